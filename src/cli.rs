@@ -1,0 +1,287 @@
+//! The native command line: `run`, `sweep` and `bundle`. Progress goes to stderr (a bar when stderr
+//! is a terminal); with `--json`, stdout is exactly one JSON object.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{Config, Protocol};
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::pipeline::Pipeline;
+use crate::report::{Progress, RunReport};
+use crate::sweep::{Sweep, SweepReport};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "memberlens",
+    version,
+    about = "Membership inference against latent factor recommenders"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// One full run of the attack.
+    Run(RunArgs),
+    /// One numeric parameter over several values and seeds (mean ± std).
+    Sweep(SweepArgs),
+    /// Write the compact data copy the web page ships.
+    Bundle {
+        /// ratings.csv, u.data or ratings.dat
+        #[arg(long)]
+        ratings: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Options shared by `run` and `sweep`; an option not given takes the `Config` default.
+#[derive(Args, Debug)]
+struct Common {
+    /// ratings.csv (MovieLens), u.data (ML-100K), ratings.dat (ML-1M) or a bundle
+    #[arg(long)]
+    ratings: PathBuf,
+    #[arg(long)]
+    seed: Option<u32>,
+    /// latent dimension of the recommenders and length of the attacker's item vectors
+    #[arg(long)]
+    k: Option<u32>,
+    #[arg(long)]
+    lr: Option<f32>,
+    #[arg(long)]
+    reg: Option<f32>,
+    #[arg(long)]
+    epochs: Option<u32>,
+    #[arg(long = "top-n")]
+    top_n: Option<u32>,
+    /// how non-members are served
+    #[arg(long, value_enum)]
+    protocol: Option<ProtocolArg>,
+    /// drop already-seen items from recommendation lists
+    #[arg(long)]
+    exclude_seen: bool,
+    /// any other config key as a JSON object, e.g. '{"hidden1":64,"weighting":"uniform"}'
+    #[arg(long)]
+    config: Option<String>,
+    /// print one JSON object on stdout instead of a summary
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ProtocolArg {
+    Popular,
+    FoldIn,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args, Debug)]
+struct SweepArgs {
+    /// config key to vary: k, lr, reg, epochs, top_n, … (any numeric key)
+    #[arg(long)]
+    param: String,
+    /// comma-separated values, e.g. 10,20,30
+    #[arg(long, value_delimiter = ',', required = true)]
+    values: Vec<f64>,
+    /// comma-separated seeds, e.g. 0,1,2
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    seeds: Vec<u32>,
+    #[command(flatten)]
+    common: Common,
+}
+
+impl Common {
+    fn config(&self) -> Result<Config> {
+        let mut json = match &self.config {
+            Some(s) => serde_json::from_str::<serde_json::Value>(s)
+                .map_err(|e| Error::config("--config", e.to_string()))?,
+            None => serde_json::json!({}),
+        };
+        let obj = json
+            .as_object_mut()
+            .ok_or_else(|| Error::config("--config", "must be a JSON object"))?;
+        let protocol = self.protocol.map(|p| match p {
+            ProtocolArg::Popular => Protocol::Popular,
+            ProtocolArg::FoldIn => Protocol::FoldIn,
+        });
+        let flags = serde_json::json!({
+            "seed": self.seed, "k": self.k, "lr": self.lr, "reg": self.reg, "epochs": self.epochs,
+            "top_n": self.top_n, "protocol": protocol,
+            "exclude_seen": self.exclude_seen.then_some(true),
+        });
+        // Flags win over --config; flags not given leave the key to --config or the default.
+        for (k, v) in flags.as_object().expect("object") {
+            if !v.is_null() {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        Config::from_json(json)
+    }
+}
+
+fn clock() -> Box<dyn Fn() -> f64> {
+    let start = Instant::now();
+    Box::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// A progress bar on a terminal, nothing otherwise (scripts and CI get clean stderr).
+fn progress_bar() -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {percent:>3}% {msg}").expect("valid template"),
+    );
+    Some(bar)
+}
+
+fn show(bar: &Option<ProgressBar>, p: &Progress) {
+    if let Some(b) = bar {
+        b.set_position((p.fraction * 1000.0) as u64);
+        let run = if p.run_count > 1 {
+            format!("run {}/{} ", p.run_index + 1, p.run_count)
+        } else {
+            String::new()
+        };
+        b.set_message(format!("{run}{}: {}", p.stage.id(), p.message));
+    }
+}
+
+fn load(path: &std::path::Path) -> Result<Arc<Dataset>> {
+    Ok(Arc::new(Dataset::load(path)?))
+}
+
+fn print_run(r: &RunReport) {
+    let c = &r.counts;
+    println!(
+        "data      {} users, {} items, {} interactions",
+        c.users, c.items, c.interactions
+    );
+    println!(
+        "split     shadow {}+{}, target {}+{} (members+non-members)",
+        c.shadow_members, c.shadow_nonmembers, c.target_members, c.target_nonmembers
+    );
+    println!("ROC-AUC   {:.4}", r.roc_auc);
+    println!(
+        "TPR       {:.3} at 1% FPR, {:.3} at 0.1% FPR (smallest non-zero FPR here: {:.2}%)",
+        r.tpr_at_fpr["0.01"],
+        r.tpr_at_fpr["0.001"],
+        r.min_nonzero_fpr * 100.0
+    );
+    println!(
+        "balanced accuracy at 0.5 (the reference code's \"AUC\") {:.4}",
+        r.balanced_accuracy
+    );
+    println!(
+        "advantage {:.4}, accuracy {:.4}, precision {:.4}, recall {:.4}",
+        r.attacker_advantage, r.accuracy, r.precision, r.recall
+    );
+    let t = &r.recommender.target;
+    println!(
+        "target recommender recall@{n} {:.4} (popularity list {:.4}), precision@{n} {:.4}, hit rate {:.4}",
+        t.recall_at_n, t.popularity_recall_at_n, t.precision_at_n, t.hit_rate, n = r.config.top_n
+    );
+    println!("time      {:.0} ms", r.timings_ms["total"]);
+}
+
+fn print_sweep(s: &SweepReport) {
+    println!(
+        "{:>10}  {:>15}  {:>12}  {:>10}",
+        s.param, "ROC-AUC", "TPR@1%FPR", "recall@N"
+    );
+    for p in &s.points {
+        println!(
+            "{:>10}  {:.4} ± {:.4}  {:>12.3}  {:>10.4}",
+            p.value, p.roc_auc_mean, p.roc_auc_std, p.tpr_at_1pct_mean, p.recall_at_n_mean
+        );
+    }
+    println!("seeds {:?}, {:.0} ms", s.seeds, s.timings_ms["total"]);
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("reports serialise")
+}
+
+/// Runs the command line; the caller prints the error and exits non-zero.
+pub fn main_with(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(a) => {
+            let cfg = a.common.config()?;
+            let data = load(&a.common.ratings)?;
+            let mut p = Pipeline::new(data, cfg)?.with_clock(clock());
+            let bar = progress_bar();
+            loop {
+                let pr = p.step()?;
+                show(&bar, &pr);
+                if pr.done {
+                    break;
+                }
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let r = p.report().expect("done");
+            if a.common.json {
+                println!("{}", to_json(r))
+            } else {
+                print_run(r)
+            }
+        }
+        Command::Sweep(a) => {
+            let cfg = a.common.config()?;
+            let data = load(&a.common.ratings)?;
+            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
+            let mut s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);
+            let bar = progress_bar();
+            loop {
+                let pr = s.step()?;
+                show(&bar, &pr);
+                if pr.done {
+                    break;
+                }
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let r = s.report().expect("done");
+            if a.common.json {
+                println!("{}", to_json(r))
+            } else {
+                print_sweep(r)
+            }
+        }
+        Command::Bundle { ratings, out } => {
+            let data = Dataset::load(&ratings)?;
+            let bytes = data.to_bundle();
+            std::fs::write(&out, &bytes).map_err(|source| Error::Io {
+                path: out.display().to_string(),
+                source,
+            })?;
+            let s = data.summary();
+            eprintln!(
+                "{}: {} users, {} items, {} interactions → {} ({} bytes)",
+                s.name,
+                s.users,
+                s.items,
+                s.interactions,
+                out.display(),
+                bytes.len()
+            );
+        }
+    }
+    Ok(())
+}

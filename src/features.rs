@@ -1,0 +1,73 @@
+//! The attacker's user representation: centroid of the item vectors of the items a user interacted
+//! with minus the (rank-weighted or uniform) centroid of the vectors of the items recommended to them.
+
+use ndarray::{Array2, ArrayRef2};
+
+use crate::config::Weighting;
+
+/// Weights of list positions 0..n: (n − j)/Σ for `Rank`, 1/n for `Uniform`.
+pub fn list_weights(n: usize, weighting: Weighting) -> Vec<f32> {
+    match weighting {
+        Weighting::Uniform => vec![1.0 / n as f32; n],
+        Weighting::Rank => {
+            let total = (n * (n + 1) / 2) as f32;
+            (0..n).map(|j| (n - j) as f32 / total).collect()
+        }
+    }
+}
+
+/// One feature row per user: `histories[u]` and `lists[u]` give the user's items and recommendations.
+pub fn centroid_differences(
+    item_vectors: &ArrayRef2<f32>,
+    histories: &[&[u32]],
+    lists: &[&[u32]],
+    weighting: Weighting,
+) -> Array2<f32> {
+    let k = item_vectors.ncols();
+    let mut out = Array2::<f32>::zeros((histories.len(), k));
+    for (u, (hist, list)) in histories.iter().zip(lists).enumerate() {
+        let mut row = out.row_mut(u);
+        let row = row.as_slice_mut().expect("standard layout");
+        if !hist.is_empty() {
+            let w = 1.0 / hist.len() as f32;
+            for &i in hist.iter() {
+                for (r, v) in row.iter_mut().zip(item_vectors.row(i as usize)) {
+                    *r += w * v;
+                }
+            }
+        }
+        // Lists shorter than N (few candidates left) are weighted over their own length.
+        let weights = list_weights(list.len(), weighting);
+        for (&i, w) in list.iter().zip(weights) {
+            for (r, v) in row.iter_mut().zip(item_vectors.row(i as usize)) {
+                *r -= w * v;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn weights_sum_to_one_and_decrease() {
+        let w = list_weights(100, Weighting::Rank);
+        assert!((w.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert!((w[0] - 100.0 / 5050.0).abs() < 1e-7);
+        assert!(w.windows(2).all(|p| p[0] > p[1]));
+        assert_eq!(list_weights(4, Weighting::Uniform), vec![0.25; 4]);
+    }
+
+    #[test]
+    fn feature_is_history_centroid_minus_list_centroid() {
+        let v = array![[1.0f32, 0.0], [0.0, 1.0], [2.0, 2.0]];
+        let f = centroid_differences(&v, &[&[0, 1]], &[&[2]], Weighting::Uniform);
+        assert_eq!(f.row(0).to_vec(), vec![0.5 - 2.0, 0.5 - 2.0]);
+        let f = centroid_differences(&v, &[&[2]], &[&[0, 1]], Weighting::Rank);
+        let (a, b) = (2.0 / 3.0, 1.0 / 3.0);
+        assert!((f[[0, 0]] - (2.0 - a)).abs() < 1e-6 && (f[[0, 1]] - (2.0 - b)).abs() < 1e-6);
+    }
+}

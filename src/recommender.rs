@@ -1,0 +1,213 @@
+//! One half's latent factor recommender: trained on its members' (non-held-out) interactions,
+//! serving top-N lists to members from the model and to non-members by the chosen protocol
+//! (popularity list, or fold-in of the non-member's history with frozen item factors).
+
+use ndarray::Array2;
+use rand_chacha::ChaCha8Rng;
+
+use crate::config::{Config, Protocol};
+use crate::data::Dataset;
+use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
+use crate::recommend::{popularity_scores, score_candidates, top_n, Utility, UtilityCounter};
+use crate::split::{hold_out, HalfUsers};
+
+/// Non-members served by the trained model: their own vectors, fitted with item factors frozen.
+struct FoldIn {
+    histories: Interactions,
+    factors: Array2<f32>,
+    trainer: SgdTrainer,
+}
+
+/// A half's recommender through its life: training, fold-in, then recommendation lists.
+pub struct HalfRecommender {
+    pub users: HalfUsers,
+    train: Interactions,
+    heldout: Vec<Vec<u32>>,
+    /// Items in the training data (sorted): the only items the model can recommend.
+    known: Vec<u32>,
+    popularity: Vec<f32>,
+    user_factors: Array2<f32>,
+    item_factors: Array2<f32>,
+    trainer: SgdTrainer,
+    fold: Option<FoldIn>,
+    /// One list per user of the half, members first.
+    pub lists: Vec<Vec<u32>>,
+    utility: UtilityCounter,
+    scores: Vec<f32>,
+}
+
+impl HalfRecommender {
+    pub fn new(
+        data: &Dataset,
+        users: HalfUsers,
+        cfg: &Config,
+        holdout_rng: &mut ChaCha8Rng,
+        mut model_rng: ChaCha8Rng,
+        fold_rng: ChaCha8Rng,
+    ) -> Self {
+        let k = cfg.k as usize;
+        let (rows, heldout): (Vec<Vec<u32>>, Vec<Vec<u32>>) = users
+            .members
+            .iter()
+            .map(|&u| hold_out(data.user_items(u as usize), cfg.holdout, holdout_rng))
+            .unzip();
+        let train = Interactions::from_rows(rows.iter().map(|r| r.as_slice()));
+        let counts = train.item_counts(data.n_items());
+        let known: Vec<u32> = (0..data.n_items() as u32)
+            .filter(|&i| counts[i as usize] > 0)
+            .collect();
+        let popularity = popularity_scores(&counts, &known);
+        let params = SgdParams {
+            lr: cfg.lr,
+            reg: cfg.reg,
+            epochs: cfg.epochs,
+            negatives: cfg.negatives,
+            sampling: cfg.negative_sampling,
+        };
+        let sampler = NegativeSampler::new(cfg.negative_sampling, &train, &known);
+        let user_factors = init_factors(&mut model_rng, users.members.len(), k);
+        let item_factors = init_factors(&mut model_rng, data.n_items(), k);
+        let fold = (cfg.protocol == Protocol::FoldIn).then(|| {
+            let mut fold_rng = fold_rng;
+            // A deployed model only knows its catalogue: fold in the history restricted to it.
+            let rows: Vec<Vec<u32>> = users
+                .non_members
+                .iter()
+                .map(|&u| {
+                    let items = data.user_items(u as usize);
+                    items
+                        .iter()
+                        .copied()
+                        .filter(|i| counts[*i as usize] > 0)
+                        .collect()
+                })
+                .collect();
+            let factors = init_factors(&mut fold_rng, rows.len(), k);
+            FoldIn {
+                histories: Interactions::from_rows(rows.iter().map(|r| r.as_slice())),
+                factors,
+                trainer: SgdTrainer::new(params, sampler.clone(), fold_rng, false),
+            }
+        });
+        HalfRecommender {
+            trainer: SgdTrainer::new(params, sampler, model_rng, true),
+            users,
+            train,
+            heldout,
+            known,
+            popularity,
+            user_factors,
+            item_factors,
+            fold,
+            lists: Vec::new(),
+            utility: UtilityCounter::default(),
+            scores: Vec::new(),
+        }
+    }
+
+    /// Trains the model, then folds in non-members; returns true when both are done.
+    pub fn train_step(&mut self, budget: usize) -> bool {
+        if !self.trainer.done() {
+            self.trainer.step(
+                &self.train,
+                &mut self.user_factors,
+                &mut self.item_factors,
+                budget,
+            );
+            return false;
+        }
+        match &mut self.fold {
+            Some(f) => f
+                .trainer
+                .step(&f.histories, &mut f.factors, &mut self.item_factors, budget),
+            None => true,
+        }
+    }
+
+    pub fn train_fraction(&self) -> f64 {
+        match &self.fold {
+            Some(f) => (self.trainer.fraction() * 2.0 + f.trainer.fraction()) / 3.0,
+            None => self.trainer.fraction(),
+        }
+    }
+
+    /// A line for the progress view: epoch and latest loss.
+    pub fn train_status(&self) -> (String, Option<f64>) {
+        let (what, t) = match &self.fold {
+            Some(f) if self.trainer.done() => ("fold-in epoch", &f.trainer),
+            _ => ("epoch", &self.trainer),
+        };
+        (format!("{what} {}", t.epoch()), t.last_loss)
+    }
+
+    /// Builds the lists of up to `budget` more users; returns true when every user has one.
+    pub fn recommend_step(&mut self, data: &Dataset, cfg: &Config, budget: usize) -> bool {
+        let n = cfg.top_n as usize;
+        let n_members = self.users.members.len();
+        let end = (self.lists.len() + budget.max(1)).min(self.users.len());
+        while self.lists.len() < end {
+            let idx = self.lists.len();
+            let list = if idx < n_members {
+                self.member_list(idx, cfg, n)
+            } else {
+                let u = self.users.non_members[idx - n_members] as usize;
+                let seen: &[u32] = if cfg.exclude_seen {
+                    data.user_items(u)
+                } else {
+                    &[]
+                };
+                match &self.fold {
+                    Some(f) => {
+                        let v = f.factors.row(idx - n_members);
+                        score_candidates(
+                            v.as_slice().expect("row"),
+                            &self.item_factors,
+                            &self.known,
+                            &mut self.scores,
+                        );
+                        top_n(self.scored(&self.scores), seen, n)
+                    }
+                    None => top_n(self.scored(&self.popularity), seen, n),
+                }
+            };
+            self.lists.push(list);
+        }
+        self.lists.len() == self.users.len()
+    }
+
+    fn scored<'a>(&'a self, scores: &'a [f32]) -> impl Iterator<Item = (f32, u32)> + 'a {
+        scores.iter().copied().zip(self.known.iter().copied())
+    }
+
+    fn member_list(&mut self, m: usize, cfg: &Config, n: usize) -> Vec<u32> {
+        let v = self.user_factors.row(m);
+        score_candidates(
+            v.as_slice().expect("row"),
+            &self.item_factors,
+            &self.known,
+            &mut self.scores,
+        );
+        let train = self.train.row(m);
+        let heldout = &self.heldout[m];
+        if !heldout.is_empty() {
+            // Utility is measured the usual way: training items are never counted as recommendations.
+            let model = top_n(self.scored(&self.scores), train, n);
+            let popular = top_n(self.scored(&self.popularity), train, n);
+            self.utility.add(heldout, &model, &popular);
+        }
+        top_n(
+            self.scored(&self.scores),
+            if cfg.exclude_seen { train } else { &[] },
+            n,
+        )
+    }
+
+    pub fn recommend_fraction(&self) -> f64 {
+        self.lists.len() as f64 / self.users.len().max(1) as f64
+    }
+
+    pub fn utility(&self, n: usize) -> Utility {
+        self.utility
+            .finish(n, self.trainer.last_loss.unwrap_or(f64::NAN))
+    }
+}

@@ -1,0 +1,144 @@
+//! What a run reports: progress while it works, and the full result when done (the JSON the CLI
+//! prints with `--json` and the page puts in `#results`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::metrics::Roc;
+use crate::recommend::Utility;
+use crate::split::Counts;
+
+/// The pipeline's stages, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Split,
+    TargetRecommender,
+    ShadowRecommender,
+    Recommendations,
+    ItemVectors,
+    Features,
+    AttackModel,
+    Evaluation,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Split,
+        Stage::TargetRecommender,
+        Stage::ShadowRecommender,
+        Stage::Recommendations,
+        Stage::ItemVectors,
+        Stage::Features,
+        Stage::AttackModel,
+        Stage::Evaluation,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Stage::Split => "split",
+            Stage::TargetRecommender => "target_recommender",
+            Stage::ShadowRecommender => "shadow_recommender",
+            Stage::Recommendations => "recommendations",
+            Stage::ItemVectors => "item_vectors",
+            Stage::Features => "features",
+            Stage::AttackModel => "attack_model",
+            Stage::Evaluation => "evaluation",
+        }
+    }
+
+    /// Rough share of a default run's time, so the overall progress bar moves evenly.
+    fn weight(self) -> f64 {
+        match self {
+            Stage::Split | Stage::Features | Stage::Evaluation => 0.01,
+            Stage::TargetRecommender | Stage::ShadowRecommender => 0.2,
+            Stage::Recommendations => 0.12,
+            Stage::ItemVectors => 0.4,
+            Stage::AttackModel => 0.05,
+        }
+    }
+
+    /// Share of the run done once this stage is `within` done.
+    pub fn overall(self, within: f64) -> f64 {
+        let total: f64 = Stage::ALL.iter().map(|s| s.weight()).sum();
+        let before: f64 = Stage::ALL
+            .iter()
+            .take_while(|&&s| s != self)
+            .map(|s| s.weight())
+            .sum();
+        ((before + self.weight() * within.clamp(0.0, 1.0)) / total).min(1.0)
+    }
+}
+
+/// What one `step()` reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub done: bool,
+    pub stage: Stage,
+    pub stage_index: usize,
+    pub stage_count: usize,
+    /// Share of the current stage done.
+    pub stage_fraction: f64,
+    /// Share of the whole job (all runs of a sweep) done.
+    pub fraction: f64,
+    pub message: String,
+    /// Latest training loss of the current stage, if it trains something.
+    pub loss: Option<f64>,
+    pub run_index: usize,
+    pub run_count: usize,
+}
+
+impl Progress {
+    /// What `step()` says once a job with `run_count` runs is over.
+    pub fn finished(run_count: usize) -> Progress {
+        Progress {
+            done: true,
+            stage: Stage::Evaluation,
+            stage_index: Stage::ALL.len() - 1,
+            stage_count: Stage::ALL.len(),
+            stage_fraction: 1.0,
+            fraction: 1.0,
+            message: "done".into(),
+            loss: None,
+            run_index: run_count.saturating_sub(1),
+            run_count,
+        }
+    }
+}
+
+/// Both recommenders' utility.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecommenderReport {
+    pub target: Utility,
+    pub shadow: Utility,
+}
+
+/// How well the attack model fits its own (shadow) training data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttackFit {
+    pub shadow_loss: f64,
+    pub shadow_auc: f64,
+}
+
+/// The result of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub roc_auc: f64,
+    /// Keys "0.01" and "0.001": the highest TPR with FPR at most that value.
+    pub tpr_at_fpr: BTreeMap<String, f64>,
+    /// 1 / number of target non-members: the smallest FPR other than 0 this run can measure.
+    pub min_nonzero_fpr: f64,
+    pub balanced_accuracy: f64,
+    pub attacker_advantage: f64,
+    pub accuracy: f64,
+    pub precision: f64,
+    pub recall: f64,
+    pub roc: Roc,
+    pub recommender: RecommenderReport,
+    pub attack: AttackFit,
+    pub counts: Counts,
+    pub config: Config,
+    pub timings_ms: BTreeMap<String, f64>,
+}
