@@ -54,13 +54,13 @@ pub struct Config {
     /// Seed of every random choice (split, initialisation, sampling, attack model). Default 0.
     pub seed: u32,
     /// Share of each half that are members (the recommender trains on them). Default 0.5.
-    pub member_fraction: f32,
+    pub member_fraction: f64,
     /// Latent dimension of the recommenders and length of the attacker's item vectors. Default 100.
     pub k: u32,
     /// SGD learning rate of the target and shadow recommenders. Default 0.01 (the paper's).
-    pub lr: f32,
+    pub lr: f64,
     /// L2 regularisation of the recommenders. Default 0.01 (the paper's).
-    pub reg: f32,
+    pub reg: f64,
     /// SGD epochs of the recommenders and of fold-in. Default 40: at lr 0.01 the reference's 20 leave
     /// the model barely better than the popularity list (measured recall@100 0.25 vs 0.24).
     pub epochs: u32,
@@ -76,7 +76,7 @@ pub struct Config {
     pub protocol: Protocol,
     /// Share of each member's interactions held out of training to measure the recommender's
     /// utility (recall@N). Default 0.1; 0 disables the utility metrics.
-    pub holdout: f32,
+    pub holdout: f64,
     /// Weighting of the recommendation centroid. Default rank (the reference's).
     pub weighting: Weighting,
     /// What the attacker factorises for its item vectors. Default joint.
@@ -88,8 +88,8 @@ pub struct Config {
     /// Width of the attack MLP's second hidden layer. Default 8 (the reference's).
     pub hidden2: u32,
     /// Adam learning rate of the attack MLP. Default 0.01.
-    pub attack_lr: f32,
-    /// Training epochs of the attack MLP. Default 60.
+    pub attack_lr: f64,
+    /// Training epochs of the attack MLP. Default 30.
     pub attack_epochs: u32,
     /// Mini-batch size of the attack MLP. Default 32.
     pub attack_batch: u32,
@@ -119,7 +119,7 @@ impl Default for Config {
             hidden1: 32,
             hidden2: 8,
             attack_lr: 0.01,
-            attack_epochs: 60,
+            attack_epochs: 30,
             attack_batch: 32,
             attack_restarts: 3,
         }
@@ -137,7 +137,7 @@ fn in_range<T: PartialOrd + std::fmt::Display>(key: &str, v: T, lo: T, hi: T) ->
     }
 }
 
-fn open_unit(key: &str, v: f32) -> Result<()> {
+fn open_unit(key: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 && v < 1.0 {
         Ok(())
     } else {
@@ -148,7 +148,7 @@ fn open_unit(key: &str, v: f32) -> Result<()> {
     }
 }
 
-fn positive_rate(key: &str, v: f32) -> Result<()> {
+fn positive_rate(key: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 && v <= 1.0 {
         Ok(())
     } else {
@@ -189,8 +189,17 @@ impl Config {
 
     /// Builds a config from a (possibly partial) JSON object; missing keys take their defaults.
     pub fn from_json(value: serde_json::Value) -> Result<Config> {
-        let cfg: Config =
-            serde_json::from_value(value).map_err(|e| Error::config("config", e.to_string()))?;
+        let cfg: Config = serde_json::from_value(value).map_err(|e| {
+            let text = e.to_string();
+            // serde says "unknown field `kk`, expected one of …": name the key like every other error.
+            match text
+                .strip_prefix("unknown field `")
+                .and_then(|t| t.split_once('`'))
+            {
+                Some((key, rest)) => Error::config(key, format!("unknown key{rest}")),
+                None => Error::config("config", text),
+            }
+        })?;
         cfg.check()?;
         Ok(cfg)
     }

@@ -18,6 +18,8 @@ pub mod report;
 pub mod rng;
 pub mod split;
 pub mod sweep;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use config::Config;
 pub use data::Dataset;

@@ -344,7 +344,7 @@ impl Pipeline {
         let params = MlpParams {
             hidden1: cfg.hidden1 as usize,
             hidden2: cfg.hidden2 as usize,
-            lr: cfg.attack_lr,
+            lr: cfg.attack_lr as f32,
             epochs: cfg.attack_epochs,
             batch: cfg.attack_batch as usize,
         };

@@ -8,7 +8,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
-use crate::recommend::{popularity_scores, score_candidates, top_n, Utility, UtilityCounter};
+use crate::recommend::{popularity_scores, score_block, top_n, Utility, UtilityCounter};
+
+/// Users scored together so each item row is loaded once per block.
+const BLOCK: usize = 8;
 use crate::split::{hold_out, HalfUsers};
 
 /// Non-members served by the trained model: their own vectors, fitted with item factors frozen.
@@ -33,7 +36,7 @@ pub struct HalfRecommender {
     /// One list per user of the half, members first.
     pub lists: Vec<Vec<u32>>,
     utility: UtilityCounter,
-    scores: Vec<f32>,
+    scores: Vec<Vec<f32>>,
 }
 
 impl HalfRecommender {
@@ -58,8 +61,8 @@ impl HalfRecommender {
             .collect();
         let popularity = popularity_scores(&counts, &known);
         let params = SgdParams {
-            lr: cfg.lr,
-            reg: cfg.reg,
+            lr: cfg.lr as f32,
+            reg: cfg.reg as f32,
             epochs: cfg.epochs,
             negatives: cfg.negatives,
             sampling: cfg.negative_sampling,
@@ -101,7 +104,7 @@ impl HalfRecommender {
             fold,
             lists: Vec::new(),
             utility: UtilityCounter::default(),
-            scores: Vec::new(),
+            scores: vec![Vec::new(); BLOCK],
         }
     }
 
@@ -147,30 +150,65 @@ impl HalfRecommender {
         let end = (self.lists.len() + budget.max(1)).min(self.users.len());
         while self.lists.len() < end {
             let idx = self.lists.len();
-            let list = if idx < n_members {
-                self.member_list(idx, cfg, n)
+            // A block never straddles members and non-members: they are scored by different vectors.
+            let limit = if idx < n_members {
+                n_members.min(end)
             } else {
-                let u = self.users.non_members[idx - n_members] as usize;
+                end
+            };
+            let block = (limit - idx).min(BLOCK);
+            if idx < n_members {
+                let rows: Vec<&[f32]> = (idx..idx + block)
+                    .map(|m| {
+                        self.user_factors
+                            .row(m)
+                            .to_slice()
+                            .expect("standard layout")
+                    })
+                    .collect();
+                score_block(
+                    &rows,
+                    &self.item_factors,
+                    &self.known,
+                    &mut self.scores[..block],
+                );
+                for b in 0..block {
+                    let list = self.member_list(idx + b, b, cfg, n);
+                    self.lists.push(list);
+                }
+                continue;
+            }
+            if let Some(f) = &self.fold {
+                let rows: Vec<&[f32]> = (idx..idx + block)
+                    .map(|j| {
+                        f.factors
+                            .row(j - n_members)
+                            .to_slice()
+                            .expect("standard layout")
+                    })
+                    .collect();
+                score_block(
+                    &rows,
+                    &self.item_factors,
+                    &self.known,
+                    &mut self.scores[..block],
+                );
+            }
+            for b in 0..block {
+                let u = self.users.non_members[idx + b - n_members] as usize;
                 let seen: &[u32] = if cfg.exclude_seen {
                     data.user_items(u)
                 } else {
                     &[]
                 };
-                match &self.fold {
-                    Some(f) => {
-                        let v = f.factors.row(idx - n_members);
-                        score_candidates(
-                            v.as_slice().expect("row"),
-                            &self.item_factors,
-                            &self.known,
-                            &mut self.scores,
-                        );
-                        top_n(self.scored(&self.scores), seen, n)
-                    }
-                    None => top_n(self.scored(&self.popularity), seen, n),
-                }
-            };
-            self.lists.push(list);
+                let scores = if self.fold.is_some() {
+                    &self.scores[b]
+                } else {
+                    &self.popularity
+                };
+                let list = top_n(self.scored(scores), seen, n);
+                self.lists.push(list);
+            }
         }
         self.lists.len() == self.users.len()
     }
@@ -179,24 +217,19 @@ impl HalfRecommender {
         scores.iter().copied().zip(self.known.iter().copied())
     }
 
-    fn member_list(&mut self, m: usize, cfg: &Config, n: usize) -> Vec<u32> {
-        let v = self.user_factors.row(m);
-        score_candidates(
-            v.as_slice().expect("row"),
-            &self.item_factors,
-            &self.known,
-            &mut self.scores,
-        );
+    /// Member `m`'s list from its scores in slot `b`; also counts utility on held-out items.
+    fn member_list(&mut self, m: usize, b: usize, cfg: &Config, n: usize) -> Vec<u32> {
+        let scores = &self.scores[b];
         let train = self.train.row(m);
         let heldout = &self.heldout[m];
         if !heldout.is_empty() {
             // Utility is measured the usual way: training items are never counted as recommendations.
-            let model = top_n(self.scored(&self.scores), train, n);
+            let model = top_n(self.scored(scores), train, n);
             let popular = top_n(self.scored(&self.popularity), train, n);
             self.utility.add(heldout, &model, &popular);
         }
         top_n(
-            self.scored(&self.scores),
+            self.scored(scores),
             if cfg.exclude_seen { train } else { &[] },
             n,
         )

@@ -50,8 +50,8 @@ pub struct Counts {
     pub target_nonmembers: usize,
 }
 
-fn cut(users: &[u32], member_fraction: f32) -> HalfUsers {
-    let m = ((users.len() as f64 * f64::from(member_fraction)).round() as usize).min(users.len());
+fn cut(users: &[u32], member_fraction: f64) -> HalfUsers {
+    let m = ((users.len() as f64 * member_fraction).round() as usize).min(users.len());
     let mut members = users[..m].to_vec();
     let mut non_members = users[m..].to_vec();
     members.sort_unstable();
@@ -65,7 +65,7 @@ fn cut(users: &[u32], member_fraction: f32) -> HalfUsers {
 /// Shuffles the users with `rng`; the first half (rounded down) is the shadow half.
 pub fn split_users(
     n_users: usize,
-    member_fraction: f32,
+    member_fraction: f64,
     rng: &mut ChaCha8Rng,
 ) -> Result<UserSplit> {
     let mut users: Vec<u32> = (0..n_users as u32).collect();
@@ -92,9 +92,8 @@ pub fn split_users(
 
 /// Splits one member's sorted items into (training, held-out), both sorted; at least one item
 /// always stays in training.
-pub fn hold_out(items: &[u32], share: f32, rng: &mut ChaCha8Rng) -> (Vec<u32>, Vec<u32>) {
-    let n_out = ((items.len() as f64 * f64::from(share)).floor() as usize)
-        .min(items.len().saturating_sub(1));
+pub fn hold_out(items: &[u32], share: f64, rng: &mut ChaCha8Rng) -> (Vec<u32>, Vec<u32>) {
+    let n_out = ((items.len() as f64 * share).floor() as usize).min(items.len().saturating_sub(1));
     if n_out == 0 {
         return (items.to_vec(), Vec::new());
     }

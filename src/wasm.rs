@@ -1,0 +1,131 @@
+//! The only module that knows about JavaScript: a thin wasm-bindgen layer over the compute core.
+//! A worker loads a `Dataset`, creates a `Job` (single run or sweep) and calls `step()` in a loop,
+//! posting progress between calls and dropping the job to cancel.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::config::Config;
+use crate::sweep::{Job as CoreJob, Sweep};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(s: &str);
+    // `performance` exists in windows and workers alike.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// With `panic = "abort"` the browser would only say "unreachable": log the message first.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error(&format!("memberlens panicked: {info}"))
+    }));
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn err(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Parses a (possibly partial) config object; missing keys take their defaults, unknown keys are
+/// an error. It goes through JSON because serde-wasm-bindgen would silently skip unknown keys.
+fn config_from_js(value: JsValue) -> Result<Config, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Config::default());
+    }
+    let json: serde_json::Value =
+        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("config: {e}")))?;
+    Config::from_json(json).map_err(err)
+}
+
+/// The full default config (every key, documented in `Config`).
+#[wasm_bindgen(js_name = defaultConfig)]
+pub fn default_config() -> Result<JsValue, JsError> {
+    to_js(&Config::default())
+}
+
+/// Checks a partial config and returns it completed with defaults; throws naming the bad key.
+#[wasm_bindgen(js_name = checkConfig)]
+pub fn check_config(config: JsValue) -> Result<JsValue, JsError> {
+    to_js(&config_from_js(config)?)
+}
+
+/// A parsed ratings data set.
+#[wasm_bindgen]
+pub struct Dataset {
+    inner: Arc<crate::Dataset>,
+}
+
+#[wasm_bindgen]
+impl Dataset {
+    /// Parses ratings.csv, u.data, ratings.dat or a MemberLens bundle; errors say "file:line: what".
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Dataset, JsError> {
+        let inner = crate::Dataset::parse(bytes, name).map_err(err)?;
+        Ok(Dataset {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// {name, users, items, interactions, ratings}
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.summary())
+    }
+}
+
+/// A single run or a sweep, advanced by `step()`.
+#[wasm_bindgen]
+pub struct Job {
+    inner: CoreJob,
+}
+
+#[wasm_bindgen]
+impl Job {
+    /// One run of the pipeline with `config` (partial object; defaults fill the rest).
+    pub fn single(dataset: &Dataset, config: JsValue) -> Result<Job, JsError> {
+        let cfg = config_from_js(config)?;
+        let p = crate::pipeline::Pipeline::new(dataset.inner.clone(), cfg)
+            .map_err(err)?
+            .with_clock(Box::new(performance_now));
+        Ok(Job {
+            inner: CoreJob::Single(Box::new(p)),
+        })
+    }
+
+    /// `param` (any numeric config key) over `values`, each with every seed in `seeds`.
+    pub fn sweep(
+        dataset: &Dataset,
+        config: JsValue,
+        param: &str,
+        values: Vec<f64>,
+        seeds: Vec<u32>,
+    ) -> Result<Job, JsError> {
+        let cfg = config_from_js(config)?;
+        let s = Sweep::new(dataset.inner.clone(), cfg, param, &values, &seeds)
+            .map_err(err)?
+            .with_clock(Arc::new(performance_now));
+        Ok(Job {
+            inner: CoreJob::Sweep(Box::new(s)),
+        })
+    }
+
+    /// Does a bounded piece of work; returns the progress object (see docs/INTERFACES.md).
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        let p = self.inner.step().map_err(err)?;
+        to_js(&p)
+    }
+
+    /// The run or sweep result; throws if the job is not done.
+    pub fn result(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.result().map_err(err)?)
+    }
+}
