@@ -243,6 +243,10 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
         Command::Sweep(a) => {
             let cfg = a.common.config()?;
+            // Check the swept values before spending time on the data.
+            for v in &a.values {
+                cfg.with_param(&a.param, *v)?;
+            }
             let data = load(&a.common.ratings)?;
             let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
             let mut s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);

@@ -50,6 +50,9 @@ pub fn shuffle<T>(rng: &mut ChaCha8Rng, items: &mut [T]) {
 mod tests {
     use super::*;
 
+    const PINNED_BELOW: [usize; 5] = [784, 755, 434, 738, 946];
+    const PINNED_UNIT: f32 = 0.5899972;
+
     #[test]
     fn streams_are_reproducible_and_distinct() {
         let a: Vec<u32> = (0..4)
@@ -64,13 +67,12 @@ mod tests {
 
     #[test]
     fn known_first_values_pin_the_generator() {
-        // Pins the exact stream: if a dependency upgrade changes it, every published number changes.
+        // Pins the exact streams: if a dependency upgrade changes them, every published number
+        // changes, and this test says so first.
         let mut r = rng_for(0, Stream::Split);
         let v: Vec<usize> = (0..5).map(|_| below(&mut r, 1000)).collect();
-        let mut again = rng_for(0, Stream::Split);
-        let w: Vec<usize> = (0..5).map(|_| below(&mut again, 1000)).collect();
-        assert_eq!(v, w);
-        assert!(unit_f32(&mut r) < 1.0);
+        assert_eq!(v, PINNED_BELOW);
+        assert_eq!(unit_f32(&mut r), PINNED_UNIT);
     }
 
     #[test]

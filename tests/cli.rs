@@ -1,0 +1,198 @@
+//! The command line as a user runs it: JSON shapes, the human summary, and clean errors.
+
+mod common;
+
+use std::process::Command;
+
+fn memberlens(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn synthetic_csv() -> std::path::PathBuf {
+    let d = common::synthetic(80, 120, 5);
+    let mut csv = String::from("userId,movieId,rating,timestamp\r\n");
+    for u in 0..d.n_users() {
+        for &i in d.user_items(u) {
+            csv.push_str(&format!(
+                "{},{},4.0,1\r\n",
+                d.user_ids[u], d.item_ids[i as usize]
+            ));
+        }
+    }
+    let path = std::env::temp_dir().join(format!("memberlens-cli-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn run_json_has_the_documented_keys_and_is_one_object() {
+    let path = synthetic_csv();
+    let out = memberlens(&[
+        "run",
+        "--ratings",
+        path.to_str().unwrap(),
+        "--k",
+        "8",
+        "--top-n",
+        "10",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    for key in [
+        "roc_auc",
+        "tpr_at_fpr",
+        "balanced_accuracy",
+        "roc",
+        "recommender",
+        "counts",
+        "config",
+        "timings_ms",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert!(v["tpr_at_fpr"].get("0.01").is_some() && v["tpr_at_fpr"].get("0.001").is_some());
+    for key in ["fpr", "tpr", "thresholds"] {
+        assert!(v["roc"][key].is_array(), "roc.{key}");
+    }
+    assert_eq!(v["config"]["seed"], 3);
+    assert_eq!(v["config"]["k"], 8);
+    assert_eq!(v["config"]["protocol"], "popular");
+}
+
+#[test]
+fn sweep_json_and_human_summary() {
+    let path = synthetic_csv();
+    let p = path.to_str().unwrap();
+    let out = memberlens(&[
+        "sweep",
+        "--param",
+        "k",
+        "--values",
+        "4,8",
+        "--seeds",
+        "0,1",
+        "--ratings",
+        p,
+        "--top-n",
+        "10",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["param"], "k");
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    for key in ["value", "roc_auc_mean", "roc_auc_std", "runs"] {
+        assert!(points[0].get(key).is_some(), "{key}");
+    }
+    let out = memberlens(&[
+        "run",
+        "--ratings",
+        p,
+        "--k",
+        "8",
+        "--top-n",
+        "10",
+        "--protocol",
+        "fold-in",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("ROC-AUC") && text.contains("recall@10"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_gives_one_line_errors_and_no_panic() {
+    let bad = std::env::temp_dir().join(format!("memberlens-bad-{}.csv", std::process::id()));
+    std::fs::write(
+        &bad,
+        "userId,movieId,rating,timestamp\n1,2,4.0,1\n1,3,abc,1\n",
+    )
+    .unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["run", "--ratings", bad.to_str().unwrap()],
+            ":3: rating 'abc' is not a number",
+        ),
+        (
+            vec!["run", "--ratings", "/nonexistent/ratings.csv"],
+            "/nonexistent/ratings.csv",
+        ),
+        (
+            vec!["run", "--ratings", bad.to_str().unwrap(), "--k", "0"],
+            "config: k:",
+        ),
+        (
+            vec![
+                "run",
+                "--ratings",
+                bad.to_str().unwrap(),
+                "--config",
+                "{\"kk\":1}",
+            ],
+            "config: kk: unknown key",
+        ),
+        (
+            vec![
+                "sweep",
+                "--param",
+                "protocol",
+                "--values",
+                "1",
+                "--ratings",
+                bad.to_str().unwrap(),
+            ],
+            "cannot be swept",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = memberlens(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: one line: {err}");
+    }
+    // clap's own errors (unknown option) are also a non-zero exit without a panic
+    let out = memberlens(&["run", "--nope"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn bundle_round_trips_through_the_cli() {
+    let path = synthetic_csv();
+    let out_path = std::env::temp_dir().join(format!("memberlens-{}.bin", std::process::id()));
+    let out = memberlens(&[
+        "bundle",
+        "--ratings",
+        path.to_str().unwrap(),
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = memberlens::Dataset::load(&path).unwrap();
+    let b = memberlens::Dataset::load(&out_path).unwrap();
+    assert_eq!(a.summary().interactions, b.summary().interactions);
+    assert_eq!(a.user_ids, b.user_ids);
+}

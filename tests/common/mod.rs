@@ -1,0 +1,54 @@
+//! Shared helpers of the integration tests: the real data path and a seeded synthetic data set.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use memberlens::Dataset;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// ratings.csv of ml-latest-small: `MEMBERLENS_RATINGS`, else `../shared/data/ml-latest-small/`.
+/// The real-data tests fail (not skip) when it is missing: `make test` fetches it first.
+pub fn real_ratings_path() -> PathBuf {
+    let p = std::env::var_os("MEMBERLENS_RATINGS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/data/ml-latest-small/ratings.csv")
+        });
+    assert!(
+        p.exists(),
+        "{} not found: run `bash data/fetch.sh` or set MEMBERLENS_RATINGS",
+        p.display()
+    );
+    p
+}
+
+pub fn real_data() -> Arc<Dataset> {
+    Arc::new(Dataset::load(&real_ratings_path()).expect("ml-latest-small parses"))
+}
+
+/// Users with two tastes (item halves) and a popularity skew: enough structure for every stage.
+pub fn synthetic(users: u64, items: u64, seed: u64) -> Arc<Dataset> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut pairs = Vec::new();
+    for u in 0..users {
+        let taste = u % 2;
+        let n = rng.random_range(15..60u32);
+        for _ in 0..n {
+            // popular items are the low ids of each half; a few cross-taste picks
+            let half = if rng.random_range(0..10u32) == 0 {
+                1 - taste
+            } else {
+                taste
+            };
+            let r: f64 = rng.random::<f64>();
+            let i = (r * r * (items / 2) as f64) as u64 + half * (items / 2);
+            pairs.push((u + 1, i + 1));
+        }
+    }
+    let n = pairs.len();
+    Arc::new(Dataset::from_pairs("synthetic", &pairs, n).expect("synthetic data"))
+}
