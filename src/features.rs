@@ -24,14 +24,15 @@ pub fn centroid_differences(
     weighting: Weighting,
 ) -> Array2<f32> {
     let k = item_vectors.ncols();
+    let vectors = item_vectors.as_slice().expect("standard layout");
+    let row_of = |i: u32| &vectors[i as usize * k..(i as usize + 1) * k];
     let mut out = Array2::<f32>::zeros((histories.len(), k));
-    for (u, (hist, list)) in histories.iter().zip(lists).enumerate() {
-        let mut row = out.row_mut(u);
-        let row = row.as_slice_mut().expect("standard layout");
+    let flat = out.as_slice_mut().expect("fresh array");
+    for ((hist, list), row) in histories.iter().zip(lists).zip(flat.chunks_exact_mut(k)) {
         if !hist.is_empty() {
             let w = 1.0 / hist.len() as f32;
             for &i in hist.iter() {
-                for (r, v) in row.iter_mut().zip(item_vectors.row(i as usize)) {
+                for (r, v) in row.iter_mut().zip(row_of(i)) {
                     *r += w * v;
                 }
             }
@@ -39,7 +40,7 @@ pub fn centroid_differences(
         // Lists shorter than N (few candidates left) are weighted over their own length.
         let weights = list_weights(list.len(), weighting);
         for (&i, w) in list.iter().zip(weights) {
-            for (r, v) in row.iter_mut().zip(item_vectors.row(i as usize)) {
+            for (r, v) in row.iter_mut().zip(row_of(i)) {
                 *r -= w * v;
             }
         }

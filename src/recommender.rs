@@ -244,3 +244,74 @@ impl HalfRecommender {
             .finish(n, self.trainer.last_loss.unwrap_or(f64::NAN))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{rng_for, Stream};
+
+    fn setup(protocol: Protocol, exclude_seen: bool) -> (Dataset, HalfRecommender, Config) {
+        // 12 users over 30 items; users 0..6 members, 6..12 non-members.
+        let pairs: Vec<(u64, u64)> = (0..12u64)
+            .flat_map(|u| (0..10u64).map(move |j| (u, (u * 3 + j * 2) % 30)))
+            .collect();
+        let data = Dataset::from_pairs("t", &pairs, pairs.len()).unwrap();
+        let cfg = Config {
+            k: 4,
+            top_n: 5,
+            epochs: 3,
+            protocol,
+            exclude_seen,
+            ..Config::default()
+        };
+        let users = HalfUsers {
+            members: (0..6).collect(),
+            non_members: (6..12).collect(),
+        };
+        let h = HalfRecommender::new(
+            &data,
+            users,
+            &cfg,
+            &mut rng_for(0, Stream::Holdout),
+            rng_for(0, Stream::TargetModel),
+            rng_for(0, Stream::TargetFoldIn),
+        );
+        (data, h, cfg)
+    }
+
+    fn finish(data: &Dataset, h: &mut HalfRecommender, cfg: &Config) {
+        while !h.train_step(7) {}
+        while !h.recommend_step(data, cfg, 3) {}
+    }
+
+    #[test]
+    fn popular_protocol_gives_every_non_member_the_same_list() {
+        let (data, mut h, cfg) = setup(Protocol::Popular, false);
+        finish(&data, &mut h, &cfg);
+        assert_eq!(h.lists.len(), 12);
+        assert!(h.lists.iter().all(|l| l.len() == 5));
+        assert!(h.lists[6..].windows(2).all(|w| w[0] == w[1]));
+        // only items seen in training can be recommended
+        assert!(h
+            .lists
+            .iter()
+            .flatten()
+            .all(|i| h.known.binary_search(i).is_ok()));
+    }
+
+    #[test]
+    fn fold_in_and_exclude_seen_personalise_non_member_lists() {
+        let (data, mut h, cfg) = setup(Protocol::FoldIn, true);
+        finish(&data, &mut h, &cfg);
+        for (idx, u) in h.users.all().enumerate() {
+            let seen = data.user_items(u as usize);
+            if idx >= 6 {
+                assert!(
+                    h.lists[idx].iter().all(|i| seen.binary_search(i).is_err()),
+                    "user {u}"
+                );
+            }
+        }
+        assert!(h.lists[6..].windows(2).any(|w| w[0] != w[1]));
+    }
+}

@@ -142,3 +142,18 @@ pub struct RunReport {
     pub config: Config,
     pub timings_ms: BTreeMap<String, f64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overall_progress_runs_from_zero_to_one_in_stage_order() {
+        assert_eq!(Stage::Split.overall(0.0), 0.0);
+        assert!((Stage::Evaluation.overall(1.0) - 1.0).abs() < 1e-12);
+        let starts: Vec<f64> = Stage::ALL.iter().map(|s| s.overall(0.0)).collect();
+        assert!(starts.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(Stage::ItemVectors.id(), "item_vectors");
+        assert!(Progress::finished(3).done);
+    }
+}
