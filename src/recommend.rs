@@ -15,15 +15,58 @@ fn by_score(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
 
 /// The `n` best `(score, item)` pairs, best first, skipping items in the sorted `exclude` list.
 pub fn top_n(scored: impl Iterator<Item = (f32, u32)>, exclude: &[u32], n: usize) -> Vec<u32> {
-    let mut v: Vec<(f32, u32)> = scored
+    let v: Vec<(f32, u32)> = scored
         .filter(|(_, i)| exclude.binary_search(i).is_err())
         .collect();
+    ranked(v, n).into_iter().map(|(_, i)| i).collect()
+}
+
+/// The `n` best pairs of `v`, best first.
+fn ranked(mut v: Vec<(f32, u32)>, n: usize) -> Vec<(f32, u32)> {
+    if n == 0 {
+        return Vec::new();
+    }
     if v.len() > n {
         v.select_nth_unstable_by(n - 1, by_score);
         v.truncate(n);
     }
     v.sort_unstable_by(by_score);
+    v
+}
+
+/// Two lists from one ranking: the best `n` overall and the best `n` outside the sorted `seen`
+/// (the top n + |seen| always contain the latter, so one selection serves both).
+pub fn top_n_with_and_without(
+    scored: impl Iterator<Item = (f32, u32)>,
+    seen: &[u32],
+    n: usize,
+) -> (Vec<u32>, Vec<u32>) {
+    let best = ranked(scored.collect(), n + seen.len());
+    let all = best.iter().take(n).map(|p| p.1).collect();
+    let unseen = best
+        .iter()
+        .filter(|p| seen.binary_search(&p.1).is_err())
+        .take(n)
+        .map(|p| p.1)
+        .collect();
+    (all, unseen)
+}
+
+/// Items ordered by `scores` (best first), for lists that never change, like the popularity list.
+pub fn full_order(scored: impl Iterator<Item = (f32, u32)>) -> Vec<u32> {
+    let mut v: Vec<(f32, u32)> = scored.collect();
+    v.sort_unstable_by(by_score);
     v.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The first `n` items of a precomputed order that are not in the sorted `exclude` list.
+pub fn first_n_unseen(order: &[u32], exclude: &[u32], n: usize) -> Vec<u32> {
+    order
+        .iter()
+        .copied()
+        .filter(|i| exclude.binary_search(i).is_err())
+        .take(n)
+        .collect()
 }
 
 /// Scores every candidate item for a block of user vectors: `out[b][c]` = users[b] · items[candidates[c]].
@@ -123,7 +166,13 @@ mod tests {
         let scored = vec![(0.5, 3), (0.9, 1), (0.5, 2), (0.1, 0), (0.9, 7)];
         assert_eq!(top_n(scored.clone().into_iter(), &[], 3), vec![1, 7, 2]);
         assert_eq!(top_n(scored.clone().into_iter(), &[1, 2], 3), vec![7, 3, 0]);
-        assert_eq!(top_n(scored.into_iter(), &[], 10).len(), 5);
+        assert_eq!(top_n(scored.clone().into_iter(), &[], 10).len(), 5);
+        let (all, unseen) = top_n_with_and_without(scored.clone().into_iter(), &[1, 2], 3);
+        assert_eq!(all, top_n(scored.clone().into_iter(), &[], 3));
+        assert_eq!(unseen, top_n(scored.clone().into_iter(), &[1, 2], 3));
+        let order = full_order(scored.into_iter());
+        assert_eq!(order, vec![1, 7, 2, 3, 0]);
+        assert_eq!(first_n_unseen(&order, &[1, 2], 3), vec![7, 3, 0]);
     }
 
     #[test]

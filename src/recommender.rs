@@ -8,7 +8,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
-use crate::recommend::{popularity_scores, score_block, top_n, Utility, UtilityCounter};
+use crate::recommend::{
+    first_n_unseen, full_order, popularity_scores, score_block, top_n, top_n_with_and_without,
+    Utility, UtilityCounter,
+};
 
 /// Users scored together so each item row is loaded once per block.
 const BLOCK: usize = 8;
@@ -28,7 +31,8 @@ pub struct HalfRecommender {
     heldout: Vec<Vec<u32>>,
     /// Items in the training data (sorted): the only items the model can recommend.
     known: Vec<u32>,
-    popularity: Vec<f32>,
+    /// Known items from most to least popular in the training data.
+    popular_order: Vec<u32>,
     user_factors: Array2<f32>,
     item_factors: Array2<f32>,
     trainer: SgdTrainer,
@@ -60,6 +64,7 @@ impl HalfRecommender {
             .filter(|&i| counts[i as usize] > 0)
             .collect();
         let popularity = popularity_scores(&counts, &known);
+        let popular_order = full_order(popularity.iter().copied().zip(known.iter().copied()));
         let params = SgdParams {
             lr: cfg.lr as f32,
             reg: cfg.reg as f32,
@@ -98,7 +103,7 @@ impl HalfRecommender {
             train,
             heldout,
             known,
-            popularity,
+            popular_order,
             user_factors,
             item_factors,
             fold,
@@ -201,12 +206,11 @@ impl HalfRecommender {
                 } else {
                     &[]
                 };
-                let scores = if self.fold.is_some() {
-                    &self.scores[b]
+                let list = if self.fold.is_some() {
+                    top_n(self.scored(&self.scores[b]), seen, n)
                 } else {
-                    &self.popularity
+                    first_n_unseen(&self.popular_order, seen, n)
                 };
-                let list = top_n(self.scored(scores), seen, n);
                 self.lists.push(list);
             }
         }
@@ -219,20 +223,19 @@ impl HalfRecommender {
 
     /// Member `m`'s list from its scores in slot `b`; also counts utility on held-out items.
     fn member_list(&mut self, m: usize, b: usize, cfg: &Config, n: usize) -> Vec<u32> {
-        let scores = &self.scores[b];
         let train = self.train.row(m);
+        let (all, unseen) = top_n_with_and_without(self.scored(&self.scores[b]), train, n);
         let heldout = &self.heldout[m];
         if !heldout.is_empty() {
             // Utility is measured the usual way: training items are never counted as recommendations.
-            let model = top_n(self.scored(scores), train, n);
-            let popular = top_n(self.scored(&self.popularity), train, n);
-            self.utility.add(heldout, &model, &popular);
+            let popular = first_n_unseen(&self.popular_order, train, n);
+            self.utility.add(heldout, &unseen, &popular);
         }
-        top_n(
-            self.scored(scores),
-            if cfg.exclude_seen { train } else { &[] },
-            n,
-        )
+        if cfg.exclude_seen {
+            unseen
+        } else {
+            all
+        }
     }
 
     pub fn recommend_fraction(&self) -> f64 {

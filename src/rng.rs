@@ -2,7 +2,7 @@
 //! x86_64 and wasm32 (`usize` ranges and `SmallRng` do not). Each pipeline stage draws from its own
 //! stream so that changing one stage's work never shifts another's random numbers.
 
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Independent random streams of one run.
@@ -25,11 +25,12 @@ pub fn rng_for(seed: u32, stream: Stream) -> ChaCha8Rng {
     rng
 }
 
-/// A uniform index in `0..n` (n ≥ 1), drawn through a `u32` range so both platforms agree.
+/// An index in `0..n` (1 ≤ n < 2^32) by multiply-shift of one `u32`: no rejection loop, the same
+/// on every platform, and a bias below n / 2^32 (under 10^-4 for every size used here).
 #[inline]
 pub fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
     debug_assert!(n >= 1 && n <= u32::MAX as usize);
-    rng.random_range(0..n as u32) as usize
+    ((u64::from(rng.next_u32()) * n as u64) >> 32) as usize
 }
 
 /// A uniform `f32` in [0, 1) from the top 24 bits of one `u32`.
