@@ -1,0 +1,109 @@
+# MemberLens: build, test and serve. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PORT ?= 8000
+# Resolves (and if needed downloads and verifies) MovieLens ml-latest-small; prints its directory.
+# Called inside recipes, not with $(shell ...), so that a failure stops make.
+FETCH := bash data/fetch.sh --print-dir | tail -n 1
+
+.PHONY: help setup data build web demo test test-fmt test-clippy test-native test-wasm test-e2e \
+	bench bench-browser clean
+
+help:
+	@echo "make setup          install what is missing (wasm target, wasm-bindgen CLI, npm packages, Chromium)"
+	@echo "make data           verify / fetch MovieLens ml-latest-small (never committed; see data/README.md)"
+	@echo "make build          native release build (target/release/memberlens)"
+	@echo "make web            build the site: www/pkg (wasm) and www/data (bundled data set)"
+	@echo "make demo           setup (no browser), web, then serve www/ at http://127.0.0.1:$(PORT)/"
+	@echo "make test           setup, then every test layer in order: fmt, clippy, native, wasm (Node), web build, end to end"
+	@echo "make bench          cargo bench --bench pipeline"
+	@echo "make bench-browser  node scripts/bench-browser.mjs (native vs wasm in Chromium)"
+	@echo "make clean          remove build outputs (target/, www/pkg/, www/data/)"
+
+setup:
+	bash scripts/setup.sh
+
+data:
+	@dir="$$($(FETCH))"; echo "ratings: $$dir/ratings.csv"
+
+build:
+	cargo build --release
+
+web:
+	bash scripts/build-web.sh
+
+demo:
+	bash scripts/setup.sh --no-browser
+	bash scripts/build-web.sh
+	@echo
+	@echo "MemberLens demo: http://127.0.0.1:$(PORT)/   (Ctrl-C to stop)"
+	@echo
+	@if command -v python3 >/dev/null 2>&1 && python3 -c 'import http.server' 2>/dev/null; then \
+		exec python3 -m http.server $(PORT) --bind 127.0.0.1 --directory www; \
+	else \
+		exec node -e "$$SERVE_JS" $(PORT) www; \
+	fi
+
+# Static file server for `make demo` where python3 is missing (serves .wasm as application/wasm).
+define SERVE_JS
+const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
+const [port, dir] = process.argv.slice(1), root = path.resolve(dir);
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.bin': 'application/octet-stream' };
+http.createServer((req, res) => {
+  let p = path.join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (!p.startsWith(root)) { res.writeHead(403).end(); return; }
+  if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
+  fs.readFile(p, (err, body) => {
+    if (err) { res.writeHead(404).end('not found'); return; }
+    res.writeHead(200, { 'Content-Type': types[path.extname(p)] || 'application/octet-stream' }).end(body);
+    console.log(req.method, req.url, 200);
+  });
+}).listen(+port, '127.0.0.1', () => console.log(`serving $${root} at http://127.0.0.1:$${port}/`));
+endef
+export SERVE_JS
+
+# The README's test command: installs what is missing (scripts/setup.sh, a no-op when all is
+# there), then every layer strictly in order (also under -j); the first failure stops it.
+test:
+	@t0=$$SECONDS; for t in setup test-fmt test-clippy test-native test-wasm web test-e2e; do \
+		s=$$SECONDS; echo "=== make $$t"; \
+		$(MAKE) $$t || { echo "=== make $$t FAILED after $$((SECONDS - s)) s"; exit 1; }; \
+		echo "=== make $$t ok ($$((SECONDS - s)) s)"; \
+	done; echo "=== make test: all layers passed ($$((SECONDS - t0)) s)"
+
+test-fmt:
+	cargo fmt --all --check
+
+# Native code and tests, then the wasm-only code (src/wasm.rs is compiled for wasm32 only).
+test-clippy:
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
+	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
+	set -x; cargo test --release
+
+# wasm-bindgen tests in Node (runner = wasm-bindgen-test-runner, from .cargo/config.toml).
+test-wasm:
+	cargo test --target wasm32-unknown-unknown --release
+
+test-e2e:
+	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
+	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
+	set -x; node --test tests/e2e/
+
+bench:
+	cargo bench --bench pipeline
+
+bench-browser:
+	node scripts/bench-browser.mjs
+
+clean:
+	cargo clean
+	rm -rf www/pkg www/data

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds everything the static site in www/ needs that is not committed:
+#   www/pkg/                          wasm module + JS glue (wasm-bindgen --target web, wasm-opt -O3)
+#   www/data/ml-latest-small.bin      compact copy of MovieLens ml-latest-small (memberlens bundle)
+#   www/data/LICENSE-movielens.txt    the data set's README.txt (its licence), shipped with it
+# Needs what scripts/setup.sh --no-browser installs. Run from anywhere; works in the repo root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
+  # shellcheck disable=SC1091
+  . "$HOME/.cargo/env"
+fi
+
+say() { echo "build-web.sh: $*" >&2; }
+die() {
+  echo "build-web.sh: ERROR: $*" >&2
+  exit 1
+}
+t0=$SECONDS
+step_start=0
+step() {
+  step_start=$SECONDS
+  say "== $*"
+}
+step_done() { say "   ok ($((SECONDS - step_start)) s)"; }
+
+CRATE=memberlens
+WASM_TARGET=wasm32-unknown-unknown
+PKG=www/pkg
+DATA=www/data
+WASM_OPT="node_modules/binaryen/bin/wasm-opt"
+
+command -v wasm-bindgen >/dev/null 2>&1 || die "wasm-bindgen not found: run scripts/setup.sh"
+[ -f "$WASM_OPT" ] || die "$WASM_OPT not found (npm binaryen): run scripts/setup.sh"
+if [ -n "${RUSTFLAGS:-}" ] && [[ "$RUSTFLAGS" != *simd128* ]]; then
+  say "WARNING: RUSTFLAGS is set and replaces .cargo/config.toml's '-C target-feature=+simd128': the module will be ~2x slower"
+fi
+
+# Honour CARGO_TARGET_DIR / build.target-dir: ask cargo where its target directory is.
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
+[ -d "$TARGET_DIR" ] || mkdir -p "$TARGET_DIR"
+
+# 1. The wasm library (simd128 comes from .cargo/config.toml).
+step "cargo build --lib --release --target $WASM_TARGET"
+cargo build --lib --release --target "$WASM_TARGET"
+step_done
+
+# 2. JS bindings. The CLI must match the wasm-bindgen crate exactly; it checks that itself.
+step "wasm-bindgen --target web --out-dir $PKG"
+rm -rf "$PKG"
+wasm-bindgen --target web --out-dir "$PKG" "$TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
+step_done
+
+# 3. Optimise with npm binaryen's wasm-opt (Debian's binaryen 108 breaks the module).
+#    The features are those rustc 1.95 enables by default for wasm32 plus simd128 (binaryen also
+#    reads them from the module's target_features section); --no-inline must come before -O3
+#    so the per-epoch kernels stay separate functions (one huge function stays in the slow tier).
+step "wasm-opt -O3 $PKG/${CRATE}_bg.wasm"
+before=$(stat -c %s "$PKG/${CRATE}_bg.wasm")
+node "$WASM_OPT" \
+  --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue --enable-call-indirect-overlong \
+  --no-inline='*hot_fn*' -O3 \
+  "$PKG/${CRATE}_bg.wasm" -o "$PKG/${CRATE}_bg.opt.wasm"
+mv "$PKG/${CRATE}_bg.opt.wasm" "$PKG/${CRATE}_bg.wasm"
+say "   $before -> $(stat -c %s "$PKG/${CRATE}_bg.wasm") bytes"
+step_done
+
+# 4. The optimised module must still load and answer (catches a wasm-opt that breaks start-up).
+step "load check: initSync + defaultConfig() in Node"
+# shellcheck disable=SC2016 # JavaScript, not shell
+node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  import { pathToFileURL } from "node:url";
+  const pkg = process.argv[1];
+  const m = await import(pathToFileURL(`${pkg}/memberlens.js`).href);
+  m.initSync({ module: readFileSync(`${pkg}/memberlens_bg.wasm`) });
+  const cfg = m.defaultConfig();
+  if (!cfg || typeof cfg !== "object" || typeof cfg.seed !== "number" || typeof cfg.k !== "number") {
+    throw new Error("defaultConfig() returned " + JSON.stringify(cfg));
+  }
+  console.error(`build-web.sh:    defaultConfig() has ${Object.keys(cfg).length} keys (k=${cfg.k}, epochs=${cfg.epochs})`);
+' "$ROOT/$PKG"
+step_done
+
+# 5. The data bundle, made by the native CLI from the checksum-verified ratings.csv.
+step "cargo build --release --bin $CRATE"
+cargo build --release --bin "$CRATE"
+step_done
+
+step "data bundle"
+dir="$(bash data/fetch.sh --print-dir | tail -n 1)"
+[ -f "$dir/ratings.csv" ] || die "data/fetch.sh gave '$dir', which has no ratings.csv"
+mkdir -p "$DATA"
+"$TARGET_DIR/release/$CRATE" bundle --ratings "$dir/ratings.csv" --out "$DATA/ml-latest-small.bin"
+cp "$dir/README.txt" "$DATA/LICENSE-movielens.txt"
+chmod 0644 "$DATA/LICENSE-movielens.txt" # the shared copy is read-only
+say "   $DATA/ml-latest-small.bin: $(stat -c %s "$DATA/ml-latest-small.bin") bytes (ratings.csv: $(stat -c %s "$dir/ratings.csv"))"
+step_done
+
+# 6. The wasm module reads the bundle back: the counts of ml-latest-small (data/README.md).
+step "bundle check: Dataset.fromBytes(bundle).summary() in Node"
+# shellcheck disable=SC2016 # JavaScript, not shell
+node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  import { pathToFileURL } from "node:url";
+  const [pkg, bin] = process.argv.slice(1);
+  const m = await import(pathToFileURL(`${pkg}/memberlens.js`).href);
+  m.initSync({ module: readFileSync(`${pkg}/memberlens_bg.wasm`) });
+  const ds = m.Dataset.fromBytes(readFileSync(bin), "ml-latest-small.bin");
+  const s = ds.summary();
+  ds.free();
+  const want = { users: 610, items: 9724, interactions: 100836 };
+  for (const [k, v] of Object.entries(want)) {
+    if (s[k] !== v) throw new Error(`bundle summary ${k} = ${s[k]}, expected ${v}: ${JSON.stringify(s)}`);
+  }
+  console.error(`build-web.sh:    ${JSON.stringify(s)}`);
+' "$ROOT/$PKG" "$ROOT/$DATA/ml-latest-small.bin"
+step_done
+
+say "site ready in www/ ($((SECONDS - t0)) s)"

@@ -1,0 +1,112 @@
+// browser.mjs — owns what every e2e test needs around a page: launching Chromium once per file,
+// opening the site with watchers for console errors, page errors, requests to other origins and
+// main-thread long tasks, and small readers (#results JSON, painted pixels of a chart).
+
+import { chromium } from 'playwright-core';
+import { serve, CHROMIUM } from './server.mjs';
+
+/** Starts the static server and Chromium; call `close()` in an `after` hook. */
+export async function setup() {
+  const server = await serve();
+  const browser = await chromium.launch(CHROMIUM);
+  return {
+    server,
+    browser,
+    close: async () => { await browser.close(); await server.close(); },
+  };
+}
+
+// Injected before any page script: records long tasks and when the page entered each state, so a
+// test can ask "was there a long task while a run was in progress?".
+function initScript() {
+  window.__longtasks = [];
+  window.__states = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch { /* no longtask support: the check then sees none */ }
+  const watch = () => {
+    const note = () => window.__states.push({ state: document.body.dataset.state, t: performance.now() });
+    note();
+    new MutationObserver(note).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+  };
+  if (document.body) watch();
+  else document.addEventListener('DOMContentLoaded', watch);
+}
+
+/**
+ * Opens the site at `hash` in a fresh context. `problems` collects console errors, page errors and
+ * any request that leaves the test server's origin (data: and blob: URLs are local).
+ */
+export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 } } = {}) {
+  const context = await env.browser.newContext({ viewport, acceptDownloads: true });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.server.url });
+  await context.addInitScript(initScript);
+  const problems = [];
+  const origin = new URL(env.server.url).origin;
+  context.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin) {
+      problems.push(`request to another origin: ${u}`);
+    }
+  });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(env.server.url + hash);
+  return { page, context, problems };
+}
+
+export async function waitState(page, states, timeout = 60_000) {
+  const sel = [].concat(states).map((s) => `body[data-state="${s}"]`).join(', ');
+  await page.waitForSelector(sel, { timeout, state: 'attached' });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+export async function results(page) {
+  const text = await page.locator('#results').textContent();
+  return text ? JSON.parse(text) : null;
+}
+
+/**
+ * Painted pixels of the chart canvas: `ink` = any non-transparent, non-white pixel; `curve` = pixels
+ * close to the data colour (#0057a3), so an empty plot with axes only does not pass.
+ */
+export async function chartInk(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#chart canvas');
+    if (!c) return { ink: 0, curve: 0 };
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    let curve = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      if (a > 40 && (r < 235 || g < 235 || b < 235)) ink++;
+      if (a > 200 && Math.abs(r - 0x00) < 40 && Math.abs(g - 0x57) < 40 && Math.abs(b - 0xa3) < 40) curve++;
+    }
+    return { ink, curve, width: c.width, height: c.height };
+  });
+}
+
+/** Long tasks (> limitMs) that started while the page was `running`. */
+export async function longTasksWhileRunning(page, limitMs = 200) {
+  return page.evaluate((limit) => {
+    const spans = [];
+    let start = null;
+    for (const s of window.__states) {
+      if (s.state === 'running' && start === null) start = s.t;
+      else if (s.state !== 'running' && start !== null) { spans.push([start, s.t]); start = null; }
+    }
+    if (start !== null) spans.push([start, Infinity]);
+    return window.__longtasks.filter((t) => t.duration > limit && spans.some(([a, b]) => t.start >= a && t.start <= b));
+  }, limitMs);
+}
+
+/** Clicks a download button; resolves to {name, bytes}. */
+export async function download(page, button) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.locator(button).click()]);
+  const chunks = [];
+  for await (const c of await d.createReadStream()) chunks.push(c);
+  return { name: d.suggestedFilename(), bytes: Buffer.concat(chunks) };
+}

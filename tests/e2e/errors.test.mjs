@@ -1,0 +1,115 @@
+// errors.test.mjs — the page survives what users do: cancelling a run, uploading a broken file,
+// opening a link with bad values. Each time a clear message appears and a new run still works.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, openPage, waitState, results } from './browser.mjs';
+
+// A quick configuration for the runs that only prove "the page still works".
+const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+async function runAndExpectDone(page) {
+  await page.getByRole('button', { name: 'Run attack' }).click();
+  const state = await waitState(page, ['done', 'error'], 60_000);
+  assert.equal(state, 'done', await page.locator('#error').textContent());
+  const r = await results(page);
+  assert.ok(r.roc_auc >= 0 && r.roc_auc <= 1);
+  return r;
+}
+
+test('Cancel stops a run, and a new run then works', async () => {
+  const { page, context, problems } = await openPage(env, '#seed=3');
+  try {
+    await waitState(page, 'ready');
+    await page.getByRole('button', { name: 'Run attack' }).click();
+    await waitState(page, 'running');
+    // Cancel in the middle: once the target recommender has started training.
+    await page.waitForFunction(() => document.getElementById('overall').value > 0.05, null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitState(page, 'ready', 5_000);
+    assert.match(await page.locator('#status').textContent(), /Cancelled/);
+    assert.equal(await results(page), null, 'a cancelled run must not leave results');
+    // The worker really stopped: nothing arrives after the cancel.
+    await page.waitForTimeout(700);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+    assert.equal(await page.locator('#overall').evaluate((e) => e.value), 0);
+
+    await page.evaluate((h) => { location.hash = h; }, `#seed=3&${QUICK}`);
+    await page.waitForFunction(() => document.getElementById('f-k').value === '16');
+    const r = await runAndExpectDone(page);
+    assert.equal(r.config.k, 16);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a broken ratings file shows an error naming the line; the page still runs', async () => {
+  const { page, context, problems } = await openPage(env, `#${QUICK}`);
+  try {
+    await waitState(page, 'ready');
+    await page.setInputFiles('#file', {
+      name: 'u.data', mimeType: 'text/plain',
+      buffer: Buffer.from('1\t10\t5\t881250949\n2\t10\t4\t881250949\nthis line is broken\n'),
+    });
+    await waitState(page, 'error', 10_000);
+    const msg = await page.locator('#error').textContent();
+    assert.match(msg, /u\.data:3/, `error should name file and line: ${msg}`);
+    assert.ok(await page.locator('#error').isVisible());
+    // The bundled sample is still the data set in use.
+    assert.match(await page.locator('#dataset').textContent(), /610 users/);
+    const r = await runAndExpectDone(page);
+    assert.equal(r.counts.users, 610);
+    assert.ok(await page.locator('#error').isHidden(), 'the old error stays on screen after a good run');
+
+    // A valid small file is accepted and becomes the data set.
+    const lines = ['userId,movieId,rating,timestamp'];
+    for (let u = 1; u <= 40; u++) for (let i = 1; i <= 30; i++) if ((u * 7 + i * 3) % 4) lines.push(`${u},${i},4.0,1`);
+    await page.setInputFiles('#file', { name: 'ratings.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await page.waitForFunction(() => /40 users/.test(document.getElementById('dataset').textContent), null, { timeout: 10_000 });
+    await page.getByRole('button', { name: 'Back to the bundled sample' }).click();
+    await page.waitForFunction(() => /610 users/.test(document.getElementById('dataset').textContent), null, { timeout: 10_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a bad link shows a warning, uses the defaults, and is not a blank page', async () => {
+  const { page, context, problems } = await openPage(env, '#k=abc&seed=-1&protocol=nope&colour=blue&lr=0&epochs=8&run=single&attack_epochs=8&vector_epochs=3');
+  try {
+    const warn = page.locator('#warnings');
+    await warn.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await warn.textContent();
+    for (const bit of ['k = \u201cabc\u201d', 'seed = \u201c-1\u201d', 'protocol = \u201cnope\u201d', '\u201ccolour\u201d', 'lr = \u201c0\u201d']) {
+      assert.ok(text.includes(bit), `warning lacks ${bit}: ${text}`);
+    }
+    assert.equal(await page.locator('#f-k').inputValue(), '100');
+    assert.equal(await page.locator('#f-epochs').inputValue(), '8', 'valid values of the link are kept');
+    assert.ok(await page.getByRole('button', { name: 'Run attack' }).isVisible());
+    // run=single was valid, so the run starts with the defaults for the bad keys.
+    const state = await waitState(page, ['done', 'error'], 60_000);
+    assert.equal(state, 'done', await page.locator('#error').textContent());
+    const r = await results(page);
+    assert.equal(r.config.k, 100);
+    assert.equal(r.config.protocol, 'popular');
+    // The address now only holds what is used.
+    const hash = await page.evaluate(() => location.hash);
+    assert.doesNotMatch(hash, /abc|nope|colour/);
+
+    // An invalid value typed into a field blocks the run with a message, and the page recovers.
+    await page.locator('#f-k').fill('0');
+    await page.getByRole('button', { name: 'Run attack' }).click();
+    await waitState(page, 'error', 5_000);
+    assert.match(await page.locator('#error').textContent(), /Latent dimension k/);
+    await page.locator('#f-k').fill('16');
+    await runAndExpectDone(page);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

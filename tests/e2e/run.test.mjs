@@ -1,0 +1,100 @@
+// run.test.mjs — a fixed-seed single run from a link: it finishes, its AUC is plausible, the ROC is
+// drawn, the same link gives the same numbers twice, those equal the native CLI's bit for bit, and
+// the page stays clean (no console / page errors, no other origin, no long main-thread tasks).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './server.mjs';
+import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download } from './browser.mjs';
+
+const LINK = '#seed=1&run=single';
+const CLI = path.join(ROOT, 'target/release/memberlens');
+const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
+
+let env;
+const runs = []; // the result of each opening of LINK
+
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+async function openAndRun() {
+  const { page, context, problems } = await openPage(env, LINK);
+  const state = await waitState(page, ['done', 'error'], 90_000);
+  const errorText = state === 'error' ? await page.locator('#error').textContent() : '';
+  assert.equal(state, 'done', `the run ended in state ${state}: ${errorText}`);
+  const r = await results(page);
+  runs.push(r);
+  return { page, context, problems, r };
+}
+
+test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn ROC', async () => {
+  const { page, context, problems, r } = await openAndRun();
+  try {
+    assert.equal(r.config.seed, 1);
+    assert.ok(r.roc_auc >= 0.9 && r.roc_auc <= 1.0, `roc_auc ${r.roc_auc} not in [0.9, 1]`);
+    assert.equal(r.roc.fpr.length, r.roc.tpr.length);
+    for (const key of ['tpr_at_fpr', 'min_nonzero_fpr', 'balanced_accuracy', 'attacker_advantage',
+      'recommender', 'attack', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
+
+    const ink = await chartInk(page);
+    assert.ok(ink.ink > 2000, `the ROC canvas is nearly empty (${JSON.stringify(ink)})`);
+    assert.ok(ink.curve > 300, `the ROC curve is not drawn (${JSON.stringify(ink)})`);
+
+    // The numbers behind the chart are in a real table.
+    const auc = await page.locator('table.metrics tr', { hasText: 'ROC-AUC' }).locator('td').first().textContent();
+    assert.equal(auc.trim(), r.roc_auc.toFixed(3));
+    assert.match(await page.locator('table.metrics').textContent(), /smallest non-zero FPR is 0\.66%/);
+
+    // Log-log view: still drawn, and the page says where zeros went.
+    await page.getByLabel('Log–log (low-FPR view)').check();
+    assert.match(await page.locator('#chart-notes').textContent(), /cannot show 0/);
+    assert.ok((await chartInk(page)).curve > 300, 'the log-log ROC curve is not drawn');
+    assert.match(await page.evaluate(() => location.hash), /scale=log/);
+
+    // Exports: JSON = #results, CSV = the ROC points, PNG = a real image; the link reruns this run.
+    const json = await download(page, '#btn-json');
+    assert.deepStrictEqual(JSON.parse(json.bytes.toString()), r);
+    const csv = (await download(page, '#btn-csv')).bytes.toString().trim().split('\n');
+    assert.equal(csv[0], 'threshold,fpr,tpr');
+    assert.equal(csv.length, r.roc.fpr.length + 1);
+    const png = await download(page, '#btn-png');
+    assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
+    assert.ok(png.bytes.length > 10_000, `PNG of ${png.bytes.length} bytes`);
+    await page.locator('#btn-copy-link').click();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(link, /#seed=1&run=single&scale=log$/);
+
+    const slow = await longTasksWhileRunning(page);
+    assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the same link opened again gives identical numbers', async () => {
+  const { context, problems, r } = await openAndRun();
+  await context.close();
+  assert.deepEqual(problems, []);
+  const strip = ({ timings_ms: _t, ...rest }) => rest;
+  assert.deepStrictEqual(strip(r), strip(runs[0]));
+});
+
+test('the page equals the native CLI (memberlens run --seed 1 --json)', async (t) => {
+  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
+  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--seed', '1', '--json'],
+    { maxBuffer: 64 << 20 });
+  const cli = JSON.parse(stdout);
+  const page = runs[0];
+  assert.ok(page, 'no page result to compare (the first test failed)');
+  assert.strictEqual(page.roc_auc, cli.roc_auc);
+  assert.deepStrictEqual(page.roc, cli.roc);
+  assert.deepStrictEqual(page.tpr_at_fpr, cli.tpr_at_fpr);
+  assert.deepStrictEqual(page.config, cli.config);
+  assert.deepStrictEqual(page.counts, cli.counts);
+});

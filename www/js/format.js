@@ -1,0 +1,37 @@
+// format.js — owns how numbers read on screen (tables, chart titles, captions), so a chart and the
+// table next to it always print the same number the same way. Exact values live in #results.
+
+/** 0.006578 -> "0.66%", 0.2549 -> "25.5%", 1 -> "100%". */
+export function pct(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '\u2013';
+  const p = v * 100;
+  if (p === 0 || p === 100) return `${p}%`;
+  return `${p.toFixed(Math.abs(p) < 1 ? 2 : 1)}%`;
+}
+
+/** Fixed decimals, with a real minus sign. */
+export function num(v, digits = 3) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '\u2013';
+  return v.toFixed(digits).replace('-', '\u2212');
+}
+
+/** Mean ± std. */
+export function meanStd(mean, std, digits = 3) {
+  return `${num(mean, digits)} \u00b1 ${num(std, digits)}`;
+}
+
+/** Thousands separators for counts. */
+export function count(v) {
+  return v === null || v === undefined ? '\u2013' : Number(v).toLocaleString('en-GB');
+}
+
+/** Milliseconds as "3.2 s" or "850 ms". */
+export function duration(ms) {
+  if (!Number.isFinite(ms)) return '\u2013';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** A sweep value as written on an axis or in a table (learning rates keep their digits). */
+export function sweepValue(v) {
+  return Number.isInteger(v) ? String(v) : String(+v.toPrecision(6));
+}

@@ -1,0 +1,290 @@
+// ui.js — owns the page's interactive widgets: the form fields (generated from the schema in
+// state.js, so a new config key appears everywhere at once), the progress view with the eight
+// stages, the warning / error banners, the dataset line and the busy state of the buttons.
+// It never talks to the worker; main.js wires events to actions.
+
+import { SCHEMA, parseValue, describeRange, SWEEPS } from './state.js';
+import { count, duration, sweepValue } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+
+// One or two plain sentences per stage, for a lecture audience (ids from docs/INTERFACES.md).
+export const STAGES = [
+  ['split', 'Split the users',
+    'The users are divided into the attacker\u2019s own \u201cshadow\u201d half and the \u201ctarget\u201d half. In each half, some users are members: only their ratings train that half\u2019s recommender.'],
+  ['target_recommender', 'Train the target recommender',
+    'The system under attack learns a vector for every user and movie from the target members\u2019 ratings. The attacker never sees inside it.'],
+  ['shadow_recommender', 'Train the shadow recommender',
+    'The attacker trains a look-alike model on its own shadow members, so it knows exactly who was in that training set.'],
+  ['recommendations', 'Collect recommendation lists',
+    'Every user gets a top-N list. Members get personalised lists; non-members get the popular list (or, with fold-in, a list the model computes for them). The lists are all the attacker observes.'],
+  ['item_vectors', 'Place the movies in space',
+    'The attacker factorises the rating histories it can see, giving each movie a k-dimensional vector.'],
+  ['features', 'Describe each user',
+    'One vector per user: the average of the movies they watched minus the (rank-weighted) average of the movies recommended to them.'],
+  ['attack_model', 'Train the attack model',
+    'A small neural network learns from the shadow users, whose membership the attacker knows, to tell members from non-members.'],
+  ['evaluation', 'Attack the target',
+    'The network scores every target user; comparing the scores with the truth gives the ROC curve, AUC and the true-positive rate at low false-positive rates.'],
+];
+
+function optionLabel(spec, o) {
+  return (spec.optionLabels && spec.optionLabels[o]) || o;
+}
+
+function field(key, value) {
+  const spec = SCHEMA[key];
+  const wrap = document.createElement('div');
+  wrap.className = `field field-${spec.type}`;
+  const id = `f-${key}`;
+  const helpId = `${id}-help`;
+  let input;
+  if (spec.type === 'enum') {
+    input = document.createElement('select');
+    for (const o of spec.options.filter((x) => x !== '')) {
+      const opt = document.createElement('option');
+      opt.value = o;
+      opt.textContent = optionLabel(spec, o);
+      input.append(opt);
+    }
+  } else if (spec.type === 'bool') {
+    input = document.createElement('input');
+    input.type = 'checkbox';
+  } else {
+    input = document.createElement('input');
+    input.type = 'text'; // text + inputmode: the browser must not silently "fix" a bad value
+    input.inputMode = spec.type === 'int' ? 'numeric' : 'decimal';
+    input.autocomplete = 'off';
+    input.spellcheck = false;
+  }
+  input.id = id;
+  input.name = key;
+  input.dataset.key = key;
+  input.setAttribute('aria-describedby', helpId);
+  const lab = document.createElement('label');
+  lab.htmlFor = id;
+  lab.textContent = spec.label;
+  const help = document.createElement('span');
+  help.id = helpId;
+  help.className = 'help';
+  help.textContent = spec.type === 'enum' ? spec.help : `${spec.help} Default: ${spec.default}.`;
+  if (spec.type === 'int' || spec.type === 'float') input.title = `Allowed: ${describeRange(key)}`;
+  const err = document.createElement('span');
+  err.className = 'field-error';
+  err.setAttribute('aria-live', 'polite');
+  if (spec.type === 'bool') {
+    const row = document.createElement('div');
+    row.className = 'check';
+    row.append(input, lab);
+    wrap.append(row, help, err);
+  } else {
+    wrap.append(lab, input, help, err);
+  }
+  setInput(input, value);
+  return wrap;
+}
+
+function setInput(input, value) {
+  if (input.type === 'checkbox') input.checked = !!value;
+  else input.value = String(value);
+  input.removeAttribute('aria-invalid');
+  const err = input.closest('.field')?.querySelector('.field-error');
+  if (err) err.textContent = '';
+}
+
+/** Builds every field; `onChange(key, value)` fires with a valid, parsed value. */
+export function buildControls(state, onChange) {
+  const groups = { main: $('main-fields'), advanced: $('advanced-fields') };
+  for (const [key, spec] of Object.entries(SCHEMA)) {
+    if (groups[spec.group]) groups[spec.group].append(field(key, state[key]));
+  }
+  $('sweep-fields').append(field('seeds', state.seeds));
+  for (const input of document.querySelectorAll('#controls [data-key]')) {
+    const handler = () => {
+      const r = readInput(input);
+      if (r.ok) onChange(input.dataset.key, r.value);
+    };
+    input.addEventListener(input.tagName === 'SELECT' || input.type === 'checkbox' ? 'change' : 'input', handler);
+  }
+}
+
+/** Parses one input with the schema, marking it invalid (with the reason) when it does not parse. */
+function readInput(input) {
+  const key = input.dataset.key;
+  const raw = input.type === 'checkbox' ? String(input.checked) : input.value;
+  const r = parseValue(key, raw);
+  const err = input.closest('.field').querySelector('.field-error');
+  if (r.ok) {
+    input.removeAttribute('aria-invalid');
+    err.textContent = '';
+  } else {
+    input.setAttribute('aria-invalid', 'true');
+    err.textContent = `Needs ${describeRange(key)}.`;
+  }
+  return r;
+}
+
+/** Every invalid field as "Label: needs …"; empty when the form can run. */
+export function invalidFields() {
+  const out = [];
+  for (const input of document.querySelectorAll('#controls [data-key]')) {
+    if (!readInput(input).ok) out.push(`${SCHEMA[input.dataset.key].label}: needs ${describeRange(input.dataset.key)}`);
+  }
+  return out;
+}
+
+/** Puts a whole state into the fields (after a hash change). */
+export function setControls(state) {
+  for (const input of document.querySelectorAll('#controls [data-key]')) setInput(input, state[input.dataset.key]);
+  for (const r of document.querySelectorAll('input[name="scale"]')) r.checked = r.value === state.scale;
+}
+
+export function buildStages() {
+  const ol = $('stages');
+  for (const [id, title, text] of STAGES) {
+    const li = document.createElement('li');
+    li.dataset.stage = id;
+    li.innerHTML = `<div class="stage-head"><span class="stage-title"></span><span class="stage-live"></span></div>
+      <p class="stage-text"></p><progress max="1" value="0" hidden></progress>`;
+    li.querySelector('.stage-title').textContent = title;
+    li.querySelector('.stage-text').textContent = text;
+    li.querySelector('progress').setAttribute('aria-label', `${title}: progress`);
+    ol.append(li);
+  }
+}
+
+let lastStage = null;
+
+/** Marks stages done / current / to do; live numbers go to the current stage only. */
+export function renderProgress(p, job) {
+  $('overall').value = p.fraction;
+  for (const li of $('stages').children) {
+    const i = STAGES.findIndex((s) => s[0] === li.dataset.stage);
+    const state = p.done || i < p.stage_index ? 'done' : i === p.stage_index ? 'current' : 'todo';
+    if (li.dataset.progress !== state) {
+      li.dataset.progress = state;
+      if (state === 'current') li.setAttribute('aria-current', 'step');
+      else li.removeAttribute('aria-current');
+      li.querySelector('progress').hidden = state !== 'current';
+      if (state !== 'current') li.querySelector('.stage-live').textContent = state === 'done' ? '\u2713 done' : '';
+    }
+    if (state === 'current') {
+      li.querySelector('progress').value = p.stage_fraction;
+      const bits = [];
+      if (p.message) bits.push(p.message);
+      if (p.loss !== null && p.loss !== undefined) bits.push(`loss ${p.loss.toFixed(4)}`);
+      li.querySelector('.stage-live').textContent = bits.join(' \u00b7 ');
+    }
+  }
+  // The aria-live status changes only when the stage or the run changes, so screen readers are
+  // not flooded 20 times a second.
+  const where = runLabel(p, job);
+  const key = `${p.stage}|${p.run_index}`;
+  if (key !== lastStage) {
+    lastStage = key;
+    const title = STAGES[p.stage_index]?.[1] ?? p.stage;
+    setStatus(`${where}Stage ${p.stage_index + 1} of ${p.stage_count}: ${title}\u2026`);
+  }
+}
+
+function runLabel(p, job) {
+  if (!job || job.mode === 'single' || !(p.run_count > 1)) return '';
+  const sw = SWEEPS[job.mode];
+  const v = job.values[Math.floor(p.run_index / job.seeds.length)];
+  const seed = job.seeds[p.run_index % job.seeds.length];
+  return `Run ${p.run_index + 1} of ${p.run_count} (${sw.label} = ${sweepValue(v)}, seed ${seed}). `;
+}
+
+export function resetProgress() {
+  lastStage = null;
+  $('overall').value = 0;
+  for (const li of $('stages').children) {
+    li.dataset.progress = 'todo';
+    li.removeAttribute('aria-current');
+    li.querySelector('progress').hidden = true;
+    li.querySelector('.stage-live').textContent = '';
+  }
+}
+
+export function finishProgress(elapsedMs) {
+  $('overall').value = 1;
+  for (const li of $('stages').children) {
+    li.dataset.progress = 'done';
+    li.removeAttribute('aria-current');
+    li.querySelector('progress').hidden = true;
+    li.querySelector('.stage-live').textContent = '\u2713 done';
+  }
+  setStatus(`Done in ${duration(elapsedMs)} (in this browser tab).`);
+}
+
+export function setStatus(text) {
+  $('status').textContent = text;
+}
+
+/** The body's state is the e2e tests' hook: loading | ready | running | done | error. */
+export function setPageState(s, canRun = true) {
+  document.body.dataset.state = s;
+  const running = s === 'running';
+  const usable = s !== 'loading' && !running && canRun;
+  for (const id of ['btn-run', 'btn-k-sweep', 'btn-lr-sweep', 'file']) $(id).disabled = !usable;
+  $('btn-cancel').disabled = !running;
+  document.getElementById('progress-panel').setAttribute('aria-busy', String(running));
+}
+
+export function showWarnings(list) {
+  const box = $('warnings');
+  box.replaceChildren();
+  if (!list.length) { box.hidden = true; return; }
+  const h = document.createElement('strong');
+  h.textContent = 'Some settings in the link were not used:';
+  const ul = document.createElement('ul');
+  for (const w of list) {
+    const li = document.createElement('li');
+    li.textContent = w;
+    ul.append(li);
+  }
+  box.append(body(h, ul), dismissButton(box));
+  box.hidden = false;
+}
+
+export function showError(message) {
+  const box = $('error');
+  box.replaceChildren();
+  if (!message) { box.hidden = true; return; }
+  const h = document.createElement('strong');
+  h.textContent = 'Error: ';
+  const m = document.createElement('span');
+  m.className = 'error-message';
+  m.textContent = message;
+  const hint = document.createElement('span');
+  hint.className = 'small';
+  hint.textContent = ' The page is still usable: fix the setting or file and run again.';
+  box.append(body(h, m, hint), dismissButton(box));
+  box.hidden = false;
+}
+
+function body(...children) {
+  const d = document.createElement('div');
+  d.className = 'banner-body';
+  d.append(...children);
+  return d;
+}
+
+function dismissButton(box) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'dismiss';
+  b.textContent = 'Dismiss';
+  b.addEventListener('click', () => { box.hidden = true; });
+  return b;
+}
+
+export function renderDataset(summary, bundled) {
+  const what = bundled ? 'MovieLens ml-latest-small (bundled sample)' : `your file \u201c${summary.name}\u201d (only in this tab)`;
+  $('dataset').textContent = `Loaded: ${what} \u2014 ${count(summary.users)} users, ${count(summary.items)} movies, ${count(summary.interactions)} ratings.`;
+  $('btn-bundled').hidden = bundled;
+}
+
+export function setShareStatus(text) {
+  $('share-status').textContent = text;
+}
