@@ -81,7 +81,7 @@ pub struct Config {
     pub weighting: Weighting,
     /// What the attacker factorises for its item vectors. Default joint.
     pub item_vectors: ItemVectors,
-    /// SGD epochs of the attacker's item-vector factorisation. Default 10 (more changes little).
+    /// SGD epochs of the attacker's item-vector factorisation. Default 5 (more changes little).
     pub vector_epochs: u32,
     /// Width of the attack MLP's first hidden layer. Default 32 (the reference's).
     pub hidden1: u32,
@@ -115,7 +115,7 @@ impl Default for Config {
             holdout: 0.1,
             weighting: Weighting::Rank,
             item_vectors: ItemVectors::Joint,
-            vector_epochs: 10,
+            vector_epochs: 5,
             hidden1: 32,
             hidden2: 8,
             attack_lr: 0.01,

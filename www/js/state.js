@@ -43,7 +43,7 @@ export const SCHEMA = {
     label: 'List centroid weighting', help: 'Rank: item j of N weighs N \u2212 j. Uniform: all weigh 1/N.' },
   item_vectors: { type: 'enum', default: 'joint', options: ['joint', 'shadow'], group: 'advanced',
     label: 'Attacker item vectors from', help: 'Joint: shadow and queried target histories. Shadow: shadow only.' },
-  vector_epochs: { type: 'int', default: 10, min: 1, max: 500, group: 'advanced', label: 'Item-vector epochs',
+  vector_epochs: { type: 'int', default: 5, min: 1, max: 500, group: 'advanced', label: 'Item-vector epochs',
     help: 'SGD epochs of the attacker\u2019s item-vector factorisation.' },
   attack_lr: { type: 'float', default: 0.01, min: 0, max: 1, minExclusive: true, group: 'advanced',
     step: 'any', label: 'Attack learning rate', help: 'Adam learning rate of the attack network.' },
