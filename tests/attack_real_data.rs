@@ -44,7 +44,7 @@ fn k_sweep_rises_from_10_to_50() {
         Config::default(),
         "k",
         &[10.0, 50.0],
-        &[0, 1, 2],
+        &[0, 1, 2, 3, 4],
         None,
     )
     .unwrap();
