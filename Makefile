@@ -10,7 +10,7 @@ PORT ?= 8000
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
 
 .PHONY: help setup data build web demo test test-fmt test-clippy test-native test-wasm test-e2e \
-	bench bench-browser clean
+	bench bench-browser screenshot clean
 
 help:
 	@echo "make setup          install what is missing (wasm target, wasm-bindgen CLI, npm packages, Chromium)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test           setup, then every test layer in order: fmt, clippy, native, wasm (Node), web build, end to end"
 	@echo "make bench          cargo bench --bench pipeline"
 	@echo "make bench-browser  node scripts/bench-browser.mjs (native vs wasm in Chromium)"
+	@echo "make screenshot     docs/screenshot*.png from the built site (after make web)"
 	@echo "make clean          remove build outputs (target/, www/pkg/, www/data/)"
 
 setup:
@@ -103,6 +104,9 @@ bench:
 
 bench-browser:
 	node scripts/bench-browser.mjs
+
+screenshot:
+	node scripts/screenshot.mjs
 
 clean:
 	cargo clean
