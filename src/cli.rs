@@ -14,7 +14,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use crate::report::{Progress, RunReport};
-use crate::sweep::{Sweep, SweepReport};
+use crate::sweep::{Job, JobResult, Sweep, SweepReport};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -216,30 +216,35 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("reports serialise")
 }
 
+/// Steps a job to the end with a progress bar, then prints its result.
+fn finish(mut job: Job, json: bool) -> Result<()> {
+    let bar = progress_bar();
+    loop {
+        let p = job.step()?;
+        show(&bar, &p);
+        if p.done {
+            break;
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match job.result()? {
+        r if json => println!("{}", to_json(&r)),
+        JobResult::Single(r) => print_run(r),
+        JobResult::Sweep(r) => print_sweep(r),
+    }
+    Ok(())
+}
+
 /// Runs the command line; the caller prints the error and exits non-zero.
 pub fn main_with(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => {
             let cfg = a.common.config()?;
             let data = load(&a.common.ratings)?;
-            let mut p = Pipeline::new(data, cfg)?.with_clock(clock());
-            let bar = progress_bar();
-            loop {
-                let pr = p.step()?;
-                show(&bar, &pr);
-                if pr.done {
-                    break;
-                }
-            }
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            let r = p.report().expect("done");
-            if a.common.json {
-                println!("{}", to_json(r))
-            } else {
-                print_run(r)
-            }
+            let p = Pipeline::new(data, cfg)?.with_clock(clock());
+            finish(Job::Single(Box::new(p)), a.common.json)?;
         }
         Command::Sweep(a) => {
             let cfg = a.common.config()?;
@@ -249,24 +254,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
             }
             let data = load(&a.common.ratings)?;
             let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let mut s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);
-            let bar = progress_bar();
-            loop {
-                let pr = s.step()?;
-                show(&bar, &pr);
-                if pr.done {
-                    break;
-                }
-            }
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            let r = s.report().expect("done");
-            if a.common.json {
-                println!("{}", to_json(r))
-            } else {
-                print_sweep(r)
-            }
+            let s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);
+            finish(Job::Sweep(Box::new(s)), a.common.json)?;
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;

@@ -162,14 +162,15 @@ impl HalfRecommender {
                 end
             };
             let block = (limit - idx).min(BLOCK);
-            if idx < n_members {
-                let rows: Vec<&[f32]> = (idx..idx + block)
-                    .map(|m| {
-                        self.user_factors
-                            .row(m)
-                            .to_slice()
-                            .expect("standard layout")
-                    })
+            // Members are scored by the model's user vectors, non-members (fold-in) by theirs.
+            let vectors = if idx < n_members {
+                Some((&self.user_factors, idx))
+            } else {
+                self.fold.as_ref().map(|f| (&f.factors, idx - n_members))
+            };
+            if let Some((factors, first)) = vectors {
+                let rows: Vec<&[f32]> = (first..first + block)
+                    .map(|r| factors.row(r).to_slice().expect("standard layout"))
                     .collect();
                 score_block(
                     &rows,
@@ -177,27 +178,13 @@ impl HalfRecommender {
                     &self.known,
                     &mut self.scores[..block],
                 );
+            }
+            if idx < n_members {
                 for b in 0..block {
                     let list = self.member_list(idx + b, b, cfg, n);
                     self.lists.push(list);
                 }
                 continue;
-            }
-            if let Some(f) = &self.fold {
-                let rows: Vec<&[f32]> = (idx..idx + block)
-                    .map(|j| {
-                        f.factors
-                            .row(j - n_members)
-                            .to_slice()
-                            .expect("standard layout")
-                    })
-                    .collect();
-                score_block(
-                    &rows,
-                    &self.item_factors,
-                    &self.known,
-                    &mut self.scores[..block],
-                );
             }
             for b in 0..block {
                 let u = self.users.non_members[idx + b - n_members] as usize;
