@@ -239,6 +239,15 @@ impl SgdTrainer {
         self.epoch
     }
 
+    /// "epoch e/E" for progress messages.
+    pub fn status(&self) -> String {
+        format!(
+            "epoch {}/{}",
+            self.epoch.min(self.params.epochs),
+            self.params.epochs
+        )
+    }
+
     pub fn done(&self) -> bool {
         self.epoch >= self.params.epochs
     }

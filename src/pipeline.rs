@@ -133,37 +133,20 @@ impl Pipeline {
                 _ => self.finish()?,
             }
         }
-        let mut p = self.progress(within, message, loss);
-        p.stage = stage;
-        p.stage_index = Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0);
-        p.fraction = if self.report.is_some() {
-            1.0
-        } else {
-            stage.overall(within)
-        };
-        Ok(p)
-    }
-
-    fn progress(&self, within: f64, message: String, loss: Option<f64>) -> Progress {
-        Progress {
-            done: self.report.is_some(),
-            stage: self.stage,
-            stage_index: Stage::ALL
-                .iter()
-                .position(|&s| s == self.stage)
-                .unwrap_or(0),
+        let index = Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0);
+        let done = self.report.is_some();
+        Ok(Progress {
+            done,
+            stage,
+            stage_index: index,
             stage_count: Stage::ALL.len(),
             stage_fraction: within,
-            fraction: if self.report.is_some() {
-                1.0
-            } else {
-                self.stage.overall(within)
-            },
+            fraction: if done { 1.0 } else { stage.overall(within) },
             message,
             loss,
             run_index: 0,
             run_count: 1,
-        }
+        })
     }
 
     /// Works on the current stage: (stage finished, share of it done, message, loss).
@@ -218,7 +201,7 @@ impl Pipeline {
                 (
                     done,
                     v.trainer.fraction(),
-                    format!("epoch {}", v.trainer.epoch()),
+                    v.trainer.status(),
                     v.trainer.last_loss,
                 )
             }

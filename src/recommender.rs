@@ -142,10 +142,10 @@ impl HalfRecommender {
     /// A line for the progress view: epoch and latest loss.
     pub fn train_status(&self) -> (String, Option<f64>) {
         let (what, t) = match &self.fold {
-            Some(f) if self.trainer.done() => ("fold-in epoch", &f.trainer),
-            _ => ("epoch", &self.trainer),
+            Some(f) if self.trainer.done() => ("fold-in ", &f.trainer),
+            _ => ("", &self.trainer),
         };
-        (format!("{what} {}", t.epoch()), t.last_loss)
+        (format!("{what}{}", t.status()), t.last_loss)
     }
 
     /// Builds the lists of up to `budget` more users; returns true when every user has one.
