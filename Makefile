@@ -91,8 +91,11 @@ test-native:
 	set -x; cargo test --release
 
 # wasm-bindgen tests in Node (runner = wasm-bindgen-test-runner, from .cargo/config.toml).
+# ...then the same wasm-bindgen tests inside a dedicated worker of headless Chromium, where the page runs them.
 test-wasm:
 	cargo test --target wasm32-unknown-unknown --release
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
+		cargo test --target wasm32-unknown-unknown --release --test wasm_api
 
 test-e2e:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
