@@ -49,16 +49,7 @@ fn run_json_has_the_documented_keys_and_is_one_object() {
     );
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
-    for key in [
-        "roc_auc",
-        "tpr_at_fpr",
-        "balanced_accuracy",
-        "roc",
-        "recommender",
-        "counts",
-        "config",
-        "timings_ms",
-    ] {
+    for key in common::RUN_KEYS {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert!(v["tpr_at_fpr"].get("0.01").is_some() && v["tpr_at_fpr"].get("0.001").is_some());

@@ -66,16 +66,7 @@ fn report_is_complete_and_consistent() {
         assert!(r.timings_ms.contains_key(stage), "{stage}");
     }
     let json = serde_json::to_value(&r).unwrap();
-    for key in [
-        "roc_auc",
-        "tpr_at_fpr",
-        "balanced_accuracy",
-        "roc",
-        "recommender",
-        "counts",
-        "config",
-        "timings_ms",
-    ] {
+    for key in common::RUN_KEYS {
         assert!(json.get(key).is_some(), "{key}");
     }
 }

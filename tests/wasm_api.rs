@@ -3,6 +3,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use memberlens::wasm::{check_config, default_config, Dataset, Job};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -72,16 +74,7 @@ fn single_run_matches_a_second_run_and_has_cli_keys() {
     assert_eq!(get(&ds.summary().unwrap(), "users").as_f64(), Some(60.0));
     let a = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
     let b = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
-    for key in [
-        "roc_auc",
-        "tpr_at_fpr",
-        "balanced_accuracy",
-        "roc",
-        "recommender",
-        "counts",
-        "config",
-        "timings_ms",
-    ] {
+    for key in common::RUN_KEYS {
         assert!(!get(&a, key).is_undefined(), "missing {key}");
     }
     let auc = get(&a, "roc_auc").as_f64().unwrap();

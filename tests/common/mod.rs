@@ -9,6 +9,18 @@ use memberlens::Dataset;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// The keys every run result has (CLI `--json`, the wasm `Job.result()`, the page's `#results`).
+pub const RUN_KEYS: [&str; 8] = [
+    "roc_auc",
+    "tpr_at_fpr",
+    "balanced_accuracy",
+    "roc",
+    "recommender",
+    "counts",
+    "config",
+    "timings_ms",
+];
+
 /// ratings.csv of ml-latest-small: `MEMBERLENS_RATINGS`, else `../shared/data/ml-latest-small/`.
 /// The real-data tests fail (not skip) when it is missing: `make test` fetches it first.
 pub fn real_ratings_path() -> PathBuf {
