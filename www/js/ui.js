@@ -195,25 +195,24 @@ function runLabel(p, job) {
   return `Run ${p.run_index + 1} of ${p.run_count} (${sw.label} = ${sweepValue(v)}, seed ${seed}). `;
 }
 
-export function resetProgress() {
-  lastStage = null;
-  $('overall').value = 0;
+// Puts every stage in one state (before a run: all to do; after it: all done).
+function markAllStages(overall, progress, live) {
+  $('overall').value = overall;
   for (const li of $('stages').children) {
-    li.dataset.progress = 'todo';
+    li.dataset.progress = progress;
     li.removeAttribute('aria-current');
     li.querySelector('progress').hidden = true;
-    li.querySelector('.stage-live').textContent = '';
+    li.querySelector('.stage-live').textContent = live;
   }
 }
 
+export function resetProgress() {
+  lastStage = null;
+  markAllStages(0, 'todo', '');
+}
+
 export function finishProgress(elapsedMs) {
-  $('overall').value = 1;
-  for (const li of $('stages').children) {
-    li.dataset.progress = 'done';
-    li.removeAttribute('aria-current');
-    li.querySelector('progress').hidden = true;
-    li.querySelector('.stage-live').textContent = '\u2713 done';
-  }
+  markAllStages(1, 'done', '\u2713 done');
   setStatus(`Done in ${duration(elapsedMs)} (in this browser tab).`);
 }
 
