@@ -49,3 +49,39 @@ impl Error {
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Input echoed into a message: at most 40 characters (then "…") with control characters escaped,
+/// so a huge or hostile field can neither flood a message nor drive a terminal.
+pub fn shorten(text: &str) -> String {
+    shorten_to(text, 40)
+}
+
+/// `shorten` with another length limit (for messages that quote input inside a longer text).
+pub fn shorten_to(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_cuts_and_escapes() {
+        assert_eq!(shorten("abc"), "abc");
+        assert_eq!(shorten("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        let long = "x".repeat(1000);
+        assert_eq!(shorten(&long).chars().count(), 41);
+    }
+}

@@ -1,26 +1,32 @@
-//! MemberLens: membership inference against latent-factor recommenders (Zhang et al., CCS 2021),
-//! as a seeded, portable Rust library. The compute core knows nothing of JavaScript; `wasm` is the
-//! only module that does.
+//! MemberLens: membership inference against recommender systems (Zhang et al., CCS 2021), as a
+//! seeded, portable Rust library. The compute core knows nothing of JavaScript; `wasm` is the only
+//! module that does.
+//!
+//! Where things live: `data` (parsing, bundle), `split`, `recommender` (one file per algorithm),
+//! `serving` (who gets which list), `attack` (one file per attack, plus the attacker's item vectors
+//! and features), `eval` (ROC, thresholds, utility, statistics), `experiment` (the run pipeline,
+//! sweeps, the transfer matrix and the job that drives any of them), `report` (result types).
 
+pub mod attack;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
 pub mod data;
 pub mod error;
-pub mod features;
-pub mod metrics;
+pub mod eval;
+pub mod experiment;
 pub mod mf;
-pub mod mlp;
-pub mod pipeline;
 pub mod recommend;
 pub mod recommender;
 pub mod report;
 pub mod rng;
+pub mod serving;
 pub mod split;
-pub mod sweep;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use config::Config;
 pub use data::Dataset;
 pub use error::{Error, Result};
+// The paths of schema 1 (`memberlens::pipeline::Pipeline`, `memberlens::sweep::…`) keep working.
+pub use experiment::{pipeline, sweep};

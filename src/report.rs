@@ -5,10 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attack::AttackFit;
 use crate::config::Config;
-use crate::metrics::Roc;
-use crate::recommend::Utility;
+use crate::error::{Error, Result};
+use crate::eval::utility::Utility;
+use crate::eval::{at_threshold, roc_curve, AtThreshold, Roc};
 use crate::split::Counts;
+
+/// The low false-positive rates every result reports TPR at (keys of `tpr_at_fpr`).
+pub const FPR_KEYS: [(&str, f64); 2] = [("0.01", 0.01), ("0.001", 0.001)];
 
 /// The pipeline's stages, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -108,18 +113,57 @@ impl Progress {
     }
 }
 
-/// Both recommenders' utility.
+/// Both recommenders' utility (no shadow model for a shadow-free attack: `null`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecommenderReport {
     pub target: Utility,
-    pub shadow: Utility,
+    pub shadow: Option<Utility>,
 }
 
-/// How well the attack model fits its own (shadow) training data.
+/// Every metric of one set of attack scores against the truth, computed once for every attack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttackScores {
+    pub roc: Roc,
+    pub at: AtThreshold,
+}
+
+/// The headline numbers of a shadow-free baseline (`baselines` in the run result).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AttackFit {
-    pub shadow_loss: f64,
-    pub shadow_auc: f64,
+pub struct BaselineReport {
+    pub roc_auc: f64,
+    pub tpr_at_fpr: BTreeMap<String, f64>,
+    pub attacker_advantage: f64,
+}
+
+impl AttackScores {
+    /// Refuses non-finite scores: a NaN would make every number after it meaningless.
+    pub fn evaluate(scores: &[f64], labels: &[bool], threshold: f64) -> Result<AttackScores> {
+        if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
+            return Err(Error::Data(format!(
+                "attack score of target user {i} is {} (not finite): the attack model diverged",
+                scores[i]
+            )));
+        }
+        Ok(AttackScores {
+            roc: roc_curve(scores, labels),
+            at: at_threshold(scores, labels, threshold),
+        })
+    }
+
+    pub fn tpr_at_fpr(&self) -> BTreeMap<String, f64> {
+        FPR_KEYS
+            .iter()
+            .map(|(k, f)| (k.to_string(), self.roc.tpr_at_fpr(*f)))
+            .collect()
+    }
+
+    pub fn summary(&self) -> BaselineReport {
+        BaselineReport {
+            roc_auc: self.roc.auc(),
+            tpr_at_fpr: self.tpr_at_fpr(),
+            attacker_advantage: self.roc.advantage(),
+        }
+    }
 }
 
 /// The result of one run.
@@ -137,10 +181,46 @@ pub struct RunReport {
     pub recall: f64,
     pub roc: Roc,
     pub recommender: RecommenderReport,
-    pub attack: AttackFit,
+    /// The MLP attack's fit on the shadow half (`null` for shadow-free attacks).
+    pub attack: Option<AttackFit>,
+    /// The shadow-free attacks on the same target lists, keyed `distance` and `overlap`: does the
+    /// headline attack beat plain counting?
+    pub baselines: BTreeMap<String, BaselineReport>,
     pub counts: Counts,
     pub config: Config,
     pub timings_ms: BTreeMap<String, f64>,
+}
+
+impl RunReport {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        headline: AttackScores,
+        min_nonzero_fpr: f64,
+        recommender: RecommenderReport,
+        attack: Option<AttackFit>,
+        baselines: BTreeMap<String, BaselineReport>,
+        counts: Counts,
+        config: Config,
+        timings_ms: BTreeMap<String, f64>,
+    ) -> RunReport {
+        RunReport {
+            roc_auc: headline.roc.auc(),
+            tpr_at_fpr: headline.tpr_at_fpr(),
+            min_nonzero_fpr,
+            balanced_accuracy: headline.at.balanced_accuracy,
+            attacker_advantage: headline.roc.advantage(),
+            accuracy: headline.at.accuracy,
+            precision: headline.at.precision,
+            recall: headline.at.recall,
+            roc: headline.roc,
+            recommender,
+            attack,
+            baselines,
+            counts,
+            config,
+            timings_ms,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,13 @@ mod common;
 
 use memberlens::config::{Config, Protocol};
 use memberlens::pipeline::Pipeline;
+use memberlens::recommender::RecommenderKind;
 use memberlens::sweep::run_sweep;
+
+/// The paper-faithful configuration (schema 1's defaults): the paper's numbers are checked on it.
+fn paper() -> Config {
+    Config::preset("paper").unwrap()
+}
 
 #[test]
 fn data_set_has_the_documented_size() {
@@ -18,15 +24,7 @@ fn data_set_has_the_documented_size() {
 #[test]
 fn popular_protocol_k100_mean_auc_over_five_seeds_is_at_least_095() {
     let data = common::real_data();
-    let s = run_sweep(
-        data,
-        Config::default(),
-        "k",
-        &[100.0],
-        &[0, 1, 2, 3, 4],
-        None,
-    )
-    .unwrap();
+    let s = run_sweep(data, paper(), "k", &[100.0], &[0, 1, 2, 3, 4], None).unwrap();
     let p = &s.points[0];
     eprintln!(
         "popular k=100: ROC-AUC {:.4} ± {:.4}, TPR@1% {:.3}",
@@ -39,15 +37,7 @@ fn popular_protocol_k100_mean_auc_over_five_seeds_is_at_least_095() {
 #[test]
 fn k_sweep_rises_from_10_to_50() {
     let data = common::real_data();
-    let s = run_sweep(
-        data,
-        Config::default(),
-        "k",
-        &[10.0, 50.0],
-        &[0, 1, 2, 3, 4],
-        None,
-    )
-    .unwrap();
+    let s = run_sweep(data, paper(), "k", &[10.0, 50.0], &[0, 1, 2, 3, 4], None).unwrap();
     let (a, b) = (&s.points[0], &s.points[1]);
     eprintln!(
         "k=10: {:.4} ± {:.4}; k=50: {:.4} ± {:.4}",
@@ -66,7 +56,7 @@ fn fold_in_protocol_is_much_harder_but_runs() {
     let data = common::real_data();
     let cfg = Config {
         protocol: Protocol::FoldIn,
-        ..Config::default()
+        ..paper()
     };
     let r = Pipeline::new(data, cfg)
         .unwrap()
@@ -80,4 +70,37 @@ fn fold_in_protocol_is_much_harder_but_runs() {
         r.roc_auc
     );
     assert!(r.recommender.target.recall_at_n > r.recommender.target.popularity_recall_at_n * 0.8);
+}
+
+#[test]
+fn every_personalised_recommender_beats_the_popularity_list_by_15_percent_at_defaults() {
+    let data = common::real_data();
+    for kind in RecommenderKind::ALL
+        .into_iter()
+        .filter(|k| k.personalised())
+    {
+        let cfg = Config {
+            recommender: kind,
+            ..Config::default()
+        };
+        let r = Pipeline::new(data.clone(), cfg)
+            .unwrap()
+            .run_to_end()
+            .unwrap()
+            .clone();
+        let t = &r.recommender.target;
+        eprintln!(
+            "{}: recall@100 {:.4}, popularity {:.4}, ratio {:.3}; ROC-AUC {:.4}",
+            kind.id(),
+            t.recall_at_n,
+            t.popularity_recall_at_n,
+            t.recall_vs_popularity,
+            r.roc_auc
+        );
+        assert!(t.recall_vs_popularity >= 1.15, "{}: {t:?}", kind.id());
+        assert_eq!(
+            t.recall_vs_popularity,
+            t.recall_at_n / t.popularity_recall_at_n
+        );
+    }
 }

@@ -1,7 +1,6 @@
-//! The attack model: an MLP with two ReLU hidden layers and a sigmoid output, trained with Adam on
-//! binary cross-entropy in seeded mini-batches. Features are standardised with statistics of the
-//! training (shadow) set only. Several restarts are trained and the one with the lowest training
-//! loss is kept, because small MLPs sometimes collapse to a constant output.
+//! The attack network: an MLP with two ReLU hidden layers and a sigmoid output, trained with Adam on
+//! binary cross-entropy in seeded mini-batches, and the feature standardiser fitted on its training
+//! (shadow) set. The MLP attack (`attack::mlp`) decides how it is trained and used.
 
 use ndarray::ArrayRef2;
 use rand_chacha::ChaCha8Rng;
@@ -171,8 +170,14 @@ impl Mlp {
 
     /// Member probability of one standardised row.
     pub fn predict_row(&self, x: &[f32]) -> f32 {
+        sigmoid(self.logit_row(x))
+    }
+
+    /// The output logit of one standardised row: the member score without the sigmoid, which
+    /// saturates to exactly 1.0 in f32 for confident rows and would tie them.
+    pub fn logit_row(&self, x: &[f32]) -> f32 {
         let mut acts: [Vec<f32>; 4] = Default::default();
-        sigmoid(self.forward(x, &mut acts))
+        self.forward(x, &mut acts)
     }
 
     /// One epoch of mini-batch Adam over rows `x` with labels `y`; returns the mean loss.

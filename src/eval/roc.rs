@@ -1,6 +1,5 @@
-//! Attack metrics: the exact ROC curve over every distinct threshold (tied scores form one step),
-//! ROC-AUC, TPR at fixed low FPRs (Carlini et al. 2022), and threshold-0.5 classification numbers,
-//! including the balanced accuracy the reference code prints as "AUC".
+//! The ROC curve of attack scores: exact, over every distinct threshold (tied scores form one step),
+//! with ROC-AUC, TPR at fixed low FPRs (Carlini et al. 2022) and the attacker advantage.
 
 use serde::{Deserialize, Serialize};
 
@@ -75,51 +74,6 @@ impl Roc {
     }
 }
 
-/// Classification at a fixed score threshold.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AtThreshold {
-    pub accuracy: f64,
-    pub precision: f64,
-    pub recall: f64,
-    /// (1 + TPR − FPR)/2, what the reference code reports as "AUC".
-    pub balanced_accuracy: f64,
-}
-
-pub fn at_threshold(scores: &[f64], labels: &[bool], threshold: f64) -> AtThreshold {
-    let (mut tp, mut fp, mut tn, mut fn_) = (0.0, 0.0, 0.0, 0.0);
-    for (&s, &l) in scores.iter().zip(labels) {
-        match (s >= threshold, l) {
-            (true, true) => tp += 1.0,
-            (true, false) => fp += 1.0,
-            (false, false) => tn += 1.0,
-            (false, true) => fn_ += 1.0,
-        }
-    }
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-    let tpr = ratio(tp, tp + fn_);
-    let fpr = ratio(fp, fp + tn);
-    AtThreshold {
-        accuracy: ratio(tp + tn, tp + fp + tn + fn_),
-        precision: ratio(tp, tp + fp),
-        recall: tpr,
-        balanced_accuracy: (1.0 + tpr - fpr) / 2.0,
-    }
-}
-
-/// Mean and sample standard deviation (n − 1; 0 for fewer than two values).
-pub fn mean_std(values: &[f64]) -> (f64, f64) {
-    if values.is_empty() {
-        return (f64::NAN, 0.0);
-    }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    if values.len() < 2 {
-        return (mean, 0.0);
-    }
-    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
-    (mean, var.sqrt())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,16 +100,6 @@ mod tests {
             roc_curve(&[0.5; 6], &[true, false, true, false, true, false]).auc(),
             0.5
         );
-    }
-
-    #[test]
-    fn threshold_metrics() {
-        let m = at_threshold(&[0.9, 0.6, 0.4, 0.2], &[true, false, true, false], 0.5);
-        assert_eq!((m.accuracy, m.precision, m.recall), (0.5, 0.5, 0.5));
-        assert_eq!(m.balanced_accuracy, 0.5);
-        let (mean, std) = mean_std(&[1.0, 2.0, 3.0]);
-        assert_eq!((mean, std), (2.0, 1.0));
-        assert_eq!(mean_std(&[4.0]), (4.0, 0.0));
     }
 
     // proptest does not build for wasm32; the native run covers these properties.

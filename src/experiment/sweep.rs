@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::metrics::mean_std;
+use crate::eval::mean_std;
 use crate::pipeline::{Clock, Pipeline};
 use crate::report::{Progress, RunReport};
 

@@ -1,0 +1,27 @@
+//! Summary statistics over seeds.
+
+/// Mean and sample standard deviation (n − 1; 0 for fewer than two values).
+pub fn mean_std(values: &[f64]) -> (f64, f64) {
+    if values.is_empty() {
+        return (f64::NAN, 0.0);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if values.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_and_sample_std() {
+        let (mean, std) = mean_std(&[1.0, 2.0, 3.0]);
+        assert_eq!((mean, std), (2.0, 1.0));
+        assert_eq!(mean_std(&[4.0]), (4.0, 0.0));
+    }
+}

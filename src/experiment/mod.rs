@@ -1,0 +1,6 @@
+//! Experiments built from the core's pieces: one run (`pipeline`), a parameter sweep (`sweep`),
+//! the shadow × target transfer matrix (`matrix`), and `Job`, which drives any of them one bounded
+//! step at a time (what the CLI and the browser worker call).
+
+pub mod pipeline;
+pub mod sweep;

@@ -1,0 +1,392 @@
+//! One run of the attack as a resumable state machine: `step()` does a bounded amount of work and
+//! reports progress, so a browser worker can post updates and cancel between steps. The amount of
+//! work per step is fixed by counts, never by time, so results cannot depend on the chunking.
+//!
+//! The stages and what they call: split (`split`, `serving::HalfData`), target and shadow
+//! recommenders (`serving::Half` over a `recommender`), recommendations (`Half::serve_step`), item
+//! vectors and features (`attack::item_vectors`, `attack::features`), the attack model
+//! (`attack::Attack`), evaluation (`eval`). A shadow-free attack skips the shadow stages.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ndarray::Array2;
+
+use crate::attack::item_vectors::{ItemVectorFit, ItemVectorParams};
+use crate::attack::{self, Attack, AttackInput, AttackKind};
+use crate::config::Config;
+use crate::data::Dataset;
+use crate::error::Result;
+use crate::report::{AttackScores, Progress, RecommenderReport, RunReport, Stage};
+use crate::rng::{rng_for, Stream};
+use crate::serving::{Half, HalfData};
+use crate::split::{split_users, Counts};
+
+/// Multiply-adds of training per step: a few milliseconds.
+pub(crate) const TRAIN_WORK: usize = 4_000_000;
+/// Multiply-adds of scoring per step (users × candidates × cost).
+pub(crate) const SCORE_WORK: usize = 16_000_000;
+
+/// A monotonic clock in milliseconds, supplied by the caller (std's clock panics on wasm32).
+pub type Clock = Box<dyn Fn() -> f64>;
+
+/// The two halves of one seed, each served by its algorithm.
+pub(crate) struct Halves {
+    pub counts: Counts,
+    pub shadow: Arc<HalfData>,
+    pub target: Arc<HalfData>,
+}
+
+impl Halves {
+    /// Splits the users with the config's seed and holds out each member's test items.
+    pub fn split(data: &Dataset, cfg: &Config) -> Result<Halves> {
+        let split = split_users(
+            data.n_users(),
+            cfg.member_fraction,
+            &mut rng_for(cfg.seed, Stream::Split),
+        )?;
+        let counts = Counts::new(data, &split);
+        let mut holdout = rng_for(cfg.seed, Stream::Holdout);
+        let shadow = HalfData::new(data, split.shadow, cfg.holdout, &mut holdout);
+        let target = HalfData::new(data, split.target, cfg.holdout, &mut holdout);
+        Ok(Halves {
+            counts,
+            shadow: Arc::new(shadow),
+            target: Arc::new(target),
+        })
+    }
+
+    pub fn target_half(&self, cfg: &Config, kind: crate::recommender::RecommenderKind) -> Half {
+        Half::new(
+            kind,
+            self.target.clone(),
+            cfg,
+            rng_for(cfg.seed, Stream::TargetModel),
+            rng_for(cfg.seed, Stream::TargetFoldIn),
+        )
+    }
+
+    pub fn shadow_half(&self, cfg: &Config, kind: crate::recommender::RecommenderKind) -> Half {
+        Half::new(
+            kind,
+            self.shadow.clone(),
+            cfg,
+            rng_for(cfg.seed, Stream::ShadowModel),
+            rng_for(cfg.seed, Stream::ShadowFoldIn),
+        )
+    }
+
+    pub fn item_vectors(&self, data: &Dataset, cfg: &Config) -> ItemVectorFit {
+        ItemVectorFit::new(
+            ItemVectorParams::from_config(cfg),
+            data,
+            self.shadow.users.all(),
+            self.target.users.all(),
+        )
+    }
+}
+
+/// What the attacker sees of a served half: histories, lists and centroid-difference features.
+pub(crate) struct Observed {
+    pub histories: Vec<u32>,
+    pub lists: Vec<Vec<u32>>,
+    pub features: Array2<f32>,
+    pub labels: Vec<bool>,
+}
+
+impl Observed {
+    pub fn new(data: &Dataset, half: &Half, vectors: &Array2<f32>, cfg: &Config) -> Observed {
+        let histories: Vec<&[u32]> = half
+            .data
+            .users
+            .all()
+            .map(|u| data.user_items(u as usize))
+            .collect();
+        let lists: Vec<&[u32]> = half.lists.iter().map(|l| l.as_slice()).collect();
+        let features =
+            attack::features::centroid_differences(vectors, &histories, &lists, cfg.weighting);
+        Observed {
+            histories: half.data.users.all().collect(),
+            lists: half.lists.clone(),
+            features,
+            labels: half.data.labels(),
+        }
+    }
+
+    pub fn input<'a>(&'a self, data: &'a Dataset) -> AttackInput<'a> {
+        AttackInput {
+            histories: self
+                .histories
+                .iter()
+                .map(|&u| data.user_items(u as usize))
+                .collect(),
+            lists: &self.lists,
+            features: &self.features,
+        }
+    }
+}
+
+/// A single run of the pipeline on one data set and config.
+pub struct Pipeline {
+    data: Arc<Dataset>,
+    cfg: Config,
+    stage: Stage,
+    halves: Option<Halves>,
+    target: Option<Half>,
+    shadow: Option<Half>,
+    vectors: Option<ItemVectorFit>,
+    observed: Option<(Option<Observed>, Observed)>,
+    attack: Box<dyn Attack>,
+    report: Option<RunReport>,
+    timings: BTreeMap<String, f64>,
+    clock: Option<Clock>,
+}
+
+impl Pipeline {
+    /// Validates the config and prepares a run; no work is done until `step()`.
+    pub fn new(data: Arc<Dataset>, cfg: Config) -> Result<Pipeline> {
+        cfg.check()?;
+        Ok(Pipeline {
+            attack: attack::build(cfg.attack, &cfg),
+            data,
+            cfg,
+            stage: Stage::Split,
+            halves: None,
+            target: None,
+            shadow: None,
+            vectors: None,
+            observed: None,
+            report: None,
+            timings: BTreeMap::new(),
+            clock: None,
+        })
+    }
+
+    /// Times each stage with `clock` (without one, timings are reported as 0).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.report.is_some()
+    }
+
+    /// The result, once `step()` has reported `done`.
+    pub fn report(&self) -> Option<&RunReport> {
+        self.report.as_ref()
+    }
+
+    /// Runs every remaining step.
+    pub fn run_to_end(&mut self) -> Result<&RunReport> {
+        while !self.step()?.done {}
+        Ok(self.report.as_ref().expect("done"))
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.as_ref().map_or(0.0, |c| c())
+    }
+
+    /// Does one bounded piece of work and says where the run stands.
+    pub fn step(&mut self) -> Result<Progress> {
+        if self.report.is_some() {
+            return Ok(Progress::finished(1));
+        }
+        let start = self.now();
+        let stage = self.stage;
+        let work = self.advance()?;
+        let spent = self.now() - start;
+        *self.timings.entry(stage.id().to_string()).or_insert(0.0) += spent;
+        if work.finished {
+            match Stage::ALL.iter().position(|&s| s == stage) {
+                Some(i) if i + 1 < Stage::ALL.len() => self.stage = Stage::ALL[i + 1],
+                _ => self.finish()?,
+            }
+        }
+        Ok(work.progress(stage, self.report.is_some()))
+    }
+
+    fn needs_shadow(&self) -> bool {
+        self.cfg.attack.needs_shadow()
+    }
+
+    /// Works on the current stage.
+    fn advance(&mut self) -> Result<StageWork> {
+        let skipped = || {
+            StageWork::done(format!(
+                "not needed: the {} attack uses no shadow model",
+                self.cfg.attack.id()
+            ))
+        };
+        Ok(match self.stage {
+            Stage::Split => {
+                let halves = Halves::split(&self.data, &self.cfg)?;
+                self.target = Some(halves.target_half(&self.cfg, self.cfg.recommender));
+                if self.needs_shadow() {
+                    self.shadow = Some(halves.shadow_half(&self.cfg, self.cfg.shadow_kind()));
+                }
+                let c = &halves.counts;
+                let msg = format!(
+                    "shadow {}+{}, target {}+{} (members+non-members)",
+                    c.shadow_members, c.shadow_nonmembers, c.target_members, c.target_nonmembers
+                );
+                self.halves = Some(halves);
+                StageWork::done(msg)
+            }
+            Stage::TargetRecommender | Stage::ShadowRecommender => {
+                let half = if self.stage == Stage::TargetRecommender {
+                    self.target.as_mut()
+                } else {
+                    self.shadow.as_mut()
+                };
+                let Some(half) = half else {
+                    return Ok(skipped());
+                };
+                let finished = half.train_step(TRAIN_WORK);
+                let (message, loss) = half.train_status();
+                StageWork {
+                    finished,
+                    within: half.train_fraction(),
+                    message: format!("{}: {message}", half.kind.id()),
+                    loss,
+                }
+            }
+            Stage::Recommendations => {
+                let data = &self.data;
+                let target = self.target.as_mut().expect("split done");
+                let mut finished = target.serve_step(data, target.users_per_step(SCORE_WORK));
+                let mut within = target.serve_fraction();
+                let mut lists = target.lists.len();
+                if let Some(shadow) = self.shadow.as_mut() {
+                    finished &= shadow.serve_step(data, shadow.users_per_step(SCORE_WORK));
+                    within = (within + shadow.serve_fraction()) / 2.0;
+                    lists += shadow.lists.len();
+                }
+                StageWork {
+                    finished,
+                    within,
+                    message: format!("{lists} lists of {}", self.cfg.top_n),
+                    loss: None,
+                }
+            }
+            Stage::ItemVectors => {
+                if self.vectors.is_none() {
+                    let halves = self.halves.as_ref().expect("split done");
+                    self.vectors = Some(halves.item_vectors(&self.data, &self.cfg));
+                }
+                let v = self.vectors.as_mut().expect("set above");
+                let finished = v.step(TRAIN_WORK);
+                let (message, loss) = v.status();
+                StageWork {
+                    finished,
+                    within: v.fraction(),
+                    message,
+                    loss,
+                }
+            }
+            Stage::Features => {
+                let vectors = self.vectors.as_ref().expect("vectors done").vectors();
+                let observe = |h: &Half| Observed::new(&self.data, h, vectors, &self.cfg);
+                let shadow = self.shadow.as_ref().map(observe);
+                let target = observe(self.target.as_ref().expect("split done"));
+                self.observed = Some((shadow, target));
+                StageWork::done(format!("{} values per user", self.cfg.attacker_k()))
+            }
+            Stage::AttackModel => {
+                let Some(shadow) = self.observed.as_ref().and_then(|o| o.0.as_ref()) else {
+                    return Ok(skipped());
+                };
+                let finished = self
+                    .attack
+                    .fit_step(&shadow.input(&self.data), &shadow.labels);
+                let (message, loss) = self.attack.status();
+                StageWork {
+                    finished,
+                    within: self.attack.fit_fraction(),
+                    message,
+                    loss,
+                }
+            }
+            Stage::Evaluation => StageWork::done("ROC and metrics".into()),
+        })
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let (_, target_obs) = self.observed.as_ref().expect("features done");
+        let input = target_obs.input(&self.data);
+        let labels = &target_obs.labels;
+        let scores = self.attack.score(&input);
+        let threshold = self.attack.threshold(&scores);
+        let headline = AttackScores::evaluate(&scores, labels, threshold)?;
+        let mut baselines = BTreeMap::new();
+        for kind in AttackKind::BASELINES {
+            let a = attack::build(kind, &self.cfg);
+            let scores = a.score(&input);
+            let t = a.threshold(&scores);
+            baselines.insert(
+                kind.id().to_string(),
+                AttackScores::evaluate(&scores, labels, t)?.summary(),
+            );
+        }
+        let target = self.target.as_ref().expect("split done");
+        let halves = self.halves.as_ref().expect("split done");
+        let mut timings = self.timings.clone();
+        timings.insert("total".into(), self.timings.values().sum());
+        self.report = Some(RunReport::new(
+            headline,
+            1.0 / halves.target.users.non_members.len() as f64,
+            RecommenderReport {
+                target: target.utility(),
+                shadow: self.shadow.as_ref().map(|s| s.utility()),
+            },
+            self.attack.fit(),
+            baselines,
+            halves.counts.clone(),
+            self.cfg.clone(),
+            timings,
+        ));
+        Ok(())
+    }
+}
+
+/// What one piece of work on a stage did.
+struct StageWork {
+    finished: bool,
+    within: f64,
+    message: String,
+    loss: Option<f64>,
+}
+
+impl StageWork {
+    fn done(message: String) -> StageWork {
+        StageWork {
+            finished: true,
+            within: 1.0,
+            message,
+            loss: None,
+        }
+    }
+
+    fn progress(self, stage: Stage, done: bool) -> Progress {
+        Progress {
+            done,
+            stage,
+            stage_index: Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0),
+            stage_count: Stage::ALL.len(),
+            stage_fraction: self.within,
+            fraction: if done {
+                1.0
+            } else {
+                stage.overall(self.within)
+            },
+            message: self.message,
+            loss: self.loss,
+            run_index: 0,
+            run_count: 1,
+        }
+    }
+}

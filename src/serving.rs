@@ -1,0 +1,339 @@
+//! Serving one half of the users: who gets which top-N list. Members are served by the half's
+//! trained recommender; non-members by the protocol — the training data's popularity list (the
+//! paper's) or the same recommender folding in their own history (a deployed service). Also counts
+//! the recommender's utility on the members' held-out interactions.
+//!
+//! `HalfData` (split, held-out items, training set) is fixed by the seed and shared by every
+//! algorithm trained on the half, so the transfer matrix compares algorithms on the same data.
+
+use std::sync::Arc;
+
+use rand_chacha::ChaCha8Rng;
+
+use crate::config::{Config, Protocol};
+use crate::data::Dataset;
+use crate::eval::utility::{Utility, UtilityCounter};
+use crate::mf::Interactions;
+use crate::recommend::{first_n_unseen, full_order, popularity_scores, top_n_with_and_without};
+use crate::recommender::{build, Recommender, RecommenderKind, TrainSet, Who};
+use crate::split::{hold_out, HalfUsers};
+
+/// Users scored together so each item row is loaded once per block.
+const BLOCK: usize = 8;
+
+/// What a half's recommenders learn from and are judged on, whatever the algorithm.
+pub struct HalfData {
+    pub users: HalfUsers,
+    pub train: TrainSet,
+    /// Held-out items of each member (by local member index).
+    pub heldout: Vec<Vec<u32>>,
+    /// Known items from most to least popular in the training data.
+    pub popular_order: Vec<u32>,
+    /// Each non-member's history restricted to the known items: a deployed model only knows its
+    /// catalogue, so fold-in sees only those.
+    pub new_user_histories: Interactions,
+}
+
+impl HalfData {
+    /// Holds out `holdout` of each member's items (drawn from `rng`) and builds the training set.
+    pub fn new(data: &Dataset, users: HalfUsers, holdout: f64, rng: &mut ChaCha8Rng) -> HalfData {
+        let (rows, heldout): (Vec<Vec<u32>>, Vec<Vec<u32>>) = users
+            .members
+            .iter()
+            .map(|&u| hold_out(data.user_items(u as usize), holdout, rng))
+            .unzip();
+        let train = TrainSet::new(
+            Interactions::from_rows(rows.iter().map(|r| r.as_slice())),
+            data.n_items(),
+        );
+        let popularity = popularity_scores(&train.counts, &train.known);
+        let popular_order = full_order(popularity.iter().copied().zip(train.known.iter().copied()));
+        let new_rows: Vec<Vec<u32>> = users
+            .non_members
+            .iter()
+            .map(|&u| {
+                data.user_items(u as usize)
+                    .iter()
+                    .copied()
+                    .filter(|&i| train.counts[i as usize] > 0)
+                    .collect()
+            })
+            .collect();
+        HalfData {
+            users,
+            train,
+            heldout,
+            popular_order,
+            new_user_histories: Interactions::from_rows(new_rows.iter().map(|r| r.as_slice())),
+        }
+    }
+
+    /// Membership labels in the half's user order (members first).
+    pub fn labels(&self) -> Vec<bool> {
+        let m = self.users.members.len();
+        (0..self.users.len()).map(|i| i < m).collect()
+    }
+}
+
+/// How lists are served; the serving part of the config.
+#[derive(Clone, Copy, Debug)]
+pub struct ServingParams {
+    pub protocol: Protocol,
+    pub top_n: usize,
+    pub exclude_seen: bool,
+}
+
+impl ServingParams {
+    pub fn from_config(cfg: &Config) -> ServingParams {
+        ServingParams {
+            protocol: cfg.protocol,
+            top_n: cfg.top_n as usize,
+            exclude_seen: cfg.exclude_seen,
+        }
+    }
+}
+
+/// One algorithm serving one half: training, fold-in, then the lists.
+pub struct Half {
+    pub kind: RecommenderKind,
+    pub data: Arc<HalfData>,
+    serving: ServingParams,
+    model: Box<dyn Recommender>,
+    fold_rng: Option<ChaCha8Rng>,
+    folding: bool,
+    /// One list per user of the half, members first.
+    pub lists: Vec<Vec<u32>>,
+    utility: UtilityCounter,
+    scores: Vec<Vec<f32>>,
+}
+
+impl Half {
+    pub fn new(
+        kind: RecommenderKind,
+        data: Arc<HalfData>,
+        cfg: &Config,
+        model_rng: ChaCha8Rng,
+        fold_rng: ChaCha8Rng,
+    ) -> Half {
+        let model = build(kind, cfg, &data.train, model_rng);
+        Half {
+            kind,
+            serving: ServingParams::from_config(cfg),
+            model,
+            fold_rng: Some(fold_rng),
+            folding: false,
+            lists: Vec::new(),
+            utility: UtilityCounter::default(),
+            scores: vec![Vec::new(); BLOCK],
+            data,
+        }
+    }
+
+    /// Trains the model, then folds in non-members (protocol `fold-in`); true when both are done.
+    pub fn train_step(&mut self, budget: usize) -> bool {
+        let train = &self.data.train;
+        if !self.folding {
+            if !self.model.train_step(train, budget) {
+                return false;
+            }
+            if self.serving.protocol != Protocol::FoldIn {
+                return true;
+            }
+            let rng = self.fold_rng.take().expect("fold-in begins once");
+            self.model
+                .begin_fold_in(train, self.data.new_user_histories.clone(), rng);
+            self.folding = true;
+        }
+        self.model.fold_in_step(train, budget)
+    }
+
+    pub fn train_fraction(&self) -> f64 {
+        if self.serving.protocol == Protocol::FoldIn {
+            let fold = if self.folding {
+                self.model.fold_in_fraction()
+            } else {
+                0.0
+            };
+            (self.model.train_fraction() * 2.0 + fold) / 3.0
+        } else {
+            self.model.train_fraction()
+        }
+    }
+
+    /// A line for the progress view and the latest loss.
+    pub fn train_status(&self) -> (String, Option<f64>) {
+        self.model.status()
+    }
+
+    /// Users whose lists one serving step of `budget` units builds.
+    pub fn users_per_step(&self, budget: usize) -> usize {
+        let per_user = self.data.train.known.len().max(1) * self.model.score_cost().max(1);
+        (budget / per_user).max(1)
+    }
+
+    /// Builds the lists of up to `users` more users; true when every user has one.
+    pub fn serve_step(&mut self, dataset: &Dataset, users: usize) -> bool {
+        let n = self.serving.top_n;
+        let n_members = self.data.users.members.len();
+        let total = self.data.users.len();
+        let end = (self.lists.len() + users.max(1)).min(total);
+        while self.lists.len() < end {
+            let idx = self.lists.len();
+            // A block never straddles members and non-members: they are scored differently.
+            let limit = if idx < n_members {
+                n_members.min(end)
+            } else {
+                end
+            };
+            let block = (limit - idx).min(BLOCK);
+            let personal_new = self.serving.protocol == Protocol::FoldIn;
+            let (who, first) = if idx < n_members {
+                (Who::Member, idx)
+            } else {
+                (Who::NewUser, idx - n_members)
+            };
+            if who == Who::Member || personal_new {
+                self.model.score_block(
+                    &self.data.train,
+                    who,
+                    first,
+                    &self.data.train.known,
+                    &mut self.scores[..block],
+                );
+            }
+            for b in 0..block {
+                let list = if who == Who::Member {
+                    self.member_list(first + b, b, n)
+                } else {
+                    let u = self.data.users.non_members[first + b] as usize;
+                    let seen: &[u32] = if self.serving.exclude_seen {
+                        dataset.user_items(u)
+                    } else {
+                        &[]
+                    };
+                    if personal_new {
+                        crate::recommend::top_n(self.scored(b), seen, n)
+                    } else {
+                        first_n_unseen(&self.data.popular_order, seen, n)
+                    }
+                };
+                self.lists.push(list);
+            }
+        }
+        self.lists.len() == total
+    }
+
+    fn scored(&self, b: usize) -> impl Iterator<Item = (f32, u32)> + '_ {
+        self.scores[b]
+            .iter()
+            .copied()
+            .zip(self.data.train.known.iter().copied())
+    }
+
+    /// Member `m`'s list from its scores in slot `b`; also counts utility on held-out items.
+    fn member_list(&mut self, m: usize, b: usize, n: usize) -> Vec<u32> {
+        let data = self.data.clone();
+        let train = data.train.interactions.row(m);
+        let (all, unseen) = top_n_with_and_without(self.scored(b), train, n);
+        let heldout = &data.heldout[m];
+        if !heldout.is_empty() {
+            // Utility is measured the usual way: training items are never counted as recommendations.
+            let popular = first_n_unseen(&data.popular_order, train, n);
+            self.utility.add(heldout, &unseen, &popular);
+        }
+        if self.serving.exclude_seen {
+            unseen
+        } else {
+            all
+        }
+    }
+
+    pub fn serve_fraction(&self) -> f64 {
+        self.lists.len() as f64 / self.data.users.len().max(1) as f64
+    }
+
+    pub fn is_served(&self) -> bool {
+        self.lists.len() == self.data.users.len()
+    }
+
+    /// The recommender's utility on held-out member interactions (after serving).
+    pub fn utility(&self) -> Utility {
+        self.utility
+            .finish(self.serving.top_n, self.model.final_loss())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{rng_for, Stream};
+
+    fn setup(kind: RecommenderKind, protocol: Protocol, exclude_seen: bool) -> (Dataset, Half) {
+        // 12 users over 30 items; users 0..6 members, 6..12 non-members.
+        let pairs: Vec<(u64, u64)> = (0..12u64)
+            .flat_map(|u| (0..10u64).map(move |j| (u, (u * 3 + j * 2) % 30)))
+            .collect();
+        let data = Dataset::from_pairs("t", &pairs, pairs.len()).unwrap();
+        let cfg = Config {
+            k: 4,
+            top_n: 5,
+            epochs: 3,
+            protocol,
+            exclude_seen,
+            ..Config::default()
+        };
+        let users = HalfUsers {
+            members: (0..6).collect(),
+            non_members: (6..12).collect(),
+        };
+        let half_data = HalfData::new(&data, users, cfg.holdout, &mut rng_for(0, Stream::Holdout));
+        let h = Half::new(
+            kind,
+            Arc::new(half_data),
+            &cfg,
+            rng_for(0, Stream::TargetModel),
+            rng_for(0, Stream::TargetFoldIn),
+        );
+        (data, h)
+    }
+
+    fn finish(data: &Dataset, h: &mut Half) {
+        while !h.train_step(7) {}
+        while !h.serve_step(data, 3) {}
+    }
+
+    #[test]
+    fn popular_protocol_gives_every_non_member_the_same_list() {
+        for kind in RecommenderKind::ALL {
+            let (data, mut h) = setup(kind, Protocol::Popular, false);
+            finish(&data, &mut h);
+            assert_eq!(h.lists.len(), 12);
+            assert!(h.lists.iter().all(|l| l.len() == 5));
+            assert!(h.lists[6..].windows(2).all(|w| w[0] == w[1]), "{kind:?}");
+            // only items seen in training can be recommended
+            let known = &h.data.train.known;
+            assert!(h
+                .lists
+                .iter()
+                .flatten()
+                .all(|i| known.binary_search(i).is_ok()));
+        }
+    }
+
+    #[test]
+    fn fold_in_and_exclude_seen_personalise_non_member_lists() {
+        for kind in [RecommenderKind::Lfm, RecommenderKind::ItemKnn] {
+            let (data, mut h) = setup(kind, Protocol::FoldIn, true);
+            finish(&data, &mut h);
+            // Non-members' lists avoid their whole history; members' avoid their training items.
+            for (idx, u) in h.data.users.all().enumerate().skip(6) {
+                let seen = data.user_items(u as usize);
+                assert!(
+                    h.lists[idx].iter().all(|i| seen.binary_search(i).is_err()),
+                    "{kind:?} user {u}"
+                );
+            }
+            assert!(h.lists[6..].windows(2).any(|w| w[0] != w[1]), "{kind:?}");
+        }
+    }
+}
