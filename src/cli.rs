@@ -1,5 +1,5 @@
-//! The native command line: `run`, `sweep` and `bundle`. Progress goes to stderr (a bar when stderr
-//! is a terminal); with `--json`, stdout is exactly one JSON object.
+//! The native command line: `run`, `sweep`, `matrix` and `bundle`. Progress goes to stderr (a bar
+//! when stderr is a terminal); with `--json`, stdout is exactly one JSON object.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -12,15 +12,18 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+use crate::experiment::matrix::{Matrix, MatrixReport};
+use crate::experiment::{Job, JobResult};
 use crate::pipeline::Pipeline;
+use crate::recommender::RecommenderKind;
 use crate::report::{Progress, RunReport};
-use crate::sweep::{Job, JobResult, Sweep, SweepReport};
+use crate::sweep::{Sweep, SweepReport};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "memberlens",
     version,
-    about = "Membership inference against latent factor recommenders"
+    about = "Membership inference against recommender systems"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -33,6 +36,8 @@ enum Command {
     Run(RunArgs),
     /// One numeric parameter over several values and seeds (mean ± std).
     Sweep(SweepArgs),
+    /// Every (shadow, target) pair of recommender algorithms: does the attack transfer?
+    Matrix(MatrixArgs),
     /// Write the compact data copy the web page ships.
     Bundle {
         /// ratings.csv, u.data or ratings.dat
@@ -49,15 +54,21 @@ struct Common {
     /// ratings.csv (MovieLens), u.data (ML-100K), ratings.dat (ML-1M) or a bundle
     #[arg(long)]
     ratings: PathBuf,
+    /// start from a named config: default, or paper (the paper-faithful settings, schema 1's defaults)
+    #[arg(long)]
+    preset: Option<String>,
     #[arg(long)]
     seed: Option<u32>,
-    /// latent dimension of the recommenders and length of the attacker's item vectors
+    /// latent dimension of the factor recommenders (lfm, bpr)
     #[arg(long)]
     k: Option<u32>,
-    #[arg(long)]
-    lr: Option<f32>,
-    #[arg(long)]
-    reg: Option<f32>,
+    /// length of the attacker's item vectors (0 = the recommenders' k)
+    #[arg(long = "vector-k")]
+    vector_k: Option<u32>,
+    #[arg(long, value_parser = finite)]
+    lr: Option<f64>,
+    #[arg(long, value_parser = finite)]
+    reg: Option<f64>,
     #[arg(long)]
     epochs: Option<u32>,
     #[arg(long = "top-n")]
@@ -74,6 +85,15 @@ struct Common {
     /// print one JSON object on stdout instead of a summary
     #[arg(long)]
     json: bool,
+}
+
+/// A number flag: finite, or refused (a NaN or infinity must never fall back to a default).
+fn finite(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) => Err(format!("{v} is not a finite number")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -103,6 +123,18 @@ struct SweepArgs {
     common: Common,
 }
 
+#[derive(Args, Debug)]
+struct MatrixArgs {
+    /// comma-separated algorithms (default: all): rows are the shadow model's, columns the target's
+    #[arg(long, value_delimiter = ',')]
+    recommenders: Option<Vec<String>>,
+    /// comma-separated seeds, e.g. 0,1,2
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    seeds: Vec<u32>,
+    #[command(flatten)]
+    common: Common,
+}
+
 impl Common {
     fn config(&self) -> Result<Config> {
         let mut json = match &self.config {
@@ -118,7 +150,8 @@ impl Common {
             ProtocolArg::FoldIn => Protocol::FoldIn,
         });
         let flags = serde_json::json!({
-            "seed": self.seed, "k": self.k, "lr": self.lr, "reg": self.reg, "epochs": self.epochs,
+            "seed": self.seed, "k": self.k, "vector_k": self.vector_k, "lr": self.lr, "reg": self.reg,
+            "epochs": self.epochs,
             "top_n": self.top_n, "protocol": protocol,
             "exclude_seen": self.exclude_seen.then_some(true),
         });
@@ -128,7 +161,11 @@ impl Common {
                 obj.insert(k.clone(), v.clone());
             }
         }
-        Config::from_json(json)
+        let base = match &self.preset {
+            Some(name) => Config::preset(name)?,
+            None => Config::default(),
+        };
+        Config::from_json_over(&base, json)
     }
 }
 
@@ -192,10 +229,47 @@ fn print_run(r: &RunReport) {
     );
     let t = &r.recommender.target;
     println!(
-        "target recommender recall@{n} {:.4} (popularity list {:.4}), precision@{n} {:.4}, hit rate {:.4}",
-        t.recall_at_n, t.popularity_recall_at_n, t.precision_at_n, t.hit_rate, n = r.config.top_n
+        "target recommender recall@{n} {:.4} (popularity list {:.4}, ratio {:.2}), precision@{n} {:.4}, hit rate {:.4}",
+        t.recall_at_n, t.popularity_recall_at_n, t.recall_vs_popularity, t.precision_at_n, t.hit_rate, n = r.config.top_n
     );
+    for (name, b) in &r.baselines {
+        println!(
+            "baseline  {name}: ROC-AUC {:.4}, TPR {:.3} at 1% FPR (shadow-free)",
+            b.roc_auc, b.tpr_at_fpr["0.01"]
+        );
+    }
     println!("time      {:.0} ms", r.timings_ms["total"]);
+}
+
+fn print_matrix(m: &MatrixReport) {
+    let width = 12;
+    print!("{:>width$}", "shadow\\target");
+    for k in &m.recommenders {
+        print!("  {:>width$}", k.id());
+    }
+    println!();
+    for s in &m.recommenders {
+        print!("{:>width$}", s.id());
+        for t in &m.recommenders {
+            let c = m
+                .cells
+                .iter()
+                .find(|c| c.shadow == *s && c.target == *t)
+                .expect("every pair has a cell");
+            // One seed has no spread: say so instead of printing ± 0.000.
+            let std = if m.seeds.len() > 1 {
+                format!("±{:.3}", c.roc_auc_std)
+            } else {
+                String::new()
+            };
+            print!("  {:>width$}", format!("{:.3}{std}", c.roc_auc_mean));
+        }
+        println!();
+    }
+    println!(
+        "ROC-AUC, mean ± std over seeds {:?}; {:.0} ms",
+        m.seeds, m.timings_ms["total"]
+    );
 }
 
 fn print_sweep(s: &SweepReport) {
@@ -233,6 +307,7 @@ fn finish(mut job: Job, json: bool) -> Result<()> {
         r if json => println!("{}", to_json(&r)),
         JobResult::Single(r) => print_run(r),
         JobResult::Sweep(r) => print_sweep(r),
+        JobResult::Matrix(r) => print_matrix(r),
     }
     Ok(())
 }
@@ -256,6 +331,20 @@ pub fn main_with(cli: Cli) -> Result<()> {
             let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
             let s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);
             finish(Job::Sweep(Box::new(s)), a.common.json)?;
+        }
+        Command::Matrix(a) => {
+            let cfg = a.common.config()?;
+            let kinds = match &a.recommenders {
+                Some(names) => names
+                    .iter()
+                    .map(|n| RecommenderKind::parse("recommenders", n.trim()))
+                    .collect::<Result<Vec<_>>>()?,
+                None => RecommenderKind::ALL.to_vec(),
+            };
+            let data = load(&a.common.ratings)?;
+            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
+            let m = Matrix::new(data, cfg, &kinds, &a.seeds)?.with_clock(c);
+            finish(Job::Matrix(Box::new(m)), a.common.json)?;
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;

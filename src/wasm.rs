@@ -8,6 +8,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
+use crate::experiment::matrix::Matrix;
+use crate::recommender::RecommenderKind;
 use crate::sweep::{Job as CoreJob, Sweep};
 
 #[wasm_bindgen]
@@ -127,5 +129,44 @@ impl Job {
     /// The run or sweep result; throws if the job is not done.
     pub fn result(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.result().map_err(err)?)
+    }
+}
+
+/// The named preset (`default` or `paper`) as a full config object; throws on an unknown name.
+#[wasm_bindgen(js_name = presetConfig)]
+pub fn preset_config(name: &str) -> Result<JsValue, JsError> {
+    to_js(&Config::preset(name).map_err(err)?)
+}
+
+/// The algorithm names, in the order the page lists them.
+#[wasm_bindgen(js_name = recommenderNames)]
+pub fn recommender_names() -> Vec<String> {
+    RecommenderKind::ALL
+        .iter()
+        .map(|k| k.id().to_string())
+        .collect()
+}
+
+#[wasm_bindgen]
+impl Job {
+    /// The transfer matrix: every (shadow, target) pair of `recommenders`, over `seeds`.
+    pub fn matrix(
+        dataset: &Dataset,
+        config: JsValue,
+        recommenders: Vec<String>,
+        seeds: Vec<u32>,
+    ) -> Result<Job, JsError> {
+        let cfg = config_from_js(config)?;
+        let kinds = recommenders
+            .iter()
+            .map(|n| RecommenderKind::parse("recommenders", n))
+            .collect::<crate::Result<Vec<_>>>()
+            .map_err(err)?;
+        let m = Matrix::new(dataset.inner.clone(), cfg, &kinds, &seeds)
+            .map_err(err)?
+            .with_clock(Arc::new(performance_now));
+        Ok(Job {
+            inner: CoreJob::Matrix(Box::new(m)),
+        })
     }
 }

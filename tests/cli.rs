@@ -187,3 +187,99 @@ fn bundle_round_trips_through_the_cli() {
     assert_eq!(a.summary().interactions, b.summary().interactions);
     assert_eq!(a.user_ids, b.user_ids);
 }
+
+#[test]
+fn matrix_json_has_every_cell_and_bad_names_list_the_allowed_values() {
+    let path = synthetic_csv();
+    let p = path.to_str().unwrap();
+    let args = ["--k", "8", "--top-n", "10", "--json"];
+    let mut a = vec![
+        "matrix",
+        "--ratings",
+        p,
+        "--recommenders",
+        "lfm,popularity",
+        "--seeds",
+        "0",
+    ];
+    a.extend(args);
+    let out = memberlens(&a);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    for key in ["recommenders", "seeds", "config", "cells", "utility"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let cells = v["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 4);
+    for key in [
+        "shadow",
+        "target",
+        "roc_auc_mean",
+        "roc_auc_std",
+        "tpr_at_1pct_mean",
+        "runs",
+    ] {
+        assert!(cells[0].get(key).is_some(), "cell misses {key}");
+    }
+    assert_eq!(
+        (cells[1]["shadow"].as_str(), cells[1]["target"].as_str()),
+        (Some("lfm"), Some("popularity"))
+    );
+
+    let out = memberlens(&["matrix", "--ratings", p, "--recommenders", "lfm,svd"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("recommenders") && err.contains("svd") && err.contains("item-knn"),
+        "{err}"
+    );
+    let out = memberlens(&["run", "--ratings", p, "--config", r#"{"attack":"oracle"}"#]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("attack") && err.contains("overlap"),
+        "{err}"
+    );
+}
+
+#[test]
+fn preset_paper_and_flags_combine_and_non_finite_numbers_are_refused() {
+    let path = synthetic_csv();
+    let p = path.to_str().unwrap();
+    let out = memberlens(&[
+        "run",
+        "--ratings",
+        p,
+        "--preset",
+        "paper",
+        "--k",
+        "8",
+        "--top-n",
+        "10",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["config"]["negative_sampling"], "popularity");
+    assert_eq!(v["config"]["vector_k"], 0);
+    assert_eq!(v["config"]["k"], 8);
+    for bad in ["nan", "inf", "1e400"] {
+        let out = memberlens(&["run", "--ratings", p, "--lr", bad]);
+        assert!(!out.status.success(), "--lr {bad} must be refused");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--lr"), "{err}");
+    }
+    let out = memberlens(&["run", "--ratings", p, "--preset", "fancy"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("preset") && err.contains("paper"),
+        "{err}"
+    );
+}

@@ -164,3 +164,78 @@ fn sweep_aggregates_runs_per_value() {
     )
     .is_err());
 }
+
+#[test]
+fn every_recommender_and_attack_gives_a_full_result_with_baselines() {
+    use memberlens::attack::AttackKind;
+    use memberlens::recommender::RecommenderKind;
+    for kind in RecommenderKind::ALL {
+        for protocol in [Protocol::Popular, Protocol::FoldIn] {
+            for attack in AttackKind::ALL {
+                let cfg = Config {
+                    recommender: kind,
+                    protocol,
+                    attack,
+                    ..small()
+                };
+                let r = run(cfg.clone());
+                let what = format!("{} {protocol:?} {}", kind.id(), attack.id());
+                assert!((0.0..=1.0).contains(&r.roc_auc), "{what}");
+                assert_eq!(
+                    r.baselines.keys().collect::<Vec<_>>(),
+                    ["distance", "overlap"],
+                    "{what}"
+                );
+                // A shadow-free attack trains no shadow model and no attack network.
+                assert_eq!(
+                    r.recommender.shadow.is_some(),
+                    attack.needs_shadow(),
+                    "{what}"
+                );
+                assert_eq!(r.attack.is_some(), attack.needs_shadow(), "{what}");
+                if attack != AttackKind::Mlp {
+                    // Its headline is exactly its own baseline entry.
+                    assert_eq!(r.roc_auc, r.baselines[attack.id()].roc_auc, "{what}");
+                    assert_eq!(r.timings_ms["shadow_recommender"], 0.0, "{what}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn matrix_cells_equal_single_runs_with_those_algorithms() {
+    use memberlens::config::ShadowRecommender;
+    use memberlens::experiment::matrix::Matrix;
+    use memberlens::recommender::RecommenderKind as K;
+    let data = common::synthetic(120, 200, 11);
+    let kinds = [K::Lfm, K::ItemKnn, K::Popularity];
+    let mut m = Matrix::new(data.clone(), small(), &kinds, &[0, 2]).unwrap();
+    while !m.step().unwrap().done {}
+    let rep = m.report().unwrap();
+    assert_eq!(rep.cells.len(), 9);
+    for cell in &rep.cells {
+        for r in &cell.runs {
+            let single = run(Config {
+                seed: r.seed,
+                recommender: cell.target,
+                shadow_recommender: ShadowRecommender::Kind(cell.shadow),
+                ..small()
+            });
+            assert_eq!(r.roc_auc, single.roc_auc, "{cell:?}");
+            assert_eq!(r.tpr_at_fpr, single.tpr_at_fpr, "{cell:?}");
+        }
+        let aucs: Vec<f64> = cell.runs.iter().map(|r| r.roc_auc).collect();
+        assert_eq!(cell.roc_auc_mean, (aucs[0] + aucs[1]) / 2.0);
+    }
+    // A shadow-free attack has no rows to compare, and names are checked.
+    let shadow_free = Config {
+        attack: memberlens::attack::AttackKind::Overlap,
+        ..small()
+    };
+    let e = Matrix::new(data.clone(), shadow_free, &kinds, &[0])
+        .err()
+        .unwrap();
+    assert!(e.to_string().starts_with("config: attack:"), "{e}");
+    assert!(Matrix::new(data, small(), &[K::Lfm, K::Lfm], &[0]).is_err());
+}

@@ -2,5 +2,9 @@
 //! the shadow × target transfer matrix (`matrix`), and `Job`, which drives any of them one bounded
 //! step at a time (what the CLI and the browser worker call).
 
+pub mod job;
+pub mod matrix;
 pub mod pipeline;
 pub mod sweep;
+
+pub use job::{Job, JobResult};

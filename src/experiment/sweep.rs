@@ -1,5 +1,5 @@
 //! Sweeps: one numeric config key over a list of values, each value run with several seeds, reported
-//! as mean and sample standard deviation. `Job` gives single runs and sweeps one `step()` interface.
+//! as mean and sample standard deviation.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 use crate::eval::mean_std;
 use crate::pipeline::{Clock, Pipeline};
 use crate::report::{Progress, RunReport};
+
+// Schema 1's path `memberlens::sweep::Job` keeps working.
+pub use super::job::{Job, JobResult};
 
 /// The numbers kept from each run of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -192,37 +195,6 @@ impl Sweep {
             points,
             timings_ms: BTreeMap::from([("total".to_string(), self.total_ms)]),
         });
-    }
-}
-
-/// A single run or a sweep behind one stepping interface (what the worker drives).
-pub enum Job {
-    Single(Box<Pipeline>),
-    Sweep(Box<Sweep>),
-}
-
-/// A finished job's result.
-#[derive(Clone, Debug, Serialize)]
-#[serde(untagged)]
-pub enum JobResult<'a> {
-    Single(&'a RunReport),
-    Sweep(&'a SweepReport),
-}
-
-impl Job {
-    pub fn step(&mut self) -> Result<Progress> {
-        match self {
-            Job::Single(p) => p.step(),
-            Job::Sweep(s) => s.step(),
-        }
-    }
-
-    pub fn result(&self) -> Result<JobResult<'_>> {
-        let r = match self {
-            Job::Single(p) => p.report().map(JobResult::Single),
-            Job::Sweep(s) => s.report().map(JobResult::Sweep),
-        };
-        r.ok_or_else(|| Error::State("the job has not finished: call step() until done".into()))
     }
 }
 

@@ -1,0 +1,374 @@
+//! The transfer matrix: does an attack trained on one algorithm's shadow model work against another
+//! algorithm's target? For each seed, every algorithm is trained once on the shadow half and once
+//! on the target half, the attacker's item vectors are fitted once, one attack model is fitted per
+//! shadow algorithm, and it scores every target algorithm's users. Cell (s, t) equals, bit for bit,
+//! a single run with `shadow_recommender` s and `recommender` t (same streams, same order).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::pipeline::{Halves, Observed, SCORE_WORK, TRAIN_WORK};
+use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
+use crate::config::Config;
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::eval::mean_std;
+use crate::recommender::RecommenderKind;
+use crate::report::{AttackScores, Progress, Stage};
+use crate::serving::Half;
+
+/// Most algorithms a matrix may hold (every one MemberLens has).
+pub const MAX_RECOMMENDERS: usize = RecommenderKind::ALL.len();
+
+/// One (shadow, target) pair of one seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellRun {
+    pub seed: u32,
+    pub roc_auc: f64,
+    pub tpr_at_fpr: BTreeMap<String, f64>,
+}
+
+/// One (shadow, target) pair over all seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub shadow: RecommenderKind,
+    pub target: RecommenderKind,
+    pub roc_auc_mean: f64,
+    pub roc_auc_std: f64,
+    pub tpr_at_1pct_mean: f64,
+    pub runs: Vec<CellRun>,
+}
+
+/// Each target algorithm's usefulness over the seeds (member recall@N on held-out items).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixUtility {
+    pub recommender: RecommenderKind,
+    pub recall_at_n_mean: f64,
+    pub popularity_recall_at_n_mean: f64,
+}
+
+/// The result of a matrix job: `cells` row by row (shadow), then column (target).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixReport {
+    pub recommenders: Vec<RecommenderKind>,
+    pub seeds: Vec<u32>,
+    pub config: Config,
+    pub cells: Vec<Cell>,
+    pub utility: Vec<MatrixUtility>,
+    pub timings_ms: BTreeMap<String, f64>,
+}
+
+/// The work of one seed, in order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Task {
+    Split,
+    Target(usize),
+    Shadow(usize),
+    Vectors,
+    Attack(usize),
+}
+
+struct SeedState {
+    cfg: Config,
+    halves: Option<Halves>,
+    targets: Vec<Half>,
+    shadows: Vec<Half>,
+    vectors: Option<ItemVectorFit>,
+    target_obs: Vec<Observed>,
+    attack: Option<Box<dyn Attack>>,
+}
+
+/// A transfer matrix in progress.
+pub struct Matrix {
+    data: Arc<Dataset>,
+    base: Config,
+    kinds: Vec<RecommenderKind>,
+    seeds: Vec<u32>,
+    tasks: Vec<Task>,
+    seed_index: usize,
+    task_index: usize,
+    state: Option<SeedState>,
+    /// `runs[s][t]`: the per-seed results of cell (s, t).
+    runs: Vec<Vec<Vec<CellRun>>>,
+    recalls: Vec<Vec<(f64, f64)>>,
+    clock: Option<Arc<dyn Fn() -> f64>>,
+    spent_ms: f64,
+    report: Option<MatrixReport>,
+}
+
+impl Matrix {
+    pub fn new(
+        data: Arc<Dataset>,
+        base: Config,
+        kinds: &[RecommenderKind],
+        seeds: &[u32],
+    ) -> Result<Matrix> {
+        base.check()?;
+        if !base.attack.needs_shadow() {
+            return Err(Error::config(
+                "attack",
+                format!(
+                    "the matrix needs an attack trained on a shadow model (mlp); '{}' uses none, so every row would be the same",
+                    base.attack.id()
+                ),
+            ));
+        }
+        if kinds.is_empty() {
+            return Err(Error::config(
+                "recommenders",
+                "a matrix needs at least one recommender",
+            ));
+        }
+        let mut sorted = kinds.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != kinds.len() {
+            return Err(Error::config(
+                "recommenders",
+                "each recommender may appear only once",
+            ));
+        }
+        if seeds.is_empty() {
+            return Err(Error::config("seeds", "a matrix needs at least one seed"));
+        }
+        let n = kinds.len();
+        let mut tasks = vec![Task::Split];
+        tasks.extend((0..n).map(Task::Target));
+        tasks.extend((0..n).map(Task::Shadow));
+        tasks.push(Task::Vectors);
+        tasks.extend((0..n).map(Task::Attack));
+        Ok(Matrix {
+            data,
+            base,
+            kinds: kinds.to_vec(),
+            seeds: seeds.to_vec(),
+            tasks,
+            seed_index: 0,
+            task_index: 0,
+            state: None,
+            runs: vec![vec![Vec::new(); n]; n],
+            recalls: vec![Vec::new(); n],
+            clock: None,
+            spent_ms: 0.0,
+            report: None,
+        })
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Fn() -> f64>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    pub fn report(&self) -> Option<&MatrixReport> {
+        self.report.as_ref()
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.as_ref().map_or(0.0, |c| c())
+    }
+
+    /// Does one bounded piece of work.
+    pub fn step(&mut self) -> Result<Progress> {
+        if self.report.is_some() {
+            return Ok(Progress::finished(self.seeds.len()));
+        }
+        let t0 = self.now();
+        let task = self.tasks[self.task_index];
+        let (finished, within, message) = self.work(task)?;
+        let seed_index = self.seed_index;
+        if finished {
+            self.task_index += 1;
+            if self.task_index == self.tasks.len() {
+                self.task_index = 0;
+                self.seed_index += 1;
+                self.state = None;
+            }
+        }
+        self.spent_ms += self.now() - t0;
+        if self.seed_index == self.seeds.len() && self.report.is_none() {
+            self.finish();
+        }
+        let done = self.report.is_some();
+        let stage = match task {
+            Task::Split => Stage::Split,
+            Task::Target(_) => Stage::TargetRecommender,
+            Task::Shadow(_) => Stage::ShadowRecommender,
+            Task::Vectors => Stage::ItemVectors,
+            Task::Attack(_) => Stage::AttackModel,
+        };
+        let per_seed = (self.task_index as f64 + within.min(0.999)) / self.tasks.len() as f64;
+        Ok(Progress {
+            done,
+            stage,
+            stage_index: Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0),
+            stage_count: Stage::ALL.len(),
+            stage_fraction: within,
+            fraction: if done {
+                1.0
+            } else {
+                ((seed_index as f64 + if finished { 0.0 } else { per_seed })
+                    / self.seeds.len() as f64)
+                    .min(1.0)
+            },
+            message,
+            loss: None,
+            run_index: seed_index.min(self.seeds.len() - 1),
+            run_count: self.seeds.len(),
+        })
+    }
+
+    /// Works on `task` of the current seed: (finished, share done, message).
+    fn work(&mut self, task: Task) -> Result<(bool, f64, String)> {
+        let data = self.data.clone();
+        if self.state.is_none() {
+            let cfg = Config {
+                seed: self.seeds[self.seed_index],
+                ..self.base.clone()
+            };
+            self.state = Some(SeedState {
+                cfg,
+                halves: None,
+                targets: Vec::new(),
+                shadows: Vec::new(),
+                vectors: None,
+                target_obs: Vec::new(),
+                attack: None,
+            });
+        }
+        let kinds = self.kinds.clone();
+        let st = self.state.as_mut().expect("set above");
+        Ok(match task {
+            Task::Split => {
+                let halves = Halves::split(&data, &st.cfg)?;
+                st.targets = kinds
+                    .iter()
+                    .map(|&k| halves.target_half(&st.cfg, k))
+                    .collect();
+                st.shadows = kinds
+                    .iter()
+                    .map(|&k| halves.shadow_half(&st.cfg, k))
+                    .collect();
+                st.halves = Some(halves);
+                (true, 1.0, format!("seed {}: split", st.cfg.seed))
+            }
+            Task::Target(i) | Task::Shadow(i) => {
+                let (half, side) = match task {
+                    Task::Target(_) => (&mut st.targets[i], "target"),
+                    _ => (&mut st.shadows[i], "shadow"),
+                };
+                let finished = if !half.train_step(TRAIN_WORK) {
+                    false
+                } else {
+                    let users = half.users_per_step(SCORE_WORK);
+                    half.serve_step(&data, users)
+                };
+                let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
+                let (status, _) = half.train_status();
+                if finished {
+                    if let Task::Target(_) = task {
+                        let u = half.utility();
+                        self.recalls[i].push((u.recall_at_n, u.popularity_recall_at_n));
+                    }
+                }
+                (
+                    finished,
+                    within,
+                    format!("seed {}: {side} {}: {status}", st.cfg.seed, kinds[i].id()),
+                )
+            }
+            Task::Vectors => {
+                if st.vectors.is_none() {
+                    let halves = st.halves.as_ref().expect("split done");
+                    st.vectors = Some(halves.item_vectors(&data, &st.cfg));
+                }
+                let v = st.vectors.as_mut().expect("set above");
+                let finished = v.step(TRAIN_WORK);
+                if finished {
+                    let vectors = v.vectors();
+                    st.target_obs = st
+                        .targets
+                        .iter()
+                        .map(|h| Observed::new(&data, h, vectors, &st.cfg))
+                        .collect();
+                }
+                let (status, _) = v.status();
+                (
+                    finished,
+                    v.fraction(),
+                    format!("seed {}: item vectors {status}", st.cfg.seed),
+                )
+            }
+            Task::Attack(s) => {
+                let vectors = st.vectors.as_ref().expect("vectors done").vectors();
+                let shadow = Observed::new(&data, &st.shadows[s], vectors, &st.cfg);
+                let attack = st
+                    .attack
+                    .get_or_insert_with(|| attack::build(st.cfg.attack, &st.cfg));
+                let finished = attack.fit_step(&shadow.input(&data), &shadow.labels);
+                let within = attack.fit_fraction();
+                if finished {
+                    for (t, obs) in st.target_obs.iter().enumerate() {
+                        let scores = attack.score(&obs.input(&data));
+                        let threshold = attack.threshold(&scores);
+                        let eval = AttackScores::evaluate(&scores, &obs.labels, threshold)?;
+                        self.runs[s][t].push(CellRun {
+                            seed: st.cfg.seed,
+                            roc_auc: eval.roc.auc(),
+                            tpr_at_fpr: eval.tpr_at_fpr(),
+                        });
+                    }
+                    st.attack = None;
+                }
+                (
+                    finished,
+                    within,
+                    format!(
+                        "seed {}: attack trained on {} shadow",
+                        st.cfg.seed,
+                        kinds[s].id()
+                    ),
+                )
+            }
+        })
+    }
+
+    fn finish(&mut self) {
+        let mut cells = Vec::new();
+        for (s, &shadow) in self.kinds.iter().enumerate() {
+            for (t, &target) in self.kinds.iter().enumerate() {
+                let runs = self.runs[s][t].clone();
+                let aucs: Vec<f64> = runs.iter().map(|r| r.roc_auc).collect();
+                let tprs: Vec<f64> = runs.iter().map(|r| r.tpr_at_fpr["0.01"]).collect();
+                let (roc_auc_mean, roc_auc_std) = mean_std(&aucs);
+                cells.push(Cell {
+                    shadow,
+                    target,
+                    roc_auc_mean,
+                    roc_auc_std,
+                    tpr_at_1pct_mean: mean_std(&tprs).0,
+                    runs,
+                });
+            }
+        }
+        let utility = self
+            .kinds
+            .iter()
+            .zip(&self.recalls)
+            .map(|(&recommender, r)| MatrixUtility {
+                recommender,
+                recall_at_n_mean: mean_std(&r.iter().map(|x| x.0).collect::<Vec<_>>()).0,
+                popularity_recall_at_n_mean: mean_std(&r.iter().map(|x| x.1).collect::<Vec<_>>()).0,
+            })
+            .collect();
+        self.report = Some(MatrixReport {
+            recommenders: self.kinds.clone(),
+            seeds: self.seeds.clone(),
+            config: self.base.clone(),
+            cells,
+            utility,
+            timings_ms: BTreeMap::from([("total".to_string(), self.spent_ms)]),
+        });
+    }
+}
