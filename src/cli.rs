@@ -239,6 +239,9 @@ fn print_run(r: &RunReport) {
         );
     }
     println!("time      {:.0} ms", r.timings_ms["total"]);
+    for w in &r.warnings {
+        println!("warning   {w}");
+    }
 }
 
 fn print_matrix(m: &MatrixReport) {

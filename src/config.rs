@@ -228,11 +228,16 @@ fn open_unit(key: &str, v: f64) -> Result<()> {
     }
 }
 
+/// A learning rate: the engine computes in f32, so the value must still be positive there
+/// (1e-300 is a positive f64 but 0 in f32, and nothing would train).
 fn positive_rate(key: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 && v <= 1.0 {
+    if v.is_finite() && v > 0.0 && v <= 1.0 && (v as f32) >= f32::MIN_POSITIVE {
         Ok(())
     } else {
-        Err(Error::config(key, format!("{v} must be > 0 and ≤ 1")))
+        Err(Error::config(
+            key,
+            format!("{v} must be > 0 and ≤ 1 (and at least 1.2e-38, the smallest normal f32)"),
+        ))
     }
 }
 
@@ -481,6 +486,10 @@ mod tests {
         assert!(e.to_string().starts_with("config: lr:"), "{e}");
         let e = Config::from_json(serde_json::json!({"member_fraction": 1.0})).unwrap_err();
         assert!(e.to_string().contains("member_fraction"), "{e}");
+        let e = Config::from_json(serde_json::json!({"lr": 1e-300})).unwrap_err();
+        assert!(e.to_string().starts_with("config: lr:"), "{e}");
+        let e = Config::from_json(serde_json::json!({"attack_lr": 1e-40})).unwrap_err();
+        assert!(e.to_string().starts_with("config: attack_lr:"), "{e}");
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum Error {
     /// The data set is too small or too sparse for the requested pipeline.
     #[error("data: {0}")]
     Data(String),
+    /// Training went wrong (a diverging loss); the message names the stage and the setting to change.
+    #[error("training: {0}")]
+    Training(String),
     /// Reading a file failed.
     #[error("{path}: {source}")]
     Io {

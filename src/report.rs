@@ -140,7 +140,7 @@ impl AttackScores {
     pub fn evaluate(scores: &[f64], labels: &[bool], threshold: f64) -> Result<AttackScores> {
         if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
             return Err(Error::Data(format!(
-                "attack score of target user {i} is {} (not finite): the attack model diverged",
+                "attack score of target user {i} is {} (not finite): the attack model diverged; lower attack_lr",
                 scores[i]
             )));
         }
@@ -189,6 +189,8 @@ pub struct RunReport {
     pub counts: Counts,
     pub config: Config,
     pub timings_ms: BTreeMap<String, f64>,
+    /// One-line warnings about numbers that mean little (see `eval::warnings`); empty when sound.
+    pub warnings: Vec<String>,
 }
 
 impl RunReport {
@@ -219,6 +221,7 @@ impl RunReport {
             counts,
             config,
             timings_ms,
+            warnings: Vec::new(),
         }
     }
 }

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
+use crate::error::{Error, Result};
 use crate::eval::utility::{Utility, UtilityCounter};
 use crate::mf::Interactions;
 use crate::recommend::{first_n_unseen, full_order, popularity_scores, top_n_with_and_without};
@@ -20,6 +21,9 @@ use crate::split::{hold_out, HalfUsers};
 
 /// Users scored together so each item row is loaded once per block.
 const BLOCK: usize = 8;
+/// A mean training loss above this has exploded: every loss MemberLens trains (squared error on
+/// 0/1 targets, logistic losses) starts below about 1.
+const DIVERGED_LOSS: f64 = 1e3;
 
 /// What a half's recommenders learn from and are judged on, whatever the algorithm.
 pub struct HalfData {
@@ -96,6 +100,8 @@ impl ServingParams {
 /// One algorithm serving one half: training, fold-in, then the lists.
 pub struct Half {
     pub kind: RecommenderKind,
+    /// "target" or "shadow", for messages.
+    pub side: &'static str,
     pub data: Arc<HalfData>,
     serving: ServingParams,
     model: Box<dyn Recommender>,
@@ -110,6 +116,7 @@ pub struct Half {
 impl Half {
     pub fn new(
         kind: RecommenderKind,
+        side: &'static str,
         data: Arc<HalfData>,
         cfg: &Config,
         model_rng: ChaCha8Rng,
@@ -118,6 +125,7 @@ impl Half {
         let model = build(kind, cfg, &data.train, model_rng);
         Half {
             kind,
+            side,
             serving: ServingParams::from_config(cfg),
             model,
             fold_rng: Some(fold_rng),
@@ -130,7 +138,22 @@ impl Half {
     }
 
     /// Trains the model, then folds in non-members (protocol `fold-in`); true when both are done.
-    pub fn train_step(&mut self, budget: usize) -> bool {
+    /// A non-finite or exploding loss stops the run with an error naming the setting to lower.
+    pub fn train_step(&mut self, budget: usize) -> Result<bool> {
+        let done = self.advance_training(budget);
+        let (status, loss) = self.model.status();
+        if let Some(l) = loss.filter(|l| !l.is_finite() || *l > DIVERGED_LOSS) {
+            return Err(Error::Training(format!(
+                "the {} recommender ({}) diverged at {status}: mean loss {l}; lower {}",
+                self.side,
+                self.kind.id(),
+                self.model.divergence_hint()
+            )));
+        }
+        Ok(done)
+    }
+
+    fn advance_training(&mut self, budget: usize) -> bool {
         let train = &self.data.train;
         if !self.folding {
             if !self.model.train_step(train, budget) {
@@ -240,6 +263,18 @@ impl Half {
             // Utility is measured the usual way: training items are never counted as recommendations.
             let popular = first_n_unseen(&data.popular_order, train, n);
             self.utility.add(heldout, &unseen, &popular);
+            // A random list of the candidates left (known items not trained on) hits each held-out
+            // known item with probability min(n, c)/c.
+            let known = &data.train.known;
+            let c = known.len() - train.len();
+            let reachable = heldout
+                .iter()
+                .filter(|i| known.binary_search(i).is_ok())
+                .count();
+            if c > 0 {
+                self.utility
+                    .add_random(reachable as f64 * n.min(c) as f64 / c as f64);
+            }
         }
         if self.serving.exclude_seen {
             unseen
@@ -289,6 +324,7 @@ mod tests {
         let half_data = HalfData::new(&data, users, cfg.holdout, &mut rng_for(0, Stream::Holdout));
         let h = Half::new(
             kind,
+            "target",
             Arc::new(half_data),
             &cfg,
             rng_for(0, Stream::TargetModel),
@@ -298,7 +334,7 @@ mod tests {
     }
 
     fn finish(data: &Dataset, h: &mut Half) {
-        while !h.train_step(7) {}
+        while !h.train_step(7).unwrap() {}
         while !h.serve_step(data, 3) {}
     }
 

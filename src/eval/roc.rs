@@ -29,7 +29,9 @@ pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Roc {
     let mut i = 0;
     while i < order.len() {
         let s = scores[order[i]];
-        while i < order.len() && scores[order[i]] == s {
+        // total_cmp, not ==: a NaN equals itself here, so the loop always advances (callers refuse
+        // non-finite scores before they get here: `report::AttackScores::evaluate`).
+        while i < order.len() && scores[order[i]].total_cmp(&s).is_eq() {
             if labels[order[i]] {
                 tp += 1.0
             } else {
@@ -90,6 +92,17 @@ mod tests {
         assert_eq!(roc.tpr_at_fpr(0.0), 0.5);
         assert_eq!(roc.tpr_at_fpr(0.5), 1.0);
         assert_eq!(roc.advantage(), 0.5);
+    }
+
+    #[test]
+    fn non_finite_scores_end_and_ties_at_the_top_form_one_step() {
+        let roc = roc_curve(&[f64::NAN, 0.5, f64::NAN], &[true, false, false]);
+        assert_eq!(roc.fpr.len(), 3);
+        // two members tied at the top with one non-member: one step to (0.5, 1)
+        let roc = roc_curve(&[3.0, 3.0, 3.0, 1.0], &[true, true, false, false]);
+        assert_eq!(roc.fpr, vec![0.0, 0.5, 1.0]);
+        assert_eq!(roc.tpr, vec![0.0, 1.0, 1.0]);
+        assert_eq!(roc.tpr_at_fpr(0.01), 0.0);
     }
 
     #[test]

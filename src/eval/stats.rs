@@ -23,5 +23,8 @@ mod tests {
         let (mean, std) = mean_std(&[1.0, 2.0, 3.0]);
         assert_eq!((mean, std), (2.0, 1.0));
         assert_eq!(mean_std(&[4.0]), (4.0, 0.0));
+        // two seeds: sample std |a − b|/√2, never 0 for different values
+        let (m, s) = mean_std(&[0.5, 0.7]);
+        assert!((m - 0.6).abs() < 1e-15 && (s - 0.2 / 2f64.sqrt()).abs() < 1e-15);
     }
 }

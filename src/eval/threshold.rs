@@ -39,6 +39,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn exact_values_on_an_asymmetric_case() {
+        // 3 members (0.9, 0.7, 0.2), 5 non-members (0.8, 0.4, 0.3, 0.1, 0.7); threshold 0.5:
+        // TP 2, FN 1, FP 2 (0.8 and 0.7), TN 3.
+        let s = [0.9, 0.7, 0.2, 0.8, 0.4, 0.3, 0.1, 0.7];
+        let l = [true, true, true, false, false, false, false, false];
+        let m = at_threshold(&s, &l, 0.5);
+        assert_eq!(m.accuracy, 5.0 / 8.0);
+        assert_eq!(m.precision, 2.0 / 4.0);
+        assert_eq!(m.recall, 2.0 / 3.0);
+        assert_eq!(m.balanced_accuracy, (1.0 + 2.0 / 3.0 - 2.0 / 5.0) / 2.0);
+        // a score equal to the threshold counts as a member
+        let m = at_threshold(&s, &l, 0.7);
+        assert_eq!(m.recall, 2.0 / 3.0);
+        assert_eq!(m.precision, 2.0 / 4.0);
+        // nobody flagged: precision is 0, never NaN
+        let m = at_threshold(&s, &l, 5.0);
+        assert_eq!((m.precision, m.recall, m.accuracy), (0.0, 0.0, 5.0 / 8.0));
+    }
+
+    #[test]
     fn threshold_metrics() {
         let m = at_threshold(&[0.9, 0.6, 0.4, 0.2], &[true, false, true, false], 0.5);
         assert_eq!((m.accuracy, m.precision, m.recall), (0.5, 0.5, 0.5));

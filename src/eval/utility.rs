@@ -11,6 +11,7 @@ pub struct UtilityCounter {
     users: usize,
     users_hit: usize,
     popularity_hits: usize,
+    random_hits: f64,
 }
 
 impl UtilityCounter {
@@ -33,7 +34,12 @@ impl UtilityCounter {
         self.users_hit += usize::from(h > 0);
     }
 
-    pub fn finish(&self, n: usize, final_loss: f64) -> Utility {
+    /// Adds the hits a list drawn at random would expect for the last user (see `Utility`).
+    pub fn add_random(&mut self, expected_hits: f64) {
+        self.random_hits += expected_hits;
+    }
+
+    pub fn finish(&self, n: usize, final_loss: Option<f64>) -> Utility {
         let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         Utility {
             recall_at_n: ratio(self.hits, self.heldout),
@@ -41,6 +47,11 @@ impl UtilityCounter {
             hit_rate: ratio(self.users_hit, self.users),
             popularity_recall_at_n: ratio(self.popularity_hits, self.heldout),
             recall_vs_popularity: ratio(self.hits, self.popularity_hits),
+            random_recall_at_n: if self.heldout == 0 {
+                0.0
+            } else {
+                self.random_hits / self.heldout as f64
+            },
             heldout_interactions: self.heldout,
             final_loss,
         }
@@ -61,9 +72,12 @@ pub struct Utility {
     /// recall_at_n / popularity_recall_at_n: above 1 the recommender is worth having (0 when the
     /// popularity list hits nothing).
     pub recall_vs_popularity: f64,
+    /// Expected recall@N of a list drawn uniformly from the items the service could recommend: a
+    /// recommender at or below it has learnt nothing, and an attack on it measures no memorisation.
+    pub random_recall_at_n: f64,
     pub heldout_interactions: usize,
-    /// Mean squared error of the last training epoch.
-    pub final_loss: f64,
+    /// Mean loss of the last training epoch (`null` for algorithms without a loss).
+    pub final_loss: Option<f64>,
 }
 
 #[cfg(test)]
@@ -76,7 +90,7 @@ mod tests {
         c.add(&[1, 5], &[5, 6], &[1, 2]);
         c.add(&[9], &[2, 3], &[9, 1]);
         c.add(&[], &[1], &[1]);
-        let u = c.finish(2, 0.3);
+        let u = c.finish(2, Some(0.3));
         assert_eq!(u.recall_at_n, 1.0 / 3.0);
         assert_eq!(u.precision_at_n, 1.0 / 4.0);
         assert_eq!(u.hit_rate, 0.5);

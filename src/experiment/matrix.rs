@@ -258,7 +258,7 @@ impl Matrix {
                     Task::Target(_) => (&mut st.targets[i], "target"),
                     _ => (&mut st.shadows[i], "shadow"),
                 };
-                let finished = if !half.train_step(TRAIN_WORK) {
+                let finished = if !half.train_step(TRAIN_WORK)? {
                     false
                 } else {
                     let users = half.users_per_step(SCORE_WORK);

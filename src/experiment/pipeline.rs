@@ -17,6 +17,7 @@ use crate::attack::{self, Attack, AttackInput, AttackKind};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::Result;
+use crate::eval::warnings::run_warnings;
 use crate::report::{AttackScores, Progress, RecommenderReport, RunReport, Stage};
 use crate::rng::{rng_for, Stream};
 use crate::serving::{Half, HalfData};
@@ -59,6 +60,7 @@ impl Halves {
     pub fn target_half(&self, cfg: &Config, kind: crate::recommender::RecommenderKind) -> Half {
         Half::new(
             kind,
+            "target",
             self.target.clone(),
             cfg,
             rng_for(cfg.seed, Stream::TargetModel),
@@ -69,6 +71,7 @@ impl Halves {
     pub fn shadow_half(&self, cfg: &Config, kind: crate::recommender::RecommenderKind) -> Half {
         Half::new(
             kind,
+            "shadow",
             self.shadow.clone(),
             cfg,
             rng_for(cfg.seed, Stream::ShadowModel),
@@ -246,7 +249,7 @@ impl Pipeline {
                 let Some(half) = half else {
                     return Ok(skipped());
                 };
-                let finished = half.train_step(TRAIN_WORK);
+                let finished = half.train_step(TRAIN_WORK)?;
                 let (message, loss) = half.train_status();
                 StageWork {
                     finished,
@@ -336,19 +339,30 @@ impl Pipeline {
         let halves = self.halves.as_ref().expect("split done");
         let mut timings = self.timings.clone();
         timings.insert("total".into(), self.timings.values().sum());
-        self.report = Some(RunReport::new(
+        let target_utility = target.utility();
+        let shadow_utility = self.shadow.as_ref().map(|s| s.utility());
+        let warnings = run_warnings(
+            &self.cfg,
+            &halves.counts,
+            &target_utility,
+            shadow_utility.as_ref(),
+            &scores,
+        );
+        let mut report = RunReport::new(
             headline,
             1.0 / halves.target.users.non_members.len() as f64,
             RecommenderReport {
-                target: target.utility(),
-                shadow: self.shadow.as_ref().map(|s| s.utility()),
+                target: target_utility,
+                shadow: shadow_utility,
             },
             self.attack.fit(),
             baselines,
             halves.counts.clone(),
             self.cfg.clone(),
             timings,
-        ));
+        );
+        report.warnings = warnings;
+        self.report = Some(report);
         Ok(())
     }
 }

@@ -146,8 +146,8 @@ impl Recommender for ItemKnn {
         )
     }
 
-    fn final_loss(&self) -> f64 {
-        f64::NAN
+    fn final_loss(&self) -> Option<f64> {
+        None
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, _rng: ChaCha8Rng) {

@@ -96,8 +96,8 @@ impl Recommender for Lfm {
         }
     }
 
-    fn final_loss(&self) -> f64 {
-        self.trainer.last_loss.unwrap_or(f64::NAN)
+    fn final_loss(&self) -> Option<f64> {
+        self.trainer.last_loss
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {

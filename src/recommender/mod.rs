@@ -125,8 +125,12 @@ pub trait Recommender {
     fn train_fraction(&self) -> f64;
     /// A progress line ("epoch 3/40") and the latest training loss, if the algorithm has one.
     fn status(&self) -> (String, Option<f64>);
-    /// Mean loss of the last training epoch (NaN when the algorithm has no loss).
-    fn final_loss(&self) -> f64;
+    /// Mean loss of the last training epoch (`None` when the algorithm has no loss).
+    fn final_loss(&self) -> Option<f64>;
+    /// The config key to lower when training diverges.
+    fn divergence_hint(&self) -> &'static str {
+        "lr"
+    }
     /// Prepares to serve new users from their `histories` (restricted to known items), with the
     /// model's shared parameters frozen. `rng` is the fold-in stream.
     fn begin_fold_in(&mut self, train: &TrainSet, histories: Interactions, rng: ChaCha8Rng);

@@ -28,8 +28,8 @@ impl Recommender for Popularity {
         ("item counts".into(), None)
     }
 
-    fn final_loss(&self) -> f64 {
-        f64::NAN
+    fn final_loss(&self) -> Option<f64> {
+        None
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, _histories: Interactions, _rng: ChaCha8Rng) {}
