@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod mf;
 pub mod mlp;
 pub mod pipeline;
+pub mod privacy;
 pub mod recommend;
 pub mod recommender;
 pub mod report;
