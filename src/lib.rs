@@ -4,7 +4,8 @@
 //!
 //! Where things live: `data` (parsing, bundle), `split`, `recommender` (one file per algorithm),
 //! `serving` (who gets which list), `attack` (one file per attack, plus the attacker's item vectors
-//! and features), `eval` (ROC, thresholds, utility, statistics), `experiment` (the run pipeline,
+//! and features), `eval` (ROC, thresholds, utility, statistics), `privacy` (DP-SGD pieces and the Rényi-DP
+//! accountant), `experiment` (the run pipeline,
 //! sweeps, the transfer matrix and the job that drives any of them), `report` (result types).
 
 pub mod attack;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod eval;
 pub mod experiment;
 pub mod mf;
+pub mod privacy;
 pub mod recommend;
 pub mod recommender;
 pub mod report;
