@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './server.mjs';
-import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download } from './browser.mjs';
+import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize } from './browser.mjs';
 
 const LINK = '#seed=1&run=single';
 const CLI = path.join(ROOT, 'target/release/memberlens');
@@ -55,15 +55,25 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     assert.ok((await chartInk(page)).curve > 300, 'the log-log ROC curve is not drawn');
     assert.match(await page.evaluate(() => location.hash), /scale=log/);
 
-    // Exports: JSON = #results, CSV = the ROC points, PNG = a real image; the link reruns this run.
+    // Exports: JSON = #results, CSV = the ROC points, PNG = a real image at 2x; each is named after
+    // its condition and the CSV says it in its first line; the link reruns this run.
     const json = await download(page, '#btn-json');
     assert.deepStrictEqual(JSON.parse(json.bytes.toString()), r);
-    const csv = (await download(page, '#btn-csv')).bytes.toString().trim().split('\n');
-    assert.equal(csv[0], 'threshold,fpr,tpr');
-    assert.equal(csv.length, r.roc.fpr.length + 1);
+    assert.equal(json.name, 'memberlens-single-seed1.json');
+    const csvFile = await download(page, '#btn-csv');
+    assert.equal(csvFile.name, 'memberlens-single-seed1.csv');
+    const csv = csvFile.bytes.toString().trim().split('\n');
+    assert.equal(csv[0], '# MemberLens single: seed 1, other settings at their defaults');
+    assert.equal(csv[1], 'threshold,fpr,tpr');
+    assert.equal(csv.length, r.roc.fpr.length + 2);
+    assert.deepEqual(csv[2].split(',').map(Number), [r.roc.thresholds[0], r.roc.fpr[0], r.roc.tpr[0]]);
     const png = await download(page, '#btn-png');
+    assert.equal(png.name, 'memberlens-single-seed1-loglog.png');
     assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
     assert.ok(png.bytes.length > 10_000, `PNG of ${png.bytes.length} bytes`);
+    const cssWidth = await page.locator('#chart .plot').evaluate((e) => e.clientWidth);
+    const { width } = pngSize(png.bytes);
+    assert.ok(width >= 2 * cssWidth, `PNG ${width}px wide for a chart of ${cssWidth} CSS px: not drawn at 2x`);
     await page.locator('#btn-copy-link').click();
     const link = await page.evaluate(() => navigator.clipboard.readText());
     assert.match(link, /#seed=1&run=single&scale=log$/);
