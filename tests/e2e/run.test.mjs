@@ -49,6 +49,14 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     assert.equal(auc.trim(), r.roc_auc.toFixed(3));
     assert.match(await page.locator('table.metrics').textContent(), /smallest non-zero FPR is 0\.66%/);
 
+    // Hovering the curve reads out a point: FPR, TPR, threshold and the people behind them.
+    const over = await page.locator('#chart .u-over').boundingBox();
+    await page.mouse.move(over.x + over.width * 0.05, over.y + over.height * 0.1);
+    const readout = await page.locator('#chart-readout').textContent();
+    const m = readout.match(/^This run: FPR ([\d.]+)% \((\d+) of 152 non-members flagged\) · TPR ([\d.]+)% \((\d+) of 153 members found\) · flagged when score ≥ [\d.e-]+$/);
+    assert.ok(m, `hover readout: ${readout}`);
+    assert.ok(Math.abs(+m[2] / 152 * 100 - +m[1]) < 0.06 && Math.abs(+m[4] / 153 * 100 - +m[3]) < 0.06, readout);
+
     // Log-log view: still drawn, and the page says where zeros went.
     await page.getByLabel('Log–log (low-FPR view)').check();
     assert.match(await page.locator('#chart-notes').textContent(), /cannot show 0/);

@@ -35,8 +35,10 @@ const EXPORT_RATIO = 2;
 const tickPct = (v) => (v == null ? null : `${+(v * 100).toPrecision(3)}%`);
 
 function axis(label, extra = {}) {
+  const big = presenting(); // a lecture hall reads the axes from afar
   return {
-    label, font: AXIS_FONT, labelFont: LABEL_FONT, labelSize: 30, stroke: INK, size: 48,
+    label, font: big ? AXIS_FONT.replace('16px', '20px') : AXIS_FONT, labelFont: big ? LABEL_FONT.replace('18px', '22px') : LABEL_FONT,
+    labelSize: big ? 34 : 30, stroke: INK, size: big ? 56 : 48,
     grid: { stroke: '#d0d0d0', width: 1 }, ticks: { stroke: '#888', width: 1, size: 8 }, ...extra,
   };
 }
@@ -66,11 +68,17 @@ function el(tag, cls, text) {
   return e;
 }
 
-/** The size of a plot `width` CSS px wide: at most `maxH` tall and never taller than the window allows. */
+const presenting = () => document.documentElement.classList.contains('present');
+
+/**
+ * The size of a plot `width` CSS px wide: at most `maxH` tall and never taller than the window
+ * allows (in lecture mode the figure takes the screen below the step bar and takeaway).
+ */
 function plotSize(width, aspect, maxH) {
   const w = Math.max(260, Math.floor(width));
-  const fit = Math.max(300, Math.round((window.innerHeight || 800) * 0.62));
-  return { width: w, height: Math.min(maxH, fit, Math.round(w * aspect)) };
+  const h = window.innerHeight || 800;
+  const fit = presenting() ? Math.max(260, h - 330) : Math.max(300, Math.round(h * 0.62));
+  return { width: w, height: Math.min(presenting() ? 2000 : maxH, fit, Math.round(w * aspect)) };
 }
 
 function label(ctx, r, text, x, y, color, align = 'left') {
@@ -103,6 +111,8 @@ function hLine(u, r, y, color, dash) {
  */
 function mount(box, panels, meta) {
   box.replaceChildren();
+  // Panels carry their own short titles; the figure's title (with the condition) heads them all.
+  if (panels.length > 1) box.append(el('p', 'chart-title', meta.title));
   const row = el('div', `plots n${panels.length}`);
   const readout = el('p', 'readout');
   readout.id = `${box.id}-readout`;
@@ -149,7 +159,7 @@ function mount(box, panels, meta) {
       try {
         const copies = panels.map((p, i) => p.build(U, off.appendChild(el('div')), plots[i].width, null));
         await new Promise((r) => setTimeout(r, 0)); // uPlot commits its first draw in a microtask
-        const blob = await toPNG(copies.map((u) => u.ctx.canvas), U.pxRatio, meta, width() < row.clientWidth);
+        const blob = await toPNG(copies.map((u) => u.ctx.canvas), U.pxRatio, meta, panels.length > 1 && width() === row.clientWidth);
         copies.forEach((u) => u.destroy());
         saveBlob(blob, filename);
         return blob;
@@ -224,7 +234,6 @@ export function drawRoc(box, curves, { scale = 'linear', title, describedBy, con
     notes.push(`Log\u2013log axes cannot show 0: points with FPR = 0 are drawn at ${pct(minF)}, the smallest `
       + `non-zero FPR${nonMembers ? ` with ${nonMembers} non-members` : ''} (dotted line), and TPR = 0 at ${pct(minT)}.`);
   }
-  notes.push('Hover or focus the chart (then \u2190 / \u2192) to read any point.');
 
   const legend = styled.map((c) => ({ text: `${c.label}: AUC ${num(c.result.roc_auc)}`, color: c.color, dash: c.dash.length > 0 }));
   legend.push({ text: 'Chance (AUC 0.5)', color: GREY, dash: true });
@@ -241,12 +250,14 @@ export function drawRoc(box, curves, { scale = 'linear', title, describedBy, con
     size: (w) => plotSize(w, 0.78, 620),
     build(U, holder, width, readout) {
       const r = U.pxRatio;
-      const narrow = width < 520; // phones: shorter axis labels that fit
+      const size = plotSize(width, 0.78, 620);
+      const narrow = width < 520 || size.height < 480; // shorter axis labels that fit
       const xs = log ? [lo, 1] : [0, 1];
       let focus = null; // {c, i}: the point the readout describes
       let show = () => {};
-      const opts = baseOpts(plotSize(width, 0.78, 620), {
+      const opts = baseOpts(size, {
         title,
+        padding: [12, 28, 0, 0], // room for the last x tick label ("100%")
         scales: {
           x: log ? { time: false, distr: 3, log: 10, range: () => [lo, 1] } : { time: false, range: () => [0, 1] },
           y: log ? { distr: 3, log: 10, range: () => [lo, 1] } : { range: () => [0, 1] },
@@ -287,7 +298,7 @@ export function drawRoc(box, curves, { scale = 'linear', title, describedBy, con
     },
   };
   return mount(box, [panel], { title, notes, legend, summary, describedBy,
-    hint: 'Hover over the curve to read a point: its FPR, TPR, threshold and how many people that is.' });
+    hint: 'Hover over the curve (or focus it and use \u2190 / \u2192) to read a point: its FPR, TPR, threshold and how many people that is.' });
 }
 
 // Position of ROC point i of curve c on log or linear axes (zeros moved to the drawable minimum).
@@ -336,7 +347,7 @@ function drawCurves(u, r, curves, lims, log, minF, minT, focus) {
     for (const m of markers) {
       const x = u.valToPos(m.f, 'x', true);
       const y = u.valToPos(log ? Math.max(m.t, minT) : m.t, 'y', true);
-      ctx.fillStyle = cv.color === COLOURS.blue ? COLOURS.orange : cv.color;
+      ctx.fillStyle = cv.color; // the markers read off their own curve
       ctx.strokeStyle = '#fff'; ctx.lineWidth = 2 * r;
       ctx.beginPath();
       const rad = 7 * r;
@@ -357,9 +368,12 @@ function drawCurves(u, r, curves, lims, log, minF, minT, focus) {
     const [f, t] = rocXY(cv, lims[focus.c], log, focus.i);
     const x = u.valToPos(f, 'x', true);
     const y = u.valToPos(t, 'y', true);
-    ctx.beginPath(); ctx.arc(x, y, 6 * r, 0, 2 * Math.PI);
-    ctx.fillStyle = '#fff'; ctx.fill();
-    ctx.lineWidth = 3 * r; ctx.strokeStyle = cv.color; ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath(); ctx.arc(x, y, 7 * r, 0, 2 * Math.PI);
+    ctx.fillStyle = cv.color; ctx.fill();
+    ctx.lineWidth = 3 * r; ctx.strokeStyle = '#fff'; ctx.stroke();
+    ctx.beginPath(); ctx.arc(x, y, 9.5 * r, 0, 2 * Math.PI);
+    ctx.lineWidth = 2 * r; ctx.strokeStyle = INK; ctx.stroke();
   }
   ctx.restore();
 }
@@ -389,7 +403,7 @@ export function rocReadout(curve, i) {
   const thr = r.roc.thresholds[i];
   const nN = r.counts.target_nonmembers;
   const nM = r.counts.target_members;
-  const threshold = i === 0 ? 'threshold above every score (nobody flagged)' : `flagged when score \u2265 ${num(thr, 3)}`;
+  const threshold = i === 0 ? 'threshold above every score (nobody flagged)' : `flagged when score \u2265 ${+thr.toPrecision(3)}`;
   return `${curve.label}: FPR ${pct(f)} (${Math.round(f * nN)} of ${nN} non-members flagged) \u00b7 `
     + `TPR ${pct(t)} (${Math.round(t * nM)} of ${nM} members found) \u00b7 ${threshold}`;
 }
@@ -436,7 +450,7 @@ export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {
             axis(narrow && logX ? 'Learning rate' : axisName, {
               values: (u, s) => s.map((v) => (v == null ? null : sweepValue(v))),
               ...(logX ? LOG_AXIS : { splits: () => xs }),
-              ...(xs.length > 6 && width < 560 && !logX ? { values: (u, s) => s.map((v, i) => (i % 2 ? '' : sweepValue(v))) } : {}),
+              ...(xs.length > 6 && width < 560 && !logX ? { values: (u, s) => s.map((v, i) => ((s.length - 1 - i) % 2 ? '' : sweepValue(v))) } : {}),
             }),
             axis(heading.startsWith('ROC') ? 'ROC-AUC' : 'TPR at 1% FPR', {
               values: (u, s) => s.map((v) => (key === 'roc_auc_mean' ? v.toFixed(1) : tickPct(v))), size: 70,

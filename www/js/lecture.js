@@ -14,19 +14,19 @@ const $ = (id) => document.getElementById(id);
 // The tour. `settings`: the keys the step is about (everything else stays as the link set it).
 export const STEPS = [
   {
-    title: 'The paper\u2019s setting', mode: 'single', settings: { protocol: 'popular', scale: 'linear' },
+    title: 'The paper\u2019s setting', short: 'The paper\u2019s setting', mode: 'single', settings: { protocol: 'popular', scale: 'linear' },
     takeaway: (v) => singleTakeaway(v.result),
   },
   {
-    title: 'Who is flagged', mode: 'single', settings: { protocol: 'popular', scale: 'log' },
+    title: 'Who is flagged', short: 'Who is flagged', mode: 'single', settings: { protocol: 'popular', scale: 'log' },
     takeaway: (v) => flaggedTakeaway(v.result),
   },
   {
-    title: 'A realistic recommender (fold-in)', mode: 'compare', settings: { scale: 'linear' },
+    title: 'A realistic recommender (fold-in)', short: 'Fold-in', mode: 'compare', settings: { scale: 'linear' },
     takeaway: (v) => compareTakeaway(v.result.runs[0], v.result.runs[1]),
   },
   {
-    title: 'Does a bigger model leak more? (k)', mode: 'k-sweep', settings: { seeds: 1 },
+    title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'k-sweep', settings: { seeds: 1 },
     takeaway: (v) => {
       const pts = v.result.points;
       const [a, b] = [pts[0], pts[pts.length - 1]];
@@ -50,7 +50,8 @@ export function init(a) {
     const li = document.createElement('li');
     const b = document.createElement('button');
     b.type = 'button';
-    b.textContent = `${i + 1}. ${s.title}`;
+    b.textContent = `${i + 1}. ${s.short}`;
+    b.title = s.title;
     b.addEventListener('click', () => open(i + 1));
     li.append(b);
     ol.append(li);
@@ -106,10 +107,10 @@ export async function open(n) {
   const mine = ++ticket;
   mark();
   api.set({ ...step.settings, step: n });
-  $('lec-takeaway').textContent = `Step ${n}: ${step.title} \u2014 running\u2026`;
+  $('lec-takeaway').textContent = `${n}. ${step.title} \u2014 running\u2026`;
   const v = await api.run(step.mode);
   if (mine !== ticket) return; // another step was opened meanwhile
-  $('lec-takeaway').textContent = `Step ${n}: ${step.takeaway(v)}`;
+  $('lec-takeaway').textContent = `${n}. ${step.title}: ${step.takeaway(v)}`;
 }
 
 /** Slow motion: while a run goes on, the takeaway line narrates the stage it is in. */

@@ -349,6 +349,14 @@ function runCondition(result) {
   return describeCondition(captureCondition(result.config, 'single'));
 }
 
+/** A pin's label: what differs from the first run shown ("Pinned: k = 16"). */
+function pinLabel(p, ref) {
+  const mine = runCondition(p.result).parts;
+  const theirs = new Set(runCondition(ref).parts);
+  const diff = mine.filter((x) => !theirs.has(x));
+  return `Pinned: ${diff.length ? diff.join(', ') : 'same settings'}`;
+}
+
 /** The curves on the ROC chart: the shown run(s) first, then pinned runs not already among them. */
 function rocCurves(v) {
   const runs = v.mode === 'compare' ? v.result.runs : [v.result];
@@ -358,7 +366,7 @@ function rocCurves(v) {
   const keys = new Set(runs.map((r) => JSON.stringify(r.config)));
   for (const p of pins) {
     if (keys.has(JSON.stringify(p.result.config))) continue;
-    curves.push({ label: p.label, result: p.result, style: p.style, condition: runCondition(p.result).text, pin: p });
+    curves.push({ label: pinLabel(p, runs[0]), result: p.result, style: p.style, condition: runCondition(p.result).text, pin: p });
   }
   return curves;
 }
@@ -373,6 +381,8 @@ function showView(v) {
   $('scale-toggle').hidden = !rocView;
   $('btn-pin').hidden = !rocView;
   $('btn-pin').disabled = !!v.partial;
+  $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
+  $('results-body').dataset.mode = rocView ? 'roc' : 'sweep';
   $('btn-png').disabled = !!v.partial;
   if (rocView) {
     const curves = rocCurves(v);
@@ -460,7 +470,7 @@ function pin() {
     if (pins.length === MAX_PINS) pins.shift(); // the oldest pin makes room
     const used = new Set(pins.map((p) => p.style));
     const style = [2, 3, 4].find((s) => !used.has(s));
-    pins.push({ label: `Pinned: ${runCondition(r).parts.join(', ')}`, result: r, style });
+    pins.push({ result: r, style });
   }
   ui.setShareStatus(`Pinned. ${pins.length} pinned run${pins.length === 1 ? '' : 's'} stay on the ROC chart until removed (at most ${MAX_PINS}).`);
   redraw();

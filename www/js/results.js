@@ -167,8 +167,8 @@ export function renderCompareTable(box, rows) {
 export function singleTakeaway(r) {
   const auc = r.roc_auc;
   const strength = auc >= 0.9 ? 'almost always' : auc >= 0.7 ? 'usually' : auc > 0.55 ? 'only a little more often than chance' : 'no better than a coin flip';
-  return `AUC ${num(auc)}: the attack ranks a member above a non-member ${strength}; `
-    + `flagging at most 1% of non-members it finds ${pct(r.tpr_at_fpr['0.01'])} of the members.`;
+  return `AUC ${num(auc)}: a member outscores a non-member ${strength}; `
+    + `flagging \u2264 1% of non-members finds ${pct(r.tpr_at_fpr['0.01'])} of members.`;
 }
 
 /** The sentence a popular-vs-fold-in comparison teaches. */
@@ -176,9 +176,9 @@ export function compareTakeaway(popular, foldIn) {
   const a = popular.roc_auc;
   const b = foldIn.roc_auc;
   const verdict = b < a - 0.05
-    ? 'much of the paper\u2019s signal is simply \u201cpersonalised list or popular list?\u201d'
-    : 'the signal survives when everyone is served by the model';
-  return `Popular list: AUC ${num(a)}; model lists for everyone (fold-in): AUC ${num(b)}. So ${verdict}.`;
+    ? 'much of the paper\u2019s signal is \u201cpersonalised list or popular list?\u201d'
+    : 'the signal survives when the model serves everyone';
+  return `AUC ${num(a)} with the popular list, ${num(b)} with model lists (fold-in): ${verdict}.`;
 }
 
 /** The sentence who-is-flagged teaches: the low-FPR end of the curve, in people. */

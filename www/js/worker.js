@@ -138,7 +138,21 @@ async function run(msg) {
       const job = jobs[i];
       for (;;) {
         const p = job.step();
-        if (p.done) break;
+        if (p.done) {
+          // Slow motion: the last stage (evaluation) usually ends inside one step; hold it too.
+          if (msg.stagePauseMs > 0 && p.stage_index !== stage) {
+            stage = p.stage_index;
+            post({ type: 'progress', id, progress: { ...p, done: false, stage_fraction: 1 }, elapsedMs: performance.now() - t0 });
+            await new Promise((r) => setTimeout(r, msg.stagePauseMs));
+            if (token.cancelled) {
+              freeAll();
+              if (current === token) current = null;
+              post({ type: 'cancelled', id });
+              return;
+            }
+          }
+          break;
+        }
         const now = performance.now();
         // Slow motion (lecture): each new stage is posted at once and held for stagePauseMs.
         const pause = msg.stagePauseMs > 0 && p.stage_index !== stage ? msg.stagePauseMs : 0;
