@@ -68,6 +68,11 @@ test('390 px wide: no horizontal overflow before a run, after a run, a compariso
   try {
     await waitState(page, 'ready');
     await noOverflow(page, 'on load');
+    // On a phone the settings start folded, so the result area begins on the first screen.
+    assert.equal(await page.locator('#settings').evaluate((d) => d.open), false);
+    const res = await box(page, '#results-panel');
+    assert.ok(res.top < 844, `the result area starts at ${res.top}px on a phone`);
+    await page.locator('#settings > summary').click();
     await page.locator('#advanced summary').click();
     await page.locator('#sweeps summary').click();
     await noOverflow(page, 'with every settings panel open');

@@ -96,6 +96,13 @@ test('step=3 opens step 3 directly; the step buttons open steps too', async () =
     await page.getByRole('button', { name: '1. The paper’s setting' }).click();
     await waitStep(page, 1);
     assert.equal((await results(page)).config.protocol, 'popular');
+    // Leaving lecture mode brings the settings and tables back, with normal type.
+    await page.getByRole('button', { name: 'Exit lecture' }).click();
+    assert.ok(await page.locator('#controls-panel').isVisible());
+    assert.ok(await page.locator('#tables').isVisible());
+    assert.ok(await page.locator('#lecture').isHidden());
+    assert.ok(await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize)) < 24);
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /present/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -5,7 +5,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './server.mjs';
 import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize } from './browser.mjs';
+
+const CLI = path.join(ROOT, 'target/release/memberlens');
+const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 
 let env;
 before(async () => { env = await setup(); });
@@ -66,7 +74,7 @@ test('a k-sweep with one seed produces 10 points, a chart and a table', async ()
   }
 });
 
-test('a learning-rate sweep draws on a log axis with one point per rate', async () => {
+test('a learning-rate sweep draws on a log axis with one point per rate, and equals the CLI\'s sweep', async (t) => {
   // A smaller model keeps this quick; the values are the page's fixed lr list.
   const { page, context, problems } = await openPage(env, '#run=lr-sweep&seeds=1&k=20&epochs=10&vector_epochs=3&attack_epochs=10');
   try {
@@ -87,6 +95,16 @@ test('a learning-rate sweep draws on a log axis with one point per rate', async 
     const csv = await download(page, '#btn-csv');
     assert.equal(csv.name, 'memberlens-lr-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.csv');
     assert.match(csv.bytes.toString().split('\n')[0], /^# MemberLens lr-sweep: seed 0, k = 20/);
+    assert.deepEqual(problems, []);
+
+    // The worker puts the sweep together point by point; the result is the CLI's sweep exactly.
+    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    const { stdout } = await promisify(execFile)(CLI, ['sweep', '--json', '--ratings', RATINGS, '--param', 'lr',
+      '--values', sweep.values.join(','), '--seeds', '0', '--k', '20', '--epochs', '10',
+      '--config', '{"vector_epochs":3,"attack_epochs":10}'], { maxBuffer: 64 << 20 });
+    const cli = JSON.parse(stdout);
+    const strip = ({ timings_ms: _t, ...rest }) => rest;
+    assert.deepStrictEqual(strip(sweep), strip(cli));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

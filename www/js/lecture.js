@@ -59,6 +59,11 @@ export function init(a) {
   $('lec-prev').addEventListener('click', () => open(Math.max(1, current - 1)));
   $('lec-next').addEventListener('click', () => open(Math.min(STEPS.length, current + 1)));
   $('lec-slow').addEventListener('change', () => { api.set({ slow: $('lec-slow').checked }); });
+  $('lec-exit').addEventListener('click', () => {
+    api.set({ present: false, step: 0 });
+    configure(api.state());
+    api.redraw(); // the figure goes back to its normal size and type
+  });
   document.addEventListener('keydown', onKey);
 }
 

@@ -598,6 +598,8 @@ function main() {
   ({ state } = parseHash(location.hash));
   ui.buildControls(state, onControl);
   ui.buildStages();
+  // Phones: the settings start folded, so the results follow the Run button closely.
+  if (window.matchMedia('(max-width: 860px)').matches) $('settings').open = false;
   lecture.init(api);
   const run = applyHash();
   pendingRun = run && !lecture.active() ? { mode: run, origin: 'link' } : null;
