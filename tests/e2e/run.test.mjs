@@ -39,6 +39,8 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     assert.equal(r.roc.fpr.length, r.roc.tpr.length);
     for (const key of ['tpr_at_fpr', 'min_nonzero_fpr', 'balanced_accuracy', 'attacker_advantage',
       'recommender', 'attack', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
+    // Stage timings come from performance.now() in the worker (web-sys WorkerGlobalScope).
+    assert.ok(r.timings_ms.total > 0 && r.timings_ms.target_recommender > 0, `timings ${JSON.stringify(r.timings_ms)}`);
 
     const ink = await chartInk(page);
     assert.ok(ink.ink > 2000, `the ROC canvas is nearly empty (${JSON.stringify(ink)})`);

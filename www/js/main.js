@@ -65,7 +65,7 @@ function onControl(key, value) {
 function refreshStale() {
   const ref = job ? job.cond : shown && !partialView ? shown.cond : null;
   const stale = !!ref && !sameCondition(ref, state);
-  ui.showStale(stale ? describeCondition(ref).text : '');
+  ui.showStale(stale ? describeCondition(ref).text : '', !!job);
   if (!job && shown && !partialView) ui.setPageState(stale ? 'stale' : 'done', ready);
   $('results-panel').classList.toggle('is-stale', stale);
 }
@@ -486,7 +486,8 @@ function unpin(p) {
 
 /** The link to what is SHOWN (its captured condition), never the form; the form only when nothing is. */
 function shareLink() {
-  const view = { scale: state.scale, present: state.present, hide: state.hide };
+  // View keys travel too: the axes, and in a lecture the mode and the step (which runs on open).
+  const view = { scale: state.scale, present: state.present, hide: state.hide, step: state.present ? state.step : 0 };
   const link = shown ? { ...conditionState(shown.cond), ...view } : { ...state, run: 'single' };
   return location.origin + location.pathname + location.search + toHash(link);
 }

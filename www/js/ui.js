@@ -260,9 +260,12 @@ export function setPageState(s, canRun = true) {
 }
 
 /** Shows or hides the notice that the results on screen were made with other settings. */
-export function showStale(conditionText) {
+export function showStale(conditionText, running = false) {
   $('stale-note').hidden = !conditionText;
-  if (conditionText) $('stale-text').textContent = `The results below are still those of: ${conditionText}. They are kept until the next run.`;
+  if (!conditionText) return;
+  $('stale-text').textContent = running
+    ? `The run in progress uses the settings from when it started (${conditionText}); its result will be marked as stale.`
+    : `The results below are still those of: ${conditionText}. They are kept until the next run.`;
 }
 
 /** An error about the user's file, shown next to the file input (where they are looking). */
