@@ -13,6 +13,8 @@ try {
     const { page, context, problems } = await openPage(env, hash, { viewport: { width: 1280, height: 900 } });
     const state = await waitState(page, ['done', 'error'], timeout);
     if (state !== 'done' || problems.length) throw new Error(`${hash}: ${state} ${problems.join('; ')}`);
+    // The page moves focus to the results after a run; its focus ring does not belong in a picture.
+    await page.evaluate(() => document.activeElement?.blur());
     await page.locator('#results-panel').screenshot({ path: `${ROOT}/${file}` });
     console.log('wrote', file);
     await context.close();

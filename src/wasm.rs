@@ -12,21 +12,39 @@ use crate::experiment::matrix::Matrix;
 use crate::recommender::RecommenderKind;
 use crate::sweep::{Job as CoreJob, Sweep};
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(s: &str);
-    // `performance` exists in windows and workers alike.
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
+/// The `performance` object of the global scope this module runs in: the page's worker, a window
+/// (wasm-bindgen browser tests) or Node (wasm-bindgen Node tests, which have neither type).
+fn performance() -> Option<web_sys::Performance> {
+    let global = js_sys::global();
+    if let Some(w) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
+        return w.performance();
+    }
+    if let Some(w) = global.dyn_ref::<web_sys::Window>() {
+        return w.performance();
+    }
+    let p = js_sys::Reflect::get(&global, &JsValue::from_str("performance")).ok()?;
+    p.is_object().then(|| p.unchecked_into())
+}
+
+/// A clock in milliseconds for the pipeline's stage timings (`Instant::now()` panics on wasm32).
+fn clock() -> impl Fn() -> f64 + 'static {
+    let perf = performance();
+    move || perf.as_ref().map_or(0.0, web_sys::Performance::now)
 }
 
 /// With `panic = "abort"` the browser would only say "unreachable": log the message first.
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        console_error(&format!("memberlens panicked: {info}"))
+        web_sys::console::error_1(&format!("memberlens panicked: {info}").into())
     }));
+}
+
+/// A fresh seed from the browser's cryptographic random source, for the page's "new random seed"
+/// button. Runs stay reproducible: the page writes the seed into the link like any other.
+#[wasm_bindgen(js_name = randomSeed)]
+pub fn random_seed() -> Result<u32, JsError> {
+    getrandom::u32().map_err(|e| JsError::new(&format!("no random source: {e}")))
 }
 
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
@@ -97,7 +115,7 @@ impl Job {
         let cfg = config_from_js(config)?;
         let p = crate::pipeline::Pipeline::new(dataset.inner.clone(), cfg)
             .map_err(err)?
-            .with_clock(Box::new(performance_now));
+            .with_clock(Box::new(clock()));
         Ok(Job {
             inner: CoreJob::Single(Box::new(p)),
         })
@@ -114,7 +132,7 @@ impl Job {
         let cfg = config_from_js(config)?;
         let s = Sweep::new(dataset.inner.clone(), cfg, param, &values, &seeds)
             .map_err(err)?
-            .with_clock(Arc::new(performance_now));
+            .with_clock(Arc::new(clock()));
         Ok(Job {
             inner: CoreJob::Sweep(Box::new(s)),
         })

@@ -1,6 +1,7 @@
 // browser.mjs — owns what every e2e test needs around a page: launching Chromium once per file,
-// opening the site with watchers for console errors, page errors, requests to other origins and
-// main-thread long tasks, and small readers (#results JSON, painted pixels of a chart).
+// opening the site with watchers for console errors, page errors, content-security-policy
+// violations, requests to other origins and main-thread long tasks, and small readers (#results
+// JSON, painted pixels of a chart, PNG sizes, colour contrast).
 
 import { chromium } from 'playwright-core';
 import { serve, CHROMIUM } from './server.mjs';
@@ -21,6 +22,11 @@ export async function setup() {
 function initScript() {
   window.__longtasks = [];
   window.__states = [];
+  // Every CSP violation (an inline style, a script or a request the policy forbids) is reported to
+  // the test through the __memberlensCsp binding (openPage).
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__memberlensCsp(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+  });
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
@@ -36,14 +42,15 @@ function initScript() {
 }
 
 /**
- * Opens the site at `hash` in a fresh context. `problems` collects console errors, page errors and
- * any request that leaves the test server's origin (data: and blob: URLs are local).
+ * Opens the site at `hash` in a fresh context. `problems` collects console errors, page errors,
+ * CSP violations and any request that leaves the test server's origin (data: and blob: URLs are local).
  */
 export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 } } = {}) {
   const context = await env.browser.newContext({ viewport, acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.server.url });
-  await context.addInitScript(initScript);
   const problems = [];
+  await context.exposeBinding('__memberlensCsp', (_source, text) => { problems.push(`CSP violation: ${text}`); });
+  await context.addInitScript(initScript);
   const origin = new URL(env.server.url).origin;
   context.on('request', (r) => {
     const u = r.url();
@@ -70,23 +77,51 @@ export async function results(page) {
 }
 
 /**
- * Painted pixels of the chart canvas: `ink` = any non-transparent, non-white pixel; `curve` = pixels
- * close to the data colour (#0057a3), so an empty plot with axes only does not pass.
+ * Painted pixels of a chart canvas (the `index`-th under #chart): `ink` = any non-transparent,
+ * non-white pixel; `curve` = pixels close to `colour` (the current run's blue #0057a3 by default),
+ * so an empty plot with axes only does not pass.
  */
-export async function chartInk(page) {
-  return page.evaluate(() => {
-    const c = document.querySelector('#chart canvas');
+export async function chartInk(page, colour = '#0057a3', index = 0) {
+  return page.evaluate(([hex, idx]) => {
+    const c = document.querySelectorAll('#chart canvas')[idx];
     if (!c) return { ink: 0, curve: 0 };
+    const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let ink = 0;
     let curve = 0;
     for (let i = 0; i < d.length; i += 4) {
       const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
       if (a > 40 && (r < 235 || g < 235 || b < 235)) ink++;
-      if (a > 200 && Math.abs(r - 0x00) < 40 && Math.abs(g - 0x57) < 40 && Math.abs(b - 0xa3) < 40) curve++;
+      if (a > 200 && Math.abs(r - want[0]) < 40 && Math.abs(g - want[1]) < 40 && Math.abs(b - want[2]) < 40) curve++;
     }
     return { ink, curve, width: c.width, height: c.height };
-  });
+  }, [colour, index]);
+}
+
+/** Width and height of a PNG from its IHDR chunk. */
+export function pngSize(bytes) {
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** WCAG contrast ratio of two colours given as [r, g, b] (0-255). */
+export function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+/** Fails the test's assertion message with the page's error banner when a run did not finish. */
+export async function runAndWait(page, button = 'Run attack', timeout = 90_000) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  const state = await waitState(page, ['done', 'error'], timeout);
+  if (state !== 'done') throw new Error(`run ended in ${state}: ${await page.locator('#error').textContent()}`);
+  return results(page);
 }
 
 /** Long tasks (> limitMs) that started while the page was `running`. */

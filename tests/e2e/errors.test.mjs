@@ -1,5 +1,6 @@
 // errors.test.mjs — the page survives what users do: cancelling a run, uploading a broken file,
-// opening a link with bad values. Each time a clear message appears and a new run still works.
+// opening a link with bad values. Each time a clear message appears where the user is looking
+// (an upload error next to the file input) and a new run still works.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,20 +58,29 @@ test('a broken ratings file shows an error naming the line; the page still runs'
       buffer: Buffer.from('1\t10\t5\t881250949\n2\t10\t4\t881250949\nthis line is broken\n'),
     });
     await waitState(page, 'error', 10_000);
-    const msg = await page.locator('#error').textContent();
+    const msg = await page.locator('#file-error').textContent();
     assert.match(msg, /u\.data:3/, `error should name file and line: ${msg}`);
-    assert.ok(await page.locator('#error').isVisible());
+    assert.ok(await page.locator('#file-error').isVisible());
+    // Next to the file input: right below it, within a line or two, not in a banner far above.
+    const input = await page.locator('#file').boundingBox();
+    const box = await page.locator('#file-error').boundingBox();
+    const gap = box.y - (input.y + input.height);
+    assert.ok(gap >= 0 && gap < 40, `the upload error is ${gap}px from the file input`);
+    assert.ok(Math.abs(box.x - input.x) < 40, 'the upload error is not aligned with the file input');
+    assert.ok(await page.locator('#error').isHidden(), 'the upload error is shown in the page banner instead');
+    assert.equal(await page.locator('#file').getAttribute('aria-describedby'), 'file-error');
     // The bundled sample is still the data set in use.
     assert.match(await page.locator('#dataset').textContent(), /610 users/);
     const r = await runAndExpectDone(page);
     assert.equal(r.counts.users, 610);
-    assert.ok(await page.locator('#error').isHidden(), 'the old error stays on screen after a good run');
+    assert.ok(await page.locator('#error').isHidden(), 'an error banner is on screen after a good run');
 
     // A valid small file is accepted and becomes the data set.
     const lines = ['userId,movieId,rating,timestamp'];
     for (let u = 1; u <= 40; u++) for (let i = 1; i <= 30; i++) if ((u * 7 + i * 3) % 4) lines.push(`${u},${i},4.0,1`);
     await page.setInputFiles('#file', { name: 'ratings.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
     await page.waitForFunction(() => /40 users/.test(document.getElementById('dataset').textContent), null, { timeout: 10_000 });
+    assert.ok(await page.locator('#file-error').isHidden(), 'the old upload error stays after a good file');
     await page.getByRole('button', { name: 'Back to the bundled sample' }).click();
     await page.waitForFunction(() => /610 users/.test(document.getElementById('dataset').textContent), null, { timeout: 10_000 });
     assert.deepEqual(problems, []);

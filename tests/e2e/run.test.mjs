@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './server.mjs';
-import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download } from './browser.mjs';
+import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize } from './browser.mjs';
 
 const LINK = '#seed=1&run=single';
 const CLI = path.join(ROOT, 'target/release/memberlens');
@@ -39,6 +39,8 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     assert.equal(r.roc.fpr.length, r.roc.tpr.length);
     for (const key of ['tpr_at_fpr', 'min_nonzero_fpr', 'balanced_accuracy', 'attacker_advantage',
       'recommender', 'attack', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
+    // Stage timings come from performance.now() in the worker (web-sys WorkerGlobalScope).
+    assert.ok(r.timings_ms.total > 0 && r.timings_ms.target_recommender > 0, `timings ${JSON.stringify(r.timings_ms)}`);
 
     const ink = await chartInk(page);
     assert.ok(ink.ink > 2000, `the ROC canvas is nearly empty (${JSON.stringify(ink)})`);
@@ -49,21 +51,39 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     assert.equal(auc.trim(), r.roc_auc.toFixed(3));
     assert.match(await page.locator('table.metrics').textContent(), /smallest non-zero FPR is 0\.66%/);
 
+    // Hovering the curve reads out a point: FPR, TPR, threshold and the people behind them.
+    const over = await page.locator('#chart .u-over').boundingBox();
+    await page.mouse.move(over.x + over.width * 0.05, over.y + over.height * 0.1);
+    const readout = await page.locator('#chart-readout').textContent();
+    const m = readout.match(/^This run: FPR ([\d.]+)% \((\d+) of 152 non-members flagged\) · TPR ([\d.]+)% \((\d+) of 153 members found\) · flagged when score ≥ [\d.e-]+$/);
+    assert.ok(m, `hover readout: ${readout}`);
+    assert.ok(Math.abs(+m[2] / 152 * 100 - +m[1]) < 0.06 && Math.abs(+m[4] / 153 * 100 - +m[3]) < 0.06, readout);
+
     // Log-log view: still drawn, and the page says where zeros went.
     await page.getByLabel('Log–log (low-FPR view)').check();
     assert.match(await page.locator('#chart-notes').textContent(), /cannot show 0/);
     assert.ok((await chartInk(page)).curve > 300, 'the log-log ROC curve is not drawn');
     assert.match(await page.evaluate(() => location.hash), /scale=log/);
 
-    // Exports: JSON = #results, CSV = the ROC points, PNG = a real image; the link reruns this run.
+    // Exports: JSON = #results, CSV = the ROC points, PNG = a real image at 2x; each is named after
+    // its condition and the CSV says it in its first line; the link reruns this run.
     const json = await download(page, '#btn-json');
     assert.deepStrictEqual(JSON.parse(json.bytes.toString()), r);
-    const csv = (await download(page, '#btn-csv')).bytes.toString().trim().split('\n');
-    assert.equal(csv[0], 'threshold,fpr,tpr');
-    assert.equal(csv.length, r.roc.fpr.length + 1);
+    assert.equal(json.name, 'memberlens-single-seed1.json');
+    const csvFile = await download(page, '#btn-csv');
+    assert.equal(csvFile.name, 'memberlens-single-seed1.csv');
+    const csv = csvFile.bytes.toString().trim().split('\n');
+    assert.equal(csv[0], '# MemberLens single: seed 1, other settings at their defaults');
+    assert.equal(csv[1], 'threshold,fpr,tpr');
+    assert.equal(csv.length, r.roc.fpr.length + 2);
+    assert.deepEqual(csv[2].split(',').map(Number), [r.roc.thresholds[0], r.roc.fpr[0], r.roc.tpr[0]]);
     const png = await download(page, '#btn-png');
+    assert.equal(png.name, 'memberlens-single-seed1-loglog.png');
     assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
     assert.ok(png.bytes.length > 10_000, `PNG of ${png.bytes.length} bytes`);
+    const cssWidth = await page.locator('#chart .plot').evaluate((e) => e.clientWidth);
+    const { width } = pngSize(png.bytes);
+    assert.ok(width >= 2 * cssWidth, `PNG ${width}px wide for a chart of ${cssWidth} CSS px: not drawn at 2x`);
     await page.locator('#btn-copy-link').click();
     const link = await page.evaluate(() => navigator.clipboard.readText());
     assert.match(link, /#seed=1&run=single&scale=log$/);

@@ -1,28 +1,44 @@
-// charts.js — owns every chart: the ROC curve (linear or log-log) of a single run, and the sweep
-// charts (AUC and TPR@1% FPR against k or the learning rate, mean ± 1 std over seeds), plus their
-// PNG export. Drawing uses the vendored uPlot (www/vendor/uplot, MIT); nothing is fetched elsewhere.
+// charts.js — owns every chart: the ROC curves of single runs (the current one, a comparison and
+// pinned runs, linear or log-log), the sweep charts (ROC-AUC and TPR@1% FPR in two panels, each
+// with its own chance line, mean ± 1 std over seeds, drawn point by point while a sweep runs),
+// their hover / keyboard readouts, text equivalents for screen readers, and their 2× PNG export.
+// Drawing uses the vendored uPlot (www/vendor/uplot, MIT); nothing is fetched elsewhere, and no
+// style attribute is ever written as markup (the page's CSP forbids inline styles).
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
-import { pct, num, sweepValue } from './format.js';
+import { pct, num, sweepValue, meanStd, pctStd } from './format.js';
 
-// Okabe–Ito colours: distinguishable with colour-blindness and on a washed-out projector.
-const BLUE = '#0057a3';
-const ORANGE = '#c35a00';
-const GREY = '#555';
-const INK = '#111';
+// Okabe–Ito hues, darkened until every one reaches 4.5:1 on white (WCAG AA for the chart labels
+// drawn in them; lines need 3:1): blue 7.3, orange 5.9, green 5.3, purple 6.9, ink 18.9.
+export const COLOURS = {
+  blue: '#0057a3', orange: '#a84800', green: '#007a5a', purple: '#8e3b76', ink: '#111111', grey: '#555555',
+};
+// Curves in the order they are handed out (the current run first); dashes tell them apart in grey print.
+export const CURVE_STYLES = [
+  { color: COLOURS.blue, dash: [] },
+  { color: COLOURS.orange, dash: [10, 5] },
+  { color: COLOURS.green, dash: [3, 4] },
+  { color: COLOURS.purple, dash: [14, 4, 3, 4] },
+  { color: COLOURS.ink, dash: [2, 6] },
+];
+const GREY = COLOURS.grey;
+const INK = COLOURS.ink;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-// Sizes in CSS px; uPlot multiplies by devicePixelRatio itself, so charts stay sharp on HiDPI.
+// Sizes in CSS px; uPlot multiplies by its pixel ratio itself, so charts stay sharp on HiDPI.
 const AXIS_FONT = `600 16px ${FONT}`;
 const LABEL_FONT = `700 18px ${FONT}`;
+// PNG exports are drawn at this pixel ratio whatever the screen's (slides stay sharp).
+const EXPORT_RATIO = 2;
 
-const px = (v) => v * uPlot.pxRatio;
 // Tick labels: "10%", "0.5%" (no trailing zeros, unlike the tables' fixed decimals).
 // uPlot passes null for ticks it wants unlabelled.
 const tickPct = (v) => (v == null ? null : `${+(v * 100).toPrecision(3)}%`);
 
 function axis(label, extra = {}) {
+  const big = presenting(); // a lecture hall reads the axes from afar
   return {
-    label, font: AXIS_FONT, labelFont: LABEL_FONT, labelSize: 30, stroke: INK, size: 48,
+    label, font: big ? AXIS_FONT.replace('16px', '20px') : AXIS_FONT, labelFont: big ? LABEL_FONT.replace('18px', '22px') : LABEL_FONT,
+    labelSize: big ? 34 : 30, stroke: INK, size: big ? 56 : 48,
     grid: { stroke: '#d0d0d0', width: 1 }, ticks: { stroke: '#888', width: 1, size: 8 }, ...extra,
   };
 }
@@ -31,7 +47,7 @@ function axis(label, extra = {}) {
 function logSplits(u, axisIdx, min, max) {
   const out = [];
   // Decades only when 1-2-5 ticks would sit closer than ~64 CSS px.
-  const lenPx = (axisIdx === 0 ? u.bbox.width : u.bbox.height) / uPlot.pxRatio;
+  const lenPx = (axisIdx === 0 ? u.bbox.width : u.bbox.height) / (u.pxRatioOf || uPlot.pxRatio);
   const decades = Math.log10(max / min);
   const mults = lenPx / (decades * 3) >= 64 ? [1, 2, 5] : [1];
   for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
@@ -45,225 +61,469 @@ function logSplits(u, axisIdx, min, max) {
 
 const LOG_AXIS = { splits: logSplits, filter: (u, splits) => splits };
 
-function sizeOf(el, aspect, maxH) {
-  const w = Math.max(300, Math.floor(el.clientWidth || 640));
-  return { width: w, height: Math.min(maxH, Math.round(w * aspect)) };
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
 }
 
-// Redraws at the container's width when the layout changes (window resize, projector switch).
-function autoResize(u, el, aspect, maxH) {
-  const ro = new ResizeObserver(() => {
-    const s = sizeOf(el, aspect, maxH);
-    if (s.width !== u.width || s.height !== u.height) u.setSize(s);
-  });
-  ro.observe(el);
-  return () => ro.disconnect();
+const presenting = () => document.documentElement.classList.contains('present');
+
+/**
+ * The size of a plot `width` CSS px wide: at most `maxH` tall and never taller than the window
+ * allows (in lecture mode the figure takes the screen below the step bar and takeaway).
+ */
+function plotSize(width, aspect, maxH) {
+  const w = Math.max(260, Math.floor(width));
+  const h = window.innerHeight || 800;
+  const fit = presenting() ? Math.max(260, h - 330) : Math.max(300, Math.round(h * 0.62));
+  return { width: w, height: Math.min(presenting() ? 2000 : maxH, fit, Math.round(w * aspect)) };
 }
 
-function label(ctx, text, x, y, color, align = 'left') {
-  ctx.font = `700 ${px(15)}px ${FONT}`;
+function label(ctx, r, text, x, y, color, align = 'left') {
+  ctx.font = `700 ${15 * r}px ${FONT}`;
   ctx.textAlign = align;
   ctx.textBaseline = 'middle';
   // A white halo keeps the text readable where it crosses the curve or the grid.
-  ctx.lineWidth = px(4);
-  ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+  ctx.lineWidth = 4 * r;
+  ctx.strokeStyle = 'rgba(255,255,255,0.92)';
   ctx.strokeText(text, x, y);
   ctx.fillStyle = color;
   ctx.fillText(text, x, y);
 }
 
-/**
- * ROC chart of one run. `scale` is 'linear' or 'log'. Returns a handle {u, destroy, downloadPNG, notes}.
- * Log axes cannot show 0: FPR = 0 is drawn at the smallest non-zero FPR the data allows
- * (1 / non-members) and TPR = 0 at the smallest non-zero TPR; `notes` says so for the caption.
- */
-export function drawRoc(el, result, scale = 'linear') {
-  const { fpr, tpr } = result.roc;
-  const log = scale === 'log';
-  const nonMembers = result.counts?.target_nonmembers;
-  const members = result.counts?.target_members;
-  const minF = result.min_nonzero_fpr || Math.min(...fpr.filter((v) => v > 0)) || 1 / (nonMembers || 100);
-  // The smallest non-zero TPR the data allows is one member out of all members.
-  const nzT = tpr.filter((v) => v > 0);
-  const minT = members ? 1 / members : nzT.length ? Math.min(...nzT) : 0.01;
-  const t1 = result.tpr_at_fpr['0.01'];
-  const t01 = result.tpr_at_fpr['0.001'];
-  const auc = result.roc_auc;
-  const lo = Math.min(minF, minT, 0.001);
+function hLine(u, r, y, color, dash) {
+  const ctx = u.ctx;
+  const py = u.valToPos(y, 'y', true);
+  ctx.strokeStyle = color; ctx.lineWidth = 1.5 * r; ctx.setLineDash(dash.map((d) => d * r));
+  ctx.beginPath(); ctx.moveTo(u.bbox.left, py); ctx.lineTo(u.bbox.left + u.bbox.width, py); ctx.stroke();
+  ctx.setLineDash([]);
+  return py;
+}
 
-  const xs = log ? fpr.map((v) => (v > 0 ? v : minF)) : fpr;
-  const ys = log ? tpr.map((v) => (v > 0 ? v : minT)) : tpr;
-  const diag = xs.slice(); // chance: TPR = FPR at every drawn x (exact, the diagonal is straight)
+// ---- the chart handle: panels on screen, readout, legend, text equivalent, PNG ----------------
+
+/**
+ * Mounts `panels` (each {build(U, mount, width) -> uPlot}) in `box`, with a legend and a readout
+ * line under them. `meta` = {title, notes, legend: [{text, color, dash}], summary, describedBy}.
+ * The plots carry role="img", the summary as their label and the tables as their description.
+ */
+function mount(box, panels, meta) {
+  box.replaceChildren();
+  // Panels carry their own short titles; the figure's title (with the condition) heads them all.
+  if (panels.length > 1) box.append(el('p', 'chart-title', meta.title));
+  const row = el('div', `plots n${panels.length}`);
+  const readout = el('p', 'readout');
+  readout.id = `${box.id}-readout`;
+  readout.setAttribute('aria-live', 'polite');
+  readout.textContent = meta.hint || '';
+  const legend = el('ul', 'chart-legend');
+  for (const item of meta.legend) {
+    const li = el('li');
+    const sw = el('span', 'swatch');
+    sw.setAttribute('aria-hidden', 'true');
+    // CSSOM, not a style attribute: allowed by style-src 'self'.
+    sw.style.borderTopColor = item.color;
+    sw.style.borderTopStyle = item.dash ? 'dashed' : 'solid';
+    li.append(sw, document.createTextNode(item.text));
+    legend.append(li);
+  }
+  box.append(row, readout, legend);
+  const holders = panels.map((p, i) => {
+    const h = el('div', 'plot');
+    h.id = `${box.id}-plot${i}`;
+    h.setAttribute('role', 'img');
+    h.setAttribute('aria-label', p.summary || meta.summary);
+    if (meta.describedBy) h.setAttribute('aria-describedby', meta.describedBy);
+    row.append(h);
+    return h;
+  });
+  const width = () => (panels.length > 1 && row.clientWidth >= 700 ? (row.clientWidth - 16) / 2 : row.clientWidth);
+  const plots = panels.map((p, i) => p.build(uPlot, holders[i], width(), readout));
+  // Redraw at the container's width when the layout changes (window resize, projector switch).
+  let w0 = row.clientWidth;
+  const ro = new ResizeObserver(() => {
+    if (row.clientWidth === w0) return;
+    w0 = row.clientWidth;
+    plots.forEach((u, i) => u.setSize(panels[i].size(width())));
+  });
+  ro.observe(row);
+  return {
+    plots, title: meta.title, notes: meta.notes, summary: meta.summary,
+    destroy() { ro.disconnect(); plots.forEach((u) => u.destroy()); box.replaceChildren(); },
+    async downloadPNG(filename) {
+      const U = await exportUPlot();
+      const off = el('div', 'offscreen');
+      document.body.append(off);
+      try {
+        const copies = panels.map((p, i) => p.build(U, off.appendChild(el('div')), plots[i].width, null));
+        await new Promise((r) => setTimeout(r, 0)); // uPlot commits its first draw in a microtask
+        const blob = await toPNG(copies.map((u) => u.ctx.canvas), U.pxRatio, meta, panels.length > 1 && width() === row.clientWidth);
+        copies.forEach((u) => u.destroy());
+        saveBlob(blob, filename);
+        return blob;
+      } finally {
+        off.remove();
+      }
+    },
+  };
+}
+
+// A second instance of uPlot whose pixel ratio is EXPORT_RATIO: uPlot reads devicePixelRatio once,
+// when its module is evaluated, so the export copy is imported under another URL while the
+// property reads 2, which is then restored. Charts on screen keep the screen's own ratio.
+let exportCtor = null;
+async function exportUPlot() {
+  if (uPlot.pxRatio >= EXPORT_RATIO) return uPlot;
+  if (!exportCtor) {
+    const own = Object.getOwnPropertyDescriptor(window, 'devicePixelRatio');
+    Object.defineProperty(window, 'devicePixelRatio', { configurable: true, get: () => EXPORT_RATIO });
+    try {
+      exportCtor = (await import(`../vendor/uplot/uPlot.esm.js?ratio=${EXPORT_RATIO}`)).default;
+    } finally {
+      if (own) Object.defineProperty(window, 'devicePixelRatio', own);
+      else delete window.devicePixelRatio;
+    }
+  }
+  return exportCtor;
+}
+
+/** uPlot options shared by every plot (the legend is ours: HTML under the plots, and in the PNG). */
+function baseOpts(size, extra) {
+  return { ...size, legend: { show: false }, ...extra };
+}
+
+// `U` is the uPlot constructor the plot is made with (the screen's or the 2x export copy).
+function create(U, opts, data, holder) {
+  const u = new U(opts, data, holder);
+  u.pxRatioOf = U.pxRatio; // for logSplits (uPlot draws first in a microtask, after this line)
+  return u;
+}
+
+// ---- ROC --------------------------------------------------------------------------------------
+
+/**
+ * ROC chart of one or more runs. `curves` = [{label, result, style, markers}] (style: index into
+ * CURVE_STYLES; markers: draw the TPR@1% / 0.1% markers). `scale` is 'linear' or 'log'.
+ * Log axes cannot show 0: FPR = 0 is drawn at the smallest non-zero FPR the data allows
+ * (1 / non-members) and TPR = 0 at the smallest non-zero TPR; the notes say so.
+ */
+export function drawRoc(box, curves, { scale = 'linear', title, describedBy, condition = '' } = {}) {
+  const log = scale === 'log';
+  const first = curves[0].result;
+  const lims = curves.map(({ result: r }) => {
+    const nz = r.roc.fpr.filter((v) => v > 0);
+    const minF = r.min_nonzero_fpr || (nz.length ? Math.min(...nz) : 1 / (r.counts?.target_nonmembers || 100));
+    const nzT = r.roc.tpr.filter((v) => v > 0);
+    const minT = r.counts?.target_members ? 1 / r.counts.target_members : nzT.length ? Math.min(...nzT) : 0.01;
+    return { minF, minT };
+  });
+  const minF = Math.min(...lims.map((l) => l.minF));
+  const minT = Math.min(...lims.map((l) => l.minT));
+  const lo = Math.min(minF, minT, 0.001);
+  const nonMembers = first.counts?.target_nonmembers;
+  const styled = curves.map((c, i) => ({ ...c, ...CURVE_STYLES[(c.style ?? i) % CURVE_STYLES.length] }));
+
   const notes = [];
+  const marked = styled.find((c) => c.markers);
   if (!log) {
-    notes.push(`Orange markers: TPR at 1% (\u25cf) and 0.1% (\u25c6) FPR${nonMembers ? `; with ${nonMembers} non-members the smallest`
+    notes.push(`${marked ? 'Markers on the solid curve: TPR at 1% (\u25cf) and 0.1% (\u25c6) FPR' : 'TPR at 1% and 0.1% FPR: see the table'}${nonMembers ? `; with ${nonMembers} non-members the smallest`
       + ` non-zero FPR is ${pct(minF)}` : ''}. Log\u2013log axes magnify this low-FPR corner.`);
   } else {
     notes.push(`Log\u2013log axes cannot show 0: points with FPR = 0 are drawn at ${pct(minF)}, the smallest `
       + `non-zero FPR${nonMembers ? ` with ${nonMembers} non-members` : ''} (dotted line), and TPR = 0 at ${pct(minT)}.`);
   }
-  const markers = [
-    { f: 0.01, t: t1, text: `TPR ${pct(t1)} at 1% FPR`, shape: 'circle' },
-    { f: 0.001, t: t01, text: `TPR ${pct(t01)} at 0.1% FPR`, shape: 'diamond' },
-  ];
 
-  const title = `ROC of the attack on the target users \u2014 AUC ${num(auc)}`;
-  const narrow = el.clientWidth < 520; // phones: shorter axis labels that fit
-  const opts = {
-    title,
-    ...sizeOf(el, 0.78, 620),
-    scales: {
-      x: log ? { time: false, distr: 3, log: 10, range: () => [lo, 1] } : { time: false, range: () => [0, 1] },
-      y: log ? { distr: 3, log: 10, range: () => [lo, 1] } : { range: () => [0, 1] },
-    },
-    axes: [
-      axis(narrow ? 'False-positive rate' : 'False-positive rate (non-members flagged)', { values: (u, s) => s.map(tickPct), space: 70, ...(log ? LOG_AXIS : {}) }),
-      axis(narrow ? 'True-positive rate' : 'True-positive rate (members found)', { values: (u, s) => s.map(tickPct), size: 80, space: 40, ...(log ? LOG_AXIS : {}) }),
-    ],
-    series: [
-      { label: 'FPR', value: (u, v) => (v == null ? '\u2013' : pct(v)) },
-      { label: `Attack ROC (AUC ${num(auc)})`, stroke: BLUE, width: 3, points: { show: false },
-        value: (u, v) => (v == null ? '\u2013' : pct(v)) },
-      { label: 'Chance (AUC 0.5)', stroke: GREY, width: 2, dash: [8, 6], points: { show: false },
-        value: (u, v) => (v == null ? '\u2013' : pct(v)) },
-    ],
-    cursor: { drag: { x: false, y: false } },
-    legend: { live: false },
-    hooks: {
-      draw: [(u) => {
-        const ctx = u.ctx;
-        ctx.save();
-        if (log) { // where the data's FPR resolution ends
-          const x = u.valToPos(minF, 'x', true);
-          ctx.strokeStyle = GREY; ctx.lineWidth = px(1.5); ctx.setLineDash([px(2), px(4)]);
-          ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
-          ctx.setLineDash([]);
-        }
-        let prevY = null;
-        for (const m of markers) {
-          const x = u.valToPos(m.f, 'x', true);
-          const y = u.valToPos(log ? Math.max(m.t, minT) : m.t, 'y', true);
-          ctx.fillStyle = ORANGE; ctx.strokeStyle = '#fff'; ctx.lineWidth = px(2);
-          ctx.beginPath();
-          const r = px(7);
-          if (m.shape === 'circle') ctx.arc(x, y, r, 0, 2 * Math.PI);
-          else { ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.3, y); ctx.lineTo(x, y + r * 1.3); ctx.lineTo(x - r * 1.3, y); ctx.closePath(); }
-          ctx.fill(); ctx.stroke();
-          // Keep the two labels apart when the two TPRs are (nearly) the same.
-          const top = u.bbox.top + px(12), bottom = u.bbox.top + u.bbox.height - px(12);
-          let ly = Math.min(Math.max(y, top), bottom);
-          if (prevY !== null && Math.abs(ly - prevY) < px(24)) {
-            // below the previous label if there is room (labels near the floor go above it)
-            ly = prevY + px(24) <= bottom ? prevY + px(24) : prevY - px(24);
-          }
-          label(ctx, m.text, x + px(14), ly, ORANGE);
-          prevY = ly;
-        }
-        ctx.restore();
-      }],
+  const legend = styled.map((c) => ({ text: `${c.label}: AUC ${num(c.result.roc_auc)}`, color: c.color, dash: c.dash.length > 0 }));
+  legend.push({ text: 'Chance (AUC 0.5)', color: GREY, dash: true });
+  if (marked) {
+    legend.push({ text: `\u25cf TPR at 1% FPR = ${pct(marked.result.tpr_at_fpr['0.01'])}   \u25c6 TPR at 0.1% FPR = ${pct(marked.result.tpr_at_fpr['0.001'])}`, color: marked.color });
+  }
+  const summary = `ROC chart${condition ? ` (${condition})` : ''}. `
+    + styled.map((c) => `${c.label}: AUC ${num(c.result.roc_auc)}, ${pct(c.result.tpr_at_fpr['0.01'])} of members found at 1% FPR, `
+      + `${pct(c.result.tpr_at_fpr['0.001'])} at 0.1% FPR.`).join(' ')
+    + ' Chance is the diagonal (AUC 0.5). The numbers are in the tables.';
+
+  const panel = {
+    summary,
+    size: (w) => plotSize(w, 0.78, 620),
+    build(U, holder, width, readout) {
+      const r = U.pxRatio;
+      const size = plotSize(width, 0.78, 620);
+      const narrow = width < 520 || size.height < 480; // shorter axis labels that fit
+      const xs = log ? [lo, 1] : [0, 1];
+      let focus = null; // {c, i}: the point the readout describes
+      let show = () => {};
+      const opts = baseOpts(size, {
+        title,
+        padding: [12, 28, 0, 0], // room for the last x tick label ("100%")
+        scales: {
+          x: log ? { time: false, distr: 3, log: 10, range: () => [lo, 1] } : { time: false, range: () => [0, 1] },
+          y: log ? { distr: 3, log: 10, range: () => [lo, 1] } : { range: () => [0, 1] },
+        },
+        axes: [
+          axis(narrow ? 'False-positive rate' : 'False-positive rate (non-members flagged)', { values: (u, s) => s.map(tickPct), space: 70, ...(log ? LOG_AXIS : {}) }),
+          axis(narrow ? 'True-positive rate' : 'True-positive rate (members found)', { values: (u, s) => s.map(tickPct), size: 80, space: 40, ...(log ? LOG_AXIS : {}) }),
+        ],
+        series: [{}, { label: 'Chance', stroke: GREY, width: 2, dash: [8, 6], points: { show: false } }],
+        cursor: { drag: { x: false, y: false }, points: { show: false } },
+        hooks: {
+          draw: [(u) => drawCurves(u, r, styled, lims, log, minF, minT, focus)],
+          setCursor: readout ? [(u) => {
+            if (u.cursor.left == null || u.cursor.left < 0) return;
+            const near = nearest(u, styled, lims, log, u.cursor.left, u.cursor.top);
+            if (near && (!focus || near.c !== focus.c || near.i !== focus.i)) { focus = near; show(u); }
+          }] : [],
+        },
+      });
+      const u = create(U, opts, [xs, xs.slice()], holder);
+      if (!readout) return u;
+      show = (uu) => {
+        readout.textContent = rocReadout(styled[focus.c], focus.i);
+        uu.redraw(false, false);
+      };
+      // Keyboard: the plot is focusable; arrows walk along the first curve.
+      holder.tabIndex = 0;
+      holder.addEventListener('keydown', (e) => {
+        const n = styled[0].result.roc.fpr.length;
+        const i = focus && focus.c === 0 ? focus.i : 0;
+        const next = { ArrowRight: i + 1, ArrowUp: i + 1, ArrowLeft: i - 1, ArrowDown: i - 1, Home: 0, End: n - 1 }[e.key];
+        if (next === undefined) return;
+        e.preventDefault();
+        focus = { c: 0, i: Math.max(0, Math.min(n - 1, next)) };
+        show(u);
+      });
+      return u;
     },
   };
-  const u = new uPlot(opts, [xs, ys, diag], el);
-  return handle(u, el, 0.78, 620, title, notes, [
-    { text: `Attack ROC (AUC ${num(auc)})`, color: BLUE },
-    { text: 'Chance', color: GREY, dash: true },
-    { text: `\u25cf TPR at 1% FPR = ${pct(t1)}   \u25c6 TPR at 0.1% FPR = ${pct(t01)}`, color: ORANGE },
-  ]);
+  return mount(box, [panel], { title, notes, legend, summary, describedBy,
+    hint: 'Hover over the curve (or focus it and use \u2190 / \u2192) to read a point: its FPR, TPR, threshold and how many people that is.' });
 }
 
+// Position of ROC point i of curve c on log or linear axes (zeros moved to the drawable minimum).
+function rocXY(c, l, log, i) {
+  const f = c.result.roc.fpr[i];
+  const t = c.result.roc.tpr[i];
+  return log ? [f > 0 ? f : l.minF, t > 0 ? t : l.minT] : [f, t];
+}
+
+function drawCurves(u, r, curves, lims, log, minF, minT, focus) {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  ctx.save();
+  ctx.beginPath(); ctx.rect(left, top, width, height); ctx.clip();
+  if (log) { // where the data's FPR resolution ends
+    const x = u.valToPos(minF, 'x', true);
+    ctx.strokeStyle = GREY; ctx.lineWidth = 1.5 * r; ctx.setLineDash([2 * r, 4 * r]);
+    ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
+  }
+  // Later curves first, so the current run (curve 0) is on top.
+  for (let c = curves.length - 1; c >= 0; c--) {
+    const cv = curves[c];
+    ctx.strokeStyle = cv.color;
+    ctx.lineWidth = (c === 0 ? 3 : 2.5) * r;
+    ctx.setLineDash(cv.dash.map((d) => d * r));
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    const n = cv.result.roc.fpr.length;
+    for (let i = 0; i < n; i++) {
+      const [f, t] = rocXY(cv, lims[c], log, i);
+      const x = u.valToPos(f, 'x', true);
+      const y = u.valToPos(t, 'y', true);
+      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  ctx.restore();
+  ctx.save();
+  for (const cv of curves.filter((c) => c.markers)) {
+    const markers = [
+      { f: 0.01, t: cv.result.tpr_at_fpr['0.01'], text: `TPR ${pct(cv.result.tpr_at_fpr['0.01'])} at 1% FPR`, shape: 'circle' },
+      { f: 0.001, t: cv.result.tpr_at_fpr['0.001'], text: `TPR ${pct(cv.result.tpr_at_fpr['0.001'])} at 0.1% FPR`, shape: 'diamond' },
+    ];
+    let prevY = null;
+    for (const m of markers) {
+      const x = u.valToPos(m.f, 'x', true);
+      const y = u.valToPos(log ? Math.max(m.t, minT) : m.t, 'y', true);
+      ctx.fillStyle = cv.color; // the markers read off their own curve
+      ctx.strokeStyle = '#fff'; ctx.lineWidth = 2 * r;
+      ctx.beginPath();
+      const rad = 7 * r;
+      if (m.shape === 'circle') ctx.arc(x, y, rad, 0, 2 * Math.PI);
+      else { ctx.moveTo(x, y - rad * 1.3); ctx.lineTo(x + rad * 1.3, y); ctx.lineTo(x, y + rad * 1.3); ctx.lineTo(x - rad * 1.3, y); ctx.closePath(); }
+      ctx.fill(); ctx.stroke();
+      // Keep the two labels apart when the two TPRs are (nearly) the same.
+      const lo = top + 12 * r;
+      const hi = top + height - 12 * r;
+      let ly = Math.min(Math.max(y, lo), hi);
+      if (prevY !== null && Math.abs(ly - prevY) < 24 * r) ly = prevY + 24 * r <= hi ? prevY + 24 * r : prevY - 24 * r;
+      label(ctx, r, m.text, x + 14 * r, ly, ctx.fillStyle);
+      prevY = ly;
+    }
+  }
+  if (focus) { // the point the readout describes
+    const cv = curves[focus.c];
+    const [f, t] = rocXY(cv, lims[focus.c], log, focus.i);
+    const x = u.valToPos(f, 'x', true);
+    const y = u.valToPos(t, 'y', true);
+    ctx.setLineDash([]);
+    ctx.beginPath(); ctx.arc(x, y, 7 * r, 0, 2 * Math.PI);
+    ctx.fillStyle = cv.color; ctx.fill();
+    ctx.lineWidth = 3 * r; ctx.strokeStyle = '#fff'; ctx.stroke();
+    ctx.beginPath(); ctx.arc(x, y, 9.5 * r, 0, 2 * Math.PI);
+    ctx.lineWidth = 2 * r; ctx.strokeStyle = INK; ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/** The ROC point nearest to the pointer (CSS px inside the plot), over all curves. */
+function nearest(u, curves, lims, log, left, top) {
+  let best = null;
+  let bestD = Infinity;
+  curves.forEach((cv, c) => {
+    const n = cv.result.roc.fpr.length;
+    for (let i = 0; i < n; i++) {
+      const [f, t] = rocXY(cv, lims[c], log, i);
+      const dx = u.valToPos(f, 'x') - left;
+      const dy = u.valToPos(t, 'y') - top;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = { c, i }; }
+    }
+  });
+  return best;
+}
+
+/** "Popular list: FPR 1.3% (2 of 152 non-members flagged) · TPR 45.1% (69 of 153 members found) · …" */
+export function rocReadout(curve, i) {
+  const r = curve.result;
+  const f = r.roc.fpr[i];
+  const t = r.roc.tpr[i];
+  const thr = r.roc.thresholds[i];
+  const nN = r.counts.target_nonmembers;
+  const nM = r.counts.target_members;
+  const threshold = i === 0 ? 'threshold above every score (nobody flagged)' : `flagged when score \u2265 ${+thr.toPrecision(3)}`;
+  return `${curve.label}: FPR ${pct(f)} (${Math.round(f * nN)} of ${nN} non-members flagged) \u00b7 `
+    + `TPR ${pct(t)} (${Math.round(t * nM)} of ${nM} members found) \u00b7 ${threshold}`;
+}
+
+// ---- sweeps -----------------------------------------------------------------------------------
+
 /**
- * Sweep chart: ROC-AUC and TPR@1% FPR (mean over seeds, bars ±1 std) against the swept value.
- * A learning-rate sweep gets a log x axis.
+ * Sweep chart in two panels: ROC-AUC (chance 0.5) and TPR at 1% FPR (chance 1%), mean over seeds
+ * with ±1 std bars. `sweep` may be partial (points for the first values only): the x axis already
+ * spans every value, so points appear in place as they finish. A learning-rate sweep gets a log x axis.
  */
-export function drawSweep(el, sweep) {
+export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {}) {
   const logX = sweep.param === 'lr' || sweep.param === 'attack_lr';
-  const pts = sweep.points;
-  const xs = pts.map((p) => p.value);
-  const auc = pts.map((p) => p.roc_auc_mean);
-  const aucStd = pts.map((p) => p.roc_auc_std);
-  const tpr = pts.map((p) => p.tpr_at_1pct_mean);
-  const tprStd = pts.map((p) => p.tpr_at_1pct_std);
+  const xs = sweep.values.slice();
+  const done = sweep.points.length;
+  const col = (key) => xs.map((_, i) => (i < done ? sweep.points[i][key] : null));
   const nSeeds = sweep.seeds.length;
   const name = sweep.param === 'k' ? 'latent dimension k' : sweep.param === 'lr' ? 'learning rate' : sweep.param;
-  const title = `Attack success against ${name} (${nSeeds === 1 ? '1 seed' : `mean \u00b1 1 std over ${nSeeds} seeds`})`;
+  const axisName = sweep.param === 'k' ? 'Latent dimension k' : sweep.param === 'lr' ? 'Learning rate (log scale)' : sweep.param;
   const minX = Math.min(...xs);
   const maxX = Math.max(...xs);
   const pad = xs.length > 1 ? (maxX - minX) / (xs.length - 1) / 2 : Math.max(1, Math.abs(minX) * 0.1);
-  const narrow = el.clientWidth < 520;
-  const aspect = narrow ? 0.85 : 0.6;
   const xRange = logX ? [minX / 1.6, maxX * 1.6] : [minX - pad, maxX + pad];
+  const spread = nSeeds === 1 ? 'one seed, so no spread' : `mean \u00b1 1 std over ${nSeeds} seeds`;
 
-  const opts = {
-    title,
-    ...sizeOf(el, aspect, 520),
-    scales: {
-      x: logX ? { time: false, distr: 3, log: 10, range: () => xRange } : { time: false, range: () => xRange },
-      y: { range: () => [0, 1] },
-    },
-    axes: [
-      axis(sweep.param === 'k' ? 'Latent dimension k' : sweep.param === 'lr' ? 'Learning rate (log scale)' : sweep.param, {
-        values: (u, s) => s.map((v) => (v == null ? null : sweepValue(v))),
-        ...(logX ? LOG_AXIS : { splits: () => xs }),
-      }),
-      axis(narrow ? 'AUC / TPR@1%' : 'ROC-AUC  /  TPR at 1% FPR', { values: (u, s) => s.map((v) => v.toFixed(1)), size: 70 }),
-    ],
-    series: [
-      { label: sweep.param, value: (u, v) => (v == null ? '\u2013' : sweepValue(v)) },
-      { label: 'ROC-AUC (mean)', stroke: BLUE, width: 3, points: { show: true, size: 10, fill: BLUE },
-        value: (u, v) => (v == null ? '\u2013' : num(v)) },
-      { label: 'TPR at 1% FPR (mean)', stroke: ORANGE, width: 3, dash: [10, 6],
-        points: { show: true, size: 10, fill: ORANGE }, value: (u, v) => (v == null ? '\u2013' : pct(v)) },
-    ],
-    cursor: { drag: { x: false, y: false } },
-    legend: { live: false },
-    hooks: {
-      draw: [(u) => {
-        const ctx = u.ctx;
-        ctx.save();
-        // Chance level for the AUC.
-        const y5 = u.valToPos(0.5, 'y', true);
-        ctx.strokeStyle = GREY; ctx.lineWidth = px(1.5); ctx.setLineDash([px(6), px(6)]);
-        ctx.beginPath(); ctx.moveTo(u.bbox.left, y5); ctx.lineTo(u.bbox.left + u.bbox.width, y5); ctx.stroke();
-        ctx.setLineDash([]);
-        // Error bars: ±1 sample std over seeds (0 with one seed, then nothing is drawn).
-        const bars = [[auc, aucStd, BLUE, -px(4)], [tpr, tprStd, ORANGE, px(4)]];
-        for (const [mean, std, color, dx] of bars) {
-          ctx.strokeStyle = color; ctx.lineWidth = px(2);
-          for (let i = 0; i < xs.length; i++) {
-            if (!(std[i] > 0) || mean[i] == null) continue;
-            const x = u.valToPos(xs[i], 'x', true) + dx;
-            const y0 = u.valToPos(Math.max(0, mean[i] - std[i]), 'y', true);
-            const y1 = u.valToPos(Math.min(1, mean[i] + std[i]), 'y', true);
-            const cap = px(6);
-            ctx.beginPath();
-            ctx.moveTo(x, y0); ctx.lineTo(x, y1);
-            ctx.moveTo(x - cap, y0); ctx.lineTo(x + cap, y0);
-            ctx.moveTo(x - cap, y1); ctx.lineTo(x + cap, y1);
-            ctx.stroke();
-          }
-        }
-        ctx.restore();
-      }],
-    },
+  const metric = (key, stdKey, heading, chance, chanceText, color, fmt) => {
+    const mean = col(key);
+    const std = col(stdKey);
+    const finished = sweep.points.map((p) => `${sweepValue(p.value)}: ${fmt(p[key])}`);
+    return {
+      summary: `${heading} against ${name} (${spread}; ${condition}). ${done < xs.length ? `${done} of ${xs.length} points so far. ` : ''}`
+        + `${finished.join(', ')}. Chance: ${chanceText}. The numbers are in the sweep table.`,
+      size: (w) => plotSize(w, 0.8, 420),
+      build(U, holder, width, readout) {
+        const r = U.pxRatio;
+        const narrow = width < 420;
+        const opts = baseOpts(plotSize(width, 0.8, 420), {
+          title: heading,
+          scales: {
+            x: logX ? { time: false, distr: 3, log: 10, range: () => xRange } : { time: false, range: () => xRange },
+            y: { range: () => [0, 1] },
+          },
+          axes: [
+            axis(narrow && logX ? 'Learning rate' : axisName, {
+              values: (u, s) => s.map((v) => (v == null ? null : sweepValue(v))),
+              ...(logX ? LOG_AXIS : { splits: () => xs }),
+              ...(xs.length > 6 && width < 560 && !logX ? { values: (u, s) => s.map((v, i) => ((s.length - 1 - i) % 2 ? '' : sweepValue(v))) } : {}),
+            }),
+            axis(heading.startsWith('ROC') ? 'ROC-AUC' : 'TPR at 1% FPR', {
+              values: (u, s) => s.map((v) => (key === 'roc_auc_mean' ? v.toFixed(1) : tickPct(v))), size: 70,
+            }),
+          ],
+          series: [
+            {},
+            { label: heading, stroke: color, width: 3, dash: key === 'roc_auc_mean' ? [] : [10, 6], spanGaps: false,
+              points: { show: true, size: 11, fill: color, stroke: color } },
+          ],
+          cursor: { drag: { x: false, y: false }, sync: { key: `sweep-${box.id}` }, points: { show: false } },
+          hooks: {
+            draw: [(u) => {
+              const ctx = u.ctx;
+              ctx.save();
+              const py = hLine(u, r, chance, GREY, [6, 6]);
+              label(ctx, r, `chance ${chanceText}`, u.bbox.left + u.bbox.width - 8 * r, py - 12 * r, INK, 'right');
+              // Error bars: ±1 sample std over seeds (none with one seed).
+              ctx.strokeStyle = color; ctx.lineWidth = 2 * r;
+              for (let i = 0; i < xs.length; i++) {
+                if (!(std[i] > 0) || mean[i] == null) continue;
+                const x = u.valToPos(xs[i], 'x', true);
+                const y0 = u.valToPos(Math.max(0, mean[i] - std[i]), 'y', true);
+                const y1 = u.valToPos(Math.min(1, mean[i] + std[i]), 'y', true);
+                const cap = 6 * r;
+                ctx.beginPath();
+                ctx.moveTo(x, y0); ctx.lineTo(x, y1);
+                ctx.moveTo(x - cap, y0); ctx.lineTo(x + cap, y0);
+                ctx.moveTo(x - cap, y1); ctx.lineTo(x + cap, y1);
+                ctx.stroke();
+              }
+              ctx.restore();
+            }],
+            setCursor: readout ? [(u) => {
+              const i = u.cursor.idx;
+              if (i == null) return;
+              readout.textContent = i < done ? sweepReadout(sweep, i) : `${sweepValue(xs[i])}: not run yet`;
+            }] : [],
+          },
+        });
+        return create(U, opts, [xs, mean], holder);
+      },
+    };
   };
-  const u = new uPlot(opts, [xs, auc, tpr], el);
+  const panels = [
+    metric('roc_auc_mean', 'roc_auc_std', 'ROC-AUC', 0.5, '0.5', COLOURS.blue, (v) => num(v)),
+    metric('tpr_at_1pct_mean', 'tpr_at_1pct_std', 'TPR at 1% FPR', 0.01, '1%', COLOURS.orange, (v) => pct(v)),
+  ];
   const notes = [nSeeds > 1 ? `Bars: \u00b11 sample standard deviation over seeds ${sweep.seeds.join(', ')}.`
-    : 'One seed: no error bars. Use more seeds to see the spread.', 'Dashed grey line: chance (AUC 0.5).'];
-  return handle(u, el, aspect, 520, title, notes, [
-    { text: 'ROC-AUC (mean)', color: BLUE },
-    { text: 'TPR at 1% FPR (mean)', color: ORANGE, dash: true },
-    { text: 'Chance AUC 0.5', color: GREY, dash: true },
-  ]);
+    : 'One seed: no error bars (\u00b1 \u2014 in the table). Use more seeds to see the spread.',
+  'Dashed grey lines: chance (AUC 0.5; TPR 1% at 1% FPR).'];
+  const fullTitle = title || `Attack success against ${name} (${spread})`;
+  return mount(box, panels, {
+    title: fullTitle, notes, describedBy,
+    summary: panels.map((p) => p.summary).join(' '),
+    legend: [
+      { text: 'ROC-AUC (mean)', color: COLOURS.blue },
+      { text: 'TPR at 1% FPR (mean)', color: COLOURS.orange, dash: true },
+      { text: 'Chance', color: GREY, dash: true },
+    ],
+    hint: 'Hover over a chart to read a point.',
+  });
 }
 
-function handle(u, el, aspect, maxH, title, notes, legend) {
-  const stop = autoResize(u, el, aspect, maxH);
-  return {
-    u, title, notes,
-    destroy() { stop(); u.destroy(); },
-    downloadPNG(filename) { return downloadPNG(u, title, legend, notes, filename); },
-  };
+export function sweepReadout(sweep, i) {
+  const p = sweep.points[i];
+  const n = sweep.seeds.length;
+  const what = sweep.param === 'lr' ? 'learning rate' : sweep.param;
+  return `${what} = ${sweepValue(p.value)}: ROC-AUC ${meanStd(p.roc_auc_mean, p.roc_auc_std, 3, n)} \u00b7 `
+    + `TPR at 1% FPR ${pctStd(p.tpr_at_1pct_mean, p.tpr_at_1pct_std, n)} (${n === 1 ? '1 seed' : `${n} seeds`})`;
 }
+
+// ---- PNG --------------------------------------------------------------------------------------
 
 /** Splits text into lines no wider than `width` device px in `font`. */
 function wrap(ctx, text, font, width) {
@@ -279,22 +539,25 @@ function wrap(ctx, text, font, width) {
 }
 
 /**
- * Saves a chart as PNG: white background, the title, the plot canvas (axes included) and a legend,
- * because uPlot's title and legend are HTML and not part of its canvas.
+ * One PNG: white background, the title (with the condition), the plot canvases (axes included;
+ * side by side or stacked as on screen) and a legend and notes, because uPlot's title and legend
+ * are HTML and not part of its canvas. `r` is the canvases' pixel ratio.
  */
-export function downloadPNG(u, title, legend, notes, filename) {
-  const src = u.ctx.canvas;
-  const r = uPlot.pxRatio;
+function toPNG(canvases, r, meta, stacked) {
   const pad = 16 * r;
   const line = 26 * r;
+  const gap = 16 * r;
+  const plotW = stacked ? Math.max(...canvases.map((c) => c.width)) : canvases.reduce((s, c) => s + c.width, 0) + gap * (canvases.length - 1);
+  const plotH = stacked ? canvases.reduce((s, c) => s + c.height, 0) + gap * (canvases.length - 1) : Math.max(...canvases.map((c) => c.height));
   const canvas = document.createElement('canvas');
-  canvas.width = src.width + 2 * pad;
+  canvas.width = plotW + 2 * pad;
   const noteFont = `${14 * r}px ${FONT}`;
   const titleFont = `700 ${20 * r}px ${FONT}`;
-  const noteLines = wrap(canvas.getContext('2d'), notes.join(' '), noteFont, src.width);
-  const titleLines = wrap(canvas.getContext('2d'), title, titleFont, src.width);
+  const probe = canvas.getContext('2d');
+  const noteLines = wrap(probe, meta.notes.join(' '), noteFont, plotW);
+  const titleLines = wrap(probe, meta.title, titleFont, plotW);
   const head = line * 1.2 * titleLines.length + 0.3 * line;
-  canvas.height = src.height + pad * 2 + head + line * (legend.length + noteLines.length);
+  canvas.height = plotH + pad * 2 + head + line * (meta.legend.length + noteLines.length);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -302,10 +565,15 @@ export function downloadPNG(u, title, legend, notes, filename) {
   ctx.textBaseline = 'top';
   ctx.font = titleFont;
   titleLines.forEach((t, i) => ctx.fillText(t, pad, pad + i * line * 1.2));
-  ctx.drawImage(src, pad, pad + head);
-  let y = pad + head + src.height + 6 * r;
+  let x = pad;
+  let y0 = pad + head;
+  for (const c of canvases) {
+    ctx.drawImage(c, x, y0);
+    if (stacked) y0 += c.height + gap; else x += c.width + gap;
+  }
+  let y = pad + head + plotH + 6 * r;
   ctx.font = `600 ${16 * r}px ${FONT}`;
-  for (const item of legend) {
+  for (const item of meta.legend) {
     ctx.strokeStyle = item.color;
     ctx.lineWidth = 3 * r;
     ctx.setLineDash(item.dash ? [8 * r, 5 * r] : []);
@@ -317,14 +585,15 @@ export function downloadPNG(u, title, legend, notes, filename) {
   ctx.setLineDash([]);
   ctx.font = noteFont;
   for (const n of noteLines) { ctx.fillText(n, pad, y); y += line; }
-  return new Promise((resolve) => canvas.toBlob((blob) => {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = filename;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    resolve(blob);
-  }, 'image/png'));
+  return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+}
+
+function saveBlob(blob, filename) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

@@ -15,9 +15,14 @@ export function num(v, digits = 3) {
   return v.toFixed(digits).replace('-', '\u2212');
 }
 
-/** Mean ± std. */
-export function meanStd(mean, std, digits = 3) {
-  return `${num(mean, digits)} \u00b1 ${num(std, digits)}`;
+/** Mean ± std over `n` seeds; one seed has no spread to show: "0.981 ± —", never "± 0.000". */
+export function meanStd(mean, std, digits = 3, n = 2) {
+  return `${num(mean, digits)} \u00b1 ${n > 1 ? num(std, digits) : '\u2014'}`;
+}
+
+/** The same for rates in percent: "45.1% ± 3.2%" ("45.1% ± —" for one seed). */
+export function pctStd(mean, std, n = 2) {
+  return `${pct(mean)} \u00b1 ${n > 1 ? pct(std) : '\u2014'}`;
 }
 
 /** Thousands separators for counts. */

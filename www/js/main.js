@@ -1,32 +1,53 @@
 // main.js — owns the page's flow: state <-> URL hash, the worker's life cycle (start, restart
-// after a crash), starting / cancelling runs, and showing results. It does UI work only: every
-// computation happens in js/worker.js, and progress is drawn at most once per animation frame.
+// after a crash), starting / cancelling runs, and which result is SHOWN. A result always belongs
+// to the condition captured when its run started (never the form when it ends): its labels, its
+// downloads and "Copy link" come from that condition, and when the form no longer matches it the
+// page is `stale` until the next run (or re-runs by itself with the Live switch). Pinned runs stay
+// on the ROC chart. It does UI work only: every computation happens in js/worker.js, and progress
+// is drawn at most once per animation frame.
 
-import { SWEEPS, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches } from './state.js';
+import {
+  SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, captureCondition,
+  sameCondition, conditionState, describeCondition,
+} from './state.js';
 import * as ui from './ui.js';
 import { drawRoc, drawSweep } from './charts.js';
 import {
-  renderSingleTables, renderSweepTables, resultsPayload, publishResults, toCSV, download,
+  renderSingleTables, renderSweepTables, renderCompareTable, renderHeadline, singleTakeaway,
+  compareTakeaway, resultsPayload, publishResults, toCSV, download,
 } from './results.js';
+import { pct, num, sweepValue } from './format.js';
+import * as lecture from './lecture.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
 const CANCEL_TIMEOUT_MS = 3000;
+// Live mode waits this long after the last change before it re-runs (typing "100" is one change).
+const LIVE_DEBOUNCE_MS = 600;
+// Slow motion (lecture): the worker pauses this long at the start of every stage.
+const SLOW_STAGE_MS = 2500;
+// Pins are drawn in curve styles 2, 3, 4 (0 and 1 belong to the current run / comparison).
+const MAX_PINS = 3;
 
-let state; // the page state (schema in state.js); the hash mirrors it
+let state; // the form's state (schema in state.js); the address bar mirrors it
 let worker = null;
 let ready = false; // the worker has a data set
-let job = null; // the run in progress: {id, mode, values, seeds}
+let job = null; // the run in progress: {id, mode, cond, values, seeds, origin, partial}
 let nextId = 1;
-let last = null; // the last finished run: {mode, result, payload, config}
+let shown = null; // the result on screen: {mode, cond, result, payload}
+let partialView = false; // the chart shows the running job's partial result, not `shown`
 let chart = null;
+let pins = []; // [{config, label, result, style}]
+let live = false;
+let liveTimer = 0;
 let userFile = null; // {bytes, name} of the user's loaded file, re-sent to a restarted worker
 let pendingFile = null;
 let restoring = false; // re-sending userFile to a restarted worker
-let pendingRun = null; // a run asked for before the worker was ready
+let pendingRun = null; // {mode, origin} asked for before the worker was ready
 let cancelTimer = 0;
 let latestProgress = null;
 let frame = 0;
+const doneListeners = []; // the lecture waits on results
 
 function writeHash() {
   history.replaceState(null, '', location.pathname + location.search + toHash(state));
@@ -34,8 +55,27 @@ function writeHash() {
 
 function onControl(key, value) {
   state[key] = value;
-  state.run = ''; // the link no longer describes the results on screen
+  state.run = ''; // the address no longer starts a run: it describes the form
   writeHash();
+  refreshStale();
+  if (live && key !== 'seeds') scheduleLive();
+}
+
+/** Marks the page `stale` when the form no longer describes the result shown (or the run going on). */
+function refreshStale() {
+  const ref = job ? job.cond : shown && !partialView ? shown.cond : null;
+  const stale = !!ref && !sameCondition(ref, state);
+  ui.showStale(stale ? describeCondition(ref).text : '', !!job);
+  if (!job && shown && !partialView) ui.setPageState(stale ? 'stale' : 'done', ready);
+  $('results-panel').classList.toggle('is-stale', stale);
+}
+
+function scheduleLive() {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    if (ui.invalidFields().length) return; // wait until the field being typed in is valid
+    start('single', { origin: 'live' });
+  }, LIVE_DEBOUNCE_MS);
 }
 
 // ---- worker -------------------------------------------------------------------------------
@@ -66,11 +106,18 @@ function onMessage(msg) {
     case 'progress':
       if (job && msg.id === job.id) scheduleProgress(msg.progress);
       return;
+    case 'partial':
+      if (job && msg.id === job.id) onPartial(msg);
+      return;
     case 'done':
       if (job && msg.id === job.id) onDone(msg);
       return;
     case 'cancelled':
       if (job && msg.id === job.id) onCancelled();
+      return;
+    case 'random-seed':
+      ui.setField('seed', msg.seed);
+      onControl('seed', msg.seed);
       return;
     case 'error': return onWorkerError(msg);
     default: console.warn('MemberLens: unknown worker message', msg);
@@ -81,6 +128,7 @@ function onReady(msg) {
   ready = true;
   const odd = defaultMismatches(msg.defaults);
   if (odd.length) console.warn(`MemberLens: page and wasm defaults differ for ${odd.join(', ')}`);
+  $('btn-random-seed').disabled = false;
   if (userFile) { // a restarted worker: give it the user's file back
     restoring = true;
     worker.postMessage({ type: 'load', bytes: userFile.bytes.slice(0), name: userFile.name });
@@ -93,10 +141,11 @@ function onReady(msg) {
   } else if (document.body.dataset.state !== 'running') {
     ui.setPageState(document.body.dataset.state);
   }
+  lecture.onReady();
   if (pendingRun) {
-    const mode = pendingRun;
+    const { mode, origin } = pendingRun;
     pendingRun = null;
-    start(mode);
+    start(mode, { origin });
   }
 }
 
@@ -106,6 +155,7 @@ function onLoaded(msg) {
   if (pendingFile) { userFile = pendingFile; pendingFile = null; }
   if (msg.bundled) userFile = null;
   ui.showError(null);
+  ui.showFileError(null);
   if (!job) {
     ui.setPageState('ready');
     ui.setStatus('Data set loaded. Press Run attack.');
@@ -114,9 +164,16 @@ function onLoaded(msg) {
 
 function onWorkerError(msg) {
   if (msg.id !== undefined && (!job || msg.id !== job.id)) return; // from a run already replaced
-  const text = msg.context === 'load' ? `Could not read the file: ${msg.message}`
-    : msg.context === 'config' ? `Invalid settings: ${msg.message}` : msg.message;
-  if (msg.context === 'load') { pendingFile = null; restoring = false; }
+  if (msg.context === 'load') {
+    // Next to the file input, where the user is looking; the data set in use stays as it was.
+    pendingFile = null;
+    restoring = false;
+    ui.showFileError(msg.message);
+    ui.setStatus('The file could not be read (see the message next to the file input).');
+    ui.setPageState('error', ready);
+    return;
+  }
+  const text = msg.context === 'config' ? `Invalid settings: ${msg.message}` : msg.message;
   fail(text);
   if (msg.fatal && msg.context !== 'init') restartWorker();
 }
@@ -132,26 +189,42 @@ function fail(text) {
 
 // ---- runs ---------------------------------------------------------------------------------
 
-function start(mode) {
-  if (!ready) { pendingRun = mode; return; }
-  if (job) return; // the buttons are disabled while running; a hash change may still ask
+/**
+ * Starts a job of `mode` with the form's current settings, captured now. `origin`: 'user' (a
+ * button), 'link' (the address), 'live' (the Live switch) or 'lecture' (a guided step); live and
+ * lecture runs replace a running job, the others wait for it.
+ */
+function start(mode, { origin = 'user' } = {}) {
+  if (!ready) { pendingRun = { mode, origin }; return; }
+  if (job && origin !== 'live' && origin !== 'lecture') return; // buttons are disabled while running
+  clearTimeout(liveTimer);
+  if (partialView) { // a replaced job's partial result leaves the screen
+    partialView = false;
+    if (shown) showView(shown); else clearResultsView('');
+  }
   const bad = ui.invalidFields();
   if (bad.length) { fail(`Some settings are not valid. ${bad.join('; ')}.`); return; }
   ui.showError(null);
   state.run = mode;
   writeHash();
-  const msg = { type: 'run', id: nextId++, mode, config: toConfig(state) };
-  if (mode !== 'single') {
+  const cond = captureCondition(state, mode);
+  const config = toConfig(state);
+  const msg = { type: 'run', id: nextId++, mode, config };
+  if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
+  else if (mode !== 'single') {
     const sw = SWEEPS[mode];
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
   }
-  job = { id: msg.id, mode, values: msg.values, seeds: msg.seeds };
+  if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
+  job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, origin, partial: [] };
   latestProgress = null;
-  publishResults(null);
-  clearResultsView(mode === 'single' ? 'Running the attack\u2026' : 'Running the sweep\u2026');
+  publishResults(null); // #results only ever holds a finished result
+  if (!shown) clearResultsView(mode === 'single' ? 'Running the attack\u2026' : 'Running\u2026');
+  $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
   ui.setStatus('Starting\u2026');
   ui.setPageState('running');
+  refreshStale();
   worker.postMessage(msg);
 }
 
@@ -161,8 +234,29 @@ function scheduleProgress(p) {
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
-    if (job && latestProgress) ui.renderProgress(latestProgress, job);
+    if (job && latestProgress) {
+      ui.renderProgress(latestProgress, job);
+      lecture.onProgress(latestProgress);
+    }
   });
+}
+
+/** A finished sweep point or compared run: drawn at once, where the result will be. */
+function onPartial(msg) {
+  if (job.mode === 'compare') job.partial.push(msg.result);
+  else job.partial.push(msg.point);
+  partialView = true;
+  try {
+    showView({ mode: job.mode, cond: job.cond, result: partialResult(job), partial: true });
+  } catch (e) {
+    console.warn('MemberLens: drawing a partial result failed', e);
+  }
+  refreshStale();
+}
+
+function partialResult(j) {
+  if (j.mode === 'compare') return { runs: j.partial };
+  return { param: SWEEPS[j.mode].param, values: j.values, seeds: j.seeds, config: { ...toConfig(conditionState(j.cond)) }, points: j.partial };
 }
 
 function cancel() {
@@ -178,19 +272,31 @@ function onCancelled() {
   job = null;
   ui.resetProgress();
   ui.setStatus('Cancelled. Change the settings or run again.');
-  $('results-empty').textContent = 'Cancelled.';
+  if (shown && !partialView) {
+    // The result on screen is still whole: it stays, with its own link and downloads.
+    publishResults(shown.payload);
+    $('condition').textContent = `Showing: ${describeCondition(shown.cond).text}`;
+    refreshStale();
+    return;
+  }
+  shown = null;
+  partialView = false;
+  clearResultsView('Cancelled.');
+  refreshStale();
   ui.setPageState('ready', ready);
 }
 
 function onDone(msg) {
   clearTimeout(cancelTimer);
+  const j = job;
   job = null;
   const payload = resultsPayload(msg.mode, msg.result);
-  last = { mode: msg.mode, result: msg.result, payload, config: JSON.stringify(toConfig(state)) };
+  shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload };
+  partialView = false;
   publishResults(payload); // before state=done: tests read #results as soon as they see `done`
   ui.finishProgress(msg.elapsedMs);
   try {
-    showResults();
+    showView(shown);
   } catch (e) {
     // The numbers are in #results and the downloads; only the drawing failed.
     console.warn('MemberLens: drawing the results failed', e);
@@ -198,10 +304,32 @@ function onDone(msg) {
     $('btn-json').disabled = false;
     return;
   }
+  announce(shown);
   ui.setPageState('done');
-  // Bring the chart into view when it landed below the fold (the stages were being watched).
-  const top = $('results-panel').getBoundingClientRect().top;
-  if (top > window.innerHeight * 0.6) $('results-panel').scrollIntoView({ block: 'start' });
+  refreshStale();
+  // Keyboard and screen-reader users land on what they asked for (not while typing in live mode).
+  if (j.origin === 'user' || j.origin === 'link') $('results-panel').focus();
+  else {
+    const top = $('results-panel').getBoundingClientRect().top;
+    if (top > window.innerHeight * 0.6) $('results-panel').scrollIntoView({ block: 'start' });
+  }
+  for (const f of doneListeners.splice(0)) f(shown);
+}
+
+/** The headline number for screen readers (the live region), once per finished run. */
+function announce(s) {
+  const what = describeCondition(s.cond).text;
+  let text;
+  if (s.mode === 'single') {
+    text = `Done. ROC-AUC ${num(s.result.roc_auc)}, TPR at 1% FPR ${pct(s.result.tpr_at_fpr['0.01'])} (${what}).`;
+  } else if (s.mode === 'compare') {
+    const [a, b] = s.result.runs;
+    text = `Done. Popular list: ROC-AUC ${num(a.roc_auc)}. Model lists (fold-in): ROC-AUC ${num(b.roc_auc)} (${what}).`;
+  } else {
+    const pts = s.result.points;
+    text = `Sweep done. ROC-AUC ${num(pts[0].roc_auc_mean)} at ${sweepValue(pts[0].value)} to ${num(pts[pts.length - 1].roc_auc_mean)} at ${sweepValue(pts[pts.length - 1].value)} (${what}).`;
+  }
+  $('announce').textContent = text;
 }
 
 function clearResultsView(text) {
@@ -209,45 +337,176 @@ function clearResultsView(text) {
   $('results-body').hidden = true;
   $('results-empty').hidden = false;
   $('results-empty').textContent = text;
+  $('condition').textContent = '';
   $('btn-json').disabled = true;
   $('btn-csv').disabled = true;
 }
 
-function showResults() {
-  if (!last) return;
-  $('results-empty').hidden = true;
-  $('results-body').hidden = false; // visible before drawing: the chart takes the container's width
-  if (chart) chart.destroy();
-  const single = last.mode === 'single';
-  $('scale-toggle').hidden = !single;
-  chart = single ? drawRoc($('chart'), last.result, state.scale) : drawSweep($('chart'), last.result);
-  $('chart-notes').textContent = chart.notes.join(' ');
-  if (single) renderSingleTables($('tables'), last.result);
-  else renderSweepTables($('tables'), last.result);
-  $('btn-json').disabled = false;
-  $('btn-csv').disabled = false;
-  $('btn-csv').textContent = single ? 'Download CSV (ROC points)' : 'Download CSV (every run)';
+// ---- showing a result ---------------------------------------------------------------------
+
+/** The run's own label: its condition as a single run (protocol included). */
+function runCondition(result) {
+  return describeCondition(captureCondition(result.config, 'single'));
 }
 
-function fileStem() {
-  const c = last.result.config;
-  const seeds = last.mode === 'single' ? '' : `x${last.result.seeds.length}`;
-  return `memberlens-${last.mode}-seed${c.seed}${seeds}-k${c.k}`;
+/** A pin's label: what differs from the first run shown ("Pinned: k = 16"). */
+function pinLabel(p, ref) {
+  const mine = runCondition(p.result).parts;
+  const theirs = new Set(runCondition(ref).parts);
+  const diff = mine.filter((x) => !theirs.has(x));
+  return `Pinned: ${diff.length ? diff.join(', ') : 'same settings'}`;
+}
+
+/** The curves on the ROC chart: the shown run(s) first, then pinned runs not already among them. */
+function rocCurves(v) {
+  const runs = v.mode === 'compare' ? v.result.runs : [v.result];
+  const curves = v.mode === 'compare'
+    ? runs.map((r, i) => ({ label: COMPARE[i].label, result: r, style: i, markers: i === 0, condition: runCondition(r).text }))
+    : [{ label: 'This run', result: v.result, style: 0, markers: true, condition: runCondition(v.result).text }];
+  const keys = new Set(runs.map((r) => JSON.stringify(r.config)));
+  for (const p of pins) {
+    if (keys.has(JSON.stringify(p.result.config))) continue;
+    curves.push({ label: pinLabel(p, runs[0]), result: p.result, style: p.style, condition: runCondition(p.result).text, pin: p });
+  }
+  return curves;
+}
+
+function showView(v) {
+  $('results-empty').hidden = true;
+  $('results-body').hidden = false; // visible before drawing: the chart takes the container's width
+  if (chart) { chart.destroy(); chart = null; }
+  const d = describeCondition(v.cond);
+  $('condition').textContent = `${v.partial ? 'Running' : 'Showing'}: ${d.text}`;
+  const rocView = v.mode === 'single' || v.mode === 'compare';
+  $('scale-toggle').hidden = !rocView;
+  $('btn-pin').hidden = !rocView;
+  $('btn-pin').disabled = !!v.partial;
+  $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
+  $('results-body').dataset.mode = rocView ? 'roc' : 'sweep';
+  $('btn-png').disabled = !!v.partial;
+  if (rocView) {
+    const curves = rocCurves(v);
+    const title = v.mode === 'compare'
+      ? `ROC: popular list vs model lists \u2014 ${d.text}`
+      : `ROC of the attack \u2014 AUC ${num(v.result.roc_auc)} \u2014 ${d.text}`;
+    const many = curves.length > 1;
+    chart = drawRoc($('chart'), curves, {
+      scale: state.scale, title, condition: d.text,
+      describedBy: many ? 'compare-table' : 'metrics-table',
+    });
+    if (many) {
+      renderCompareTable($('compare-box'), curves.map((c) => ({
+        label: c.label, condition: c.condition, result: c.result,
+        onRemove: c.pin ? () => unpin(c.pin) : undefined,
+      })));
+    } else renderCompareTable($('compare-box'), []);
+    if (v.mode === 'single') {
+      renderSingleTables($('tables'), v.result, d.text);
+      headlineSingle(v.result);
+    } else {
+      $('tables').replaceChildren();
+      if (v.result.runs.length === 2) {
+        const [a, b] = v.result.runs;
+        renderHeadline($('headline'), [
+          ['ROC-AUC, popular list', num(a.roc_auc), 'the paper\u2019s protocol'],
+          ['ROC-AUC, model lists', num(b.roc_auc), 'fold-in: everyone served by the model'],
+          ['TPR at 1% FPR', `${pct(a.tpr_at_fpr['0.01'])} vs ${pct(b.tpr_at_fpr['0.01'])}`, 'popular vs fold-in'],
+        ], compareTakeaway(a, b));
+      } else {
+        headlineSingle(v.result.runs[0]);
+        $('headline').querySelector('.takeaway').textContent = 'The popular-list run is done; the fold-in run follows.';
+      }
+    }
+  } else {
+    chart = drawSweep($('chart'), v.result, {
+      title: `Attack success against ${SWEEPS[v.mode].label} \u2014 ${d.text}`,
+      condition: d.text, describedBy: 'sweep-table',
+    });
+    renderCompareTable($('compare-box'), []);
+    renderSweepTables($('tables'), v.result, d.text);
+    headlineSweep(v.result);
+  }
+  $('chart-notes').textContent = chart.notes.join(' ');
+  $('btn-json').disabled = !!v.partial;
+  $('btn-csv').disabled = !!v.partial;
+  $('btn-csv').textContent = v.mode === 'single' || v.mode === 'compare' ? 'Download CSV (ROC points)' : 'Download CSV (every run)';
+}
+
+function headlineSingle(r) {
+  const N = r.config.top_n;
+  renderHeadline($('headline'), [
+    ['ROC-AUC', num(r.roc_auc), '0.5 = guessing, 1 = perfect'],
+    ['TPR at 1% FPR', pct(r.tpr_at_fpr['0.01']), 'members found, \u2264 1% of non-members flagged'],
+    [`Recall@${N}`, num(r.recommender.target.recall_at_n), 'what the recommender is worth to its users'],
+  ], singleTakeaway(r));
+}
+
+function headlineSweep(sw) {
+  const pts = sw.points;
+  const first = pts[0];
+  const lastP = pts[pts.length - 1];
+  const what = sw.param === 'lr' ? 'learning rate' : sw.param;
+  renderHeadline($('headline'), [
+    [`ROC-AUC at ${what} = ${sweepValue(first.value)}`, num(first.roc_auc_mean)],
+    [`ROC-AUC at ${what} = ${sweepValue(lastP.value)}`, num(lastP.roc_auc_mean)],
+  ], pts.length < sw.values.length
+    ? `${pts.length} of ${sw.values.length} values done.`
+    : `From ${what} = ${sweepValue(first.value)} to ${sweepValue(lastP.value)} the attack's AUC goes from ${num(first.roc_auc_mean)} to ${num(lastP.roc_auc_mean)}.`);
+}
+
+function redraw() {
+  if (job && partialView) showView({ mode: job.mode, cond: job.cond, result: partialResult(job), partial: true });
+  else if (shown) showView(shown);
+}
+
+// ---- pins ---------------------------------------------------------------------------------
+
+function pin() {
+  if (!shown || (shown.mode !== 'single' && shown.mode !== 'compare')) return;
+  const runs = shown.mode === 'compare' ? shown.result.runs : [shown.result];
+  for (const r of runs) {
+    const key = JSON.stringify(r.config);
+    if (pins.some((p) => JSON.stringify(p.result.config) === key)) continue;
+    if (pins.length === MAX_PINS) pins.shift(); // the oldest pin makes room
+    const used = new Set(pins.map((p) => p.style));
+    const style = [2, 3, 4].find((s) => !used.has(s));
+    pins.push({ result: r, style });
+  }
+  ui.setShareStatus(`Pinned. ${pins.length} pinned run${pins.length === 1 ? '' : 's'} stay on the ROC chart until removed (at most ${MAX_PINS}).`);
+  redraw();
+}
+
+function unpin(p) {
+  pins = pins.filter((x) => x !== p);
+  redraw();
+  $('btn-pin').focus();
 }
 
 // ---- sharing ------------------------------------------------------------------------------
 
+/** The link to what is SHOWN (its captured condition), never the form; the form only when nothing is. */
+function shareLink() {
+  // View keys travel too: the axes, and in a lecture the mode and the step (which runs on open).
+  const view = { scale: state.scale, present: state.present, hide: state.hide, step: state.present ? state.step : 0 };
+  const link = shown ? { ...conditionState(shown.cond), ...view } : { ...state, run: 'single' };
+  return location.origin + location.pathname + location.search + toHash(link);
+}
+
 async function copyLink() {
-  // A shared link runs on open: the last run's kind if the settings still match it, else a single run.
-  const sameAsLast = last && last.config === JSON.stringify(toConfig(state));
-  const link = { ...state, run: sameAsLast ? last.mode : state.run || 'single' };
-  const url = location.origin + location.pathname + location.search + toHash(link);
+  const url = shareLink();
+  $('btn-copy-link').dataset.link = url;
+  const what = shown ? `the ${shown.mode === 'single' ? 'run' : shown.mode} shown (${describeCondition(shown.cond).text})`
+    : 'a run with the current settings';
   try {
     await navigator.clipboard.writeText(url);
-    ui.setShareStatus(`Link copied. Opening it starts the same ${link.run === 'single' ? 'run' : link.run}: ${url}`);
+    ui.setShareStatus(`Link copied. Opening it starts ${what}: ${url}`);
   } catch {
-    ui.setShareStatus(`Copy this link: ${url}`);
+    ui.setShareStatus(`Copy this link to ${what}: ${url}`);
   }
+}
+
+function fileStem() {
+  return describeCondition(shown.cond).slug;
 }
 
 async function loadFile() {
@@ -256,6 +515,7 @@ async function loadFile() {
   const bytes = await f.arrayBuffer();
   pendingFile = { bytes: bytes.slice(0), name: f.name };
   ui.showError(null);
+  ui.showFileError(null);
   ui.setStatus(`Reading ${f.name}\u2026`);
   ui.setPageState('loading');
   worker.postMessage({ type: 'load', bytes, name: f.name }, [bytes]);
@@ -270,25 +530,36 @@ function applyHash() {
   ui.setControls(state);
   ui.showWarnings(warnings);
   if (warnings.length) writeHash(); // drop what was ignored, so the address shows what is used
+  lecture.configure(state);
   return state.run;
 }
 
 function wire() {
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); start('single'); });
+  $('btn-rerun').addEventListener('click', () => start('single'));
+  $('btn-compare').addEventListener('click', () => start('compare'));
   $('btn-k-sweep').addEventListener('click', () => start('k-sweep'));
   $('btn-lr-sweep').addEventListener('click', () => start('lr-sweep'));
   $('btn-cancel').addEventListener('click', cancel);
   $('btn-copy-link').addEventListener('click', copyLink);
-  $('btn-json').addEventListener('click', () => last && download(`${JSON.stringify(last.payload, null, 2)}\n`, `${fileStem()}.json`, 'application/json'));
-  $('btn-csv').addEventListener('click', () => last && download(toCSV(last.mode, last.payload), `${fileStem()}.csv`, 'text/csv'));
-  $('btn-png').addEventListener('click', () => chart && chart.downloadPNG(`${fileStem()}.png`));
+  $('btn-pin').addEventListener('click', pin);
+  $('btn-random-seed').addEventListener('click', () => worker && worker.postMessage({ type: 'random-seed' }));
+  $('btn-json').addEventListener('click', () => shown && download(`${JSON.stringify(shown.payload, null, 2)}\n`, `${fileStem()}.json`, 'application/json'));
+  $('btn-csv').addEventListener('click', () => shown && download(toCSV(shown.mode, shown.payload, describeCondition(shown.cond).text), `${fileStem()}.csv`, 'text/csv'));
+  $('btn-png').addEventListener('click', () => chart && shown && chart.downloadPNG(`${fileStem()}${state.scale === 'log' && shown.mode !== 'k-sweep' && shown.mode !== 'lr-sweep' ? '-loglog' : ''}.png`));
   $('file').addEventListener('change', loadFile);
-  $('btn-bundled').addEventListener('click', () => { pendingFile = null; worker.postMessage({ type: 'use-bundled' }); });
+  $('btn-bundled').addEventListener('click', () => { pendingFile = null; ui.showFileError(null); worker.postMessage({ type: 'use-bundled' }); });
+  $('live').addEventListener('change', () => {
+    live = $('live').checked;
+    // Switching on with stale (or no) results runs at once.
+    if (live && (!shown || !sameCondition(shown.cond, state) || shown.mode !== 'single')) scheduleLive();
+    if (!live) clearTimeout(liveTimer);
+  });
   for (const r of document.querySelectorAll('input[name="scale"]')) {
     r.addEventListener('change', () => {
       state.scale = r.value;
       writeHash();
-      if (last && last.mode === 'single') showResults();
+      redraw();
     });
   }
   // Escape cancels a running job from anywhere on the page.
@@ -296,16 +567,43 @@ function wire() {
   // Editing the address (or following another MemberLens link in this tab) re-reads it.
   window.addEventListener('hashchange', () => {
     const run = applyHash();
-    if (run && !job) start(run);
+    refreshStale();
+    if (lecture.active()) { lecture.openFromState(); return; }
+    if (run && !job) start(run, { origin: 'link' });
   });
   window.addEventListener('unhandledrejection', (e) => fail(`Unexpected error: ${e.reason?.message || e.reason}`));
 }
+
+/** What the lecture module may do: set controls, run, read results (js/lecture.js). */
+const api = {
+  state: () => state,
+  shown: () => shown,
+  busy: () => !!job,
+  ready: () => ready,
+  set(values) {
+    for (const [k, v] of Object.entries(values)) { state[k] = v; ui.setField(k, v); }
+    for (const r of document.querySelectorAll('input[name="scale"]')) r.checked = r.value === state.scale;
+    writeHash();
+    refreshStale();
+  },
+  /** Shows the result for `mode` with the current settings: reuses what is shown if it matches. */
+  run(mode) {
+    if (shown && !job && shown.mode === mode && sameCondition(shown.cond, state)) { redraw(); return Promise.resolve(shown); }
+    return new Promise((resolve) => { doneListeners.push(resolve); start(mode, { origin: 'lecture' }); });
+  },
+  redraw,
+  writeHash,
+};
 
 function main() {
   ({ state } = parseHash(location.hash));
   ui.buildControls(state, onControl);
   ui.buildStages();
-  pendingRun = applyHash() || null;
+  // Phones: the settings start folded, so the results follow the Run button closely.
+  if (window.matchMedia('(max-width: 860px)').matches) $('settings').open = false;
+  lecture.init(api);
+  const run = applyHash();
+  pendingRun = run && !lecture.active() ? { mode: run, origin: 'link' } : null;
   ui.resetProgress();
   wire();
   startWorker();

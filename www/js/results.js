@@ -1,8 +1,10 @@
-// results.js — owns the numbers behind the charts: the result tables (real <table>s with captions),
-// the machine-readable #results script element (the same keys as the CLI's --json) and the JSON /
-// CSV downloads. Formatting comes from format.js so tables and charts agree.
+// results.js — owns the numbers behind the charts: the result tables (real <table>s with captions
+// that name the condition), the headline numbers and the one-line takeaways written from them, the
+// comparison table of pinned / compared runs, the machine-readable #results script element (the
+// same keys as the CLI's --json) and the JSON / CSV downloads. Formatting comes from format.js so
+// tables and charts agree.
 
-import { pct, num, meanStd, count, duration, sweepValue } from './format.js';
+import { pct, num, meanStd, pctStd, count, duration, sweepValue } from './format.js';
 
 function el(tag, attrs = {}, text) {
   const e = document.createElement(tag);
@@ -11,9 +13,9 @@ function el(tag, attrs = {}, text) {
   return e;
 }
 
-/** A table from a caption, a header row and body rows (cells are strings). */
-function table(caption, head, rows, cls = '') {
-  const t = el('table', cls ? { class: cls } : {});
+/** A table from a caption, a header row and body rows (cells are strings or nodes). */
+function table(caption, head, rows, cls = '', id = '') {
+  const t = el('table', { ...(cls ? { class: cls } : {}), ...(id ? { id } : {}) });
   t.append(el('caption', {}, caption));
   const thead = el('thead');
   const hr = el('tr');
@@ -22,7 +24,11 @@ function table(caption, head, rows, cls = '') {
   const tbody = el('tbody');
   for (const r of rows) {
     const tr = el('tr');
-    r.forEach((c, i) => tr.append(i === 0 ? el('th', { scope: 'row' }, c) : el('td', {}, c)));
+    r.forEach((c, i) => {
+      const cell = i === 0 ? el('th', { scope: 'row' }) : el('td');
+      cell.append(c);
+      tr.append(cell);
+    });
     tbody.append(tr);
   }
   t.append(thead, tbody);
@@ -50,20 +56,23 @@ function copyButton(t) {
   return b;
 }
 
+// The scroll box keeps a wide table from widening the page on a phone.
 function block(t) {
   const d = el('div', { class: 'table-block' });
-  d.append(t, copyButton(t));
+  const scroll = el('div', { class: 'table-scroll' });
+  scroll.append(t);
+  d.append(scroll, copyButton(t));
   return d;
 }
 
 /** Tables of a single run: the attack's metrics, and the recommenders' own quality. */
-export function renderSingleTables(box, r) {
+export function renderSingleTables(box, r, condition) {
   const c = r.counts;
   const smallest = `With ${c.target_nonmembers} non-members the smallest non-zero FPR is ${pct(r.min_nonzero_fpr)}`;
   const below = r.min_nonzero_fpr > 0.001
     ? `${smallest}, so this is the TPR at FPR = 0 (no non-member flagged).` : `${smallest}.`;
   const attack = table(
-    `Attack on the target users (seed ${r.config.seed}, k = ${r.config.k}; ${c.target_members} members, ${c.target_nonmembers} non-members)`,
+    `Attack on the target users (${condition}; ${c.target_members} members, ${c.target_nonmembers} non-members)`,
     ['Metric', 'Value', 'What it means'],
     [
       ['ROC-AUC', num(r.roc_auc), 'Chance a random member scores above a random non-member (0.5 = guessing).'],
@@ -75,13 +84,13 @@ export function renderSingleTables(box, r) {
       ['Precision', num(r.precision), 'Of the users flagged as members, the share that are members.'],
       ['Recall', num(r.recall), 'Of the members, the share flagged (threshold 0.5).'],
     ],
-    'metrics',
+    'metrics', 'metrics-table',
   );
   const t = r.recommender.target;
   const s = r.recommender.shadow;
   const N = r.config.top_n;
   const rec = table(
-    `The recommenders\u2019 own quality (lists of N = ${N}, on held-out ratings of members)`,
+    `The recommenders\u2019 own quality (${condition}; lists of N = ${N}, on held-out ratings of members)`,
     ['Metric', 'Target', 'Shadow'],
     [
       [`Recall@${N}`, num(t.recall_at_n), num(s.recall_at_n)],
@@ -91,7 +100,7 @@ export function renderSingleTables(box, r) {
       ['Held-out ratings', count(t.heldout_interactions), count(s.heldout_interactions)],
       ['Final training loss', num(t.final_loss, 4), num(s.final_loss, 4)],
     ],
-    'utility',
+    'utility', 'utility-table',
   );
   const note = el('p', { class: 'small' });
   note.textContent = `Privacy vs. usefulness: the attack reaches AUC ${num(r.roc_auc)} while the target recommender`
@@ -101,28 +110,107 @@ export function renderSingleTables(box, r) {
   box.replaceChildren(block(attack), block(rec), note);
 }
 
-/** Table of a sweep: one row per value, mean ± std over seeds. */
-export function renderSweepTables(box, sw) {
+/** Table of a sweep: one row per finished value, mean ± std over seeds ("± —" with one seed). */
+export function renderSweepTables(box, sw, condition) {
   const name = sw.param === 'lr' ? 'learning rate' : sw.param;
   const head = sw.param === 'lr' ? 'Learning rate' : sw.param; // "k" stays lower-case
-  const seeds = sw.seeds.length === 1 ? `seed ${sw.seeds[0]}` : `seeds ${sw.seeds.join(', ')}; mean \u00b1 sample std`;
+  const n = sw.seeds.length;
+  const seeds = n === 1 ? 'one seed: no spread' : `mean \u00b1 sample std over ${n} seeds`;
   const N = sw.config.top_n;
   const t = table(
-    `Sweep over ${name} (${seeds})`,
+    `Sweep over ${name} (${condition}; ${seeds})`,
     [head, 'ROC-AUC', 'TPR at 1% FPR', `Recall@${N}`],
-    sw.points.map((p) => [sweepValue(p.value), meanStd(p.roc_auc_mean, p.roc_auc_std),
-      pct(p.tpr_at_1pct_mean), num(p.recall_at_n_mean)]),
-    'sweep',
+    sw.points.map((p) => [sweepValue(p.value), meanStd(p.roc_auc_mean, p.roc_auc_std, 3, n),
+      pctStd(p.tpr_at_1pct_mean, p.tpr_at_1pct_std, n), meanStd(p.recall_at_n_mean, p.recall_at_n_std, 3, n)]),
+    'sweep', 'sweep-table',
   );
   const note = el('p', { class: 'small' });
-  note.textContent = `${sw.points.length * sw.seeds.length} runs in ${duration(sw.timings_ms?.total)}. `
-    + 'TPR and recall columns are means over seeds. Per-run numbers: Download CSV.';
+  const left = sw.values.length - sw.points.length;
+  note.textContent = left > 0
+    ? `${sw.points.length} of ${sw.values.length} values done; the rest follow as they finish.`
+    : `${sw.points.length * n} runs in ${duration(sw.timings_ms?.total)}. Per-run numbers: Download CSV.`;
   box.replaceChildren(block(t), note);
 }
 
-/** The payload of #results: a run result, or {config, sweep} for a sweep (docs/INTERFACES.md). */
+/**
+ * The comparison table: one row per curve on the ROC chart (compared runs, pinned runs).
+ * `rows` = [{label, condition, result, onRemove?}]; a row with onRemove gets a Remove button.
+ */
+export function renderCompareTable(box, rows) {
+  if (!rows.length) { box.replaceChildren(); return; }
+  const N = rows[0].result.config.top_n;
+  const removable = rows.some((r) => r.onRemove);
+  const t = table(
+    'Runs on the ROC chart, side by side',
+    ['Run', 'Condition', 'ROC-AUC', 'TPR at 1% FPR', 'TPR at 0.1% FPR', `Recall@${N}`, ...(removable ? [''] : [])],
+    rows.map((r) => {
+      const cells = [r.label, r.condition, num(r.result.roc_auc), pct(r.result.tpr_at_fpr['0.01']),
+        pct(r.result.tpr_at_fpr['0.001']), num(r.result.recommender.target.recall_at_n)];
+      if (removable) {
+        if (r.onRemove) {
+          const b = el('button', { type: 'button', class: 'unpin' }, 'Remove');
+          b.setAttribute('aria-label', `Remove ${r.label} from the chart`);
+          b.addEventListener('click', r.onRemove);
+          cells.push(b);
+        } else cells.push('');
+      }
+      return cells;
+    }),
+    'compare', 'compare-table',
+  );
+  box.replaceChildren(block(t));
+}
+
+// ---- headline numbers and takeaways (also the lecture's one-line takeaways) -----------------
+
+/** The one sentence a single run teaches, written from its numbers. */
+export function singleTakeaway(r) {
+  const auc = r.roc_auc;
+  const strength = auc >= 0.9 ? 'almost always' : auc >= 0.7 ? 'usually' : auc > 0.55 ? 'only a little more often than chance' : 'no better than a coin flip';
+  return `AUC ${num(auc)}: a member outscores a non-member ${strength}; `
+    + `flagging \u2264 1% of non-members finds ${pct(r.tpr_at_fpr['0.01'])} of members.`;
+}
+
+/** The sentence a popular-vs-fold-in comparison teaches. */
+export function compareTakeaway(popular, foldIn) {
+  const a = popular.roc_auc;
+  const b = foldIn.roc_auc;
+  const verdict = b < a - 0.05
+    ? 'much of the paper\u2019s signal is \u201cpersonalised list or popular list?\u201d'
+    : 'the signal survives when the model serves everyone';
+  return `AUC ${num(a)} with the popular list, ${num(b)} with model lists (fold-in): ${verdict}.`;
+}
+
+/** The sentence who-is-flagged teaches: the low-FPR end of the curve, in people. */
+export function flaggedTakeaway(r) {
+  const nM = r.counts.target_members;
+  const nN = r.counts.target_nonmembers;
+  const t1 = r.tpr_at_fpr['0.01'];
+  const f = r.min_nonzero_fpr;
+  return `Accusing at most 1% of the ${nN} non-members (one person is already ${pct(f)}), the attacker `
+    + `correctly names ${Math.round(t1 * nM)} of ${nM} members (${pct(t1)}).`;
+}
+
+/** The big numbers next to the chart: what a lecture audience should read first. */
+export function renderHeadline(box, items, takeaway) {
+  const dl = el('dl', { class: 'headline-numbers' });
+  for (const [name, value, hint] of items) {
+    const d = el('div');
+    d.append(el('dt', {}, name), el('dd', {}, value));
+    if (hint) d.append(el('dd', { class: 'hint' }, hint));
+    dl.append(d);
+  }
+  const p = el('p', { class: 'takeaway' }, takeaway);
+  box.replaceChildren(dl, p);
+}
+
+/**
+ * The payload of #results (docs/INTERFACES.md): a run result; {config, sweep} for a sweep;
+ * {runs: [run result, ...]} for a comparison, in the order shown.
+ */
 export function resultsPayload(mode, result) {
-  return mode === 'single' ? result : { config: result.config, sweep: result };
+  if (mode === 'single' || mode === 'compare') return result;
+  return { config: result.config, sweep: result };
 }
 
 export function publishResults(payload) {
@@ -131,8 +219,24 @@ export function publishResults(payload) {
     : JSON.stringify(payload).replace(/</g, '\\u003c');
 }
 
-/** CSV of the numbers behind the chart: ROC points for a run, one row per run for a sweep. */
-export function toCSV(mode, payload) {
+/**
+ * CSV of the numbers behind the chart: ROC points for a run (and for each run of a comparison,
+ * with its protocol), one row per run for a sweep. `condition` heads the file as a # comment.
+ */
+export function toCSV(mode, payload, condition = '') {
+  const head = condition ? `# MemberLens ${mode}: ${condition}\n` : '';
+  return head + csvBody(mode, payload);
+}
+
+function csvBody(mode, payload) {
+  if (mode === 'compare') {
+    const rows = ['protocol,threshold,fpr,tpr'];
+    for (const r of payload.runs) {
+      const { fpr, tpr, thresholds } = r.roc;
+      for (let i = 0; i < fpr.length; i++) rows.push(`${r.config.protocol},${thresholds[i]},${fpr[i]},${tpr[i]}`);
+    }
+    return rows.join('\n') + '\n';
+  }
   if (mode === 'single') {
     const { fpr, tpr, thresholds } = payload.roc;
     const rows = ['threshold,fpr,tpr'];

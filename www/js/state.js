@@ -1,7 +1,9 @@
 // state.js — owns the ONE typed schema of the page state: every run config key of
-// docs/INTERFACES.md plus the page-only keys `run`, `seeds` and `scale`. Parsing and serialising
-// the URL hash, validation, and the split of the state into the config sent to the worker all
-// live here, so the controls, the hash and the worker can never disagree about a key.
+// docs/INTERFACES.md plus the page-only keys (`run`, `seeds`, `scale` and the lecture keys
+// `present`, `hide`, `step`, `slow`). Parsing and serialising the URL hash, validation, the split
+// of the state into the config sent to the worker, and the "condition" a result belongs to (which
+// keys define it, how it is labelled, which link reproduces it) all live here, so the controls,
+// the hash, the labels and the worker can never disagree about a key.
 
 // Ranges mirror Config::check() in src/config.rs, so a value the page accepts is one Rust accepts.
 // `group`: 'main' controls are always visible, 'advanced' ones sit in a <details>, 'page' keys are
@@ -54,12 +56,21 @@ export const SCHEMA = {
   attack_restarts: { type: 'int', default: 3, min: 1, max: 20, group: 'advanced', label: 'Attack restarts',
     help: 'Independent initialisations; the one with the lowest shadow loss is kept.' },
 
-  run: { type: 'enum', default: '', options: ['', 'single', 'k-sweep', 'lr-sweep'], group: 'page',
-    label: 'Run on load', help: 'single, k-sweep or lr-sweep: starts that run when the link is opened.' },
+  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'lr-sweep'], group: 'page',
+    label: 'Run on load',
+    help: 'single, compare (popular list vs fold-in), k-sweep or lr-sweep: starts that run when the link is opened.' },
   seeds: { type: 'int', default: 3, min: 1, max: 20, group: 'page', label: 'Seeds per sweep point',
     help: 'Sweeps repeat every value with seeds seed, seed+1, \u2026 and report mean \u00b1 std.' },
   scale: { type: 'enum', default: 'linear', options: ['linear', 'log'], group: 'page',
     label: 'ROC axes', help: 'Linear or log-log ROC axes.' },
+  present: { type: 'bool', default: false, group: 'page', label: 'Lecture mode',
+    help: 'Large type, only the figure and a one-line takeaway, guided steps (\u2190 / \u2192 / Space).' },
+  hide: { type: 'keys', default: '', group: 'page', label: 'Hidden controls',
+    help: 'Comma-separated setting keys whose controls are hidden (for a lecture).' },
+  step: { type: 'int', default: 0, min: 0, max: 4, group: 'page', label: 'Lecture step',
+    help: 'Opens that step of the guided tour (1 \u2026 4; 0: none).' },
+  slow: { type: 'bool', default: false, group: 'page', label: 'Slow motion',
+    help: 'Narrates the eight stages one by one, pausing on each.' },
 };
 
 export const CONFIG_KEYS = Object.keys(SCHEMA).filter((k) => SCHEMA[k].group !== 'page');
@@ -82,6 +93,7 @@ export function describeRange(key) {
   const s = SCHEMA[key];
   if (s.type === 'enum') return 'one of ' + s.options.filter((o) => o !== '').join(', ');
   if (s.type === 'bool') return 'true or false';
+  if (s.type === 'keys') return 'a comma-separated list of setting keys';
   const lo = s.minExclusive ? `> ${s.min}` : `\u2265 ${s.min}`;
   const hi = s.maxExclusive ? `< ${s.max}` : `\u2264 ${s.max}`;
   return `${s.type === 'int' ? 'a whole number' : 'a number'} ${lo} and ${hi}`;
@@ -103,6 +115,11 @@ export function parseValue(key, raw) {
       return bad();
     case 'enum':
       return s.options.includes(text) ? { ok: true, value: text } : bad();
+    case 'keys': { // a comma-separated list of setting keys, kept in schema order without repeats
+      const keys = text.split(',').map((k) => k.trim()).filter(Boolean);
+      if (keys.some((k) => !Object.hasOwn(SCHEMA, k) || SCHEMA[k].group === 'page')) return bad();
+      return { ok: true, value: Object.keys(SCHEMA).filter((k) => keys.includes(k)).join(',') };
+    }
     case 'int':
     case 'float': {
       if (text === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return bad();
@@ -119,8 +136,9 @@ export function parseValue(key, raw) {
   }
 }
 
-/** The string a value takes in the hash (shortest round-trip form for numbers). */
+/** The string a value takes in the hash (shortest round-trip form for numbers, 1/0 for flags). */
 export function serialiseValue(key, value) {
+  if (SCHEMA[key]?.type === 'bool' && SCHEMA[key].group === 'page') return value ? '1' : '0';
   return String(value);
 }
 
@@ -182,6 +200,74 @@ export function sweepSeeds(state) {
   const out = [];
   for (let i = 0; i < state.seeds; i++) out.push((state.seed + i) % 4294967296);
   return out;
+}
+
+// ---- conditions: what a result on screen belongs to ------------------------------------------
+
+// The one-click comparison: the paper's protocol against the model serving everyone (fold-in).
+export const COMPARE = [
+  { protocol: 'popular', label: 'Popular list (paper)' },
+  { protocol: 'fold-in', label: 'Model lists (fold-in)' },
+];
+
+/**
+ * The keys that define the result of a run of `mode`: every config key, except the one a sweep
+ * varies or the protocol a comparison varies; a sweep also depends on its number of seeds.
+ */
+export function conditionKeys(mode) {
+  if (mode === 'compare') return CONFIG_KEYS.filter((k) => k !== 'protocol');
+  if (SWEEPS[mode]) return [...CONFIG_KEYS.filter((k) => k !== SWEEPS[mode].param), 'seeds'];
+  return CONFIG_KEYS;
+}
+
+/** The condition of a run about to start: the mode and a copy of the keys that define it. */
+export function captureCondition(state, mode) {
+  const values = {};
+  for (const k of conditionKeys(mode)) values[k] = state[k];
+  return { mode, values };
+}
+
+/** Does the form (`state`) still describe the result of `cond`? */
+export function sameCondition(cond, state) {
+  return conditionKeys(cond.mode).every((k) => cond.values[k] === state[k]);
+}
+
+/** A state that reproduces `cond`: defaults plus its values (swept / compared keys at default). */
+export function conditionState(cond) {
+  return { ...defaults(), ...cond.values, run: cond.mode };
+}
+
+function valueText(key, v) {
+  const s = SCHEMA[key];
+  if (s.type === 'enum') return (s.optionLabels && s.optionLabels[v]) || v;
+  if (s.type === 'bool') return v ? 'yes' : 'no';
+  return String(v);
+}
+
+/**
+ * Labels for a condition: `parts` (["seed 3", "k = 50", "protocol: fold-in"]: the seed, then every
+ * key that differs from its default), `text` (for titles and captions) and `slug` (for file names).
+ */
+export function describeCondition(cond) {
+  const v = cond.values;
+  const parts = [];
+  const slug = [cond.mode];
+  const sw = SWEEPS[cond.mode];
+  if (sw) {
+    const seeds = sweepSeeds({ seed: v.seed, seeds: v.seeds });
+    parts.push(seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}\u2013${seeds[seeds.length - 1]}`);
+    slug.push(`seed${v.seed}x${v.seeds}`);
+  } else {
+    parts.push(`seed ${v.seed}`);
+    slug.push(`seed${v.seed}`);
+  }
+  for (const k of CONFIG_KEYS) {
+    if (k === 'seed' || !(k in v) || v[k] === SCHEMA[k].default) continue;
+    parts.push(SCHEMA[k].type === 'enum' ? `${k}: ${valueText(k, v[k])}` : `${k} = ${valueText(k, v[k])}`);
+    slug.push(`${k}${String(v[k]).replace(/[^A-Za-z0-9.]+/g, '-')}`);
+  }
+  const changed = parts.length > 1 ? '' : ', other settings at their defaults';
+  return { parts, text: parts.join(', ') + changed, slug: `memberlens-${slug.join('-')}` };
 }
 
 /** Keys whose schema default differs from the wasm module's defaultConfig() (a build mismatch). */

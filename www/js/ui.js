@@ -1,9 +1,10 @@
 // ui.js — owns the page's interactive widgets: the form fields (generated from the schema in
 // state.js, so a new config key appears everywhere at once), the progress view with the eight
-// stages, the warning / error banners, the dataset line and the busy state of the buttons.
+// stages, the warning / error banners (and the upload error next to the file input), the dataset
+// line, the stale-results notice and the busy state of the buttons.
 // It never talks to the worker; main.js wires events to actions.
 
-import { SCHEMA, parseValue, describeRange, SWEEPS } from './state.js';
+import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE } from './state.js';
 import { count, duration, sweepValue } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,7 +36,7 @@ function optionLabel(spec, o) {
 function field(key, value) {
   const spec = SCHEMA[key];
   const wrap = document.createElement('div');
-  wrap.className = `field field-${spec.type}`;
+  wrap.className = `field field-${spec.type}${key === 'seed' ? ' field-seed' : ''}`;
   const id = `f-${key}`;
   const helpId = `${id}-help`;
   let input;
@@ -77,6 +78,18 @@ function field(key, value) {
     row.className = 'check';
     row.append(input, lab);
     wrap.append(row, help, err);
+  } else if (key === 'seed') {
+    // The seed gets a "new random seed" button (the wasm module's randomSeed(), via the worker).
+    const row = document.createElement('div');
+    row.className = 'with-button';
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.id = 'btn-random-seed';
+    b.className = 'small-button';
+    b.textContent = 'New random seed';
+    b.disabled = true;
+    row.append(input, b);
+    wrap.append(lab, row, help, err);
   } else {
     wrap.append(lab, input, help, err);
   }
@@ -137,6 +150,16 @@ export function invalidFields() {
 export function setControls(state) {
   for (const input of document.querySelectorAll('#controls [data-key]')) setInput(input, state[input.dataset.key]);
   for (const r of document.querySelectorAll('input[name="scale"]')) r.checked = r.value === state.scale;
+  const hidden = new Set(String(state.hide || '').split(',').filter(Boolean));
+  for (const input of document.querySelectorAll('#controls [data-key]')) {
+    input.closest('.field').hidden = hidden.has(input.dataset.key);
+  }
+}
+
+/** Sets one field (a lecture step, the random seed) as if the user had typed it. */
+export function setField(key, value) {
+  const input = document.getElementById(`f-${key}`);
+  if (input) setInput(input, value);
 }
 
 export function buildStages() {
@@ -189,6 +212,7 @@ export function renderProgress(p, job) {
 
 function runLabel(p, job) {
   if (!job || job.mode === 'single' || !(p.run_count > 1)) return '';
+  if (job.mode === 'compare') return `Run ${p.run_index + 1} of ${p.run_count} (${COMPARE[p.run_index]?.label}). `;
   const sw = SWEEPS[job.mode];
   const v = job.values[Math.floor(p.run_index / job.seeds.length)];
   const seed = job.seeds[p.run_index % job.seeds.length];
@@ -220,14 +244,35 @@ export function setStatus(text) {
   $('status').textContent = text;
 }
 
-/** The body's state is the e2e tests' hook: loading | ready | running | done | error. */
+/**
+ * The body's state is the e2e tests' hook: loading | ready | running | done | stale | error.
+ * `stale`: results are shown, but the settings have changed since their run. While running, the
+ * settings stay editable (a change marks the coming result stale, or restarts it in live mode);
+ * only the buttons that start another job are disabled.
+ */
 export function setPageState(s, canRun = true) {
   document.body.dataset.state = s;
   const running = s === 'running';
   const usable = s !== 'loading' && !running && canRun;
-  for (const id of ['btn-run', 'btn-k-sweep', 'btn-lr-sweep', 'file']) $(id).disabled = !usable;
+  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-lr-sweep', 'file', 'btn-rerun']) $(id).disabled = !usable;
   $('btn-cancel').disabled = !running;
-  document.getElementById('progress-panel').setAttribute('aria-busy', String(running));
+  $('results-panel').setAttribute('aria-busy', String(running));
+}
+
+/** Shows or hides the notice that the results on screen were made with other settings. */
+export function showStale(conditionText, running = false) {
+  $('stale-note').hidden = !conditionText;
+  if (!conditionText) return;
+  $('stale-text').textContent = running
+    ? `The run in progress uses the settings from when it started (${conditionText}); its result will be marked as stale.`
+    : `The results below are still those of: ${conditionText}. They are kept until the next run.`;
+}
+
+/** An error about the user's file, shown next to the file input (where they are looking). */
+export function showFileError(message) {
+  const box = $('file-error');
+  box.textContent = message ? `Could not read the file: ${message}` : '';
+  box.hidden = !message;
 }
 
 export function showWarnings(list) {

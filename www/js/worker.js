@@ -1,14 +1,19 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?} | {type:'cancel', id}
-//                  {type:'load', bytes, name} | {type:'use-bundled'}
+// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, stagePauseMs?}
+//                  {type:'cancel', id}
+//                  {type:'load', bytes, name} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, bundled:true} | {type:'loaded', summary, bundled}
 //                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs}
+//                  {type:'partial', id, index, point | result}  (a finished sweep point / compared run)
 //                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
+//                  {type:'random-seed', seed}
 // `id` tags every message of one run, so the page can ignore late messages of an older run.
+// Modes: 'single' (result = run result); a sweep (param, values, seeds; result = sweep report);
+// 'compare' (configs: one single run each, in order; result = {runs: [run result, ...]}).
 
-import init, { Dataset, Job, defaultConfig } from '../pkg/memberlens.js';
+import init, { Dataset, Job, defaultConfig, randomSeed } from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
 // How often progress is posted. Between posts the worker yields, so a 'cancel' can arrive.
@@ -78,51 +83,108 @@ function useBundled() {
   post({ type: 'loaded', summary: active.summary(), bundled: true });
 }
 
+/**
+ * The parts of a job, each a wasm Job run to its end in turn. A sweep is run one value at a time
+ * (a one-value Job.sweep each: the core computes that point's mean and std), so every point can be
+ * drawn as soon as it is finished; the points are then put together exactly as one Job.sweep would
+ * (docs/INTERFACES.md). All parts are created up front, so a bad setting fails before any work.
+ */
+function parts(msg) {
+  if (msg.mode === 'single') return [Job.single(active, msg.config)];
+  if (msg.mode === 'compare') return msg.configs.map((c) => Job.single(active, c));
+  const seeds = Uint32Array.from(msg.seeds);
+  return msg.values.map((v) => Job.sweep(active, msg.config, msg.param, Float64Array.from([v]), seeds));
+}
+
+function assemble(msg, results) {
+  if (msg.mode === 'single') return results[0];
+  if (msg.mode === 'compare') return { runs: results };
+  const first = results[0];
+  return {
+    param: first.param,
+    values: results.map((r) => r.values[0]),
+    seeds: first.seeds,
+    config: first.config,
+    points: results.map((r) => r.points[0]),
+    timings_ms: { total: results.reduce((t, r) => t + r.timings_ms.total, 0) },
+  };
+}
+
 async function run(msg) {
   if (current) current.cancelled = true; // a new run replaces a running one
   const id = msg.id;
   const token = { cancelled: false, id };
   current = token;
   const t0 = performance.now();
-  let job;
+  let jobs;
   try {
     if (!active) throw new Error('the data set is not loaded yet');
-    job = msg.mode === 'single'
-      ? Job.single(active, msg.config)
-      : Job.sweep(active, msg.config, msg.param, Float64Array.from(msg.values), Uint32Array.from(msg.seeds));
+    jobs = parts(msg);
   } catch (e) {
     if (current === token) current = null;
     post(errorMessage(e, 'config', id));
     return;
   }
-  let freed = false;
-  const free = () => { if (!freed) { freed = true; try { job.free(); } catch { /* already gone */ } } };
+  const freed = new Set();
+  const free = (j) => { if (!freed.has(j)) { freed.add(j); try { j.free(); } catch { /* already gone */ } } };
+  const freeAll = () => jobs.forEach(free);
+  const perPart = msg.mode === 'single' || msg.mode === 'compare' ? 1 : msg.seeds.length;
+  const runCount = jobs.length * perPart;
+  const results = [];
   try {
     let last = performance.now();
-    for (;;) {
-      const p = job.step();
-      if (p.done) break;
-      const now = performance.now();
-      if (now - last >= POST_EVERY_MS) {
-        post({ type: 'progress', id, progress: p, elapsedMs: now - t0 });
-        // Yield to the event loop so 'cancel' (or a newer 'run') can be received.
-        await new Promise((r) => setTimeout(r, 0));
-        last = performance.now();
-        if (token.cancelled) {
-          free();
-          if (current === token) current = null;
-          post({ type: 'cancelled', id });
-          return;
+    let stage = -1;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i];
+      for (;;) {
+        const p = job.step();
+        if (p.done) {
+          // Slow motion: the last stage (evaluation) usually ends inside one step; hold it too.
+          if (msg.stagePauseMs > 0 && p.stage_index !== stage) {
+            stage = p.stage_index;
+            post({ type: 'progress', id, progress: { ...p, done: false, stage_fraction: 1 }, elapsedMs: performance.now() - t0 });
+            await new Promise((r) => setTimeout(r, msg.stagePauseMs));
+            if (token.cancelled) {
+              freeAll();
+              if (current === token) current = null;
+              post({ type: 'cancelled', id });
+              return;
+            }
+          }
+          break;
+        }
+        const now = performance.now();
+        // Slow motion (lecture): each new stage is posted at once and held for stagePauseMs.
+        const pause = msg.stagePauseMs > 0 && p.stage_index !== stage ? msg.stagePauseMs : 0;
+        stage = p.stage_index;
+        if (pause || now - last >= POST_EVERY_MS) {
+          // Progress of the whole job: this part's runs are runs i*perPart … of runCount.
+          p.run_index += i * perPart;
+          p.run_count = runCount;
+          p.fraction = (i + p.fraction) / jobs.length;
+          post({ type: 'progress', id, progress: p, elapsedMs: now - t0 });
+          // Yield to the event loop so 'cancel' (or a newer 'run') can be received.
+          await new Promise((r) => setTimeout(r, pause));
+          last = performance.now();
+          if (token.cancelled) {
+            freeAll();
+            if (current === token) current = null;
+            post({ type: 'cancelled', id });
+            return;
+          }
         }
       }
+      const r = job.result();
+      free(job);
+      results.push(r);
+      if (msg.mode === 'compare') post({ type: 'partial', id, index: i, result: r });
+      else if (msg.mode !== 'single') post({ type: 'partial', id, index: i, point: r.points[0] });
     }
-    const result = job.result();
-    free();
     if (current === token) current = null;
-    post({ type: 'done', id, mode: msg.mode, result, elapsedMs: performance.now() - t0 });
+    post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0 });
   } catch (e) {
     const m = errorMessage(e, 'run', id);
-    if (!m.fatal) free();
+    if (!m.fatal) freeAll();
     if (current === token) current = null;
     post(m);
   }
@@ -144,6 +206,13 @@ self.onmessage = (ev) => {
       break;
     case 'use-bundled':
       useBundled();
+      break;
+    case 'random-seed':
+      try {
+        post({ type: 'random-seed', seed: randomSeed() });
+      } catch (e) {
+        post(errorMessage(e, 'random-seed'));
+      }
       break;
     default:
       post({ type: 'error', context: 'message', fatal: false, message: `unknown message type ${msg.type}` });

@@ -1,0 +1,136 @@
+// lecture.js — owns lecture mode (`present=1`): large type, only the figure and a one-line
+// takeaway, and a guided tour of steps. Each step sets the controls it is about, runs (or reuses
+// the result on screen when it already matches), and writes its takeaway from the numbers it got.
+// ← / → / Space (and a presenter's PageUp / PageDown) move between steps; `step=N` opens step N;
+// `slow=1` narrates the eight stages one by one (the worker pauses at each). It changes the page
+// only through the small api main.js hands it.
+
+import { STAGES } from './ui.js';
+import { singleTakeaway, flaggedTakeaway, compareTakeaway } from './results.js';
+import { num, sweepValue } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+
+// The tour. `settings`: the keys the step is about (everything else stays as the link set it).
+export const STEPS = [
+  {
+    title: 'The paper\u2019s setting', short: 'The paper\u2019s setting', mode: 'single', settings: { protocol: 'popular', scale: 'linear' },
+    takeaway: (v) => singleTakeaway(v.result),
+  },
+  {
+    title: 'Who is flagged', short: 'Who is flagged', mode: 'single', settings: { protocol: 'popular', scale: 'log' },
+    takeaway: (v) => flaggedTakeaway(v.result),
+  },
+  {
+    title: 'A realistic recommender (fold-in)', short: 'Fold-in', mode: 'compare', settings: { scale: 'linear' },
+    takeaway: (v) => compareTakeaway(v.result.runs[0], v.result.runs[1]),
+  },
+  {
+    title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'k-sweep', settings: { seeds: 1 },
+    takeaway: (v) => {
+      const pts = v.result.points;
+      const [a, b] = [pts[0], pts[pts.length - 1]];
+      const best = pts.reduce((m, p) => (p.roc_auc_mean > m.roc_auc_mean ? p : m), a);
+      return `AUC ${num(a.roc_auc_mean)} at k = ${sweepValue(a.value)}, ${num(b.roc_auc_mean)} at k = ${sweepValue(b.value)}`
+        + ` (highest ${num(best.roc_auc_mean)} at k = ${sweepValue(best.value)}): ${b.roc_auc_mean > a.roc_auc_mean + 0.01
+          ? 'more capacity, more memorised, more leaked' : 'the model\u2019s size changes little here'}.`;
+    },
+  },
+];
+
+let api = null;
+let on = false;
+let current = 0; // the open step (1-based; 0 = none yet)
+let ticket = 0; // the latest step opened: older steps' results do not write takeaways
+
+export function init(a) {
+  api = a;
+  const ol = $('lec-steps');
+  STEPS.forEach((s, i) => {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = `${i + 1}. ${s.short}`;
+    b.title = s.title;
+    b.addEventListener('click', () => open(i + 1));
+    li.append(b);
+    ol.append(li);
+  });
+  $('lec-prev').addEventListener('click', () => open(Math.max(1, current - 1)));
+  $('lec-next').addEventListener('click', () => open(Math.min(STEPS.length, current + 1)));
+  $('lec-slow').addEventListener('change', () => { api.set({ slow: $('lec-slow').checked }); });
+  $('lec-exit').addEventListener('click', () => {
+    api.set({ present: false, step: 0 });
+    configure(api.state());
+    api.redraw(); // the figure goes back to its normal size and type
+  });
+  document.addEventListener('keydown', onKey);
+}
+
+/** Reads `present`, `step` and `slow` from the state (on load and on every address change). */
+export function configure(state) {
+  on = !!state.present;
+  document.documentElement.classList.toggle('present', on);
+  $('lecture').hidden = !on;
+  $('lec-slow').checked = !!state.slow;
+  if (!on) { current = 0; return; }
+  if (!current && !state.step) {
+    $('lec-takeaway').textContent = `${STEPS.length} steps. Press \u2192 or Space to start with step 1, or choose a step.`;
+  }
+  mark();
+}
+
+export function active() {
+  return on;
+}
+
+/** The worker is ready: open the step the link asks for. */
+export function onReady() {
+  if (on) openFromState();
+}
+
+export function openFromState() {
+  const s = api.state();
+  if (on && s.step && s.step !== current && api.ready()) open(s.step);
+}
+
+function mark() {
+  [...$('lec-steps').children].forEach((li, i) => {
+    const b = li.firstChild;
+    if (i + 1 === current) b.setAttribute('aria-current', 'step');
+    else b.removeAttribute('aria-current');
+  });
+  $('lec-prev').disabled = current <= 1;
+  $('lec-next').disabled = current >= STEPS.length;
+}
+
+/** Opens step n: sets its controls, runs (or reuses the result shown), writes its takeaway. */
+export async function open(n) {
+  if (!on || n < 1 || n > STEPS.length) return;
+  const step = STEPS[n - 1];
+  current = n;
+  const mine = ++ticket;
+  mark();
+  api.set({ ...step.settings, step: n });
+  $('lec-takeaway').textContent = `${n}. ${step.title} \u2014 running\u2026`;
+  const v = await api.run(step.mode);
+  if (mine !== ticket) return; // another step was opened meanwhile
+  $('lec-takeaway').textContent = `${n}. ${step.title}: ${step.takeaway(v)}`;
+}
+
+/** Slow motion: while a run goes on, the takeaway line narrates the stage it is in. */
+export function onProgress(p) {
+  if (!on || !api.state().slow) return;
+  const s = STAGES[p.stage_index];
+  if (s) $('lec-takeaway').textContent = `Stage ${p.stage_index + 1} of ${p.stage_count} \u2014 ${s[1]}: ${s[2]}`;
+}
+
+function onKey(e) {
+  if (!on || e.altKey || e.ctrlKey || e.metaKey) return;
+  // Keys belong to what has focus when it uses them: fields, buttons (Space), the chart (arrows).
+  if (e.target.closest && e.target.closest('input, select, textarea, button, summary, .plot')) return;
+  const next = { ArrowRight: 1, PageDown: 1, ' ': 1, ArrowLeft: -1, PageUp: -1 }[e.key];
+  if (!next) return;
+  e.preventDefault();
+  open(Math.max(1, Math.min(STEPS.length, (current || 0) + next)));
+}
