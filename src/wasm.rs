@@ -182,7 +182,7 @@ impl Job {
             .map_err(err)?;
         let m = Matrix::new(dataset.inner.clone(), cfg, &kinds, &seeds)
             .map_err(err)?
-            .with_clock(Arc::new(performance_now));
+            .with_clock(Arc::new(clock()));
         Ok(Job {
             inner: CoreJob::Matrix(Box::new(m)),
         })
