@@ -3,6 +3,7 @@
 #   www/pkg/                          wasm module + JS glue (wasm-bindgen --target web, wasm-opt -O3)
 #   www/data/ml-latest-small.bin      compact copy of MovieLens ml-latest-small (memberlens bundle)
 #   www/data/LICENSE-movielens.txt    the data set's README.txt (its licence), shipped with it
+#   www/data/titles.tsv               movieId<TAB>title from movies.csv, for the page's user cards
 # Needs what scripts/setup.sh --no-browser installs. Run from anywhere; works in the repo root.
 set -euo pipefail
 
@@ -99,6 +100,8 @@ dir="$(bash data/fetch.sh --print-dir | tail -n 1)"
 mkdir -p "$DATA"
 "$TARGET_DIR/release/$CRATE" bundle --ratings "$dir/ratings.csv" --out "$DATA/ml-latest-small.bin"
 cp "$dir/README.txt" "$DATA/LICENSE-movielens.txt"
+# Movie titles for the user cards (loaded by the page only when a card opens).
+"$TARGET_DIR/release/$CRATE" titles --movies "$dir/movies.csv" --out "$DATA/titles.tsv"
 chmod 0644 "$DATA/LICENSE-movielens.txt" # the shared copy is read-only
 say "   $DATA/ml-latest-small.bin: $(stat -c %s "$DATA/ml-latest-small.bin") bytes (ratings.csv: $(stat -c %s "$dir/ratings.csv"))"
 step_done

@@ -38,6 +38,14 @@ enum Command {
     Sweep(SweepArgs),
     /// Every (shadow, target) pair of recommender algorithms: does the attack transfer?
     Matrix(MatrixArgs),
+    /// Write the compact movie-title file the web page's user cards load (from movies.csv).
+    Titles {
+        /// MovieLens movies.csv
+        #[arg(long)]
+        movies: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the compact data copy the web page ships.
     Bundle {
         /// ratings.csv, u.data or ratings.dat
@@ -106,6 +114,9 @@ enum ProtocolArg {
 struct RunArgs {
     #[command(flatten)]
     common: Common,
+    /// also write one JSON record per target user (id, member, score, rank, history, list, …) here
+    #[arg(long)]
+    users: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -293,8 +304,8 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("reports serialise")
 }
 
-/// Steps a job to the end with a progress bar, then prints its result.
-fn finish(mut job: Job, json: bool) -> Result<()> {
+/// Steps a job to the end with a progress bar, then prints its result; returns the finished job.
+fn finish(mut job: Job, json: bool) -> Result<Job> {
     let bar = progress_bar();
     loop {
         let p = job.step()?;
@@ -312,7 +323,7 @@ fn finish(mut job: Job, json: bool) -> Result<()> {
         JobResult::Sweep(r) => print_sweep(r),
         JobResult::Matrix(r) => print_matrix(r),
     }
-    Ok(())
+    Ok(job)
 }
 
 /// Runs the command line; the caller prints the error and exits non-zero.
@@ -322,7 +333,14 @@ pub fn main_with(cli: Cli) -> Result<()> {
             let cfg = a.common.config()?;
             let data = load(&a.common.ratings)?;
             let p = Pipeline::new(data, cfg)?.with_clock(clock());
-            finish(Job::Single(Box::new(p)), a.common.json)?;
+            let job = finish(Job::Single(Box::new(p)), a.common.json)?;
+            if let (Some(path), Job::Single(p)) = (&a.users, &job) {
+                let records = p.user_records().expect("the run is done");
+                std::fs::write(path, to_json(&records)).map_err(|source| Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            }
         }
         Command::Sweep(a) => {
             let cfg = a.common.config()?;
@@ -348,6 +366,21 @@ pub fn main_with(cli: Cli) -> Result<()> {
             let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
             let m = Matrix::new(data, cfg, &kinds, &a.seeds)?.with_clock(c);
             finish(Job::Matrix(Box::new(m)), a.common.json)?;
+        }
+        Command::Titles { movies, out } => {
+            let name = movies.display().to_string();
+            let bytes = std::fs::read(&movies).map_err(|source| Error::Io {
+                path: name.clone(),
+                source,
+            })?;
+            let list = crate::data::titles::parse_movies(&bytes, &name)?;
+            std::fs::write(&out, crate::data::titles::to_tsv(&list)).map_err(|source| {
+                Error::Io {
+                    path: out.display().to_string(),
+                    source,
+                }
+            })?;
+            eprintln!("{name}: {} titles → {}", list.len(), out.display());
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;

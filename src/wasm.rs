@@ -148,6 +148,20 @@ impl Job {
     pub fn result(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.result().map_err(err)?)
     }
+
+    /// One record per target user of a finished single run (`memberlens run --users`): user,
+    /// member, score, rank, history, list, pca, history_centroid, list_centroid, centroid_distance.
+    pub fn users(&self) -> Result<JsValue, JsError> {
+        match &self.inner {
+            CoreJob::Single(p) => match p.user_records() {
+                Some(r) => to_js(&r),
+                None => Err(JsError::new(
+                    "the run has not finished: call step() until done",
+                )),
+            },
+            _ => Err(JsError::new("user records exist for single runs only")),
+        }
+    }
 }
 
 /// The named preset (`default` or `paper`) as a full config object; throws on an unknown name.

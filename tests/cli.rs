@@ -283,3 +283,86 @@ fn preset_paper_and_flags_combine_and_non_finite_numbers_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn users_file_has_one_record_per_target_user_matching_the_run() {
+    let path = synthetic_csv();
+    let users = std::env::temp_dir().join(format!("memberlens-users-{}.json", std::process::id()));
+    let out = memberlens(&[
+        "run",
+        "--ratings",
+        path.to_str().unwrap(),
+        "--k",
+        "8",
+        "--top-n",
+        "10",
+        "--json",
+        "--users",
+        users.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let recs: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&users).unwrap()).unwrap();
+    let c = &run["counts"];
+    let (m, n) = (
+        c["target_members"].as_u64().unwrap(),
+        c["target_nonmembers"].as_u64().unwrap(),
+    );
+    assert_eq!(recs.len() as u64, m + n);
+    assert_eq!(
+        recs.iter().filter(|r| r["member"] == true).count() as u64,
+        m
+    );
+    let d = common::synthetic(80, 120, 5);
+    for key in [
+        "user",
+        "member",
+        "score",
+        "rank",
+        "history",
+        "list",
+        "pca",
+        "history_centroid",
+        "list_centroid",
+        "centroid_distance",
+    ] {
+        assert!(recs[0].get(key).is_some(), "record misses {key}");
+    }
+    for r in &recs {
+        // ids are the data set's own, and the history is the user's whole history
+        let u = d
+            .user_ids
+            .iter()
+            .position(|&id| id == r["user"].as_u64().unwrap())
+            .unwrap();
+        let own: Vec<u64> = d
+            .user_items(u)
+            .iter()
+            .map(|&i| d.item_ids[i as usize])
+            .collect();
+        let hist: Vec<u64> = r["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(hist, own);
+        assert_eq!(r["list"].as_array().unwrap().len(), 10);
+    }
+    // ranks are 1..=n, ordered by score
+    let mut by_rank: Vec<(u64, f64)> = recs
+        .iter()
+        .map(|r| (r["rank"].as_u64().unwrap(), r["score"].as_f64().unwrap()))
+        .collect();
+    by_rank.sort_by_key(|p| p.0);
+    assert_eq!(
+        by_rank.iter().map(|p| p.0).collect::<Vec<_>>(),
+        (1..=m + n).collect::<Vec<_>>()
+    );
+    assert!(by_rank.windows(2).all(|w| w[0].1 >= w[1].1));
+}

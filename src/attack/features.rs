@@ -16,6 +16,23 @@ pub fn list_weights(n: usize, weighting: Weighting) -> Vec<f32> {
     }
 }
 
+/// Adds `sign × w_j × vector(items[j])` to `row`, item by item in list order (the order fixes the
+/// rounding, so native and wasm agree to the bit).
+fn accumulate(row: &mut [f32], vectors: &[f32], items: &[u32], weights: &[f32], sign: f32) {
+    let k = row.len();
+    for (&i, &w) in items.iter().zip(weights) {
+        let v = &vectors[i as usize * k..(i as usize + 1) * k];
+        for (r, x) in row.iter_mut().zip(v) {
+            *r += sign * w * x;
+        }
+    }
+}
+
+/// Centroid weights of a history: 1/|history| each.
+fn history_weights(history: &[u32]) -> Vec<f32> {
+    vec![1.0 / history.len().max(1) as f32; history.len()]
+}
+
 /// One feature row per user: `histories[u]` and `lists[u]` give the user's items and recommendations.
 pub fn centroid_differences(
     item_vectors: &ArrayRef2<f32>,
@@ -25,27 +42,41 @@ pub fn centroid_differences(
 ) -> Array2<f32> {
     let k = item_vectors.ncols();
     let vectors = item_vectors.as_slice().expect("standard layout");
-    let row_of = |i: u32| &vectors[i as usize * k..(i as usize + 1) * k];
     let mut out = Array2::<f32>::zeros((histories.len(), k));
     let flat = out.as_slice_mut().expect("fresh array");
     for ((hist, list), row) in histories.iter().zip(lists).zip(flat.chunks_exact_mut(k)) {
-        if !hist.is_empty() {
-            let w = 1.0 / hist.len() as f32;
-            for &i in hist.iter() {
-                for (r, v) in row.iter_mut().zip(row_of(i)) {
-                    *r += w * v;
-                }
-            }
-        }
+        accumulate(row, vectors, hist, &history_weights(hist), 1.0);
         // Lists shorter than N (few candidates left) are weighted over their own length.
-        let weights = list_weights(list.len(), weighting);
-        for (&i, w) in list.iter().zip(weights) {
-            for (r, v) in row.iter_mut().zip(row_of(i)) {
-                *r -= w * v;
-            }
-        }
+        accumulate(
+            row,
+            vectors,
+            list,
+            &list_weights(list.len(), weighting),
+            -1.0,
+        );
     }
     out
+}
+
+/// The two centroids of one user separately: (history centroid, list centroid).
+pub fn centroids(
+    item_vectors: &ArrayRef2<f32>,
+    history: &[u32],
+    list: &[u32],
+    weighting: Weighting,
+) -> (Vec<f32>, Vec<f32>) {
+    let k = item_vectors.ncols();
+    let vectors = item_vectors.as_slice().expect("standard layout");
+    let (mut h, mut l) = (vec![0.0; k], vec![0.0; k]);
+    accumulate(&mut h, vectors, history, &history_weights(history), 1.0);
+    accumulate(
+        &mut l,
+        vectors,
+        list,
+        &list_weights(list.len(), weighting),
+        1.0,
+    );
+    (h, l)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! live beside them.
 
 pub mod distance;
+pub mod explain;
 pub mod features;
 pub mod item_vectors;
 pub mod mlp;

@@ -3,6 +3,7 @@
 
 mod bundle;
 mod parse;
+pub mod titles;
 
 use crate::error::{Error, Result};
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use ndarray::Array2;
 
+use crate::attack::explain::{user_records, Individuals, UserRecord};
 use crate::attack::item_vectors::{ItemVectorFit, ItemVectorParams};
 use crate::attack::{self, Attack, AttackInput, AttackKind};
 use crate::config::Config;
@@ -140,6 +141,8 @@ pub struct Pipeline {
     vectors: Option<ItemVectorFit>,
     observed: Option<(Option<Observed>, Observed)>,
     attack: Box<dyn Attack>,
+    /// The headline attack's score of each target user, kept for `user_records`.
+    target_scores: Vec<f64>,
     report: Option<RunReport>,
     timings: BTreeMap<String, f64>,
     clock: Option<Clock>,
@@ -159,6 +162,7 @@ impl Pipeline {
             shadow: None,
             vectors: None,
             observed: None,
+            target_scores: Vec::new(),
             report: None,
             timings: BTreeMap::new(),
             clock: None,
@@ -363,7 +367,35 @@ impl Pipeline {
         );
         report.warnings = warnings;
         self.report = Some(report);
+        self.target_scores = scores;
         Ok(())
+    }
+
+    /// One record per target user (score, rank, history, list, place in the feature space), once
+    /// the run is done.
+    pub fn user_records(&self) -> Option<Vec<UserRecord>> {
+        self.report.as_ref()?;
+        let (_, obs) = self.observed.as_ref()?;
+        let data = &self.data;
+        Some(user_records(&Individuals {
+            user_ids: obs
+                .histories
+                .iter()
+                .map(|&u| data.user_ids[u as usize])
+                .collect(),
+            labels: &obs.labels,
+            scores: &self.target_scores,
+            histories: obs
+                .histories
+                .iter()
+                .map(|&u| data.user_items(u as usize))
+                .collect(),
+            lists: &obs.lists,
+            features: &obs.features,
+            item_vectors: self.vectors.as_ref()?.vectors(),
+            item_ids: &data.item_ids,
+            weighting: self.cfg.weighting,
+        }))
     }
 }
 
