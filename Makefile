@@ -95,7 +95,7 @@ test-native:
 test-wasm:
 	cargo test --target wasm32-unknown-unknown --release
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
-		cargo test --target wasm32-unknown-unknown --release --test wasm_api
+		cargo test --target wasm32-unknown-unknown --release --test wasm_api --test portable
 
 test-e2e:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \

@@ -104,3 +104,30 @@ fn every_personalised_recommender_beats_the_popularity_list_by_15_percent_at_def
         );
     }
 }
+
+/// Bit-identity is a promise of the README: the seed-0 numbers of the default and the paper preset
+/// are pinned exactly (the page's e2e test checks the browser gives the CLI's numbers).
+#[test]
+fn seed_0_numbers_are_pinned_exactly() {
+    let data = common::real_data();
+    let run = |cfg: Config| {
+        Pipeline::new(data.clone(), cfg)
+            .unwrap()
+            .run_to_end()
+            .unwrap()
+            .clone()
+    };
+    let d = run(Config::default());
+    let p = run(paper());
+    eprintln!(
+        "default: {:?} {:?}; paper: {:?} {:?}",
+        d.roc_auc, d.recommender.target.recall_at_n, p.roc_auc, p.recommender.target.recall_at_n
+    );
+    assert_eq!(d.roc_auc, PINNED_DEFAULT.0);
+    assert_eq!(d.recommender.target.recall_at_n, PINNED_DEFAULT.1);
+    assert_eq!(p.roc_auc, PINNED_PAPER.0);
+    assert_eq!(p.recommender.target.recall_at_n, PINNED_PAPER.1);
+}
+
+const PINNED_DEFAULT: (f64, f64) = (0.848340213278293, 0.3017057569296375);
+const PINNED_PAPER: (f64, f64) = (0.9722652218782251, 0.24253731343283583);

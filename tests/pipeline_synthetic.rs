@@ -106,34 +106,133 @@ fn interleaving_two_runs_changes_nothing() {
 }
 
 #[test]
-fn both_protocols_and_options_run() {
-    for cfg in [
+fn every_option_changes_the_result_it_should() {
+    use memberlens::config::{ItemVectors, NegativeSampling, Weighting};
+    let base = run(small());
+    let differs = |cfg: Config, what: &str, f: &dyn Fn(&RunReport, &RunReport) -> bool| {
+        let r = run(cfg.clone());
+        assert_eq!(r.config, cfg);
+        assert!(f(&base, &r), "{what} changed nothing it should");
+    };
+    let roc = |a: &RunReport, b: &RunReport| a.roc != b.roc;
+    let recall = |a: &RunReport, b: &RunReport| {
+        a.recommender.target.recall_at_n != b.recommender.target.recall_at_n
+    };
+    differs(
         Config {
             protocol: Protocol::FoldIn,
             ..small()
         },
+        "protocol",
+        &roc,
+    );
+    differs(
         Config {
             exclude_seen: true,
             ..small()
         },
+        "exclude_seen",
+        &roc,
+    );
+    differs(
         Config {
-            weighting: memberlens::config::Weighting::Uniform,
+            weighting: Weighting::Uniform,
             ..small()
         },
+        "weighting",
+        &roc,
+    );
+    differs(
         Config {
-            item_vectors: memberlens::config::ItemVectors::Shadow,
+            item_vectors: ItemVectors::Shadow,
             ..small()
         },
+        "item_vectors",
+        &roc,
+    );
+    differs(
         Config {
-            negative_sampling: memberlens::config::NegativeSampling::Uniform,
-            holdout: 0.0,
+            negative_sampling: NegativeSampling::Popularity,
             ..small()
         },
-    ] {
-        let r = run(cfg.clone());
-        assert!(r.roc_auc.is_finite(), "{cfg:?}");
-        assert_eq!(r.config, cfg);
-    }
+        "negative_sampling",
+        &recall,
+    );
+    differs(
+        Config {
+            holdout: 0.3,
+            ..small()
+        },
+        "holdout",
+        &recall,
+    );
+    differs(
+        Config {
+            vector_k: 8,
+            ..small()
+        },
+        "vector_k",
+        &roc,
+    );
+    differs(Config { k: 8, ..small() }, "k", &recall);
+    differs(
+        Config {
+            epochs: 10,
+            ..small()
+        },
+        "epochs",
+        &recall,
+    );
+    differs(
+        Config {
+            top_n: 10,
+            ..small()
+        },
+        "top_n",
+        &recall,
+    );
+    differs(
+        Config {
+            hidden1: 8,
+            ..small()
+        },
+        "hidden1",
+        &roc,
+    );
+    differs(
+        Config {
+            attack_epochs: 5,
+            ..small()
+        },
+        "attack_epochs",
+        &roc,
+    );
+    let knn = Config {
+        recommender: memberlens::recommender::RecommenderKind::ItemKnn,
+        ..small()
+    };
+    differs(
+        Config {
+            knn_neighbours: 5,
+            ..knn.clone()
+        },
+        "knn_neighbours",
+        &recall,
+    );
+    differs(
+        Config {
+            knn_shrink: 0.0,
+            ..knn
+        },
+        "knn_shrink",
+        &recall,
+    );
+    // holdout 0 turns the utility measurement off
+    let r = run(Config {
+        holdout: 0.0,
+        ..small()
+    });
+    assert_eq!(r.recommender.target.heldout_interactions, 0);
 }
 
 #[test]

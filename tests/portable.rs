@@ -1,0 +1,83 @@
+//! Native = wasm, bit for bit, for every algorithm and attack: the same seeded synthetic runs are
+//! pinned here and checked natively (`cargo test`) and in wasm (`cargo test --target
+//! wasm32-unknown-unknown`, in Node and in a Chromium worker). If a platform computed differently,
+//! one of the two runs of this file would fail.
+
+mod common;
+
+use memberlens::attack::AttackKind;
+use memberlens::config::{Config, Protocol};
+use memberlens::pipeline::Pipeline;
+use memberlens::recommender::RecommenderKind;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+fn small() -> Config {
+    Config {
+        k: 8,
+        vector_k: 8,
+        epochs: 5,
+        vector_epochs: 3,
+        attack_epochs: 5,
+        top_n: 10,
+        seed: 4,
+        ..Config::default()
+    }
+}
+
+/// (ROC-AUC, target recall@N, sum of the distinct scores) of one run on the shared synthetic data:
+/// the score sum moves with the last bit of any score.
+fn numbers(cfg: Config) -> (f64, f64, f64) {
+    let data = common::synthetic(80, 120, 9);
+    let r = Pipeline::new(data, cfg)
+        .unwrap()
+        .run_to_end()
+        .unwrap()
+        .clone();
+    let scores: f64 = r.roc.thresholds[1..].iter().sum();
+    (r.roc_auc, r.recommender.target.recall_at_n, scores)
+}
+
+#[test]
+fn every_algorithm_and_protocol_gives_the_pinned_numbers() {
+    let mut got = Vec::new();
+    for kind in RecommenderKind::ALL {
+        for protocol in [Protocol::Popular, Protocol::FoldIn] {
+            let (auc, recall, scores) = numbers(Config {
+                recommender: kind,
+                protocol,
+                ..small()
+            });
+            got.push(format!(
+                "{} {protocol:?} {auc:?} {recall:?} {scores:?}",
+                kind.id()
+            ));
+        }
+    }
+    for attack in [AttackKind::Distance, AttackKind::Overlap] {
+        let (auc, _, scores) = numbers(Config {
+            attack,
+            protocol: Protocol::FoldIn,
+            ..small()
+        });
+        got.push(format!("{} {auc:?} {scores:?}", attack.id()));
+    }
+    let want: Vec<&str> = PINNED
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(got, want, "got:\n{}", got.join("\n"));
+}
+
+const PINNED: &str = "
+lfm Popular 0.4575000000000001 0.25 18.59455443918705
+lfm FoldIn 0.5875000000000001 0.25 11.12093736184761
+item-knn Popular 1.0 0.4318181818181818 53.059444934129715
+item-knn FoldIn 0.605 0.4318181818181818 -50.74609085917473
+popularity Popular 0.6275 0.22727272727272727 13.38079097121954
+popularity FoldIn 0.6275 0.22727272727272727 13.38079097121954
+distance 0.3825 -5.950873665333591
+overlap 0.4575 2.5999999999999996
+";
