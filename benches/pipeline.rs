@@ -1,5 +1,6 @@
-//! Native benchmarks: one full default run on ml-latest-small (the < 1 s target), the data parse,
-//! and one SGD epoch of the target recommender's size.
+//! Native benchmarks: full default runs on ml-latest-small (every algorithm; the ≤ 1.5 s budget),
+//! the transfer matrix with one seed (≤ 15 s), the data parse, and one SGD epoch of the target
+//! recommender's size.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -8,8 +9,10 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use memberlens::config::{Config, NegativeSampling};
+use memberlens::experiment::matrix::Matrix;
 use memberlens::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
 use memberlens::pipeline::Pipeline;
+use memberlens::recommender::RecommenderKind;
 use memberlens::rng::{rng_for, Stream};
 use memberlens::Dataset;
 
@@ -47,6 +50,35 @@ fn benches(c: &mut Criterion) {
                 .roc_auc
         })
     });
+    // Every algorithm's default single run (budget: ≤ 1.5 s native).
+    for kind in RecommenderKind::ALL {
+        let cfg = Config {
+            recommender: kind,
+            ..Config::default()
+        };
+        g.bench_function(format!("full_run_{}", kind.id()), |b| {
+            b.iter(|| {
+                Pipeline::new(data.clone(), cfg.clone())
+                    .unwrap()
+                    .run_to_end()
+                    .unwrap()
+                    .roc_auc
+            })
+        });
+    }
+    // The whole transfer matrix with one seed (budget: ≤ 15 s native for 5 × 5).
+    g.bench_function(
+        format!("matrix_{0}x{0}_one_seed", RecommenderKind::ALL.len()),
+        |b| {
+            b.iter(|| {
+                let mut m =
+                    Matrix::new(data.clone(), Config::default(), &RecommenderKind::ALL, &[0])
+                        .unwrap();
+                while !m.step().unwrap().done {}
+                m.report().unwrap().cells.len()
+            })
+        },
+    );
     g.finish();
 
     c.bench_function("parse_ratings_csv", |b| {
