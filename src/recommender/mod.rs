@@ -6,6 +6,7 @@
 //! scores candidate items for its members, and — where the algorithm can — serves users it never
 //! saw from their own history with its shared parameters frozen ("fold-in").
 
+mod bpr;
 mod item_knn;
 mod lfm;
 mod popularity;
@@ -17,6 +18,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::mf::Interactions;
 
+pub use bpr::{Bpr, BprParams};
 pub use item_knn::{ItemKnn, ItemKnnParams};
 pub use lfm::{Lfm, LfmParams};
 pub use popularity::Popularity;
@@ -27,6 +29,8 @@ pub use popularity::Popularity;
 pub enum RecommenderKind {
     /// Latent factor model: matrix factorisation by SGD on implicit feedback (the paper's).
     Lfm,
+    /// Matrix factorisation trained by the pairwise BPR loss (Rendle et al., UAI 2009).
+    Bpr,
     /// Item-based collaborative filtering: cosine similarity of item co-occurrence.
     ItemKnn,
     /// Non-personalised: the most popular items of the training data.
@@ -34,8 +38,9 @@ pub enum RecommenderKind {
 }
 
 impl RecommenderKind {
-    pub const ALL: [RecommenderKind; 3] = [
+    pub const ALL: [RecommenderKind; 4] = [
         RecommenderKind::Lfm,
+        RecommenderKind::Bpr,
         RecommenderKind::ItemKnn,
         RecommenderKind::Popularity,
     ];
@@ -44,6 +49,7 @@ impl RecommenderKind {
     pub fn id(self) -> &'static str {
         match self {
             RecommenderKind::Lfm => "lfm",
+            RecommenderKind::Bpr => "bpr",
             RecommenderKind::ItemKnn => "item-knn",
             RecommenderKind::Popularity => "popularity",
         }
@@ -161,6 +167,7 @@ pub fn build(
 ) -> Box<dyn Recommender> {
     match kind {
         RecommenderKind::Lfm => Box::new(Lfm::new(LfmParams::from_config(cfg), train, rng)),
+        RecommenderKind::Bpr => Box::new(Bpr::new(BprParams::from_config(cfg), train, rng)),
         RecommenderKind::ItemKnn => Box::new(ItemKnn::new(ItemKnnParams::from_config(cfg), train)),
         RecommenderKind::Popularity => Box::new(Popularity::new(train)),
     }
