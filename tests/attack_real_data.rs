@@ -98,10 +98,9 @@ fn every_personalised_recommender_beats_the_popularity_list_by_15_percent_at_def
             r.roc_auc
         );
         assert!(t.recall_vs_popularity >= 1.15, "{}: {t:?}", kind.id());
-        assert_eq!(
-            t.recall_vs_popularity,
-            t.recall_at_n / t.popularity_recall_at_n
-        );
+        // hits / popularity hits against the ratio of the two recalls: equal up to rounding
+        let ratio = t.recall_at_n / t.popularity_recall_at_n;
+        assert!((t.recall_vs_popularity - ratio).abs() <= 1e-12 * ratio);
     }
 }
 
@@ -129,5 +128,5 @@ fn seed_0_numbers_are_pinned_exactly() {
     assert_eq!(p.recommender.target.recall_at_n, PINNED_PAPER.1);
 }
 
-const PINNED_DEFAULT: (f64, f64) = (0.848340213278293, 0.3017057569296375);
+const PINNED_DEFAULT: (f64, f64) = (0.9439284485724122, 0.3342217484008529);
 const PINNED_PAPER: (f64, f64) = (0.9722652218782251, 0.24253731343283583);

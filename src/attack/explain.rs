@@ -154,10 +154,9 @@ mod tests {
     fn principal_directions_find_the_spread() {
         // Points spread along (1, 1, 0) with a little noise along (1, -1, 0).
         let rows: Vec<Vec<f64>> = (0..20)
-            .map(|i| {
+            .flat_map(|i| {
                 let t = i as f64 - 10.0;
-                let e = if i % 2 == 0 { 0.1 } else { -0.1 };
-                vec![t + e, t - e, 0.0]
+                [0.1, -0.1].map(|e| vec![t + e, t - e, 0.0])
             })
             .collect();
         let (mean, dirs) = principal_directions(&rows);

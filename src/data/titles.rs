@@ -10,12 +10,14 @@ pub fn parse_movies(bytes: &[u8], file: &str) -> Result<Vec<(u64, String)>> {
         .has_headers(true)
         .flexible(false)
         .from_reader(bytes);
-    // The physical line of a record, from its byte offset (csv's own line counter differs on CRLF).
+    // The physical line of a record, from its byte offset (csv's own line counter differs on CRLF,
+    // and after a CR the offset points at the LF that ends the line before).
     let line_at = |byte: u64| {
-        1 + bytes[..byte as usize]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
+        let mut at = (byte as usize).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
     };
     let headers = reader
         .headers()

@@ -345,8 +345,12 @@ impl Recommender for Bpr {
         }
     }
 
-    fn final_loss(&self) -> f64 {
-        self.trainer.last_loss.unwrap_or(f64::NAN)
+    fn final_loss(&self) -> Option<f64> {
+        self.trainer.last_loss
+    }
+
+    fn divergence_hint(&self) -> &'static str {
+        "bpr_lr"
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
@@ -486,14 +490,14 @@ mod tests {
         let train = toy(40, 3);
         let mut one = Bpr::new(params(1), &train, rng_for(1, Stream::TargetModel));
         run(&mut one, &train, usize::MAX);
-        let first = one.final_loss();
+        let first = one.final_loss().unwrap();
         let mut m = Bpr::new(params(60), &train, rng_for(1, Stream::TargetModel));
         let before: f64 = (0..40)
             .map(|u| auc(&m, Who::Member, u, train.interactions.row(u)))
             .sum::<f64>()
             / 40.0;
         run(&mut m, &train, usize::MAX);
-        let last = m.final_loss();
+        let last = m.final_loss().unwrap();
         // ln 2 ≈ 0.693 is the loss of an untrained (random, centred) model.
         assert!(first > 0.6 && last < first * 0.6, "loss {first} -> {last}");
         let after: f64 = (0..40)
@@ -512,7 +516,7 @@ mod tests {
             .map(|&e| {
                 let mut m = Bpr::new(params(e), &train, rng_for(2, Stream::TargetModel));
                 run(&mut m, &train, usize::MAX);
-                m.final_loss()
+                m.final_loss().unwrap()
             })
             .collect();
         assert!(losses.windows(2).all(|w| w[1] < w[0]), "{losses:?}");

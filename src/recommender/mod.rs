@@ -40,8 +40,8 @@ pub enum RecommenderKind {
 impl RecommenderKind {
     pub const ALL: [RecommenderKind; 4] = [
         RecommenderKind::Lfm,
-        RecommenderKind::Bpr,
         RecommenderKind::ItemKnn,
+        RecommenderKind::Bpr,
         RecommenderKind::Popularity,
     ];
 
