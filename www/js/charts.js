@@ -534,6 +534,9 @@ export function sweepReadout(sweep, i) {
 export const HEAT = ['#ffffd9', '#edf8b1', '#c7e9b4', '#7fcdbb', '#41b6c4', '#1d91c0', '#225ea8', '#253494', '#081d58'];
 export const HEAT_RANGE = [0.5, 1];
 
+// The rows' title, in two lines over the row labels (a rotated title would not fit two rows).
+const HEAT_ROWS = ['Shadow', '(trained on) \u2193'];
+
 const hexRgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 const rgbHex = (c) => `#${c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
 
@@ -571,12 +574,17 @@ function heatLayout(ctx, width, m) {
   const big = presenting();
   const f = big ? 1.25 : 1;
   ctx.font = `600 ${15 * f}px ${FONT}`;
-  const labelW = Math.max(...m.recommenders.map((x) => ctx.measureText(x).width)) + 14;
-  const axisBand = 26 * f; // the rotated "shadow" title and the "target" title
-  const left = axisBand + labelW;
+  ctx.font = `700 ${15 * f}px ${FONT}`;
+  const cornerW = ctx.measureText(HEAT_ROWS[1]).width;
+  ctx.font = `600 ${15 * f}px ${FONT}`;
+  const nameW = Math.max(...m.recommenders.map((x) => ctx.measureText(x).width));
+  const labelW = Math.max(cornerW, nameW) + 14;
+  const axisBand = 26 * f; // the axis titles: the rows' in two lines over the row labels, the columns' over the columns
+  const left = 8 + labelW;
   const top = axisBand + 26 * f;
-  const bar = 96 * f; // colour bar, its ticks and its title
-  const cellW = Math.max(60, Math.min(170 * f, Math.floor((width - left - bar - 8) / n)));
+  const bar = 112 * f; // the gap before the colour bar, the bar, its ticks and their labels ("≤ 0.5")
+  // Never narrower than the longest name (the column labels must not run into each other).
+  const cellW = Math.max(60, Math.ceil(nameW) + 16, Math.min(170 * f, Math.floor((width - left - bar - 8) / n)));
   const cellH = Math.max(54 * f, Math.min(96 * f, Math.round(cellW * 0.62)));
   const gridH = cellH * n;
   const barH = Math.max(gridH, 190 * f);
@@ -604,12 +612,10 @@ function drawHeat(canvas, m, width, r, focus) {
   ctx.textBaseline = 'middle';
   ctx.font = `700 ${15 * L.f}px ${FONT}`;
   ctx.textAlign = 'center';
-  ctx.fillText('Target: the algorithm attacked', L.left + (L.cellW * L.n) / 2, 11 * L.f);
-  ctx.save();
-  ctx.translate(11 * L.f, L.top + L.gridH / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.fillText('Shadow: the attack trained on', 0, 0);
-  ctx.restore();
+  ctx.fillText('Target (attacked) \u2192', L.left + (L.cellW * L.n) / 2, 11 * L.f);
+  ctx.textAlign = 'right';
+  ctx.fillText(HEAT_ROWS[0], L.left - 8, 11 * L.f);
+  ctx.fillText(HEAT_ROWS[1], L.left - 8, L.top - 13 * L.f);
   ctx.font = `600 ${15 * L.f}px ${FONT}`;
   names.forEach((name, i) => {
     ctx.textAlign = 'center';
@@ -765,7 +771,8 @@ export function drawMatrix(box, m, { title, describedBy, condition = '' } = {}) 
     destroy() { ro.disconnect(); box.replaceChildren(); },
     async downloadPNG(filename) {
       const copy = document.createElement('canvas');
-      drawHeat(copy, m, layout.width, EXPORT_RATIO, null);
+      // At least 640 CSS px wide, so the title, the legend and the notes fit beside a small matrix.
+      drawHeat(copy, m, Math.max(layout.width, 640), EXPORT_RATIO, null);
       const blob = await toPNG([copy], EXPORT_RATIO, {
         title, notes, legend: [{ text: 'Outlined: shadow = target (the paper\u2019s assumption)', color: INK }],
       }, false);

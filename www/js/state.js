@@ -132,7 +132,7 @@ export const SWEEPS = {
  */
 export function paramText(param, config = {}) {
   if (param === 'vector_k') {
-    return { short: 'vector length', long: 'the attacker\u2019s vector length', axis: 'Attacker\u2019s vector length (vector_k)' };
+    return { short: 'vector length', long: 'the attacker\u2019s vector length', axis: 'Attacker\u2019s vector length' };
   }
   if (param === 'k') {
     const tie = config.vector_k === 0 ? 'the attacker\u2019s vector length tied to k'
