@@ -1,21 +1,35 @@
 // screenshot.mjs — makes the README's pictures from the built site: the results after a default
-// run (docs/screenshot.png) and after a one-seed k-sweep (docs/screenshot-ksweep.png).
+// run (docs/screenshot.png), after a one-seed k-sweep of the attacker's vector length
+// (docs/screenshot-ksweep.png), and the transfer matrix of every algorithm as a 1024×768 screen
+// shows it (docs/screenshot-matrix.png: the results panel, cut at the screen's height).
 // Usage: make web && node scripts/screenshot.mjs
 import { setup, openPage, waitState } from '../tests/e2e/browser.mjs';
 import { ROOT } from '../tests/e2e/server.mjs';
 
 const env = await setup();
 try {
-  for (const [hash, file, timeout] of [
-    ['#seed=0&run=single', 'docs/screenshot.png', 60_000],
-    ['#seed=0&seeds=1&run=k-sweep', 'docs/screenshot-ksweep.png', 120_000],
+  for (const [hash, file, timeout, viewport, screenOnly] of [
+    ['#v=2&run=single', 'docs/screenshot.png', 60_000, { width: 1280, height: 900 }, false],
+    ['#v=2&seeds=1&run=k-sweep', 'docs/screenshot-ksweep.png', 180_000, { width: 1280, height: 900 }, false],
+    ['#v=2&seeds=1&run=matrix', 'docs/screenshot-matrix.png', 180_000, { width: 1024, height: 768 }, true],
   ]) {
-    const { page, context, problems } = await openPage(env, hash, { viewport: { width: 1280, height: 900 } });
+    const { page, context, problems } = await openPage(env, hash, { viewport });
     const state = await waitState(page, ['done', 'error'], timeout);
     if (state !== 'done' || problems.length) throw new Error(`${hash}: ${state} ${problems.join('; ')}`);
     // The page moves focus to the results after a run; its focus ring does not belong in a picture.
     await page.evaluate(() => document.activeElement?.blur());
-    await page.locator('#results-panel').screenshot({ path: `${ROOT}/${file}` });
+    const panel = page.locator('#results-panel');
+    if (screenOnly) {
+      // In page coordinates (a full-page clip), wherever the page has scrolled to.
+      const b = await panel.evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+      });
+      await page.screenshot({ path: `${ROOT}/${file}`, fullPage: true,
+        clip: { x: b.x, y: b.y, width: b.width, height: Math.min(b.height, viewport.height) } });
+    } else {
+      await panel.screenshot({ path: `${ROOT}/${file}` });
+    }
     console.log('wrote', file);
     await context.close();
   }

@@ -202,3 +202,27 @@ impl Job {
         })
     }
 }
+
+/// The config schema version links carry (`v=` in the page's URL; see `config::SCHEMA_VERSION`).
+#[wasm_bindgen(js_name = schemaVersion)]
+pub fn schema_version() -> u32 {
+    crate::config::SCHEMA_VERSION
+}
+
+/// The preset names `presetConfig` accepts, in the order the page lists them.
+#[wasm_bindgen(js_name = presetNames)]
+pub fn preset_names() -> Vec<String> {
+    crate::config::PRESETS
+        .iter()
+        .map(|p| p.to_string())
+        .collect()
+}
+
+/// The attack names (config key `attack`), in the order the page lists them.
+#[wasm_bindgen(js_name = attackNames)]
+pub fn attack_names() -> Vec<String> {
+    crate::attack::AttackKind::ALL
+        .iter()
+        .map(|k| k.id().to_string())
+        .collect()
+}

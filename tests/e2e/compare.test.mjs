@@ -25,7 +25,7 @@ after(async () => { await env?.close(); });
 const rowOf = (page, name) => page.locator('#compare-table tbody tr', { hasText: name });
 
 test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SEED})`, async (t) => {
-  const { page, context, problems } = await openPage(env, `#seed=${SEED}&run=compare`);
+  const { page, context, problems } = await openPage(env, `#v=2&seed=${SEED}&run=compare`);
   let r;
   try {
     // The popular-list curve is drawn as soon as its run is done, while fold-in still runs.
@@ -51,7 +51,7 @@ test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SE
     assert.match(await page.locator('#headline .takeaway').textContent(), /AUC \d\.\d{3} with the popular list, \d\.\d{3} with model lists \(fold-in\)/);
     // The link reproduces the comparison.
     await page.locator('#btn-copy-link').click();
-    assert.match(await page.evaluate(() => navigator.clipboard.readText()), new RegExp(`#seed=${SEED}&run=compare$`));
+    assert.match(await page.evaluate(() => navigator.clipboard.readText()), new RegExp(`#v=2&seed=${SEED}&run=compare$`));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

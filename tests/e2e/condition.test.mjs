@@ -28,16 +28,17 @@ test('a control changed after a run marks the results stale; the copied link rep
     assert.equal(shownAuc, r.roc_auc.toFixed(3));
     // Every label names the condition.
     for (const sel of ['#condition', '#chart .u-title', 'table.metrics caption', 'table.utility caption']) {
-      assert.match(await text(page, sel), /seed 5, k = 16, epochs = 8/, `${sel} does not name the condition`);
+      // A link without v= is read over the paper preset, and the labels say so.
+      assert.match(await text(page, sel), /seed 5, paper preset, k = 16, epochs = 8/, `${sel} does not name the condition`);
     }
 
     // Change k (and the seed): the page is stale, the shown result and its labels stay.
     await page.locator('#f-k').fill('24');
     await waitState(page, 'stale', 2_000);
     assert.ok(await page.locator('#stale-note').isVisible());
-    assert.match(await text(page, '#stale-note'), /seed 5, k = 16/);
+    assert.match(await text(page, '#stale-note'), /seed 5, paper preset, k = 16/);
     await page.locator('#f-seed').fill('6');
-    assert.match(await text(page, '#chart .u-title'), /seed 5, k = 16/);
+    assert.match(await text(page, '#chart .u-title'), /seed 5, paper preset, k = 16/);
     assert.deepStrictEqual(await results(page), r, '#results changed without a run');
 
     // Copy link: the shown run (seed 5, k 16), not the form (seed 6, k 24).
@@ -45,7 +46,7 @@ test('a control changed after a run marks the results stale; the copied link rep
     link = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(link, await page.locator('#btn-copy-link').getAttribute('data-link'));
     assert.ok((await text(page, '#share-status')).includes(link), 'the status does not show the link');
-    assert.match(link, /#seed=5&k=16&.*run=single/);
+    assert.match(link, /#v=2&preset=paper&seed=5&k=16&.*run=single/);
     assert.doesNotMatch(link, /k=24|seed=6/);
 
     // Back to the shown settings: no longer stale.

@@ -1,6 +1,8 @@
 // run.test.mjs — a fixed-seed single run from a link: it finishes, its AUC is plausible, the ROC is
-// drawn, the same link gives the same numbers twice, those equal the native CLI's bit for bit, and
-// the page stays clean (no console / page errors, no other origin, no long main-thread tasks).
+// drawn, the baselines, the recall ratio and the warnings are shown next to the numbers, the same
+// link gives the same numbers twice, those equal the native CLI's bit for bit, and the page stays
+// clean (no console / page errors, no other origin, no long main-thread tasks). A link made before
+// schema 2 (no v=) still gives what it gave: the CLI's --preset paper run.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,7 @@ import { promisify } from 'node:util';
 import { ROOT } from './server.mjs';
 import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize } from './browser.mjs';
 
-const LINK = '#seed=1&run=single';
+const LINK = '#v=2&seed=1&run=single';
 const CLI = path.join(ROOT, 'target/release/memberlens');
 const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 
@@ -35,10 +37,35 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
   const { page, context, problems, r } = await openAndRun();
   try {
     assert.equal(r.config.seed, 1);
-    assert.ok(r.roc_auc >= 0.9 && r.roc_auc <= 1.0, `roc_auc ${r.roc_auc} not in [0.9, 1]`);
+    // Schema 2's defaults (uniform negatives) at seed 1: the attack still separates clearly.
+    assert.ok(r.roc_auc >= 0.75 && r.roc_auc <= 1.0, `roc_auc ${r.roc_auc} not in [0.75, 1]`);
     assert.equal(r.roc.fpr.length, r.roc.tpr.length);
     for (const key of ['tpr_at_fpr', 'min_nonzero_fpr', 'balanced_accuracy', 'attacker_advantage',
-      'recommender', 'attack', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
+      'recommender', 'attack', 'baselines', 'warnings', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
+    assert.equal(r.config.negative_sampling, 'uniform');
+
+    // Does the network earn its keep? The baselines sit in a table and in the headline, beside the
+    // attack's own numbers.
+    assert.deepEqual(Object.keys(r.baselines).sort(), ['distance', 'overlap']);
+    const rows = await page.locator('#baselines-table tbody tr').allTextContents();
+    assert.equal(rows.length, 3);
+    assert.match(rows[0], new RegExp(`^mlp \\(this run’s attack.*${r.roc_auc.toFixed(3)}`));
+    for (const [i, name] of [[1, 'distance'], [2, 'overlap']]) {
+      assert.ok(rows[i].startsWith(`${name} (baseline`) && rows[i].includes(r.baselines[name].roc_auc.toFixed(3)), rows[i]);
+    }
+    const best = Object.entries(r.baselines).sort((a, b) => b[1].roc_auc - a[1].roc_auc)[0];
+    const headline = await page.locator('#headline').textContent();
+    assert.ok(headline.includes(`Baseline: ${best[0]}${best[1].roc_auc.toFixed(3)}`), headline);
+    assert.ok(headline.includes(`The shadow-free ${best[0]} attack alone reaches AUC ${best[1].roc_auc.toFixed(3)}`), headline);
+    // The recall ratio next to both recalls (target and shadow), and in the headline.
+    const t = r.recommender.target;
+    assert.ok(t.recall_vs_popularity > 0);
+    assert.ok(headline.includes(`${t.recall_vs_popularity.toFixed(2)}× the popularity list’s ${t.popularity_recall_at_n.toFixed(3)}`), headline);
+    const ratioRow = await page.locator('#utility-table tr', { hasText: 'Recall vs the popularity list' }).locator('td').allTextContents();
+    assert.deepEqual(ratioRow, [`${t.recall_vs_popularity.toFixed(2)}×`, `${r.recommender.shadow.recall_vs_popularity.toFixed(2)}×`]);
+    // A sound run has no warnings, and shows none.
+    assert.deepEqual(r.warnings, []);
+    assert.equal(await page.locator('#run-warnings').count(), 0);
     // Stage timings come from performance.now() in the worker (web-sys WorkerGlobalScope).
     assert.ok(r.timings_ms.total > 0 && r.timings_ms.target_recommender > 0, `timings ${JSON.stringify(r.timings_ms)}`);
 
@@ -86,7 +113,7 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     assert.ok(width >= 2 * cssWidth, `PNG ${width}px wide for a chart of ${cssWidth} CSS px: not drawn at 2x`);
     await page.locator('#btn-copy-link').click();
     const link = await page.evaluate(() => navigator.clipboard.readText());
-    assert.match(link, /#seed=1&run=single&scale=log$/);
+    assert.match(link, /#v=2&seed=1&run=single&scale=log$/);
 
     const slow = await longTasksWhileRunning(page);
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
@@ -117,4 +144,33 @@ test('the page equals the native CLI (memberlens run --seed 1 --json)', async (t
   assert.deepStrictEqual(page.tpr_at_fpr, cli.tpr_at_fpr);
   assert.deepStrictEqual(page.config, cli.config);
   assert.deepStrictEqual(page.counts, cli.counts);
+  assert.deepStrictEqual(page.baselines, cli.baselines);
+  assert.deepStrictEqual(page.recommender, cli.recommender);
+  assert.deepStrictEqual(page.warnings, cli.warnings);
+});
+
+test('a link made before schema 2 (#seed=0&run=single, no v=) gives what it gave: memberlens run --preset paper', async (t) => {
+  const { page, context, problems } = await openPage(env, '#seed=0&run=single');
+  let r;
+  try {
+    assert.equal(await waitState(page, ['done', 'error'], 90_000), 'done', await page.locator('#error').textContent());
+    r = await results(page);
+    assert.equal(r.config.negative_sampling, 'popularity', 'schema 1 sampled negatives by popularity');
+    assert.equal(r.config.vector_k, 0, 'schema 1 tied the attacker\'s vector length to k');
+    // The label says which settings these are, and the address now says it in schema 2's words.
+    assert.match(await page.locator('#condition').textContent(), /seed 0, paper preset/);
+    assert.equal(await page.evaluate(() => location.hash), '#v=2&preset=paper&run=single');
+    assert.equal(await page.locator('#btn-preset-paper').getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
+  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--preset', 'paper', '--seed', '0', '--json'],
+    { maxBuffer: 64 << 20 });
+  const cli = JSON.parse(stdout);
+  assert.strictEqual(r.roc_auc, cli.roc_auc, `page AUC ${r.roc_auc} vs CLI --preset paper ${cli.roc_auc}`);
+  assert.deepStrictEqual(r.roc, cli.roc);
+  assert.deepStrictEqual(r.config, cli.config);
 });

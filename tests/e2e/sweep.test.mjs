@@ -1,7 +1,10 @@
-// sweep.test.mjs — a k-sweep started from a link (#run=k-sweep&seeds=1): ten points, in the
-// {config, sweep} shape of docs/INTERFACES.md, drawn as they finish (with progress in the result
-// area), two chart panels (ROC-AUC and TPR@1% FPR, each with its own chance line) and a table
-// with one row per k ("± —" for one seed, never "± 0.000").
+// sweep.test.mjs — sweeps. A k-sweep link made before schema 2 (#run=k-sweep&seeds=1, no v=)
+// keeps sweeping the recommenders' k with the attacker's vectors tied to it, as it did: ten
+// points, in the {config, sweep} shape of docs/INTERFACES.md, drawn as they finish (with progress
+// in the result area), two chart panels (ROC-AUC and TPR@1% FPR, each with its own chance line)
+// whose captions say which k, and a table with one row per k ("± —" for one seed, never "± 0.000").
+// Schema 2's k-sweep varies the attacker's vector length (the paper's Figure 2) and its dim-sweep
+// the recommenders' k; both, and the lr-sweep, equal the CLI's sweeps.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +22,7 @@ let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-test('a k-sweep with one seed produces 10 points, a chart and a table', async () => {
+test('an old k-sweep link (no v=) sweeps k, tied, in 10 points with a chart and a table', async (t) => {
   const { page, context, problems } = await openPage(env, '#run=k-sweep&seeds=1');
   try {
     // Progress names the run of the sweep while it works, in the result area.
@@ -37,6 +40,9 @@ test('a k-sweep with one seed produces 10 points, a chart and a table', async ()
     const r = await results(page);
     assert.ok(r.config && r.sweep, '#results is not {config, sweep}');
     assert.equal(r.sweep.param, 'k');
+    assert.equal(r.config.vector_k, 0, 'the attacker\'s vector length is tied to k, as in schema 1');
+    assert.equal(r.config.negative_sampling, 'popularity', 'schema 1\'s defaults are the paper preset');
+    assert.equal(await page.evaluate(() => location.hash), '#v=2&preset=paper&run=dim-sweep&seeds=1');
     assert.deepEqual(r.sweep.values, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     assert.deepEqual(r.sweep.seeds, [0]);
     assert.equal(r.sweep.points.length, 10);
@@ -57,18 +63,69 @@ test('a k-sweep with one seed produces 10 points, a chart and a table', async ()
     const tprInk = await chartInk(page, '#a84800', 1);
     assert.ok(tprInk.curve > 200, `the TPR panel is not drawn (${JSON.stringify(tprInk)})`);
     const labels = await page.locator('#chart .plot').evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label')));
-    assert.match(labels[0], /^ROC-AUC against latent dimension k.*Chance: 0\.5\./);
-    assert.match(labels[1], /^TPR at 1% FPR against latent dimension k.*Chance: 1%\./);
+    assert.match(labels[0], /^ROC-AUC against the recommenders’ latent dimension k \(the attacker’s vector length tied to k\).*Chance: 0\.5\./);
+    assert.match(labels[1], /^TPR at 1% FPR against the recommenders’ latent dimension k \(the attacker’s vector length tied to k\).*Chance: 1%\./);
+    assert.match(await page.locator('#chart .chart-title').textContent(), /latent dimension k \(the attacker’s vector length tied to k\) — seed 0, paper preset$/);
     assert.equal((await page.locator('#chart .u-title').allTextContents()).join('|'), 'ROC-AUC|TPR at 1% FPR');
     // Hovering a point reads it out.
     const plot = await page.locator('#chart .u-over').first().boundingBox();
     await page.mouse.move(plot.x + plot.width - 4, plot.y + plot.height / 2);
     await page.waitForFunction(() => /k = 100: ROC-AUC 0\.\d{3} \u00b1 \u2014/.test(document.getElementById('chart-readout').textContent));
-    // The k=100 point is the default single run with seed 0 (the CLI test pins that one).
     assert.ok(r.sweep.points[9].roc_auc_mean >= 0.9, `k=100 AUC ${r.sweep.points[9].roc_auc_mean}`);
     const slow = await longTasksWhileRunning(page);
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
     assert.deepEqual(problems, []);
+    // The k=100 point is schema 1's default run with seed 0: the CLI's --preset paper run.
+    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--preset', 'paper', '--seed', '0', '--ratings', RATINGS],
+      { maxBuffer: 64 << 20 });
+    const cli = JSON.parse(stdout);
+    assert.strictEqual(r.sweep.points[9].runs[0].roc_auc, cli.roc_auc);
+    assert.deepStrictEqual(r.sweep.points[9].runs[0].tpr_at_fpr, cli.tpr_at_fpr);
+  } finally {
+    await context.close();
+  }
+});
+
+const QUICK = 'k=20&epochs=10&vector_epochs=3&attack_epochs=10';
+const QUICK_CLI = ['--epochs', '10', '--config', '{"vector_epochs":3,"attack_epochs":10}'];
+
+async function cliSweep(param, values, k) {
+  const { stdout } = await promisify(execFile)(CLI, ['sweep', '--json', '--ratings', RATINGS, '--param', param,
+    '--values', values.join(','), '--seeds', '0', '--k', String(k), ...QUICK_CLI], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout);
+}
+
+const strip = ({ timings_ms: _t, ...rest }) => rest;
+
+test('schema 2\'s k-sweep varies the attacker\'s vector length (Figure 2); the dim-sweep button varies k; both equal the CLI', async (t) => {
+  const { page, context, problems } = await openPage(env, `#v=2&run=k-sweep&seeds=1&${QUICK}`);
+  try {
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    const { sweep } = await results(page);
+    assert.equal(sweep.param, 'vector_k');
+    assert.deepEqual(sweep.values, [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    assert.equal(sweep.config.k, 20, 'the recommenders stay at k = 20');
+    assert.match(await page.locator('#chart .chart-title').textContent(), /^Attack success against the attacker’s vector length — seed 0, k = 20/);
+    assert.equal(await page.locator('#sweep-table thead th').first().textContent(), 'Vector length');
+    const png = await download(page, '#btn-png');
+    assert.equal(png.name, 'memberlens-k-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.png');
+
+    // The model-size sweep from its button: k varies, the attacker's vector length stays at 100.
+    await page.locator('#sweeps > summary').click();
+    await page.getByRole('button', { name: /^Model-size sweep/ }).click();
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    const dim = (await results(page)).sweep;
+    assert.equal(dim.param, 'k');
+    assert.equal(dim.config.vector_k, 100);
+    assert.match(await page.locator('#chart .chart-title').textContent(), /latent dimension k \(the attacker’s vector length fixed at 100\)/);
+    assert.match(await page.evaluate(() => location.hash), /run=dim-sweep/);
+    assert.deepEqual(problems, []);
+
+    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    assert.deepStrictEqual(strip(sweep), strip(await cliSweep('vector_k', sweep.values, 20)));
+    // The page sends the condition's config: the swept k at its base value (100), as the link has it.
+    assert.deepStrictEqual(strip(dim), strip(await cliSweep('k', dim.values, 100)));
   } finally {
     await context.close();
   }
@@ -76,7 +133,7 @@ test('a k-sweep with one seed produces 10 points, a chart and a table', async ()
 
 test('a learning-rate sweep draws on a log axis with one point per rate, and equals the CLI\'s sweep', async (t) => {
   // A smaller model keeps this quick; the values are the page's fixed lr list.
-  const { page, context, problems } = await openPage(env, '#run=lr-sweep&seeds=1&k=20&epochs=10&vector_epochs=3&attack_epochs=10');
+  const { page, context, problems } = await openPage(env, '#v=2&run=lr-sweep&seeds=1&k=20&epochs=10&vector_epochs=3&attack_epochs=10');
   try {
     const state = await waitState(page, ['done', 'error'], 120_000);
     assert.equal(state, 'done', await page.locator('#error').textContent());
@@ -103,7 +160,6 @@ test('a learning-rate sweep draws on a log axis with one point per rate, and equ
       '--values', sweep.values.join(','), '--seeds', '0', '--k', '20', '--epochs', '10',
       '--config', '{"vector_epochs":3,"attack_epochs":10}'], { maxBuffer: 64 << 20 });
     const cli = JSON.parse(stdout);
-    const strip = ({ timings_ms: _t, ...rest }) => rest;
     assert.deepStrictEqual(strip(sweep), strip(cli));
     assert.deepEqual(problems, []);
   } finally {

@@ -25,6 +25,12 @@ export function pctStd(mean, std, n = 2) {
   return `${pct(mean)} \u00b1 ${n > 1 ? pct(std) : '\u2014'}`;
 }
 
+/** A ratio as "1.24×" (the recommender's recall against the popularity list's). */
+export function ratio(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '\u2013';
+  return `${v.toFixed(2)}\u00d7`;
+}
+
 /** Thousands separators for counts. */
 export function count(v) {
   return v === null || v === undefined ? '\u2013' : Number(v).toLocaleString('en-GB');

@@ -26,7 +26,7 @@ export const STEPS = [
     takeaway: (v) => compareTakeaway(v.result.runs[0], v.result.runs[1]),
   },
   {
-    title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'k-sweep', settings: { seeds: 1 },
+    title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'dim-sweep', settings: { seeds: 1 },
     takeaway: (v) => {
       const pts = v.result.points;
       const [a, b] = [pts[0], pts[pts.length - 1]];

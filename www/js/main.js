@@ -3,20 +3,23 @@
 // to the condition captured when its run started (never the form when it ends): its labels, its
 // downloads and "Copy link" come from that condition, and when the form no longer matches it the
 // page is `stale` until the next run (or re-runs by itself with the Live switch). Pinned runs stay
-// on the ROC chart. It does UI work only: every computation happens in js/worker.js, and progress
-// is drawn at most once per animation frame.
+// on the ROC chart. The preset buttons set every setting to a preset (the base links are written
+// against). It does UI work only: every computation happens in js/worker.js, and progress is drawn
+// at most once per animation frame.
 
 import {
-  SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, captureCondition,
-  sameCondition, conditionState, describeCondition,
+  SWEEPS, COMPARE, MODE_NAMES, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
+  captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
+  baseState, paramText, CONFIG_KEYS,
 } from './state.js';
 import * as ui from './ui.js';
-import { drawRoc, drawSweep } from './charts.js';
+import { drawRoc, drawSweep, drawMatrix } from './charts.js';
 import {
-  renderSingleTables, renderSweepTables, renderCompareTable, renderHeadline, singleTakeaway,
-  compareTakeaway, resultsPayload, publishResults, toCSV, download,
+  renderSingleTables, renderSweepTables, renderMatrixTables, renderCompareTable, renderHeadline, singleTakeaway,
+  compareTakeaway, baselineTakeaway, matrixTakeaway, otherBaselines, warningsBox, resultsPayload, publishResults,
+  toCSV, download,
 } from './results.js';
-import { pct, num, sweepValue } from './format.js';
+import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
 
 const $ = (id) => document.getElementById(id);
@@ -47,6 +50,8 @@ let pendingRun = null; // {mode, origin} asked for before the worker was ready
 let cancelTimer = 0;
 let latestProgress = null;
 let frame = 0;
+let firstReady = true; // the worker's first 'ready' brings its algorithm names
+let linkWarnings = []; // warnings of the link read at start-up (the address is rewritten once the worker is ready)
 const doneListeners = []; // the lecture waits on results
 
 function writeHash() {
@@ -126,8 +131,20 @@ function onMessage(msg) {
 
 function onReady(msg) {
   ready = true;
-  const odd = defaultMismatches(msg.defaults);
+  const odd = [...defaultMismatches(msg.defaults), ...presetMismatches(msg.presets)];
   if (odd.length) console.warn(`MemberLens: page and wasm defaults differ for ${odd.join(', ')}`);
+  if (firstReady) {
+    firstReady = false;
+    // The module's algorithms are the allowed values from now on; a link naming one the page did
+    // not know yet (a newer module) is read again with them.
+    if (setRecommenderNames(msg.recommenders)) {
+      ui.refreshOptions(['recommender', 'shadow_recommender'], state);
+      const run = applyHash();
+      if (pendingRun && run) pendingRun.mode = run;
+    } else if (linkWarnings.length) {
+      writeHash(); // drop what was ignored, so the address shows what is used
+    }
+  }
   $('btn-random-seed').disabled = false;
   if (userFile) { // a restarted worker: give it the user's file back
     restoring = true;
@@ -208,18 +225,22 @@ function start(mode, { origin = 'user' } = {}) {
   state.run = mode;
   writeHash();
   const cond = captureCondition(state, mode);
-  const config = toConfig(state);
+  // The run gets the condition's config (keys it does not depend on at their base value), so the
+  // link to its result reproduces the very same JSON.
+  const config = toConfig(conditionState(cond));
   const msg = { type: 'run', id: nextId++, mode, config };
   if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
+  else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
   else if (mode !== 'single') {
     const sw = SWEEPS[mode];
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
   }
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
   job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, origin, partial: [] };
+  ui.describeStages(config, mode);
   latestProgress = null;
   publishResults(null); // #results only ever holds a finished result
-  if (!shown) clearResultsView(mode === 'single' ? 'Running the attack\u2026' : 'Running\u2026');
+  if (!shown) clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
   ui.setStatus('Starting\u2026');
@@ -325,6 +346,8 @@ function announce(s) {
   } else if (s.mode === 'compare') {
     const [a, b] = s.result.runs;
     text = `Done. Popular list: ROC-AUC ${num(a.roc_auc)}. Model lists (fold-in): ROC-AUC ${num(b.roc_auc)} (${what}).`;
+  } else if (s.mode === 'matrix') {
+    text = `Transfer matrix done. ${matrixTakeaway(s.result)} (${what}).`;
   } else {
     const pts = s.result.points;
     text = `Sweep done. ROC-AUC ${num(pts[0].roc_auc_mean)} at ${sweepValue(pts[0].value)} to ${num(pts[pts.length - 1].roc_auc_mean)} at ${sweepValue(pts[pts.length - 1].value)} (${what}).`;
@@ -382,7 +405,7 @@ function showView(v) {
   $('btn-pin').hidden = !rocView;
   $('btn-pin').disabled = !!v.partial;
   $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
-  $('results-body').dataset.mode = rocView ? 'roc' : 'sweep';
+  $('results-body').dataset.mode = rocView ? 'roc' : v.mode === 'matrix' ? 'matrix' : 'sweep';
   $('btn-png').disabled = !!v.partial;
   if (rocView) {
     const curves = rocCurves(v);
@@ -411,15 +434,23 @@ function showView(v) {
           ['ROC-AUC, popular list', num(a.roc_auc), 'the paper\u2019s protocol'],
           ['ROC-AUC, model lists', num(b.roc_auc), 'fold-in: everyone served by the model'],
           ['TPR at 1% FPR', `${pct(a.tpr_at_fpr['0.01'])} vs ${pct(b.tpr_at_fpr['0.01'])}`, 'popular vs fold-in'],
-        ], compareTakeaway(a, b));
+        ], compareTakeaway(a, b), warningsBox(v.result.runs.map((r, i) => ({ label: COMPARE[i].label, result: r }))));
       } else {
         headlineSingle(v.result.runs[0]);
         $('headline').querySelector('.takeaway').textContent = 'The popular-list run is done; the fold-in run follows.';
       }
     }
+  } else if (v.mode === 'matrix') {
+    chart = drawMatrix($('chart'), v.result, {
+      title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm \u2014 ${d.text}`,
+      condition: d.text, describedBy: 'matrix-table',
+    });
+    renderCompareTable($('compare-box'), []);
+    renderMatrixTables($('tables'), v.result, d.text);
+    headlineMatrix(v.result);
   } else {
     chart = drawSweep($('chart'), v.result, {
-      title: `Attack success against ${SWEEPS[v.mode].label} \u2014 ${d.text}`,
+      title: `Attack success against ${paramText(SWEEPS[v.mode].param, v.result.config).long} \u2014 ${d.text}`,
       condition: d.text, describedBy: 'sweep-table',
     });
     renderCompareTable($('compare-box'), []);
@@ -429,23 +460,37 @@ function showView(v) {
   $('chart-notes').textContent = chart.notes.join(' ');
   $('btn-json').disabled = !!v.partial;
   $('btn-csv').disabled = !!v.partial;
-  $('btn-csv').textContent = v.mode === 'single' || v.mode === 'compare' ? 'Download CSV (ROC points)' : 'Download CSV (every run)';
+  $('btn-csv').textContent = v.mode === 'single' || v.mode === 'compare' ? 'Download CSV (ROC points)'
+    : v.mode === 'matrix' ? 'Download CSV (every cell and seed)' : 'Download CSV (every run)';
 }
 
 function headlineSingle(r) {
   const N = r.config.top_n;
+  const t = r.recommender.target;
+  const [best] = otherBaselines(r);
   renderHeadline($('headline'), [
-    ['ROC-AUC', num(r.roc_auc), '0.5 = guessing, 1 = perfect'],
+    ['ROC-AUC', num(r.roc_auc), `the ${r.config.attack} attack; 0.5 = guessing, 1 = perfect`],
     ['TPR at 1% FPR', pct(r.tpr_at_fpr['0.01']), 'members found, \u2264 1% of non-members flagged'],
-    [`Recall@${N}`, num(r.recommender.target.recall_at_n), 'what the recommender is worth to its users'],
-  ], singleTakeaway(r));
+    ...(best ? [[`Baseline: ${best[0]}`, num(best[1].roc_auc), `ROC-AUC without a shadow model (${pct(best[1].tpr_at_fpr['0.01'])} at 1% FPR): does the ${r.config.attack === 'mlp' ? 'network' : 'attack'} earn its keep?`]] : []),
+    [`Recall@${N}`, num(t.recall_at_n), `${ratio(t.recall_vs_popularity)} the popularity list\u2019s ${num(t.popularity_recall_at_n)}: what the recommender is worth`],
+  ], `${singleTakeaway(r)} ${baselineTakeaway(r)}`.trim(), warningsBox([{ result: r }]));
+}
+
+function headlineMatrix(m) {
+  const diag = m.cells.filter((c) => c.shadow === c.target);
+  const off = m.cells.filter((c) => c.shadow !== c.target);
+  const mean = (cs) => cs.reduce((a, c) => a + c.roc_auc_mean, 0) / cs.length;
+  renderHeadline($('headline'), [
+    ['ROC-AUC, same algorithm', num(mean(diag)), 'mean of the outlined diagonal: the paper\u2019s assumption'],
+    ...(off.length ? [['ROC-AUC, other algorithm', num(mean(off)), 'mean off the diagonal: the attacker guessed wrong']] : []),
+  ], matrixTakeaway(m));
 }
 
 function headlineSweep(sw) {
   const pts = sw.points;
   const first = pts[0];
   const lastP = pts[pts.length - 1];
-  const what = sw.param === 'lr' ? 'learning rate' : sw.param;
+  const what = paramText(sw.param).short;
   renderHeadline($('headline'), [
     [`ROC-AUC at ${what} = ${sweepValue(first.value)}`, num(first.roc_auc_mean)],
     [`ROC-AUC at ${what} = ${sweepValue(lastP.value)}`, num(lastP.roc_auc_mean)],
@@ -495,7 +540,7 @@ function shareLink() {
 async function copyLink() {
   const url = shareLink();
   $('btn-copy-link').dataset.link = url;
-  const what = shown ? `the ${shown.mode === 'single' ? 'run' : shown.mode} shown (${describeCondition(shown.cond).text})`
+  const what = shown ? `the ${MODE_NAMES[shown.mode]} shown (${describeCondition(shown.cond).text})`
     : 'a run with the current settings';
   try {
     await navigator.clipboard.writeText(url);
@@ -524,14 +569,35 @@ async function loadFile() {
 
 // ---- start-up -----------------------------------------------------------------------------
 
+/**
+ * Reads the address into the form. Until the worker is ready the address stays as it is (a link
+ * may name an algorithm of the module that the page only learns of then); after that, what was
+ * ignored is dropped, so the address shows what is used.
+ */
 function applyHash() {
   const { state: s, warnings } = parseHash(location.hash);
   state = s;
+  linkWarnings = warnings;
   ui.setControls(state);
   ui.showWarnings(warnings);
-  if (warnings.length) writeHash(); // drop what was ignored, so the address shows what is used
+  if (warnings.length && !firstReady) writeHash();
   lecture.configure(state);
   return state.run;
+}
+
+/** Sets every setting but the seed to preset `name`, the base links are then written against. */
+function applyPreset(name) {
+  const base = baseState(name);
+  for (const k of CONFIG_KEYS) if (k !== 'seed') state[k] = base[k];
+  state.preset = name;
+  state.run = '';
+  ui.setControls(state);
+  writeHash();
+  refreshStale();
+  ui.setShareStatus(name === 'paper'
+    ? 'The paper\u2019s settings: popularity-sampled negatives, the attacker\u2019s vector length tied to k (the defaults before schema 2).'
+    : 'The default settings.');
+  if (live) scheduleLive();
 }
 
 function wire() {
@@ -539,14 +605,17 @@ function wire() {
   $('btn-rerun').addEventListener('click', () => start('single'));
   $('btn-compare').addEventListener('click', () => start('compare'));
   $('btn-k-sweep').addEventListener('click', () => start('k-sweep'));
+  $('btn-dim-sweep').addEventListener('click', () => start('dim-sweep'));
   $('btn-lr-sweep').addEventListener('click', () => start('lr-sweep'));
+  $('btn-matrix').addEventListener('click', () => start('matrix'));
+  for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
   $('btn-copy-link').addEventListener('click', copyLink);
   $('btn-pin').addEventListener('click', pin);
   $('btn-random-seed').addEventListener('click', () => worker && worker.postMessage({ type: 'random-seed' }));
   $('btn-json').addEventListener('click', () => shown && download(`${JSON.stringify(shown.payload, null, 2)}\n`, `${fileStem()}.json`, 'application/json'));
   $('btn-csv').addEventListener('click', () => shown && download(toCSV(shown.mode, shown.payload, describeCondition(shown.cond).text), `${fileStem()}.csv`, 'text/csv'));
-  $('btn-png').addEventListener('click', () => chart && shown && chart.downloadPNG(`${fileStem()}${state.scale === 'log' && shown.mode !== 'k-sweep' && shown.mode !== 'lr-sweep' ? '-loglog' : ''}.png`));
+  $('btn-png').addEventListener('click', () => chart && shown && chart.downloadPNG(`${fileStem()}${state.scale === 'log' && (shown.mode === 'single' || shown.mode === 'compare') ? '-loglog' : ''}.png`));
   $('file').addEventListener('change', loadFile);
   $('btn-bundled').addEventListener('click', () => { pendingFile = null; ui.showFileError(null); worker.postMessage({ type: 'use-bundled' }); });
   $('live').addEventListener('change', () => {

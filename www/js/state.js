@@ -1,9 +1,25 @@
 // state.js — owns the ONE typed schema of the page state: every run config key of
-// docs/INTERFACES.md plus the page-only keys (`run`, `seeds`, `scale` and the lecture keys
-// `present`, `hide`, `step`, `slow`). Parsing and serialising the URL hash, validation, the split
-// of the state into the config sent to the worker, and the "condition" a result belongs to (which
-// keys define it, how it is labelled, which link reproduces it) all live here, so the controls,
-// the hash, the labels and the worker can never disagree about a key.
+// docs/INTERFACES.md plus the page-only keys (`v`, `preset`, `run`, `seeds`, `recommenders`,
+// `scale` and the lecture keys `present`, `hide`, `step`, `slow`). Parsing and serialising the URL
+// hash (with its schema version and preset base), validation, the split of the state into the
+// config sent to the worker, and the "condition" a result belongs to (which keys define it, how it
+// is labelled, which link reproduces it) all live here, so the controls, the hash, the labels and
+// the worker can never disagree about a key.
+
+// The version links carry (`v=`), Rust's config::SCHEMA_VERSION. A link without `v` was made
+// before schema 2: its keys apply over schema 1's defaults, which are the `paper` preset.
+export const SCHEMA_VERSION = 2;
+
+// Rust's Config::preset(name), as changes over the defaults (tests/e2e/schema.test.mjs compares
+// them with the wasm module's presetConfig()). `paper` = the defaults of schema 1.
+export const PRESETS = {
+  default: {},
+  paper: { negative_sampling: 'popularity', vector_k: 0 },
+};
+
+// The algorithms this page knows before the worker says which ones its wasm module has
+// (recommenderNames(); setRecommenderNames() replaces the list).
+const RECOMMENDERS = ['lfm', 'item-knn', 'popularity'];
 
 // Ranges mirror Config::check() in src/config.rs, so a value the page accepts is one Rust accepts.
 // `group`: 'main' controls are always visible, 'advanced' ones sit in a <details>, 'page' keys are
@@ -11,8 +27,21 @@
 export const SCHEMA = {
   seed: { type: 'int', default: 0, min: 0, max: 4294967295, group: 'main', label: 'Seed',
     help: 'Seeds every random choice: the split, initialisation, sampling and the attack model.' },
+  recommender: { type: 'enum', default: 'lfm', options: RECOMMENDERS.slice(), group: 'main',
+    label: 'Recommender (target)', rawInLabels: true,
+    optionLabels: { lfm: 'lfm: latent factors (paper)', 'item-knn': 'item-knn: similar movies', popularity: 'popularity: one list for all',
+      bpr: 'bpr: latent factors, pairwise loss', ncf: 'ncf: neural collaborative filtering' },
+    help: 'The algorithm of the service under attack.' },
+  shadow_recommender: { type: 'enum', default: 'same', options: ['same', ...RECOMMENDERS], group: 'main',
+    label: 'Shadow model', rawInLabels: true, optionLabels: { same: 'the same as the target (paper)' },
+    help: 'The algorithm the attacker imitates the service with. The paper assumes the same; the transfer matrix tries every pair.' },
+  attack: { type: 'enum', default: 'mlp', options: ['mlp', 'distance', 'overlap'], group: 'main', label: 'Attack', rawInLabels: true,
+    optionLabels: { mlp: 'mlp: neural network (paper)', distance: 'distance: no shadow model', overlap: 'overlap: no shadow model' },
+    help: 'Every run also reports the shadow-free distance and overlap attacks as baselines.' },
   k: { type: 'int', default: 100, min: 1, max: 512, group: 'main', label: 'Latent dimension k',
-    help: 'Size of the recommenders\u2019 user and movie vectors, and of the attacker\u2019s item vectors.' },
+    help: 'Size of the factor recommenders\u2019 (lfm, bpr) user and movie vectors.' },
+  vector_k: { type: 'int', default: 100, min: 0, max: 512, group: 'main', label: 'Attacker\u2019s vector length',
+    help: 'Length of the attacker\u2019s item vectors (the paper\u2019s Figure 2 varies it); 0 = tied to k, as before schema 2.' },
   lr: { type: 'float', default: 0.01, min: 0, max: 1, minExclusive: true, group: 'main', step: 'any',
     label: 'Learning rate', help: 'SGD learning rate of the target and shadow recommenders.' },
   reg: { type: 'float', default: 0.01, min: 0, max: 10, group: 'main', step: 'any',
@@ -35,8 +64,10 @@ export const SCHEMA = {
     help: 'Share of each half whose data trains the recommender.' },
   negatives: { type: 'int', default: 1, min: 0, max: 20, group: 'advanced', label: 'Negatives per positive',
     help: 'Sampled non-interactions per interaction during SGD.' },
-  negative_sampling: { type: 'enum', default: 'popularity', options: ['popularity', 'uniform'],
-    group: 'advanced', label: 'Negative sampling', help: 'How negatives are drawn.' },
+  negative_sampling: { type: 'enum', default: 'uniform', options: ['popularity', 'uniform'],
+    group: 'advanced', label: 'Negative sampling',
+    optionLabels: { popularity: 'by popularity (paper)', uniform: 'uniform' },
+    help: 'How negatives are drawn. By popularity, the LFM is no better than the popularity list here.' },
   exclude_seen: { type: 'bool', default: false, group: 'advanced', label: 'Exclude seen items',
     help: 'Drop movies the user already rated from the lists (the paper keeps them).' },
   holdout: { type: 'float', default: 0.1, min: 0, max: 0.9, group: 'advanced', step: 'any',
@@ -47,6 +78,10 @@ export const SCHEMA = {
     label: 'Attacker item vectors from', help: 'Joint: shadow and queried target histories. Shadow: shadow only.' },
   vector_epochs: { type: 'int', default: 5, min: 1, max: 500, group: 'advanced', label: 'Item-vector epochs',
     help: 'SGD epochs of the attacker\u2019s item-vector factorisation.' },
+  knn_neighbours: { type: 'int', default: 20, min: 1, max: 1000, group: 'advanced', label: 'item-knn neighbours',
+    help: 'Neighbours each movie keeps in item-knn.' },
+  knn_shrink: { type: 'float', default: 5, min: 0, max: 1000, group: 'advanced', step: 'any', label: 'item-knn shrinkage',
+    help: 'Shrinks item-knn\u2019s cosine for rarely co-rated movies.' },
   attack_lr: { type: 'float', default: 0.01, min: 0, max: 1, minExclusive: true, group: 'advanced',
     step: 'any', label: 'Attack learning rate', help: 'Adam learning rate of the attack network.' },
   attack_epochs: { type: 'int', default: 30, min: 1, max: 2000, group: 'advanced', label: 'Attack epochs',
@@ -56,11 +91,18 @@ export const SCHEMA = {
   attack_restarts: { type: 'int', default: 3, min: 1, max: 20, group: 'advanced', label: 'Attack restarts',
     help: 'Independent initialisations; the one with the lowest shadow loss is kept.' },
 
-  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'lr-sweep'], group: 'page',
-    label: 'Run on load',
-    help: 'single, compare (popular list vs fold-in), k-sweep or lr-sweep: starts that run when the link is opened.' },
+  v: { type: 'int', default: SCHEMA_VERSION, min: 1, max: SCHEMA_VERSION, group: 'page', label: 'Schema version',
+    help: 'The version of these keys the link was made with; without it, a link is read as version 1 (the paper preset).' },
+  preset: { type: 'enum', default: 'default', options: Object.keys(PRESETS), group: 'page', label: 'Preset',
+    optionLabels: { default: 'the defaults', paper: 'the paper\u2019s settings' },
+    help: 'The settings the link\u2019s keys change: the defaults, or the paper\u2019s (schema 1\u2019s defaults).' },
+  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix'],
+    group: 'page', label: 'Run on load',
+    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep or matrix: starts that run when the link is opened.' },
   seeds: { type: 'int', default: 3, min: 1, max: 20, group: 'page', label: 'Seeds per sweep point',
-    help: 'Sweeps repeat every value with seeds seed, seed+1, \u2026 and report mean \u00b1 std.' },
+    help: 'Sweeps and the matrix repeat every value with seeds seed, seed+1, \u2026 and report mean \u00b1 std.' },
+  recommenders: { type: 'list', default: '', group: 'page', label: 'Algorithms in the matrix',
+    help: 'Comma-separated, in the order of the rows and columns; empty: every algorithm.' },
   scale: { type: 'enum', default: 'linear', options: ['linear', 'log'], group: 'page',
     label: 'ROC axes', help: 'Linear or log-log ROC axes.' },
   present: { type: 'bool', default: false, group: 'page', label: 'Lecture mode',
@@ -75,11 +117,45 @@ export const SCHEMA = {
 
 export const CONFIG_KEYS = Object.keys(SCHEMA).filter((k) => SCHEMA[k].group !== 'page');
 
-// The sweeps the buttons start (values fixed by the brief; the seeds come from `seed` and `seeds`).
+// The sweeps the buttons start (the seeds come from `seed` and `seeds`). The k-sweep follows the
+// paper's Figure 2: the attacker's vector length, the recommenders fixed; the dim-sweep varies the
+// recommenders' own dimension (what schema 1's k-sweep did, with the vector length tied to it).
 export const SWEEPS = {
-  'k-sweep': { param: 'k', values: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], label: 'k' },
-  'lr-sweep': { param: 'lr', values: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], label: 'learning rate' },
+  'k-sweep': { param: 'vector_k', values: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
+  'dim-sweep': { param: 'k', values: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
+  'lr-sweep': { param: 'lr', values: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1] },
 };
+
+/**
+ * How a swept key is named: `short` in tables and readouts ("k = 50"), `long` in titles and
+ * captions (for k it says whether the attacker's vectors are tied to it), `axis` under the x axis.
+ */
+export function paramText(param, config = {}) {
+  if (param === 'vector_k') {
+    return { short: 'vector length', long: 'the attacker\u2019s vector length', axis: 'Attacker\u2019s vector length' };
+  }
+  if (param === 'k') {
+    const tie = config.vector_k === 0 ? 'the attacker\u2019s vector length tied to k'
+      : `the attacker\u2019s vector length fixed at ${config.vector_k ?? SCHEMA.vector_k.default}`;
+    return { short: 'k', long: `the recommenders\u2019 latent dimension k (${tie})`, axis: 'Recommenders\u2019 latent dimension k' };
+  }
+  if (param === 'lr') return { short: 'learning rate', long: 'the learning rate', axis: 'Learning rate (log scale)' };
+  return { short: param, long: param, axis: param };
+}
+
+/** The worker's algorithm names (recommenderNames()); true when they differ from the ones in use. */
+export function setRecommenderNames(names) {
+  if (!Array.isArray(names) || !names.length) return false;
+  const changed = names.join(',') !== SCHEMA.recommender.options.join(',');
+  SCHEMA.recommender.options = names.slice();
+  SCHEMA.shadow_recommender.options = ['same', ...names];
+  return changed;
+}
+
+/** The algorithms of a matrix: the `recommenders` list, or every algorithm when it is empty. */
+export function recommenderList(state) {
+  return state.recommenders ? state.recommenders.split(',') : SCHEMA.recommender.options.slice();
+}
 
 /** A fresh state with every key at its default. */
 export function defaults() {
@@ -88,12 +164,23 @@ export function defaults() {
   return s;
 }
 
+/** The defaults with preset `name`'s config values (and `preset` set to it). */
+export function baseState(name = 'default') {
+  return { ...defaults(), ...(PRESETS[name] || {}), preset: Object.hasOwn(PRESETS, name) ? name : 'default' };
+}
+
+/** The full config of preset `name` (what presetConfig(name) returns in the worker). */
+export function presetConfig(name) {
+  return toConfig(baseState(name));
+}
+
 /** Human description of the allowed values of a key, for warnings and tooltips. */
 export function describeRange(key) {
   const s = SCHEMA[key];
   if (s.type === 'enum') return 'one of ' + s.options.filter((o) => o !== '').join(', ');
   if (s.type === 'bool') return 'true or false';
   if (s.type === 'keys') return 'a comma-separated list of setting keys';
+  if (s.type === 'list') return `a comma-separated list of ${SCHEMA.recommender.options.join(', ')}, each once (empty: all)`;
   const lo = s.minExclusive ? `> ${s.min}` : `\u2265 ${s.min}`;
   const hi = s.maxExclusive ? `< ${s.max}` : `\u2264 ${s.max}`;
   return `${s.type === 'int' ? 'a whole number' : 'a number'} ${lo} and ${hi}`;
@@ -120,6 +207,12 @@ export function parseValue(key, raw) {
       if (keys.some((k) => !Object.hasOwn(SCHEMA, k) || SCHEMA[k].group === 'page')) return bad();
       return { ok: true, value: Object.keys(SCHEMA).filter((k) => keys.includes(k)).join(',') };
     }
+    case 'list': { // algorithm names, in the order given (rows and columns of the matrix)
+      const names = text.split(',').map((k) => k.trim()).filter(Boolean);
+      const known = SCHEMA.recommender.options;
+      if (names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) return bad();
+      return { ok: true, value: names.join(',') };
+    }
     case 'int':
     case 'float': {
       if (text === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return bad();
@@ -142,21 +235,45 @@ export function serialiseValue(key, value) {
   return String(value);
 }
 
+// Commas stay readable in links ("recommenders=lfm,popularity"); they are legal in a fragment.
+const encode = (text) => encodeURIComponent(text).replace(/%2C/g, ',');
+
 /**
- * Reads a location.hash ("#k=50&run=single"). Returns {state, warnings}: every unknown key or
- * invalid value becomes a warning and leaves the default in place — never an exception.
+ * Reads a location.hash ("#v=2&k=50&run=single"). Returns {state, warnings, version}: every unknown
+ * key or invalid value becomes a warning and leaves the base value in place — never an exception.
+ * The base is the `preset` the link names; without one, the defaults of the link's schema version:
+ * version 2's defaults, or for a link without `v` (made before schema 2) the paper preset, which
+ * were schema 1's defaults. An empty hash is a fresh page: the current defaults. A version-1
+ * `run=k-sweep` (which swept k, the attacker's vectors tied to it) becomes `run=dim-sweep`.
  */
 export function parseHash(hash) {
-  const state = defaults();
-  const warnings = [];
   const text = String(hash || '').replace(/^#/, '');
-  if (!text) return { state, warnings };
+  if (!text) return { state: defaults(), warnings: [], version: SCHEMA_VERSION };
   let params;
   try {
-    params = new URLSearchParams(text);
+    params = [...new URLSearchParams(text)];
   } catch {
-    return { state, warnings: ['The link\u2019s settings could not be read; using the defaults.'] };
+    return { state: defaults(), warnings: ['The link\u2019s settings could not be read; using the defaults.'], version: SCHEMA_VERSION };
   }
+  const warnings = [];
+  const last = (key) => params.filter(([k]) => k === key).map(([, v]) => v).pop();
+  // The version and the preset first: they decide the base the other keys change.
+  let version = 1;
+  const rawV = last('v');
+  if (rawV !== undefined) {
+    const r = parseValue('v', rawV);
+    version = r.ok ? r.value : SCHEMA_VERSION;
+    if (!r.ok) warnings.push(`The link\u2019s schema version v = \u201c${rawV}\u201d is unknown to this page (it reads 1 to ${SCHEMA_VERSION}); it is read as version ${SCHEMA_VERSION}.`);
+  }
+  let preset = version === 1 ? 'paper' : 'default';
+  const rawP = last('preset');
+  if (rawP !== undefined) {
+    const r = parseValue('preset', rawP);
+    if (r.ok) preset = r.value;
+    else warnings.push(`In the link, ${r.error}; using ${preset === 'paper' ? 'the paper preset (the link has no v=, so it is read as schema 1)' : 'the defaults'}.`);
+  }
+  const base = baseState(preset);
+  const state = { ...base };
   const seen = new Set();
   for (const [key, raw] of params) {
     if (!Object.hasOwn(SCHEMA, key)) {
@@ -165,27 +282,39 @@ export function parseHash(hash) {
     }
     if (seen.has(key)) warnings.push(`The link sets \u201c${key}\u201d twice; the last value wins.`);
     seen.add(key);
+    if (key === 'v' || key === 'preset') continue;
     const r = parseValue(key, raw);
     if (r.ok) state[key] = r.value;
-    else warnings.push(`In the link, ${r.error}; using the default ${formatDefault(key)}.`);
+    else warnings.push(`In the link, ${r.error}; using ${formatBase(key, base)}.`);
   }
-  return { state, warnings };
+  if (version === 1 && state.run === 'k-sweep') state.run = 'dim-sweep';
+  state.v = SCHEMA_VERSION;
+  return { state, warnings, version };
 }
 
-function formatDefault(key) {
-  const d = SCHEMA[key].default;
-  return d === '' ? '(none)' : String(d);
+function formatBase(key, base) {
+  const d = base[key];
+  const what = base.preset !== 'default' && CONFIG_KEYS.includes(key) && d !== SCHEMA[key].default
+    ? `the ${base.preset} preset\u2019s` : 'the default';
+  return `${what} ${d === '' ? '(none)' : String(d)}`;
 }
 
-/** The hash for a state: only non-default keys, in schema order, so links stay short. */
+/**
+ * The hash for a state: `v`, the preset if not the defaults, then only the keys that differ from
+ * that base, in schema order, so links stay short. The default state has no hash at all.
+ */
 export function toHash(state) {
+  const preset = Object.hasOwn(PRESETS, state.preset) ? state.preset : 'default';
+  const base = baseState(preset);
   const parts = [];
-  for (const [key, spec] of Object.entries(SCHEMA)) {
+  if (preset !== 'default') parts.push(`preset=${encode(preset)}`);
+  for (const key of Object.keys(SCHEMA)) {
+    if (key === 'v' || key === 'preset') continue;
     const v = state[key];
-    if (v === undefined || v === spec.default) continue;
-    parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(serialiseValue(key, v))}`);
+    if (v === undefined || v === base[key]) continue;
+    parts.push(`${encode(key)}=${encode(serialiseValue(key, v))}`);
   }
-  return parts.length ? '#' + parts.join('&') : '';
+  return parts.length ? `#v=${SCHEMA_VERSION}&${parts.join('&')}` : '';
 }
 
 /** The full run config (every config key, nothing page-only) sent to the worker. */
@@ -210,50 +339,66 @@ export const COMPARE = [
   { protocol: 'fold-in', label: 'Model lists (fold-in)' },
 ];
 
+// What each run mode is, in words (status lines, announcements, the share line).
+export const MODE_NAMES = {
+  single: 'run', compare: 'comparison', 'k-sweep': 'vector-length sweep', 'dim-sweep': 'model-size sweep',
+  'lr-sweep': 'learning-rate sweep', matrix: 'transfer matrix',
+};
+
 /**
  * The keys that define the result of a run of `mode`: every config key, except the one a sweep
- * varies or the protocol a comparison varies; a sweep also depends on its number of seeds.
+ * varies, the protocol a comparison varies or the algorithms the matrix varies; sweeps and the
+ * matrix also depend on their number of seeds, the matrix on its list of algorithms.
  */
 export function conditionKeys(mode) {
   if (mode === 'compare') return CONFIG_KEYS.filter((k) => k !== 'protocol');
   if (SWEEPS[mode]) return [...CONFIG_KEYS.filter((k) => k !== SWEEPS[mode].param), 'seeds'];
+  if (mode === 'matrix') {
+    return [...CONFIG_KEYS.filter((k) => k !== 'recommender' && k !== 'shadow_recommender'), 'seeds', 'recommenders'];
+  }
   return CONFIG_KEYS;
 }
 
-/** The condition of a run about to start: the mode and a copy of the keys that define it. */
+/** The condition of a run about to start: the mode, the preset and a copy of the keys that define it. */
 export function captureCondition(state, mode) {
   const values = {};
   for (const k of conditionKeys(mode)) values[k] = state[k];
-  return { mode, values };
+  return { mode, preset: Object.hasOwn(PRESETS, state.preset) ? state.preset : 'default', values };
 }
 
-/** Does the form (`state`) still describe the result of `cond`? */
+/** Does the form (`state`) still describe the result of `cond`? (The preset is only a base.) */
 export function sameCondition(cond, state) {
   return conditionKeys(cond.mode).every((k) => cond.values[k] === state[k]);
 }
 
-/** A state that reproduces `cond`: defaults plus its values (swept / compared keys at default). */
+/**
+ * A state that reproduces `cond`: its preset's base plus its values (swept, compared or matrix
+ * keys at the base's value). Its config is also what the run is sent, so the link to a result
+ * gives the same JSON.
+ */
 export function conditionState(cond) {
-  return { ...defaults(), ...cond.values, run: cond.mode };
+  return { ...baseState(cond.preset || 'default'), ...cond.values, run: cond.mode };
 }
 
 function valueText(key, v) {
   const s = SCHEMA[key];
-  if (s.type === 'enum') return (s.optionLabels && s.optionLabels[v]) || v;
+  if (s.type === 'enum' && !s.rawInLabels) return (s.optionLabels && s.optionLabels[v]) || v;
   if (s.type === 'bool') return v ? 'yes' : 'no';
   return String(v);
 }
 
 /**
- * Labels for a condition: `parts` (["seed 3", "k = 50", "protocol: fold-in"]: the seed, then every
- * key that differs from its default), `text` (for titles and captions) and `slug` (for file names).
+ * Labels for a condition: `parts` (["seed 3", "paper preset", "k = 50", "protocol: fold-in"]: the
+ * seed, the preset unless it is the defaults, then every key that differs from that base),
+ * `text` (for titles and captions) and `slug` (for file names).
  */
 export function describeCondition(cond) {
   const v = cond.values;
+  const preset = cond.preset || 'default';
+  const base = baseState(preset);
   const parts = [];
   const slug = [cond.mode];
-  const sw = SWEEPS[cond.mode];
-  if (sw) {
+  if ('seeds' in v) {
     const seeds = sweepSeeds({ seed: v.seed, seeds: v.seeds });
     parts.push(seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}\u2013${seeds[seeds.length - 1]}`);
     slug.push(`seed${v.seed}x${v.seeds}`);
@@ -261,10 +406,18 @@ export function describeCondition(cond) {
     parts.push(`seed ${v.seed}`);
     slug.push(`seed${v.seed}`);
   }
+  if (preset !== 'default') {
+    parts.push(`${preset} preset`);
+    slug.push(preset);
+  }
   for (const k of CONFIG_KEYS) {
-    if (k === 'seed' || !(k in v) || v[k] === SCHEMA[k].default) continue;
+    if (k === 'seed' || !(k in v) || v[k] === base[k]) continue;
     parts.push(SCHEMA[k].type === 'enum' ? `${k}: ${valueText(k, v[k])}` : `${k} = ${valueText(k, v[k])}`);
     slug.push(`${k}${String(v[k]).replace(/[^A-Za-z0-9.]+/g, '-')}`);
+  }
+  if (v.recommenders) {
+    parts.push(`recommenders ${v.recommenders.split(',').join(', ')}`);
+    slug.push(v.recommenders.replace(/[^A-Za-z0-9.]+/g, '-'));
   }
   const changed = parts.length > 1 ? '' : ', other settings at their defaults';
   return { parts, text: parts.join(', ') + changed, slug: `memberlens-${slug.join('-')}` };
@@ -274,4 +427,17 @@ export function describeCondition(cond) {
 export function defaultMismatches(wasmDefaults) {
   if (!wasmDefaults) return [];
   return CONFIG_KEYS.filter((k) => wasmDefaults[k] !== SCHEMA[k].default);
+}
+
+/** "preset.key" for every preset value that differs from the wasm module's presetConfig(). */
+export function presetMismatches(wasmPresets) {
+  if (!wasmPresets) return [];
+  const out = [];
+  for (const name of Object.keys(PRESETS)) {
+    const mine = presetConfig(name);
+    const theirs = wasmPresets[name];
+    if (!theirs) { out.push(`${name} (unknown to the wasm module)`); continue; }
+    for (const k of CONFIG_KEYS) if (theirs[k] !== mine[k]) out.push(`${name}.${k}`);
+  }
+  return out;
 }

@@ -1,10 +1,11 @@
 // ui.js — owns the page's interactive widgets: the form fields (generated from the schema in
 // state.js, so a new config key appears everywhere at once), the progress view with the eight
-// stages, the warning / error banners (and the upload error next to the file input), the dataset
-// line, the stale-results notice and the busy state of the buttons.
+// stages (which say what this run's algorithm and attack do, and which stages it does not need),
+// the warning / error banners (and the upload error next to the file input), the dataset line, the
+// stale-results notice, the preset buttons and the busy state of the buttons.
 // It never talks to the worker; main.js wires events to actions.
 
-import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE } from './state.js';
+import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE, paramText } from './state.js';
 import { count, duration, sweepValue } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,7 +15,7 @@ export const STAGES = [
   ['split', 'Split the users',
     'The users are divided into the attacker\u2019s own \u201cshadow\u201d half and the \u201ctarget\u201d half. In each half, some users are members: only their ratings train that half\u2019s recommender.'],
   ['target_recommender', 'Train the target recommender',
-    'The system under attack learns a vector for every user and movie from the target members\u2019 ratings. The attacker never sees inside it.'],
+    'The system under attack learns from the target members\u2019 ratings. The attacker never sees inside it.'],
   ['shadow_recommender', 'Train the shadow recommender',
     'The attacker trains a look-alike model on its own shadow members, so it knows exactly who was in that training set.'],
   ['recommendations', 'Collect recommendation lists',
@@ -26,8 +27,59 @@ export const STAGES = [
   ['attack_model', 'Train the attack model',
     'A small neural network learns from the shadow users, whose membership the attacker knows, to tell members from non-members.'],
   ['evaluation', 'Attack the target',
-    'The network scores every target user; comparing the scores with the truth gives the ROC curve, AUC and the true-positive rate at low false-positive rates.'],
+    'The attack scores every target user; comparing the scores with the truth gives the ROC curve, AUC and the true-positive rate at low false-positive rates.'],
 ];
+
+// What each algorithm learns, said in the target stage's text.
+const LEARNS = {
+  lfm: 'a latent factor model learns a vector for every user and movie',
+  'item-knn': 'item-knn learns which movies are rated by the same people',
+  popularity: 'the popularity recommender only counts how often each movie was rated',
+  bpr: 'BPR learns a vector for every user and movie from pairwise comparisons',
+  ncf: 'a neural network learns user and movie embeddings',
+};
+
+// Stages a shadow-free attack skips (the core reports them as "not needed").
+const SHADOW_STAGES = ['shadow_recommender', 'attack_model'];
+
+/**
+ * The stage texts for a run of `config` (a full config; the matrix trains every algorithm): what
+ * the target learns, and, for a shadow-free attack, which stages it skips and how it scores.
+ * Returns [[id, title, text, skipped]] in stage order.
+ */
+export function stagesFor(config, mode = 'single') {
+  const shadowFree = config && config.attack && config.attack !== 'mlp';
+  return STAGES.map(([id, title, text]) => {
+    let t = text;
+    if (id === 'target_recommender' && mode === 'matrix') {
+      t = 'Every algorithm of the matrix is trained on the target members\u2019 ratings, one after the other. The attacker never sees inside them.';
+    } else if (id === 'target_recommender' && config && LEARNS[config.recommender]) {
+      t = `From the target members\u2019 ratings, ${LEARNS[config.recommender]}. The attacker never sees inside it.`;
+    } else if (id === 'shadow_recommender' && mode === 'matrix') {
+      t = 'The attacker trains every algorithm again on its own shadow members, so it knows who was in each training set.';
+    }
+    if (shadowFree && id === 'shadow_recommender') t = `The ${config.attack} attack uses no shadow model.`;
+    if (shadowFree && id === 'attack_model') t = `The ${config.attack} attack learns nothing: it scores every user directly.`;
+    if (shadowFree && id === 'features') {
+      t = config.attack === 'distance'
+        ? 'One number per user: how far the centroid of the movies they watched sits from the centroid of their list.'
+        : 'One number per user: the share of their list made of movies they already rated.';
+    }
+    return [id, title, t, shadowFree && SHADOW_STAGES.includes(id)];
+  });
+}
+
+let stageSkips = new Set();
+
+/** Puts the texts of a run of `config` into the stage list (before it starts). */
+export function describeStages(config, mode = 'single') {
+  const rows = stagesFor(config, mode);
+  stageSkips = new Set(rows.filter((r) => r[3]).map((r) => r[0]));
+  for (const li of $('stages').children) {
+    const row = rows.find((r) => r[0] === li.dataset.stage);
+    if (row) li.querySelector('.stage-text').textContent = row[2];
+  }
+}
 
 function optionLabel(spec, o) {
   return (spec.optionLabels && spec.optionLabels[o]) || o;
@@ -42,19 +94,14 @@ function field(key, value) {
   let input;
   if (spec.type === 'enum') {
     input = document.createElement('select');
-    for (const o of spec.options.filter((x) => x !== '')) {
-      const opt = document.createElement('option');
-      opt.value = o;
-      opt.textContent = optionLabel(spec, o);
-      input.append(opt);
-    }
+    fillOptions(input, spec);
   } else if (spec.type === 'bool') {
     input = document.createElement('input');
     input.type = 'checkbox';
   } else {
     input = document.createElement('input');
     input.type = 'text'; // text + inputmode: the browser must not silently "fix" a bad value
-    input.inputMode = spec.type === 'int' ? 'numeric' : 'decimal';
+    if (spec.type !== 'list') input.inputMode = spec.type === 'int' ? 'numeric' : 'decimal';
     input.autocomplete = 'off';
     input.spellcheck = false;
   }
@@ -68,7 +115,7 @@ function field(key, value) {
   const help = document.createElement('span');
   help.id = helpId;
   help.className = 'help';
-  help.textContent = spec.type === 'enum' ? spec.help : `${spec.help} Default: ${spec.default}.`;
+  help.textContent = spec.type === 'enum' || spec.type === 'list' ? spec.help : `${spec.help} Default: ${spec.default}.`;
   if (spec.type === 'int' || spec.type === 'float') input.title = `Allowed: ${describeRange(key)}`;
   const err = document.createElement('span');
   err.className = 'field-error';
@@ -97,6 +144,28 @@ function field(key, value) {
   return wrap;
 }
 
+function fillOptions(select, spec) {
+  select.replaceChildren();
+  for (const o of spec.options.filter((x) => x !== '')) {
+    const opt = document.createElement('option');
+    opt.value = o;
+    opt.textContent = optionLabel(spec, o);
+    select.append(opt);
+  }
+}
+
+/** Re-lists the options of the enum fields `keys` (the worker's algorithm names), keeping `state`'s values. */
+export function refreshOptions(keys, state) {
+  for (const key of keys) {
+    const input = document.getElementById(`f-${key}`);
+    if (!input || input.tagName !== 'SELECT') continue;
+    fillOptions(input, SCHEMA[key]);
+    setInput(input, state[key]);
+  }
+  const help = document.getElementById('f-recommenders-help');
+  if (help) help.textContent = `${SCHEMA.recommenders.help} (${SCHEMA.recommender.options.join(', ')})`;
+}
+
 function setInput(input, value) {
   if (input.type === 'checkbox') input.checked = !!value;
   else input.value = String(value);
@@ -112,6 +181,8 @@ export function buildControls(state, onChange) {
     if (groups[spec.group]) groups[spec.group].append(field(key, state[key]));
   }
   $('sweep-fields').append(field('seeds', state.seeds));
+  $('matrix-fields').append(field('recommenders', state.recommenders));
+  refreshOptions([], state);
   for (const input of document.querySelectorAll('#controls [data-key]')) {
     const handler = () => {
       const r = readInput(input);
@@ -154,6 +225,12 @@ export function setControls(state) {
   for (const input of document.querySelectorAll('#controls [data-key]')) {
     input.closest('.field').hidden = hidden.has(input.dataset.key);
   }
+  showPreset(state.preset);
+}
+
+/** Marks the preset button of the base the link is written against. */
+export function showPreset(preset) {
+  for (const b of document.querySelectorAll('[data-preset]')) b.setAttribute('aria-pressed', String(b.dataset.preset === preset));
 }
 
 /** Sets one field (a lecture step, the random seed) as if the user had typed it. */
@@ -183,13 +260,14 @@ export function renderProgress(p, job) {
   $('overall').value = p.fraction;
   for (const li of $('stages').children) {
     const i = STAGES.findIndex((s) => s[0] === li.dataset.stage);
-    const state = p.done || i < p.stage_index ? 'done' : i === p.stage_index ? 'current' : 'todo';
+    const skip = stageSkips.has(li.dataset.stage);
+    const state = skip ? 'skipped' : p.done || i < p.stage_index ? 'done' : i === p.stage_index ? 'current' : 'todo';
     if (li.dataset.progress !== state) {
       li.dataset.progress = state;
       if (state === 'current') li.setAttribute('aria-current', 'step');
       else li.removeAttribute('aria-current');
       li.querySelector('progress').hidden = state !== 'current';
-      if (state !== 'current') li.querySelector('.stage-live').textContent = state === 'done' ? '\u2713 done' : '';
+      if (state !== 'current') li.querySelector('.stage-live').textContent = liveText(state);
     }
     if (state === 'current') {
       li.querySelector('progress').value = p.stage_fraction;
@@ -210,33 +288,39 @@ export function renderProgress(p, job) {
   }
 }
 
+function liveText(state) {
+  return state === 'done' ? '\u2713 done' : state === 'skipped' ? 'not needed' : '';
+}
+
 function runLabel(p, job) {
   if (!job || job.mode === 'single' || !(p.run_count > 1)) return '';
   if (job.mode === 'compare') return `Run ${p.run_index + 1} of ${p.run_count} (${COMPARE[p.run_index]?.label}). `;
+  if (job.mode === 'matrix') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
   const sw = SWEEPS[job.mode];
   const v = job.values[Math.floor(p.run_index / job.seeds.length)];
   const seed = job.seeds[p.run_index % job.seeds.length];
-  return `Run ${p.run_index + 1} of ${p.run_count} (${sw.label} = ${sweepValue(v)}, seed ${seed}). `;
+  return `Run ${p.run_index + 1} of ${p.run_count} (${paramText(sw.param).short} = ${sweepValue(v)}, seed ${seed}). `;
 }
 
 // Puts every stage in one state (before a run: all to do; after it: all done).
-function markAllStages(overall, progress, live) {
+function markAllStages(overall, progress) {
   $('overall').value = overall;
   for (const li of $('stages').children) {
-    li.dataset.progress = progress;
+    const state = stageSkips.has(li.dataset.stage) ? 'skipped' : progress;
+    li.dataset.progress = state;
     li.removeAttribute('aria-current');
     li.querySelector('progress').hidden = true;
-    li.querySelector('.stage-live').textContent = live;
+    li.querySelector('.stage-live').textContent = liveText(state);
   }
 }
 
 export function resetProgress() {
   lastStage = null;
-  markAllStages(0, 'todo', '');
+  markAllStages(0, 'todo');
 }
 
 export function finishProgress(elapsedMs) {
-  markAllStages(1, 'done', '\u2713 done');
+  markAllStages(1, 'done');
   setStatus(`Done in ${duration(elapsedMs)} (in this browser tab).`);
 }
 
@@ -254,7 +338,9 @@ export function setPageState(s, canRun = true) {
   document.body.dataset.state = s;
   const running = s === 'running';
   const usable = s !== 'loading' && !running && canRun;
-  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-lr-sweep', 'file', 'btn-rerun']) $(id).disabled = !usable;
+  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'file', 'btn-rerun']) {
+    $(id).disabled = !usable;
+  }
   $('btn-cancel').disabled = !running;
   $('results-panel').setAttribute('aria-busy', String(running));
 }

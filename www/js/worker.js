@@ -1,19 +1,23 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, stagePauseMs?}
+// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, stagePauseMs?}
 //                  {type:'cancel', id}
 //                  {type:'load', bytes, name} | {type:'use-bundled'} | {type:'random-seed'}
-// Worker -> page:  {type:'ready', summary, defaults, bundled:true} | {type:'loaded', summary, bundled}
+// Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, attacks, schemaVersion, bundled:true}
+//                  {type:'loaded', summary, bundled}
 //                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs}
 //                  {type:'partial', id, index, point | result}  (a finished sweep point / compared run)
 //                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
 //                  {type:'random-seed', seed}
 // `id` tags every message of one run, so the page can ignore late messages of an older run.
 // Modes: 'single' (result = run result); a sweep (param, values, seeds; result = sweep report);
-// 'compare' (configs: one single run each, in order; result = {runs: [run result, ...]}).
+// 'compare' (configs: one single run each, in order; result = {runs: [run result, ...]});
+// 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix).
 
-import init, { Dataset, Job, defaultConfig, randomSeed } from '../pkg/memberlens.js';
+import init, {
+  Dataset, Job, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
+} from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
 // How often progress is posted. Between posts the worker yields, so a 'cancel' can arrive.
@@ -57,7 +61,11 @@ async function start() {
   try {
     bundled = Dataset.fromBytes(bytes, 'ml-latest-small.bin');
     active = bundled;
-    post({ type: 'ready', summary: active.summary(), defaults: defaultConfig(), bundled: true });
+    // What this build of the core knows, so the page's schema can be checked against it and the
+    // algorithm lists follow the module (new algorithms appear without a page change).
+    const presets = Object.fromEntries(presetNames().map((n) => [n, presetConfig(n)]));
+    post({ type: 'ready', summary: active.summary(), defaults: defaultConfig(), presets, recommenders: recommenderNames(),
+      attacks: attackNames(), schemaVersion: schemaVersion(), bundled: true });
   } catch (e) {
     post(errorMessage(e, 'init'));
   }
@@ -87,17 +95,20 @@ function useBundled() {
  * The parts of a job, each a wasm Job run to its end in turn. A sweep is run one value at a time
  * (a one-value Job.sweep each: the core computes that point's mean and std), so every point can be
  * drawn as soon as it is finished; the points are then put together exactly as one Job.sweep would
- * (docs/INTERFACES.md). All parts are created up front, so a bad setting fails before any work.
+ * (docs/INTERFACES.md). A matrix is one Job.matrix: every cell of a seed comes out of the same
+ * stage, so there is nothing to draw before it ends. All parts are created up front, so a bad
+ * setting fails before any work.
  */
 function parts(msg) {
   if (msg.mode === 'single') return [Job.single(active, msg.config)];
   if (msg.mode === 'compare') return msg.configs.map((c) => Job.single(active, c));
+  if (msg.mode === 'matrix') return [Job.matrix(active, msg.config, msg.recommenders, Uint32Array.from(msg.seeds))];
   const seeds = Uint32Array.from(msg.seeds);
   return msg.values.map((v) => Job.sweep(active, msg.config, msg.param, Float64Array.from([v]), seeds));
 }
 
 function assemble(msg, results) {
-  if (msg.mode === 'single') return results[0];
+  if (msg.mode === 'single' || msg.mode === 'matrix') return results[0];
   if (msg.mode === 'compare') return { runs: results };
   const first = results[0];
   return {
@@ -178,7 +189,7 @@ async function run(msg) {
       free(job);
       results.push(r);
       if (msg.mode === 'compare') post({ type: 'partial', id, index: i, result: r });
-      else if (msg.mode !== 'single') post({ type: 'partial', id, index: i, point: r.points[0] });
+      else if (r.points) post({ type: 'partial', id, index: i, point: r.points[0] });
     }
     if (current === token) current = null;
     post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0 });

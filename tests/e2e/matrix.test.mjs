@@ -1,0 +1,195 @@
+// matrix.test.mjs — the transfer matrix (run=matrix): from a link it runs Job.matrix with the
+// link's algorithms and seeds, puts the matrix JSON in #results (equal to the CLI's `matrix --json`),
+// draws a heatmap (rows shadow, columns target, one fixed colour scale, values in the cells, the
+// diagonal outlined) with a text equivalent and a keyboard readout, shows the numbers in tables,
+// and downloads CSV / PNG named after the condition. The matrix button runs it with progress and
+// Cancel, like every other job; a shadow-free attack is refused with a clear message.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './server.mjs';
+import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, contrast } from './browser.mjs';
+
+const { pct } = await import(path.join(ROOT, 'www/js/format.js'));
+
+const CLI = path.join(ROOT, 'target/release/memberlens');
+const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
+const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+/** Pixels of the heatmap canvas within `tol` of each colour in `hexes`. */
+async function heatPixels(page, hexes, tol = 6) {
+  return page.evaluate(([want, t]) => {
+    const c = document.querySelector('#chart canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const rgb = want.map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+    const n = rgb.map(() => 0);
+    for (let i = 0; i < d.length; i += 4) {
+      rgb.forEach((w, j) => {
+        if (Math.abs(d[i] - w[0]) <= t && Math.abs(d[i + 1] - w[1]) <= t && Math.abs(d[i + 2] - w[2]) <= t) n[j]++;
+      });
+    }
+    return n;
+  }, [hexes, tol]);
+}
+
+test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, downloads, and the CLI\'s matrix exactly', async (t) => {
+  // seeds= counts seeds from seed= (as sweeps do): seeds=1 is the CLI's --seeds 0.
+  const { page, context, problems } = await openPage(env, '#v=2&run=matrix&recommenders=lfm,popularity&seeds=1');
+  let r;
+  try {
+    // Progress comes from the core's matrix job: stage by stage, naming the algorithm it trains.
+    await page.waitForFunction(() => /seed 0: (target|shadow) (lfm|popularity)/.test(document.getElementById('stages').textContent),
+      null, { timeout: 60_000 });
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    r = await results(page);
+    assert.deepEqual(r.recommenders, ['lfm', 'popularity']);
+    assert.deepEqual(r.seeds, [0]);
+    assert.equal(r.cells.length, 4);
+    assert.deepEqual(r.cells.map((c) => `${c.shadow}>${c.target}`), ['lfm>lfm', 'lfm>popularity', 'popularity>lfm', 'popularity>popularity']);
+    assert.equal(r.config.negative_sampling, 'uniform', 'a v=2 link runs over the current defaults');
+
+    // The heatmap: a canvas in a role="img" whose label lists every cell, described by the table.
+    const img = page.locator('#chart [role="img"]');
+    assert.equal(await img.count(), 1);
+    const label = await img.getAttribute('aria-label');
+    for (const c of r.cells) {
+      assert.ok(label.includes(`Shadow ${c.shadow}, target ${c.target}: ${c.roc_auc_mean.toFixed(3)}`), `the label lacks ${c.shadow}>${c.target}: ${label}`);
+    }
+    assert.equal(await img.getAttribute('aria-describedby'), 'matrix-table');
+    // Each cell is painted in its colour of the fixed scale (0.5 → 1): the lfm diagonal (AUC ≈ 0.85)
+    // in a mid colour, the popularity cells (≈ 0.5) in the lightest.
+    const colours = await page.evaluate(async (vals) => {
+      const { heatColour } = await import('./js/charts.js');
+      return vals.map(heatColour);
+    }, r.cells.map((c) => c.roc_auc_mean));
+    const px = await heatPixels(page, [...new Set(colours)]);
+    for (const [i, n] of px.entries()) assert.ok(n > 2000, `cell colour ${[...new Set(colours)][i]} painted on ${n} px`);
+    assert.ok(r.cells[0].roc_auc_mean > 0.7, `lfm>lfm AUC ${r.cells[0].roc_auc_mean}`);
+    // The colour scale does not move with the data: 0.5 is the lightest, 1 the darkest, below 0.5 clamps.
+    const scale = await page.evaluate(async () => {
+      const { heatColour, HEAT } = await import('./js/charts.js');
+      return [heatColour(0.5), heatColour(0.3), heatColour(1), HEAT[0], HEAT[HEAT.length - 1]];
+    });
+    assert.deepEqual(scale, [scale[3], scale[3], scale[4], scale[3], scale[4]]);
+    // The number written in a cell reads at WCAG AA contrast on every colour of the scale.
+    const inks = await page.evaluate(async () => {
+      const { heatColour, heatInk } = await import('./js/charts.js');
+      const out = [];
+      for (let v = 0.5; v <= 1.00001; v += 0.005) out.push([v, heatColour(v), heatInk(heatColour(v))]);
+      return out;
+    });
+    const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    for (const [v, bg, fg] of inks) assert.ok(contrast(rgb(bg), rgb(fg)) >= 4.5, `cell text at AUC ${v.toFixed(3)}: ${contrast(rgb(bg), rgb(fg)).toFixed(2)}:1`);
+    assert.match(await page.locator('#chart-notes').textContent(), /one fixed scale, from 0\.5 \(chance; lightest\) to 1 \(darkest\)/);
+    assert.match(await page.locator('#chart .chart-legend').textContent(), /Outlined: shadow = target/);
+
+    // The numbers also in a table: rows shadow, columns target, the diagonal marked.
+    const rows = await page.locator('#matrix-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+    assert.deepEqual(rows, [
+      ['shadow lfm', `${r.cells[0].roc_auc_mean.toFixed(3)} ± —`, `${r.cells[1].roc_auc_mean.toFixed(3)} ± —`],
+      ['shadow popularity', `${r.cells[2].roc_auc_mean.toFixed(3)} ± —`, `${r.cells[3].roc_auc_mean.toFixed(3)} ± —`],
+    ]);
+    assert.equal(await page.locator('#matrix-table td.diagonal').count(), 2);
+    assert.equal(await page.locator('#matrix-utility-table tbody tr').count(), 2);
+
+    // Keyboard readout: focus the heatmap, walk to a cell.
+    await img.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.locator('#chart-readout').textContent(),
+      `Shadow lfm → target popularity: ROC-AUC ${r.cells[1].roc_auc_mean.toFixed(3)} ± — (1 seed) · TPR at 1% FPR ${pct(r.cells[1].tpr_at_1pct_mean)}`);
+    await page.keyboard.press('End');
+    assert.match(await page.locator('#chart-readout').textContent(), /^Shadow popularity → target popularity: .*same algorithm/);
+
+    // Downloads named after the condition: JSON = #results, CSV = every cell and seed, PNG at 2x.
+    const stem = 'memberlens-matrix-seed0x1-lfm-popularity';
+    const json = await download(page, '#btn-json');
+    assert.equal(json.name, `${stem}.json`);
+    assert.deepStrictEqual(JSON.parse(json.bytes.toString()), r);
+    const csv = await download(page, '#btn-csv');
+    assert.equal(csv.name, `${stem}.csv`);
+    const lines = csv.bytes.toString().trim().split('\n');
+    assert.equal(lines[0], '# MemberLens matrix: seed 0, recommenders lfm, popularity');
+    assert.equal(lines[1], 'shadow,target,seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr');
+    assert.equal(lines.length, 2 + 4);
+    assert.deepEqual(lines[3].split(','), ['lfm', 'popularity', '0', String(r.cells[1].runs[0].roc_auc),
+      String(r.cells[1].runs[0].tpr_at_fpr['0.01']), String(r.cells[1].runs[0].tpr_at_fpr['0.001'])]);
+    const png = await download(page, '#btn-png');
+    assert.equal(png.name, `${stem}.png`);
+    assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
+    const cssWidth = await page.locator('#chart canvas').evaluate((c) => c.getBoundingClientRect().width);
+    assert.ok(pngSize(png.bytes).width >= 2 * cssWidth, `PNG ${pngSize(png.bytes).width}px for a heatmap of ${cssWidth} CSS px`);
+    // The link reproduces the matrix.
+    await page.locator('#btn-copy-link').click();
+    assert.match(await page.evaluate(() => navigator.clipboard.readText()), /#v=2&run=matrix&seeds=1&recommenders=lfm,popularity$/);
+    assert.match(await page.locator('#announce').textContent(), /^Transfer matrix done\. Mean AUC/);
+    const slow = await longTasksWhileRunning(page);
+    assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+
+  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
+  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  const { stdout } = await promisify(execFile)(CLI, ['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0', '--json',
+    '--ratings', RATINGS], { maxBuffer: 64 << 20 });
+  const cli = JSON.parse(stdout);
+  const strip = ({ timings_ms: _t, ...rest }) => rest;
+  assert.deepStrictEqual(r.cells.map((c) => c.runs), cli.cells.map((c) => c.runs), 'the cells\' runs differ from the CLI\'s');
+  assert.deepStrictEqual(strip(r), strip(cli));
+});
+
+test('the matrix button: progress per seed, Cancel stops it, then a run completes', async () => {
+  const { page, context, problems } = await openPage(env, `#v=2&seeds=2&recommenders=lfm,item-knn&${QUICK}`);
+  try {
+    await waitState(page, 'ready');
+    await page.locator('#sweeps > summary').click();
+    await page.getByRole('button', { name: /^Transfer matrix/ }).click();
+    await waitState(page, 'running');
+    await page.waitForFunction(() => /^Seed 1 of 2 \(seed 0\)\. Stage \d of 8/.test(document.getElementById('status').textContent),
+      null, { timeout: 30_000 });
+    assert.match(await page.locator('#results-empty').textContent(), /transfer matrix/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitState(page, 'ready', 5_000);
+    assert.match(await page.locator('#status').textContent(), /Cancelled/);
+    assert.equal(await results(page), null, 'a cancelled matrix must not leave results');
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', 'the worker kept sending after the cancel');
+
+    // Run it to the end: two seeds give a spread in every cell.
+    await page.getByRole('button', { name: /^Transfer matrix/ }).click();
+    await page.waitForFunction(() => /^Seed 2 of 2 \(seed 1\)/.test(document.getElementById('status').textContent), null, { timeout: 60_000 });
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    const r = await results(page);
+    assert.deepEqual(r.seeds, [0, 1]);
+    assert.deepEqual(r.recommenders, ['lfm', 'item-knn']);
+    for (const c of r.cells) assert.equal(c.runs.length, 2);
+    const cell = await page.locator('#matrix-table tbody tr').first().locator('td').first().textContent();
+    assert.equal(cell.trim(), `${r.cells[0].roc_auc_mean.toFixed(3)} ± ${r.cells[0].roc_auc_std.toFixed(3)}`);
+    assert.match(await page.locator('#condition').textContent(), /seeds 0–1, .*recommenders lfm, item-knn/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a shadow-free attack cannot make a matrix: the page says why and stays usable', async () => {
+  const { page, context, problems } = await openPage(env, `#v=2&attack=distance&seeds=1&recommenders=popularity&run=matrix&${QUICK}`);
+  try {
+    assert.equal(await waitState(page, ['done', 'error'], 30_000), 'error');
+    assert.match(await page.locator('#error').textContent(), /attack: the matrix needs an attack trained on a shadow model \(mlp\)/);
+    assert.ok(await page.getByRole('button', { name: 'Run attack' }).isEnabled());
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
