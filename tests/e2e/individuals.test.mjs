@@ -208,7 +208,19 @@ test('one dot per target user; the threshold (mouse, touch, keyboard) gives the 
     assert.match(cells[0], new RegExp(`^${k.tp} `));
     assert.match(cells[1], new RegExp(`^${k.fp} `));
     await page.getByRole('button', { name: /Back to the attack.s own cut-off/ }).click();
-    assert.equal((await shown(page)).idx, r.roc.thresholds.filter((t, i) => i > 0 && t >= 0).length);
+    const home = await shown(page);
+    assert.equal(home.idx, r.roc.thresholds.filter((t, i) => i > 0 && t >= 0).length);
+
+    // Log–log axes and a pinned run redraw the ROC chart: the marker follows onto the new chart,
+    // at its log position (both axes from 0.001, the smallest value drawn here, to 1).
+    await page.getByLabel('Log–log (low-FPR view)').check();
+    await page.getByRole('button', { name: 'Pin this run' }).click();
+    const lo = Math.min(r.min_nonzero_fpr, 1 / r.counts.target_members, 0.001);
+    const logPos = (v) => (Math.log10(v) - Math.log10(lo)) / -Math.log10(lo);
+    await shown(page);
+    assert.ok(await markerInk(page, logPos(r.roc.fpr[home.idx]), logPos(r.roc.tpr[home.idx])) > 40,
+      'no ROC marker on the log-log chart with a pinned run');
+    await page.getByLabel('Linear').check();
 
     // Text equivalents: both canvases sit in role="img" with a label naming the run, and are
     // described by tables whose captions name it too.
@@ -293,6 +305,34 @@ test('a user card shows the movies by title: the top-ranked user\u2019s list and
     await card.getByRole('button', { name: 'Close card' }).click();
     assert.ok(await card.isHidden());
     assert.equal(await page.evaluate(() => document.activeElement.id), 'ind-user');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a run on an uploaded file: dots for its users, cards by movie id (titles belong to the bundled sample)', async () => {
+  const { page, context, problems } = await openPage(env, '#seed=0&k=8&epochs=5&vector_epochs=2&attack_epochs=5&attack_restarts=1');
+  const asked = [];
+  page.on('request', (q) => asked.push(new URL(q.url()).pathname));
+  try {
+    await waitState(page, 'ready');
+    // 120 users, 60 movies, a fixed pattern: every user rates about two thirds of the movies.
+    const lines = ['userId,movieId,rating,timestamp'];
+    for (let u = 1; u <= 120; u++) for (let i = 1; i <= 60; i++) if ((u * 7 + i * 5) % 3) lines.push(`${u},${1000 + i},4.0,1`);
+    await page.setInputFiles('#file', { name: 'ratings.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await page.waitForFunction(() => /120 users/.test(document.getElementById('dataset').textContent), null, { timeout: 10_000 });
+    await page.getByRole('button', { name: 'Run attack', exact: true }).click();
+    assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done', await page.locator('#error').textContent());
+    const r = await results(page);
+    const n = r.counts.target_members + r.counts.target_nonmembers;
+    assert.equal(Number(await page.locator('#ind-strip').getAttribute('data-dots')), n);
+    await page.locator('#ind-user').selectOption({ index: 1 });
+    const first = page.locator('#ind-card ol.ind-movies li').first();
+    await first.waitFor();
+    assert.match(await first.textContent(), /^movie 10\d\d/);
+    assert.match(await page.locator('#ind-card').textContent(), /your own ratings file/);
+    assert.ok(!asked.some((p) => p.endsWith('titles.tsv')), 'the bundled titles were fetched for an uploaded file');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
