@@ -1,24 +1,31 @@
 // screenshot.mjs — makes the README's pictures from the built site: the results after a default
 // run (docs/screenshot.png), after a one-seed k-sweep of the attacker's vector length
-// (docs/screenshot-ksweep.png), and the transfer matrix of every algorithm as a 1024×768 screen
-// shows it (docs/screenshot-matrix.png: the results panel, cut at the screen's height).
+// (docs/screenshot-ksweep.png), the transfer matrix of every algorithm as a 1024×768 screen
+// shows it (docs/screenshot-matrix.png: the results panel, cut at the screen's height), and the
+// Individuals view's score strip with its threshold at 1024×768 (docs/screenshot-individuals.png).
 // Usage: make web && node scripts/screenshot.mjs
 import { setup, openPage, waitState } from '../tests/e2e/browser.mjs';
 import { ROOT } from '../tests/e2e/server.mjs';
 
 const env = await setup();
 try {
-  for (const [hash, file, timeout, viewport, screenOnly] of [
+  // [link, file, timeout, viewport, cut at the screen's height, element pictured]
+  for (const [hash, file, timeout, viewport, screenOnly, shot = '#results-panel'] of [
     ['#v=2&run=single', 'docs/screenshot.png', 60_000, { width: 1280, height: 900 }, false],
     ['#v=2&seeds=1&run=k-sweep', 'docs/screenshot-ksweep.png', 180_000, { width: 1280, height: 900 }, false],
     ['#v=2&seeds=1&run=matrix', 'docs/screenshot-matrix.png', 180_000, { width: 1024, height: 768 }, true],
+    ['#v=2&run=single', 'docs/screenshot-individuals.png', 60_000, { width: 1024, height: 768 }, false, '#individuals .ind-fig'],
   ]) {
     const { page, context, problems } = await openPage(env, hash, { viewport });
     const state = await waitState(page, ['done', 'error'], timeout);
     if (state !== 'done' || problems.length) throw new Error(`${hash}: ${state} ${problems.join('; ')}`);
     // The page moves focus to the results after a run; its focus ring does not belong in a picture.
     await page.evaluate(() => document.activeElement?.blur());
-    const panel = page.locator('#results-panel');
+    // The results panel's pictures stay one screen tall: the Individuals view has its own picture.
+    if (shot === '#results-panel') {
+      await page.evaluate(() => { const e = document.getElementById('individuals'); if (e) e.hidden = true; });
+    }
+    const panel = page.locator(shot).first();
     if (screenOnly) {
       // In page coordinates (a full-page clip), wherever the page has scrolled to.
       const b = await panel.evaluate((e) => {

@@ -21,6 +21,7 @@ import {
 } from './results.js';
 import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
+import * as individuals from './individuals.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -312,7 +313,7 @@ function onDone(msg) {
   const j = job;
   job = null;
   const payload = resultsPayload(msg.mode, msg.result);
-  shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload };
+  shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals };
   partialView = false;
   publishResults(payload); // before state=done: tests read #results as soon as they see `done`
   ui.finishProgress(msg.elapsedMs);
@@ -363,6 +364,7 @@ function clearResultsView(text) {
   $('condition').textContent = '';
   $('btn-json').disabled = true;
   $('btn-csv').disabled = true;
+  individuals.update(null);
 }
 
 // ---- showing a result ---------------------------------------------------------------------
@@ -462,6 +464,10 @@ function showView(v) {
   $('btn-csv').disabled = !!v.partial;
   $('btn-csv').textContent = v.mode === 'single' || v.mode === 'compare' ? 'Download CSV (ROC points)'
     : v.mode === 'matrix' ? 'Download CSV (every cell and seed)' : 'Download CSV (every run)';
+  // Every target user as a dot (single runs): its threshold marks a point on this ROC chart.
+  individuals.update(v.mode === 'single' && v.individuals ? {
+    result: v.result, ...v.individuals, condition: d.text, chart, rocs: rocCurves(v).map((c) => c.result), scale: state.scale,
+  } : null);
 }
 
 function headlineSingle(r) {

@@ -6,7 +6,7 @@
 //                  {type:'load', bytes, name} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, attacks, schemaVersion, bundled:true}
 //                  {type:'loaded', summary, bundled}
-//                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs}
+//                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs, individuals}
 //                  {type:'partial', id, index, point | result}  (a finished sweep point / compared run)
 //                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
 //                  {type:'random-seed', seed}
@@ -14,6 +14,7 @@
 // Modes: 'single' (result = run result); a sweep (param, values, seeds; result = sweep report);
 // 'compare' (configs: one single run each, in order; result = {runs: [run result, ...]});
 // 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix).
+// `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
 
 import init, {
   Dataset, Job, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
@@ -121,6 +122,16 @@ function assemble(msg, results) {
   };
 }
 
+/** One record per target user (js/individuals.js); null if the module cannot give them. */
+function userRecords(job) {
+  try {
+    return { records: job.users(), bundled: active === bundled };
+  } catch (e) {
+    console.warn('MemberLens: no per-user records for this run', e);
+    return null;
+  }
+}
+
 async function run(msg) {
   if (current) current.cancelled = true; // a new run replaces a running one
   const id = msg.id;
@@ -142,6 +153,7 @@ async function run(msg) {
   const perPart = msg.mode === 'single' || msg.mode === 'compare' ? 1 : msg.seeds.length;
   const runCount = jobs.length * perPart;
   const results = [];
+  let individuals = null;
   try {
     let last = performance.now();
     let stage = -1;
@@ -186,13 +198,15 @@ async function run(msg) {
         }
       }
       const r = job.result();
+      // The per-user records live in the job: read them before it is freed.
+      if (msg.mode === 'single') individuals = userRecords(job);
       free(job);
       results.push(r);
       if (msg.mode === 'compare') post({ type: 'partial', id, index: i, result: r });
       else if (r.points) post({ type: 'partial', id, index: i, point: r.points[0] });
     }
     if (current === token) current = null;
-    post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0 });
+    post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals });
   } catch (e) {
     const m = errorMessage(e, 'run', id);
     if (!m.fatal) freeAll();
