@@ -14,7 +14,7 @@ export const SCHEMA_VERSION = 2;
 // them with the wasm module's presetConfig()). `paper` = the defaults of schema 1.
 export const PRESETS = {
   default: {},
-  paper: { negative_sampling: 'popularity', vector_k: 0 },
+  paper: { negative_sampling: 'popularity', vector_k: 0, epochs: 40 },
 };
 
 // The algorithms this page knows before the worker says which ones its wasm module has
@@ -43,11 +43,11 @@ export const SCHEMA = {
   vector_k: { type: 'int', default: 100, min: 0, max: 512, group: 'main', label: 'Attacker\u2019s vector length',
     help: 'Length of the attacker\u2019s item vectors (the paper\u2019s Figure 2 varies it); 0 = tied to k, as before schema 2.' },
   lr: { type: 'float', default: 0.01, min: 0, max: 1, minExclusive: true, group: 'main', step: 'any',
-    label: 'Learning rate', help: 'SGD learning rate of the target and shadow recommenders.' },
+    label: 'Learning rate', help: 'SGD learning rate of the latent factor model (lfm), target and shadow.' },
   reg: { type: 'float', default: 0.01, min: 0, max: 10, group: 'main', step: 'any',
-    label: 'Regularisation', help: 'L2 penalty of the recommenders.' },
-  epochs: { type: 'int', default: 40, min: 1, max: 500, group: 'main', label: 'Epochs',
-    help: 'SGD passes over the training data of each recommender.' },
+    label: 'Regularisation', help: 'L2 penalty of the latent factor model (lfm).' },
+  epochs: { type: 'int', default: 80, min: 1, max: 500, group: 'main', label: 'Epochs',
+    help: 'SGD passes of the latent factor model (lfm) over its training data, and of its fold-in.' },
   top_n: { type: 'int', default: 100, min: 1, max: 1000, group: 'main', label: 'List length N',
     help: 'How many movies every recommendation list holds.' },
   protocol: { type: 'enum', default: 'popular', options: ['popular', 'fold-in'], group: 'main',
@@ -82,6 +82,12 @@ export const SCHEMA = {
     help: 'Neighbours each movie keeps in item-knn.' },
   knn_shrink: { type: 'float', default: 5, min: 0, max: 1000, group: 'advanced', step: 'any', label: 'item-knn shrinkage',
     help: 'Shrinks item-knn\u2019s cosine for rarely co-rated movies.' },
+  bpr_lr: { type: 'float', default: 0.07, min: 0, max: 1, minExclusive: true, group: 'advanced', step: 'any',
+    label: 'bpr learning rate', help: 'SGD learning rate of bpr (matrix factorisation with the pairwise BPR loss).' },
+  bpr_reg: { type: 'float', default: 0.02, min: 0, max: 10, group: 'advanced', step: 'any',
+    label: 'bpr regularisation', help: 'L2 penalty of bpr\u2019s factors and item biases.' },
+  bpr_epochs: { type: 'int', default: 20, min: 1, max: 500, group: 'advanced', label: 'bpr epochs',
+    help: 'SGD epochs of bpr (one sampled triple per training interaction) and of its fold-in.' },
   attack_lr: { type: 'float', default: 0.01, min: 0, max: 1, minExclusive: true, group: 'advanced',
     step: 'any', label: 'Attack learning rate', help: 'Adam learning rate of the attack network.' },
   attack_epochs: { type: 'int', default: 30, min: 1, max: 2000, group: 'advanced', label: 'Attack epochs',
