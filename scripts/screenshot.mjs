@@ -2,28 +2,41 @@
 // run (docs/screenshot.png), after a one-seed k-sweep of the attacker's vector length
 // (docs/screenshot-ksweep.png), the transfer matrix of every algorithm as a 1024×768 screen
 // shows it (docs/screenshot-matrix.png: the results panel, cut at the screen's height), and the
-// Individuals view's score strip with its threshold at 1024×768 (docs/screenshot-individuals.png).
+// Individuals view's score strip with its threshold at 1024×768 (docs/screenshot-individuals.png),
+// the popular-list vs fold-in comparison laid out at 1024×768 (docs/screenshot-compare.png: the
+// chart, its legend, the headline numbers and the takeaway)
+// and lecture mode's first step, the whole 1024×768 screen (docs/screenshot-lecture.png).
 // Usage: make web && node scripts/screenshot.mjs
 import { setup, openPage, waitState } from '../tests/e2e/browser.mjs';
 import { ROOT } from '../tests/e2e/server.mjs';
 
 const env = await setup();
 try {
-  // [link, file, timeout, viewport, cut at the screen's height, element pictured]
+  // [link, file, timeout, viewport, cut at the screen's height, element pictured (null: the screen)]
   for (const [hash, file, timeout, viewport, screenOnly, shot = '#results-panel'] of [
     ['#v=2&run=single', 'docs/screenshot.png', 60_000, { width: 1280, height: 900 }, false],
     ['#v=2&seeds=1&run=k-sweep', 'docs/screenshot-ksweep.png', 180_000, { width: 1280, height: 900 }, false],
     ['#v=2&seeds=1&run=matrix', 'docs/screenshot-matrix.png', 180_000, { width: 1024, height: 768 }, true],
     ['#v=2&run=single', 'docs/screenshot-individuals.png', 60_000, { width: 1024, height: 768 }, false, '#individuals .ind-fig'],
+    ['#v=2&run=compare', 'docs/screenshot-compare.png', 60_000, { width: 1024, height: 768 }, false, '#results-panel .results-grid'],
+    ['#v=2&present=1&step=1', 'docs/screenshot-lecture.png', 60_000, { width: 1024, height: 768 }, false, null],
   ]) {
     const { page, context, problems } = await openPage(env, hash, { viewport });
     const state = await waitState(page, ['done', 'error'], timeout);
     if (state !== 'done' || problems.length) throw new Error(`${hash}: ${state} ${problems.join('; ')}`);
+    // A lecture step writes its takeaway once its result is drawn.
+    if (hash.includes('present=1')) await page.waitForFunction(() => /^\d\. [^\u2014]*: /.test(document.getElementById('lec-takeaway').textContent));
     // The page moves focus to the results after a run; its focus ring does not belong in a picture.
     await page.evaluate(() => document.activeElement?.blur());
     // The results panel's pictures stay one screen tall: the Individuals view has its own picture.
     if (shot === '#results-panel') {
       await page.evaluate(() => { const e = document.getElementById('individuals'); if (e) e.hidden = true; });
+    }
+    if (shot === null) {
+      await page.screenshot({ path: `${ROOT}/${file}` });
+      console.log('wrote', file);
+      await context.close();
+      continue;
     }
     const panel = page.locator(shot).first();
     if (screenOnly) {

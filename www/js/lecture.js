@@ -1,32 +1,75 @@
 // lecture.js — owns lecture mode (`present=1`): large type, only the figure and a one-line
 // takeaway, and a guided tour of steps. Each step sets the controls it is about, runs (or reuses
 // the result on screen when it already matches), and writes its takeaway from the numbers it got.
+// Every step stands on the paper preset (so `step=N` opened directly gives what stepping there
+// gives); keys the link itself changed stay as the link set them (a quick link stays quick).
 // ← / → / Space (and a presenter's PageUp / PageDown) move between steps; `step=N` opens step N;
 // `slow=1` narrates the eight stages one by one (the worker pauses at each). It changes the page
 // only through the small api main.js hands it.
 
 import { STAGES } from './ui.js';
-import { singleTakeaway, flaggedTakeaway, compareTakeaway } from './results.js';
-import { num, sweepValue } from './format.js';
+import { baseState, CONFIG_KEYS } from './state.js';
+import { singleTakeaway, flaggedTakeaway, compareTakeaway, matrixTakeaway } from './results.js';
+import { num, pct, sweepValue } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
-// The tour. `settings`: the keys the step is about (everything else stays as the link set it).
+// The transfer matrix of step 4: three quick algorithms (one of them the paper's), one seed.
+const MATRIX_ALGORITHMS = 'lfm,item-knn,popularity';
+
+/**
+ * The settings that put `state` on the paper preset: `preset=paper`, and every config key the link
+ * left at its own preset's value moves to the paper's (the seed and the link's changes stay).
+ */
+export function paperSettings(state) {
+  const from = baseState(state.preset);
+  const to = baseState('paper');
+  const out = { preset: 'paper' };
+  for (const k of CONFIG_KEYS) if (k !== 'seed' && state[k] === from[k]) out[k] = to[k];
+  return out;
+}
+
+/**
+ * Step 2's takeaway, from the run's numbers and its dots: what the dots are, whom the attacker
+ * names when it may accuse at most 1% of the non-members, and whom its own cut-off (score >= 0,
+ * the line in the strip) flags.
+ */
+export function flaggedDotsTakeaway(r, records) {
+  const nM = r.counts.target_members;
+  const nN = r.counts.target_nonmembers;
+  const t1 = r.tpr_at_fpr['0.01'];
+  const flagged = (member) => records.filter((x) => x.member === member && x.score >= 0).length;
+  return `One dot per user (\u25cf members, \u25b2 non-members). Accusing \u2264 1% of the ${nN} non-members`
+    + ` names ${Math.round(t1 * nM)} of ${nM} members (${pct(t1)}); the line (score \u2265 0) flags`
+    + ` ${flagged(true)} members and ${flagged(false)} non-members.`;
+}
+
+// The tour. `settings(state)`: the keys the step is about (everything else stays as the link set
+// it); `figure: 'individuals'` shows the Individuals strip instead of the ROC chart.
 export const STEPS = [
   {
-    title: 'The paper\u2019s setting', short: 'The paper\u2019s setting', mode: 'single', settings: { protocol: 'popular', scale: 'linear' },
-    takeaway: (v) => singleTakeaway(v.result),
+    title: 'The paper\u2019s setting', short: 'The paper\u2019s setting', mode: 'single',
+    settings: (s) => ({ ...paperSettings(s), protocol: 'popular', scale: 'linear' }),
+    takeaway: (v) => `${singleTakeaway(v.result)} (paper preset, seed ${v.result.config.seed})`,
   },
   {
-    title: 'Who is flagged', short: 'Who is flagged', mode: 'single', settings: { protocol: 'popular', scale: 'log' },
-    takeaway: (v) => flaggedTakeaway(v.result),
+    title: 'Who is flagged, and why', short: 'Who is flagged', mode: 'single', figure: 'individuals',
+    settings: (s) => ({ ...paperSettings(s), protocol: 'popular', scale: 'linear' }),
+    takeaway: (v) => (v.individuals ? flaggedDotsTakeaway(v.result, v.individuals.records) : flaggedTakeaway(v.result)),
   },
   {
-    title: 'A realistic recommender (fold-in)', short: 'Fold-in', mode: 'compare', settings: { scale: 'linear' },
+    title: 'A realistic recommender (fold-in)', short: 'Fold-in', mode: 'compare',
+    settings: (s) => ({ ...paperSettings(s), scale: 'linear' }),
     takeaway: (v) => compareTakeaway(v.result.runs[0], v.result.runs[1]),
   },
   {
-    title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'dim-sweep', settings: { seeds: 1 },
+    title: 'Other algorithms', short: 'Other algorithms', mode: 'matrix',
+    settings: (s) => ({ ...paperSettings(s), recommenders: MATRIX_ALGORITHMS, seeds: 1 }),
+    takeaway: (v) => matrixTakeaway(v.result),
+  },
+  {
+    title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'dim-sweep',
+    settings: (s) => ({ ...paperSettings(s), seeds: 1 }),
     takeaway: (v) => {
       const pts = v.result.points;
       const [a, b] = [pts[0], pts[pts.length - 1]];
@@ -73,7 +116,7 @@ export function configure(state) {
   document.documentElement.classList.toggle('present', on);
   $('lecture').hidden = !on;
   $('lec-slow').checked = !!state.slow;
-  if (!on) { current = 0; return; }
+  if (!on) { current = 0; showFigure(null); return; }
   if (!current && !state.step) {
     $('lec-takeaway').textContent = `${STEPS.length} steps. Press \u2192 or Space to start with step 1, or choose a step.`;
   }
@@ -111,11 +154,17 @@ export async function open(n) {
   current = n;
   const mine = ++ticket;
   mark();
-  api.set({ ...step.settings, step: n });
+  showFigure(step.figure); // before the run: a reused result is redrawn at the right size
+  api.set({ ...step.settings(api.state()), step: n });
   $('lec-takeaway').textContent = `${n}. ${step.title} \u2014 running\u2026`;
   const v = await api.run(step.mode);
   if (mine !== ticket) return; // another step was opened meanwhile
   $('lec-takeaway').textContent = `${n}. ${step.title}: ${step.takeaway(v)}`;
+}
+
+/** Which figure the lecture shows: the ROC / sweep / matrix chart, or the Individuals strip. */
+function showFigure(figure) {
+  document.documentElement.classList.toggle('lec-individuals', figure === 'individuals');
 }
 
 /** Slow motion: while a run goes on, the takeaway line narrates the stage it is in. */

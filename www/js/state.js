@@ -115,8 +115,8 @@ export const SCHEMA = {
     help: 'Large type, only the figure and a one-line takeaway, guided steps (\u2190 / \u2192 / Space).' },
   hide: { type: 'keys', default: '', group: 'page', label: 'Hidden controls',
     help: 'Comma-separated setting keys whose controls are hidden (for a lecture).' },
-  step: { type: 'int', default: 0, min: 0, max: 4, group: 'page', label: 'Lecture step',
-    help: 'Opens that step of the guided tour (1 \u2026 4; 0: none).' },
+  step: { type: 'int', default: 0, min: 0, max: 5, group: 'page', label: 'Lecture step',
+    help: 'Opens that step of the guided tour (1 \u2026 5; 0: none).' },
   slow: { type: 'bool', default: false, group: 'page', label: 'Slow motion',
     help: 'Narrates the eight stages one by one, pausing on each.' },
 };
