@@ -60,7 +60,7 @@ pub const FIELD_MAX: usize = 40;
 /// Most characters of a file name or path a message shows.
 pub const NAME_MAX: usize = 120;
 /// Most characters of a whole message (longer ones keep their start and end around "…").
-pub const MESSAGE_MAX: usize = 600;
+pub const MESSAGE_MAX: usize = 1000;
 
 /// Characters that would break a one-line message or what a terminal shows: control characters
 /// (C0 with ESC, DEL, C1), line and paragraph separators, bidi overrides and invisible marks.

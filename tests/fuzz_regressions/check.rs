@@ -6,14 +6,16 @@
 
 use memberlens::{Config, Dataset, Error};
 
-/// Longest message any error may give (bytes); inputs are echoed shortened, so a huge field or key
-/// must not make a huge message.
-pub const MESSAGE_LIMIT: usize = 2000;
+/// Longest message any error may give (characters): inputs are echoed shortened, so a huge field or
+/// key must not make a huge message (error::MESSAGE_MAX plus the file name or key around it).
+pub const MESSAGE_LIMIT: usize = 1200;
 
 /// An error message is one short line without control characters (no raw terminal escape codes).
 pub fn message_is_clean(e: &Error) {
     let m = e.to_string();
-    assert!(m.len() <= MESSAGE_LIMIT, "message of {} bytes", m.len());
+    let n = m.chars().count();
+    assert!(n <= MESSAGE_LIMIT, "message of {n} characters");
+    assert_eq!(m.lines().count(), 1, "message of several lines: {m:?}");
     assert!(
         !m.chars().any(|c| c.is_control()),
         "control character in message {m:?}"
