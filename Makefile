@@ -10,7 +10,7 @@ PORT ?= 8000
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
 
 .PHONY: help setup data build web demo test test-fmt test-clippy test-native test-wasm test-e2e \
-	bench bench-browser screenshot clean
+	bench bench-browser screenshot clean fuzz
 
 help:
 	@echo "make setup          install what is missing (wasm target, wasm-bindgen CLI, npm packages, Chromium)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench          cargo bench --bench pipeline"
 	@echo "make bench-browser  node scripts/bench-browser.mjs (native vs wasm in Chromium)"
 	@echo "make screenshot     docs/screenshot*.png from the built site (after make web)"
+	@echo "make fuzz           cargo-fuzz (nightly) on the data and config parsers, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make clean          remove build outputs (target/, www/pkg/, www/data/)"
 
 setup:
@@ -110,6 +111,22 @@ bench-browser:
 
 screenshot:
 	node scripts/screenshot.mjs
+
+# Fuzzing (nightly + cargo-fuzz; `make setup` does not install them: `rustup toolchain install
+# nightly --profile minimal` and `cargo install cargo-fuzz`). Each target runs FUZZ_SECONDS from its
+# corpus (fuzz/corpus, kept between runs), the committed seeds and every input that ever failed
+# (tests/fuzz_regressions, replayed by `cargo test`). A new failing input is copied there: commit it
+# with the fix.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@for t in parse config; do \
+		mkdir -p fuzz/corpus/$$t fuzz/artifacts/$$t; \
+		echo "=== make fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		cargo +nightly fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t tests/fuzz_regressions/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=fuzz/$$t.dict -print_final_stats=1 || { \
+			cp fuzz/artifacts/$$t/* tests/fuzz_regressions/$$t/; \
+			echo "=== make fuzz: $$t FAILED; the input is now in tests/fuzz_regressions/$$t/"; exit 1; }; \
+	done
 
 clean:
 	cargo clean

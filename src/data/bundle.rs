@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 
 /// First bytes of every bundle.
 pub const BUNDLE_MAGIC: &[u8] = b"MEMBERLENS-BUNDLE-1\n";
+/// What every bundle version starts with, to tell an unsupported version from a text file.
+pub const BUNDLE_FAMILY: &[u8] = b"MEMBERLENS-BUNDLE-";
 
 fn put(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -41,56 +43,74 @@ pub fn encode(d: &Dataset) -> Vec<u8> {
     out
 }
 
+/// Reads a bundle as strictly as the text parser reads text: a bundle decodes only if it is exactly
+/// the bytes `encode` writes for some data set the text parser could have produced (at least one
+/// user and item, every user with items, every item with users, ids strictly ascending, minimal
+/// varints, no trailing bytes), so nothing in it is silently changed, dropped or ignored.
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Where the value being read starts, for messages.
+    start: usize,
     file: &'a str,
 }
 
 impl Reader<'_> {
-    fn corrupt(&self, what: &str) -> Error {
+    fn corrupt(&self, what: impl std::fmt::Display) -> Error {
         Error::parse(
             self.file,
             0,
-            format!("corrupt bundle at byte {}: {what}", self.pos),
+            format!("corrupt bundle at byte {}: {what}", self.start),
         )
     }
 
+    /// One LEB128 varint: at most 10 bytes, no bits beyond 64, and minimal (no trailing zero
+    /// groups), so each number has exactly one encoding.
     fn next(&mut self) -> Result<u64> {
+        self.start = self.pos;
         let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
+        for k in 0..10 {
             let b = *self
                 .bytes
                 .get(self.pos)
                 .ok_or_else(|| self.corrupt("truncated"))?;
             self.pos += 1;
-            v |= u64::from(b & 0x7f) << shift;
+            let group = u64::from(b & 0x7f);
+            if k == 9 && group > 1 {
+                return Err(self.corrupt("varint overflows 64 bits"));
+            }
+            v |= group << (7 * k);
             if b & 0x80 == 0 {
+                if k > 0 && group == 0 {
+                    return Err(self.corrupt("varint is not minimal (ends in a zero byte)"));
+                }
                 return Ok(v);
             }
         }
-        Err(self.corrupt("varint too long"))
+        Err(self.corrupt("varint is longer than 10 bytes"))
     }
 
-    fn count(&mut self, limit: u64) -> Result<usize> {
+    /// A count of things that each take at least one more byte, so never more than `limit`.
+    fn count(&mut self, what: &str, limit: u64) -> Result<usize> {
         let v = self.next()?;
         if v > limit {
-            return Err(self.corrupt("count out of range"));
+            return Err(self.corrupt(format!("{what} {v} is more than {limit}")));
         }
-        Ok(v as usize)
+        usize::try_from(v).map_err(|_| self.corrupt(format!("{what} {v} does not fit")))
     }
 
-    fn ascending(&mut self, n: usize) -> Result<Vec<u64>> {
+    /// `n` strictly ascending numbers written as deltas from the previous one (the first from 0).
+    fn ascending(&mut self, n: usize, what: &str) -> Result<Vec<u64>> {
         let mut out = Vec::with_capacity(n);
         let mut prev = 0u64;
         for i in 0..n {
             let d = self.next()?;
             if i > 0 && d == 0 {
-                return Err(self.corrupt("ids not strictly ascending"));
+                return Err(self.corrupt(format!("{what} repeat {prev} (not strictly ascending)")));
             }
             prev = prev
                 .checked_add(d)
-                .ok_or_else(|| self.corrupt("id overflow"))?;
+                .ok_or_else(|| self.corrupt(format!("{what} overflow 64 bits")))?;
             out.push(prev);
         }
         Ok(out)
@@ -101,31 +121,77 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<Dataset> {
     let mut r = Reader {
         bytes,
         pos: BUNDLE_MAGIC.len(),
+        start: BUNDLE_MAGIC.len(),
         file,
     };
-    // Each entry takes at least one byte, so no honest count exceeds the file size.
+    // Each id and each interaction takes at least one byte, so no honest count exceeds the file
+    // size (this also bounds every allocation below by the input size).
     let limit = bytes.len() as u64;
-    let n_users = r.count(limit)?;
-    let n_items = r.count(limit)?;
-    let n_inter = r.count(limit)?;
-    let ratings = r.next()? as usize;
-    let user_ids = r.ascending(n_users)?;
-    let item_ids = r.ascending(n_items)?;
+    let n_users = r.count("user count", limit)?;
+    if n_users == 0 {
+        return Err(r.corrupt("the bundle has no users"));
+    }
+    let n_items = r.count("item count", limit.min(u64::from(u32::MAX)))?;
+    if n_items == 0 {
+        return Err(r.corrupt("the bundle has no items"));
+    }
+    let n_inter = r.count("interaction count", limit.min(u64::from(u32::MAX)))?;
+    let ratings = r.next()?;
+    if ratings < n_inter as u64 {
+        return Err(r.corrupt(format!(
+            "{ratings} ratings are fewer than the {n_inter} interactions"
+        )));
+    }
+    let ratings =
+        usize::try_from(ratings).map_err(|_| r.corrupt(format!("{ratings} ratings do not fit")))?;
+    let user_ids = r.ascending(n_users, "user ids")?;
+    let item_ids = r.ascending(n_items, "item ids")?;
     let mut offsets = Vec::with_capacity(n_users + 1);
     offsets.push(0u32);
-    let mut items = Vec::with_capacity(n_inter);
-    for _ in 0..n_users {
-        let n = r.count(n_items as u64)?;
-        for i in r.ascending(n)? {
+    let mut items: Vec<u32> = Vec::with_capacity(n_inter);
+    let mut used = vec![false; n_items];
+    for &user in &user_ids {
+        let n = r.next()?;
+        if n == 0 {
+            return Err(r.corrupt(format!("user id {user} has no items")));
+        }
+        if n > n_items as u64 {
+            return Err(r.corrupt(format!(
+                "user id {user} has {n} items, more than the {n_items} items there are"
+            )));
+        }
+        let n = n as usize;
+        if items.len() + n > n_inter {
+            return Err(r.corrupt(format!(
+                "more interactions than the {n_inter} interactions the header gives"
+            )));
+        }
+        for i in r.ascending(n, "item indices")? {
             if i >= n_items as u64 {
-                return Err(r.corrupt("item index out of range"));
+                return Err(r.corrupt(format!(
+                    "item index {i} of user id {user} is out of range (there are {n_items} items)"
+                )));
             }
+            used[i as usize] = true;
             items.push(i as u32);
         }
         offsets.push(items.len() as u32);
     }
-    if items.len() != n_inter || r.pos != bytes.len() || n_users == 0 {
-        return Err(r.corrupt("sizes do not match"));
+    r.start = r.pos;
+    if items.len() != n_inter {
+        return Err(r.corrupt(format!(
+            "the users have {} interactions, the header gives {n_inter}",
+            items.len()
+        )));
+    }
+    if let Some(unused) = used.iter().position(|&u| !u) {
+        return Err(r.corrupt(format!("item id {} has no users", item_ids[unused])));
+    }
+    if r.pos != bytes.len() {
+        return Err(r.corrupt(format!(
+            "{} trailing bytes after the last user",
+            bytes.len() - r.pos
+        )));
     }
     Ok(Dataset {
         name: file.to_string(),

@@ -5,7 +5,7 @@ mod bundle;
 mod parse;
 pub mod titles;
 
-use crate::error::{Error, Result};
+use crate::error::{shorten_to, Error, Result, NAME_MAX};
 
 pub use bundle::BUNDLE_MAGIC;
 
@@ -39,8 +39,9 @@ pub struct DatasetSummary {
 impl Dataset {
     /// Builds a data set from (original user id, original item id) pairs.
     pub fn from_pairs(name: &str, pairs: &[(u64, u64)], ratings: usize) -> Result<Dataset> {
+        let shown = || shorten_to(name, NAME_MAX);
         if pairs.is_empty() {
-            return Err(Error::Data(format!("{name}: no interactions")));
+            return Err(Error::Data(format!("{}: no interactions", shown())));
         }
         let mut user_ids: Vec<u64> = pairs.iter().map(|p| p.0).collect();
         user_ids.sort_unstable();
@@ -49,7 +50,7 @@ impl Dataset {
         item_ids.sort_unstable();
         item_ids.dedup();
         if item_ids.len() > u32::MAX as usize {
-            return Err(Error::Data(format!("{name}: too many items")));
+            return Err(Error::Data(format!("{}: too many items", shown())));
         }
         let dense = |ids: &[u64], id: u64| ids.binary_search(&id).expect("id present") as u32;
         let mut dense_pairs: Vec<(u32, u32)> = pairs
@@ -58,6 +59,18 @@ impl Dataset {
             .collect();
         dense_pairs.sort_unstable();
         dense_pairs.dedup();
+        // `offsets` are u32: refuse rather than wrap.
+        if dense_pairs.len() > u32::MAX as usize {
+            return Err(Error::Data(format!("{}: too many interactions", shown())));
+        }
+        // Every interaction comes from at least one rating (the bundle decoder checks the same).
+        if ratings < dense_pairs.len() {
+            return Err(Error::Data(format!(
+                "{}: {ratings} ratings are fewer than the {} interactions",
+                shown(),
+                dense_pairs.len()
+            )));
+        }
         let mut offsets = vec![0u32; user_ids.len() + 1];
         for &(u, _) in &dense_pairs {
             offsets[u as usize + 1] += 1;
@@ -76,11 +89,19 @@ impl Dataset {
         })
     }
 
-    /// Parses a ratings file, detecting its format: MovieLens `ratings.csv` (header, LF or CRLF),
-    /// ML-100K `u.data` (tab-separated), ML-1M `ratings.dat` (`::`), or a MemberLens bundle.
+    /// Parses a ratings file, detecting its format: MovieLens `ratings.csv` (header), ML-100K
+    /// `u.data` (tab-separated), ML-1M `ratings.dat` (`::`), any with LF, CRLF or CR line ends, or a
+    /// MemberLens bundle. Every record is read or the whole file refused with its line.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Dataset> {
         if bytes.starts_with(BUNDLE_MAGIC) {
             return bundle::decode(bytes, file);
+        }
+        if bytes.starts_with(bundle::BUNDLE_FAMILY) {
+            return Err(Error::parse(
+                file,
+                0,
+                "this bundle version is not supported (made by another MemberLens version)",
+            ));
         }
         let (pairs, ratings) = parse::parse_ratings(bytes, file)?;
         Dataset::from_pairs(file, &pairs, ratings)
@@ -89,7 +110,7 @@ impl Dataset {
     /// Reads and parses a ratings file from disk.
     pub fn load(path: &std::path::Path) -> Result<Dataset> {
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
+            path: shorten_to(&path.display().to_string(), NAME_MAX),
             source,
         })?;
         let name = path
@@ -151,5 +172,14 @@ mod tests {
     #[test]
     fn empty_input_is_an_error() {
         assert!(Dataset::from_pairs("t", &[], 0).is_err());
+    }
+
+    #[test]
+    fn fewer_ratings_than_interactions_is_an_error() {
+        let e = Dataset::from_pairs("t", &[(1, 2), (1, 3)], 1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "data: t: 1 ratings are fewer than the 2 interactions"
+        );
     }
 }
