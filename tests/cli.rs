@@ -22,7 +22,10 @@ fn synthetic_csv() -> std::path::PathBuf {
             ));
         }
     }
-    let path = std::env::temp_dir().join(format!("memberlens-cli-{}.csv", std::process::id()));
+    // One file per call: the tests run in parallel and must not read each other's half-written file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("memberlens-cli-{}-{n}.csv", std::process::id()));
     std::fs::write(&path, csv).unwrap();
     path
 }
