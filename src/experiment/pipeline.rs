@@ -362,6 +362,7 @@ impl Pipeline {
             timings,
         );
         report.warnings = warnings;
+        report.privacy = target.privacy();
         self.report = Some(report);
         Ok(())
     }
