@@ -64,20 +64,24 @@ fn numbers(mut r: RunReport) -> RunReport {
 #[test]
 fn strength_zero_is_bit_identical_to_no_defence_for_every_defence_and_protocol() {
     let d = data();
-    for protocol in [Protocol::Popular, Protocol::FoldIn] {
-        let base = Config {
-            protocol,
-            ..small()
-        };
-        let none = numbers(run(&d, base.clone()));
-        assert!(none.privacy.is_none());
-        for defence in DefenceKind::applicable(&base) {
-            let r = run(&d, with(&base, defence, 0.0));
-            assert_eq!(r.config.defence, defence);
-            assert_eq!(numbers(r), none, "{defence:?} at strength 0, {protocol:?}");
-            // …and a strength above 0 does change something, so the comparison can fail.
-            let on = numbers(run(&d, with(&base, defence, 1.0)));
-            assert_ne!(on, none, "{defence:?} at strength 1, {protocol:?}");
+    for recommender in RecommenderKind::ALL {
+        for protocol in [Protocol::Popular, Protocol::FoldIn] {
+            let base = Config {
+                recommender,
+                protocol,
+                ..small()
+            };
+            let none = numbers(run(&d, base.clone()));
+            assert!(none.privacy.is_none());
+            let what = format!("{recommender:?} {protocol:?}");
+            for defence in DefenceKind::applicable(&base) {
+                let r = run(&d, with(&base, defence, 0.0));
+                assert_eq!(r.config.defence, defence);
+                assert_eq!(numbers(r), none, "{defence:?} at strength 0, {what}");
+                // …and a strength above 0 does change something, so the comparison can fail.
+                let on = numbers(run(&d, with(&base, defence, 1.0)));
+                assert_ne!(on, none, "{defence:?} at strength 1, {what}");
+            }
         }
     }
 }
@@ -340,6 +344,8 @@ fn frontier_points_equal_single_runs_bit_for_bit() {
     for protocol in [Protocol::Popular, Protocol::FoldIn] {
         let base = Config {
             protocol,
+            // Under fold-in, lists also skip seen items: the other branch of serving.
+            exclude_seen: protocol == Protocol::FoldIn,
             ..small()
         };
         let defences = DefenceKind::applicable(&base);

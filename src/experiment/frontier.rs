@@ -516,7 +516,7 @@ impl Frontier {
                     target.reserve(&Self::point_config(&st.cfg, d, s))?;
                 }
                 // Scores are cached: a step can serve many more users than scoring would allow.
-                let users = target.users_per_step(SCORE_WORK) * 8;
+                let users = target.users_per_step(SCORE_WORK) * 4;
                 let finished = target.serve_step(&data, users);
                 let within = target.serve_fraction();
                 if finished {
@@ -832,7 +832,7 @@ fn dp_notes(c: &DefenceCurve, strongest: &FrontierPoint, popular: bool) -> Vec<S
         .min_by(|a, b| a.strength.total_cmp(&b.strength))
     {
         out.push(format!(
-            "dp-sgd: ROC-AUC is already {:.3} at strength {} where ε = {:.1} promises nothing, so the guarantee is not what hides members there; members' vectors are refitted from their own histories against the final item vectors, as new users' are",
+            "dp-sgd: ROC-AUC is already {:.3} at strength {} where ε = {:.1} promises nothing: the drop is what noise, clipping and refitting members like new users do to this model, not something ε guarantees",
             loose.roc_auc_mean,
             loose.strength,
             loose.epsilon_mean.unwrap_or(f64::NAN)
