@@ -1,4 +1,4 @@
-//! The native command line: `run`, `sweep`, `matrix` and `bundle`. Progress goes to stderr (a bar
+//! The native command line: `run`, `sweep`, `matrix`, `frontier` and `bundle`. Progress goes to stderr (a bar
 //! when stderr is a terminal); with `--json`, stdout is exactly one JSON object.
 
 use std::io::IsTerminal;
@@ -11,7 +11,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
+use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
+use crate::experiment::frontier::{
+    Frontier, FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS,
+};
 use crate::experiment::matrix::{Matrix, MatrixReport};
 use crate::experiment::{Job, JobResult};
 use crate::pipeline::Pipeline;
@@ -46,6 +50,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Defences at several strengths: how far the attack falls and what recall pays.
+    Frontier(FrontierArgs),
     /// Write the compact data copy the web page ships.
     Bundle {
         /// ratings.csv, u.data or ratings.dat
@@ -87,6 +93,13 @@ struct Common {
     /// drop already-seen items from recommendation lists
     #[arg(long)]
     exclude_seen: bool,
+    /// defence of the target service: none, popularity-randomisation, list-perturbation,
+    /// score-noise, dp-sgd
+    #[arg(long)]
+    defence: Option<String>,
+    /// how strongly the defence acts, 0 (off) to 1 (strongest)
+    #[arg(long = "defence-strength", value_parser = finite)]
+    defence_strength: Option<f64>,
     /// any other config key as a JSON object, e.g. '{"hidden1":64,"weighting":"uniform"}'
     #[arg(long)]
     config: Option<String>,
@@ -146,6 +159,25 @@ struct MatrixArgs {
     common: Common,
 }
 
+#[derive(Args, Debug)]
+struct FrontierArgs {
+    /// comma-separated defences (default: every one that applies to the config):
+    /// popularity-randomisation, list-perturbation, score-noise, dp-sgd
+    #[arg(long, value_delimiter = ',')]
+    defences: Option<Vec<String>>,
+    /// comma-separated strengths in [0, 1]
+    #[arg(long, value_delimiter = ',', value_parser = finite)]
+    strengths: Option<Vec<f64>>,
+    /// comma-separated seeds, e.g. 0,1,2
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    seeds: Vec<u32>,
+    /// comma-separated epoch counts of the undefended "natural" frontier (lfm only)
+    #[arg(long = "natural-epochs", value_delimiter = ',')]
+    natural_epochs: Option<Vec<u32>>,
+    #[command(flatten)]
+    common: Common,
+}
+
 impl Common {
     fn config(&self) -> Result<Config> {
         let mut json = match &self.config {
@@ -165,6 +197,7 @@ impl Common {
             "epochs": self.epochs,
             "top_n": self.top_n, "protocol": protocol,
             "exclude_seen": self.exclude_seen.then_some(true),
+            "defence": self.defence, "defence_strength": self.defence_strength,
         });
         // Flags win over --config; flags not given leave the key to --config or the default.
         for (k, v) in flags.as_object().expect("object") {
@@ -300,6 +333,59 @@ fn print_sweep(s: &SweepReport) {
     println!("seeds {:?}, {:.0} ms", s.seeds, s.timings_ms["total"]);
 }
 
+fn print_frontier(f: &FrontierReport) {
+    let n = f.config.top_n;
+    println!(
+        "{:>26}  {:>8}  {:>14}  {:>16}  {:>10}  {:>8}",
+        "defence",
+        "strength",
+        "parameter",
+        "ROC-AUC",
+        format!("recall@{n}"),
+        "ε"
+    );
+    let spread = |std: f64| {
+        if f.seeds.len() > 1 {
+            format!(" ± {std:.3}")
+        } else {
+            String::new()
+        }
+    };
+    for c in &f.defences {
+        for p in &c.points {
+            println!(
+                "{:>26}  {:>8}  {:>14}  {:>16}  {:>10.4}  {:>8}",
+                c.defence.id(),
+                p.strength,
+                format!("{} {:.3}", c.parameter, p.parameter_value),
+                format!("{:.4}{}", p.roc_auc_mean, spread(p.roc_auc_std)),
+                p.recall_at_n_mean,
+                p.epsilon_mean.map_or("-".into(), |e| format!("{e:.2}"))
+            );
+        }
+    }
+    let u = &f.undefended;
+    println!(
+        "undefended ROC-AUC {:.4}, recall@{n} {:.4}; popularity list recall@{n} {:.4}",
+        u.roc_auc_mean, u.recall_at_n_mean, f.popularity_recall_at_n
+    );
+    for p in &f.natural {
+        println!(
+            "natural   {:>3} epochs: ROC-AUC {:.4}, recall@{n} {:.4}",
+            p.epochs, p.roc_auc_mean, p.recall_at_n_mean
+        );
+    }
+    for note in &f.notes {
+        println!("note      {note}");
+    }
+    println!(
+        "protocol {}, seeds {:?}, {:.0} ms",
+        serde_json::to_value(f.config.protocol).expect("serialises"),
+        f.seeds,
+        f.timings_ms["total"]
+    );
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("reports serialise")
 }
@@ -322,6 +408,7 @@ fn finish(mut job: Job, json: bool) -> Result<Job> {
         JobResult::Single(r) => print_run(r),
         JobResult::Sweep(r) => print_sweep(r),
         JobResult::Matrix(r) => print_matrix(r),
+        JobResult::Frontier(r) => print_frontier(r),
     }
     Ok(job)
 }
@@ -381,6 +468,26 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 }
             })?;
             eprintln!("{name}: {} titles → {}", list.len(), out.display());
+        }
+        Command::Frontier(a) => {
+            let cfg = a.common.config()?;
+            let defences = match &a.defences {
+                Some(names) => names
+                    .iter()
+                    .map(|n| DefenceKind::parse("defences", n.trim()))
+                    .collect::<Result<Vec<_>>>()?,
+                None => DefenceKind::applicable(&cfg),
+            };
+            let strengths = a.strengths.clone().unwrap_or(DEFAULT_STRENGTHS.to_vec());
+            let natural = a
+                .natural_epochs
+                .clone()
+                .unwrap_or(DEFAULT_NATURAL_EPOCHS.to_vec());
+            let data = load(&a.common.ratings)?;
+            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
+            let f =
+                Frontier::new(data, cfg, &defences, &strengths, &a.seeds, &natural)?.with_clock(c);
+            finish(Job::Frontier(Box::new(f)), a.common.json)?;
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;

@@ -4,15 +4,17 @@
 //!
 //! Where things live: `data` (parsing, bundle), `split`, `recommender` (one file per algorithm),
 //! `serving` (who gets which list), `attack` (one file per attack, plus the attacker's item vectors
-//! and features), `eval` (ROC, thresholds, utility, statistics), `privacy` (DP-SGD pieces and the Rényi-DP
-//! accountant), `experiment` (the run pipeline,
-//! sweeps, the transfer matrix and the job that drives any of them), `report` (result types).
+//! and features), `defence` (the target's defences, one file each, and their strength maps),
+//! `eval` (ROC, thresholds, utility, statistics), `privacy` (DP-SGD pieces and the Rényi-DP
+//! accountant), `experiment` (the run pipeline, sweeps, the transfer matrix, the privacy–utility
+//! frontier and the job that drives any of them), `report` (result types).
 
 pub mod attack;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod defence;
 pub mod error;
 pub mod eval;
 pub mod experiment;

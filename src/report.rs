@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::eval::utility::Utility;
 use crate::eval::{at_threshold, roc_curve, AtThreshold, Roc};
+use crate::privacy::PrivacySpent;
 use crate::split::Counts;
 
 /// The low false-positive rates every result reports TPR at (keys of `tpr_at_fpr`).
@@ -191,6 +192,10 @@ pub struct RunReport {
     pub timings_ms: BTreeMap<String, f64>,
     /// One-line warnings about numbers that mean little (see `eval::warnings`); empty when sound.
     pub warnings: Vec<String>,
+    /// What DP training of the target spent: `{epsilon, delta, noise_multiplier, sampling_rate,
+    /// steps}` with defence dp-sgd at a strength above 0, `null` otherwise (see `defence::dp_sgd`
+    /// for what ε protects).
+    pub privacy: Option<PrivacySpent>,
 }
 
 impl RunReport {
@@ -222,6 +227,7 @@ impl RunReport {
             config,
             timings_ms,
             warnings: Vec::new(),
+            privacy: None,
         }
     }
 }

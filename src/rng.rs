@@ -16,6 +16,9 @@ pub enum Stream {
     ShadowFoldIn = 6,
     ItemVectors = 7,
     AttackModel = 8,
+    /// The target's serving-level defence (popularity randomisation, list perturbation, score
+    /// noise). The shadow has none: defences protect the target service only.
+    TargetDefence = 9,
 }
 
 /// The generator for one stream of one seed.

@@ -5,6 +5,11 @@
 //!
 //! `HalfData` (split, held-out items, training set) is fixed by the seed and shared by every
 //! algorithm trained on the half, so the transfer matrix compares algorithms on the same data.
+//!
+//! The target half applies the config's defence where lists are made (`defence::Defence`: scores
+//! before ranking, lists after ranking, non-members' popular lists), drawing from its own stream;
+//! the shadow half never has one. A trained half can be served again under another serving-level
+//! defence (`reserve`) from its cached scores, which is how the frontier avoids retraining.
 
 use std::sync::Arc;
 
@@ -12,11 +17,14 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
+use crate::defence::{self, Defence};
 use crate::error::{Error, Result};
 use crate::eval::utility::{Utility, UtilityCounter};
 use crate::mf::Interactions;
+use crate::privacy::PrivacySpent;
 use crate::recommend::{first_n_unseen, full_order, popularity_scores, top_n_with_and_without};
 use crate::recommender::{build, Recommender, RecommenderKind, TrainSet, Who};
+use crate::rng::{rng_for, Stream};
 use crate::split::{hold_out, HalfUsers};
 
 /// Users scored together so each item row is loaded once per block.
@@ -111,6 +119,28 @@ pub struct Half {
     pub lists: Vec<Vec<u32>>,
     utility: UtilityCounter,
     scores: Vec<Vec<f32>>,
+    /// The serving-level defence (target only) and its stream.
+    defence: Option<Box<dyn Defence>>,
+    defence_rng: Option<ChaCha8Rng>,
+    /// The privacy DP training spends (target with dp-sgd only).
+    privacy: Option<PrivacySpent>,
+    /// A defence setting that cannot work, reported by the first `train_step`.
+    pending_error: Option<Error>,
+    /// Every scored user's scores, in the half's order, once `keep_scores` is on.
+    score_cache: Option<Vec<Vec<f32>>>,
+}
+
+/// Applies the defence's list hook, if any.
+fn defend_list(
+    defence: &Option<Box<dyn Defence>>,
+    rng: &mut Option<ChaCha8Rng>,
+    list: &mut [u32],
+    candidates: &[u32],
+    exclude: &[u32],
+) {
+    if let (Some(d), Some(r)) = (defence, rng) {
+        d.list(r, list, candidates, exclude);
+    }
 }
 
 impl Half {
@@ -122,8 +152,26 @@ impl Half {
         model_rng: ChaCha8Rng,
         fold_rng: ChaCha8Rng,
     ) -> Half {
-        let model = build(kind, cfg, &data.train, model_rng);
-        Half {
+        // Defences protect the target service; the shadow is the attacker's plain imitation.
+        let target = side == "target";
+        let model_cfg = if target {
+            cfg.clone()
+        } else {
+            cfg.undefended()
+        };
+        let mut pending_error = None;
+        let mut privacy = None;
+        if target {
+            let applies = cfg
+                .defence
+                .check_applies(kind, cfg.protocol, cfg.negative_sampling);
+            match applies.and_then(|()| defence::privacy_for(cfg, &data.train)) {
+                Ok(p) => privacy = p,
+                Err(e) => pending_error = Some(e),
+            }
+        }
+        let model = build(kind, &model_cfg, &data.train, model_rng);
+        let mut half = Half {
             kind,
             side,
             serving: ServingParams::from_config(cfg),
@@ -133,13 +181,62 @@ impl Half {
             lists: Vec::new(),
             utility: UtilityCounter::default(),
             scores: vec![Vec::new(); BLOCK],
+            defence: None,
+            defence_rng: None,
+            privacy,
+            pending_error,
+            score_cache: None,
             data,
+        };
+        if target {
+            half.set_defence(cfg);
         }
+        half
+    }
+
+    /// Takes the serving-level defence of `cfg` (none at strength 0) with a fresh stream.
+    fn set_defence(&mut self, cfg: &Config) {
+        self.defence = defence::build(cfg);
+        self.defence_rng = self
+            .defence
+            .as_ref()
+            .map(|_| rng_for(cfg.seed, Stream::TargetDefence));
+    }
+
+    /// Keeps every user's scores from the next serving on, so that `reserve` need not score again.
+    pub fn keep_scores(&mut self) {
+        self.score_cache.get_or_insert_with(Vec::new);
+    }
+
+    /// Forgets the lists and serves again under `cfg`'s serving-level defence, from the same trained
+    /// model: the lists equal those of a half trained and served with `cfg` from the start. `cfg`
+    /// must differ from the training config only in the serving-level defence.
+    pub fn reserve(&mut self, cfg: &Config) -> Result<()> {
+        if !cfg.defence.serving_only() {
+            return Err(Error::State(format!(
+                "{} changes training: train a new half instead of serving again",
+                cfg.defence.id()
+            )));
+        }
+        cfg.defence
+            .check_applies(self.kind, cfg.protocol, cfg.negative_sampling)?;
+        self.set_defence(cfg);
+        self.lists.clear();
+        self.utility = UtilityCounter::default();
+        Ok(())
+    }
+
+    /// The privacy DP training spent (`None` unless the target trains with dp-sgd).
+    pub fn privacy(&self) -> Option<PrivacySpent> {
+        self.privacy
     }
 
     /// Trains the model, then folds in non-members (protocol `fold-in`); true when both are done.
     /// A non-finite or exploding loss stops the run with an error naming the setting to lower.
     pub fn train_step(&mut self, budget: usize) -> Result<bool> {
+        if let Some(e) = self.pending_error.take() {
+            return Err(e);
+        }
         let done = self.advance_training(budget);
         let (status, loss) = self.model.status();
         if let Some(l) = loss.filter(|l| !l.is_finite() || *l > DIVERGED_LOSS) {
@@ -216,15 +313,14 @@ impl Half {
                 (Who::NewUser, idx - n_members)
             };
             if who == Who::Member || personal_new {
-                self.model.score_block(
-                    &self.data.train,
-                    who,
-                    first,
-                    &self.data.train.known,
-                    &mut self.scores[..block],
-                );
+                self.fill_scores(who, first, idx, block);
             }
             for b in 0..block {
+                if let (Some(d), Some(r)) = (&self.defence, &mut self.defence_rng) {
+                    if who == Who::Member || personal_new {
+                        d.scores(r, &mut self.scores[b]);
+                    }
+                }
                 let list = if who == Who::Member {
                     self.member_list(first + b, b, n)
                 } else {
@@ -234,16 +330,52 @@ impl Half {
                     } else {
                         &[]
                     };
-                    if personal_new {
+                    let mut list = if personal_new {
                         crate::recommend::top_n(self.scored(b), seen, n)
+                    } else if let (Some(d), Some(r)) = (&self.defence, &mut self.defence_rng) {
+                        d.popular_list(r, &self.data.popular_order, seen, n)
                     } else {
                         first_n_unseen(&self.data.popular_order, seen, n)
-                    }
+                    };
+                    defend_list(
+                        &self.defence,
+                        &mut self.defence_rng,
+                        &mut list,
+                        &self.data.train.known,
+                        seen,
+                    );
+                    list
                 };
                 self.lists.push(list);
             }
         }
         self.lists.len() == total
+    }
+
+    /// Scores of users `idx..idx + block` (group `who` from `first`) into `self.scores`, from the
+    /// cache when it has them.
+    fn fill_scores(&mut self, who: Who, first: usize, idx: usize, block: usize) {
+        if let Some(cache) = &self.score_cache {
+            if cache.len() >= idx + block && !cache[idx].is_empty() {
+                for (b, s) in self.scores[..block].iter_mut().enumerate() {
+                    s.clear();
+                    s.extend_from_slice(&cache[idx + b]);
+                }
+                return;
+            }
+        }
+        self.model.score_block(
+            &self.data.train,
+            who,
+            first,
+            &self.data.train.known,
+            &mut self.scores[..block],
+        );
+        if let Some(cache) = &mut self.score_cache {
+            // Users never scored (non-members under protocol popular) keep an empty entry.
+            cache.resize(idx, Vec::new());
+            cache.extend(self.scores[..block].iter().cloned());
+        }
     }
 
     fn scored(&self, b: usize) -> impl Iterator<Item = (f32, u32)> + '_ {
@@ -257,7 +389,12 @@ impl Half {
     fn member_list(&mut self, m: usize, b: usize, n: usize) -> Vec<u32> {
         let data = self.data.clone();
         let train = data.train.interactions.row(m);
-        let (all, unseen) = top_n_with_and_without(self.scored(b), train, n);
+        let (mut all, mut unseen) = top_n_with_and_without(self.scored(b), train, n);
+        let known = &data.train.known;
+        let (d, r) = (&self.defence, &mut self.defence_rng);
+        defend_list(d, r, &mut all, known, &[]);
+        // The list recall is measured on is defended the same way: recall is what the service delivers.
+        defend_list(d, r, &mut unseen, known, train);
         let heldout = &data.heldout[m];
         if !heldout.is_empty() {
             // Utility is measured the usual way: training items are never counted as recommendations.
@@ -265,7 +402,6 @@ impl Half {
             self.utility.add(heldout, &unseen, &popular);
             // A random list of the candidates left (known items not trained on) hits each held-out
             // known item with probability min(n, c)/c.
-            let known = &data.train.known;
             let c = known.len() - train.len();
             let reachable = heldout
                 .iter()

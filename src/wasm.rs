@@ -1,5 +1,6 @@
 //! The only module that knows about JavaScript: a thin wasm-bindgen layer over the compute core.
-//! A worker loads a `Dataset`, creates a `Job` (single run or sweep) and calls `step()` in a loop,
+//! A worker loads a `Dataset`, creates a `Job` (single run, sweep, matrix or defence frontier) and
+//! calls `step()` in a loop,
 //! posting progress between calls and dropping the job to cancel.
 
 use std::sync::Arc;
@@ -8,6 +9,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
+use crate::defence::DefenceKind;
+use crate::experiment::frontier::{Frontier, DEFAULT_NATURAL_EPOCHS};
 use crate::experiment::matrix::Matrix;
 use crate::recommender::RecommenderKind;
 use crate::sweep::{Job as CoreJob, Sweep};
@@ -224,5 +227,52 @@ pub fn attack_names() -> Vec<String> {
     crate::attack::AttackKind::ALL
         .iter()
         .map(|k| k.id().to_string())
+        .collect()
+}
+
+#[wasm_bindgen]
+impl Job {
+    /// The privacy–utility frontier: each of `defences` (an empty array: every one that applies to
+    /// the config) at each of `strengths` (in [0, 1]), over `seeds`, with the undefended service
+    /// and the natural frontier (the undefended recommender at 10, 20, 40 and 80 epochs).
+    pub fn frontier(
+        dataset: &Dataset,
+        config: JsValue,
+        defences: Vec<String>,
+        strengths: Vec<f64>,
+        seeds: Vec<u32>,
+    ) -> Result<Job, JsError> {
+        let cfg = config_from_js(config)?;
+        let kinds = if defences.is_empty() {
+            DefenceKind::applicable(&cfg)
+        } else {
+            defences
+                .iter()
+                .map(|n| DefenceKind::parse("defences", n))
+                .collect::<crate::Result<Vec<_>>>()
+                .map_err(err)?
+        };
+        let f = Frontier::new(
+            dataset.inner.clone(),
+            cfg,
+            &kinds,
+            &strengths,
+            &seeds,
+            &DEFAULT_NATURAL_EPOCHS,
+        )
+        .map_err(err)?
+        .with_clock(Arc::new(clock()));
+        Ok(Job {
+            inner: CoreJob::Frontier(Box::new(f)),
+        })
+    }
+}
+
+/// The defence names a frontier accepts, in the order the page lists them.
+#[wasm_bindgen(js_name = defenceNames)]
+pub fn defence_names() -> Vec<String> {
+    DefenceKind::ALL[1..]
+        .iter()
+        .map(|d| d.id().to_string())
         .collect()
 }

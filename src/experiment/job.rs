@@ -1,8 +1,9 @@
-//! `Job`: a single run, a sweep or a transfer matrix behind one `step()` interface — what the CLI's
+//! `Job`: a single run, a sweep, a transfer matrix or a defence frontier behind one `step()` interface — what the CLI's
 //! progress loop and the browser worker drive.
 
 use serde::Serialize;
 
+use super::frontier::{Frontier, FrontierReport};
 use super::matrix::{Matrix, MatrixReport};
 use super::pipeline::Pipeline;
 use super::sweep::{Sweep, SweepReport};
@@ -14,6 +15,7 @@ pub enum Job {
     Single(Box<Pipeline>),
     Sweep(Box<Sweep>),
     Matrix(Box<Matrix>),
+    Frontier(Box<Frontier>),
 }
 
 /// A finished job's result.
@@ -23,6 +25,7 @@ pub enum JobResult<'a> {
     Single(&'a RunReport),
     Sweep(&'a SweepReport),
     Matrix(&'a MatrixReport),
+    Frontier(&'a FrontierReport),
 }
 
 impl Job {
@@ -31,6 +34,7 @@ impl Job {
             Job::Single(p) => p.step(),
             Job::Sweep(s) => s.step(),
             Job::Matrix(m) => m.step(),
+            Job::Frontier(f) => f.step(),
         }
     }
 
@@ -39,6 +43,7 @@ impl Job {
             Job::Single(p) => p.report().map(JobResult::Single),
             Job::Sweep(s) => s.report().map(JobResult::Sweep),
             Job::Matrix(m) => m.report().map(JobResult::Matrix),
+            Job::Frontier(f) => f.report().map(JobResult::Frontier),
         };
         r.ok_or_else(|| Error::State("the job has not finished: call step() until done".into()))
     }

@@ -366,6 +366,7 @@ impl Pipeline {
             timings,
         );
         report.warnings = warnings;
+        report.privacy = target.privacy();
         self.report = Some(report);
         self.target_scores = scores;
         Ok(())

@@ -50,7 +50,8 @@ pub struct SweepReport {
     pub timings_ms: BTreeMap<String, f64>,
 }
 
-fn point(value: f64, runs: Vec<SweepRun>) -> SweepPoint {
+/// Mean and sample standard deviation of one value's runs (also the frontier's aggregation).
+pub(crate) fn point(value: f64, runs: Vec<SweepRun>) -> SweepPoint {
     let stat = |f: &dyn Fn(&SweepRun) -> f64| mean_std(&runs.iter().map(f).collect::<Vec<_>>());
     let (roc_auc_mean, roc_auc_std) = stat(&|r| r.roc_auc);
     let (tpr_at_1pct_mean, tpr_at_1pct_std) = stat(&|r| r.tpr_at_fpr["0.01"]);

@@ -1,21 +1,31 @@
 //! The latent factor model of the paper: user and item vectors trained by SGD on implicit feedback
 //! (positives with target 1, sampled negatives with target 0, squared error), scored by the dot
 //! product. New users are folded in by fitting their vector with the item vectors frozen.
+//!
+//! With defence `dp-sgd` the item vectors are trained by user-level DP-SGD
+//! (`defence::DpSgdTrainer`) instead, and afterwards every member's vector is fitted again from
+//! their own history against the final item vectors, exactly as a new user is folded in, so that
+//! nothing a user is shown depends on other members except through the private item vectors.
 
 use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
 use crate::config::Config;
+use crate::defence::DpSgdTrainer;
 use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
+use crate::privacy::DpSgdParams;
 use crate::recommend::score_block;
 
 /// The LFM's own parameters (config keys `k`, `lr`, `reg`, `epochs`, `negatives`,
-/// `negative_sampling`).
+/// `negative_sampling`, and for defence `dp-sgd` `defence_strength`, `dp_clip`,
+/// `dp_sampling_rate`).
 #[derive(Clone, Copy, Debug)]
 pub struct LfmParams {
     pub k: usize,
     pub sgd: SgdParams,
+    /// DP-SGD settings when the model trains privately.
+    pub dp: Option<DpSgdParams>,
 }
 
 impl LfmParams {
@@ -29,8 +39,20 @@ impl LfmParams {
                 negatives: cfg.negatives,
                 sampling: cfg.negative_sampling,
             },
+            dp: crate::defence::dp_params(cfg),
         }
     }
+}
+
+/// How the shared model is being trained.
+enum Training {
+    /// Plain SGD over users and items together.
+    Plain(SgdTrainer),
+    /// DP-SGD of the item vectors, then the members' refit (`None` until DP training ends).
+    Private {
+        dp: Box<DpSgdTrainer>,
+        refit: Option<SgdTrainer>,
+    },
 }
 
 struct FoldIn {
@@ -45,7 +67,7 @@ pub struct Lfm {
     sampler: NegativeSampler,
     users: Array2<f32>,
     items: Array2<f32>,
-    trainer: SgdTrainer,
+    training: Training,
     fold: Option<FoldIn>,
 }
 
@@ -55,9 +77,23 @@ impl Lfm {
         let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &train.known);
         let users = init_factors(&mut rng, train.n_members(), k);
         let items = init_factors(&mut rng, train.n_items(), k);
+        let training = match params.dp {
+            None => Training::Plain(SgdTrainer::new(params.sgd, sampler.clone(), rng, true)),
+            Some(dp) => Training::Private {
+                dp: Box::new(DpSgdTrainer::new(
+                    dp,
+                    params.sgd,
+                    sampler.clone(),
+                    rng,
+                    train,
+                    k,
+                )),
+                refit: None,
+            },
+        };
         Lfm {
             params,
-            trainer: SgdTrainer::new(params.sgd, sampler.clone(), rng, true),
+            training,
             sampler,
             users,
             items,
@@ -69,35 +105,86 @@ impl Lfm {
     pub fn item_factors(&self) -> &Array2<f32> {
         &self.items
     }
+
+    fn training_done(&self) -> bool {
+        match &self.training {
+            Training::Plain(t) => t.done(),
+            Training::Private { refit, .. } => refit.as_ref().is_some_and(|r| r.done()),
+        }
+    }
+
+    /// The training's progress line and latest loss.
+    fn training_status(&self) -> (String, Option<f64>) {
+        match &self.training {
+            Training::Plain(t) => (t.status(), t.last_loss),
+            Training::Private { dp, refit: None } => (dp.status(), dp.last_loss),
+            Training::Private { dp, refit: Some(r) } => (
+                format!("{}; members refitted, {}", dp.status(), r.status()),
+                r.last_loss.or(dp.last_loss),
+            ),
+        }
+    }
 }
 
 impl Recommender for Lfm {
     fn train_step(&mut self, train: &TrainSet, budget: usize) -> bool {
         let samples = (budget / self.params.k.max(1)).max(1);
-        self.trainer.step(
-            &train.interactions,
-            &mut self.users,
-            &mut self.items,
-            samples,
-        )
+        let data = &train.interactions;
+        match &mut self.training {
+            Training::Plain(t) => t.step(data, &mut self.users, &mut self.items, samples),
+            Training::Private { dp, refit } => match refit {
+                Some(r) => r.step(data, &mut self.users, &mut self.items, samples),
+                None => {
+                    if dp.step(data, &mut self.users, &mut self.items, budget) {
+                        // Members' vectors from their own histories and the final item vectors.
+                        let mut rng = dp.rng_after();
+                        self.users = init_factors(&mut rng, train.n_members(), self.params.k);
+                        *refit = Some(SgdTrainer::new(
+                            self.params.sgd,
+                            self.sampler.clone(),
+                            rng,
+                            false,
+                        ));
+                    }
+                    false
+                }
+            },
+        }
     }
 
     fn train_fraction(&self) -> f64 {
-        self.trainer.fraction()
+        match &self.training {
+            Training::Plain(t) => t.fraction(),
+            Training::Private { dp, refit } => {
+                0.75 * dp.fraction() + 0.25 * refit.as_ref().map_or(0.0, |r| r.fraction())
+            }
+        }
     }
 
     fn status(&self) -> (String, Option<f64>) {
         match &self.fold {
-            Some(f) if self.trainer.done() => (
+            Some(f) if self.training_done() => (
                 format!("fold-in {}", f.trainer.status()),
                 f.trainer.last_loss,
             ),
-            _ => (self.trainer.status(), self.trainer.last_loss),
+            _ => self.training_status(),
         }
     }
 
     fn final_loss(&self) -> Option<f64> {
-        self.trainer.last_loss
+        match &self.training {
+            Training::Plain(t) => t.last_loss,
+            Training::Private { dp, .. } => dp.last_loss,
+        }
+    }
+
+    fn divergence_hint(&self) -> &'static str {
+        match self.training {
+            Training::Plain(_) => "lr",
+            Training::Private { .. } => {
+                "lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
+            }
+        }
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
@@ -143,5 +230,49 @@ impl Recommender for Lfm {
 
     fn score_cost(&self) -> usize {
         self.params.k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defence::DefenceKind;
+    use crate::rng::{rng_for, Stream};
+
+    #[test]
+    fn dp_training_names_its_keys_when_it_diverges_and_plain_training_does_not() {
+        let rows: [&[u32]; 3] = [&[0, 1, 2], &[1, 3], &[0, 2, 4]];
+        let train = TrainSet::new(Interactions::from_rows(rows), 6);
+        let plain = Lfm::new(
+            LfmParams::from_config(&Config::default()),
+            &train,
+            rng_for(0, Stream::TargetModel),
+        );
+        assert_eq!(plain.divergence_hint(), "lr");
+        let cfg = Config {
+            defence: DefenceKind::DpSgd,
+            defence_strength: 0.5,
+            k: 4,
+            epochs: 3,
+            ..Config::default()
+        };
+        let mut dp = Lfm::new(
+            LfmParams::from_config(&cfg),
+            &train,
+            rng_for(0, Stream::TargetModel),
+        );
+        let hint = dp.divergence_hint();
+        assert!(
+            hint.contains("defence_strength") && hint.contains("dp_clip"),
+            "{hint}"
+        );
+        // DP steps, then the members' refit, both reported.
+        while !dp.train_step(&train, 1) {}
+        let (status, loss) = dp.status();
+        assert!(
+            status.contains("DP step 6/6") && status.contains("refitted"),
+            "{status}"
+        );
+        assert!(loss.is_some_and(f64::is_finite));
     }
 }

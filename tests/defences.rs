@@ -1,0 +1,643 @@
+//! Defences and the privacy–utility frontier (issue 7) on small seeded synthetic data: strength 0
+//! is bit-identical to no defence, each defence touches exactly the lists it should, frontier
+//! points equal single runs, DP runs carry their privacy, bad settings fail naming the key.
+
+mod common;
+
+use std::sync::Arc;
+
+use memberlens::config::{Config, NegativeSampling, Protocol};
+use memberlens::defence::DefenceKind;
+use memberlens::experiment::frontier::{Frontier, FrontierReport};
+use memberlens::pipeline::Pipeline;
+use memberlens::recommender::RecommenderKind;
+use memberlens::report::RunReport;
+use memberlens::rng::{rng_for, Stream};
+use memberlens::serving::{Half, HalfData};
+use memberlens::split::HalfUsers;
+use memberlens::Dataset;
+
+const SERVING: [DefenceKind; 3] = [
+    DefenceKind::PopularityRandomisation,
+    DefenceKind::ListPerturbation,
+    DefenceKind::ScoreNoise,
+];
+
+fn small() -> Config {
+    Config {
+        k: 8,
+        epochs: 10,
+        vector_epochs: 5,
+        top_n: 10,
+        attack_epochs: 10,
+        ..Config::default()
+    }
+}
+
+fn data() -> Arc<Dataset> {
+    common::synthetic(120, 200, 11)
+}
+
+fn run(data: &Arc<Dataset>, cfg: Config) -> RunReport {
+    Pipeline::new(data.clone(), cfg)
+        .unwrap()
+        .run_to_end()
+        .unwrap()
+        .clone()
+}
+
+fn with(cfg: &Config, defence: DefenceKind, strength: f64) -> Config {
+    Config {
+        defence,
+        defence_strength: strength,
+        ..cfg.clone()
+    }
+}
+
+/// A report with its config echo reset, to compare everything else bit for bit.
+fn numbers(mut r: RunReport) -> RunReport {
+    r.config = Config::default();
+    r.timings_ms.clear();
+    r
+}
+
+#[test]
+fn strength_zero_is_bit_identical_to_no_defence_for_every_defence_and_protocol() {
+    let d = data();
+    for recommender in RecommenderKind::ALL {
+        for protocol in [Protocol::Popular, Protocol::FoldIn] {
+            let base = Config {
+                recommender,
+                protocol,
+                ..small()
+            };
+            let none = numbers(run(&d, base.clone()));
+            assert!(none.privacy.is_none());
+            let what = format!("{recommender:?} {protocol:?}");
+            for defence in DefenceKind::applicable(&base) {
+                let r = run(&d, with(&base, defence, 0.0));
+                assert_eq!(r.config.defence, defence);
+                assert_eq!(numbers(r), none, "{defence:?} at strength 0, {what}");
+                // …and a strength above 0 does change something, so the comparison can fail.
+                let on = numbers(run(&d, with(&base, defence, 1.0)));
+                assert_ne!(on, none, "{defence:?} at strength 1, {what}");
+            }
+        }
+    }
+}
+
+/// A half of 40 users (20 members) over 60 items, trained with `cfg`, then served.
+fn served_half(cfg: &Config) -> (Arc<Dataset>, Half) {
+    let d = common::synthetic(40, 60, 3);
+    let users = HalfUsers {
+        members: (0..20).collect(),
+        non_members: (20..40).collect(),
+    };
+    let hd = HalfData::new(&d, users, cfg.holdout, &mut rng_for(0, Stream::Holdout));
+    let mut h = Half::new(
+        cfg.recommender,
+        "target",
+        Arc::new(hd),
+        cfg,
+        rng_for(0, Stream::TargetModel),
+        rng_for(0, Stream::TargetFoldIn),
+    );
+    while !h.train_step(5000).unwrap() {}
+    while !h.serve_step(&d, 3) {}
+    (d, h)
+}
+
+#[test]
+fn popularity_randomisation_under_popular_changes_only_non_members_lists() {
+    let cfg = Config {
+        top_n: 5,
+        ..small()
+    };
+    let (_, plain) = served_half(&cfg);
+    let (_, defended) = served_half(&with(&cfg, DefenceKind::PopularityRandomisation, 1.0));
+    // Members: the very same lists and recall.
+    assert_eq!(plain.lists[..20], defended.lists[..20]);
+    assert_eq!(plain.utility(), defended.utility());
+    // Non-members: five items each from the top 50 popular, no longer one shared list.
+    let pool = &plain.data.popular_order[..50];
+    assert!(plain.lists[20..].windows(2).all(|w| w[0] == w[1]));
+    assert!(defended.lists[20..].windows(2).any(|w| w[0] != w[1]));
+    for l in &defended.lists[20..] {
+        assert_eq!(l.len(), 5);
+        assert!(l.iter().all(|i| pool.contains(i)), "{l:?}");
+    }
+    assert_ne!(plain.lists[20..], defended.lists[20..]);
+}
+
+#[test]
+fn fold_in_serving_defences_touch_members_and_recall_pays() {
+    let d = data();
+    let base = Config {
+        protocol: Protocol::FoldIn,
+        ..small()
+    };
+    let plain = run(&d, base.clone());
+    let recall = plain.recommender.target.recall_at_n;
+    assert!(recall > 0.0);
+    for defence in [DefenceKind::ListPerturbation, DefenceKind::ScoreNoise] {
+        let r = run(&d, with(&base, defence, 1.0));
+        let got = r.recommender.target.recall_at_n;
+        assert!(got < recall * 0.9, "{defence:?}: recall {got} vs {recall}");
+        // The popularity baseline is not a served list: unchanged.
+        assert_eq!(
+            r.recommender.target.popularity_recall_at_n,
+            plain.recommender.target.popularity_recall_at_n
+        );
+    }
+    // Under popular, popularity randomisation leaves recall exactly as it was.
+    let popular = run(&d, small());
+    let pr = run(
+        &d,
+        with(&small(), DefenceKind::PopularityRandomisation, 1.0),
+    );
+    assert_eq!(
+        pr.recommender.target.recall_at_n,
+        popular.recommender.target.recall_at_n
+    );
+    assert_ne!(pr.roc_auc, popular.roc_auc);
+}
+
+#[test]
+fn list_perturbation_replaces_the_stated_share_of_every_list() {
+    let cfg = Config {
+        top_n: 8,
+        ..small()
+    };
+    let (_, plain) = served_half(&cfg);
+    let (_, half) = served_half(&with(&cfg, DefenceKind::ListPerturbation, 0.5));
+    for (a, b) in plain.lists.iter().zip(&half.lists) {
+        let changed = a.iter().zip(b).filter(|(x, y)| x != y).count();
+        assert_eq!(changed, 4, "{a:?} → {b:?}");
+        let mut s = b.clone();
+        s.sort();
+        s.dedup();
+        assert_eq!(s.len(), 8, "no duplicates in {b:?}");
+    }
+}
+
+#[test]
+fn dp_sgd_runs_carry_their_privacy_and_non_dp_runs_carry_none() {
+    let d = data();
+    let cfg = with(&small(), DefenceKind::DpSgd, 0.5);
+    let r = run(&d, cfg.clone());
+    let p = r.privacy.expect("dp-sgd above strength 0 spends privacy");
+    assert!(p.epsilon.is_finite() && p.epsilon > 0.0);
+    assert_eq!(
+        p.noise_multiplier,
+        memberlens::defence::noise_multiplier(0.5)
+    );
+    assert_eq!(p.sampling_rate, cfg.dp_sampling_rate);
+    assert_eq!(
+        p.steps,
+        (f64::from(cfg.epochs) / cfg.dp_sampling_rate).ceil() as u64
+    );
+    // δ = 1/(members' training interactions): between 1/(all interactions) and 1.
+    let all = r.counts.interactions as f64;
+    assert!(p.delta > 1.0 / all && p.delta < 1e-2, "{}", p.delta);
+    let json = serde_json::to_value(&r).unwrap();
+    let mut keys: Vec<&str> = json["privacy"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "delta",
+            "epsilon",
+            "noise_multiplier",
+            "sampling_rate",
+            "steps"
+        ]
+    );
+    // More noise, smaller ε; a given δ is used as given.
+    let strong = run(&d, with(&small(), DefenceKind::DpSgd, 1.0));
+    assert!(strong.privacy.unwrap().epsilon < p.epsilon);
+    let given = run(
+        &d,
+        Config {
+            dp_delta: Some(1e-3),
+            ..cfg
+        },
+    );
+    assert_eq!(given.privacy.unwrap().delta, 1e-3);
+    let plain = serde_json::to_value(run(&d, small())).unwrap();
+    assert!(plain["privacy"].is_null());
+}
+
+#[test]
+fn bad_defence_settings_fail_naming_the_key() {
+    let err = |v: serde_json::Value| Config::from_json(v).unwrap_err().to_string();
+    let e = err(serde_json::json!({"defence_strength": 1.5}));
+    assert!(e.starts_with("config: defence_strength:"), "{e}");
+    let e = err(serde_json::json!({"defence_strength": -0.01}));
+    assert!(e.starts_with("config: defence_strength:"), "{e}");
+    let e = err(serde_json::json!({"defence": "laplace"}));
+    assert!(e.starts_with("config: defence:"), "{e}");
+    for d in DefenceKind::ALL {
+        assert!(e.contains(d.id()), "{e} lists {}", d.id());
+    }
+    let e = err(serde_json::json!({"defence": "dp-sgd", "recommender": "item-knn"}));
+    assert!(
+        e.starts_with("config: defence:") && e.contains("allowed recommenders: lfm"),
+        "{e}"
+    );
+    let e = err(serde_json::json!({"defence": "dp-sgd", "recommender": "popularity"}));
+    assert!(e.contains("popularity is not supported (allowed recommenders: lfm)"), "{e}");
+    let e = err(serde_json::json!({"defence": "popularity-randomisation", "protocol": "fold-in"}));
+    assert!(
+        e.starts_with("config: defence:") && e.contains("allowed protocols: popular"),
+        "{e}"
+    );
+    let e = err(serde_json::json!({"defence": "dp-sgd", "negative_sampling": "popularity"}));
+    assert!(e.contains("negative_sampling uniform"), "{e}");
+    for (key, bad) in [
+        ("dp_delta", 0.0),
+        ("dp_delta", 1.0),
+        ("dp_clip", 0.0),
+        ("dp_clip", 1e4),
+        ("dp_sampling_rate", 0.001),
+        ("dp_sampling_rate", 1.5),
+    ] {
+        let e = err(serde_json::json!({ key: bad }));
+        assert!(e.starts_with(&format!("config: {key}:")), "{e}");
+    }
+    // Every serving-level defence works with every recommender and protocol it applies to.
+    for kind in RecommenderKind::ALL {
+        for protocol in ["popular", "fold-in"] {
+            for d in ["list-perturbation", "score-noise"] {
+                Config::from_json(serde_json::json!({
+                    "recommender": kind.id(), "protocol": protocol, "defence": d, "defence_strength": 1
+                }))
+                .unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn dp_settings_without_a_finite_epsilon_or_with_a_diverging_loss_stop_the_run() {
+    let d = data();
+    let tiny = with(&small(), DefenceKind::DpSgd, 1e-300);
+    let e = Pipeline::new(d.clone(), tiny)
+        .unwrap()
+        .run_to_end()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("config: defence_strength:") && e.contains("no finite ε"),
+        "{e}"
+    );
+    // The largest learning rate and clipping bound the config allows: the training diverges and
+    // the error names the keys to lower.
+    let wild = Config {
+        lr: 1.0,
+        dp_clip: 1000.0,
+        attack: memberlens::attack::AttackKind::Distance,
+        ..with(&small(), DefenceKind::DpSgd, 1.0)
+    };
+    let e = Pipeline::new(d, wild)
+        .unwrap()
+        .run_to_end()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("training: the target recommender (lfm) diverged")
+            && e.contains("lower lr")
+            && e.contains("defence_strength")
+            && e.contains("dp_clip"),
+        "{e}"
+    );
+}
+
+fn frontier(
+    d: &Arc<Dataset>,
+    cfg: Config,
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: &[u32],
+    natural: &[u32],
+) -> FrontierReport {
+    let mut f = Frontier::new(d.clone(), cfg, defences, strengths, seeds, natural).unwrap();
+    let mut last = 0.0;
+    loop {
+        let p = f.step().unwrap();
+        assert!(p.fraction >= last - 1e-12, "progress went back");
+        last = p.fraction;
+        if p.done {
+            break;
+        }
+    }
+    f.report().unwrap().clone()
+}
+
+#[test]
+fn frontier_points_equal_single_runs_bit_for_bit() {
+    let d = data();
+    for protocol in [Protocol::Popular, Protocol::FoldIn] {
+        let base = Config {
+            protocol,
+            // Under fold-in, lists also skip seen items: the other branch of serving.
+            exclude_seen: protocol == Protocol::FoldIn,
+            ..small()
+        };
+        let defences = DefenceKind::applicable(&base);
+        let strengths = [0.0, 0.5, 1.0];
+        let seeds = [0, 1];
+        let f = frontier(&d, base.clone(), &defences, &strengths, &seeds, &[5, 10]);
+        assert_eq!(f.defences.len(), defences.len());
+        for (si, &seed) in seeds.iter().enumerate() {
+            let cfg = Config {
+                seed,
+                ..base.clone()
+            };
+            let none = run(&d, cfg.clone());
+            let u = &f.undefended.runs[si];
+            assert_eq!(
+                (u.roc_auc, u.recall_at_n),
+                (none.roc_auc, none.recommender.target.recall_at_n)
+            );
+            assert!(f.popularity_recall_at_n > 0.0);
+            for c in &f.defences {
+                for p in &c.points {
+                    let r = run(&d, with(&cfg, c.defence, p.strength));
+                    let got = &p.runs[si];
+                    let what = format!("{:?} {} seed {seed} {protocol:?}", c.defence, p.strength);
+                    assert_eq!(got.seed, seed);
+                    assert_eq!(got.roc_auc, r.roc_auc, "{what}");
+                    assert_eq!(got.tpr_at_fpr, r.tpr_at_fpr, "{what}");
+                    assert_eq!(got.balanced_accuracy, r.balanced_accuracy, "{what}");
+                    assert_eq!(got.recall_at_n, r.recommender.target.recall_at_n, "{what}");
+                    match r.privacy {
+                        Some(spent) => assert_eq!(p.privacy[si], spent, "{what}"),
+                        None => assert!(p.privacy.is_empty(), "{what}"),
+                    }
+                }
+            }
+        }
+        // The natural point at the base epoch count is the undefended service; another differs.
+        let at = |e: u32| f.natural.iter().find(|n| n.epochs == e).unwrap();
+        assert_eq!(at(10).runs, f.undefended.runs);
+        assert_ne!(at(5).runs, f.undefended.runs);
+    }
+}
+
+#[test]
+fn frontier_notes_are_written_from_the_numbers() {
+    let d = data();
+    let f = frontier(
+        &d,
+        small(),
+        &[
+            DefenceKind::PopularityRandomisation,
+            DefenceKind::ListPerturbation,
+        ],
+        &[0.0, 1.0],
+        &[0],
+        &[5, 10],
+    );
+    let pr = &f.defences[0];
+    assert!(pr
+        .points
+        .iter()
+        .all(|p| p.recall_at_n_mean == f.undefended.recall_at_n_mean));
+    let note = f
+        .notes
+        .iter()
+        .find(|n| n.starts_with("popularity-randomisation:"))
+        .expect("a note per defence");
+    let want = format!(
+        "member recall@10 unchanged ({:.4})",
+        f.undefended.recall_at_n_mean
+    );
+    assert!(note.contains(&want), "{note}");
+    assert!(
+        note.contains(&format!("{:.3}", pr.points[1].roc_auc_mean)),
+        "{note}"
+    );
+    let lp = f
+        .notes
+        .iter()
+        .find(|n| n.starts_with("list-perturbation:"))
+        .unwrap();
+    assert!(
+        lp.contains(&format!("{:.4}", f.defences[1].points[1].recall_at_n_mean)),
+        "{lp}"
+    );
+    assert!(f.notes.iter().any(|n| n.starts_with("natural: 5 epochs")));
+    // Another seed gives other numbers, hence other notes.
+    let g = frontier(
+        &d,
+        small(),
+        &[
+            DefenceKind::PopularityRandomisation,
+            DefenceKind::ListPerturbation,
+        ],
+        &[0.0, 1.0],
+        &[1],
+        &[5, 10],
+    );
+    assert_ne!(f.notes, g.notes);
+}
+
+#[test]
+fn frontier_refuses_bad_requests_naming_the_key() {
+    let d = data();
+    let make = |cfg: Config, defences: &[DefenceKind], strengths: &[f64]| {
+        Frontier::new(d.clone(), cfg, defences, strengths, &[0], &[10])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let e = make(small(), &[DefenceKind::None], &[0.5]);
+    assert!(e.starts_with("config: defences:"), "{e}");
+    let twice = [DefenceKind::ScoreNoise, DefenceKind::ScoreNoise];
+    assert!(make(small(), &twice, &[0.5]).contains("appears twice"));
+    let e = make(small(), &[DefenceKind::ScoreNoise], &[1.5]);
+    assert!(e.starts_with("config: strengths:"), "{e}");
+    let e = make(small(), &[DefenceKind::ScoreNoise], &[]);
+    assert!(e.starts_with("config: strengths:"), "{e}");
+    let fold = Config {
+        protocol: Protocol::FoldIn,
+        ..small()
+    };
+    let e = make(fold, &[DefenceKind::PopularityRandomisation], &[0.5]);
+    assert!(
+        e.starts_with("config: defences:") && e.contains("allowed protocols: popular"),
+        "{e}"
+    );
+    let knn = Config {
+        recommender: RecommenderKind::ItemKnn,
+        ..small()
+    };
+    let e = make(knn.clone(), &[DefenceKind::DpSgd], &[0.5]);
+    assert!(e.contains("allowed recommenders: lfm"), "{e}");
+    assert_eq!(DefenceKind::applicable(&knn), SERVING);
+    let paper = Config {
+        negative_sampling: NegativeSampling::Popularity,
+        ..small()
+    };
+    assert!(make(paper, &[DefenceKind::DpSgd], &[0.5]).contains("negative_sampling"));
+    let e = Frontier::new(
+        d.clone(),
+        small(),
+        &[DefenceKind::ScoreNoise],
+        &[0.5],
+        &[],
+        &[10],
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.starts_with("config: seeds:"), "{e}");
+}
+
+#[test]
+fn item_knn_frontier_has_no_natural_points() {
+    let d = data();
+    let knn = Config {
+        recommender: RecommenderKind::ItemKnn,
+        ..small()
+    };
+    let f = frontier(
+        &d,
+        knn,
+        &[DefenceKind::ScoreNoise],
+        &[0.0, 1.0],
+        &[0],
+        &[5, 10],
+    );
+    assert!(f.natural.is_empty());
+    assert_eq!(f.defences[0].points.len(), 2);
+}
+
+#[test]
+fn top_n_can_be_swept() {
+    let d = data();
+    let s = memberlens::sweep::run_sweep(d, small(), "top_n", &[5.0, 20.0], &[0], None).unwrap();
+    assert_eq!(s.points.len(), 2);
+    // A longer list finds more held-out items.
+    assert!(s.points[1].recall_at_n_mean > s.points[0].recall_at_n_mean);
+}
+
+fn synthetic_csv() -> std::path::PathBuf {
+    let d = data();
+    let mut csv = String::from("userId,movieId,rating,timestamp\n");
+    for u in 0..d.n_users() {
+        for &i in d.user_items(u) {
+            csv.push_str(&format!(
+                "{},{},4.0,1\n",
+                d.user_ids[u], d.item_ids[i as usize]
+            ));
+        }
+    }
+    let path = std::env::temp_dir().join(format!("memberlens-defences-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+fn memberlens(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn cli_frontier_prints_one_json_object_and_refuses_bad_names() {
+    let path = synthetic_csv();
+    let p = path.to_str().unwrap();
+    let small = r#"{"k":8,"epochs":10,"vector_epochs":5,"top_n":10,"attack_epochs":10}"#;
+    let out = memberlens(&[
+        "frontier",
+        "--ratings",
+        p,
+        "--config",
+        small,
+        "--defences",
+        "list-perturbation,dp-sgd",
+        "--strengths",
+        "0,1",
+        "--seeds",
+        "0",
+        "--natural-epochs",
+        "5,10",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    for key in [
+        "defences",
+        "undefended",
+        "popularity_recall_at_n",
+        "natural",
+        "notes",
+        "seeds",
+        "config",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let curve = &v["defences"][1];
+    assert_eq!(curve["defence"], "dp-sgd");
+    let point = &curve["points"][1];
+    for key in [
+        "strength",
+        "roc_auc_mean",
+        "roc_auc_std",
+        "tpr_at_1pct_mean",
+        "recall_at_n_mean",
+        "runs",
+    ] {
+        assert!(point.get(key).is_some(), "missing point.{key}");
+    }
+    assert!(point["epsilon_mean"].as_f64().unwrap() > 0.0);
+    assert!(curve["points"][0]["epsilon_mean"].is_null());
+    for key in ["roc_auc_mean", "recall_at_n_mean"] {
+        assert!(v["undefended"][key].is_f64(), "undefended.{key}");
+    }
+    assert_eq!(v["natural"][0]["epochs"], 5);
+    assert!(v["notes"].as_array().unwrap().iter().all(|n| n.is_string()));
+
+    let out = memberlens(&["frontier", "--ratings", p, "--defences", "laplace"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("defences") && err.contains("score-noise") && err.contains("dp-sgd"),
+        "{err}"
+    );
+    let out = memberlens(&["frontier", "--ratings", p, "--strengths", "0,2"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("strengths"));
+    let out = memberlens(&[
+        "run",
+        "--ratings",
+        p,
+        "--config",
+        small,
+        "--defence",
+        "score-noise",
+        "--defence-strength",
+        "0.5",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["config"]["defence"], "score-noise");
+    assert!(v["privacy"].is_null());
+    std::fs::remove_file(path).ok();
+}
