@@ -192,8 +192,9 @@ pub struct Config {
     /// dp-sgd: q, the probability that a member joins a step's batch (Poisson sampling); training
     /// takes ⌈epochs / q⌉ steps. Default 0.5; 0.01 to 1.
     pub dp_sampling_rate: f64,
-    /// dp-sgd: δ of the (ε, δ) guarantee. Default null = 1 / (members' training interactions).
-    pub dp_delta: Option<f64>,
+    /// dp-sgd: δ of the (ε, δ) guarantee. Default 0 = 1 / (members' training interactions); else
+    /// strictly between 0 and 1. (A number, not null, so the page's URL schema can carry it.)
+    pub dp_delta: f64,
 }
 
 impl Default for Config {
@@ -233,7 +234,7 @@ impl Default for Config {
             defence_strength: 0.0,
             dp_clip: crate::defence::DEFAULT_DP_CLIP,
             dp_sampling_rate: crate::defence::DEFAULT_DP_SAMPLING_RATE,
-            dp_delta: None,
+            dp_delta: 0.0,
         }
     }
 }
@@ -334,8 +335,8 @@ impl Config {
         }
         // Every DP step adds noise to the whole catalogue: rates below 0.01 would take thousands.
         finite_in("dp_sampling_rate", self.dp_sampling_rate, 0.01, 1.0)?;
-        if let Some(d) = self.dp_delta {
-            crate::privacy::dp_sgd::check_delta(d)?;
+        if self.dp_delta != 0.0 {
+            crate::privacy::dp_sgd::check_delta(self.dp_delta)?;
         }
         self.defence
             .check_applies(self.recommender, self.protocol, self.negative_sampling)?;

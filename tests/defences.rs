@@ -223,7 +223,7 @@ fn dp_sgd_runs_carry_their_privacy_and_non_dp_runs_carry_none() {
     let given = run(
         &d,
         Config {
-            dp_delta: Some(1e-3),
+            dp_delta: 1e-3,
             ..cfg
         },
     );
@@ -250,7 +250,10 @@ fn bad_defence_settings_fail_naming_the_key() {
         "{e}"
     );
     let e = err(serde_json::json!({"defence": "dp-sgd", "recommender": "popularity"}));
-    assert!(e.contains("popularity is not supported (allowed recommenders: lfm)"), "{e}");
+    assert!(
+        e.contains("popularity is not supported (allowed recommenders: lfm)"),
+        "{e}"
+    );
     let e = err(serde_json::json!({"defence": "popularity-randomisation", "protocol": "fold-in"}));
     assert!(
         e.starts_with("config: defence:") && e.contains("allowed protocols: popular"),
@@ -259,7 +262,7 @@ fn bad_defence_settings_fail_naming_the_key() {
     let e = err(serde_json::json!({"defence": "dp-sgd", "negative_sampling": "popularity"}));
     assert!(e.contains("negative_sampling uniform"), "{e}");
     for (key, bad) in [
-        ("dp_delta", 0.0),
+        ("dp_delta", -0.1),
         ("dp_delta", 1.0),
         ("dp_clip", 0.0),
         ("dp_clip", 1e4),

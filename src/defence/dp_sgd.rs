@@ -85,10 +85,13 @@ pub fn dp_params(cfg: &Config) -> Option<DpSgdParams> {
     })
 }
 
-/// δ: `dp_delta`, or 1 / (members' training interactions).
+/// δ: `dp_delta`, or 1 / (members' training interactions) when it is 0.
 pub fn delta_for(cfg: &Config, member_interactions: usize) -> f64 {
-    cfg.dp_delta
-        .unwrap_or(1.0 / member_interactions.max(2) as f64)
+    if cfg.dp_delta == 0.0 {
+        1.0 / member_interactions.max(2) as f64
+    } else {
+        cfg.dp_delta
+    }
 }
 
 /// The privacy the target's training spends (`None` without DP); an ε that is not finite is a
@@ -554,7 +557,7 @@ mod tests {
         };
         assert!(privacy_for(&more, &t).unwrap().unwrap().epsilon < spent.epsilon);
         let set = Config {
-            dp_delta: Some(1e-3),
+            dp_delta: 1e-3,
             ..cfg.clone()
         };
         assert_eq!(privacy_for(&set, &t).unwrap().unwrap().delta, 1e-3);
