@@ -3,23 +3,11 @@
 //! length of the paper's feature vector (history centroid − list centroid): closer = more likely a
 //! member. No shadow model, no training.
 
-use super::{Attack, AttackFit, AttackInput};
+use super::{Attack, AttackInput};
 
 pub struct Distance;
 
 impl Attack for Distance {
-    fn fit_step(&mut self, _shadow: &AttackInput, _labels: &[bool]) -> bool {
-        true
-    }
-
-    fn fit_fraction(&self) -> f64 {
-        1.0
-    }
-
-    fn status(&self) -> (String, Option<f64>) {
-        ("no training: shadow-free".into(), None)
-    }
-
     fn score(&self, target: &AttackInput) -> Vec<f64> {
         target
             .features
@@ -32,10 +20,6 @@ impl Attack for Distance {
                     .sqrt()
             })
             .collect()
-    }
-
-    fn fit(&self) -> Option<AttackFit> {
-        None
     }
 }
 

@@ -69,19 +69,28 @@ pub struct AttackFit {
     pub shadow_auc: f64,
 }
 
-/// The contract of every attack.
+/// The contract of every attack. The defaults are those of a shadow-free attack, which learns
+/// nothing: it only implements `score`.
 pub trait Attack {
     /// Learns from the shadow half (labels known) in bounded steps; true when done. Attacks that
     /// need no shadow model are done at once.
-    fn fit_step(&mut self, shadow: &AttackInput, labels: &[bool]) -> bool;
+    fn fit_step(&mut self, _shadow: &AttackInput, _labels: &[bool]) -> bool {
+        true
+    }
     /// Share of fitting done, in [0, 1].
-    fn fit_fraction(&self) -> f64;
+    fn fit_fraction(&self) -> f64 {
+        1.0
+    }
     /// A progress line and the latest training loss.
-    fn status(&self) -> (String, Option<f64>);
+    fn status(&self) -> (String, Option<f64>) {
+        ("no training: shadow-free".into(), None)
+    }
     /// One score per user of `target`: larger = more likely a member.
     fn score(&self, target: &AttackInput) -> Vec<f64>;
     /// The fit on the shadow half, for attacks that have one.
-    fn fit(&self) -> Option<AttackFit>;
+    fn fit(&self) -> Option<AttackFit> {
+        None
+    }
     /// The score at and above which the attack calls a user a member. Attacks without a fitted
     /// threshold flag the upper half of the scores (the median), which uses no label.
     fn threshold(&self, scores: &[f64]) -> f64 {

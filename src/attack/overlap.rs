@@ -3,7 +3,7 @@
 //! them more than it recommends a stranger's. With `exclude_seen` every list avoids the user's
 //! items and this attack is blind (AUC 0.5) by construction.
 
-use super::{Attack, AttackFit, AttackInput};
+use super::{Attack, AttackInput};
 
 pub struct Overlap;
 
@@ -20,18 +20,6 @@ pub fn overlap_share(history: &[u32], list: &[u32]) -> f64 {
 }
 
 impl Attack for Overlap {
-    fn fit_step(&mut self, _shadow: &AttackInput, _labels: &[bool]) -> bool {
-        true
-    }
-
-    fn fit_fraction(&self) -> f64 {
-        1.0
-    }
-
-    fn status(&self) -> (String, Option<f64>) {
-        ("no training: shadow-free".into(), None)
-    }
-
     fn score(&self, target: &AttackInput) -> Vec<f64> {
         target
             .histories
@@ -39,10 +27,6 @@ impl Attack for Overlap {
             .zip(target.lists)
             .map(|(h, l)| overlap_share(h, l))
             .collect()
-    }
-
-    fn fit(&self) -> Option<AttackFit> {
-        None
     }
 }
 
