@@ -12,12 +12,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::experiment::matrix::{Matrix, MatrixReport};
+use crate::experiment::matrix::MatrixReport;
+use crate::experiment::parallel::{self, SharedClock, Workers};
 use crate::experiment::{Job, JobResult};
 use crate::pipeline::Pipeline;
 use crate::recommender::RecommenderKind;
 use crate::report::{Progress, RunReport};
-use crate::sweep::{Sweep, SweepReport};
+use crate::sweep::SweepReport;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -120,6 +121,8 @@ struct SweepArgs {
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     seeds: Vec<u32>,
     #[command(flatten)]
+    parallel: Parallel,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -132,7 +135,24 @@ struct MatrixArgs {
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     seeds: Vec<u32>,
     #[command(flatten)]
+    parallel: Parallel,
+    #[command(flatten)]
     common: Common,
+}
+
+/// How many runs (sweep) or seeds (matrix) run at once.
+#[derive(Args, Debug)]
+struct Parallel {
+    /// worker threads (default: the cores available); results are identical for every value
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    jobs: Option<u32>,
+}
+
+impl Parallel {
+    fn jobs(&self) -> usize {
+        self.jobs
+            .map_or_else(parallel::default_jobs, |j| j as usize)
+    }
 }
 
 impl Common {
@@ -172,6 +192,40 @@ impl Common {
 fn clock() -> Box<dyn Fn() -> f64> {
     let start = Instant::now();
     Box::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn shared_clock() -> SharedClock {
+    let start = Instant::now();
+    Arc::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Runs a parallel job with a progress bar on a terminal; `what` names its pieces ("runs", "seeds").
+fn with_workers<T>(jobs: usize, what: &str, f: impl FnOnce(Workers<'_>) -> Result<T>) -> Result<T> {
+    let bar = progress_bar();
+    let c = shared_clock();
+    let on_progress = |fraction: f64, done: usize, n: usize| {
+        if let Some(b) = &bar {
+            b.set_position((fraction * 1000.0) as u64);
+            b.set_message(format!("{done}/{n} {what} finished on {jobs} threads"));
+        }
+    };
+    let out = f(Workers {
+        jobs,
+        clock: Some(&c),
+        progress: Some(&on_progress),
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out
+}
+
+/// "123 ms" or, for a parallel job, "123 ms of runs in 80 ms wall".
+fn time_line(timings: &std::collections::BTreeMap<String, f64>) -> String {
+    match timings.get("wall") {
+        Some(wall) => format!("{:.0} ms of runs in {wall:.0} ms wall", timings["total"]),
+        None => format!("{:.0} ms", timings["total"]),
+    }
 }
 
 /// A progress bar on a terminal, nothing otherwise (scripts and CI get clean stderr).
@@ -267,8 +321,9 @@ fn print_matrix(m: &MatrixReport) {
         println!();
     }
     println!(
-        "ROC-AUC, mean ± std over seeds {:?}; {:.0} ms",
-        m.seeds, m.timings_ms["total"]
+        "ROC-AUC, mean ± std over seeds {:?}; {}",
+        m.seeds,
+        time_line(&m.timings_ms)
     );
 }
 
@@ -283,7 +338,7 @@ fn print_sweep(s: &SweepReport) {
             p.value, p.roc_auc_mean, p.roc_auc_std, p.tpr_at_1pct_mean, p.recall_at_n_mean
         );
     }
-    println!("seeds {:?}, {:.0} ms", s.seeds, s.timings_ms["total"]);
+    println!("seeds {:?}, {}", s.seeds, time_line(&s.timings_ms));
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -303,13 +358,17 @@ fn finish(mut job: Job, json: bool) -> Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    match job.result()? {
-        r if json => println!("{}", to_json(&r)),
+    print_result(&job.result()?, json);
+    Ok(())
+}
+
+fn print_result(result: &JobResult<'_>, json: bool) {
+    match result {
+        r if json => println!("{}", to_json(r)),
         JobResult::Single(r) => print_run(r),
         JobResult::Sweep(r) => print_sweep(r),
         JobResult::Matrix(r) => print_matrix(r),
     }
-    Ok(())
 }
 
 /// Runs the command line; the caller prints the error and exits non-zero.
@@ -328,9 +387,10 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 cfg.with_param(&a.param, *v)?;
             }
             let data = load(&a.common.ratings)?;
-            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);
-            finish(Job::Sweep(Box::new(s)), a.common.json)?;
+            let report = with_workers(a.parallel.jobs(), "runs", |w| {
+                parallel::sweep(data, cfg, &a.param, &a.values, &a.seeds, w)
+            })?;
+            print_result(&JobResult::Sweep(&report), a.common.json);
         }
         Command::Matrix(a) => {
             let cfg = a.common.config()?;
@@ -342,9 +402,10 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 None => RecommenderKind::ALL.to_vec(),
             };
             let data = load(&a.common.ratings)?;
-            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let m = Matrix::new(data, cfg, &kinds, &a.seeds)?.with_clock(c);
-            finish(Job::Matrix(Box::new(m)), a.common.json)?;
+            let report = with_workers(a.parallel.jobs(), "seeds", |w| {
+                parallel::matrix(data, cfg, &kinds, &a.seeds, w)
+            })?;
+            print_result(&JobResult::Matrix(&report), a.common.json);
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;
