@@ -1,4 +1,4 @@
-//! The native command line: `run`, `sweep`, `matrix` and `bundle`. Progress goes to stderr (a bar
+//! The native command line: `run`, `sweep`, `matrix`, `synth` and `bundle`. Progress goes to stderr (a bar
 //! when stderr is a terminal); with `--json`, stdout is exactly one JSON object.
 
 use std::io::IsTerminal;
@@ -39,6 +39,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Every (shadow, target) pair of recommender algorithms: does the attack transfer?
     Matrix(MatrixArgs),
+    /// Write a synthetic MovieLens-shaped ratings.csv (power-law popularity and activity).
+    Synth(SynthArgs),
     /// Write the compact data copy the web page ships.
     Bundle {
         /// ratings.csv, u.data or ratings.dat
@@ -124,6 +126,22 @@ struct SweepArgs {
     parallel: Parallel,
     #[command(flatten)]
     common: Common,
+}
+
+#[derive(Args, Debug)]
+struct SynthArgs {
+    #[arg(long)]
+    users: u32,
+    /// catalogue size (items nobody happens to rate do not appear in the file)
+    #[arg(long)]
+    items: u32,
+    /// number of rows (at least 5 per user, at most users × items)
+    #[arg(long)]
+    ratings: u64,
+    #[arg(long, default_value_t = 0)]
+    seed: u32,
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -406,6 +424,32 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 parallel::matrix(data, cfg, &kinds, &a.seeds, w)
             })?;
             print_result(&JobResult::Matrix(&report), a.common.json);
+        }
+        Command::Synth(a) => {
+            let params = crate::synth::SynthParams {
+                users: a.users,
+                items: a.items,
+                ratings: a.ratings,
+                seed: a.seed,
+            };
+            params.check()?;
+            let io = |source| Error::Io {
+                path: a.out.display().to_string(),
+                source,
+            };
+            let file = std::fs::File::create(&a.out).map_err(io)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            let rows = crate::synth::write_csv(&params, &mut w).map_err(|e| match e {
+                Error::Io { source, .. } => io(source),
+                other => other,
+            })?;
+            eprintln!(
+                "synthetic: {} users, {} items, {rows} ratings (seed {}) → {}",
+                a.users,
+                a.items,
+                a.seed,
+                a.out.display()
+            );
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;

@@ -5,7 +5,8 @@
 //! Where things live: `data` (parsing, bundle), `split`, `recommender` (one file per algorithm),
 //! `serving` (who gets which list), `attack` (one file per attack, plus the attacker's item vectors
 //! and features), `eval` (ROC, thresholds, utility, statistics), `experiment` (the run pipeline,
-//! sweeps, the transfer matrix and the job that drives any of them), `report` (result types).
+//! sweeps, the transfer matrix and the job that drives any of them), `report` (result types),
+//! `synth` (MovieLens-shaped synthetic files for scale tests).
 
 pub mod attack;
 #[cfg(not(target_arch = "wasm32"))]
@@ -22,6 +23,7 @@ pub mod report;
 pub mod rng;
 pub mod serving;
 pub mod split;
+pub mod synth;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -1,5 +1,5 @@
-//! Parallel sweeps and matrices: the report is the same, bit for bit, whatever the number of worker
-//! threads, and equals the stepped (single-threaded, browser) sweep and matrix.
+//! Scale features: parallel sweeps and matrices give the same report, bit for bit, whatever the
+//! number of worker threads (and equal the stepped, single-threaded browser path); `synth` files.
 
 mod common;
 
@@ -157,6 +157,52 @@ fn cli_sweep_json_is_the_same_for_1_and_2_jobs() {
         String::from_utf8_lossy(&out.stderr).contains("--jobs"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_file(&path).ok();
+}
+
+#[test]
+fn cli_synth_writes_the_requested_file_and_refuses_impossible_sizes() {
+    let path = std::env::temp_dir().join(format!("memberlens-synth-{}.csv", std::process::id()));
+    let synth = |ratings: &str, seed: &str| {
+        Command::new(env!("CARGO_BIN_EXE_memberlens"))
+            .args([
+                "synth",
+                "--users",
+                "100",
+                "--items",
+                "80",
+                "--ratings",
+                ratings,
+            ])
+            .args(["--seed", seed, "--out", path.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let out = synth("3000", "4");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = std::fs::read(&path).unwrap();
+    let d = memberlens::Dataset::parse(&first, "ratings.csv").unwrap();
+    assert_eq!(
+        (d.ratings, d.n_interactions(), d.n_users()),
+        (3000, 3000, 100)
+    );
+    assert!(synth("3000", "4").status.success());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        first,
+        "same seed, same bytes"
+    );
+    let out = synth("499", "4");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: config: --ratings: 499 is impossible") && err.lines().count() == 1,
+        "{err}"
     );
     std::fs::remove_file(&path).ok();
 }
