@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, Protocol};
+use crate::cost;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::experiment::matrix::MatrixReport;
@@ -88,6 +89,9 @@ struct Common {
     /// print one JSON object on stdout instead of a summary
     #[arg(long)]
     json: bool,
+    /// run even if the job is estimated above the time or memory limit, or has too many runs
+    #[arg(long)]
+    force: bool,
 }
 
 /// A number flag: finite, or refused (a NaN or infinity must never fall back to a default).
@@ -389,12 +393,41 @@ fn print_result(result: &JobResult<'_>, json: bool) {
     }
 }
 
+/// Prints the estimate of jobs above `cost::NOTICE_SECONDS` to stderr and refuses, without
+/// `--force`, a job estimated above `cost::MAX_SECONDS` or `cost::MAX_BYTES`.
+fn check_cost(estimate: cost::Estimate, what: &str, force: bool) -> Result<()> {
+    if estimate.seconds > cost::NOTICE_SECONDS {
+        eprintln!("estimate: {what} takes about {}", estimate.describe());
+    }
+    let over = estimate.over_limits();
+    if over.is_empty() || force {
+        return Ok(());
+    }
+    Err(Error::State(format!(
+        "{what} is estimated at {}, above {over}: pass --force to run it anyway",
+        estimate.describe()
+    )))
+}
+
+/// Refuses, without `--force`, more than `cost::MAX_RUNS` runs (sweep) or seeds (matrix).
+fn check_runs(runs: usize, what: &str, force: bool) -> Result<()> {
+    if runs > cost::MAX_RUNS && !force {
+        return Err(Error::State(format!(
+            "{what} has {runs} runs, above the limit of {}: pass --force to run it anyway",
+            cost::MAX_RUNS
+        )));
+    }
+    Ok(())
+}
+
 /// Runs the command line; the caller prints the error and exits non-zero.
 pub fn main_with(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => {
             let cfg = a.common.config()?;
             let data = load(&a.common.ratings)?;
+            let estimate = cost::estimate(&cfg, &data.summary(), 1);
+            check_cost(estimate, "this run", a.common.force)?;
             let p = Pipeline::new(data, cfg)?.with_clock(clock());
             finish(Job::Single(Box::new(p)), a.common.json)?;
         }
@@ -404,8 +437,29 @@ pub fn main_with(cli: Cli) -> Result<()> {
             for v in &a.values {
                 cfg.with_param(&a.param, *v)?;
             }
+            let runs = a.values.len() * a.seeds.len();
+            let what = format!(
+                "this sweep ({} values × {} seeds)",
+                a.values.len(),
+                a.seeds.len()
+            );
+            check_runs(runs, &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
-            let report = with_workers(a.parallel.jobs(), "runs", |w| {
+            let jobs = a.parallel.jobs();
+            let estimate = cost::estimate_sweep(
+                &cfg,
+                &data.summary(),
+                &a.param,
+                &a.values,
+                a.seeds.len(),
+                jobs,
+            )?;
+            check_cost(
+                estimate,
+                &format!("{what} on {jobs} threads"),
+                a.common.force,
+            )?;
+            let report = with_workers(jobs, "runs", |w| {
                 parallel::sweep(data, cfg, &a.param, &a.values, &a.seeds, w)
             })?;
             print_result(&JobResult::Sweep(&report), a.common.json);
@@ -419,8 +473,22 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?,
                 None => RecommenderKind::ALL.to_vec(),
             };
+            let what = format!(
+                "this matrix ({} seeds × {} recommenders)",
+                a.seeds.len(),
+                kinds.len()
+            );
+            check_runs(a.seeds.len(), &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
-            let report = with_workers(a.parallel.jobs(), "seeds", |w| {
+            let jobs = a.parallel.jobs();
+            let estimate =
+                cost::estimate_matrix(&cfg, &data.summary(), &kinds, a.seeds.len(), jobs);
+            check_cost(
+                estimate,
+                &format!("{what} on {jobs} threads"),
+                a.common.force,
+            )?;
+            let report = with_workers(jobs, "seeds", |w| {
                 parallel::matrix(data, cfg, &kinds, &a.seeds, w)
             })?;
             print_result(&JobResult::Matrix(&report), a.common.json);
@@ -471,4 +539,34 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_gate_refuses_over_the_limits_unless_forced() {
+        let big = cost::Estimate {
+            seconds: 2.0 * cost::MAX_SECONDS,
+            peak_bytes: 1e6,
+        };
+        let e = check_cost(big, "this run", false).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "this run is estimated at 20 min 0 s, 1 MiB, above the 10 min 0 s time limit: pass --force to run it anyway"
+        );
+        assert!(check_cost(big, "this run", true).is_ok());
+        let fine = cost::Estimate {
+            seconds: 1.0,
+            peak_bytes: 1e6,
+        };
+        assert!(check_cost(fine, "this run", false).is_ok());
+        let e = check_runs(cost::MAX_RUNS + 1, "this sweep", false).unwrap_err();
+        assert!(
+            e.to_string().contains("above the limit of 200") && e.to_string().contains("--force")
+        );
+        assert!(check_runs(cost::MAX_RUNS + 1, "this sweep", true).is_ok());
+        assert!(check_runs(cost::MAX_RUNS, "this sweep", false).is_ok());
+    }
 }

@@ -6,12 +6,14 @@
 //! `serving` (who gets which list), `attack` (one file per attack, plus the attacker's item vectors
 //! and features), `eval` (ROC, thresholds, utility, statistics), `experiment` (the run pipeline,
 //! sweeps, the transfer matrix and the job that drives any of them), `report` (result types),
-//! `synth` (MovieLens-shaped synthetic files for scale tests).
+//! `synth` (MovieLens-shaped synthetic files for scale tests), `cost` (a job's time and memory,
+//! estimated before it starts).
 
 pub mod attack;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod data;
 pub mod error;
 pub mod eval;

@@ -206,3 +206,67 @@ fn cli_synth_writes_the_requested_file_and_refuses_impossible_sizes() {
     );
     std::fs::remove_file(&path).ok();
 }
+
+#[test]
+fn cli_refuses_too_many_runs_and_too_costly_jobs_without_force() {
+    let values: Vec<String> = (1..=67).map(|v| v.to_string()).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(["sweep", "--param", "k", "--values", &values.join(",")])
+        .args(["--seeds", "0,1,2", "--ratings", "/nonexistent/ratings.csv"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        err.trim_end(),
+        "error: this sweep (67 values × 3 seeds) has 201 runs, above the limit of 200: pass --force to run it anyway"
+    );
+    // With --force the limit is passed and the missing file is what stops it.
+    let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(["sweep", "--param", "k", "--values", &values.join(",")])
+        .args([
+            "--seeds",
+            "0,1,2",
+            "--force",
+            "--ratings",
+            "/nonexistent/ratings.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/ratings.csv"));
+
+    // A tiny file with an enormous attack network: estimated far above 10 minutes.
+    let path = std::env::temp_dir().join(format!("memberlens-cost-{}.csv", std::process::id()));
+    let synth = Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args([
+            "synth",
+            "--users",
+            "200",
+            "--items",
+            "300",
+            "--ratings",
+            "8000",
+        ])
+        .args(["--out", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(synth.status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(["run", "--ratings", path.to_str().unwrap(), "--config"])
+        .arg(r#"{"hidden1":1024,"hidden2":1024,"attack_epochs":2000,"attack_restarts":20,"vector_k":512}"#)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("estimate: this run takes about"),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with("error: this run is estimated at")
+            && lines[1].ends_with("above the 10 min 0 s time limit: pass --force to run it anyway"),
+        "{err}"
+    );
+    std::fs::remove_file(&path).ok();
+}
