@@ -117,6 +117,9 @@ pub fn sweep(
     let finished: Vec<(SweepRun, f64)> = pool.install(|| {
         configs
             .into_par_iter()
+            // Every run its own task: runs differ in cost (a k-sweep's largest k is ten times
+            // its smallest), so halves of the list would leave one thread idle at the end.
+            .with_max_len(1)
             .enumerate()
             .map(|(index, cfg)| {
                 let mut p = Pipeline::new(data.clone(), cfg)?;
@@ -163,6 +166,7 @@ pub fn matrix(
     let finished: Vec<(SeedOutcome, f64)> = pool.install(|| {
         seeds
             .par_iter()
+            .with_max_len(1)
             .enumerate()
             .map(|(index, &seed)| {
                 let mut m = Matrix::new(data.clone(), base.clone(), kinds, &[seed])?;
