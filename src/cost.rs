@@ -6,10 +6,11 @@
 //! the attack network, one co-occurrence update of item-kNN, …) and converts them with the
 //! nanoseconds per operation measured by `scripts/scale.sh` (docs/scale.csv): default runs on
 //! synthetic data of 10^5, 10^6 and 10^7 interactions and on the ML-1M shape, plus item-knn and
-//! fold-in runs, on this project's 2-core x86_64 machines. The per-stage wall timings of those
-//! runs were scaled by the process's CPU/wall ratio (the machine was shared; load 11–12) to get
-//! CPU time, so the constants describe one unshared core. Expect ±50 %: the estimate is for
-//! refusing jobs that are far too big, not for planning to the second.
+//! fold-in runs, on this project's 2-core x86_64 (AMD EPYC) machines. The machine was shared: the
+//! per-stage wall timings of a first series (load 11–12) were scaled by the process's CPU/wall
+//! ratio to get CPU time, and the totals checked against docs/scale.csv (load ~3, wall ≈ CPU), so
+//! the constants describe one unshared core. Expect ±30 %: the estimate is for refusing jobs that
+//! are far too big, not for planning to the second.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,9 +22,10 @@ use crate::recommender::RecommenderKind;
 /// Nanoseconds per SGD multiply-add (LFM training, fold-in, the attacker's item vectors) when the
 /// factors fit in cache, plus this much per MB of factors (user + item rows × k × 4 bytes): SGD
 /// visits rows at random, so once the factors outgrow the caches every sample waits on memory.
-/// Fitted on 8 measurements from 1.7 MB (0.57 ns) to 52 MB (2.7 ns) of factors.
+/// Fitted on the stages of the runs in docs/scale.csv: 0.57 ns at 1.7 MB of factors, 0.95 ns at
+/// 8 MB, about 2 ns at 52 MB (the 10^7 run).
 pub const NS_SGD: f64 = 0.5;
-pub const NS_SGD_PER_MB: f64 = 0.045;
+pub const NS_SGD_PER_MB: f64 = 0.03;
 /// The per-operation cost stops growing once every access misses the cache.
 pub const NS_SGD_MAX: f64 = 4.0;
 /// Nanoseconds per scoring multiply-add (LFM scores, attack features): 0.15–0.16 measured.
@@ -49,8 +51,10 @@ pub const NS_LOAD_PER_RATING: f64 = 120.0;
 /// Mean squared user activity over the squared mean (Σ|row|² · users / interactions²): 3.65 in
 /// ml-latest-small, 2.6–4.6 in the synthetic files. Item-kNN's training work grows with it.
 pub const ACTIVITY_DISPERSION: f64 = 4.0;
-/// Share of ideal speed-up a second worker thread gives (2 jobs take 1 / (1 + this) of the time),
-/// from the criterion k-sweep benchmark (benches/scale.rs).
+/// Share of a core a second worker thread adds (2 jobs take 1 / (1 + this) of the time). From
+/// CPU time: the ml-latest-small k-sweep (30 runs) used 11.2–12.5 s of CPU with 1 job and
+/// 12.6–13.4 s with 2 (shared caches), less a little imbalance at the end. The wall-clock
+/// benchmark (benches/scale.rs) could not confirm it: the machine was shared (load 4–12).
 pub const PARALLEL_EFFICIENCY: f64 = 0.85;
 
 /// Bytes the loaded data set keeps per interaction: the CSR item (4) plus the spare capacity of
@@ -406,18 +410,18 @@ mod tests {
             ..Config::default()
         };
         for (cfg, users, items, n, cpu, rss_mb) in [
-            (Config::default(), 1_000, 3_700, 100_000, 0.40, 17.0),
-            (Config::default(), 6_040, 3_706, 1_000_000, 3.9, 92.0),
-            (Config::default(), 10_000, 10_000, 1_000_000, 5.75, 105.0),
-            (Config::default(), 100_000, 30_000, 10_000_000, 128.0, 916.0),
-            (knn, 6_040, 3_706, 1_000_000, 2.15, 317.0),
-            (fold, 6_040, 3_706, 1_000_000, 6.23, 203.0),
-            (popularity, 6_040, 3_706, 1_000_000, 1.65, 77.0),
+            (Config::default(), 1_000, 3_700, 100_000, 0.41, 17.1),
+            (Config::default(), 6_040, 3_706, 1_000_000, 3.58, 89.9),
+            (Config::default(), 10_000, 10_000, 1_000_000, 4.87, 103.1),
+            (Config::default(), 100_000, 30_000, 10_000_000, 98.73, 894.3),
+            (knn, 6_040, 3_706, 1_000_000, 2.14, 309.3),
+            (fold, 6_040, 3_706, 1_000_000, 5.78, 198.1),
+            (popularity, 6_040, 3_706, 1_000_000, 1.37, 75.4),
         ] {
             let d = summary(users, items, n);
             let mut e = estimate(&cfg, &d, 1);
             e.seconds += load_seconds(&d);
-            let mb = e.peak_bytes / 1e6;
+            let mb = e.peak_bytes / 1_048_576.0;
             let what = format!("{} {:?} {n}", cfg.recommender.id(), cfg.protocol);
             eprintln!(
                 "{what}: {:.2} s vs {cpu}, {mb:.0} MB vs {rss_mb}",
@@ -430,7 +434,7 @@ mod tests {
             );
             assert!(
                 (rss_mb / 1.3..rss_mb * 1.3).contains(&mb),
-                "{what}: {mb} MB vs {rss_mb}"
+                "{what}: {mb} MiB vs {rss_mb}"
             );
         }
     }
