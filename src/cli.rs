@@ -1,5 +1,6 @@
-//! The native command line: `run`, `sweep`, `matrix`, `frontier` and `bundle`. Progress goes to stderr (a bar
-//! when stderr is a terminal); with `--json`, stdout is exactly one JSON object.
+//! The native command line: `run`, `sweep`, `matrix`, `frontier`, `synth`, `titles` and `bundle`.
+//! Progress goes to stderr (a bar when stderr is a terminal); with `--json`, stdout is exactly one
+//! JSON object.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,18 +11,20 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, Protocol};
+use crate::cost;
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::experiment::frontier::{
     Frontier, FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS,
 };
-use crate::experiment::matrix::{Matrix, MatrixReport};
+use crate::experiment::matrix::MatrixReport;
+use crate::experiment::parallel::{self, SharedClock, Workers};
 use crate::experiment::{Job, JobResult};
 use crate::pipeline::Pipeline;
 use crate::recommender::RecommenderKind;
 use crate::report::{Progress, RunReport};
-use crate::sweep::{Sweep, SweepReport};
+use crate::sweep::SweepReport;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,6 +55,8 @@ enum Command {
     },
     /// Defences at several strengths: how far the attack falls and what recall pays.
     Frontier(FrontierArgs),
+    /// Write a synthetic MovieLens-shaped ratings.csv (power-law popularity and activity).
+    Synth(SynthArgs),
     /// Write the compact data copy the web page ships.
     Bundle {
         /// ratings.csv, u.data or ratings.dat
@@ -106,6 +111,9 @@ struct Common {
     /// print one JSON object on stdout instead of a summary
     #[arg(long)]
     json: bool,
+    /// run even if the job is estimated above the time or memory limit, or has too many runs
+    #[arg(long)]
+    force: bool,
 }
 
 /// A number flag: finite, or refused (a NaN or infinity must never fall back to a default).
@@ -144,7 +152,25 @@ struct SweepArgs {
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     seeds: Vec<u32>,
     #[command(flatten)]
+    parallel: Parallel,
+    #[command(flatten)]
     common: Common,
+}
+
+#[derive(Args, Debug)]
+struct SynthArgs {
+    #[arg(long)]
+    users: u32,
+    /// catalogue size (items nobody happens to rate do not appear in the file)
+    #[arg(long)]
+    items: u32,
+    /// number of rows (at least 5 per user, at most users × items)
+    #[arg(long)]
+    ratings: u64,
+    #[arg(long, default_value_t = 0)]
+    seed: u32,
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -155,6 +181,8 @@ struct MatrixArgs {
     /// comma-separated seeds, e.g. 0,1,2
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     seeds: Vec<u32>,
+    #[command(flatten)]
+    parallel: Parallel,
     #[command(flatten)]
     common: Common,
 }
@@ -176,6 +204,21 @@ struct FrontierArgs {
     natural_epochs: Option<Vec<u32>>,
     #[command(flatten)]
     common: Common,
+}
+
+/// How many runs (sweep) or seeds (matrix) run at once.
+#[derive(Args, Debug)]
+struct Parallel {
+    /// worker threads (default: the cores available); results are identical for every value
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    jobs: Option<u32>,
+}
+
+impl Parallel {
+    fn jobs(&self) -> usize {
+        self.jobs
+            .map_or_else(parallel::default_jobs, |j| j as usize)
+    }
 }
 
 impl Common {
@@ -216,6 +259,40 @@ impl Common {
 fn clock() -> Box<dyn Fn() -> f64> {
     let start = Instant::now();
     Box::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn shared_clock() -> SharedClock {
+    let start = Instant::now();
+    Arc::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Runs a parallel job with a progress bar on a terminal; `what` names its pieces ("runs", "seeds").
+fn with_workers<T>(jobs: usize, what: &str, f: impl FnOnce(Workers<'_>) -> Result<T>) -> Result<T> {
+    let bar = progress_bar();
+    let c = shared_clock();
+    let on_progress = |fraction: f64, done: usize, n: usize| {
+        if let Some(b) = &bar {
+            b.set_position((fraction * 1000.0) as u64);
+            b.set_message(format!("{done}/{n} {what} finished on {jobs} threads"));
+        }
+    };
+    let out = f(Workers {
+        jobs,
+        clock: Some(&c),
+        progress: Some(&on_progress),
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out
+}
+
+/// "123 ms" or, for a parallel job, "123 ms of runs in 80 ms wall".
+fn time_line(timings: &std::collections::BTreeMap<String, f64>) -> String {
+    match timings.get("wall") {
+        Some(wall) => format!("{:.0} ms of runs in {wall:.0} ms wall", timings["total"]),
+        None => format!("{:.0} ms", timings["total"]),
+    }
 }
 
 /// A progress bar on a terminal, nothing otherwise (scripts and CI get clean stderr).
@@ -314,8 +391,9 @@ fn print_matrix(m: &MatrixReport) {
         println!();
     }
     println!(
-        "ROC-AUC, mean ± std over seeds {:?}; {:.0} ms",
-        m.seeds, m.timings_ms["total"]
+        "ROC-AUC, mean ± std over seeds {:?}; {}",
+        m.seeds,
+        time_line(&m.timings_ms)
     );
 }
 
@@ -330,7 +408,7 @@ fn print_sweep(s: &SweepReport) {
             p.value, p.roc_auc_mean, p.roc_auc_std, p.tpr_at_1pct_mean, p.recall_at_n_mean
         );
     }
-    println!("seeds {:?}, {:.0} ms", s.seeds, s.timings_ms["total"]);
+    println!("seeds {:?}, {}", s.seeds, time_line(&s.timings_ms));
 }
 
 fn print_frontier(f: &FrontierReport) {
@@ -403,14 +481,45 @@ fn finish(mut job: Job, json: bool) -> Result<Job> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    match job.result()? {
-        r if json => println!("{}", to_json(&r)),
+    print_result(&job.result()?, json);
+    Ok(job)
+}
+
+fn print_result(result: &JobResult<'_>, json: bool) {
+    match result {
+        r if json => println!("{}", to_json(r)),
         JobResult::Single(r) => print_run(r),
         JobResult::Sweep(r) => print_sweep(r),
         JobResult::Matrix(r) => print_matrix(r),
         JobResult::Frontier(r) => print_frontier(r),
     }
-    Ok(job)
+}
+
+/// Prints the estimate of jobs above `cost::NOTICE_SECONDS` to stderr and refuses, without
+/// `--force`, a job estimated above `cost::MAX_SECONDS` or `cost::MAX_BYTES`.
+fn check_cost(estimate: cost::Estimate, what: &str, force: bool) -> Result<()> {
+    if estimate.seconds > cost::NOTICE_SECONDS {
+        eprintln!("estimate: {what} takes about {}", estimate.describe());
+    }
+    let over = estimate.over_limits();
+    if over.is_empty() || force {
+        return Ok(());
+    }
+    Err(Error::State(format!(
+        "{what} is estimated at {}, above {over}: pass --force to run it anyway",
+        estimate.describe()
+    )))
+}
+
+/// Refuses, without `--force`, more than `cost::MAX_RUNS` runs (sweep) or seeds (matrix).
+fn check_runs(runs: usize, what: &str, force: bool) -> Result<()> {
+    if runs > cost::MAX_RUNS && !force {
+        return Err(Error::State(format!(
+            "{what} has {runs} runs, above the limit of {}: pass --force to run it anyway",
+            cost::MAX_RUNS
+        )));
+    }
+    Ok(())
 }
 
 /// Runs the command line; the caller prints the error and exits non-zero.
@@ -419,6 +528,8 @@ pub fn main_with(cli: Cli) -> Result<()> {
         Command::Run(a) => {
             let cfg = a.common.config()?;
             let data = load(&a.common.ratings)?;
+            let estimate = cost::estimate(&cfg, &data.summary(), 1);
+            check_cost(estimate, "this run", a.common.force)?;
             let p = Pipeline::new(data, cfg)?.with_clock(clock());
             let job = finish(Job::Single(Box::new(p)), a.common.json)?;
             if let (Some(path), Job::Single(p)) = (&a.users, &job) {
@@ -435,10 +546,32 @@ pub fn main_with(cli: Cli) -> Result<()> {
             for v in &a.values {
                 cfg.with_param(&a.param, *v)?;
             }
+            let runs = a.values.len() * a.seeds.len();
+            let what = format!(
+                "this sweep ({} values × {} seeds)",
+                a.values.len(),
+                a.seeds.len()
+            );
+            check_runs(runs, &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
-            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let s = Sweep::new(data, cfg, &a.param, &a.values, &a.seeds)?.with_clock(c);
-            finish(Job::Sweep(Box::new(s)), a.common.json)?;
+            let jobs = a.parallel.jobs();
+            let estimate = cost::estimate_sweep(
+                &cfg,
+                &data.summary(),
+                &a.param,
+                &a.values,
+                a.seeds.len(),
+                jobs,
+            )?;
+            check_cost(
+                estimate,
+                &format!("{what} on {jobs} threads"),
+                a.common.force,
+            )?;
+            let report = with_workers(jobs, "runs", |w| {
+                parallel::sweep(data, cfg, &a.param, &a.values, &a.seeds, w)
+            })?;
+            print_result(&JobResult::Sweep(&report), a.common.json);
         }
         Command::Matrix(a) => {
             let cfg = a.common.config()?;
@@ -449,10 +582,51 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?,
                 None => RecommenderKind::ALL.to_vec(),
             };
+            let what = format!(
+                "this matrix ({} seeds × {} recommenders)",
+                a.seeds.len(),
+                kinds.len()
+            );
+            check_runs(a.seeds.len(), &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
-            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let m = Matrix::new(data, cfg, &kinds, &a.seeds)?.with_clock(c);
-            finish(Job::Matrix(Box::new(m)), a.common.json)?;
+            let jobs = a.parallel.jobs();
+            let estimate =
+                cost::estimate_matrix(&cfg, &data.summary(), &kinds, a.seeds.len(), jobs);
+            check_cost(
+                estimate,
+                &format!("{what} on {jobs} threads"),
+                a.common.force,
+            )?;
+            let report = with_workers(jobs, "seeds", |w| {
+                parallel::matrix(data, cfg, &kinds, &a.seeds, w)
+            })?;
+            print_result(&JobResult::Matrix(&report), a.common.json);
+        }
+        Command::Synth(a) => {
+            let params = crate::synth::SynthParams {
+                users: a.users,
+                items: a.items,
+                ratings: a.ratings,
+                seed: a.seed,
+            };
+            params.check()?;
+            let io = |source| Error::Io {
+                path: a.out.display().to_string(),
+                source,
+            };
+            let file = std::fs::File::create(&a.out).map_err(io)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+            let rows = crate::synth::write_csv(&params, &mut w).map_err(|e| match e {
+                Error::Io { source, .. } => io(source),
+                other => other,
+            })?;
+            eprintln!(
+                "synthetic: {} users, {} items, {rows} ratings (seed {}) → {}",
+                a.users,
+                a.items,
+                a.seed,
+                a.out.display()
+            );
         }
         Command::Titles { movies, out } => {
             let name = movies.display().to_string();
@@ -509,4 +683,34 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_gate_refuses_over_the_limits_unless_forced() {
+        let big = cost::Estimate {
+            seconds: 2.0 * cost::MAX_SECONDS,
+            peak_bytes: 1e6,
+        };
+        let e = check_cost(big, "this run", false).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "this run is estimated at 20 min 0 s, 1 MiB, above the 10 min 0 s time limit: pass --force to run it anyway"
+        );
+        assert!(check_cost(big, "this run", true).is_ok());
+        let fine = cost::Estimate {
+            seconds: 1.0,
+            peak_bytes: 1e6,
+        };
+        assert!(check_cost(fine, "this run", false).is_ok());
+        let e = check_runs(cost::MAX_RUNS + 1, "this sweep", false).unwrap_err();
+        assert!(
+            e.to_string().contains("above the limit of 200") && e.to_string().contains("--force")
+        );
+        assert!(check_runs(cost::MAX_RUNS + 1, "this sweep", true).is_ok());
+        assert!(check_runs(cost::MAX_RUNS, "this sweep", false).is_ok());
+    }
 }

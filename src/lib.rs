@@ -7,12 +7,15 @@
 //! and features), `defence` (the target's defences, one file each, and their strength maps),
 //! `eval` (ROC, thresholds, utility, statistics), `privacy` (DP-SGD pieces and the Rényi-DP
 //! accountant), `experiment` (the run pipeline, sweeps, the transfer matrix, the privacy–utility
-//! frontier and the job that drives any of them), `report` (result types).
+//! frontier and the job that drives any of them), `report` (result types), `synth`
+//! (MovieLens-shaped synthetic files for scale tests), `cost` (a job's time and memory, estimated
+//! before it starts).
 
 pub mod attack;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod data;
 pub mod defence;
 pub mod error;
@@ -26,6 +29,7 @@ pub mod report;
 pub mod rng;
 pub mod serving;
 pub mod split;
+pub mod synth;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -70,8 +70,17 @@ enum Task {
     Attack(usize),
 }
 
+/// What one seed of a matrix produced: cell runs row by row (shadow), then column (target), and
+/// each target algorithm's (recall@N, popularity recall@N).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedOutcome {
+    cells: Vec<CellRun>,
+    recalls: Vec<(f64, f64)>,
+}
+
 struct SeedState {
     cfg: Config,
+    outcome: SeedOutcome,
     halves: Option<Halves>,
     targets: Vec<Half>,
     shadows: Vec<Half>,
@@ -90,9 +99,8 @@ pub struct Matrix {
     seed_index: usize,
     task_index: usize,
     state: Option<SeedState>,
-    /// `runs[s][t]`: the per-seed results of cell (s, t).
-    runs: Vec<Vec<Vec<CellRun>>>,
-    recalls: Vec<Vec<(f64, f64)>>,
+    /// The finished seeds, in seed order.
+    outcomes: Vec<SeedOutcome>,
     clock: Option<Arc<dyn Fn() -> f64>>,
     spent_ms: f64,
     report: Option<MatrixReport>,
@@ -148,8 +156,7 @@ impl Matrix {
             seed_index: 0,
             task_index: 0,
             state: None,
-            runs: vec![vec![Vec::new(); n]; n],
-            recalls: vec![Vec::new(); n],
+            outcomes: Vec::new(),
             clock: None,
             spent_ms: 0.0,
             report: None,
@@ -163,6 +170,16 @@ impl Matrix {
 
     pub fn report(&self) -> Option<&MatrixReport> {
         self.report.as_ref()
+    }
+
+    /// The seeds, in order.
+    pub fn seeds(&self) -> &[u32] {
+        &self.seeds
+    }
+
+    /// The finished seeds' outcomes, in seed order (all of them once the matrix is done).
+    pub fn outcomes(&self) -> &[SeedOutcome] {
+        &self.outcomes
     }
 
     fn now(&self) -> f64 {
@@ -183,7 +200,8 @@ impl Matrix {
             if self.task_index == self.tasks.len() {
                 self.task_index = 0;
                 self.seed_index += 1;
-                self.state = None;
+                let st = self.state.take().expect("a seed was in progress");
+                self.outcomes.push(st.outcome);
             }
         }
         self.spent_ms += self.now() - t0;
@@ -229,6 +247,10 @@ impl Matrix {
             };
             self.state = Some(SeedState {
                 cfg,
+                outcome: SeedOutcome {
+                    cells: Vec::new(),
+                    recalls: Vec::new(),
+                },
                 halves: None,
                 targets: Vec::new(),
                 shadows: Vec::new(),
@@ -269,7 +291,9 @@ impl Matrix {
                 if finished {
                     if let Task::Target(_) = task {
                         let u = half.utility();
-                        self.recalls[i].push((u.recall_at_n, u.popularity_recall_at_n));
+                        st.outcome
+                            .recalls
+                            .push((u.recall_at_n, u.popularity_recall_at_n));
                     }
                 }
                 (
@@ -309,11 +333,12 @@ impl Matrix {
                 let finished = attack.fit_step(&shadow.input(&data), &shadow.labels);
                 let within = attack.fit_fraction();
                 if finished {
-                    for (t, obs) in st.target_obs.iter().enumerate() {
+                    // Attack(s) tasks come in shadow order, targets in order within: row-major.
+                    for obs in &st.target_obs {
                         let scores = attack.score(&obs.input(&data));
                         let threshold = attack.threshold(&scores);
                         let eval = AttackScores::evaluate(&scores, &obs.labels, threshold)?;
-                        self.runs[s][t].push(CellRun {
+                        st.outcome.cells.push(CellRun {
                             seed: st.cfg.seed,
                             roc_auc: eval.roc.auc(),
                             tpr_at_fpr: eval.tpr_at_fpr(),
@@ -335,10 +360,22 @@ impl Matrix {
     }
 
     fn finish(&mut self) {
+        self.report = Some(self.aggregate(&self.outcomes, self.spent_ms));
+    }
+
+    /// The report of this matrix from one outcome per seed, in seed order (however they were
+    /// computed: stepped here, or one single-seed matrix per seed in parallel by
+    /// `experiment::parallel`). `spent_ms` is the summed time.
+    pub fn aggregate(&self, outcomes: &[SeedOutcome], spent_ms: f64) -> MatrixReport {
+        debug_assert_eq!(outcomes.len(), self.seeds.len());
+        let n = self.kinds.len();
         let mut cells = Vec::new();
         for (s, &shadow) in self.kinds.iter().enumerate() {
             for (t, &target) in self.kinds.iter().enumerate() {
-                let runs = self.runs[s][t].clone();
+                let runs: Vec<CellRun> = outcomes
+                    .iter()
+                    .map(|o| o.cells[s * n + t].clone())
+                    .collect();
                 let aucs: Vec<f64> = runs.iter().map(|r| r.roc_auc).collect();
                 let tprs: Vec<f64> = runs.iter().map(|r| r.tpr_at_fpr["0.01"]).collect();
                 let (roc_auc_mean, roc_auc_std) = mean_std(&aucs);
@@ -355,20 +392,26 @@ impl Matrix {
         let utility = self
             .kinds
             .iter()
-            .zip(&self.recalls)
-            .map(|(&recommender, r)| MatrixUtility {
-                recommender,
-                recall_at_n_mean: mean_std(&r.iter().map(|x| x.0).collect::<Vec<_>>()).0,
-                popularity_recall_at_n_mean: mean_std(&r.iter().map(|x| x.1).collect::<Vec<_>>()).0,
+            .enumerate()
+            .map(|(i, &recommender)| {
+                let r: Vec<(f64, f64)> = outcomes.iter().map(|o| o.recalls[i]).collect();
+                MatrixUtility {
+                    recommender,
+                    recall_at_n_mean: mean_std(&r.iter().map(|x| x.0).collect::<Vec<_>>()).0,
+                    popularity_recall_at_n_mean: mean_std(
+                        &r.iter().map(|x| x.1).collect::<Vec<_>>(),
+                    )
+                    .0,
+                }
             })
             .collect();
-        self.report = Some(MatrixReport {
+        MatrixReport {
             recommenders: self.kinds.clone(),
             seeds: self.seeds.clone(),
             config: self.base.clone(),
             cells,
             utility,
-            timings_ms: BTreeMap::from([("total".to_string(), self.spent_ms)]),
-        });
+            timings_ms: BTreeMap::from([("total".to_string(), spent_ms)]),
+        }
     }
 }

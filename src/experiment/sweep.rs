@@ -50,6 +50,19 @@ pub struct SweepReport {
     pub timings_ms: BTreeMap<String, f64>,
 }
 
+impl SweepRun {
+    /// The numbers a sweep keeps from one finished run.
+    pub fn from_report(r: &RunReport) -> SweepRun {
+        SweepRun {
+            seed: r.config.seed,
+            roc_auc: r.roc_auc,
+            tpr_at_fpr: r.tpr_at_fpr.clone(),
+            balanced_accuracy: r.balanced_accuracy,
+            recall_at_n: r.recommender.target.recall_at_n,
+        }
+    }
+}
+
 /// Mean and sample standard deviation of one value's runs (also the frontier's aggregation).
 pub(crate) fn point(value: f64, runs: Vec<SweepRun>) -> SweepPoint {
     let stat = |f: &dyn Fn(&SweepRun) -> f64| mean_std(&runs.iter().map(f).collect::<Vec<_>>());
@@ -123,8 +136,19 @@ impl Sweep {
         self
     }
 
-    fn run_count(&self) -> usize {
+    /// Number of runs: every value with every seed.
+    pub fn run_count(&self) -> usize {
         self.configs.len() * self.seeds.len()
+    }
+
+    /// The config of run `index`: value by value, seed by seed within a value (the order of
+    /// `SweepPoint::runs`).
+    pub fn run_config(&self, index: usize) -> Config {
+        let (_, cfg) = &self.configs[index / self.seeds.len()];
+        Config {
+            seed: self.seeds[index % self.seeds.len()],
+            ..cfg.clone()
+        }
     }
 
     pub fn report(&self) -> Option<&SweepReport> {
@@ -133,12 +157,7 @@ impl Sweep {
 
     pub fn step(&mut self) -> Result<Progress> {
         if self.current.is_none() && self.report.is_none() {
-            let (_, cfg) = &self.configs[self.next / self.seeds.len()];
-            let cfg = Config {
-                seed: self.seeds[self.next % self.seeds.len()],
-                ..cfg.clone()
-            };
-            let mut p = Pipeline::new(self.data.clone(), cfg)?;
+            let mut p = Pipeline::new(self.data.clone(), self.run_config(self.next))?;
             if let Some(c) = &self.clock {
                 let c = c.clone();
                 p = p.with_clock(Box::new(move || c()));
@@ -153,13 +172,7 @@ impl Sweep {
         if progress.done {
             let r: &RunReport = pipeline.report().expect("done");
             self.total_ms += r.timings_ms["total"];
-            self.runs.push(SweepRun {
-                seed: r.config.seed,
-                roc_auc: r.roc_auc,
-                tpr_at_fpr: r.tpr_at_fpr.clone(),
-                balanced_accuracy: r.balanced_accuracy,
-                recall_at_n: r.recommender.target.recall_at_n,
-            });
+            self.runs.push(SweepRun::from_report(r));
             self.current = None;
             self.next += 1;
             if self.next == self.run_count() {
@@ -181,21 +194,29 @@ impl Sweep {
     }
 
     fn finish(&mut self) {
+        let runs = std::mem::take(&mut self.runs);
+        self.report = Some(self.aggregate(runs, self.total_ms));
+    }
+
+    /// The report of this sweep from its finished runs, in `run_config` order (however they were
+    /// run: stepped here, or in parallel by `experiment::parallel`). `total_ms` is the summed time.
+    pub fn aggregate(&self, runs: Vec<SweepRun>, total_ms: f64) -> SweepReport {
+        debug_assert_eq!(runs.len(), self.run_count());
         let per = self.seeds.len();
         let points = self
             .configs
             .iter()
-            .zip(self.runs.chunks(per))
+            .zip(runs.chunks(per))
             .map(|((v, _), runs)| point(*v, runs.to_vec()))
             .collect();
-        self.report = Some(SweepReport {
+        SweepReport {
             param: self.param.clone(),
             values: self.configs.iter().map(|(v, _)| *v).collect(),
             seeds: self.seeds.clone(),
             config: self.base.clone(),
             points,
-            timings_ms: BTreeMap::from([("total".to_string(), self.total_ms)]),
-        });
+            timings_ms: BTreeMap::from([("total".to_string(), total_ms)]),
+        }
     }
 }
 

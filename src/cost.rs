@@ -1,0 +1,482 @@
+//! What a job will cost before it starts: seconds and peak memory from counts alone (interactions,
+//! users, items, the config's sizes and the algorithm), so the CLI can warn about or refuse a job
+//! and the page can show the estimate. Pure and serialisable: no clock, no I/O.
+//!
+//! The model counts the work of each stage in "operations" (one multiply-add of SGD, scoring or
+//! the attack network, one co-occurrence update of item-kNN, …) and converts them with the
+//! nanoseconds per operation measured by `scripts/scale.sh` (docs/scale.csv): default runs on
+//! synthetic data of 10^5, 10^6 and 10^7 interactions and on the ML-1M shape, plus item-knn and
+//! fold-in runs, on this project's 2-core x86_64 (AMD EPYC) machines. The machine was shared: the
+//! per-stage wall timings of a first series (load 11–12) were scaled by the process's CPU/wall
+//! ratio to get CPU time, and the totals checked against docs/scale.csv (load ~3, wall ≈ CPU), so
+//! the constants describe one unshared core. Expect ±30 %: the estimate is for refusing jobs that
+//! are far too big, not for planning to the second.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, ItemVectors, Protocol};
+use crate::data::DatasetSummary;
+use crate::error::Result;
+use crate::recommender::RecommenderKind;
+
+/// Nanoseconds per SGD multiply-add (LFM training, fold-in, the attacker's item vectors) when the
+/// factors fit in cache, plus this much per MB of factors (user + item rows × k × 4 bytes): SGD
+/// visits rows at random, so once the factors outgrow the caches every sample waits on memory.
+/// Fitted on the stages of the runs in docs/scale.csv: 0.57 ns at 1.7 MB of factors, 0.95 ns at
+/// 8 MB, about 2 ns at 52 MB (the 10^7 run).
+pub const NS_SGD: f64 = 0.5;
+pub const NS_SGD_PER_MB: f64 = 0.03;
+/// The per-operation cost stops growing once every access misses the cache.
+pub const NS_SGD_MAX: f64 = 4.0;
+/// Nanoseconds per scoring multiply-add (LFM scores, attack features): 0.15–0.16 measured.
+pub const NS_SCORE: f64 = 0.16;
+/// Nanoseconds per candidate item of every scored user for the top-N selection (5 measured with
+/// the popularity recommender; LFM's 21 ns per candidate at k = 100 is 100 × 0.16 + 5).
+pub const NS_SELECT: f64 = 5.0;
+/// Item-kNN's extra per candidate: accumulating into and clearing a dense score row (7 measured).
+pub const NS_KNN_DENSE: f64 = 7.0;
+/// Nanoseconds per operation of the attack network (one weight per shadow user, epoch, restart),
+/// plus this much per MB of shadow features: 0.42 ns at 0.2 MB to 1.03 ns at 20 MB measured.
+pub const NS_MLP: f64 = 0.45;
+pub const NS_MLP_PER_MB: f64 = 0.03;
+/// Nanoseconds per co-occurrence update of item-kNN training, and per (item, co-occurring item)
+/// pair for choosing the neighbours (fitted on the ML-1M shape and 10^5).
+pub const NS_KNN: f64 = 2.0;
+pub const NS_KNN_SELECT: f64 = 4.0;
+/// Nanoseconds per interaction for the split, hold-out and features bookkeeping (~15 measured).
+pub const NS_PER_INTERACTION: f64 = 20.0;
+/// Nanoseconds per record to read and index a ratings.csv (106–140 measured): before the job,
+/// so not in `estimate`, but part of a command's time.
+pub const NS_LOAD_PER_RATING: f64 = 120.0;
+/// Mean squared user activity over the squared mean (Σ|row|² · users / interactions²): 3.65 in
+/// ml-latest-small, 2.6–4.6 in the synthetic files. Item-kNN's training work grows with it.
+pub const ACTIVITY_DISPERSION: f64 = 4.0;
+/// Share of a core a second worker thread adds (2 jobs take 1 / (1 + this) of the time). From
+/// CPU time: the ml-latest-small k-sweep (30 runs) used 11.2–12.5 s of CPU with 1 job and
+/// 12.6–13.4 s with 2 (shared caches), less a little imbalance at the end. The wall-clock
+/// benchmark (benches/scale.rs) could not confirm it: the machine was shared (load 4–12).
+pub const PARALLEL_EFFICIENCY: f64 = 0.85;
+
+/// Bytes the loaded data set keeps per interaction: the CSR item (4) plus the spare capacity of
+/// the id lists `Dataset::from_pairs` builds from every record (8 + 8; see the README's Scale).
+pub const DATA_BYTES_PER_INTERACTION: f64 = 20.0;
+/// Bytes per SGD sample held for an epoch (user, item, target: 12), per positive and negative.
+pub const SAMPLE_BYTES: f64 = 12.0;
+/// The process before any data (binary, allocator, thread stacks), measured ~5 MB.
+pub const BASE_BYTES: f64 = 8.0e6;
+
+/// Refuse (unless `--force`) jobs estimated above this: 10 minutes.
+pub const MAX_SECONDS: f64 = 600.0;
+/// Refuse (unless `--force`) jobs estimated to need more memory than this: 4 GiB.
+pub const MAX_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+/// Refuse (unless `--force`) sweeps and matrices of more runs (sweep) or seeds (matrix) than this.
+pub const MAX_RUNS: usize = 200;
+/// The CLI prints the estimate for jobs above this many seconds.
+pub const NOTICE_SECONDS: f64 = 10.0;
+
+/// What a job is expected to cost.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Peak resident memory in bytes: the loaded data set plus the working sets alive at once.
+    pub peak_bytes: f64,
+}
+
+/// One run's (or one matrix seed's) time and working set, the data set excluded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Piece {
+    seconds: f64,
+    bytes: f64,
+}
+
+/// Sizes derived from the counts and the config.
+struct Shape {
+    n: f64,
+    users: f64,
+    items: f64,
+    /// Users of one half, members of one half, training interactions of one half.
+    half_users: f64,
+    members: f64,
+    train: f64,
+    /// Interactions of one half's non-members.
+    non_member: f64,
+}
+
+impl Shape {
+    fn new(cfg: &Config, data: &DatasetSummary) -> Shape {
+        let n = data.interactions as f64;
+        let half_users = data.users as f64 / 2.0;
+        Shape {
+            n,
+            users: data.users as f64,
+            items: data.items as f64,
+            half_users,
+            members: (half_users * cfg.member_fraction).max(1.0),
+            train: n / 2.0 * cfg.member_fraction * (1.0 - cfg.holdout),
+            non_member: n / 2.0 * (1.0 - cfg.member_fraction),
+        }
+    }
+}
+
+/// Nanoseconds per SGD operation with `rows` factor rows of length `k`.
+fn ns_sgd(rows: f64, k: f64) -> f64 {
+    (NS_SGD + NS_SGD_PER_MB * rows * k * 4.0 / 1e6).min(NS_SGD_MAX)
+}
+
+/// Seconds to read and index a text ratings file of `data`'s size.
+pub fn load_seconds(data: &DatasetSummary) -> f64 {
+    data.ratings as f64 * NS_LOAD_PER_RATING * 1e-9
+}
+
+/// Bytes the loaded data set occupies.
+pub fn data_bytes(data: &DatasetSummary) -> f64 {
+    BASE_BYTES
+        + DATA_BYTES_PER_INTERACTION * data.interactions as f64
+        + 12.0 * (data.users + data.items) as f64
+}
+
+/// One half's recommender of `kind`: (seconds, bytes) of training, fold-in and serving.
+fn half(kind: RecommenderKind, cfg: &Config, s: &Shape) -> Piece {
+    let k = f64::from(cfg.k);
+    let epochs = f64::from(cfg.epochs);
+    let per_positive = 1.0 + f64::from(cfg.negatives);
+    let fold_in = cfg.protocol == Protocol::FoldIn;
+    // Who is scored against every known item: members always, non-members under fold-in.
+    let scored = if fold_in { s.half_users } else { s.members };
+    let lists = s.half_users * f64::from(cfg.top_n) * 4.0 * 2.0;
+    match kind {
+        // bpr trains one (user, positive, negative) triple per interaction for `bpr_epochs`: about
+        // an LFM epoch with one negative (measured: a bpr epoch costs about an LFM epoch).
+        RecommenderKind::Lfm | RecommenderKind::Bpr => {
+            let (epochs, per_positive) = if kind == RecommenderKind::Bpr {
+                (f64::from(cfg.bpr_epochs), 2.0)
+            } else {
+                (epochs, per_positive)
+            };
+            let fold = if fold_in { s.non_member } else { 0.0 };
+            // Under fold-in each non-member's list keeps the buffer of every candidate it was
+            // chosen from (`recommend::top_n` collects in place): 8 bytes × the next power of two
+            // of the catalogue per list (measured with heaptrack: 49.5 MB per half on ML-1M shape).
+            let fold_lists = if fold_in {
+                (s.half_users - s.members) * 8.0 * (s.items as u64).next_power_of_two() as f64
+            } else {
+                0.0
+            };
+            let sgd = epochs * per_positive * (s.train + fold) * k;
+            let score = scored * s.items * (k * NS_SCORE + NS_SELECT);
+            let samples = per_positive * s.train.max(fold) * SAMPLE_BYTES;
+            let factors = (s.half_users + s.items) * k * 4.0;
+            let ns = ns_sgd(s.members + s.items, k);
+            Piece {
+                seconds: (sgd * ns + score) * 1e-9,
+                bytes: samples + factors + lists + fold_lists,
+            }
+        }
+        RecommenderKind::ItemKnn => {
+            // Each member's row is read once per item in it: Σ|row|², grown by the dispersion.
+            let cooc = ACTIVITY_DISPERSION * s.train * s.train / s.members;
+            let history = s.n / s.users.max(1.0);
+            let score = scored
+                * (history * f64::from(cfg.knn_neighbours) * NS_KNN
+                    + s.items * (NS_SELECT + NS_KNN_DENSE));
+            // Each item's candidate list keeps the capacity of every co-occurring item (8 bytes).
+            let co_items = (cooc / s.items.max(1.0)).min(s.items);
+            let select = s.items * co_items * NS_KNN_SELECT;
+            Piece {
+                seconds: (cooc * NS_KNN + select + score) * 1e-9,
+                bytes: s.items * co_items * 8.0 + s.train * 4.0 + lists,
+            }
+        }
+        RecommenderKind::Popularity => Piece {
+            seconds: scored * s.items * NS_SELECT * 1e-9,
+            bytes: lists,
+        },
+    }
+}
+
+/// Everything but the recommenders: split, item vectors, features, one attack fit and scoring.
+fn attacker(cfg: &Config, s: &Shape, attack_fits: f64) -> Piece {
+    let vk = f64::from(cfg.attacker_k());
+    let (held, held_users) = match cfg.item_vectors {
+        ItemVectors::Joint => (s.n, s.users),
+        ItemVectors::Shadow => (s.n / 2.0, s.half_users),
+    };
+    let vectors = f64::from(cfg.vector_epochs) * 2.0 * held * vk;
+    let features = (s.n + s.users * f64::from(cfg.top_n)) * vk;
+    let ns_mlp = NS_MLP + NS_MLP_PER_MB * s.half_users * vk * 4.0 / 1e6;
+    let mlp = if cfg.attack.needs_shadow() {
+        let weights = vk * f64::from(cfg.hidden1)
+            + f64::from(cfg.hidden1) * f64::from(cfg.hidden2)
+            + f64::from(cfg.hidden2);
+        attack_fits
+            * f64::from(cfg.attack_restarts)
+            * f64::from(cfg.attack_epochs)
+            * s.half_users
+            * weights
+    } else {
+        0.0
+    };
+    Piece {
+        seconds: (vectors * ns_sgd(held_users + s.items, vk)
+            + features * NS_SCORE
+            + mlp * ns_mlp
+            + s.n * NS_PER_INTERACTION)
+            * 1e-9,
+        // The item-vector trainer's epoch of samples, its factors, the features of every user.
+        bytes: 2.0 * held * SAMPLE_BYTES
+            + (s.users + s.items) * vk * 4.0
+            + 2.0 * s.users * vk * 4.0,
+    }
+}
+
+/// One run of `cfg`.
+fn run_piece(cfg: &Config, data: &DatasetSummary) -> Piece {
+    let s = Shape::new(cfg, data);
+    let target = half(cfg.recommender, cfg, &s);
+    let shadow = if cfg.attack.needs_shadow() {
+        half(cfg.shadow_kind(), cfg, &s)
+    } else {
+        Piece {
+            seconds: 0.0,
+            bytes: 0.0,
+        }
+    };
+    let a = attacker(cfg, &s, 1.0);
+    Piece {
+        seconds: target.seconds + shadow.seconds + a.seconds,
+        bytes: target.bytes + shadow.bytes + a.bytes,
+    }
+}
+
+/// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
+/// least loaded thread, as a work-stealing pool roughly does).
+fn schedule(pieces: &[Piece], data: &DatasetSummary, jobs: usize) -> Estimate {
+    let threads = jobs.clamp(1, pieces.len().max(1));
+    let mut sorted = pieces.to_vec();
+    sorted.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    let mut load = vec![0.0f64; threads];
+    for p in &sorted {
+        let least = load
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i);
+        load[least] += p.seconds;
+    }
+    let longest = load.iter().copied().fold(0.0, f64::max);
+    // Threads share caches and memory bandwidth: a second one gives PARALLEL_EFFICIENCY of a core.
+    let slowdown = if threads > 1 {
+        threads as f64 / (1.0 + (threads as f64 - 1.0) * PARALLEL_EFFICIENCY)
+    } else {
+        1.0
+    };
+    let mut bytes: Vec<f64> = pieces.iter().map(|p| p.bytes).collect();
+    bytes.sort_by(|a, b| b.total_cmp(a));
+    Estimate {
+        seconds: longest * slowdown,
+        peak_bytes: data_bytes(data) + bytes.iter().take(threads).sum::<f64>(),
+    }
+}
+
+/// `runs` runs of `cfg` one after another (a single run: `runs` = 1).
+pub fn estimate(cfg: &Config, data: &DatasetSummary, runs: usize) -> Estimate {
+    let p = run_piece(cfg, data);
+    Estimate {
+        seconds: p.seconds * runs as f64,
+        peak_bytes: data_bytes(data) + p.bytes,
+    }
+}
+
+/// A sweep of `param` over `values` × `seeds` on `jobs` threads (every value's own config).
+pub fn estimate_sweep(
+    base: &Config,
+    data: &DatasetSummary,
+    param: &str,
+    values: &[f64],
+    seeds: usize,
+    jobs: usize,
+) -> Result<Estimate> {
+    let mut pieces = Vec::new();
+    for &v in values {
+        let p = run_piece(&base.with_param(param, v)?, data);
+        pieces.extend(std::iter::repeat_n(p, seeds));
+    }
+    Ok(schedule(&pieces, data, jobs))
+}
+
+/// A transfer matrix of `kinds` over `seeds` seeds on `jobs` threads: per seed, every algorithm on
+/// both halves, the item vectors once, one attack fit per shadow algorithm.
+pub fn estimate_matrix(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kinds: &[RecommenderKind],
+    seeds: usize,
+    jobs: usize,
+) -> Estimate {
+    let s = Shape::new(cfg, data);
+    let mut seed = attacker(cfg, &s, kinds.len() as f64);
+    for &k in kinds {
+        let h = half(k, cfg, &s);
+        seed.seconds += 2.0 * h.seconds;
+        seed.bytes += 2.0 * h.bytes;
+    }
+    let pieces = vec![seed; seeds];
+    schedule(&pieces, data, jobs)
+}
+
+impl Estimate {
+    /// "2 min 5 s, 1.3 GB".
+    pub fn describe(&self) -> String {
+        format!(
+            "{}, {}",
+            describe_seconds(self.seconds),
+            describe_bytes(self.peak_bytes)
+        )
+    }
+
+    /// The limits this estimate exceeds, as a phrase ("" when none).
+    pub fn over_limits(&self) -> String {
+        let mut over = Vec::new();
+        if self.seconds > MAX_SECONDS {
+            over.push(format!("the {} time limit", describe_seconds(MAX_SECONDS)));
+        }
+        if self.peak_bytes > MAX_BYTES {
+            over.push(format!("the {} memory limit", describe_bytes(MAX_BYTES)));
+        }
+        over.join(" and ")
+    }
+}
+
+pub fn describe_seconds(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.0} s")
+    } else if s < 3600.0 {
+        format!("{:.0} min {:.0} s", (s / 60.0).floor(), s % 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+pub fn describe_bytes(b: f64) -> String {
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0))
+    } else {
+        format!("{:.0} MiB", b / (1024.0 * 1024.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(users: usize, items: usize, interactions: usize) -> DatasetSummary {
+        DatasetSummary {
+            name: "t".into(),
+            users,
+            items,
+            interactions,
+            ratings: interactions,
+        }
+    }
+
+    #[test]
+    fn grows_with_data_and_settings() {
+        let cfg = Config::default();
+        let small = estimate(&cfg, &summary(1_000, 3_700, 100_000), 1);
+        let big = estimate(&cfg, &summary(10_000, 10_000, 1_000_000), 1);
+        assert!(big.seconds > 5.0 * small.seconds, "{small:?} {big:?}");
+        assert!(big.peak_bytes > 2.0 * small.peak_bytes);
+        let more_epochs = Config {
+            epochs: 80,
+            ..cfg.clone()
+        };
+        let d = summary(6_040, 3_706, 1_000_000);
+        assert!(estimate(&more_epochs, &d, 1).seconds > estimate(&cfg, &d, 1).seconds);
+        assert_eq!(
+            estimate(&cfg, &d, 3).seconds,
+            3.0 * estimate(&cfg, &d, 1).seconds
+        );
+    }
+
+    #[test]
+    fn matches_the_measured_runs_within_30_percent() {
+        use crate::config::Protocol;
+        // CPU seconds (loading the CSV included) and peak RSS of `memberlens run` from
+        // docs/scale.csv (default config unless named): synthetic files, 10^5 to 10^7 interactions.
+        let knn = Config {
+            recommender: RecommenderKind::ItemKnn,
+            ..Config::default()
+        };
+        let fold = Config {
+            protocol: Protocol::FoldIn,
+            ..Config::default()
+        };
+        let popularity = Config {
+            recommender: RecommenderKind::Popularity,
+            ..Config::default()
+        };
+        for (cfg, users, items, n, cpu, rss_mb) in [
+            (Config::default(), 1_000, 3_700, 100_000, 0.41, 17.1),
+            (Config::default(), 6_040, 3_706, 1_000_000, 3.58, 89.9),
+            (Config::default(), 10_000, 10_000, 1_000_000, 4.87, 103.1),
+            (Config::default(), 100_000, 30_000, 10_000_000, 98.73, 894.3),
+            (knn, 6_040, 3_706, 1_000_000, 2.14, 309.3),
+            (fold, 6_040, 3_706, 1_000_000, 5.78, 198.1),
+            (popularity, 6_040, 3_706, 1_000_000, 1.37, 75.4),
+        ] {
+            let d = summary(users, items, n);
+            let mut e = estimate(&cfg, &d, 1);
+            e.seconds += load_seconds(&d);
+            let mb = e.peak_bytes / 1_048_576.0;
+            let what = format!("{} {:?} {n}", cfg.recommender.id(), cfg.protocol);
+            eprintln!(
+                "{what}: {:.2} s vs {cpu}, {mb:.0} MB vs {rss_mb}",
+                e.seconds
+            );
+            assert!(
+                (cpu / 1.3..cpu * 1.3).contains(&e.seconds),
+                "{what}: {} s vs {cpu}",
+                e.seconds
+            );
+            assert!(
+                (rss_mb / 1.3..rss_mb * 1.3).contains(&mb),
+                "{what}: {mb} MiB vs {rss_mb}"
+            );
+        }
+    }
+
+    #[test]
+    fn parallel_jobs_shorten_time_and_add_working_sets() {
+        let cfg = Config::default();
+        let d = summary(6_040, 3_706, 1_000_000);
+        let values: Vec<f64> = (1..=10).map(|v| f64::from(v) * 10.0).collect();
+        let one = estimate_sweep(&cfg, &d, "vector_k", &values, 3, 1).unwrap();
+        let two = estimate_sweep(&cfg, &d, "vector_k", &values, 3, 2).unwrap();
+        assert!(two.seconds < 0.6 * one.seconds && two.seconds > 0.5 * one.seconds);
+        assert!(two.peak_bytes > one.peak_bytes);
+        assert!(estimate_sweep(&cfg, &d, "k", &[0.0], 1, 1).is_err());
+        let m = estimate_matrix(&cfg, &d, &RecommenderKind::ALL, 3, 1);
+        assert!(m.seconds > estimate(&cfg, &d, 3).seconds);
+    }
+
+    #[test]
+    fn limits_are_named() {
+        let e = Estimate {
+            seconds: 1200.0,
+            peak_bytes: 5.0 * 1024.0 * 1024.0 * 1024.0,
+        };
+        assert_eq!(
+            e.over_limits(),
+            "the 10 min 0 s time limit and the 4.0 GiB memory limit"
+        );
+        assert_eq!(e.describe(), "20 min 0 s, 5.0 GiB");
+        let ok = Estimate {
+            seconds: 5.0,
+            peak_bytes: 1e6,
+        };
+        assert_eq!(ok.over_limits(), "");
+        let json = serde_json::to_string(&ok).unwrap();
+        assert_eq!(serde_json::from_str::<Estimate>(&json).unwrap(), ok);
+    }
+}
