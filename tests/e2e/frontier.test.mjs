@@ -77,7 +77,7 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
     const want = [['undefended', '0', '', num(r.undefended.recall_at_n_mean), meanStd(r.undefended.roc_auc_mean, r.undefended.roc_auc_std, 3, 1), pct(r.undefended.tpr_at_1pct_mean), '—']];
     for (const d of r.defences) {
       for (const p of d.points) {
-        want.push([d.defence, String(p.strength), `${d.parameter} = ${p.parameter_value}`, num(p.recall_at_n_mean),
+        want.push([d.defence, String(p.strength), `${d.parameter} = ${+p.parameter_value.toPrecision(3)}`, num(p.recall_at_n_mean),
           meanStd(p.roc_auc_mean, p.roc_auc_std, 3, 1), pct(p.tpr_at_1pct_mean), p.epsilon_mean === null ? '—' : num(p.epsilon_mean, 2)]);
       }
     }

@@ -264,7 +264,7 @@ export function drawFrontier(box, f, { title, describedBy, condition = '' } = {}
 export function frontierRows(f) {
   const rows = [{ what: 'undefended', strength: 0, parameter: '', p: f.undefended }];
   for (const d of f.defences) {
-    for (const p of d.points) rows.push({ what: d.defence, strength: p.strength, parameter: `${d.parameter} = ${p.parameter_value}`, p });
+    for (const p of d.points) rows.push({ what: d.defence, strength: p.strength, parameter: `${d.parameter} = ${+p.parameter_value.toPrecision(3)}`, p });
   }
   for (const p of f.natural) rows.push({ what: `natural (${p.epochs} epochs)`, strength: '', parameter: `epochs = ${p.epochs}`, p });
   return rows;
