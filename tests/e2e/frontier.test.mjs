@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './server.mjs';
-import { setup, openPage, waitState, results, download, chartInk, pngSize } from './browser.mjs';
+import { setup, openPage, waitState, results, download, chartInk, pngSize, longTasksWhileRunning } from './browser.mjs';
 
 const { num, pct, meanStd } = await import(path.join(ROOT, 'www/js/format.js'));
 
@@ -113,6 +113,8 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
     await page.locator('#btn-copy-link').click();
     assert.match(await page.evaluate(() => navigator.clipboard.readText()), /#v=2&run=frontier&seeds=1$/);
     assert.match(await page.locator('#announce').textContent(), /^Frontier done\. Undefended: ROC-AUC/);
+    const slow = await longTasksWhileRunning(page);
+    assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -134,6 +136,13 @@ test('390 px: the button runs a defences= subset; nothing scrolls sideways; a ba
   try {
     await waitState(page, 'ready');
     await page.locator('#sweeps > summary').click();
+    // Cancel stops it and leaves no result; then it runs to the end.
+    await page.getByRole('button', { name: 'Defences: privacy vs usefulness' }).click();
+    await waitState(page, 'running');
+    await page.waitForFunction(() => /Stage \d of 8/.test(document.getElementById('status').textContent), null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitState(page, 'ready', 5_000);
+    assert.equal(await results(page), null, 'a cancelled frontier must not leave results');
     await page.getByRole('button', { name: 'Defences: privacy vs usefulness' }).click();
     assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
     const r = await results(page);
