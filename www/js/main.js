@@ -22,6 +22,9 @@ import {
 import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
 import * as individuals from './individuals.js';
+import {
+  FRONTIER_STRENGTHS, drawFrontier, renderFrontierTables, renderFrontierNotes, frontierCSV, frontierTakeaway,
+} from './frontier.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -232,7 +235,10 @@ function start(mode, { origin = 'user' } = {}) {
   const msg = { type: 'run', id: nextId++, mode, config };
   if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
   else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
-  else if (mode !== 'single') {
+  else if (mode === 'frontier') {
+    // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
+    Object.assign(msg, { defences: state.defences ? state.defences.split(',') : [], strengths: FRONTIER_STRENGTHS, seeds: sweepSeeds(state) });
+  } else if (mode !== 'single') {
     const sw = SWEEPS[mode];
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
   }
@@ -241,7 +247,8 @@ function start(mode, { origin = 'user' } = {}) {
   ui.describeStages(config, mode);
   latestProgress = null;
   publishResults(null); // #results only ever holds a finished result
-  if (!shown) clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026' : 'Running\u2026');
+  if (!shown) clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026'
+    : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
   ui.setStatus('Starting\u2026');
@@ -312,7 +319,8 @@ function onDone(msg) {
   clearTimeout(cancelTimer);
   const j = job;
   job = null;
-  const payload = resultsPayload(msg.mode, msg.result);
+  // The frontier's #results is its report as it is (docs/INTERFACES.md "Frontier result").
+  const payload = msg.mode === 'frontier' ? msg.result : resultsPayload(msg.mode, msg.result);
   shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals };
   partialView = false;
   publishResults(payload); // before state=done: tests read #results as soon as they see `done`
@@ -347,6 +355,8 @@ function announce(s) {
   } else if (s.mode === 'compare') {
     const [a, b] = s.result.runs;
     text = `Done. Popular list: ROC-AUC ${num(a.roc_auc)}. Model lists (fold-in): ROC-AUC ${num(b.roc_auc)} (${what}).`;
+  } else if (s.mode === 'frontier') {
+    text = `Frontier done. ${frontierTakeaway(s.result)} (${what}).`;
   } else if (s.mode === 'matrix') {
     text = `Transfer matrix done. ${matrixTakeaway(s.result)} (${what}).`;
   } else {
@@ -407,7 +417,7 @@ function showView(v) {
   $('btn-pin').hidden = !rocView;
   $('btn-pin').disabled = !!v.partial;
   $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
-  $('results-body').dataset.mode = rocView ? 'roc' : v.mode === 'matrix' ? 'matrix' : 'sweep';
+  $('results-body').dataset.mode = rocView ? 'roc' : v.mode === 'matrix' || v.mode === 'frontier' ? v.mode : 'sweep';
   $('btn-png').disabled = !!v.partial;
   if (rocView) {
     const curves = rocCurves(v);
@@ -442,6 +452,13 @@ function showView(v) {
         $('headline').querySelector('.takeaway').textContent = 'The popular-list run is done; the fold-in run follows.';
       }
     }
+  } else if (v.mode === 'frontier') {
+    chart = drawFrontier($('chart'), v.result, {
+      title: `Defences: privacy vs usefulness \u2014 ${d.text}`, condition: d.text, describedBy: 'frontier-table',
+    });
+    renderCompareTable($('compare-box'), []);
+    renderFrontierTables($('tables'), v.result, d.text);
+    renderFrontierNotes($('headline'), v.result);
   } else if (v.mode === 'matrix') {
     chart = drawMatrix($('chart'), v.result, {
       title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm \u2014 ${d.text}`,
@@ -614,13 +631,19 @@ function wire() {
   $('btn-dim-sweep').addEventListener('click', () => start('dim-sweep'));
   $('btn-lr-sweep').addEventListener('click', () => start('lr-sweep'));
   $('btn-matrix').addEventListener('click', () => start('matrix'));
+  $('btn-frontier').addEventListener('click', () => start('frontier'));
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
   $('btn-copy-link').addEventListener('click', copyLink);
   $('btn-pin').addEventListener('click', pin);
   $('btn-random-seed').addEventListener('click', () => worker && worker.postMessage({ type: 'random-seed' }));
   $('btn-json').addEventListener('click', () => shown && download(`${JSON.stringify(shown.payload, null, 2)}\n`, `${fileStem()}.json`, 'application/json'));
-  $('btn-csv').addEventListener('click', () => shown && download(toCSV(shown.mode, shown.payload, describeCondition(shown.cond).text), `${fileStem()}.csv`, 'text/csv'));
+  $('btn-csv').addEventListener('click', () => {
+    if (!shown) return;
+    const what = describeCondition(shown.cond).text;
+    const text = shown.mode === 'frontier' ? frontierCSV(shown.payload, what) : toCSV(shown.mode, shown.payload, what);
+    download(text, `${fileStem()}.csv`, 'text/csv');
+  });
   $('btn-png').addEventListener('click', () => chart && shown && chart.downloadPNG(`${fileStem()}${state.scale === 'log' && (shown.mode === 'single' || shown.mode === 'compare') ? '-loglog' : ''}.png`));
   $('file').addEventListener('change', loadFile);
   $('btn-bundled').addEventListener('click', () => { pendingFile = null; ui.showFileError(null); worker.postMessage({ type: 'use-bundled' }); });

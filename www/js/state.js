@@ -113,13 +113,15 @@ export const SCHEMA = {
   preset: { type: 'enum', default: 'default', options: Object.keys(PRESETS), group: 'page', label: 'Preset',
     optionLabels: { default: 'the defaults', paper: 'the paper\u2019s settings' },
     help: 'The settings the link\u2019s keys change: the defaults, or the paper\u2019s (schema 1\u2019s defaults).' },
-  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix'],
+  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier'],
     group: 'page', label: 'Run on load',
-    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep or matrix: starts that run when the link is opened.' },
+    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep, matrix or frontier (every defence, privacy vs usefulness): starts that run when the link is opened.' },
   seeds: { type: 'int', default: 3, min: 1, max: 20, group: 'page', label: 'Seeds per sweep point',
     help: 'Sweeps and the matrix repeat every value with seeds seed, seed+1, \u2026 and report mean \u00b1 std.' },
   recommenders: { type: 'list', default: '', group: 'page', label: 'Algorithms in the matrix',
     help: 'Comma-separated, in the order of the rows and columns; empty: every algorithm.' },
+  defences: { type: 'defences', default: '', group: 'page', label: 'Defences in the frontier',
+    help: 'Comma-separated defence names, each once, in the order drawn; empty: every defence that applies.' },
   scale: { type: 'enum', default: 'linear', options: ['linear', 'log'], group: 'page',
     label: 'ROC axes', help: 'Linear or log-log ROC axes.' },
   present: { type: 'bool', default: false, group: 'page', label: 'Lecture mode',
@@ -197,6 +199,7 @@ export function describeRange(key) {
   if (s.type === 'enum') return 'one of ' + s.options.filter((o) => o !== '').join(', ');
   if (s.type === 'bool') return 'true or false';
   if (s.type === 'keys') return 'a comma-separated list of setting keys';
+  if (s.type === 'defences') return `a comma-separated list of ${SCHEMA.defence.options.filter((o) => o !== 'none').join(', ')}, each once (empty: all that apply)`;
   if (s.type === 'list') return `a comma-separated list of ${SCHEMA.recommender.options.join(', ')}, each once (empty: all)`;
   const lo = s.minExclusive ? `> ${s.min}` : `\u2265 ${s.min}`;
   const hi = s.maxExclusive ? `< ${s.max}` : `\u2264 ${s.max}`;
@@ -227,6 +230,12 @@ export function parseValue(key, raw) {
     case 'list': { // algorithm names, in the order given (rows and columns of the matrix)
       const names = text.split(',').map((k) => k.trim()).filter(Boolean);
       const known = SCHEMA.recommender.options;
+      if (names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) return bad();
+      return { ok: true, value: names.join(',') };
+    }
+    case 'defences': { // defence names for the frontier, in the order given
+      const names = text.split(',').map((k) => k.trim()).filter(Boolean);
+      const known = SCHEMA.defence.options.filter((o) => o !== 'none');
       if (names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) return bad();
       return { ok: true, value: names.join(',') };
     }
@@ -359,7 +368,7 @@ export const COMPARE = [
 // What each run mode is, in words (status lines, announcements, the share line).
 export const MODE_NAMES = {
   single: 'run', compare: 'comparison', 'k-sweep': 'vector-length sweep', 'dim-sweep': 'model-size sweep',
-  'lr-sweep': 'learning-rate sweep', matrix: 'transfer matrix',
+  'lr-sweep': 'learning-rate sweep', matrix: 'transfer matrix', frontier: 'privacy\u2013utility frontier',
 };
 
 /**
@@ -372,6 +381,10 @@ export function conditionKeys(mode) {
   if (SWEEPS[mode]) return [...CONFIG_KEYS.filter((k) => k !== SWEEPS[mode].param), 'seeds'];
   if (mode === 'matrix') {
     return [...CONFIG_KEYS.filter((k) => k !== 'recommender' && k !== 'shadow_recommender'), 'seeds', 'recommenders'];
+  }
+  // The frontier varies the defence and its strength itself; it runs the base config undefended.
+  if (mode === 'frontier') {
+    return [...CONFIG_KEYS.filter((k) => k !== 'defence' && k !== 'defence_strength'), 'seeds', 'defences'];
   }
   return CONFIG_KEYS;
 }
@@ -431,6 +444,10 @@ export function describeCondition(cond) {
     if (k === 'seed' || !(k in v) || v[k] === base[k]) continue;
     parts.push(SCHEMA[k].type === 'enum' ? `${k}: ${valueText(k, v[k])}` : `${k} = ${valueText(k, v[k])}`);
     slug.push(`${k}${String(v[k]).replace(/[^A-Za-z0-9.]+/g, '-')}`);
+  }
+  if (v.defences) {
+    parts.push(`defences ${v.defences.split(',').join(', ')}`);
+    slug.push(v.defences.replace(/[^A-Za-z0-9.]+/g, '-'));
   }
   if (v.recommenders) {
     parts.push(`recommenders ${v.recommenders.split(',').join(', ')}`);

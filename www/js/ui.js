@@ -295,6 +295,7 @@ function liveText(state) {
 function runLabel(p, job) {
   if (!job || job.mode === 'single' || !(p.run_count > 1)) return '';
   if (job.mode === 'compare') return `Run ${p.run_index + 1} of ${p.run_count} (${COMPARE[p.run_index]?.label}). `;
+  if (job.mode === 'frontier') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
   if (job.mode === 'matrix') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
   const sw = SWEEPS[job.mode];
   const v = job.values[Math.floor(p.run_index / job.seeds.length)];
@@ -338,7 +339,7 @@ export function setPageState(s, canRun = true) {
   document.body.dataset.state = s;
   const running = s === 'running';
   const usable = s !== 'loading' && !running && canRun;
-  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'file', 'btn-rerun']) {
+  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'btn-frontier', 'file', 'btn-rerun']) {
     $(id).disabled = !usable;
   }
   $('btn-cancel').disabled = !running;

@@ -1,7 +1,7 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, stagePauseMs?}
+// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, stagePauseMs?}
 //                  {type:'cancel', id}
 //                  {type:'load', bytes, name} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, attacks, schemaVersion, bundled:true}
@@ -13,7 +13,8 @@
 // `id` tags every message of one run, so the page can ignore late messages of an older run.
 // Modes: 'single' (result = run result); a sweep (param, values, seeds; result = sweep report);
 // 'compare' (configs: one single run each, in order; result = {runs: [run result, ...]});
-// 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix).
+// 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix);
+// 'frontier' (defences: [] = every one that applies, strengths, seeds; result = Job.frontier's report).
 // `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
 
 import init, {
@@ -104,12 +105,15 @@ function parts(msg) {
   if (msg.mode === 'single') return [Job.single(active, msg.config)];
   if (msg.mode === 'compare') return msg.configs.map((c) => Job.single(active, c));
   if (msg.mode === 'matrix') return [Job.matrix(active, msg.config, msg.recommenders, Uint32Array.from(msg.seeds))];
+  if (msg.mode === 'frontier') {
+    return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds))];
+  }
   const seeds = Uint32Array.from(msg.seeds);
   return msg.values.map((v) => Job.sweep(active, msg.config, msg.param, Float64Array.from([v]), seeds));
 }
 
 function assemble(msg, results) {
-  if (msg.mode === 'single' || msg.mode === 'matrix') return results[0];
+  if (msg.mode === 'single' || msg.mode === 'matrix' || msg.mode === 'frontier') return results[0];
   if (msg.mode === 'compare') return { runs: results };
   const first = results[0];
   return {
