@@ -159,6 +159,16 @@ pub struct Config {
     /// Independent MLP initialisations; the one with the lowest shadow loss is kept (plain small MLPs
     /// sometimes collapse to a constant). Default 3.
     pub attack_restarts: u32,
+    /// Embedding size of each of ncf's two towers (its MLP tower is 2d → 2d → d). Default 8.
+    pub ncf_factors: u32,
+    /// Adam learning rate of ncf (training and fold-in). Default 0.01.
+    pub ncf_lr: f64,
+    /// Epochs of ncf's training and of its fold-in. Default 5.
+    pub ncf_epochs: u32,
+    /// Uniformly sampled negatives per positive for ncf. Default 4 (NeuMF's).
+    pub ncf_negatives: u32,
+    /// L2 penalty of ncf's embeddings, per sample that uses them. Default 0.
+    pub ncf_reg: f64,
 }
 
 impl Default for Config {
@@ -191,6 +201,11 @@ impl Default for Config {
             attack_epochs: 30,
             attack_batch: 32,
             attack_restarts: 3,
+            ncf_factors: 8,
+            ncf_lr: 0.01,
+            ncf_epochs: 5,
+            ncf_negatives: 4,
+            ncf_reg: 0.0,
         }
     }
 }
@@ -267,6 +282,11 @@ impl Config {
         in_range("attack_epochs", self.attack_epochs, 1, 2000)?;
         in_range("attack_batch", self.attack_batch, 1, 4096)?;
         in_range("attack_restarts", self.attack_restarts, 1, 20)?;
+        in_range("ncf_factors", self.ncf_factors, 1, 64)?;
+        positive_rate("ncf_lr", self.ncf_lr)?;
+        in_range("ncf_epochs", self.ncf_epochs, 1, 200)?;
+        in_range("ncf_negatives", self.ncf_negatives, 1, 20)?;
+        finite_in("ncf_reg", self.ncf_reg, 0.0, 10.0)?;
         Ok(())
     }
 
@@ -367,6 +387,11 @@ impl Config {
             "attack_epochs",
             "attack_batch",
             "attack_restarts",
+            "ncf_factors",
+            "ncf_lr",
+            "ncf_epochs",
+            "ncf_negatives",
+            "ncf_reg",
         ]
     }
 

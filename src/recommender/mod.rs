@@ -8,6 +8,7 @@
 
 mod item_knn;
 mod lfm;
+mod ncf;
 mod popularity;
 
 use rand_chacha::ChaCha8Rng;
@@ -19,6 +20,7 @@ use crate::mf::Interactions;
 
 pub use item_knn::{ItemKnn, ItemKnnParams};
 pub use lfm::{Lfm, LfmParams};
+pub use ncf::{Ncf, NcfParams};
 pub use popularity::Popularity;
 
 /// The algorithms MemberLens can train (config keys `recommender` and `shadow_recommender`).
@@ -31,13 +33,16 @@ pub enum RecommenderKind {
     ItemKnn,
     /// Non-personalised: the most popular items of the training data.
     Popularity,
+    /// Neural collaborative filtering (NeuMF: GMF and MLP towers) on implicit feedback.
+    Ncf,
 }
 
 impl RecommenderKind {
-    pub const ALL: [RecommenderKind; 3] = [
+    pub const ALL: [RecommenderKind; 4] = [
         RecommenderKind::Lfm,
         RecommenderKind::ItemKnn,
         RecommenderKind::Popularity,
+        RecommenderKind::Ncf,
     ];
 
     /// The name used in configs, URLs and results.
@@ -46,6 +51,7 @@ impl RecommenderKind {
             RecommenderKind::Lfm => "lfm",
             RecommenderKind::ItemKnn => "item-knn",
             RecommenderKind::Popularity => "popularity",
+            RecommenderKind::Ncf => "ncf",
         }
     }
 
@@ -159,5 +165,6 @@ pub fn build(
         RecommenderKind::Lfm => Box::new(Lfm::new(LfmParams::from_config(cfg), train, rng)),
         RecommenderKind::ItemKnn => Box::new(ItemKnn::new(ItemKnnParams::from_config(cfg), train)),
         RecommenderKind::Popularity => Box::new(Popularity::new(train)),
+        RecommenderKind::Ncf => Box::new(Ncf::new(NcfParams::from_config(cfg), train, rng)),
     }
 }
