@@ -285,7 +285,7 @@ impl Config {
         in_range("ncf_factors", self.ncf_factors, 1, 64)?;
         positive_rate("ncf_lr", self.ncf_lr)?;
         in_range("ncf_epochs", self.ncf_epochs, 1, 200)?;
-        in_range("ncf_negatives", self.ncf_negatives, 1, 20)?;
+        in_range("ncf_negatives", self.ncf_negatives, 1, 100)?;
         finite_in("ncf_reg", self.ncf_reg, 0.0, 10.0)?;
         Ok(())
     }

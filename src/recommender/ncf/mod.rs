@@ -20,7 +20,7 @@ use crate::config::{Config, NegativeSampling};
 use crate::mf::{Interactions, NegativeSampler};
 use crate::rng::unit_f32;
 use adam::Adam;
-use net::{Grads, Scratch, Shape};
+use net::{Grads, Net, Scratch, Shape};
 use schedule::Schedule;
 
 /// The NCF's own parameters (config keys `ncf_factors`, `ncf_lr`, `ncf_epochs`, `ncf_negatives`,
@@ -53,7 +53,8 @@ impl NcfParams {
     fn shape(&self) -> Shape {
         let d = self.factors.max(1);
         Shape {
-            d,
+            g: d,
+            m: d,
             h1: 2 * d,
             h2: d,
         }
@@ -75,9 +76,9 @@ fn uniform(rng: &mut ChaCha8Rng, n: usize, scale: f32) -> Vec<f32> {
 fn init_dense(sh: Shape, rng: &mut ChaCha8Rng) -> Vec<f32> {
     let mut dense = vec![0.0f32; sh.n_dense()];
     let p = sh.split_mut(&mut dense);
-    let layer1 = (6.0 / (2 * sh.d) as f32).sqrt();
+    let layer1 = (6.0 / (2 * sh.m) as f32).sqrt();
     let layer2 = (6.0 / sh.h1 as f32).sqrt();
-    let out = (3.0 / (sh.d + sh.h2) as f32).sqrt();
+    let out = (3.0 / (sh.g + sh.h2) as f32).sqrt();
     for (w, scale) in [
         (p.w1u, layer1),
         (p.w1i, layer1),
@@ -104,7 +105,8 @@ pub struct Ncf {
     params: NcfParams,
     sh: Shape,
     sampler: NegativeSampler,
-    dense: Vec<f32>,
+    /// The shared weights.
+    net: Net,
     /// Members' embedding rows `[GMF | MLP]`.
     users: Vec<f32>,
     /// Every item's embedding row `[GMF | MLP]`.
@@ -136,10 +138,10 @@ impl Ncf {
             adam_users: Adam::new(train.n_members(), row),
             adam_items: Adam::new(train.n_items(), row),
             grads: Grads::new(sh, train.n_members(), train.n_items()),
-            scratch: Scratch::new(sh),
+            scratch: Scratch::new(),
             schedule: Schedule::new(params.epochs, params.negatives, sampler.clone(), rng),
             sampler,
-            dense,
+            net: Net::new(sh, dense),
             users,
             items,
             pre: Vec::new(),
@@ -157,8 +159,7 @@ impl Ncf {
         for c in chunks {
             let c = self.schedule.chunk(c);
             loss += net::train_chunk(
-                self.sh,
-                &self.dense,
+                &self.net,
                 c.user as usize,
                 &self.users,
                 &self.items,
@@ -169,16 +170,14 @@ impl Ncf {
             );
         }
         let (g, lr) = (&self.grads, self.params.lr);
-        self.adam_dense.step_row(&mut self.dense, 0, &g.dense, lr);
-        for &u in &g.users.touched {
-            let u = u as usize;
-            self.adam_users
-                .step_row(&mut self.users, u, g.users.get(u), lr);
+        self.adam_dense
+            .step_row(&mut self.net.dense, 0, &g.dense, lr);
+        self.net.refresh();
+        for (u, gu) in g.users.iter() {
+            self.adam_users.step_row(&mut self.users, u, gu, lr);
         }
-        for &i in &g.items.touched {
-            let i = i as usize;
-            self.adam_items
-                .step_row(&mut self.items, i, g.items.get(i), lr);
+        for (i, gi) in g.items.iter() {
+            self.adam_items.step_row(&mut self.items, i, gi, lr);
         }
         self.grads.clear();
         self.schedule.finish_batch(loss);
@@ -186,7 +185,7 @@ impl Ncf {
     }
 
     fn item_parts(&self) -> Vec<f32> {
-        net::all_item_parts(self.sh, &self.dense, &self.items)
+        net::all_item_parts(self.sh, &self.net.dense, &self.items)
     }
 
     /// Embedding row of user `u` of group `who`.
@@ -274,8 +273,7 @@ impl Recommender for Ncf {
                 let u = c.user as usize;
                 f.grad.fill(0.0);
                 loss += net::fold_chunk(
-                    sh,
-                    &self.dense,
+                    &self.net,
                     &f.users[u * row..(u + 1) * row],
                     &self.items,
                     &self.pre,
@@ -314,15 +312,7 @@ impl Recommender for Ncf {
         let rows: Vec<&[f32]> = (first..first + out.len())
             .map(|u| self.user_row(who, u))
             .collect();
-        net::score_users(
-            self.sh,
-            &self.dense,
-            &rows,
-            &self.items,
-            pre,
-            candidates,
-            out,
-        );
+        net::score_users(&self.net, &rows, &self.items, pre, candidates, out);
     }
 
     fn score_cost(&self) -> usize {

@@ -1,7 +1,7 @@
 //! The NeuMF network of `ncf`: where each weight lives, the forward and backward pass over one
-//! user's batch of (item, target) samples, and scoring. Every user and item has one embedding row
-//! `[GMF part (d) | MLP part (d)]`; the shared ("dense") weights are
-//! z1 = W1u·u_m + W1i·i_m + b1 (2d → h1), a1 = ReLU(z1), z2 = W2·a1 + b2 (h1 → h2), a2 = ReLU(z2),
+//! user's chunk of (item, target) samples, and scoring. Every user and item has one embedding row
+//! `[GMF part (g) | MLP part (m)]`; the shared ("dense") weights are
+//! z1 = W1u·u_m + W1i·i_m + b1 (2m → h1), a1 = ReLU(z1), z2 = W2·a1 + b2 (h1 → h2), a2 = ReLU(z2),
 //! logit = wg·(u_g ⊙ i_g) + wh·a2 + bo (NeuMF's concatenation of both towers' last layers).
 //! Matrices are stored input-major (one row of outputs per input), so the forward pass is a few
 //! axpys that vectorise and skip ReLU zeros.
@@ -13,10 +13,11 @@
 
 use crate::mf::dot;
 
-/// Layer sizes: embedding size `d` per tower, MLP hidden widths `h1`, `h2`.
+/// Layer sizes: embedding sizes `g` (GMF tower) and `m` (MLP tower), MLP hidden widths `h1`, `h2`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shape {
-    pub d: usize,
+    pub g: usize,
+    pub m: usize,
     pub h1: usize,
     pub h2: usize,
 }
@@ -36,12 +37,12 @@ pub struct Parts<T> {
 impl Shape {
     /// Width of one embedding row: GMF part then MLP part.
     pub fn row(&self) -> usize {
-        2 * self.d
+        self.g + self.m
     }
 
     fn sizes(&self) -> [usize; 8] {
-        let Shape { d, h1, h2 } = *self;
-        [h1 * d, h1 * d, h1, h2 * h1, h2, d, h2, 1]
+        let Shape { g, m, h1, h2 } = *self;
+        [m * h1, m * h1, h1, h1 * h2, h2, g, h2, 1]
     }
 
     /// Number of dense (shared) weights.
@@ -91,17 +92,65 @@ impl Shape {
 
     /// Budget units (≈ multiply-adds) of one training sample, forward and backward.
     pub fn train_cost(&self) -> usize {
-        4 * self.h1 * self.d + 3 * self.h1 * self.h2 + 4 * self.d + 3 * self.h2 + 2 * self.h1
+        3 * self.m * self.h1 + 3 * self.h1 * self.h2 + 4 * self.row() + 3 * self.h2 + 2 * self.h1
     }
 
     /// Budget units of one fold-in sample (item half precomputed, no weight gradients).
     pub fn fold_cost(&self) -> usize {
-        2 * self.h1 * self.h2 + 2 * self.h1 + 2 * self.d + 3 * self.h2
+        2 * self.h1 * self.h2 + 2 * self.h1 + 2 * self.g + 3 * self.h2
     }
 
     /// Budget units of scoring one (user, item) pair.
     pub fn score_cost(&self) -> usize {
-        self.h1 * self.h2 + self.h1 + 2 * self.h2 + self.d
+        self.h1 * self.h2 + self.h1 + 2 * self.h2 + self.g
+    }
+}
+
+/// The shared weights, plus output-major copies of W2 and W1i for the backward pass (there the
+/// input-major matrices would need one horizontal sum per input; the copies turn those into axpys).
+#[derive(Clone, Debug)]
+pub struct Net {
+    pub sh: Shape,
+    pub dense: Vec<f32>,
+    /// W2 as h2 rows of h1, then W1i as h1 rows of m.
+    back: Vec<f32>,
+}
+
+impl Net {
+    pub fn new(sh: Shape, dense: Vec<f32>) -> Net {
+        let mut net = Net {
+            sh,
+            dense,
+            back: vec![0.0; sh.h1 * (sh.h2 + sh.m)],
+        };
+        net.refresh();
+        net
+    }
+
+    /// Recomputes the output-major copies (after every change of `dense`).
+    pub fn refresh(&mut self) {
+        let sh = self.sh;
+        let w = sh.split(&self.dense);
+        let (w2o, w1io) = self.back.split_at_mut(sh.h2 * sh.h1);
+        transpose(w.w2, sh.h1, sh.h2, w2o);
+        transpose(w.w1i, sh.m, sh.h1, w1io);
+    }
+
+    fn w2o(&self) -> &[f32] {
+        &self.back[..self.sh.h2 * self.sh.h1]
+    }
+
+    fn w1io(&self) -> &[f32] {
+        &self.back[self.sh.h2 * self.sh.h1..]
+    }
+}
+
+/// `out` (cols × rows) = transpose of `m` (rows × cols), both row-major.
+fn transpose(m: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = m[r * cols + c];
+        }
     }
 }
 
@@ -119,34 +168,75 @@ pub fn bce(logit: f32, y: f32) -> (f32, f32) {
     (loss, sigma - y)
 }
 
-/// out += Σ_k x[k] · w[k·n..(k+1)·n]: a matrix stored input-major (one row of n outputs per input)
-/// times a vector, as axpys that vectorise; inputs that are zero (ReLU) are skipped.
+/// Asks the CPU to start loading `v`'s first cache line (an item row needed a few samples later:
+/// rows are visited in random order). No effect on any number; nothing where the target has no
+/// prefetch instruction (wasm).
 #[inline(always)]
-fn axpys(x: &[f32], w: &[f32], out: &mut [f32]) {
-    let n = out.len();
-    for (&xk, row) in x.iter().zip(w.chunks_exact(n)) {
-        if xk != 0.0 {
-            for (o, &v) in out.iter_mut().zip(row) {
-                *o += xk * v;
-            }
-        }
+fn prefetch(v: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults and changes no memory.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
+}
+
+/// `out[j] += a · row[j]`, four lanes at a time (the shape SIMD registers take, so the compiler
+/// emits packed operations; left to itself it vectorised the wrong loop), then the remainder.
+#[inline(always)]
+fn axpy(a: f32, row: &[f32], out: &mut [f32]) {
+    let mut o4 = out.chunks_exact_mut(4);
+    let mut r4 = row.chunks_exact(4);
+    for (o, r) in (&mut o4).zip(&mut r4) {
+        o[0] += a * r[0];
+        o[1] += a * r[1];
+        o[2] += a * r[2];
+        o[3] += a * r[3];
+    }
+    for (o, &r) in o4.into_remainder().iter_mut().zip(r4.remainder()) {
+        *o += a * r;
     }
 }
 
-/// out[k·n..(k+1)·n] += x[k] · y (n = y.len()): the gradient of an input-major matrix; zero inputs
-/// are skipped.
+/// out += Σ_k x[k] · w[k·n..(k+1)·n]: a matrix stored input-major (one row of n outputs per input)
+/// times a vector, as axpys into a local accumulator the compiler can keep in registers. No branch
+/// on zero inputs: ReLU's zeros fall in no predictable pattern, and a mispredicted branch costs
+/// more than the multiply-adds it saves.
+#[inline(always)]
+fn axpys(x: &[f32], w: &[f32], out: &mut [f32]) {
+    // The accumulator's size is a constant the compiler resolves when `out`'s length is known.
+    match out.len() {
+        0..=8 => axpys_in::<8>(x, w, out),
+        9..=16 => axpys_in::<16>(x, w, out),
+        17..=32 => axpys_in::<32>(x, w, out),
+        _ => axpys_in::<MAXW>(x, w, out),
+    }
+}
+
+#[inline(always)]
+fn axpys_in<const N: usize>(x: &[f32], w: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    let mut acc = [0.0f32; N];
+    let acc = &mut acc[..n];
+    acc.copy_from_slice(out);
+    for (&xk, row) in x.iter().zip(w.chunks_exact(n)) {
+        axpy(xk, row, acc);
+    }
+    out.copy_from_slice(acc);
+}
+
+/// out[k·n..(k+1)·n] += x[k] · y (n = y.len()): the gradient of an input-major matrix.
 #[inline(always)]
 fn outer_add(x: &[f32], y: &[f32], out: &mut [f32]) {
     for (&xk, row) in x.iter().zip(out.chunks_exact_mut(y.len())) {
-        if xk != 0.0 {
-            for (o, &v) in row.iter_mut().zip(y) {
-                *o += xk * v;
-            }
-        }
+        axpy(xk, y, row);
     }
 }
 
-/// dot(x, w[k·n..(k+1)·n]) for every input k: an input-major matrix's transpose times `x`.
+/// out[k] += dot(x, w[k·n..(k+1)·n]) for every input k: an input-major matrix's transpose times
+/// `x` (used once per chunk; per sample the output-major copies in `Net` avoid the sums).
 #[inline(always)]
 fn dots(x: &[f32], w: &[f32], out: &mut [f32]) {
     for (o, row) in out.iter_mut().zip(w.chunks_exact(x.len())) {
@@ -157,7 +247,7 @@ fn dots(x: &[f32], w: &[f32], out: &mut [f32]) {
 /// Per-user quantities: `a_u` = b1 + W1u·u_m and `gw` = wg ⊙ u_g.
 #[inline]
 pub fn user_part(sh: Shape, w: &Parts<&[f32]>, user: &[f32], a_u: &mut [f32], gw: &mut [f32]) {
-    let (ug, um) = user.split_at(sh.d);
+    let (ug, um) = user.split_at(sh.g);
     a_u.copy_from_slice(w.b1);
     axpys(um, w.w1u, a_u);
     for ((g, &x), &y) in gw.iter_mut().zip(w.wg).zip(ug) {
@@ -169,7 +259,7 @@ pub fn user_part(sh: Shape, w: &Parts<&[f32]>, user: &[f32], a_u: &mut [f32], gw
 #[inline(always)]
 pub fn item_part(sh: Shape, w: &Parts<&[f32]>, item: &[f32], out: &mut [f32]) {
     out.fill(0.0);
-    axpys(&item[sh.d..], w.w1i, out);
+    axpys(&item[sh.g..], w.w1i, out);
 }
 
 /// W1i·i_m for every row of `items`.
@@ -185,72 +275,117 @@ pub fn all_item_parts(sh: Shape, dense: &[f32], items: &[f32]) -> Vec<f32> {
     out
 }
 
-/// Work vectors of one pass, allocated once.
+/// Widest work vector: h1 = 2d with d ≤ 64 (`ncf_factors`' range).
+const MAXW: usize = 128;
+
+/// Work vectors of one pass (fixed arrays: no allocation, and sliced to lengths the compiler can
+/// know, see `specialise`).
 #[derive(Clone, Debug)]
 pub struct Scratch {
-    a_u: Vec<f32>,
-    gw: Vec<f32>,
-    pre: Vec<f32>,
-    a1: Vec<f32>,
-    a2: Vec<f32>,
-    d1: Vec<f32>,
-    d2: Vec<f32>,
-    sum_d1: Vec<f32>,
-    sum_gi: Vec<f32>,
+    v: [[f32; MAXW]; 9],
+}
+
+/// The work vectors of one pass, each sliced to its length.
+struct Work<'a> {
+    a_u: &'a mut [f32],
+    gw: &'a mut [f32],
+    pre: &'a mut [f32],
+    a1: &'a mut [f32],
+    a2: &'a mut [f32],
+    d1: &'a mut [f32],
+    d2: &'a mut [f32],
+    sum_d1: &'a mut [f32],
+    sum_gi: &'a mut [f32],
 }
 
 impl Scratch {
-    pub fn new(sh: Shape) -> Scratch {
+    pub fn new() -> Scratch {
         Scratch {
-            a_u: vec![0.0; sh.h1],
-            gw: vec![0.0; sh.d],
-            pre: vec![0.0; sh.h1],
-            a1: vec![0.0; sh.h1],
-            a2: vec![0.0; sh.h2],
-            d1: vec![0.0; sh.h1],
-            d2: vec![0.0; sh.h2],
-            sum_d1: vec![0.0; sh.h1],
-            sum_gi: vec![0.0; sh.d],
+            v: [[0.0; MAXW]; 9],
         }
     }
+
+    #[inline(always)]
+    fn work(&mut self, sh: Shape) -> Work<'_> {
+        let [a_u, gw, pre, a1, a2, d1, d2, sum_d1, sum_gi] = &mut self.v;
+        Work {
+            a_u: &mut a_u[..sh.h1],
+            gw: &mut gw[..sh.g],
+            pre: &mut pre[..sh.h1],
+            a1: &mut a1[..sh.h1],
+            a2: &mut a2[..sh.h2],
+            d1: &mut d1[..sh.h1],
+            d2: &mut d2[..sh.h2],
+            sum_d1: &mut sum_d1[..sh.h1],
+            sum_gi: &mut sum_gi[..sh.g],
+        }
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new()
+    }
+}
+
+/// Calls `$f` with the default shape as a constant when `$sh` is it, so that every loop length is
+/// known at compile time there (about a third faster); with `$sh` itself otherwise.
+macro_rules! specialise {
+    ($sh:expr, $f:ident($($arg:expr),* $(,)?)) => {{
+        const DEFAULT: Shape = Shape { g: 8, m: 8, h1: 16, h2: 8 };
+        if $sh == DEFAULT {
+            $f(DEFAULT, $($arg),*)
+        } else {
+            $f($sh, $($arg),*)
+        }
+    }};
 }
 
 /// The forward pass from z1's item share `pre_i` (W1i·i_m) to the logit, given the user's `a_u` and
 /// `gw` in `s`; leaves a1 and a2 in `s`. Training and scoring both use it, so a member's score is
 /// exactly the logit training saw.
 #[inline(always)]
-fn head(w: &Parts<&[f32]>, s: &mut Scratch, pre_i: &[f32], ig: &[f32]) -> f32 {
-    for ((a, &u), &p) in s.a1.iter_mut().zip(&s.a_u).zip(pre_i) {
+fn head(w: &Parts<&[f32]>, s: &mut Work, pre_i: &[f32], ig: &[f32]) -> f32 {
+    for ((a, &u), &p) in s.a1.iter_mut().zip(s.a_u.iter()).zip(pre_i) {
         *a = (u + p).max(0.0);
     }
     s.a2.copy_from_slice(w.b2);
-    axpys(&s.a1, w.w2, &mut s.a2);
+    axpys(s.a1, w.w2, s.a2);
     for a in s.a2.iter_mut() {
         *a = a.max(0.0);
     }
-    dot(&s.gw, ig) + dot(w.wh, &s.a2) + w.bo[0]
+    dot(s.gw, ig) + dot(w.wh, s.a2) + w.bo[0]
 }
 
 /// Backward from dL/dlogit `g` to δ1 = dL/dz1 (in `s.d1`), given a1 and a2 of the same sample in
 /// `s`; adds dL/dW2, dL/db2, dL/dwh, dL/dbo to `grads` when given.
 #[inline(always)]
-fn head_back(w: &Parts<&[f32]>, s: &mut Scratch, g: f32, grads: Option<&mut Parts<&mut [f32]>>) {
-    for ((d, &a), &v) in s.d2.iter_mut().zip(&s.a2).zip(w.wh) {
-        *d = if a > 0.0 { g * v } else { 0.0 };
+fn head_back(
+    w: &Parts<&[f32]>,
+    w2o: &[f32],
+    s: &mut Work,
+    g: f32,
+    grads: Option<&mut Parts<&mut [f32]>>,
+) {
+    // ReLU's derivative as a 0/1 factor rather than a branch (see `axpys`).
+    let step = |a: f32| if a > 0.0 { 1.0f32 } else { 0.0 };
+    for ((d, &a), &v) in s.d2.iter_mut().zip(s.a2.iter()).zip(w.wh) {
+        *d = step(a) * g * v;
     }
-    let h2 = s.d2.len();
-    for ((x, &a), row) in s.d1.iter_mut().zip(&s.a1).zip(w.w2.chunks_exact(h2)) {
-        *x = if a > 0.0 { dot(row, &s.d2) } else { 0.0 };
+    s.d1.fill(0.0);
+    axpys(s.d2, w2o, s.d1);
+    for (x, &a) in s.d1.iter_mut().zip(s.a1.iter()) {
+        *x *= step(a);
     }
     if let Some(gr) = grads {
         gr.bo[0] += g;
-        for (x, &a) in gr.wh.iter_mut().zip(&s.a2) {
+        for (x, &a) in gr.wh.iter_mut().zip(s.a2.iter()) {
             *x += g * a;
         }
-        for (b, &d) in gr.b2.iter_mut().zip(&s.d2) {
+        for (b, &d) in gr.b2.iter_mut().zip(s.d2.iter()) {
             *b += d;
         }
-        outer_add(&s.a1, &s.d2, gr.w2);
+        outer_add(s.a1, s.d2, gr.w2);
     }
 }
 
@@ -262,47 +397,64 @@ pub struct Grads {
     pub items: Rows,
 }
 
-/// Gradient rows of an embedding table; only rows listed in `touched` are non-zero.
+/// Gradient rows of the embedding-table rows a batch touched, stored compactly in the order of
+/// first touch (a few kilobytes that stay in cache, instead of a second full-size table).
 #[derive(Clone, Debug)]
 pub struct Rows {
-    pub values: Vec<f32>,
+    /// Row indices in the order they were first touched.
     pub touched: Vec<u32>,
+    values: Vec<f32>,
     width: usize,
-    marked: Vec<bool>,
+    /// Position in `touched` of each table row, or `u32::MAX`.
+    slot: Vec<u32>,
 }
 
 impl Rows {
     fn new(n: usize, width: usize) -> Rows {
         Rows {
-            values: vec![0.0; n * width],
             touched: Vec::new(),
+            values: Vec::new(),
             width,
-            marked: vec![false; n],
+            slot: vec![u32::MAX; n],
         }
     }
 
-    /// Row `r`, recorded as touched.
+    /// The gradient row of table row `r`, recorded as touched.
     #[inline]
     fn row(&mut self, r: usize) -> &mut [f32] {
-        if !self.marked[r] {
-            self.marked[r] = true;
+        let mut k = self.slot[r] as usize;
+        if self.slot[r] == u32::MAX {
+            k = self.touched.len();
+            self.slot[r] = k as u32;
             self.touched.push(r as u32);
+            self.values.resize((k + 1) * self.width, 0.0);
         }
-        &mut self.values[r * self.width..(r + 1) * self.width]
+        &mut self.values[k * self.width..(k + 1) * self.width]
     }
 
-    /// Row `r` (read only).
-    pub fn get(&self, r: usize) -> &[f32] {
-        &self.values[r * self.width..(r + 1) * self.width]
+    /// (table row, gradient row) of every touched row, in the order of first touch.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &[f32])> {
+        self.touched
+            .iter()
+            .map(|&r| r as usize)
+            .zip(self.values.chunks_exact(self.width))
+    }
+
+    /// The gradient row of table row `r` (zero when untouched).
+    #[cfg(test)]
+    pub fn get(&self, r: usize) -> Vec<f32> {
+        match self.slot[r] {
+            u32::MAX => vec![0.0; self.width],
+            k => self.values[k as usize * self.width..(k as usize + 1) * self.width].to_vec(),
+        }
     }
 
     fn clear(&mut self) {
         for &r in &self.touched {
-            let r = r as usize;
-            self.values[r * self.width..(r + 1) * self.width].fill(0.0);
-            self.marked[r] = false;
+            self.slot[r as usize] = u32::MAX;
         }
         self.touched.clear();
+        self.values.clear();
     }
 }
 
@@ -330,8 +482,7 @@ impl Grads {
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub fn train_chunk(
-    sh: Shape,
-    dense: &[f32],
+    net: &Net,
     u: usize,
     users: &[f32],
     items: &[f32],
@@ -340,65 +491,93 @@ pub fn train_chunk(
     gr: &mut Grads,
     s: &mut Scratch,
 ) -> f64 {
-    let w = sh.split(dense);
-    let (d, row) = (sh.d, sh.row());
+    specialise!(
+        net.sh,
+        train_chunk_in(net, u, users, items, samples, reg, gr, s)
+    )
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn train_chunk_in(
+    sh: Shape,
+    net: &Net,
+    u: usize,
+    users: &[f32],
+    items: &[f32],
+    samples: &[(u32, f32)],
+    reg: f32,
+    gr: &mut Grads,
+    s: &mut Scratch,
+) -> f64 {
+    let w = sh.split(&net.dense);
+    let (w2o, w1io) = (net.w2o(), net.w1io());
+    let (ng, row) = (sh.g, sh.row());
+    let mut s = s.work(sh);
     let user = &users[u * row..(u + 1) * row];
-    user_part(sh, &w, user, &mut s.a_u, &mut s.gw);
+    user_part(sh, &w, user, s.a_u, s.gw);
     s.sum_d1.fill(0.0);
     s.sum_gi.fill(0.0);
     let mut loss = 0.0f64;
     let mut gd = sh.split_mut(&mut gr.dense);
-    for &(i, y) in samples {
+    for (k, &(i, y)) in samples.iter().enumerate() {
+        if let Some(&(next, _)) = samples.get(k + 4) {
+            prefetch(&items[next as usize * row..]);
+        }
         let i = i as usize;
         let it = &items[i * row..(i + 1) * row];
-        let (ig, im) = it.split_at(d);
-        let mut pre = std::mem::take(&mut s.pre);
-        item_part(sh, &w, it, &mut pre);
-        let logit = head(&w, s, &pre, ig);
+        let (ig, im) = it.split_at(ng);
+        let pre = std::mem::take(&mut s.pre);
+        item_part(sh, &w, it, pre);
+        let logit = head(&w, &mut s, pre, ig);
         s.pre = pre;
         let (l, g) = bce(logit, y);
         loss += f64::from(l);
-        head_back(&w, s, g, Some(&mut gd));
-        let gi = gr.items.row(i);
+        head_back(&w, w2o, &mut s, g, Some(&mut gd));
+        let gi = &mut gr.items.row(i)[..row];
         loss += f64::from(0.5 * reg * dot(it, it));
         for (x, &v) in gi.iter_mut().zip(it) {
             *x += reg * v;
         }
-        let (gig, gim) = gi.split_at_mut(d);
+        let (gig, gim) = gi.split_at_mut(ng);
         // GMF: dL/di_g = g·wg⊙u_g; the user's and wg's gradients need only Σ g·i_g.
-        for ((x, &a), (si, &b)) in gig.iter_mut().zip(&s.gw).zip(s.sum_gi.iter_mut().zip(ig)) {
+        for ((x, &a), (si, &b)) in gig
+            .iter_mut()
+            .zip(s.gw.iter())
+            .zip(s.sum_gi.iter_mut().zip(ig))
+        {
             *x += g * a;
             *si += g * b;
         }
         // First layer, item half: dL/dW1i += i_m ⊗ δ1, dL/di_m += W1i^T δ1.
-        outer_add(im, &s.d1, gd.w1i);
-        dots(&s.d1, w.w1i, gim);
-        for (x, &dj) in s.sum_d1.iter_mut().zip(&s.d1) {
+        outer_add(im, s.d1, gd.w1i);
+        axpys(s.d1, w1io, gim);
+        for (x, &dj) in s.sum_d1.iter_mut().zip(s.d1.iter()) {
             *x += dj;
         }
     }
     // The user half of the first layer, the GMF user side and the L2 term, once per chunk.
-    let gu = gr.users.row(u);
+    let gu = &mut gr.users.row(u)[..row];
     let n = samples.len() as f32;
     loss += f64::from(0.5 * reg * n * dot(user, user));
     for (x, &v) in gu.iter_mut().zip(user) {
         *x += reg * n * v;
     }
-    let (ug, um) = user.split_at(d);
-    let (gug, gum) = gu.split_at_mut(d);
+    let (ug, um) = user.split_at(ng);
+    let (gug, gum) = gu.split_at_mut(ng);
     for ((x, gwx), ((&wv, &uv), &si)) in gug
         .iter_mut()
         .zip(gd.wg.iter_mut())
-        .zip(w.wg.iter().zip(ug).zip(&s.sum_gi))
+        .zip(w.wg.iter().zip(ug).zip(s.sum_gi.iter()))
     {
         *x += wv * si;
         *gwx += uv * si;
     }
-    for (b, &dj) in gd.b1.iter_mut().zip(&s.sum_d1) {
+    for (b, &dj) in gd.b1.iter_mut().zip(s.sum_d1.iter()) {
         *b += dj;
     }
-    outer_add(um, &s.sum_d1, gd.w1u);
-    dots(&s.sum_d1, w.w1u, gum);
+    outer_add(um, s.sum_d1, gd.w1u);
+    dots(s.sum_d1, w.w1u, gum);
     loss
 }
 
@@ -408,8 +587,7 @@ pub fn train_chunk(
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 pub fn fold_chunk(
-    sh: Shape,
-    dense: &[f32],
+    net: &Net,
     user: &[f32],
     items: &[f32],
     pre: &[f32],
@@ -418,36 +596,59 @@ pub fn fold_chunk(
     gu: &mut [f32],
     s: &mut Scratch,
 ) -> f64 {
-    let w = sh.split(dense);
-    let (d, row, h1) = (sh.d, sh.row(), sh.h1);
-    user_part(sh, &w, user, &mut s.a_u, &mut s.gw);
+    specialise!(
+        net.sh,
+        fold_chunk_in(net, user, items, pre, samples, reg, gu, s)
+    )
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn fold_chunk_in(
+    sh: Shape,
+    net: &Net,
+    user: &[f32],
+    items: &[f32],
+    pre: &[f32],
+    samples: &[(u32, f32)],
+    reg: f32,
+    gu: &mut [f32],
+    s: &mut Scratch,
+) -> f64 {
+    let w = sh.split(&net.dense);
+    let w2o = net.w2o();
+    let (ng, row, h1) = (sh.g, sh.row(), sh.h1);
+    let mut s = s.work(sh);
+    let user = &user[..row];
+    user_part(sh, &w, user, s.a_u, s.gw);
     s.sum_d1.fill(0.0);
     s.sum_gi.fill(0.0);
     let mut loss = 0.0f64;
     for &(i, y) in samples {
         let i = i as usize;
-        let ig = &items[i * row..i * row + d];
-        let logit = head(&w, s, &pre[i * h1..(i + 1) * h1], ig);
+        let ig = &items[i * row..i * row + ng];
+        let logit = head(&w, &mut s, &pre[i * h1..(i + 1) * h1], ig);
         let (l, g) = bce(logit, y);
         loss += f64::from(l);
-        head_back(&w, s, g, None);
+        head_back(&w, w2o, &mut s, g, None);
         for (x, &b) in s.sum_gi.iter_mut().zip(ig) {
             *x += g * b;
         }
-        for (x, &dj) in s.sum_d1.iter_mut().zip(&s.d1) {
+        for (x, &dj) in s.sum_d1.iter_mut().zip(s.d1.iter()) {
             *x += dj;
         }
     }
+    let gu = &mut gu[..row];
     let n = samples.len() as f32;
     loss += f64::from(0.5 * reg * n * dot(user, user));
     for (x, &v) in gu.iter_mut().zip(user) {
         *x += reg * n * v;
     }
-    let (gug, gum) = gu.split_at_mut(d);
-    for ((x, &wv), &si) in gug.iter_mut().zip(w.wg).zip(&s.sum_gi) {
+    let (gug, gum) = gu.split_at_mut(ng);
+    for ((x, &wv), &si) in gug.iter_mut().zip(w.wg).zip(s.sum_gi.iter()) {
         *x += wv * si;
     }
-    dots(&s.sum_d1, w.w1u, gum);
+    dots(s.sum_d1, w.w1u, gum);
     loss
 }
 
@@ -455,6 +656,21 @@ pub fn fold_chunk(
 /// candidate c for user b. `pre` holds W1i·i_m of every item (rows of h1).
 #[inline(never)]
 pub fn score_users(
+    net: &Net,
+    users: &[&[f32]],
+    items: &[f32],
+    pre: &[f32],
+    candidates: &[u32],
+    out: &mut [Vec<f32>],
+) {
+    specialise!(
+        net.sh,
+        score_users_in(&net.dense, users, items, pre, candidates, out)
+    )
+}
+
+#[inline(always)]
+fn score_users_in(
     sh: Shape,
     dense: &[f32],
     users: &[&[f32]],
@@ -464,12 +680,14 @@ pub fn score_users(
     out: &mut [Vec<f32>],
 ) {
     let w = sh.split(dense);
-    let (d, row, h1) = (sh.d, sh.row(), sh.h1);
-    let mut per_user: Vec<Scratch> = users
-        .iter()
-        .map(|u| {
-            let mut s = Scratch::new(sh);
-            user_part(sh, &w, u, &mut s.a_u, &mut s.gw);
+    let (ng, row, h1) = (sh.g, sh.row(), sh.h1);
+    let mut scratch: Vec<Scratch> = vec![Scratch::new(); users.len()];
+    let mut per_user: Vec<Work> = scratch
+        .iter_mut()
+        .zip(users)
+        .map(|(s, u)| {
+            let s = s.work(sh);
+            user_part(sh, &w, u, s.a_u, s.gw);
             s
         })
         .collect();
@@ -478,7 +696,7 @@ pub fn score_users(
     }
     for &c in candidates {
         let c = c as usize;
-        let ig = &items[c * row..c * row + d];
+        let ig = &items[c * row..c * row + ng];
         let p = &pre[c * h1..(c + 1) * h1];
         for (s, o) in per_user.iter_mut().zip(out.iter_mut()) {
             o.push(head(&w, s, p, ig));

@@ -1,7 +1,7 @@
 //! Tests of `ncf` on small hand-made data: a two-taste toy set, the backward pass against finite
 //! differences, chunking and fold-in.
 
-use super::net::{self, Grads, Scratch, Shape};
+use super::net::{self, Grads, Net, Scratch, Shape};
 use super::*;
 use crate::rng::{below, rng_for, Stream};
 
@@ -120,7 +120,7 @@ fn chunking_does_not_change_training_or_fold_in() {
         );
         while !m.fold_in_step(&train, budget) {}
         let f = m.fold.take().unwrap();
-        (m.dense, m.users, m.items, f.users, m.schedule.last_loss)
+        (m.net.dense, m.users, m.items, f.users, m.schedule.last_loss)
     };
     let a = run(1);
     assert_eq!(a, run(usize::MAX));
@@ -132,7 +132,7 @@ fn folded_in_users_get_their_tastes_items_first() {
     let train = two_tastes(3);
     let mut m = trained(&train, 40, usize::MAX);
     let items_before = m.items.clone();
-    let dense_before = m.dense.clone();
+    let dense_before = m.net.dense.clone();
     let rows: [&[u32]; 2] = [&[0, 2, 4, 6, 8, 10], &[21, 23, 25, 27, 29, 31]];
     m.begin_fold_in(
         &train,
@@ -143,7 +143,7 @@ fn folded_in_users_get_their_tastes_items_first() {
     let before = m.score(&train, Who::NewUser, 0, &all);
     while !m.fold_in_step(&train, 1000) {}
     assert_eq!(
-        (m.items.clone(), m.dense.clone()),
+        (m.items.clone(), m.net.dense.clone()),
         (items_before, dense_before)
     );
     for (u, base) in [(0usize, 0u32), (1, 20)] {
@@ -171,22 +171,26 @@ const REG: f32 = 0.1;
 fn batch(sh: Shape, dense: &[f32], user: &[f32], items: &[f32], s: &[(u32, f32)]) -> (f64, Grads) {
     let mut g = Grads::new(sh, 1, items.len() / sh.row());
     let l = net::train_chunk(
-        sh,
-        dense,
+        &Net::new(sh, dense.to_vec()),
         0,
         user,
         items,
         s,
         REG,
         &mut g,
-        &mut Scratch::new(sh),
+        &mut Scratch::new(),
     );
     (l, g)
 }
 
 #[test]
 fn backward_pass_matches_finite_differences() {
-    let sh = Shape { d: 3, h1: 4, h2: 2 };
+    let sh = Shape {
+        g: 3,
+        m: 2,
+        h1: 4,
+        h2: 3,
+    };
     let mut rng = rng_for(5, Stream::TargetModel);
     // Larger weights than training starts with, so that every unit carries gradient.
     let mut dense = init_dense(sh, &mut rng);
@@ -222,6 +226,7 @@ fn backward_pass_matches_finite_differences() {
         dense[k] = v;
         check(g.dense[k], plus, minus, format!("dense {k}"));
     }
+    let gu0 = g.users.get(0);
     for k in 0..user.len() {
         let v = user[k];
         user[k] = v + h;
@@ -229,7 +234,7 @@ fn backward_pass_matches_finite_differences() {
         user[k] = v - h;
         let minus = batch(sh, &dense, &user, &items, &samples).0;
         user[k] = v;
-        check(g.users.get(0)[k], plus, minus, format!("user {k}"));
+        check(gu0[k], plus, minus, format!("user {k}"));
     }
     for k in 0..3 * sh.row() {
         let v = items[k];
@@ -249,10 +254,9 @@ fn backward_pass_matches_finite_differences() {
     // Fold-in's pass (item half precomputed, user gradient only) gives the same user gradient.
     let pre = net::all_item_parts(sh, &dense, &items);
     let mut gu = vec![0.0; sh.row()];
-    let mut s = Scratch::new(sh);
-    let l = net::fold_chunk(
-        sh, &dense, &user, &items, &pre, &samples, REG, &mut gu, &mut s,
-    );
+    let mut s = Scratch::new();
+    let net = Net::new(sh, dense.clone());
+    let l = net::fold_chunk(&net, &user, &items, &pre, &samples, REG, &mut gu, &mut s);
     // Its loss is training's without the frozen items' L2 terms.
     let item_l2: f64 = samples
         .iter()
@@ -266,8 +270,8 @@ fn backward_pass_matches_finite_differences() {
         (l - (full - item_l2)).abs() < 1e-5,
         "{l} vs {full} - {item_l2}"
     );
-    for (a, b) in gu.iter().zip(g.users.get(0)) {
-        assert!((a - b).abs() < 1e-5, "{gu:?} vs {:?}", g.users.get(0));
+    for (a, b) in gu.iter().zip(&gu0) {
+        assert!((a - b).abs() < 1e-5, "{gu:?} vs {gu0:?}");
     }
 }
 
