@@ -159,15 +159,22 @@ pub struct Config {
     /// Independent MLP initialisations; the one with the lowest shadow loss is kept (plain small MLPs
     /// sometimes collapse to a constant). Default 3.
     pub attack_restarts: u32,
-    /// Embedding size of each of ncf's two towers (its MLP tower is 2d → 2d → d). Default 8.
+    /// Embedding size d of each of ncf's two towers (GMF and MLP; the MLP tower is 2d → 2d → d).
+    /// Default 8. Measured on ml-latest-small (recall@100 / popularity's, mean over seeds 0-2 and
+    /// both halves, other ncf keys at default): d 4 1.13, 8 1.15, 12 1.11, 16 1.08 (and 2× the time):
+    /// more dimensions only memorise the small halves.
     pub ncf_factors: u32,
-    /// Adam learning rate of ncf (training and fold-in). Default 0.01.
+    /// Adam learning rate of ncf (training and fold-in). Default 0.01 (measured as above: 0.005 1.14,
+    /// 0.01 1.15, 0.02 1.11).
     pub ncf_lr: f64,
-    /// Epochs of ncf's training and of its fold-in. Default 5.
+    /// Epochs of ncf's training and of its fold-in. Default 3 (as above: 2 1.10, 3 1.15, 4 1.15 at
+    /// 35% more time); with 16 negatives each positive is already seen with 48 negatives.
     pub ncf_epochs: u32,
-    /// Uniformly sampled negatives per positive for ncf. Default 4 (NeuMF's).
+    /// Uniformly sampled negatives per positive for ncf. Default 16 (NeuMF's 4 is far too few for a
+    /// full ranking here; as above at 3 epochs: 8 1.06, 12 1.09, 16 1.15, 24 1.14 at 45% more time).
     pub ncf_negatives: u32,
-    /// L2 penalty of ncf's embeddings, per sample that uses them. Default 0.
+    /// L2 penalty of ncf's embeddings, (reg/2)·|e|² per sample that uses embedding e. Default 0.01
+    /// (as above: 0 1.07, 0.003 1.11, 0.01 1.15, 0.03 1.14).
     pub ncf_reg: f64,
 }
 
@@ -203,9 +210,9 @@ impl Default for Config {
             attack_restarts: 3,
             ncf_factors: 8,
             ncf_lr: 0.01,
-            ncf_epochs: 5,
-            ncf_negatives: 4,
-            ncf_reg: 0.0,
+            ncf_epochs: 3,
+            ncf_negatives: 16,
+            ncf_reg: 0.01,
         }
     }
 }

@@ -1,11 +1,19 @@
 //! Neural collaborative filtering (He et al., WWW 2017, "NeuMF"): a GMF tower (element-wise product
 //! of a user and an item embedding) and an MLP tower (both embeddings concatenated, through
 //! 2d → 2d → d ReLU layers) whose last layers are concatenated into one logit. Trained on implicit
-//! feedback with binary cross-entropy on every positive and `ncf_negatives` uniformly sampled
-//! negatives, by mini-batch Adam (batches of several users' chunks, see `schedule`), from random initialisation
-//! (no GMF/MLP pre-training: at this size it is not needed to beat the popularity list).
+//! feedback with binary cross-entropy on every positive and `ncf_negatives` negatives drawn
+//! uniformly from the known items outside the user's items, from random initialisation (no GMF/MLP
+//! pre-training: not needed to beat the popularity list at this size).
+//!
+//! Optimiser: Adam in batches of 256 samples (NeuMF's batch size; see `schedule`), lazily on the
+//! embedding rows a batch touches. Adam rather than SGD because plain SGD learned less in the same
+//! epochs (measured at 10 epochs and 4 negatives, recall@100 / popularity's over seeds 0-2 and both
+//! halves: Adam 1.08; SGD on the embeddings at lr 0.005, 0.01, 0.02: 1.05, 1.05, 1.02).
+//!
 //! New users are folded in by fitting their two embeddings with every shared weight and item
-//! embedding frozen, by the same loss and sampling.
+//! embedding frozen, by the same loss, sampling and optimiser (on ml-latest-small, members folded
+//! in from their own training items reach 0.296 held-out recall@100 against 0.304 as trained
+//! members, seed 0).
 
 mod adam;
 mod net;
@@ -27,7 +35,7 @@ use schedule::Schedule;
 /// `ncf_reg`).
 #[derive(Clone, Copy, Debug)]
 pub struct NcfParams {
-    /// Embedding size of each tower; the MLP tower is 2d → 2d → d.
+    /// Embedding size d of each tower; the MLP tower is 2d → 2d → d.
     pub factors: usize,
     /// Adam learning rate (training and fold-in).
     pub lr: f32,
@@ -35,7 +43,7 @@ pub struct NcfParams {
     pub epochs: u32,
     /// Sampled negatives per positive.
     pub negatives: u32,
-    /// L2 penalty of the embeddings a sample uses.
+    /// L2 penalty (reg/2)·|e|² per sample that uses embedding e.
     pub reg: f32,
 }
 

@@ -13,9 +13,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::mf::{Interactions, NegativeSampler};
 use crate::rng::shuffle;
 
-/// Samples per chunk (of one user).
+/// Samples per chunk (of one user): long enough that the user half of the network, computed once
+/// per chunk, costs little per sample.
 pub const CHUNK: usize = 32;
-/// Chunks per batch.
+/// Chunks per batch: 8 × 32 = 256 samples per optimiser step, NeuMF's batch size.
 pub const GROUP: usize = 8;
 
 /// One chunk: a user and its samples' range in `Schedule::samples`.
