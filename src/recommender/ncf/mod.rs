@@ -16,8 +16,11 @@
 //! members, seed 0).
 
 mod adam;
+mod grads;
+mod kernels;
 mod net;
 mod schedule;
+mod shape;
 #[cfg(test)]
 mod tests;
 
@@ -28,8 +31,10 @@ use crate::config::{Config, NegativeSampling};
 use crate::mf::{Interactions, NegativeSampler};
 use crate::rng::unit_f32;
 use adam::Adam;
-use net::{Grads, Net, Scratch, Shape};
+use grads::Grads;
+use net::Scratch;
 use schedule::Schedule;
+use shape::{Net, Shape};
 
 /// The NCF's own parameters (config keys `ncf_factors`, `ncf_lr`, `ncf_epochs`, `ncf_negatives`,
 /// `ncf_reg`).

@@ -1,7 +1,9 @@
 //! Tests of `ncf` on small hand-made data: a two-taste toy set, the backward pass against finite
 //! differences, chunking and fold-in.
 
-use super::net::{self, Grads, Net, Scratch, Shape};
+use super::grads::Grads;
+use super::net::{self, Scratch};
+use super::shape::{Net, Shape};
 use super::*;
 use crate::rng::{below, rng_for, Stream};
 
