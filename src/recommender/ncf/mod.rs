@@ -75,7 +75,8 @@ impl NcfParams {
 }
 
 /// Half-width of the uniform initial embeddings (NeuMF draws N(0, 0.01²); a uniform of the same
-/// order, since `crate::rng` gives portable uniform draws).
+/// order, since `crate::rng` gives portable uniform draws). Measured at 10 epochs and 4 negatives
+/// (recall@100 / popularity's, seeds 0-2, both halves): 0.01 1.07, 0.05 1.08, 0.3 1.00.
 const EMBED_INIT: f32 = 0.05;
 
 /// `rows` × `width` values uniform in (−scale, scale), row by row.
@@ -211,7 +212,7 @@ impl Ncf {
         &table[u * row..(u + 1) * row]
     }
 
-    /// Scores of one candidate for member `u` (tests).
+    /// Scores of `items` for user `u` of group `who` (tests).
     #[cfg(test)]
     fn score(&self, train: &TrainSet, who: Who, u: usize, items: &[u32]) -> Vec<f32> {
         let mut out = vec![Vec::new()];

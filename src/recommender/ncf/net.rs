@@ -116,9 +116,8 @@ impl Default for Scratch {
 /// path); with `$sh` itself otherwise.
 macro_rules! specialise {
     ($sh:expr, $f:ident($($arg:expr),* $(,)?)) => {{
-        const DEFAULT: Shape = Shape { g: 8, m: 8, h1: 16, h2: 8 };
-        if $sh == DEFAULT {
-            $f(DEFAULT, $($arg),*)
+        if $sh == Shape::DEFAULT {
+            $f(Shape::DEFAULT, $($arg),*)
         } else {
             $f($sh, $($arg),*)
         }

@@ -41,7 +41,7 @@ pub struct Schedule {
     /// First chunk of the next batch.
     next: usize,
     loss_sum: f64,
-    /// Mean BCE per sample of the last finished epoch.
+    /// Mean loss per sample (BCE plus the L2 terms) of the last finished epoch.
     pub last_loss: Option<f64>,
 }
 

@@ -24,6 +24,15 @@ pub struct Parts<T> {
 }
 
 impl Shape {
+    /// The shape of the default config (`ncf_factors` 8), which `net` compiles a specialised path
+    /// for.
+    pub const DEFAULT: Shape = Shape {
+        g: 8,
+        m: 8,
+        h1: 16,
+        h2: 8,
+    };
+
     /// Width of one embedding row: GMF part then MLP part.
     pub fn row(&self) -> usize {
         self.g + self.m

@@ -187,12 +187,24 @@ fn batch(sh: Shape, dense: &[f32], user: &[f32], items: &[f32], s: &[(u32, f32)]
 
 #[test]
 fn backward_pass_matches_finite_differences() {
-    let sh = Shape {
+    // A tiny network of uneven sizes (the general path), and the default shape (its own
+    // compiled path, see `net::specialise`).
+    gradient_check(Shape {
         g: 3,
         m: 2,
         h1: 4,
         h2: 3,
-    };
+    });
+    let default = NcfParams::from_config(&crate::config::Config::default()).shape();
+    assert_eq!(
+        default,
+        Shape::DEFAULT,
+        "update the specialised shape with the defaults"
+    );
+    gradient_check(default);
+}
+
+fn gradient_check(sh: Shape) {
     let mut rng = rng_for(5, Stream::TargetModel);
     // Larger weights than training starts with, so that every unit carries gradient.
     let mut dense = init_dense(sh, &mut rng);
