@@ -186,11 +186,14 @@ pub struct Frontier {
 }
 
 /// Whether the algorithm's training length is the `epochs` key (what the natural frontier varies).
-/// Exhaustive on purpose: a new algorithm must say. bpr counts its own `bpr_epochs`.
+/// Exhaustive on purpose: a new algorithm must say. bpr and ncf count their own `bpr_epochs`, `ncf_epochs`.
 fn trains_by_epochs(kind: RecommenderKind) -> bool {
     match kind {
         RecommenderKind::Lfm => true,
-        RecommenderKind::ItemKnn | RecommenderKind::Popularity | RecommenderKind::Bpr => false,
+        RecommenderKind::ItemKnn
+        | RecommenderKind::Popularity
+        | RecommenderKind::Bpr
+        | RecommenderKind::Ncf => false,
     }
 }
 

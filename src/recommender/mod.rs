@@ -9,6 +9,7 @@
 mod bpr;
 mod item_knn;
 mod lfm;
+mod ncf;
 mod popularity;
 
 use rand_chacha::ChaCha8Rng;
@@ -21,6 +22,7 @@ use crate::mf::Interactions;
 pub use bpr::{Bpr, BprParams};
 pub use item_knn::{ItemKnn, ItemKnnParams};
 pub use lfm::{Lfm, LfmParams};
+pub use ncf::{Ncf, NcfParams};
 pub use popularity::Popularity;
 
 /// The algorithms MemberLens can train (config keys `recommender` and `shadow_recommender`).
@@ -35,13 +37,16 @@ pub enum RecommenderKind {
     ItemKnn,
     /// Non-personalised: the most popular items of the training data.
     Popularity,
+    /// Neural collaborative filtering (NeuMF: GMF and MLP towers) on implicit feedback.
+    Ncf,
 }
 
 impl RecommenderKind {
-    pub const ALL: [RecommenderKind; 4] = [
+    pub const ALL: [RecommenderKind; 5] = [
         RecommenderKind::Lfm,
         RecommenderKind::ItemKnn,
         RecommenderKind::Bpr,
+        RecommenderKind::Ncf,
         RecommenderKind::Popularity,
     ];
 
@@ -52,6 +57,7 @@ impl RecommenderKind {
             RecommenderKind::Bpr => "bpr",
             RecommenderKind::ItemKnn => "item-knn",
             RecommenderKind::Popularity => "popularity",
+            RecommenderKind::Ncf => "ncf",
         }
     }
 
@@ -170,5 +176,6 @@ pub fn build(
         RecommenderKind::Bpr => Box::new(Bpr::new(BprParams::from_config(cfg), train, rng)),
         RecommenderKind::ItemKnn => Box::new(ItemKnn::new(ItemKnnParams::from_config(cfg), train)),
         RecommenderKind::Popularity => Box::new(Popularity::new(train)),
+        RecommenderKind::Ncf => Box::new(Ncf::new(NcfParams::from_config(cfg), train, rng)),
     }
 }

@@ -19,7 +19,7 @@ export const PRESETS = {
 
 // The algorithms this page knows before the worker says which ones its wasm module has
 // (recommenderNames(); setRecommenderNames() replaces the list).
-const RECOMMENDERS = ['lfm', 'item-knn', 'popularity'];
+const RECOMMENDERS = ['lfm', 'item-knn', 'bpr', 'ncf', 'popularity'];
 
 // Ranges mirror Config::check() in src/config.rs, so a value the page accepts is one Rust accepts.
 // `group`: 'main' controls are always visible, 'advanced' ones sit in a <details>, 'page' keys are
@@ -82,6 +82,16 @@ export const SCHEMA = {
     help: 'Neighbours each movie keeps in item-knn.' },
   knn_shrink: { type: 'float', default: 5, min: 0, max: 1000, group: 'advanced', step: 'any', label: 'item-knn shrinkage',
     help: 'Shrinks item-knn\u2019s cosine for rarely co-rated movies.' },
+  ncf_factors: { type: 'int', default: 8, min: 1, max: 64, group: 'advanced', label: 'ncf embedding size',
+    help: 'Embedding size d of each of ncf\u2019s two towers (GMF and MLP).' },
+  ncf_lr: { type: 'float', default: 0.01, min: 0, max: 1, minExclusive: true, group: 'advanced', step: 'any',
+    label: 'ncf learning rate', help: 'Adam learning rate of ncf (training and fold-in).' },
+  ncf_epochs: { type: 'int', default: 3, min: 1, max: 200, group: 'advanced', label: 'ncf epochs',
+    help: 'Epochs of ncf\u2019s training and of its fold-in.' },
+  ncf_negatives: { type: 'int', default: 16, min: 1, max: 100, group: 'advanced', label: 'ncf negatives',
+    help: 'Uniformly sampled negatives per positive for ncf.' },
+  ncf_reg: { type: 'float', default: 0.01, min: 0, max: 10, group: 'advanced', step: 'any',
+    label: 'ncf regularisation', help: 'L2 penalty of ncf\u2019s embeddings.' },
   defence: { type: 'enum', default: 'none',
     options: ['none', 'popularity-randomisation', 'list-perturbation', 'score-noise', 'dp-sgd'], group: 'advanced',
     label: 'Defence of the target', help: 'A defence of the attacked service (the attacker\u2019s shadow never gets it).' },
