@@ -1,5 +1,8 @@
 //! Scale features: parallel sweeps and matrices give the same report, bit for bit, whatever the
 //! number of worker threads (and equal the stepped, single-threaded browser path); `synth` files.
+//! Native only: threads are the CLI's; the browser's path is the stepped one.
+
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
