@@ -152,10 +152,10 @@ test('matrix keys: recommenders (the module\'s names, each once, in order) and s
     assert.equal(S.parseHash(bad).warnings.length, 1, `${bad} accepted`);
   }
   // A newer module's algorithm becomes a valid name once the worker reports it.
-  assert.equal(S.parseHash('#v=2&recommender=bpr').warnings.length, 1);
-  assert.ok(S.setRecommenderNames([...S.SCHEMA.recommender.options, 'bpr']));
-  const later = S.parseHash('#v=2&recommender=bpr&shadow_recommender=bpr&recommenders=bpr,lfm');
+  assert.equal(S.parseHash('#v=2&recommender=future-algo').warnings.length, 1);
+  assert.ok(S.setRecommenderNames([...S.SCHEMA.recommender.options, 'future-algo']));
+  const later = S.parseHash('#v=2&recommender=future-algo&shadow_recommender=future-algo&recommenders=future-algo,lfm');
   assert.deepEqual(later.warnings, []);
-  assert.equal(later.state.recommender, 'bpr');
+  assert.equal(later.state.recommender, 'future-algo');
   assert.ok(!S.setRecommenderNames(S.SCHEMA.recommender.options.slice()), 'the same names are no change');
 });
