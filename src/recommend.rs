@@ -89,6 +89,21 @@ pub fn score_block(
     }
 }
 
+/// `score_block` for users `first..first + out.len()` of a factor matrix (one row per user): what
+/// every factor model (lfm, bpr) does for members and for folded-in new users alike.
+pub fn score_factor_rows(
+    users: &ArrayRef2<f32>,
+    first: usize,
+    items: &ArrayRef2<f32>,
+    candidates: &[u32],
+    out: &mut [Vec<f32>],
+) {
+    let rows: Vec<&[f32]> = (first..first + out.len())
+        .map(|r| users.row(r).to_slice().expect("standard layout"))
+        .collect();
+    score_block(&rows, items, candidates, out);
+}
+
 /// Item popularity as scores (counts), for the popularity list and the utility baseline.
 pub fn popularity_scores(counts: &[u32], candidates: &[u32]) -> Vec<f32> {
     candidates

@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Recommender, TrainSet, Who};
 use crate::config::{Config, NegativeSampling};
 use crate::mf::{dot, Interactions, NegativeSampler};
-use crate::recommend::score_block;
+use crate::recommend::score_factor_rows;
 use crate::rng::{shuffle, unit_f32};
 
 /// Whether BPR learns an item bias (an extra factor column against a constant user column). It
@@ -388,11 +388,8 @@ impl Recommender for Bpr {
             Who::Member => &self.users,
             Who::NewUser => &self.fold.as_ref().expect("fold-in begun").factors,
         };
-        let rows: Vec<&[f32]> = (first..first + out.len())
-            .map(|r| factors.row(r).to_slice().expect("standard layout"))
-            .collect();
         // The user's constant 1 times the item's bias column adds b_i to p_u·q_i.
-        score_block(&rows, &self.items, candidates, out);
+        score_factor_rows(factors, first, &self.items, candidates, out);
     }
 
     fn score_cost(&self) -> usize {

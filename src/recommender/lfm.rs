@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::defence::DpSgdTrainer;
 use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
 use crate::privacy::DpSgdParams;
-use crate::recommend::score_block;
+use crate::recommend::score_factor_rows;
 
 /// The LFM's own parameters (config keys `k`, `lr`, `reg`, `epochs`, `negatives`,
 /// `negative_sampling`, and for defence `dp-sgd` `defence_strength`, `dp_clip`,
@@ -222,10 +222,7 @@ impl Recommender for Lfm {
             Who::Member => &self.users,
             Who::NewUser => &self.fold.as_ref().expect("fold-in begun").factors,
         };
-        let rows: Vec<&[f32]> = (first..first + out.len())
-            .map(|r| factors.row(r).to_slice().expect("standard layout"))
-            .collect();
-        score_block(&rows, &self.items, candidates, out);
+        score_factor_rows(factors, first, &self.items, candidates, out);
     }
 
     fn score_cost(&self) -> usize {
