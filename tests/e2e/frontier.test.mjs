@@ -130,8 +130,8 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
   assert.deepStrictEqual(strip(r), strip(cli));
 });
 
-test('390 px: the button runs a defences= subset; nothing scrolls sideways; a bad defences= is a warning', async () => {
-  const { page, context, problems } = await openPage(env, `#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&${QUICK}`,
+test('390 px: the button runs a defences= and strengths= subset; nothing scrolls sideways; bad ones are warnings', async () => {
+  const { page, context, problems } = await openPage(env, `#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=1,0.5,0&${QUICK}`,
     { viewport: { width: 390, height: 844 } });
   try {
     await waitState(page, 'ready');
@@ -154,8 +154,10 @@ test('390 px: the button runs a defences= subset; nothing scrolls sideways; a ba
     assert.ok(sw <= iw, `the page is ${sw}px wide in a ${iw}px window`);
     const right = await page.locator('#chart [role="img"]').evaluate((e) => e.getBoundingClientRect().right);
     assert.ok(right <= 390, `the chart ends at ${right}px`);
-    assert.equal(await page.locator('#frontier-table tbody tr').count(), 1 + 2 * 5 + r.natural.length);
-    assert.match(await page.locator('#condition').textContent(), /defences list-perturbation, popularity-randomisation/);
+    // The strengths run in increasing order whatever order the link gave them in.
+    assert.deepEqual(r.defences.map((d) => d.points.map((p) => p.strength)), [[0, 0.5, 1], [0, 0.5, 1]]);
+    assert.equal(await page.locator('#frontier-table tbody tr').count(), 1 + 2 * 3 + r.natural.length);
+    assert.match(await page.locator('#condition').textContent(), /defences list-perturbation, popularity-randomisation, strengths 0, 0\.5, 1/);
     assert.match(page.url(), /run=frontier/);
     assert.deepEqual(problems, []);
 
@@ -163,6 +165,11 @@ test('390 px: the button runs a defences= subset; nothing scrolls sideways; a ba
     await page.goto(`${env.server.url}#v=2&defences=list-perturbation,nope`);
     await page.waitForFunction(() => /defences = “list-perturbation,nope” is not valid/.test(document.getElementById('warnings').textContent),
       null, { timeout: 10_000 });
+    for (const bad of ['0,0', '0.5,2', '-0.1', 'x', Array.from({ length: 12 }, (_, i) => i / 11).join(',')]) {
+      await page.goto(`${env.server.url}#v=2&strengths=${bad}`);
+      await page.waitForFunction((b) => document.getElementById('warnings').textContent.includes(`strengths = \u201c${b}\u201d is not valid`),
+        bad, { timeout: 10_000 });
+    }
   } finally {
     await context.close();
   }

@@ -9,8 +9,6 @@
 import { COLOURS, CURVE_STYLES } from './charts.js';
 import { num, pct, meanStd } from './format.js';
 
-// The strengths every frontier of the page runs (docs/INTERFACES.md: 0 = undefended, 1 = strongest).
-export const FRONTIER_STRENGTHS = [0, 0.25, 0.5, 0.75, 1];
 // The two views of attack success; chance is what guessing scores on each.
 export const METRICS = {
   auc: { key: 'roc_auc_mean', label: 'ROC-AUC', axis: 'Attack ROC-AUC', chance: 0.5, fmt: (v) => num(v) },

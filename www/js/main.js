@@ -10,7 +10,7 @@
 import {
   SWEEPS, COMPARE, MODE_NAMES, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
   captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
-  baseState, paramText, CONFIG_KEYS,
+  baseState, paramText, CONFIG_KEYS, frontierStrengths,
 } from './state.js';
 import * as ui from './ui.js';
 import { drawRoc, drawSweep, drawMatrix } from './charts.js';
@@ -23,7 +23,7 @@ import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
 import * as individuals from './individuals.js';
 import {
-  FRONTIER_STRENGTHS, drawFrontier, renderFrontierTables, renderFrontierNotes, frontierCSV, frontierTakeaway,
+  drawFrontier, renderFrontierTables, renderFrontierNotes, frontierCSV, frontierTakeaway,
 } from './frontier.js';
 
 const $ = (id) => document.getElementById(id);
@@ -237,7 +237,7 @@ function start(mode, { origin = 'user' } = {}) {
   else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
   else if (mode === 'frontier') {
     // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
-    Object.assign(msg, { defences: state.defences ? state.defences.split(',') : [], strengths: FRONTIER_STRENGTHS, seeds: sweepSeeds(state) });
+    Object.assign(msg, { defences: state.defences ? state.defences.split(',') : [], strengths: frontierStrengths(state), seeds: sweepSeeds(state) });
   } else if (mode !== 'single') {
     const sw = SWEEPS[mode];
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });

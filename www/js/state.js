@@ -19,6 +19,16 @@ export const PRESETS = {
 
 // The algorithms this page knows before the worker says which ones its wasm module has
 // (recommenderNames(); setRecommenderNames() replaces the list).
+/** The frontier's strengths when the link names none (Rust: `frontier::DEFAULT_STRENGTHS`). */
+export const DEFAULT_STRENGTHS = [0, 0.25, 0.5, 0.75, 1];
+/** At most this many strengths in one frontier (each is a run per defence and seed). */
+export const MAX_STRENGTHS = 11;
+
+/** The strengths a frontier of `state` runs. */
+export function frontierStrengths(state) {
+  return state.strengths ? state.strengths.split(',').map(Number) : [...DEFAULT_STRENGTHS];
+}
+
 const RECOMMENDERS = ['lfm', 'item-knn', 'bpr', 'ncf', 'popularity'];
 
 // Ranges mirror Config::check() in src/config.rs, so a value the page accepts is one Rust accepts.
@@ -132,6 +142,8 @@ export const SCHEMA = {
     help: 'Comma-separated, in the order of the rows and columns; empty: every algorithm.' },
   defences: { type: 'defences', default: '', group: 'page', label: 'Defences in the frontier',
     help: 'Comma-separated defence names, each once, in the order drawn; empty: every defence that applies.' },
+  strengths: { type: 'strengths', default: '', group: 'page', label: 'Strengths in the frontier',
+    help: 'Comma-separated defence strengths in [0, 1], each once, at most 11 (drawn in increasing order); empty: 0, 0.25, 0.5, 0.75, 1.' },
   scale: { type: 'enum', default: 'linear', options: ['linear', 'log'], group: 'page',
     label: 'ROC axes', help: 'Linear or log-log ROC axes.' },
   present: { type: 'bool', default: false, group: 'page', label: 'Lecture mode',
@@ -210,6 +222,7 @@ export function describeRange(key) {
   if (s.type === 'bool') return 'true or false';
   if (s.type === 'keys') return 'a comma-separated list of setting keys';
   if (s.type === 'defences') return `a comma-separated list of ${SCHEMA.defence.options.filter((o) => o !== 'none').join(', ')}, each once (empty: all that apply)`;
+  if (s.type === 'strengths') return `a comma-separated list of 1 to ${MAX_STRENGTHS} different numbers between 0 and 1 (empty: ${DEFAULT_STRENGTHS.join(', ')})`;
   if (s.type === 'list') return `a comma-separated list of ${SCHEMA.recommender.options.join(', ')}, each once (empty: all)`;
   const lo = s.minExclusive ? `> ${s.min}` : `\u2265 ${s.min}`;
   const hi = s.maxExclusive ? `< ${s.max}` : `\u2264 ${s.max}`;
@@ -248,6 +261,15 @@ export function parseValue(key, raw) {
       const known = SCHEMA.defence.options.filter((o) => o !== 'none');
       if (names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) return bad();
       return { ok: true, value: names.join(',') };
+    }
+    case 'strengths': { // frontier strengths, kept in increasing order so the curves run left to right
+      if (text === '') return { ok: true, value: '' };
+      const parts = text.split(',').map((k) => k.trim());
+      const num = /^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+      if (parts.length > MAX_STRENGTHS || parts.some((p) => !num.test(p))) return bad();
+      const vals = parts.map(Number);
+      if (vals.some((v) => !Number.isFinite(v) || v < 0 || v > 1) || new Set(vals).size !== vals.length) return bad();
+      return { ok: true, value: vals.sort((a, b) => a - b).join(',') };
     }
     case 'int':
     case 'float': {
@@ -394,7 +416,7 @@ export function conditionKeys(mode) {
   }
   // The frontier varies the defence and its strength itself; it runs the base config undefended.
   if (mode === 'frontier') {
-    return [...CONFIG_KEYS.filter((k) => k !== 'defence' && k !== 'defence_strength'), 'seeds', 'defences'];
+    return [...CONFIG_KEYS.filter((k) => k !== 'defence' && k !== 'defence_strength'), 'seeds', 'defences', 'strengths'];
   }
   return CONFIG_KEYS;
 }
@@ -458,6 +480,10 @@ export function describeCondition(cond) {
   if (v.defences) {
     parts.push(`defences ${v.defences.split(',').join(', ')}`);
     slug.push(v.defences.replace(/[^A-Za-z0-9.]+/g, '-'));
+  }
+  if (v.strengths) {
+    parts.push(`strengths ${v.strengths.split(',').join(', ')}`);
+    slug.push(`s${v.strengths.replace(/[^A-Za-z0-9.]+/g, '-')}`);
   }
   if (v.recommenders) {
     parts.push(`recommenders ${v.recommenders.split(',').join(', ')}`);

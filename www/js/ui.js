@@ -101,7 +101,7 @@ function field(key, value) {
   } else {
     input = document.createElement('input');
     input.type = 'text'; // text + inputmode: the browser must not silently "fix" a bad value
-    if (spec.type !== 'list') input.inputMode = spec.type === 'int' ? 'numeric' : 'decimal';
+    if (spec.type === 'int' || spec.type === 'float') input.inputMode = spec.type === 'int' ? 'numeric' : 'decimal';
     input.autocomplete = 'off';
     input.spellcheck = false;
   }
@@ -115,7 +115,7 @@ function field(key, value) {
   const help = document.createElement('span');
   help.id = helpId;
   help.className = 'help';
-  help.textContent = spec.type === 'enum' || spec.type === 'list' ? spec.help : `${spec.help} Default: ${spec.default}.`;
+  help.textContent = spec.type === 'enum' || spec.default === '' ? spec.help : `${spec.help} Default: ${spec.default}.`;
   if (spec.type === 'int' || spec.type === 'float') input.title = `Allowed: ${describeRange(key)}`;
   const err = document.createElement('span');
   err.className = 'field-error';
@@ -182,6 +182,7 @@ export function buildControls(state, onChange) {
   }
   $('sweep-fields').append(field('seeds', state.seeds));
   $('matrix-fields').append(field('recommenders', state.recommenders));
+  $('frontier-fields').append(field('defences', state.defences), field('strengths', state.strengths));
   refreshOptions([], state);
   for (const input of document.querySelectorAll('#controls [data-key]')) {
     const handler = () => {
