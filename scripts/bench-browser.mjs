@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // bench-browser.mjs — owns the in-browser benchmark (not a test): in headless Chromium it times the
-// default single run (k = 100) and a one-seed k-sweep, samples the worker's memory (wasm linear
+// default single run (k = 100), a one-seed k-sweep and the one-seed frontier (every defence × 5
+// strengths), samples the worker's memory (wasm linear
 // memory, which only grows, so its last size is the peak; and the worker's JS heap via CDP when
 // available), measures what the site ships (wasm raw / gzipped, the whole first load), and times
 // the native CLI on the same run for comparison. Prints one JSON object on stdout.
@@ -131,9 +132,11 @@ try {
   log('first load…');
   const load = await firstLoad();
   log('single run (defaults, k = 100)…');
-  const single = await timedRun('#run=single', 120_000);
+  const single = await timedRun('#v=2&run=single', 120_000);
   log('k-sweep, one seed…');
-  const sweep = await timedRun('#run=k-sweep&seeds=1', 600_000);
+  const sweep = await timedRun('#v=2&run=k-sweep&seeds=1', 600_000);
+  log('frontier: every defence × 5 strengths, one seed…');
+  const frontier = await timedRun('#v=2&run=frontier&seeds=1', 600_000);
   log('native CLI…');
   const cli = await native();
   const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
@@ -150,13 +153,22 @@ try {
       pipeline_ms: Math.round(sweep.res.sweep.timings_ms.total),
       runs: sweep.res.sweep.points.length,
     },
+    // Issue 7's target: 4 defences × 5 strengths × 1 seed in ≤ 30 s on the bundled data.
+    frontier_one_seed: {
+      wall_ms: frontier.wallMs,
+      pipeline_ms: Math.round(frontier.res.timings_ms.total),
+      defences: frontier.res.defences.length,
+      strengths: frontier.res.strengths.length,
+      points: frontier.res.defences.reduce((n, d) => n + d.points.length, 0),
+      within_30_s: frontier.wallMs <= 30_000,
+    },
     native_single_run: cli,
     wasm_vs_native: cli ? +(single.res.timings_ms.total / cli.pipeline_ms).toFixed(2) : null,
     memory_peak_mib: {
-      worker_wasm_memory: mb(Math.max(single.wasmPeak, sweep.wasmPeak)),
-      worker_js_heap: mb(single.workerHeapPeak === null && sweep.workerHeapPeak === null ? null
-        : Math.max(single.workerHeapPeak ?? 0, sweep.workerHeapPeak ?? 0)),
-      page_js_heap: mb(Math.max(single.pageHeapPeak, sweep.pageHeapPeak)),
+      worker_wasm_memory: mb(Math.max(single.wasmPeak, sweep.wasmPeak, frontier.wasmPeak)),
+      worker_js_heap: mb([single, sweep, frontier].every((r) => r.workerHeapPeak === null) ? null
+        : Math.max(...[single, sweep, frontier].map((r) => r.workerHeapPeak ?? 0))),
+      page_js_heap: mb(Math.max(single.pageHeapPeak, sweep.pageHeapPeak, frontier.pageHeapPeak)),
     },
     shipped: {
       wasm_raw_bytes: wasm.length,

@@ -1,26 +1,29 @@
 // screenshot.mjs — makes the README's pictures from the built site: the results after a default
 // run (docs/screenshot.png), after a one-seed k-sweep of the attacker's vector length
-// (docs/screenshot-ksweep.png), the transfer matrix of every algorithm as a 1024×768 screen
+// (docs/screenshot-ksweep.png), the transfer matrix of every algorithm as a 1440×900 screen
 // shows it (docs/screenshot-matrix.png: the results panel, cut at the screen's height), and the
 // Individuals view's score strip with its threshold at 1024×768 (docs/screenshot-individuals.png),
 // the popular-list vs fold-in comparison laid out at 1024×768 (docs/screenshot-compare.png: the
 // chart, its legend, the headline numbers and the takeaway)
-// and lecture mode's first step, the whole 1024×768 screen (docs/screenshot-lecture.png).
-// Usage: make web && node scripts/screenshot.mjs
+// lecture mode's first step, the whole 1024×768 screen (docs/screenshot-lecture.png), and the
+// privacy–utility frontier of every defence, one seed (docs/screenshot-frontier.png: its chart).
+// Usage: make web && node scripts/screenshot.mjs [name …]   (names: e.g. frontier matrix; none: all)
 import { setup, openPage, waitState } from '../tests/e2e/browser.mjs';
 import { ROOT } from '../tests/e2e/server.mjs';
 
+const ONLY = process.argv.slice(2);
 const env = await setup();
 try {
   // [link, file, timeout, viewport, cut at the screen's height, element pictured (null: the screen)]
   for (const [hash, file, timeout, viewport, screenOnly, shot = '#results-panel'] of [
     ['#v=2&run=single', 'docs/screenshot.png', 60_000, { width: 1280, height: 900 }, false],
     ['#v=2&seeds=1&run=k-sweep', 'docs/screenshot-ksweep.png', 180_000, { width: 1280, height: 900 }, false],
-    ['#v=2&seeds=1&run=matrix', 'docs/screenshot-matrix.png', 180_000, { width: 1024, height: 768 }, true],
+    ['#v=2&seeds=1&run=matrix', 'docs/screenshot-matrix.png', 180_000, { width: 1440, height: 900 }, true],
     ['#v=2&run=single', 'docs/screenshot-individuals.png', 60_000, { width: 1024, height: 768 }, false, '#individuals .ind-fig'],
     ['#v=2&run=compare', 'docs/screenshot-compare.png', 60_000, { width: 1024, height: 768 }, false, '#results-panel .results-grid'],
     ['#v=2&present=1&step=1', 'docs/screenshot-lecture.png', 60_000, { width: 1024, height: 768 }, false, null],
-  ]) {
+    ['#v=2&seeds=1&run=frontier', 'docs/screenshot-frontier.png', 300_000, { width: 1280, height: 900 }, false, '#chart'],
+  ].filter(([, file]) => !ONLY.length || ONLY.some((n) => file.endsWith(`-${n}.png`) || (n === 'single' && file.endsWith('screenshot.png'))))) {
     const { page, context, problems } = await openPage(env, hash, { viewport });
     const state = await waitState(page, ['done', 'error'], timeout);
     if (state !== 'done' || problems.length) throw new Error(`${hash}: ${state} ${problems.join('; ')}`);
