@@ -182,12 +182,14 @@ pub struct Config {
     /// popularity-randomisation α = 10^(−s) (non-members draw N items from the top N/α; protocol
     /// popular only); list-perturbation: a share s of every served list's positions replaced by
     /// uniform draws from the catalogue; score-noise: Gaussian noise of 2s standard deviations of
-    /// the user's own scores added before ranking; dp-sgd: noise multiplier σ = 4s (lfm only;
-    /// s = 1 gives ε ≈ 5 on ml-latest-small). Default 0.
+    /// the user's own scores added before ranking; dp-sgd: noise multiplier σ = 4s (lfm and bpr;
+    /// s = 1 gives ε ≈ 5 for lfm and ≈ 3.5 for bpr on ml-latest-small). Default 0.
     pub defence_strength: f64,
-    /// dp-sgd: C, the L2 bound on one member's change to the item vectors per step. Default 0.01:
-    /// on ml-latest-small it keeps more recall at every noise multiplier from 1 to 4 than 0.05 or
-    /// 0.1 do (at σ = 2: 0.14 vs 0.07 and 0.03).
+    /// dp-sgd: C, the L2 bound on one member's change to the item vectors per step. Default 0 =
+    /// the recommender's own: lfm 0.01 (on ml-latest-small it keeps more recall at every noise
+    /// multiplier from 1 to 4 than 0.05 or 0.1 do; at σ = 2: 0.14 vs 0.07 and 0.03), bpr 0.003
+    /// (more recall than 0.01 at σ = 1, 2, 4 on seeds 0–2; see `defence::BPR_DP_CLIP`); else in
+    /// (0, 1000].
     pub dp_clip: f64,
     /// dp-sgd: q, the probability that a member joins a step's batch (Poisson sampling); training
     /// takes ⌈epochs / q⌉ steps. Default 0.5; 0.01 to 1.
@@ -249,7 +251,7 @@ impl Default for Config {
             attack_restarts: 3,
             defence: DefenceKind::None,
             defence_strength: 0.0,
-            dp_clip: crate::defence::DEFAULT_DP_CLIP,
+            dp_clip: 0.0,
             dp_sampling_rate: crate::defence::DEFAULT_DP_SAMPLING_RATE,
             dp_delta: 0.0,
             ncf_factors: 8,
@@ -343,13 +345,13 @@ impl Config {
         in_range("attack_restarts", self.attack_restarts, 1, 20)?;
         crate::defence::check_strength(self.defence_strength)?;
         if !(self.dp_clip.is_finite()
-            && self.dp_clip > 0.0
+            && self.dp_clip >= 0.0
             && self.dp_clip <= crate::privacy::dp_sgd::MAX_CLIP)
         {
             return Err(Error::config(
                 "dp_clip",
                 format!(
-                    "{} must be > 0 and ≤ {}",
+                    "{} must be 0 (the recommender's own C) or > 0 and ≤ {}",
                     self.dp_clip,
                     crate::privacy::dp_sgd::MAX_CLIP
                 ),

@@ -233,6 +233,32 @@ fn dp_sgd_runs_carry_their_privacy_and_non_dp_runs_carry_none() {
 }
 
 #[test]
+fn dp_sgd_trains_bpr_with_its_own_epochs_and_more_noise_costs_recall() {
+    let d = data();
+    let base = Config {
+        recommender: RecommenderKind::Bpr,
+        protocol: Protocol::FoldIn,
+        bpr_epochs: 6,
+        ..small()
+    };
+    let plain = run(&d, base.clone());
+    let mut recalls = vec![plain.recommender.target.recall_at_n];
+    for s in [0.25, 1.0] {
+        let r = run(&d, with(&base, DefenceKind::DpSgd, s));
+        let p = r.privacy.expect("bpr with dp-sgd spends privacy");
+        // T = ⌈bpr_epochs / q⌉, not the LFM's epochs.
+        assert_eq!(p.steps, 12);
+        assert_eq!(p.noise_multiplier, memberlens::defence::noise_multiplier(s));
+        assert!(p.epsilon.is_finite() && p.epsilon > 0.0);
+        recalls.push(r.recommender.target.recall_at_n);
+    }
+    assert!(
+        recalls.windows(2).all(|w| w[1] < w[0]),
+        "recall by strength 0, 0.25, 1: {recalls:?}"
+    );
+}
+
+#[test]
 fn bad_defence_settings_fail_naming_the_key() {
     let err = |v: serde_json::Value| Config::from_json(v).unwrap_err().to_string();
     let e = err(serde_json::json!({"defence_strength": 1.5}));
@@ -246,14 +272,17 @@ fn bad_defence_settings_fail_naming_the_key() {
     }
     let e = err(serde_json::json!({"defence": "dp-sgd", "recommender": "item-knn"}));
     assert!(
-        e.starts_with("config: defence:") && e.contains("allowed recommenders: lfm"),
+        e.starts_with("config: defence:") && e.contains("allowed recommenders: lfm, bpr)"),
         "{e}"
     );
     let e = err(serde_json::json!({"defence": "dp-sgd", "recommender": "popularity"}));
     assert!(
-        e.contains("popularity is not supported (allowed recommenders: lfm)"),
+        e.contains("popularity is not supported (allowed recommenders: lfm, bpr)"),
         "{e}"
     );
+    for ok in ["lfm", "bpr"] {
+        Config::from_json(serde_json::json!({"defence": "dp-sgd", "recommender": ok})).unwrap();
+    }
     let e = err(serde_json::json!({"defence": "popularity-randomisation", "protocol": "fold-in"}));
     assert!(
         e.starts_with("config: defence:") && e.contains("allowed protocols: popular"),
@@ -264,7 +293,7 @@ fn bad_defence_settings_fail_naming_the_key() {
     for (key, bad) in [
         ("dp_delta", -0.1),
         ("dp_delta", 1.0),
-        ("dp_clip", 0.0),
+        ("dp_clip", -0.001),
         ("dp_clip", 1e4),
         ("dp_sampling_rate", 0.001),
         ("dp_sampling_rate", 1.5),

@@ -1,18 +1,25 @@
-//! DP-SGD training of the target LFM (defence `dp-sgd`), with the building blocks and accountant of
-//! `crate::privacy`.
+//! DP-SGD training of the target's shared item rows (defence `dp-sgd`) for the SGD-trained
+//! factor models, lfm and bpr, with the building blocks and accountant of `crate::privacy`.
 //!
 //! **One example is one member's whole contribution** (user-level DP): each step Poisson-samples
 //! members with rate q (`dp_sampling_rate`); each sampled member runs one local SGD pass over their
-//! training interactions and freshly drawn negatives (as plain training does), updating their own
-//! user vector and collecting the change they would make to the item vectors; that change is
-//! clipped to L2 norm C (`dp_clip`); the clipped changes are summed, N(0, (σC)²) noise (drawn by
-//! `defence::gaussian`, a ziggurat) is added to
-//! every coordinate of every catalogue item's vector, and the noisy sum is applied (DP-FedAvg with
-//! server learning rate q·n: the noisy average over the expected batch times its size); each item
-//! vector is then projected back onto the ball of radius `ITEM_NORM_BOUND`. Training
-//! takes T = ⌈epochs / q⌉ steps, so every member takes part `epochs` times on average.
+//! training interactions and freshly drawn negatives (as the model's plain training does),
+//! updating their own user row and collecting the change they would make to the item rows; that
+//! change is clipped to L2 norm C (`dp_clip`); the clipped changes are summed, N(0, (σC)²) noise
+//! (drawn by `defence::gaussian`, a ziggurat) is added to every coordinate of every catalogue
+//! item's row, and the noisy sum is applied (DP-FedAvg with server learning rate q·n: the noisy
+//! average over the expected batch times its size); each item row is then projected back onto a
+//! ball (`LocalPass::norm_bound`). Training takes T = ⌈epochs / q⌉ steps (the recommender's
+//! epochs: `epochs` for lfm, `bpr_epochs` for bpr), so every member takes part `epochs` times on
+//! average.
 //!
-//! **What ε protects.** The item vectors — the only state shared between users — are
+//! The model-specific part is the local pass (`LocalPass`): the LFM's squared error on positives
+//! and negatives (`SquaredErrorPass`, here), BPR's triples (in `recommender::bpr`, which moves the
+//! rows of both items of a triple and their bias column). `DpSgdTrainer` does the rest, and
+//! `Training` strings plain training, or DP-SGD and the members' refit, together for both models.
+//!
+//! **What ε protects.** The item rows (vectors, and BPR's biases) — the only state shared between
+//! users — are
 //! (ε, δ)-DP with respect to adding or removing one member with all their interactions (the
 //! accountant's add-or-remove neighbouring). User vectors are each member's own: after training,
 //! every member's vector is fitted again from their own history against the final, frozen item
@@ -28,7 +35,7 @@
 //!
 //! Strength s maps to the noise multiplier σ = MAX_NOISE_MULTIPLIER · s (s = 0: no DP at all).
 
-use ndarray::ArrayRef2;
+use ndarray::{Array2, ArrayRef2};
 use rand_chacha::ChaCha8Rng;
 
 use crate::config::{Config, NegativeSampling};
@@ -39,17 +46,24 @@ use crate::mf::{dot, Interactions, NegativeSampler, SgdParams};
 use crate::privacy::accountant::sampled_gaussian_epsilon;
 use crate::privacy::dp_sgd::poisson_batch_into;
 use crate::privacy::{DpSgdParams, PrivacySpent};
-use crate::recommender::TrainSet;
+use crate::recommender::{RecommenderKind, TrainSet};
 use crate::rng::shuffle;
 
 /// σ at strength 1: with the defaults on ml-latest-small (153 target members, 80 steps at
 /// q = 0.5) it gives ε ≈ 5.1 at δ ≈ 5.7e-5; σ = 1 gives ε ≈ 36.
 pub const MAX_NOISE_MULTIPLIER: f64 = 4.0;
-/// Default `dp_clip`: C, the bound on one member's change to the item vectors in one step.
-/// Measured on ml-latest-small (seed 0): recall@100 at σ = 1, 2, 4 is 0.215, 0.141, 0.072 with
-/// C = 0.01, against 0.141, 0.067, 0.027 with C = 0.05 (most changes are clipped at 0.01, which
-/// biases the model toward popular items but keeps the noise σ·C small).
-pub const DEFAULT_DP_CLIP: f64 = 0.01;
+/// The LFM's C when `dp_clip` is 0 (the default): the bound on one member's change to the item
+/// vectors in one step. Measured on ml-latest-small (seed 0): recall@100 at σ = 1, 2, 4 is 0.215,
+/// 0.141, 0.072 with C = 0.01, against 0.141, 0.067, 0.027 with C = 0.05 (most changes are
+/// clipped at 0.01, which biases the model toward popular items but keeps the noise σ·C small).
+pub const LFM_DP_CLIP: f64 = 0.01;
+/// BPR's C when `dp_clip` is 0. Measured on ml-latest-small (protocol fold-in, other keys at
+/// default), mean target recall@100 over seeds 0–2 at strength 0.25, 0.5, 1 (σ = 1, 2, 4):
+/// C = 0.001: 0.127, 0.098, 0.054; C = 0.003: 0.183, 0.118, 0.045; C = 0.01: 0.178, 0.081, 0.031
+/// (0.003 beat 0.01 on all nine seed × strength pairs; the LFM's 0.01 costs BPR a third of its
+/// recall at σ = 2). A BPR member's change moves the rows of their positives and of as many
+/// negatives, and the bias column, so it is longer than an LFM member's for the same signal.
+pub const BPR_DP_CLIP: f64 = 0.003;
 /// Default `dp_sampling_rate`: q.
 pub const DEFAULT_DP_SAMPLING_RATE: f64 = 0.5;
 
@@ -77,11 +91,20 @@ pub fn dp_params(cfg: &Config) -> Option<DpSgdParams> {
         return None;
     }
     let q = cfg.dp_sampling_rate;
+    // Each member takes part in as many local passes, on average, as the recommender's epochs.
+    let (epochs, own_clip) = match cfg.recommender {
+        RecommenderKind::Bpr => (cfg.bpr_epochs, BPR_DP_CLIP),
+        _ => (cfg.epochs, LFM_DP_CLIP),
+    };
     Some(DpSgdParams {
         noise_multiplier: noise_multiplier(cfg.defence_strength),
-        clip: cfg.dp_clip,
+        clip: if cfg.dp_clip == 0.0 {
+            own_clip
+        } else {
+            cfg.dp_clip
+        },
         sampling_rate: q,
-        steps: libm::ceil(f64::from(cfg.epochs) / q - 1e-9).max(1.0) as u64,
+        steps: libm::ceil(f64::from(epochs) / q - 1e-9).max(1.0) as u64,
     })
 }
 
@@ -171,61 +194,191 @@ enum Phase {
     Noise { next: usize },
 }
 
-/// Resumable user-level DP-SGD over the item vectors (see the module comment).
-pub struct DpSgdTrainer {
-    dp: DpSgdParams,
+/// One member's change to the item rows during their local pass: a row per item they touched,
+/// allocated on first touch, so a member's pass costs what their samples cost, not the catalogue.
+pub struct ItemChange {
+    w: usize,
+    /// Per item: its row in `delta`, or `u32::MAX`.
+    slot: Vec<u32>,
+    items: Vec<u32>,
+    delta: Vec<f32>,
+}
+
+impl ItemChange {
+    fn new(n_items: usize, w: usize) -> Self {
+        ItemChange {
+            w,
+            slot: vec![u32::MAX; n_items],
+            items: Vec::new(),
+            delta: Vec::new(),
+        }
+    }
+
+    /// The change to item `i`'s row (zero until the pass adds to it).
+    #[inline]
+    pub fn row(&mut self, i: u32) -> &mut [f32] {
+        let w = self.w;
+        let s = match self.slot[i as usize] {
+            u32::MAX => {
+                let s = self.items.len();
+                self.slot[i as usize] = s as u32;
+                self.items.push(i);
+                self.delta.resize((s + 1) * w, 0.0);
+                s
+            }
+            s => s as usize,
+        };
+        &mut self.delta[s * w..(s + 1) * w]
+    }
+}
+
+/// What a local pass may draw and where it writes: the trainer's stream, negatives for the
+/// member (never one of their own items), the member's change to the item rows, the loss.
+pub struct Local<'a> {
+    rng: &'a mut ChaCha8Rng,
+    sampler: &'a NegativeSampler,
+    marked: &'a [u64],
+    /// The member's change to the item rows.
+    pub change: &'a mut ItemChange,
+    /// Σ of the pass's per-sample losses, added to in sample order.
+    pub loss: &'a mut f64,
+}
+
+impl Local<'_> {
+    /// A uniformly drawn item the member never interacted with (`None` after 16 rejections).
+    #[inline]
+    pub fn negative(&mut self) -> Option<u32> {
+        self.sampler.draw(self.rng, self.marked)
+    }
+
+    /// Shuffles the member's samples with the trainer's stream.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        shuffle(self.rng, v);
+    }
+}
+
+/// The model-specific part of user-level DP-SGD: one member's local pass, as the model's plain
+/// SGD would train that member against the step's frozen item rows.
+pub trait LocalPass {
+    /// Budget units one sample of the pass costs, for rows `w` floats wide.
+    fn sample_cost(&self, w: usize) -> usize;
+    /// Item rows are projected back onto the ball of this radius after every step (see
+    /// `ITEM_NORM_BOUND`).
+    fn norm_bound(&self) -> f32;
+    /// Runs the pass over `row` (the member's training items): draws the member's samples,
+    /// updates `p` (their user row) and adds to `local.change` the change plain SGD would make to
+    /// each item row of `items` (row-major, rows as wide as `p`). Returns the samples processed.
+    fn run(&mut self, local: &mut Local<'_>, row: &[u32], p: &mut [f32], items: &[f32]) -> usize;
+}
+
+/// The LFM's local pass: squared error on positives (target 1) and uniform negatives (target 0).
+pub struct SquaredErrorPass {
     sgd: SgdParams,
+    samples: Vec<(u32, f32)>,
+}
+
+impl SquaredErrorPass {
+    /// `sgd` must sample negatives uniformly (checked by the config).
+    pub fn new(sgd: SgdParams) -> Self {
+        debug_assert_eq!(sgd.sampling, NegativeSampling::Uniform);
+        SquaredErrorPass {
+            sgd,
+            samples: Vec::new(),
+        }
+    }
+}
+
+impl LocalPass for SquaredErrorPass {
+    fn sample_cost(&self, w: usize) -> usize {
+        SAMPLE_COST * w
+    }
+
+    fn norm_bound(&self) -> f32 {
+        ITEM_NORM_BOUND
+    }
+
+    fn run(&mut self, local: &mut Local<'_>, row: &[u32], p: &mut [f32], items: &[f32]) -> usize {
+        let k = p.len();
+        self.samples.clear();
+        for &i in row {
+            self.samples.push((i, 1.0));
+            for _ in 0..self.sgd.negatives {
+                if let Some(j) = local.negative() {
+                    self.samples.push((j, 0.0));
+                }
+            }
+        }
+        local.shuffle(&mut self.samples);
+        let (lr, reg) = (self.sgd.lr, self.sgd.reg);
+        let decay = 1.0 - lr * reg;
+        let shrink = lr * reg;
+        for &(i, r) in &self.samples {
+            let q = &items[i as usize * k..(i as usize + 1) * k];
+            let e = r - dot(p, q);
+            *local.loss += f64::from(e * e);
+            let g = lr * e;
+            // The change plain SGD would make to q_i, against the step's frozen item vectors:
+            // q·(1 − lr·reg) + g·p − q.
+            let d = local.change.row(i);
+            let (p, q) = (&mut p[..k], &q[..k]);
+            for j in 0..k {
+                let a = p[j];
+                d[j] += g * a - shrink * q[j];
+                p[j] = decay * a + g * q[j];
+            }
+        }
+        self.samples.len()
+    }
+}
+
+/// Resumable user-level DP-SGD over the item rows (see the module comment); `P` is the model's
+/// local pass.
+pub struct DpSgdTrainer<P> {
+    dp: DpSgdParams,
+    pass: P,
     sampler: NegativeSampler,
     rng: ChaCha8Rng,
-    /// Items whose vectors are shared and noised: the catalogue.
+    /// Items whose rows are shared and noised: the catalogue.
     known: Vec<u32>,
     step: u64,
     phase: Phase,
     batch: Vec<usize>,
-    /// Σ of clipped changes, `n_items × k`, zero outside the current step.
+    /// Σ of clipped changes, `n_items × w`, zero outside the current step.
     sum: Vec<f32>,
-    /// Per item: its row in `delta` for the current member, or `u32::MAX`.
-    slot: Vec<u32>,
-    slot_items: Vec<u32>,
-    delta: Vec<f32>,
+    change: ItemChange,
     marked: Vec<u64>,
-    samples: Vec<(u32, f32)>,
     loss_sum: f64,
     loss_count: usize,
-    /// Mean squared error of the local passes of the last finished step.
+    /// Mean loss of the local passes of the last finished step.
     pub last_loss: Option<f64>,
     clipped: usize,
     contributions: usize,
 }
 
-impl DpSgdTrainer {
-    /// `sgd` must sample negatives uniformly (checked by the config).
+impl<P: LocalPass> DpSgdTrainer<P> {
+    /// `w`: floats per item row (and per user row).
     pub fn new(
         dp: DpSgdParams,
-        sgd: SgdParams,
+        pass: P,
         sampler: NegativeSampler,
         rng: ChaCha8Rng,
         train: &TrainSet,
-        k: usize,
+        w: usize,
     ) -> Self {
-        debug_assert_eq!(sgd.sampling, NegativeSampling::Uniform);
         let n_items = train.n_items();
         let bound = n_items.max(sampler.item_bound());
         DpSgdTrainer {
             dp,
-            sgd,
+            pass,
             sampler,
             rng,
             known: train.known.clone(),
             step: 0,
             phase: Phase::Members { next: 0 },
             batch: Vec::new(),
-            sum: vec![0.0; n_items * k],
-            slot: vec![u32::MAX; n_items],
-            slot_items: Vec::new(),
-            delta: Vec::new(),
+            sum: vec![0.0; n_items * w],
+            change: ItemChange::new(n_items, w),
             marked: vec![0; bound.div_ceil(64)],
-            samples: Vec::new(),
             loss_sum: 0.0,
             loss_count: 0,
             last_loss: None,
@@ -274,7 +427,7 @@ impl DpSgdTrainer {
         items: &mut ArrayRef2<f32>,
         budget: usize,
     ) -> bool {
-        let k = items.ncols();
+        let w = items.ncols();
         let mut work = 0usize;
         while !self.done() && work < budget.max(1) {
             match self.phase {
@@ -289,19 +442,20 @@ impl DpSgdTrainer {
                     }
                     if next < self.batch.len() {
                         let m = self.batch[next];
-                        work += self.member(data, m, users, items) * SAMPLE_COST * k + 1;
+                        work += self.member(data, m, users, items) * self.pass.sample_cost(w) + 1;
                         self.phase = Phase::Members { next: next + 1 };
                     } else {
                         self.phase = Phase::Noise { next: 0 };
                     }
                 }
                 Phase::Noise { next } => {
-                    let rows = (budget / (NOISE_COST * k).max(1)).max(1);
+                    let rows = (budget / (NOISE_COST * w).max(1)).max(1);
                     let end = (next + rows).min(self.known.len());
                     let std = self.dp.noise_std();
+                    let bound = self.pass.norm_bound();
                     let is = items.as_slice_mut().expect("standard layout");
                     for &i in &self.known[next..end] {
-                        let r = i as usize * k..(i as usize + 1) * k;
+                        let r = i as usize * w..(i as usize + 1) * w;
                         let s = &mut self.sum[r.clone()];
                         add_noise(&mut self.rng, s, std);
                         let q = &mut is[r];
@@ -310,12 +464,12 @@ impl DpSgdTrainer {
                             *d = 0.0;
                         }
                         let norm = dot(q, q).sqrt();
-                        if norm > ITEM_NORM_BOUND {
-                            let f = ITEM_NORM_BOUND / norm;
+                        if norm > bound {
+                            let f = bound / norm;
                             q.iter_mut().for_each(|v| *v *= f);
                         }
                     }
-                    work += (end - next) * NOISE_COST * k + 1;
+                    work += (end - next) * NOISE_COST * w + 1;
                     if end == self.known.len() {
                         self.last_loss = Some(self.loss_sum / self.loss_count.max(1) as f64);
                         self.loss_sum = 0.0;
@@ -331,8 +485,8 @@ impl DpSgdTrainer {
         self.done()
     }
 
-    /// Member `m`'s local pass: updates their user vector, adds their clipped change of the item
-    /// vectors to the step's sum. Returns the samples processed.
+    /// Member `m`'s local pass: updates their user row, adds their clipped change of the item
+    /// rows to the step's sum. Returns the samples processed.
     fn member(
         &mut self,
         data: &Interactions,
@@ -340,69 +494,168 @@ impl DpSgdTrainer {
         users: &mut ArrayRef2<f32>,
         items: &ArrayRef2<f32>,
     ) -> usize {
-        let k = items.ncols();
+        let w = items.ncols();
         let row = data.row(m);
-        self.samples.clear();
         for &i in row {
             self.marked[i as usize / 64] |= 1 << (i % 64);
         }
-        for &i in row {
-            self.samples.push((i, 1.0));
-            for _ in 0..self.sgd.negatives {
-                if let Some(j) = self.sampler.draw(&mut self.rng, &self.marked) {
-                    self.samples.push((j, 0.0));
-                }
-            }
-        }
+        let us = users.as_slice_mut().expect("standard layout");
+        let mut local = Local {
+            rng: &mut self.rng,
+            sampler: &self.sampler,
+            marked: &self.marked,
+            change: &mut self.change,
+            loss: &mut self.loss_sum,
+        };
+        let samples = self.pass.run(
+            &mut local,
+            row,
+            &mut us[m * w..(m + 1) * w],
+            items.as_slice().expect("standard layout"),
+        );
         for &i in row {
             self.marked[i as usize / 64] = 0;
         }
-        shuffle(&mut self.rng, &mut self.samples);
-        let (lr, reg) = (self.sgd.lr, self.sgd.reg);
-        let decay = 1.0 - lr * reg;
-        let shrink = lr * reg;
-        let us = users.as_slice_mut().expect("standard layout");
-        let is = items.as_slice().expect("standard layout");
-        let p = &mut us[m * k..(m + 1) * k];
-        for &(i, r) in &self.samples {
-            let q = &is[i as usize * k..(i as usize + 1) * k];
-            let e = r - dot(p, q);
-            self.loss_sum += f64::from(e * e);
-            let g = lr * e;
-            let s = match self.slot[i as usize] {
-                u32::MAX => {
-                    let s = self.slot_items.len();
-                    self.slot[i as usize] = s as u32;
-                    self.slot_items.push(i);
-                    self.delta.resize((s + 1) * k, 0.0);
-                    s
-                }
-                s => s as usize,
-            };
-            // The change plain SGD would make to q_i, against the step's frozen item vectors:
-            // q·(1 − lr·reg) + g·p − q.
-            let d = &mut self.delta[s * k..(s + 1) * k];
-            let (p, q) = (&mut p[..k], &q[..k]);
-            for j in 0..k {
-                let a = p[j];
-                d[j] += g * a - shrink * q[j];
-                p[j] = decay * a + g * q[j];
-            }
-        }
-        self.loss_count += self.samples.len();
-        let norm = clip(&mut self.delta, self.dp.clip);
+        self.loss_count += samples;
+        let change = &mut self.change;
+        let norm = clip(&mut change.delta, self.dp.clip);
         self.contributions += 1;
         self.clipped += usize::from(norm > self.dp.clip);
-        for (s, &i) in self.slot_items.iter().enumerate() {
-            let target = &mut self.sum[i as usize * k..(i as usize + 1) * k];
-            for (t, d) in target.iter_mut().zip(&self.delta[s * k..(s + 1) * k]) {
+        for (s, &i) in change.items.iter().enumerate() {
+            let target = &mut self.sum[i as usize * w..(i as usize + 1) * w];
+            for (t, d) in target.iter_mut().zip(&change.delta[s * w..(s + 1) * w]) {
                 *t += *d;
             }
-            self.slot[i as usize] = u32::MAX;
+            change.slot[i as usize] = u32::MAX;
         }
-        self.slot_items.clear();
-        self.delta.clear();
-        self.samples.len()
+        change.items.clear();
+        change.delta.clear();
+        samples
+    }
+}
+
+/// A model's plain (non-private) trainer, as `Training` drives it: the LFM's `SgdTrainer`, BPR's.
+pub trait PlainTrainer {
+    /// Trains up to about `budget` units (of `Recommender::train_step`); true once done.
+    fn step(
+        &mut self,
+        data: &Interactions,
+        users: &mut Array2<f32>,
+        items: &mut Array2<f32>,
+        budget: usize,
+    ) -> bool;
+    fn done(&self) -> bool;
+    fn fraction(&self) -> f64;
+    /// "epoch e/E".
+    fn status(&self) -> String;
+    /// Mean loss of the last finished epoch.
+    fn last_loss(&self) -> Option<f64>;
+}
+
+/// How a factor model's users and shared item rows are trained: plainly (`T` over both), or by
+/// DP-SGD of the item rows (local pass `P`) followed by the members' refit — every member's row
+/// fitted again from their own history against the final, frozen item rows, exactly as the model
+/// folds in a new user — so that nothing a user is shown depends on other members except through
+/// the private item rows.
+pub enum Training<T, P> {
+    Plain(T),
+    /// DP-SGD, then the members' refit (`None` until DP training ends).
+    Private {
+        dp: Box<DpSgdTrainer<P>>,
+        refit: Option<T>,
+    },
+}
+
+impl<T: PlainTrainer, P: LocalPass> Training<T, P> {
+    /// Plain training (`plain` gets the model's stream), or DP-SGD with `dp` and the local pass
+    /// `pass` over rows `w` floats wide.
+    pub fn new(
+        dp: Option<DpSgdParams>,
+        rng: ChaCha8Rng,
+        sampler: &NegativeSampler,
+        train: &TrainSet,
+        w: usize,
+        plain: impl FnOnce(ChaCha8Rng) -> T,
+        pass: impl FnOnce() -> P,
+    ) -> Self {
+        match dp {
+            None => Training::Plain(plain(rng)),
+            Some(dp) => Training::Private {
+                dp: Box::new(DpSgdTrainer::new(
+                    dp,
+                    pass(),
+                    sampler.clone(),
+                    rng,
+                    train,
+                    w,
+                )),
+                refit: None,
+            },
+        }
+    }
+
+    /// Trains up to about `budget` units; true once done. When DP training ends, `refit` gets
+    /// the stream where it left off and the members' rows, re-initialises them and returns the
+    /// trainer (items frozen) that fits them again.
+    pub fn step(
+        &mut self,
+        data: &Interactions,
+        users: &mut Array2<f32>,
+        items: &mut Array2<f32>,
+        budget: usize,
+        refit: impl FnOnce(ChaCha8Rng, &mut Array2<f32>) -> T,
+    ) -> bool {
+        match self {
+            Training::Plain(t) => t.step(data, users, items, budget),
+            Training::Private { refit: Some(r), .. } => r.step(data, users, items, budget),
+            Training::Private { dp, refit: slot } => {
+                if dp.step(data, users, items, budget) {
+                    *slot = Some(refit(dp.rng_after(), users));
+                }
+                false
+            }
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        match self {
+            Training::Plain(t) => t.done(),
+            Training::Private { refit, .. } => refit.as_ref().is_some_and(|r| r.done()),
+        }
+    }
+
+    /// DP steps count for three quarters of the way, the refit for the last quarter.
+    pub fn fraction(&self) -> f64 {
+        match self {
+            Training::Plain(t) => t.fraction(),
+            Training::Private { dp, refit } => {
+                0.75 * dp.fraction() + 0.25 * refit.as_ref().map_or(0.0, |r| r.fraction())
+            }
+        }
+    }
+
+    /// The progress line and latest loss.
+    pub fn status(&self) -> (String, Option<f64>) {
+        match self {
+            Training::Plain(t) => (t.status(), t.last_loss()),
+            Training::Private { dp, refit: None } => (dp.status(), dp.last_loss),
+            Training::Private { dp, refit: Some(r) } => (
+                format!("{}; members refitted, {}", dp.status(), r.status()),
+                r.last_loss().or(dp.last_loss),
+            ),
+        }
+    }
+
+    /// Mean loss of the last epoch (plain) or DP step.
+    pub fn final_loss(&self) -> Option<f64> {
+        match self {
+            Training::Plain(t) => t.last_loss(),
+            Training::Private { dp, .. } => dp.last_loss,
+        }
+    }
+
+    pub fn is_private(&self) -> bool {
+        matches!(self, Training::Private { .. })
     }
 }
 
@@ -445,7 +698,7 @@ mod tests {
         let mut users = init_factors(&mut rng, 40, 8);
         let mut items = init_factors(&mut rng, 40, 8);
         let sampler = NegativeSampler::new(NegativeSampling::Uniform, &t.interactions, &t.known);
-        let mut tr = DpSgdTrainer::new(dp, sgd(), sampler, rng, &t, 8);
+        let mut tr = DpSgdTrainer::new(dp, SquaredErrorPass::new(sgd()), sampler, rng, &t, 8);
         while !tr.step(&t.interactions, &mut users, &mut items, budget) {}
         (users, items, tr.last_loss.unwrap())
     }
@@ -545,8 +798,21 @@ mod tests {
         assert_eq!(p.steps, (40.0 / DEFAULT_DP_SAMPLING_RATE).ceil() as u64);
         assert_eq!(
             (p.clip, p.sampling_rate),
-            (DEFAULT_DP_CLIP, DEFAULT_DP_SAMPLING_RATE)
+            (LFM_DP_CLIP, DEFAULT_DP_SAMPLING_RATE)
         );
+        // BPR: its own epochs and clip; a dp_clip that is set is used as set.
+        let bpr = Config {
+            recommender: RecommenderKind::Bpr,
+            bpr_epochs: 7,
+            ..cfg.clone()
+        };
+        let b = dp_params(&bpr).unwrap();
+        assert_eq!((b.clip, b.steps), (BPR_DP_CLIP, 14));
+        let set = Config {
+            dp_clip: 0.2,
+            ..bpr
+        };
+        assert_eq!(dp_params(&set).unwrap().clip, 0.2);
         let t = toy();
         let spent = privacy_for(&cfg, &t).unwrap().unwrap();
         assert_eq!(spent.delta, 1.0 / t.interactions.len() as f64);

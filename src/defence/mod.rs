@@ -4,8 +4,9 @@
 //! lists are made. One file per defence.
 //!
 //! Three defences act where lists are served and need no retraining (`popularity-randomisation`,
-//! `list-perturbation`, `score-noise`); `dp-sgd` changes how the target LFM is trained (its trainer
-//! is `dp_sgd::DpSgdTrainer`, called by `recommender::lfm`).
+//! `list-perturbation`, `score-noise`); `dp-sgd` changes how the target is trained (its trainer
+//! is `dp_sgd::DpSgdTrainer`, driven by `recommender::lfm` and `recommender::bpr` through
+//! `dp_sgd::Training`, each with its own local pass).
 //!
 //! Every defence protects the TARGET service only. The attacker's shadow model is the attacker's
 //! own imitation of the service, built without knowledge of the defence (a non-adaptive attacker):
@@ -31,12 +32,17 @@ use crate::recommend::first_n_unseen;
 use crate::recommender::RecommenderKind;
 
 pub use dp_sgd::{
-    delta_for, dp_params, noise_multiplier, privacy_for, DpSgdTrainer, DEFAULT_DP_CLIP,
-    DEFAULT_DP_SAMPLING_RATE, MAX_NOISE_MULTIPLIER,
+    delta_for, dp_params, noise_multiplier, privacy_for, DpSgdTrainer, Local, LocalPass,
+    PlainTrainer, SquaredErrorPass, Training, BPR_DP_CLIP, DEFAULT_DP_SAMPLING_RATE, LFM_DP_CLIP,
+    MAX_NOISE_MULTIPLIER,
 };
 pub use list_perturbation::{replaced_share, ListPerturbation};
 pub use popularity_randomisation::{alpha, pool_size, PopularityRandomisation};
 pub use score_noise::{relative_sigma, ScoreNoise, MAX_RELATIVE_SIGMA};
+
+/// The recommenders `dp-sgd` trains (user-level DP-SGD of their shared item rows, see
+/// `dp_sgd`): the SGD-trained factor models. item-knn and popularity have no gradient steps.
+pub const DP_SGD_RECOMMENDERS: [RecommenderKind; 2] = [RecommenderKind::Lfm, RecommenderKind::Bpr];
 
 /// The defences (config key `defence`).
 #[derive(
@@ -54,7 +60,7 @@ pub enum DefenceKind {
     ListPerturbation,
     /// Gaussian noise added to every user's scores before ranking.
     ScoreNoise,
-    /// Differentially private training of the target LFM (user-level DP-SGD).
+    /// Differentially private training of the target LFM or BPR (user-level DP-SGD).
     DpSgd,
 }
 
@@ -128,13 +134,16 @@ impl DefenceKind {
                     "popularity-randomisation changes the popularity list non-members get under protocol popular; under fold-in nobody is served that list (allowed protocols: popular)",
                 ))
             }
-            DefenceKind::DpSgd if recommender != RecommenderKind::Lfm => Err(Error::config(
-                "defence",
-                format!(
-                    "dp-sgd is a training procedure implemented for the LFM's squared-error SGD only; {} is not supported (allowed recommenders: lfm)",
-                    recommender.id()
-                ),
-            )),
+            DefenceKind::DpSgd if !DP_SGD_RECOMMENDERS.contains(&recommender) => {
+                Err(Error::config(
+                    "defence",
+                    format!(
+                        "dp-sgd is a training procedure implemented for the SGD-trained factor models; {} is not supported (allowed recommenders: {})",
+                        recommender.id(),
+                        DP_SGD_RECOMMENDERS.map(|r| r.id()).join(", ")
+                    ),
+                ))
+            }
             DefenceKind::DpSgd if negative_sampling != NegativeSampling::Uniform => {
                 Err(Error::config(
                     "defence",

@@ -14,13 +14,18 @@
 //!   bitset of the member's items at a time), then all triples are shuffled together: Rendle et al.
 //!   show that visiting user by user converges badly for BPR, random order well. The order is fixed
 //!   by the rng and the counts, so chunked training gives the same numbers as unchunked.
+//! - With defence `dp-sgd` the item rows (factors and bias) are trained by user-level DP-SGD
+//!   (`defence::DpSgdTrainer` with this file's `BprPass`), and afterwards every member's row is
+//!   fitted again from their own history against the final item rows, as a new user is folded in.
 
 use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
 use crate::config::{Config, NegativeSampling};
+use crate::defence::{Local, LocalPass, PlainTrainer, Training};
 use crate::mf::{dot, Interactions, NegativeSampler};
+use crate::privacy::DpSgdParams;
 use crate::recommend::score_factor_rows;
 use crate::rng::{shuffle, unit_f32};
 
@@ -29,7 +34,15 @@ use crate::rng::{shuffle, unit_f32};
 /// 1.296× the popularity list's with the bias and 1.345×, 1.156×, 1.257× without (seeds 0, 1, 2).
 const BIAS: bool = true;
 
-/// BPR's own parameters (config keys `k`, `bpr_lr`, `bpr_reg`, `bpr_epochs`).
+/// With defence `dp-sgd`, item rows (factors and bias) are projected back onto the ball of this
+/// radius after every DP step, for the reason `defence::dp_sgd::ITEM_NORM_BOUND` gives. Plain
+/// BPR's rows are longer than the LFM's: on ml-latest-small (defaults, seeds 0 and 1, target and
+/// shadow) the longest was 2.66 and the 99th percentile 2.06–2.16, so the LFM's 1.5 would cut
+/// signal; 3 leaves every plainly trained row untouched.
+const ITEM_NORM_BOUND: f32 = 3.0;
+
+/// BPR's own parameters (config keys `k`, `bpr_lr`, `bpr_reg`, `bpr_epochs`, and for defence
+/// `dp-sgd` `defence_strength`, `dp_clip`, `dp_sampling_rate`).
 #[derive(Clone, Copy, Debug)]
 pub struct BprParams {
     pub k: usize,
@@ -37,6 +50,8 @@ pub struct BprParams {
     pub reg: f32,
     /// Epochs of training, and of fold-in.
     pub epochs: u32,
+    /// DP-SGD settings when the model trains privately.
+    pub dp: Option<DpSgdParams>,
 }
 
 impl BprParams {
@@ -46,6 +61,7 @@ impl BprParams {
             lr: cfg.bpr_lr as f32,
             reg: cfg.bpr_reg as f32,
             epochs: cfg.bpr_epochs,
+            dp: crate::defence::dp_params(cfg),
         }
     }
 
@@ -191,27 +207,6 @@ impl BprTrainer {
         }
     }
 
-    fn done(&self) -> bool {
-        self.epoch >= self.params.epochs
-    }
-
-    fn status(&self) -> String {
-        format!(
-            "epoch {}/{}",
-            self.epoch.min(self.params.epochs),
-            self.params.epochs
-        )
-    }
-
-    fn fraction(&self) -> f64 {
-        let within = if self.triples.is_empty() {
-            0.0
-        } else {
-            self.pos as f64 / self.triples.len() as f64
-        };
-        ((f64::from(self.epoch) + within) / f64::from(self.params.epochs)).min(1.0)
-    }
-
     /// Budget units one triple costs: two dot products and the updates of three rows (one row
     /// when the items are frozen).
     fn triple_cost(&self) -> usize {
@@ -246,7 +241,9 @@ impl BprTrainer {
         self.pos = 0;
         self.loss_sum = 0.0;
     }
+}
 
+impl PlainTrainer for BprTrainer {
     /// Trains up to about `budget` units; true once every epoch is done.
     fn step(
         &mut self,
@@ -283,6 +280,87 @@ impl BprTrainer {
         }
         self.done()
     }
+
+    fn done(&self) -> bool {
+        self.epoch >= self.params.epochs
+    }
+
+    fn status(&self) -> String {
+        format!(
+            "epoch {}/{}",
+            self.epoch.min(self.params.epochs),
+            self.params.epochs
+        )
+    }
+
+    fn fraction(&self) -> f64 {
+        let within = if self.triples.is_empty() {
+            0.0
+        } else {
+            self.pos as f64 / self.triples.len() as f64
+        };
+        ((f64::from(self.epoch) + within) / f64::from(self.params.epochs)).min(1.0)
+    }
+
+    fn last_loss(&self) -> Option<f64> {
+        self.last_loss
+    }
+}
+
+/// BPR's local pass for user-level DP-SGD (`defence::DpSgdTrainer`): one triple per training
+/// interaction of the member with a freshly drawn uniform negative, as an epoch of plain training
+/// draws them, shuffled; the member's row learns as in plain BPR and the change plain BPR would
+/// make to the rows of i and j (factors and bias), against the step's frozen item rows, is
+/// collected for clipping.
+struct BprPass {
+    params: BprParams,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl LocalPass for BprPass {
+    fn sample_cost(&self, w: usize) -> usize {
+        5 * w
+    }
+
+    fn norm_bound(&self) -> f32 {
+        ITEM_NORM_BOUND
+    }
+
+    fn run(&mut self, local: &mut Local<'_>, row: &[u32], p: &mut [f32], items: &[f32]) -> usize {
+        let (w, k) = (p.len(), self.params.k);
+        self.pairs.clear();
+        for &i in row {
+            if let Some(j) = local.negative() {
+                self.pairs.push((i, j));
+            }
+        }
+        local.shuffle(&mut self.pairs);
+        let (lr, reg) = (self.params.lr, self.params.reg);
+        let decay = 1.0 - lr * reg;
+        let shrink = lr * reg;
+        for &(i, j) in &self.pairs {
+            let qi = &items[i as usize * w..(i as usize + 1) * w];
+            let qj = &items[j as usize * w..(j as usize + 1) * w];
+            let (l, slope) = loss_and_slope(dot(p, qi) - dot(p, qj));
+            *local.loss += f64::from(l);
+            let g = lr * slope;
+            // Plain BPR moves q_i by g·p − lr·reg·q_i and q_j by −g·p − lr·reg·q_j, the bias
+            // column by ±g (the user's constant 1) minus the same decay.
+            for (sign, q, item) in [(1.0f32, qi, i), (-1.0, qj, j)] {
+                let d = local.change.row(item);
+                for f in 0..k {
+                    d[f] += sign * g * p[f] - shrink * q[f];
+                }
+                if w > k {
+                    d[k] += sign * g - shrink * q[k];
+                }
+            }
+            for f in 0..k {
+                p[f] = decay * p[f] + g * (qi[f] - qj[f]);
+            }
+        }
+        self.pairs.len()
+    }
 }
 
 struct FoldIn {
@@ -299,7 +377,7 @@ pub struct Bpr {
     users: Array2<f32>,
     /// Item rows: k factors, then the bias.
     items: Array2<f32>,
-    trainer: BprTrainer,
+    training: Training<BprTrainer, BprPass>,
     fold: Option<FoldIn>,
 }
 
@@ -310,9 +388,21 @@ impl Bpr {
             NegativeSampler::new(NegativeSampling::Uniform, &train.interactions, &train.known);
         let users = init_rows(&mut rng, train.n_members(), k, w, 1.0);
         let items = init_rows(&mut rng, train.n_items(), k, w, 0.0);
+        let training = Training::new(
+            params.dp,
+            rng,
+            &sampler,
+            train,
+            w,
+            |rng| BprTrainer::new(params, sampler.clone(), rng, true),
+            || BprPass {
+                params,
+                pairs: Vec::new(),
+            },
+        );
         Bpr {
             params,
-            trainer: BprTrainer::new(params, sampler.clone(), rng, true),
+            training,
             sampler,
             users,
             items,
@@ -323,34 +413,45 @@ impl Bpr {
 
 impl Recommender for Bpr {
     fn train_step(&mut self, train: &TrainSet, budget: usize) -> bool {
-        self.trainer.step(
+        let (params, sampler) = (self.params, &self.sampler);
+        let (k, w) = (params.k, params.width());
+        self.training.step(
             &train.interactions,
             &mut self.users,
             &mut self.items,
             budget,
+            // Members' rows from their own histories and the final item rows: BPR's fold-in.
+            |mut rng, users| {
+                *users = init_rows(&mut rng, train.n_members(), k, w, 1.0);
+                BprTrainer::new(params, sampler.clone(), rng, false)
+            },
         )
     }
 
     fn train_fraction(&self) -> f64 {
-        self.trainer.fraction()
+        self.training.fraction()
     }
 
     fn status(&self) -> (String, Option<f64>) {
         match &self.fold {
-            Some(f) if self.trainer.done() => (
+            Some(f) if self.training.done() => (
                 format!("fold-in {}", f.trainer.status()),
                 f.trainer.last_loss,
             ),
-            _ => (self.trainer.status(), self.trainer.last_loss),
+            _ => self.training.status(),
         }
     }
 
     fn final_loss(&self) -> Option<f64> {
-        self.trainer.last_loss
+        self.training.final_loss()
     }
 
     fn divergence_hint(&self) -> &'static str {
-        "bpr_lr"
+        if self.training.is_private() {
+            "bpr_lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
+        } else {
+            "bpr_lr"
+        }
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
@@ -431,6 +532,7 @@ mod tests {
             lr: 0.1,
             reg: 0.01,
             epochs,
+            dp: None,
         }
     }
 
@@ -534,7 +636,7 @@ mod tests {
                 steps += 1;
             }
             let f = m.fold.as_ref().unwrap().factors.clone();
-            (m.users, m.items, f, m.trainer.last_loss, steps)
+            (m.final_loss(), m.users, m.items, f, steps)
         };
         let (a, b) = (go(1), go(usize::MAX));
         assert!(a.4 > 1000 && b.4 < 10, "steps {} vs {}", a.4, b.4);
@@ -589,5 +691,144 @@ mod tests {
                 assert!((out[b][c] - s).abs() < 1e-5, "{} vs {s}", out[b][c]);
             }
         }
+    }
+
+    fn dp(noise: f64, clip: f64, steps: u64) -> DpSgdParams {
+        DpSgdParams {
+            noise_multiplier: noise,
+            clip,
+            sampling_rate: 0.5,
+            steps,
+        }
+    }
+
+    fn private(epochs: u32, dp: DpSgdParams) -> BprParams {
+        BprParams {
+            dp: Some(dp),
+            ..params(epochs)
+        }
+    }
+
+    /// Mean over members of the share of (item of their taste they never saw, item of the other
+    /// taste) pairs scored in order: what only the shared item rows can teach (a member's own row
+    /// can fit their training items even against random item rows).
+    fn taste_auc(m: &Bpr, train: &TrainSet) -> f64 {
+        let n = train.n_members();
+        let mut total = 0.0;
+        for u in 0..n {
+            let base = if u % 2 == 0 { 0 } else { 20 };
+            let row = train.interactions.row(u);
+            let unseen: Vec<u32> = (base..base + 20)
+                .filter(|i| row.binary_search(i).is_err())
+                .collect();
+            let other: Vec<u32> = (0..40).filter(|i| !(base..base + 20).contains(i)).collect();
+            let mut right = 0usize;
+            for &i in &unseen {
+                for &j in &other {
+                    right += usize::from(score(m, Who::Member, u, i) > score(m, Who::Member, u, j));
+                }
+            }
+            total += right as f64 / (unseen.len() * other.len()).max(1) as f64;
+        }
+        total / n as f64
+    }
+
+    #[test]
+    fn dp_clipping_bounds_each_members_change_to_the_item_rows() {
+        let train = toy(20, 12);
+        // One DP step at q = 1 without noise: the item rows move by exactly the sum of the
+        // members' clipped changes.
+        let change = |members: &[usize], clip: f64| {
+            let rows: Vec<&[u32]> = members.iter().map(|&u| train.interactions.row(u)).collect();
+            let mut t = TrainSet::new(Interactions::from_rows(rows), 40);
+            // The whole catalogue, so that the members have negatives to draw.
+            t.known = (0..40).collect();
+            let p = BprParams {
+                lr: 0.5,
+                ..private(
+                    1,
+                    DpSgdParams {
+                        sampling_rate: 1.0,
+                        ..dp(0.0, clip, 1)
+                    },
+                )
+            };
+            let mut m = Bpr::new(p, &t, rng_for(5, Stream::TargetModel));
+            let before = m.items.clone();
+            // The refit that follows moves only the members' rows.
+            run(&mut m, &t, usize::MAX);
+            let d: f64 = m
+                .items
+                .iter()
+                .zip(before.iter())
+                .map(|(a, b)| f64::from(a - b).powi(2))
+                .sum();
+            d.sqrt()
+        };
+        for u in 0..6 {
+            let free = change(&[u], 1000.0);
+            assert!(free > 0.05, "member {u}'s unclipped change {free}");
+            for c in [0.003, 0.02] {
+                let got = change(&[u], c);
+                assert!(got <= c * 1.001 + 1e-6, "member {u}, C {c}: {got}");
+                assert!(got >= c * 0.99, "clipped to the bound, not below: {got}");
+            }
+        }
+        // Several members: at most the sum of their bounds.
+        let got = change(&[0, 1, 2, 3], 0.01);
+        assert!(got <= 0.04 * 1.001 && got > 0.01, "{got}");
+    }
+
+    #[test]
+    fn dp_training_with_little_noise_learns_the_tastes_and_with_much_noise_does_not() {
+        let train = toy(40, 13);
+        let go = |noise: f64| {
+            let mut m = Bpr::new(
+                private(30, dp(noise, 0.05, 60)),
+                &train,
+                rng_for(6, Stream::TargetModel),
+            );
+            run(&mut m, &train, usize::MAX);
+            assert!(m.items.iter().chain(m.users.iter()).all(|v| v.is_finite()));
+            let (status, loss) = m.status();
+            assert!(
+                status.contains("DP step 60/60") && status.contains("refitted"),
+                "{status}"
+            );
+            assert!(loss.is_some_and(f64::is_finite));
+            taste_auc(&m, &train)
+        };
+        let (quiet, loud) = (go(0.01), go(16.0));
+        assert!(quiet > 0.85, "AUC with little noise {quiet}");
+        assert!(loud < 0.65, "AUC with much noise {loud} vs {quiet}");
+    }
+
+    #[test]
+    fn dp_chunking_does_not_change_the_result() {
+        let train = toy(30, 14);
+        let go = |budget: usize| {
+            let mut m = Bpr::new(
+                private(4, dp(1.0, 0.05, 8)),
+                &train,
+                rng_for(8, Stream::TargetModel),
+            );
+            let mut steps = 0;
+            while !m.train_step(&train, budget) {
+                steps += 1;
+            }
+            (m.final_loss(), m.users, m.items, steps)
+        };
+        let (a, b) = (go(7), go(usize::MAX));
+        assert!(a.3 > 200 && b.3 < 20, "steps {} vs {}", a.3, b.3);
+        assert_eq!((a.0, a.1, a.2), (b.0, b.1, b.2));
+        assert_eq!(
+            Bpr::new(
+                private(4, dp(1.0, 0.05, 8)),
+                &train,
+                rng_for(8, Stream::TargetModel)
+            )
+            .divergence_hint(),
+            "bpr_lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
+        );
     }
 }

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
 use crate::config::Config;
-use crate::defence::DpSgdTrainer;
+use crate::defence::{PlainTrainer, SquaredErrorPass, Training};
 use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
 use crate::privacy::DpSgdParams;
 use crate::recommend::score_factor_rows;
@@ -44,17 +44,6 @@ impl LfmParams {
     }
 }
 
-/// How the shared model is being trained.
-enum Training {
-    /// Plain SGD over users and items together.
-    Plain(SgdTrainer),
-    /// DP-SGD of the item vectors, then the members' refit (`None` until DP training ends).
-    Private {
-        dp: Box<DpSgdTrainer>,
-        refit: Option<SgdTrainer>,
-    },
-}
-
 struct FoldIn {
     histories: Interactions,
     factors: Array2<f32>,
@@ -67,7 +56,7 @@ pub struct Lfm {
     sampler: NegativeSampler,
     users: Array2<f32>,
     items: Array2<f32>,
-    training: Training,
+    training: Training<SgdTrainer, SquaredErrorPass>,
     fold: Option<FoldIn>,
 }
 
@@ -77,20 +66,15 @@ impl Lfm {
         let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &train.known);
         let users = init_factors(&mut rng, train.n_members(), k);
         let items = init_factors(&mut rng, train.n_items(), k);
-        let training = match params.dp {
-            None => Training::Plain(SgdTrainer::new(params.sgd, sampler.clone(), rng, true)),
-            Some(dp) => Training::Private {
-                dp: Box::new(DpSgdTrainer::new(
-                    dp,
-                    params.sgd,
-                    sampler.clone(),
-                    rng,
-                    train,
-                    k,
-                )),
-                refit: None,
-            },
-        };
+        let training = Training::new(
+            params.dp,
+            rng,
+            &sampler,
+            train,
+            k,
+            |rng| SgdTrainer::new(params.sgd, sampler.clone(), rng, true),
+            || SquaredErrorPass::new(params.sgd),
+        );
         Lfm {
             params,
             training,
@@ -105,85 +89,47 @@ impl Lfm {
     pub fn item_factors(&self) -> &Array2<f32> {
         &self.items
     }
-
-    fn training_done(&self) -> bool {
-        match &self.training {
-            Training::Plain(t) => t.done(),
-            Training::Private { refit, .. } => refit.as_ref().is_some_and(|r| r.done()),
-        }
-    }
-
-    /// The training's progress line and latest loss.
-    fn training_status(&self) -> (String, Option<f64>) {
-        match &self.training {
-            Training::Plain(t) => (t.status(), t.last_loss),
-            Training::Private { dp, refit: None } => (dp.status(), dp.last_loss),
-            Training::Private { dp, refit: Some(r) } => (
-                format!("{}; members refitted, {}", dp.status(), r.status()),
-                r.last_loss.or(dp.last_loss),
-            ),
-        }
-    }
 }
 
 impl Recommender for Lfm {
     fn train_step(&mut self, train: &TrainSet, budget: usize) -> bool {
-        let samples = (budget / self.params.k.max(1)).max(1);
-        let data = &train.interactions;
-        match &mut self.training {
-            Training::Plain(t) => t.step(data, &mut self.users, &mut self.items, samples),
-            Training::Private { dp, refit } => match refit {
-                Some(r) => r.step(data, &mut self.users, &mut self.items, samples),
-                None => {
-                    if dp.step(data, &mut self.users, &mut self.items, budget) {
-                        // Members' vectors from their own histories and the final item vectors.
-                        let mut rng = dp.rng_after();
-                        self.users = init_factors(&mut rng, train.n_members(), self.params.k);
-                        *refit = Some(SgdTrainer::new(
-                            self.params.sgd,
-                            self.sampler.clone(),
-                            rng,
-                            false,
-                        ));
-                    }
-                    false
-                }
+        let (sgd, sampler, k) = (self.params.sgd, &self.sampler, self.params.k);
+        self.training.step(
+            &train.interactions,
+            &mut self.users,
+            &mut self.items,
+            budget,
+            // Members' vectors from their own histories and the final item vectors.
+            |mut rng, users| {
+                *users = init_factors(&mut rng, train.n_members(), k);
+                SgdTrainer::new(sgd, sampler.clone(), rng, false)
             },
-        }
+        )
     }
 
     fn train_fraction(&self) -> f64 {
-        match &self.training {
-            Training::Plain(t) => t.fraction(),
-            Training::Private { dp, refit } => {
-                0.75 * dp.fraction() + 0.25 * refit.as_ref().map_or(0.0, |r| r.fraction())
-            }
-        }
+        self.training.fraction()
     }
 
     fn status(&self) -> (String, Option<f64>) {
         match &self.fold {
-            Some(f) if self.training_done() => (
+            Some(f) if self.training.done() => (
                 format!("fold-in {}", f.trainer.status()),
                 f.trainer.last_loss,
             ),
-            _ => self.training_status(),
+            _ => self.training.status(),
         }
     }
 
     fn final_loss(&self) -> Option<f64> {
-        match &self.training {
-            Training::Plain(t) => t.last_loss,
-            Training::Private { dp, .. } => dp.last_loss,
-        }
+        self.training.final_loss()
     }
 
     fn divergence_hint(&self) -> &'static str {
-        match self.training {
-            Training::Plain(_) => "lr",
-            Training::Private { .. } => {
-                "lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
-            }
+        if self.training.is_private() {
+            "lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
+        } else {
+            "lr"
         }
     }
 
@@ -227,6 +173,36 @@ impl Recommender for Lfm {
 
     fn score_cost(&self) -> usize {
         self.params.k
+    }
+}
+
+/// The LFM's plain trainer counts samples: `budget` units are `budget / k` samples.
+impl PlainTrainer for SgdTrainer {
+    fn step(
+        &mut self,
+        data: &Interactions,
+        users: &mut Array2<f32>,
+        items: &mut Array2<f32>,
+        budget: usize,
+    ) -> bool {
+        let samples = (budget / items.ncols().max(1)).max(1);
+        SgdTrainer::step(self, data, users, items, samples)
+    }
+
+    fn done(&self) -> bool {
+        SgdTrainer::done(self)
+    }
+
+    fn fraction(&self) -> f64 {
+        SgdTrainer::fraction(self)
+    }
+
+    fn status(&self) -> String {
+        SgdTrainer::status(self)
+    }
+
+    fn last_loss(&self) -> Option<f64> {
+        self.last_loss
     }
 }
 
