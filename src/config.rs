@@ -183,7 +183,7 @@ pub struct Config {
     /// popular only); list-perturbation: a share s of every served list's positions replaced by
     /// uniform draws from the catalogue; score-noise: Gaussian noise of 2s standard deviations of
     /// the user's own scores added before ranking; dp-sgd: noise multiplier σ = 4s (lfm and bpr;
-    /// s = 1 gives ε ≈ 5 for lfm and ≈ 3.5 for bpr on ml-latest-small). Default 0.
+    /// s = 1 gives ε ≈ 7.8 for lfm and ≈ 3.5 for bpr on ml-latest-small). Default 0.
     pub defence_strength: f64,
     /// dp-sgd: C, the L2 bound on one member's change to the item vectors per step. Default 0 =
     /// the recommender's own: lfm 0.01 (on ml-latest-small it keeps more recall at every noise
