@@ -322,7 +322,13 @@ impl SgdTrainer {
             self.last_loss = Some(self.loss_sum / self.samples.len().max(1) as f64);
             self.epoch += 1;
             self.pos = 0;
-            self.samples.clear();
+            if self.done() {
+                // The epoch's samples (12 bytes each) are not needed again: free them rather than
+                // keep them for the life of the model.
+                self.samples = Vec::new();
+            } else {
+                self.samples.clear();
+            }
         }
         self.done()
     }
@@ -396,6 +402,8 @@ mod tests {
         let mut t = SgdTrainer::new(params(60), sampler, rng, true);
         t.run(&data, &mut users, &mut items);
         let last = t.last_loss.unwrap();
+        // The samples are freed once training ends, not kept with the model.
+        assert_eq!(t.samples.capacity(), 0);
         assert!(last < first * 0.7, "loss {first} -> {last}");
         // user 0 must score its own group's items above the other group's on average
         let own: f32 = (0..20)
