@@ -149,7 +149,7 @@ async function ml1mShape() {
     await page.setInputFiles('#file', file);
     await page.waitForFunction(() => /6,040 users/.test(document.getElementById('dataset').textContent), null, { timeout: 120_000 });
     const loadMs = Date.now() - tLoad;
-    const estimate = await page.locator('#cost-estimate').textContent().catch(() => null);
+    const estimate = await page.locator('#cost-estimate .cost-long').textContent().catch(() => null);
     const t0 = Date.now();
     await page.click('#btn-run');
     // An estimate above a minute would ask first: answer yes, so the run is timed either way.

@@ -30,8 +30,8 @@ test('a default run shows its estimate and starts without asking', async () => {
   try {
     await waitState(page, 'ready');
     await watchDialog(page);
-    await page.waitForFunction(() => /^Estimated: about \d+ s and \d+ MiB\.$/.test(document.getElementById('cost-estimate')?.textContent || ''));
-    const text = await page.locator('#cost-estimate').textContent();
+    await page.waitForFunction(() => /^Estimated: about \d+ s and \d+ MiB\.$/.test(document.querySelector('#cost-estimate .cost-long')?.textContent || ''));
+    const text = await page.locator('#cost-estimate .cost-long').textContent();
     const seconds = Number(text.match(/about (\d+) s/)[1]);
     assert.ok(seconds >= 0 && seconds < 60, text);
     await page.click('#btn-run');
@@ -49,7 +49,7 @@ test('a big config asks first: declining starts nothing, accepting runs', async 
     await waitState(page, 'ready');
     await watchDialog(page);
     // The estimate under the button already says minutes (or hours).
-    await page.waitForFunction(() => /^Estimated: about [\d.]+ (min|h)/.test(document.getElementById('cost-estimate')?.textContent || ''));
+    await page.waitForFunction(() => /^Estimated: about [\d.]+ (min|h)/.test(document.querySelector('#cost-estimate .cost-long')?.textContent || ''));
 
     // Decline with the button: the dialog closes, nothing runs.
     await page.click('#btn-run');

@@ -41,12 +41,18 @@ export function estimate(msg) {
 /** Creates the estimate line under the Run button and the confirmation dialog (once). */
 function install() {
   if ($('cost-estimate')) return;
-  const line = document.createElement('p');
+  // Beside the Run and Cancel buttons (a row of its own would push the results down on phones).
+  const line = document.createElement('span');
   line.id = 'cost-estimate';
   line.className = 'cost-estimate';
-  line.setAttribute('aria-live', 'polite');
   const actions = $('btn-run')?.closest('.actions');
-  if (actions) actions.after(line); else document.body.append(line);
+  if (actions) actions.append(line); else document.body.append(line);
+  // The full sentence, and on narrow screens (style.css) only the time, so it fits beside the buttons.
+  const long = document.createElement('span');
+  long.className = 'cost-long';
+  const short = document.createElement('span');
+  short.className = 'cost-short';
+  line.append(long, short);
 
   const d = document.createElement('dialog');
   d.id = 'cost-dialog';
@@ -92,12 +98,15 @@ export function refresh(config) {
   load().then((ok) => {
     if (!ok || config !== lastConfig) return;
     const line = $('cost-estimate');
+    let e = null;
     try {
-      const e = estimate({ mode: 'single', config });
-      line.textContent = e ? `Estimated: ${e.text}.` : '';
+      e = estimate({ mode: 'single', config });
     } catch {
-      line.textContent = ''; // an invalid setting: the form itself says what is wrong
+      // an invalid setting: the form itself says what is wrong
     }
+    line.querySelector('.cost-long').textContent = e ? `Estimated: ${e.text}.` : '';
+    line.querySelector('.cost-short').textContent = e ? `\u2248 ${e.text.replace(/^about (.*) and .*$/, '$1')}` : '';
+    line.title = e ? `Estimated cost of one run: ${e.text}` : '';
   });
 }
 
