@@ -92,8 +92,9 @@ pub struct Dataset {
 impl Dataset {
     /// Parses ratings.csv, u.data, ratings.dat or a MemberLens bundle; errors say "file:line: what".
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Dataset, JsError> {
-        let inner = crate::Dataset::parse(bytes, name).map_err(err)?;
+    pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<Dataset, JsError> {
+        // Owned, so a text file's copy in wasm memory is freed before indexing (a lower peak).
+        let inner = crate::Dataset::parse_owned(bytes, name).map_err(err)?;
         Ok(Dataset {
             inner: Arc::new(inner),
         })

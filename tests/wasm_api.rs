@@ -65,12 +65,12 @@ fn bad_config_and_bad_file_throw_clear_errors() {
     assert!(check_config(bad).is_err());
     let unknown = js_sys::JSON::parse(r#"{"kk": 1}"#).unwrap();
     assert!(check_config(unknown).is_err());
-    assert!(Dataset::from_bytes(b"userId,movieId,rating\n1,2,x\n", "bad.csv").is_err());
+    assert!(Dataset::from_bytes(b"userId,movieId,rating\n1,2,x\n".to_vec(), "bad.csv").is_err());
 }
 
 #[wasm_bindgen_test]
 fn single_run_matches_a_second_run_and_has_cli_keys() {
-    let ds = Dataset::from_bytes(&synthetic_csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     assert_eq!(get(&ds.summary().unwrap(), "users").as_f64(), Some(60.0));
     let a = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
     let b = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
@@ -89,7 +89,7 @@ fn single_run_matches_a_second_run_and_has_cli_keys() {
 
 #[wasm_bindgen_test]
 fn sweep_reports_points_and_result_before_done_throws() {
-    let ds = Dataset::from_bytes(&synthetic_csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     let mut job = Job::sweep(&ds, small_config(), "k", vec![4.0, 8.0], vec![0, 1]).unwrap();
     assert!(job.result().is_err());
     let r = run_to_end(&mut job);
@@ -104,7 +104,7 @@ fn js(json: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_runs() {
-    let ds = Dataset::from_bytes(&synthetic_csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     let summary = ds.summary().unwrap();
     let e = estimate_cost(summary.clone(), JsValue::NULL, "single", JsValue::NULL, 1).unwrap();
     let native = memberlens::cost::estimate(
