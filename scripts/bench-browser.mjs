@@ -208,48 +208,47 @@ try {
   if (only === 'ml-1m-shape') {
     log('ml-1m-shape: synthetic file through the page, default single run…');
     console.log(JSON.stringify({ chromium: browser.version(), ml_1m_shape: await ml1mShape() }, null, 2));
-    process.exitCode = 0;
   } else {
-  const wasm = readFileSync(path.join(WWW, 'pkg/memberlens_bg.wasm'));
-  log('first load…');
-  const load = await firstLoad();
-  log('single run (defaults, k = 100)…');
-  const single = await timedRun('#run=single', 120_000);
-  log('k-sweep, one seed…');
-  const sweep = await timedRun('#run=k-sweep&seeds=1', 600_000);
-  log('native CLI…');
-  const cli = await native();
-  const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
-  const summary = {
-    chromium: browser.version(),
-    single_run: {
-      wall_ms: single.wallMs,
-      pipeline_ms: Math.round(single.res.timings_ms.total),
-      stages_ms: Object.fromEntries(Object.entries(single.res.timings_ms).map(([k, v]) => [k, Math.round(v)])),
-      roc_auc: single.res.roc_auc,
-    },
-    k_sweep_one_seed: {
-      wall_ms: sweep.wallMs,
-      pipeline_ms: Math.round(sweep.res.sweep.timings_ms.total),
-      runs: sweep.res.sweep.points.length,
-    },
-    native_single_run: cli,
-    wasm_vs_native: cli ? +(single.res.timings_ms.total / cli.pipeline_ms).toFixed(2) : null,
-    memory_peak_mib: {
-      worker_wasm_memory: mb(Math.max(single.wasmPeak, sweep.wasmPeak)),
-      worker_js_heap: mb(single.workerHeapPeak === null && sweep.workerHeapPeak === null ? null
-        : Math.max(single.workerHeapPeak ?? 0, sweep.workerHeapPeak ?? 0)),
-      page_js_heap: mb(Math.max(single.pageHeapPeak, sweep.pageHeapPeak)),
-    },
-    shipped: {
-      wasm_raw_bytes: wasm.length,
-      wasm_gzip_bytes: gz(wasm),
-      first_load: load,
-    },
-  };
-  log('ml-1m-shape: synthetic file through the page, default single run…');
-  summary.ml_1m_shape = await ml1mShape();
-  console.log(JSON.stringify(summary, null, 2));
+    const wasm = readFileSync(path.join(WWW, 'pkg/memberlens_bg.wasm'));
+    log('first load…');
+    const load = await firstLoad();
+    log('single run (defaults, k = 100)…');
+    const single = await timedRun('#run=single', 120_000);
+    log('k-sweep, one seed…');
+    const sweep = await timedRun('#run=k-sweep&seeds=1', 600_000);
+    log('native CLI…');
+    const cli = await native();
+    const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
+    const summary = {
+      chromium: browser.version(),
+      single_run: {
+        wall_ms: single.wallMs,
+        pipeline_ms: Math.round(single.res.timings_ms.total),
+        stages_ms: Object.fromEntries(Object.entries(single.res.timings_ms).map(([k, v]) => [k, Math.round(v)])),
+        roc_auc: single.res.roc_auc,
+      },
+      k_sweep_one_seed: {
+        wall_ms: sweep.wallMs,
+        pipeline_ms: Math.round(sweep.res.sweep.timings_ms.total),
+        runs: sweep.res.sweep.points.length,
+      },
+      native_single_run: cli,
+      wasm_vs_native: cli ? +(single.res.timings_ms.total / cli.pipeline_ms).toFixed(2) : null,
+      memory_peak_mib: {
+        worker_wasm_memory: mb(Math.max(single.wasmPeak, sweep.wasmPeak)),
+        worker_js_heap: mb(single.workerHeapPeak === null && sweep.workerHeapPeak === null ? null
+          : Math.max(single.workerHeapPeak ?? 0, sweep.workerHeapPeak ?? 0)),
+        page_js_heap: mb(Math.max(single.pageHeapPeak, sweep.pageHeapPeak)),
+      },
+      shipped: {
+        wasm_raw_bytes: wasm.length,
+        wasm_gzip_bytes: gz(wasm),
+        first_load: load,
+      },
+    };
+    log('ml-1m-shape: synthetic file through the page, default single run…');
+    summary.ml_1m_shape = await ml1mShape();
+    console.log(JSON.stringify(summary, null, 2));
   }
 } finally {
   await browser.close();
