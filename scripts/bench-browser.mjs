@@ -8,10 +8,17 @@
 //
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
+//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier)
+//
+// Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
+// 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
+// the default single run timed from the Run click to `done`, next to the native CLI on the same
+// file; the ratio is the browser factor `src/cost.rs` (BROWSER_FACTOR) scales its estimates by.
 
 import { chromium } from 'playwright-core';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -127,56 +134,142 @@ async function native() {
   return { wall_ms: Date.now() - t0, pipeline_ms: JSON.parse(stdout).timings_ms.total };
 }
 
-try {
-  const wasm = readFileSync(path.join(WWW, 'pkg/memberlens_bg.wasm'));
-  log('first load…');
-  const load = await firstLoad();
-  log('single run (defaults, k = 100)…');
-  const single = await timedRun('#v=2&run=single', 120_000);
-  log('k-sweep, one seed…');
-  const sweep = await timedRun('#v=2&run=k-sweep&seeds=1', 600_000);
-  log('frontier: every defence × 5 strengths, one seed…');
-  const frontier = await timedRun('#v=2&run=frontier&seeds=1', 600_000);
-  log('native CLI…');
-  const cli = await native();
-  const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
-  const summary = {
-    chromium: browser.version(),
-    single_run: {
-      wall_ms: single.wallMs,
-      pipeline_ms: Math.round(single.res.timings_ms.total),
-      stages_ms: Object.fromEntries(Object.entries(single.res.timings_ms).map(([k, v]) => [k, Math.round(v)])),
-      roc_auc: single.res.roc_auc,
-    },
-    k_sweep_one_seed: {
-      wall_ms: sweep.wallMs,
-      pipeline_ms: Math.round(sweep.res.sweep.timings_ms.total),
-      runs: sweep.res.sweep.points.length,
-    },
-    // Issue 7's target: 4 defences × 5 strengths × 1 seed in ≤ 30 s on the bundled data.
-    frontier_one_seed: {
-      wall_ms: frontier.wallMs,
-      pipeline_ms: Math.round(frontier.res.timings_ms.total),
-      defences: frontier.res.defences.length,
-      strengths: frontier.res.strengths.length,
-      points: frontier.res.defences.reduce((n, d) => n + d.points.length, 0),
-      within_30_s: frontier.wallMs <= 30_000,
-    },
-    native_single_run: cli,
-    wasm_vs_native: cli ? +(single.res.timings_ms.total / cli.pipeline_ms).toFixed(2) : null,
-    memory_peak_mib: {
-      worker_wasm_memory: mb(Math.max(single.wasmPeak, sweep.wasmPeak, frontier.wasmPeak)),
-      worker_js_heap: mb([single, sweep, frontier].every((r) => r.workerHeapPeak === null) ? null
-        : Math.max(...[single, sweep, frontier].map((r) => r.workerHeapPeak ?? 0))),
-      page_js_heap: mb(Math.max(single.pageHeapPeak, sweep.pageHeapPeak, frontier.pageHeapPeak)),
-    },
-    shipped: {
-      wasm_raw_bytes: wasm.length,
-      wasm_gzip_bytes: gz(wasm),
-      first_load: load,
-    },
+/** The ML-1M-shaped file through the page's file input, then one default run (see the header). */
+async function ml1mShape() {
+  if (!existsSync(CLI)) throw new Error('ml-1m-shape needs the native CLI: run `make build`');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'memberlens-bench-'));
+  const file = path.join(dir, 'ratings.csv');
+  try {
+    await promisify(execFile)(CLI, ['synth', '--users', '6040', '--items', '3706', '--ratings', '1000000',
+      '--seed', '0', '--out', file]);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 60_000 });
+    const tLoad = Date.now();
+    await page.setInputFiles('#file', file);
+    await page.waitForFunction(() => /6,040 users/.test(document.getElementById('dataset').textContent), null, { timeout: 120_000 });
+    const loadMs = Date.now() - tLoad;
+    const estimate = await page.locator('#cost-estimate .cost-long').textContent().catch(() => null);
+    const t0 = Date.now();
+    await page.click('#btn-run');
+    // An estimate above a minute would ask first: answer yes, so the run is timed either way.
+    const asked = await Promise.race([
+      page.waitForSelector('#cost-dialog[open]', { timeout: 5_000 }).then(() => true, () => false),
+      page.waitForSelector('body[data-state="running"]', { state: 'attached', timeout: 5_000 }).then(() => false, () => false),
+    ]);
+    if (asked) await page.click('#cost-yes');
+    let wasmPeak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const worker = page.workers()[0];
+        if (worker) wasmPeak = Math.max(wasmPeak, await worker.evaluate(() => self.__memberlensMemory?.buffer.byteLength ?? 0).catch(() => 0));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { state: 'attached', timeout: 600_000 });
+    const wallMs = Date.now() - t0;
+    sampling = false;
+    await sampler;
+    if (await page.evaluate(() => document.body.dataset.state) !== 'done') {
+      throw new Error(`ml-1m-shape: ${await page.locator('#error').textContent()}`);
+    }
+    const res = JSON.parse(await page.locator('#results').textContent());
+    await context.close();
+    const t1 = Date.now();
+    const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', file, '--json', '--force'], { maxBuffer: 64 << 20 });
+    const nativeWall = Date.now() - t1;
+    const nativeMs = JSON.parse(stdout).timings_ms.total;
+    return {
+      load_file_ms: loadMs,
+      estimate_shown: estimate,
+      asked,
+      wall_ms: wallMs,
+      pipeline_ms: Math.round(res.timings_ms.total),
+      stages_ms: Object.fromEntries(Object.entries(res.timings_ms).map(([k, v]) => [k, Math.round(v)])),
+      roc_auc: res.roc_auc,
+      worker_wasm_memory_mib: +(wasmPeak / 2 ** 20).toFixed(1),
+      native: { wall_ms: nativeWall, pipeline_ms: Math.round(nativeMs) },
+      wasm_vs_native: +(res.timings_ms.total / nativeMs).toFixed(2),
+      load_avg: os.loadavg().map((l) => +l.toFixed(2)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Issue 7's target: 4 defences × 5 strengths × 1 seed in ≤ 30 s on the bundled data. */
+function frontierSummary(f) {
+  return {
+    wall_ms: f.wallMs,
+    pipeline_ms: Math.round(f.res.timings_ms.total),
+    defences: f.res.defences.length,
+    strengths: f.res.strengths.length,
+    points: f.res.defences.reduce((n, d) => n + d.points.length, 0),
+    within_30_s: f.wallMs <= 30_000,
   };
-  console.log(JSON.stringify(summary, null, 2));
+}
+
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+if (only !== null && only !== 'ml-1m-shape' && only !== 'frontier') {
+  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier)`);
+  process.exit(2);
+}
+
+try {
+  if (only === 'ml-1m-shape') {
+    log('ml-1m-shape: synthetic file through the page, default single run…');
+    console.log(JSON.stringify({ chromium: browser.version(), ml_1m_shape: await ml1mShape() }, null, 2));
+  } else if (only === 'frontier') {
+    log('frontier: every defence × 5 strengths, one seed…');
+    console.log(JSON.stringify({ chromium: browser.version(), frontier_one_seed: frontierSummary(await timedRun('#v=2&run=frontier&seeds=1', 600_000)) }, null, 2));
+  } else {
+    const wasm = readFileSync(path.join(WWW, 'pkg/memberlens_bg.wasm'));
+    log('first load…');
+    const load = await firstLoad();
+    log('single run (defaults, k = 100)…');
+    const single = await timedRun('#v=2&run=single', 120_000);
+    log('k-sweep, one seed…');
+    const sweep = await timedRun('#v=2&run=k-sweep&seeds=1', 600_000);
+    log('frontier: every defence × 5 strengths, one seed…');
+    const frontier = await timedRun('#v=2&run=frontier&seeds=1', 600_000);
+    log('native CLI…');
+    const cli = await native();
+    const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
+    const runs = [single, sweep, frontier];
+    const summary = {
+      chromium: browser.version(),
+      single_run: {
+        wall_ms: single.wallMs,
+        pipeline_ms: Math.round(single.res.timings_ms.total),
+        stages_ms: Object.fromEntries(Object.entries(single.res.timings_ms).map(([k, v]) => [k, Math.round(v)])),
+        roc_auc: single.res.roc_auc,
+      },
+      k_sweep_one_seed: {
+        wall_ms: sweep.wallMs,
+        pipeline_ms: Math.round(sweep.res.sweep.timings_ms.total),
+        runs: sweep.res.sweep.points.length,
+      },
+      frontier_one_seed: frontierSummary(frontier),
+      native_single_run: cli,
+      wasm_vs_native: cli ? +(single.res.timings_ms.total / cli.pipeline_ms).toFixed(2) : null,
+      memory_peak_mib: {
+        worker_wasm_memory: mb(Math.max(...runs.map((r) => r.wasmPeak))),
+        worker_js_heap: mb(runs.every((r) => r.workerHeapPeak === null) ? null
+          : Math.max(...runs.map((r) => r.workerHeapPeak ?? 0))),
+        page_js_heap: mb(Math.max(...runs.map((r) => r.pageHeapPeak))),
+      },
+      shipped: {
+        wasm_raw_bytes: wasm.length,
+        wasm_gzip_bytes: gz(wasm),
+        first_load: load,
+      },
+    };
+    log('ml-1m-shape: synthetic file through the page, default single run…');
+    summary.ml_1m_shape = await ml1mShape();
+    console.log(JSON.stringify(summary, null, 2));
+  }
 } finally {
   await browser.close();
   await server.close();

@@ -35,12 +35,17 @@ RUNS=(
   "ml-1m-shape item-knn|6040|3706|1000000|--config {\"recommender\":\"item-knn\"}"
   "ml-1m-shape fold-in|6040|3706|1000000|--protocol fold-in"
   "ml-1m-shape popularity|6040|3706|1000000|--config {\"recommender\":\"popularity\"}"
+  "ml-1m-shape bpr|6040|3706|1000000|--config {\"recommender\":\"bpr\"}"
+  "ml-1m-shape ncf|6040|3706|1000000|--config {\"recommender\":\"ncf\"}"
+  "ml-1m-shape distance|6040|3706|1000000|--config {\"attack\":\"distance\"}"
+  "1e5 item-knn|1000|3700|100000|--config {\"recommender\":\"item-knn\"}"
+  "1e6 item-knn|10000|10000|1000000|--config {\"recommender\":\"item-knn\"}"
 )
 [ "$SKIP_LARGEST" = 1 ] || RUNS+=("1e7|100000|30000|10000000|")
 
 mkdir -p docs
 CSV="docs/scale.csv"
-echo "label,users,items,interactions,wall_s,cpu_s,peak_rss_mb,pipeline_ms,load_before,load_after" >"$CSV"
+echo "label,users,items,interactions,wall_s,cpu_s,peak_rss_mb,pipeline_ms,load_before,load_after,stages_ms" >"$CSV"
 for spec in "${RUNS[@]}"; do
   IFS='|' read -r label users items n flags <<<"$spec"
   file="$WORK/u${users}-i${items}-r${n}.csv"
@@ -60,8 +65,11 @@ parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").
 wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
 rss = float(field("Maximum resident set size (kbytes)")) / 1024
-ms = json.load(open(out))["timings_ms"]["total"]
-print(f'"{label}",{users},{items},{n},{wall:.2f},{cpu:.2f},{rss:.1f},{ms:.0f},{before},{after}')
+t_ms = json.load(open(out))["timings_ms"]
+ms = t_ms["total"]
+# Per-stage wall milliseconds, for fitting the cost model's constants (src/cost.rs).
+stages = " ".join(f"{k}={v:.0f}" for k, v in t_ms.items() if k != "total")
+print(f'"{label}",{users},{items},{n},{wall:.2f},{cpu:.2f},{rss:.1f},{ms:.0f},{before},{after},"{stages}"')
 EOF
   tail -n 1 "$CSV" >&2
 done

@@ -657,7 +657,19 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 .natural_epochs
                 .clone()
                 .unwrap_or(DEFAULT_NATURAL_EPOCHS.to_vec());
+            let what = format!("this frontier ({} seeds)", a.seeds.len());
+            check_runs(a.seeds.len(), &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
+            let estimate = cost::estimate_frontier(
+                &cfg,
+                &data.summary(),
+                &defences,
+                &strengths,
+                a.seeds.len(),
+                &natural,
+                1,
+            );
+            check_cost(estimate, &what, a.common.force)?;
             let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
             let f =
                 Frontier::new(data, cfg, &defences, &strengths, &a.seeds, &natural)?.with_clock(c);

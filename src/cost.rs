@@ -4,30 +4,37 @@
 //!
 //! The model counts the work of each stage in "operations" (one multiply-add of SGD, scoring or
 //! the attack network, one co-occurrence update of item-kNN, …) and converts them with the
-//! nanoseconds per operation measured by `scripts/scale.sh` (docs/scale.csv): default runs on
-//! synthetic data of 10^5, 10^6 and 10^7 interactions and on the ML-1M shape, plus item-knn and
-//! fold-in runs, on this project's 2-core x86_64 (AMD EPYC) machines. The machine was shared: the
-//! per-stage wall timings of a first series (load 11–12) were scaled by the process's CPU/wall
-//! ratio to get CPU time, and the totals checked against docs/scale.csv (load ~3, wall ≈ CPU), so
-//! the constants describe one unshared core. Expect ±30 %: the estimate is for refusing jobs that
-//! are far too big, not for planning to the second.
+//! nanoseconds per operation measured by `scripts/scale.sh` (docs/scale.csv): runs at the current
+//! defaults on synthetic data of 10^5, 10^6 and 10^7 interactions and on the ML-1M shape, plus each
+//! other recommender (item-knn, bpr, ncf, popularity), fold-in and the shadow-free attack, on this
+//! project's 2-core x86_64 (AMD EPYC) machines. The machine was shared while measuring (load ~5):
+//! the constants are fitted to CPU time, which such sharing inflates less than wall time. The test
+//! `matches_the_runs_measured_at_the_current_defaults` checks every measured run within a factor
+//! 1.35: the estimate is for questioning or refusing jobs that are far too big, not for planning
+//! to the second. The page multiplies by `BROWSER_FACTOR` (wasm in a worker against native).
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, ItemVectors, Protocol};
 use crate::data::DatasetSummary;
-use crate::error::Result;
+use crate::defence::DefenceKind;
+use crate::error::{Error, Result};
 use crate::recommender::RecommenderKind;
 
 /// Nanoseconds per SGD multiply-add (LFM training, fold-in, the attacker's item vectors) when the
 /// factors fit in cache, plus this much per MB of factors (user + item rows × k × 4 bytes): SGD
 /// visits rows at random, so once the factors outgrow the caches every sample waits on memory.
-/// Fitted on the stages of the runs in docs/scale.csv: 0.57 ns at 1.7 MB of factors, 0.95 ns at
-/// 8 MB, about 2 ns at 52 MB (the 10^7 run).
-pub const NS_SGD: f64 = 0.5;
-pub const NS_SGD_PER_MB: f64 = 0.03;
+/// First fitted on the stages of 40-epoch runs (0.57 ns at 1.7 MB of factors, 0.95 ns at 8 MB,
+/// about 2 ns at 52 MB), then scaled by 1.25 to the CPU times of the 80-epoch runs of
+/// docs/scale.csv, measured while the machine was shared (load ~5 on 2 cores: shared caches).
+pub const NS_SGD: f64 = 0.62;
+pub const NS_SGD_PER_MB: f64 = 0.037;
 /// The per-operation cost stops growing once every access misses the cache.
-pub const NS_SGD_MAX: f64 = 4.0;
+pub const NS_SGD_MAX: f64 = 5.0;
+/// Seconds per nanosecond of the constants here: they were fitted on a quieter series of runs
+/// (load ~5), and the current series (docs/scale.csv, load ~6 with a 10^7 run alongside) took
+/// 1.2× their CPU time on every stage alike; 1.2e-9 keeps the estimate on the measured side.
+pub const NS_TO_SECONDS: f64 = 1.2e-9;
 /// Nanoseconds per scoring multiply-add (LFM scores, attack features): 0.15–0.16 measured.
 pub const NS_SCORE: f64 = 0.16;
 /// Nanoseconds per candidate item of every scored user for the top-N selection (5 measured with
@@ -57,10 +64,14 @@ pub const ACTIVITY_DISPERSION: f64 = 4.0;
 /// benchmark (benches/scale.rs) could not confirm it: the machine was shared (load 4–12).
 pub const PARALLEL_EFFICIENCY: f64 = 0.85;
 
-/// Bytes the loaded data set keeps per interaction: the CSR item (4) plus the spare capacity of
-/// the id lists `Dataset::from_pairs` builds from every record (8 + 8; see the README's Scale).
-pub const DATA_BYTES_PER_INTERACTION: f64 = 20.0;
-/// Bytes per SGD sample held for an epoch (user, item, target: 12), per positive and negative.
+/// Bytes the loaded data set keeps per interaction: the CSR item index (4).
+pub const DATA_BYTES_PER_INTERACTION: f64 = 4.0;
+/// Peak bytes per rating while a text file is read: the file itself (~24 bytes a line for
+/// ratings.csv) and the (user, item) pairs (16), which coexist until every line is read; the file
+/// is freed before the pairs are indexed (`Dataset::parse_owned`).
+pub const LOAD_BYTES_PER_RATING: f64 = 40.0;
+/// Bytes per SGD sample held for an epoch (user, item, target: 12), per positive and negative,
+/// reserved once and freed when training ends.
 pub const SAMPLE_BYTES: f64 = 12.0;
 /// The process before any data (binary, allocator, thread stacks), measured ~5 MB.
 pub const BASE_BYTES: f64 = 8.0e6;
@@ -73,6 +84,12 @@ pub const MAX_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 pub const MAX_RUNS: usize = 200;
 /// The CLI prints the estimate for jobs above this many seconds.
 pub const NOTICE_SECONDS: f64 = 10.0;
+/// The page asks before it starts a job estimated above this many (browser) seconds: one minute.
+pub const CONFIRM_SECONDS: f64 = 60.0;
+/// How many times longer the page's wasm takes than this native build for the same run, in a
+/// Chromium worker with SIMD (see `scripts/bench-browser.mjs`, entry `ml-1m-shape`, and the
+/// README's Scale section).
+pub const BROWSER_FACTOR: f64 = 1.5;
 
 /// What a job is expected to cost.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,7 +104,32 @@ pub struct Estimate {
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Piece {
     seconds: f64,
+    /// Memory kept until the job ends (models, lists, features).
     bytes: f64,
+    /// Memory held during one stage only (an epoch's SGD samples, freed after training): stages
+    /// run one after another, so only the largest counts.
+    transient: f64,
+}
+
+impl Piece {
+    const NONE: Piece = Piece {
+        seconds: 0.0,
+        bytes: 0.0,
+        transient: 0.0,
+    };
+
+    /// `self`, then `next`, in one thread.
+    fn then(self, next: Piece) -> Piece {
+        Piece {
+            seconds: self.seconds + next.seconds,
+            bytes: self.bytes + next.bytes,
+            transient: self.transient.max(next.transient),
+        }
+    }
+
+    fn peak(&self) -> f64 {
+        self.bytes + self.transient
+    }
 }
 
 /// Sizes derived from the counts and the config.
@@ -126,7 +168,12 @@ fn ns_sgd(rows: f64, k: f64) -> f64 {
 
 /// Seconds to read and index a text ratings file of `data`'s size.
 pub fn load_seconds(data: &DatasetSummary) -> f64 {
-    data.ratings as f64 * NS_LOAD_PER_RATING * 1e-9
+    data.ratings as f64 * NS_LOAD_PER_RATING * NS_TO_SECONDS
+}
+
+/// Peak bytes while the ratings file is loaded (before the job).
+pub fn load_bytes(data: &DatasetSummary) -> f64 {
+    BASE_BYTES + LOAD_BYTES_PER_RATING * data.ratings as f64
 }
 
 /// Bytes the loaded data set occupies.
@@ -162,22 +209,21 @@ fn half(kind: RecommenderKind, cfg: &Config, s: &Shape) -> Piece {
                 _ => (epochs, per_positive, k),
             };
             let fold = if fold_in { s.non_member } else { 0.0 };
-            // Under fold-in each non-member's list keeps the buffer of every candidate it was
-            // chosen from (`recommend::top_n` collects in place): 8 bytes × the next power of two
-            // of the catalogue per list (measured with heaptrack: 49.5 MB per half on ML-1M shape).
-            let fold_lists = if fold_in {
-                (s.half_users - s.members) * 8.0 * (s.items as u64).next_power_of_two() as f64
-            } else {
-                0.0
-            };
             let sgd = epochs * per_positive * (s.train + fold) * k;
             let score = scored * s.items * (k * NS_SCORE + NS_SELECT);
             let samples = per_positive * s.train.max(fold) * SAMPLE_BYTES;
             let factors = (s.half_users + s.items) * k * 4.0;
             let ns = ns_sgd(s.members + s.items, k);
+            // lfm and bpr free their samples when training ends; ncf's trainer keeps them.
+            let (kept, transient) = if kind == RecommenderKind::Ncf {
+                (samples, 0.0)
+            } else {
+                (0.0, samples)
+            };
             Piece {
-                seconds: (sgd * ns + score) * 1e-9,
-                bytes: samples + factors + lists + fold_lists,
+                seconds: (sgd * ns + score) * NS_TO_SECONDS,
+                bytes: factors + lists + kept,
+                transient,
             }
         }
         RecommenderKind::ItemKnn => {
@@ -187,17 +233,20 @@ fn half(kind: RecommenderKind, cfg: &Config, s: &Shape) -> Piece {
             let score = scored
                 * (history * f64::from(cfg.knn_neighbours) * NS_KNN
                     + s.items * (NS_SELECT + NS_KNN_DENSE));
-            // Each item's candidate list keeps the capacity of every co-occurring item (8 bytes).
             let co_items = (cooc / s.items.max(1.0)).min(s.items);
             let select = s.items * co_items * NS_KNN_SELECT;
+            // The neighbour lists (k per item, 8 bytes each), the inverted index, the lists.
+            let neighbours = s.items * f64::from(cfg.knn_neighbours).min(s.items) * 8.0;
             Piece {
-                seconds: (cooc * NS_KNN + select + score) * 1e-9,
-                bytes: s.items * co_items * 8.0 + s.train * 4.0 + lists,
+                seconds: (cooc * NS_KNN + select + score) * NS_TO_SECONDS,
+                bytes: neighbours + s.train * 4.0 + lists,
+                transient: 0.0,
             }
         }
         RecommenderKind::Popularity => Piece {
-            seconds: scored * s.items * NS_SELECT * 1e-9,
+            seconds: scored * s.items * NS_SELECT * NS_TO_SECONDS,
             bytes: lists,
+            transient: 0.0,
         },
     }
 }
@@ -229,11 +278,11 @@ fn attacker(cfg: &Config, s: &Shape, attack_fits: f64) -> Piece {
             + features * NS_SCORE
             + mlp * ns_mlp
             + s.n * NS_PER_INTERACTION)
-            * 1e-9,
-        // The item-vector trainer's epoch of samples, its factors, the features of every user.
-        bytes: 2.0 * held * SAMPLE_BYTES
-            + (s.users + s.items) * vk * 4.0
-            + 2.0 * s.users * vk * 4.0,
+            * NS_TO_SECONDS,
+        // The item-vector factors and the features of every user; the trainer's epoch of samples
+        // only while it trains.
+        bytes: (s.users + s.items) * vk * 4.0 + 2.0 * s.users * vk * 4.0,
+        transient: 2.0 * held * SAMPLE_BYTES,
     }
 }
 
@@ -244,21 +293,20 @@ fn run_piece(cfg: &Config, data: &DatasetSummary) -> Piece {
     let shadow = if cfg.attack.needs_shadow() {
         half(cfg.shadow_kind(), cfg, &s)
     } else {
-        Piece {
-            seconds: 0.0,
-            bytes: 0.0,
-        }
+        Piece::NONE
     };
-    let a = attacker(cfg, &s, 1.0);
-    Piece {
-        seconds: target.seconds + shadow.seconds + a.seconds,
-        bytes: target.bytes + shadow.bytes + a.bytes,
-    }
+    target.then(shadow).then(attacker(cfg, &s, 1.0))
 }
 
 /// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
 /// least loaded thread, as a work-stealing pool roughly does).
 fn schedule(pieces: &[Piece], data: &DatasetSummary, jobs: usize) -> Estimate {
+    schedule_copies(pieces, data, jobs, false)
+}
+
+/// `schedule`, with one copy of the data set per thread when `copies` (the page's workers each
+/// hold their own; native threads share one).
+fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies: bool) -> Estimate {
     let threads = jobs.clamp(1, pieces.len().max(1));
     let mut sorted = pieces.to_vec();
     sorted.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
@@ -278,11 +326,13 @@ fn schedule(pieces: &[Piece], data: &DatasetSummary, jobs: usize) -> Estimate {
     } else {
         1.0
     };
-    let mut bytes: Vec<f64> = pieces.iter().map(|p| p.bytes).collect();
+    let mut bytes: Vec<f64> = pieces.iter().map(Piece::peak).collect();
     bytes.sort_by(|a, b| b.total_cmp(a));
+    let data_copies = if copies { threads as f64 } else { 1.0 };
+    let working = data_copies * data_bytes(data) + bytes.iter().take(threads).sum::<f64>();
     Estimate {
         seconds: longest * slowdown,
-        peak_bytes: data_bytes(data) + bytes.iter().take(threads).sum::<f64>(),
+        peak_bytes: working.max(load_bytes(data)),
     }
 }
 
@@ -291,7 +341,7 @@ pub fn estimate(cfg: &Config, data: &DatasetSummary, runs: usize) -> Estimate {
     let p = run_piece(cfg, data);
     Estimate {
         seconds: p.seconds * runs as f64,
-        peak_bytes: data_bytes(data) + p.bytes,
+        peak_bytes: (data_bytes(data) + p.peak()).max(load_bytes(data)),
     }
 }
 
@@ -321,15 +371,222 @@ pub fn estimate_matrix(
     seeds: usize,
     jobs: usize,
 ) -> Estimate {
+    schedule(&matrix_pieces(cfg, data, kinds, seeds), data, jobs)
+}
+
+fn matrix_pieces(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kinds: &[RecommenderKind],
+    seeds: usize,
+) -> Vec<Piece> {
     let s = Shape::new(cfg, data);
     let mut seed = attacker(cfg, &s, kinds.len() as f64);
     for &k in kinds {
         let h = half(k, cfg, &s);
-        seed.seconds += 2.0 * h.seconds;
-        seed.bytes += 2.0 * h.bytes;
+        seed = seed.then(h).then(h);
     }
-    let pieces = vec![seed; seeds];
+    vec![seed; seeds]
+}
+
+/// Extra work of dp-sgd training over plain SGD (per-sample clipping and noise on every update).
+/// Not measured at scale: a guess from the DP step's three passes over each sample's gradient.
+pub const DP_SGD_FACTOR: f64 = 3.0;
+
+/// A privacy–utility frontier (`experiment::frontier`), per seed: one shadow, one attacker, one
+/// undefended target; each serving-level defence at each strength above 0 serves the target again
+/// from its cached scores (a selection over the catalogue per user); dp-sgd trains a new target at
+/// each strength above 0; the natural frontier (lfm only) trains a target per epoch count.
+fn frontier_pieces(
+    cfg: &Config,
+    data: &DatasetSummary,
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: usize,
+    natural_epochs: &[u32],
+) -> Vec<Piece> {
+    let s = Shape::new(cfg, data);
+    let base = run_piece(cfg, data);
+    let mut seed = base;
+    let target = half(cfg.recommender, cfg, &s);
+    let serve = half(RecommenderKind::Popularity, cfg, &s);
+    let points = strengths.iter().filter(|&&x| x > 0.0).count() as f64;
+    for &d in defences {
+        if d == DefenceKind::None {
+            continue;
+        }
+        if d.serving_only() {
+            seed.seconds += points * serve.seconds;
+        } else {
+            seed.seconds += points * target.seconds * DP_SGD_FACTOR;
+        }
+    }
+    if cfg.recommender == RecommenderKind::Lfm {
+        for &e in natural_epochs {
+            let c = Config {
+                epochs: e,
+                ..cfg.clone()
+            };
+            seed.seconds += half(cfg.recommender, &c, &s).seconds;
+        }
+    }
+    // The cached scores of every target user: users × items × 4 bytes.
+    seed.bytes += s.half_users * s.items * 4.0;
+    vec![seed; seeds]
+}
+
+/// A frontier of `defences` × `strengths` over `seeds` seeds on `jobs` threads.
+pub fn estimate_frontier(
+    cfg: &Config,
+    data: &DatasetSummary,
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: usize,
+    natural_epochs: &[u32],
+    jobs: usize,
+) -> Estimate {
+    let pieces = frontier_pieces(cfg, data, defences, strengths, seeds, natural_epochs);
     schedule(&pieces, data, jobs)
+}
+
+/// A job as the page describes it (the worker's run message, docs/INTERFACES.md): the keys its
+/// kind uses, the others absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    pub param: Option<String>,
+    pub values: Option<Vec<f64>>,
+    pub seeds: Option<Vec<u32>>,
+    pub recommenders: Option<Vec<String>>,
+    pub defences: Option<Vec<String>>,
+    pub strengths: Option<Vec<f64>>,
+    /// Compare: one config object per run.
+    pub configs: Option<Vec<serde_json::Value>>,
+}
+
+/// What the page shows before a job and decides on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobEstimate {
+    /// Wall-clock seconds where the job runs (the browser: native × `BROWSER_FACTOR`).
+    pub seconds: f64,
+    /// Peak memory in bytes, every worker's copy of the data set included.
+    pub bytes: f64,
+    /// Runs the job is made of (a matrix or frontier: seeds), the number `MAX_RUNS` limits.
+    pub runs: usize,
+    /// Above `CONFIRM_SECONDS`: ask before starting.
+    pub confirm: bool,
+    /// Why the job must not start (more runs than `MAX_RUNS`), or `None`.
+    pub refused: Option<String>,
+    /// "about 2 min 5 s and 120 MiB (30 runs on 3 workers)".
+    pub text: String,
+}
+
+/// The estimate of a page job of `kind` (`single`, `compare`, `sweep`, `matrix` or `frontier`)
+/// with `spec`, its runs divided among `workers` workers, each `factor` times slower than native.
+pub fn estimate_job(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kind: &str,
+    spec: &JobSpec,
+    workers: usize,
+    factor: f64,
+) -> Result<JobEstimate> {
+    let missing = |key: &str| Error::config(key, format!("a {kind} job needs `{key}`"));
+    let seeds = || {
+        spec.seeds
+            .as_ref()
+            .map(Vec::len)
+            .ok_or_else(|| missing("seeds"))
+    };
+    let workers = workers.max(1);
+    let (pieces, runs, what) = match kind {
+        "single" => (vec![run_piece(cfg, data)], 1, "run"),
+        "compare" => {
+            let configs = spec.configs.as_ref().ok_or_else(|| missing("configs"))?;
+            let pieces = configs
+                .iter()
+                .map(|c| Ok(run_piece(&Config::from_json(c.clone())?, data)))
+                .collect::<Result<Vec<_>>>()?;
+            let n = pieces.len();
+            (pieces, n, "runs")
+        }
+        "sweep" => {
+            let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
+            let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
+            let seeds = seeds()?;
+            let mut pieces = Vec::new();
+            for &v in values {
+                let p = run_piece(&cfg.with_param(param, v)?, data);
+                pieces.extend(std::iter::repeat_n(p, seeds));
+            }
+            (pieces, values.len() * seeds, "runs")
+        }
+        "matrix" => {
+            let kinds = match &spec.recommenders {
+                Some(names) if !names.is_empty() => names
+                    .iter()
+                    .map(|n| RecommenderKind::parse("recommenders", n))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => RecommenderKind::ALL.to_vec(),
+            };
+            let seeds = seeds()?;
+            (matrix_pieces(cfg, data, &kinds, seeds), seeds, "seeds")
+        }
+        "frontier" => {
+            let defences = match &spec.defences {
+                Some(names) if !names.is_empty() => names
+                    .iter()
+                    .map(|n| DefenceKind::parse("defences", n))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => DefenceKind::applicable(cfg),
+            };
+            let strengths = spec
+                .strengths
+                .clone()
+                .unwrap_or_else(|| crate::experiment::frontier::DEFAULT_STRENGTHS.to_vec());
+            let seeds = seeds()?;
+            let natural = crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS;
+            let pieces = frontier_pieces(cfg, data, &defences, &strengths, seeds, &natural);
+            (pieces, seeds, "seeds")
+        }
+        other => {
+            return Err(Error::config(
+                "kind",
+                format!(
+                    "unknown job kind '{}' (allowed: single, compare, sweep, matrix, frontier)",
+                    crate::error::shorten(other)
+                ),
+            ))
+        }
+    };
+    let native = schedule_copies(&pieces, data, workers, factor > 1.0);
+    let seconds = native.seconds * factor;
+    let used = workers.min(runs.max(1));
+    let refused = (runs > MAX_RUNS).then(|| {
+        format!(
+            "this job has {runs} {what}, more than the limit of {MAX_RUNS}: use fewer seeds or values (or the command line with --force)"
+        )
+    });
+    let on = if runs > 1 {
+        format!(
+            " ({runs} {what} on {used} worker{})",
+            if used == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
+    Ok(JobEstimate {
+        seconds,
+        bytes: native.peak_bytes,
+        runs,
+        confirm: seconds > CONFIRM_SECONDS,
+        refused,
+        text: format!(
+            "about {} and {}{on}",
+            describe_seconds(seconds),
+            describe_bytes(native.peak_bytes)
+        ),
+    })
 }
 
 impl Estimate {
@@ -406,56 +663,80 @@ mod tests {
         );
     }
 
+    /// The runs the constants are fitted to and checked against: `scripts/scale.sh` (docs/scale.csv)
+    /// at today's defaults (LFM 80 epochs, uniform negatives), CPU seconds of `memberlens run`
+    /// (loading the CSV included) and its peak RSS, on this project's shared 2-core machine
+    /// (load 5.7–6.5 while measuring, another 10^7 run alongside most of them: CPU time, not wall
+    /// time, is the fair number then, and even it is inflated by the shared caches).
+    /// Tolerance: the estimate within a factor 1.35 of each measured CPU time and peak RSS. It
+    /// exists to refuse or question jobs that are far too big, not to plan to the second.
+    const MEASURED: [(&str, usize, usize, usize, f64, f64); 12] = [
+        ("lfm", 1_000, 3_700, 100_000, 0.98, 13.5),
+        ("lfm", 6_040, 3_706, 1_000_000, 8.58, 53.3),
+        ("lfm", 10_000, 10_000, 1_000_000, 12.06, 67.9),
+        ("item-knn", 6_040, 3_706, 1_000_000, 3.00, 52.6),
+        ("fold-in", 6_040, 3_706, 1_000_000, 13.60, 56.4),
+        ("popularity", 6_040, 3_706, 1_000_000, 2.11, 49.5),
+        ("bpr", 6_040, 3_706, 1_000_000, 4.20, 58.5),
+        ("ncf", 6_040, 3_706, 1_000_000, 11.31, 116.8),
+        ("distance", 6_040, 3_706, 1_000_000, 3.55, 51.0),
+        ("item-knn", 1_000, 3_700, 100_000, 0.26, 12.1),
+        ("item-knn", 10_000, 10_000, 1_000_000, 3.69, 63.6),
+        ("lfm", 100_000, 30_000, 10_000_000, 202.32, 533.4),
+    ];
+    const TOLERANCE: f64 = 1.35;
+
+    fn measured_config(what: &str) -> Config {
+        let base = Config::default();
+        match what {
+            "fold-in" => Config {
+                protocol: Protocol::FoldIn,
+                ..base
+            },
+            "distance" => Config {
+                attack: crate::attack::AttackKind::Distance,
+                ..base
+            },
+            kind => Config {
+                recommender: RecommenderKind::parse("recommender", kind).unwrap(),
+                ..base
+            },
+        }
+    }
+
     #[test]
-    fn matches_the_measured_runs_within_30_percent() {
-        use crate::config::Protocol;
-        // CPU seconds (loading the CSV included) and peak RSS of `memberlens run` from
-        // docs/scale.csv: synthetic files, 10^5 to 10^7 interactions, measured with the defaults of
-        // that day (LFM 40 epochs; today's default is 80), so the base pins 40.
-        let base = Config {
-            epochs: 40,
-            ..Config::default()
-        };
-        let knn = Config {
-            recommender: RecommenderKind::ItemKnn,
-            ..base.clone()
-        };
-        let fold = Config {
-            protocol: Protocol::FoldIn,
-            ..base.clone()
-        };
-        let popularity = Config {
-            recommender: RecommenderKind::Popularity,
-            ..base.clone()
-        };
-        for (cfg, users, items, n, cpu, rss_mb) in [
-            (base.clone(), 1_000, 3_700, 100_000, 0.41, 17.1),
-            (base.clone(), 6_040, 3_706, 1_000_000, 3.58, 89.9),
-            (base.clone(), 10_000, 10_000, 1_000_000, 4.87, 103.1),
-            (base.clone(), 100_000, 30_000, 10_000_000, 98.73, 894.3),
-            (knn, 6_040, 3_706, 1_000_000, 2.14, 309.3),
-            (fold, 6_040, 3_706, 1_000_000, 5.78, 198.1),
-            (popularity, 6_040, 3_706, 1_000_000, 1.37, 75.4),
-        ] {
+    fn matches_the_runs_measured_at_the_current_defaults() {
+        // The pins are of today's defaults: a change of default must re-measure (scripts/scale.sh).
+        let d = Config::default();
+        assert_eq!(
+            (d.epochs, d.k, d.bpr_epochs, d.ncf_epochs),
+            (80, 100, 20, 3)
+        );
+        assert_eq!(
+            d.negative_sampling,
+            crate::config::NegativeSampling::Uniform
+        );
+        let mut failures = Vec::new();
+        for (what, users, items, n, cpu, rss_mb) in MEASURED {
+            let cfg = measured_config(what);
             let d = summary(users, items, n);
             let mut e = estimate(&cfg, &d, 1);
             e.seconds += load_seconds(&d);
             let mb = e.peak_bytes / 1_048_576.0;
-            let what = format!("{} {:?} {n}", cfg.recommender.id(), cfg.protocol);
-            eprintln!(
-                "{what}: {:.2} s vs {cpu}, {mb:.0} MB vs {rss_mb}",
-                e.seconds
+            let line = format!(
+                "{what} {n}: {:.2} s vs {cpu} ({:.2}x), {mb:.1} MiB vs {rss_mb} ({:.2}x)",
+                e.seconds,
+                e.seconds / cpu,
+                mb / rss_mb
             );
-            assert!(
-                (cpu / 1.3..cpu * 1.3).contains(&e.seconds),
-                "{what}: {} s vs {cpu}",
-                e.seconds
-            );
-            assert!(
-                (rss_mb / 1.3..rss_mb * 1.3).contains(&mb),
-                "{what}: {mb} MiB vs {rss_mb}"
-            );
+            eprintln!("{line}");
+            if !(cpu / TOLERANCE..cpu * TOLERANCE).contains(&e.seconds)
+                || !(rss_mb / TOLERANCE..rss_mb * TOLERANCE).contains(&mb)
+            {
+                failures.push(line);
+            }
         }
+        assert!(failures.is_empty(), "outside x{TOLERANCE}: {failures:#?}");
     }
 
     #[test]
@@ -470,6 +751,90 @@ mod tests {
         assert!(estimate_sweep(&cfg, &d, "k", &[0.0], 1, 1).is_err());
         let m = estimate_matrix(&cfg, &d, &RecommenderKind::ALL, 3, 1);
         assert!(m.seconds > estimate(&cfg, &d, 3).seconds);
+    }
+
+    #[test]
+    fn page_jobs_divide_among_workers_ask_above_a_minute_and_refuse_above_the_run_limit() {
+        let cfg = Config::default();
+        let d = summary(610, 9_724, 100_836);
+        let single = estimate_job(&cfg, &d, "single", &JobSpec::default(), 4, 1.0).unwrap();
+        let native = estimate(&cfg, &d, 1);
+        assert_eq!(single.seconds, native.seconds);
+        assert_eq!(single.runs, 1);
+        assert!(!single.confirm && single.refused.is_none());
+        assert!(single.text.starts_with("about ") && !single.text.contains("worker"));
+        // The browser factor scales time, and each worker holds a copy of the data set.
+        let browser = estimate_job(&cfg, &d, "single", &JobSpec::default(), 1, 1.5).unwrap();
+        assert!((browser.seconds - 1.5 * native.seconds).abs() < 1e-9);
+
+        let sweep = |seeds: u32, workers: usize| {
+            let spec = JobSpec {
+                param: Some("vector_k".into()),
+                values: Some((1..=10).map(|v| f64::from(v) * 10.0).collect()),
+                seeds: Some((0..seeds).collect()),
+                ..JobSpec::default()
+            };
+            estimate_job(&cfg, &d, "sweep", &spec, workers, BROWSER_FACTOR).unwrap()
+        };
+        let one = sweep(3, 1);
+        let three = sweep(3, 3);
+        assert_eq!((one.runs, three.runs), (30, 30));
+        assert!(three.seconds < 0.5 * one.seconds, "{one:?} {three:?}");
+        assert!(three.bytes > one.bytes);
+        assert!(
+            three.text.ends_with("(30 runs on 3 workers)"),
+            "{}",
+            three.text
+        );
+        assert_eq!(sweep(20, 1).refused, None); // 200 runs: the limit itself is allowed
+        let over = sweep(21, 8);
+        assert_eq!(over.runs, 210);
+        assert_eq!(
+            over.refused.as_deref(),
+            Some("this job has 210 runs, more than the limit of 200: use fewer seeds or values (or the command line with --force)")
+        );
+
+        // A run above a minute in the browser asks; one below does not.
+        let big = Config {
+            epochs: 500,
+            k: 512,
+            negatives: 10,
+            ..cfg.clone()
+        };
+        let e = estimate_job(&big, &d, "single", &JobSpec::default(), 1, BROWSER_FACTOR).unwrap();
+        assert!(e.seconds > CONFIRM_SECONDS && e.confirm, "{e:?}");
+
+        // Compare, matrix and frontier: their own counts; a missing key or unknown kind is an error.
+        let compare = JobSpec {
+            configs: Some(vec![
+                serde_json::json!({"protocol": "popular"}),
+                serde_json::json!({"protocol": "fold-in"}),
+            ]),
+            ..JobSpec::default()
+        };
+        let c = estimate_job(&cfg, &d, "compare", &compare, 1, 1.0).unwrap();
+        assert_eq!(c.runs, 2);
+        assert!(c.seconds > native.seconds);
+        let seeds = JobSpec {
+            seeds: Some(vec![0, 1, 2]),
+            ..JobSpec::default()
+        };
+        let m = estimate_job(&cfg, &d, "matrix", &seeds, 1, 1.0).unwrap();
+        assert_eq!(m.runs, 3);
+        assert_eq!(
+            m.seconds,
+            estimate_matrix(&cfg, &d, &RecommenderKind::ALL, 3, 1).seconds
+        );
+        let f = estimate_job(&cfg, &d, "frontier", &seeds, 1, 1.0).unwrap();
+        assert_eq!(f.runs, 3);
+        assert!(f.seconds > 3.0 * native.seconds, "{f:?}");
+        let err = estimate_job(&cfg, &d, "sweep", &seeds, 1, 1.0).unwrap_err();
+        assert!(err.to_string().contains("`param`"), "{err}");
+        let err = estimate_job(&cfg, &d, "everything", &seeds, 1, 1.0).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown job kind 'everything'"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -266,6 +266,10 @@ impl SgdTrainer {
     /// reference LFM also visits user by user, and a user's row stays in cache.
     fn build_epoch(&mut self, data: &Interactions) {
         self.samples.clear();
+        // At most one positive and `negatives` negatives per interaction: reserve that once rather
+        // than let the vector double (up to 2 × 12 bytes per sample held for the whole training).
+        let most = data.all_items().len() * (1 + self.params.negatives as usize);
+        self.samples.reserve_exact(most);
         let mut order: Vec<u32> = (0..data.n_users() as u32).collect();
         shuffle(&mut self.rng, &mut order);
         let bound = data.all_items().iter().max().map_or(0, |&m| m as usize + 1);
@@ -322,7 +326,13 @@ impl SgdTrainer {
             self.last_loss = Some(self.loss_sum / self.samples.len().max(1) as f64);
             self.epoch += 1;
             self.pos = 0;
-            self.samples.clear();
+            if self.done() {
+                // The epoch's samples (12 bytes each) are not needed again: free them rather than
+                // keep them for the life of the model.
+                self.samples = Vec::new();
+            } else {
+                self.samples.clear();
+            }
         }
         self.done()
     }
@@ -396,6 +406,8 @@ mod tests {
         let mut t = SgdTrainer::new(params(60), sampler, rng, true);
         t.run(&data, &mut users, &mut items);
         let last = t.last_loss.unwrap();
+        // The samples are freed once training ends, not kept with the model.
+        assert_eq!(t.samples.capacity(), 0);
         assert!(last < first * 0.7, "loss {first} -> {last}");
         // user 0 must score its own group's items above the other group's on average
         let own: f32 = (0..20)
@@ -430,6 +442,15 @@ mod tests {
             (users, items, t.last_loss)
         };
         assert_eq!(run(usize::MAX), run(7));
+        // An epoch's samples are reserved once, at their most: one positive and its negatives.
+        let mut rng = rng_for(2, Stream::TargetModel);
+        let mut users = init_factors(&mut rng, 40, 8);
+        let mut items = init_factors(&mut rng, 40, 8);
+        let sampler = NegativeSampler::new(NegativeSampling::Uniform, &data, &known);
+        let mut t = SgdTrainer::new(params(2), sampler, rng, true);
+        t.step(&data, &mut users, &mut items, 7);
+        let most = data.all_items().len() * (1 + params(2).negatives as usize);
+        assert_eq!(t.samples.capacity(), most);
     }
 
     #[test]

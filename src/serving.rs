@@ -115,8 +115,9 @@ pub struct Half {
     model: Box<dyn Recommender>,
     fold_rng: Option<ChaCha8Rng>,
     folding: bool,
-    /// One list per user of the half, members first.
-    pub lists: Vec<Vec<u32>>,
+    /// One list per user of the half, members first. Shared, not copied, with what the attacker
+    /// observes (`experiment::pipeline::Observed`).
+    pub lists: Arc<Vec<Vec<u32>>>,
     utility: UtilityCounter,
     scores: Vec<Vec<f32>>,
     /// The serving-level defence (target only) and its stream.
@@ -178,7 +179,7 @@ impl Half {
             model,
             fold_rng: Some(fold_rng),
             folding: false,
-            lists: Vec::new(),
+            lists: Arc::default(),
             utility: UtilityCounter::default(),
             scores: vec![Vec::new(); BLOCK],
             defence: None,
@@ -221,7 +222,8 @@ impl Half {
         cfg.defence
             .check_applies(self.kind, cfg.protocol, cfg.negative_sampling)?;
         self.set_defence(cfg);
-        self.lists.clear();
+        // A new vector: the attacker may still hold the old lists.
+        self.lists = Arc::default();
         self.utility = UtilityCounter::default();
         Ok(())
     }
@@ -346,7 +348,8 @@ impl Half {
                     );
                     list
                 };
-                self.lists.push(list);
+                // Unshared while serving, so this never copies.
+                Arc::make_mut(&mut self.lists).push(list);
             }
         }
         self.lists.len() == total

@@ -92,8 +92,9 @@ pub struct Dataset {
 impl Dataset {
     /// Parses ratings.csv, u.data, ratings.dat or a MemberLens bundle; errors say "file:line: what".
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Dataset, JsError> {
-        let inner = crate::Dataset::parse(bytes, name).map_err(err)?;
+    pub fn from_bytes(bytes: Vec<u8>, name: &str) -> Result<Dataset, JsError> {
+        // Owned, so a text file's copy in wasm memory is freed before indexing (a lower peak).
+        let inner = crate::Dataset::parse_owned(bytes, name).map_err(err)?;
         Ok(Dataset {
             inner: Arc::new(inner),
         })
@@ -275,4 +276,54 @@ pub fn defence_names() -> Vec<String> {
         .iter()
         .map(|d| d.id().to_string())
         .collect()
+}
+
+/// What a job will cost in this browser, before it starts (`cost::estimate_job`): `summary` is the
+/// data set's `{users, items, interactions, ratings}` (a worker's `Dataset.summary()`), `config` a
+/// (partial) config, `kind` one of `single`, `compare`, `sweep`, `matrix`, `frontier`, `spec` the
+/// run message's job keys (`param`, `values`, `seeds`, `recommenders`, `defences`, `strengths`,
+/// `configs`), `workers` how many workers share the runs. Returns `{seconds, bytes, runs,
+/// confirm, refused, text}`: `confirm` above a minute, `refused` (a message) above the run limit.
+#[wasm_bindgen(js_name = estimateCost)]
+pub fn estimate_cost(
+    summary: JsValue,
+    config: JsValue,
+    kind: &str,
+    spec: JsValue,
+    workers: u32,
+) -> Result<JsValue, JsError> {
+    #[derive(serde::Deserialize)]
+    struct Counts {
+        users: usize,
+        items: usize,
+        interactions: usize,
+        ratings: usize,
+    }
+    let c: Counts = serde_wasm_bindgen::from_value(summary)
+        .map_err(|e| JsError::new(&format!("summary: {e}")))?;
+    let data = crate::data::DatasetSummary {
+        name: String::new(),
+        users: c.users,
+        items: c.items,
+        interactions: c.interactions,
+        ratings: c.ratings,
+    };
+    let cfg = config_from_js(config)?;
+    let spec: crate::cost::JobSpec = if spec.is_undefined() || spec.is_null() {
+        crate::cost::JobSpec::default()
+    } else {
+        let json: serde_json::Value = serde_wasm_bindgen::from_value(spec)
+            .map_err(|e| JsError::new(&format!("spec: {e}")))?;
+        serde_json::from_value(json).map_err(|e| JsError::new(&format!("spec: {e}")))?
+    };
+    let e = crate::cost::estimate_job(
+        &cfg,
+        &data,
+        kind,
+        &spec,
+        workers as usize,
+        crate::cost::BROWSER_FACTOR,
+    )
+    .map_err(err)?;
+    to_js(&e)
 }

@@ -170,7 +170,7 @@ fn list_perturbation_replaces_the_stated_share_of_every_list() {
     };
     let (_, plain) = served_half(&cfg);
     let (_, half) = served_half(&with(&cfg, DefenceKind::ListPerturbation, 0.5));
-    for (a, b) in plain.lists.iter().zip(&half.lists) {
+    for (a, b) in plain.lists.iter().zip(half.lists.iter()) {
         let changed = a.iter().zip(b).filter(|(x, y)| x != y).count();
         assert_eq!(changed, 4, "{a:?} → {b:?}");
         let mut s = b.clone();

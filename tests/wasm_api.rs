@@ -5,7 +5,7 @@
 
 mod common;
 
-use memberlens::wasm::{check_config, default_config, Dataset, Job};
+use memberlens::wasm::{check_config, default_config, estimate_cost, Dataset, Job};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -65,12 +65,12 @@ fn bad_config_and_bad_file_throw_clear_errors() {
     assert!(check_config(bad).is_err());
     let unknown = js_sys::JSON::parse(r#"{"kk": 1}"#).unwrap();
     assert!(check_config(unknown).is_err());
-    assert!(Dataset::from_bytes(b"userId,movieId,rating\n1,2,x\n", "bad.csv").is_err());
+    assert!(Dataset::from_bytes(b"userId,movieId,rating\n1,2,x\n".to_vec(), "bad.csv").is_err());
 }
 
 #[wasm_bindgen_test]
 fn single_run_matches_a_second_run_and_has_cli_keys() {
-    let ds = Dataset::from_bytes(&synthetic_csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     assert_eq!(get(&ds.summary().unwrap(), "users").as_f64(), Some(60.0));
     let a = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
     let b = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
@@ -89,11 +89,66 @@ fn single_run_matches_a_second_run_and_has_cli_keys() {
 
 #[wasm_bindgen_test]
 fn sweep_reports_points_and_result_before_done_throws() {
-    let ds = Dataset::from_bytes(&synthetic_csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     let mut job = Job::sweep(&ds, small_config(), "k", vec![4.0, 8.0], vec![0, 1]).unwrap();
     assert!(job.result().is_err());
     let r = run_to_end(&mut job);
     let points: js_sys::Array = get(&r, "points").into();
     assert_eq!(points.length(), 2);
     assert!(Job::sweep(&ds, small_config(), "protocol", vec![1.0], vec![0]).is_err());
+}
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_runs() {
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
+    let summary = ds.summary().unwrap();
+    let e = estimate_cost(summary.clone(), JsValue::NULL, "single", JsValue::NULL, 1).unwrap();
+    let native = memberlens::cost::estimate(
+        &memberlens::Config::default(),
+        &memberlens::data::DatasetSummary {
+            name: String::new(),
+            users: 60,
+            items: get(&summary, "items").as_f64().unwrap() as usize,
+            interactions: get(&summary, "interactions").as_f64().unwrap() as usize,
+            ratings: get(&summary, "ratings").as_f64().unwrap() as usize,
+        },
+        1,
+    );
+    let seconds = get(&e, "seconds").as_f64().unwrap();
+    assert!((seconds - native.seconds * memberlens::cost::BROWSER_FACTOR).abs() < 1e-9);
+    assert_eq!(get(&e, "runs").as_f64(), Some(1.0));
+    assert_eq!(get(&e, "confirm").as_bool(), Some(false));
+    assert!(get(&e, "refused").is_null());
+    assert!(get(&e, "text").as_string().unwrap().starts_with("about "));
+
+    // ML-1M-sized counts, epochs and k at the page's maximum: above a minute, so the page asks.
+    let big = estimate_cost(
+        js(r#"{"users":6040,"items":3706,"interactions":1000000,"ratings":1000000}"#),
+        js(r#"{"epochs":500,"k":512}"#),
+        "single",
+        JsValue::NULL,
+        1,
+    )
+    .unwrap();
+    assert_eq!(get(&big, "confirm").as_bool(), Some(true));
+
+    // 10 values × 21 seeds = 210 runs: refused, naming the limit.
+    let seeds: Vec<String> = (0..21).map(|s| s.to_string()).collect();
+    let spec = js(&format!(
+        r#"{{"param":"vector_k","values":[10,20,30,40,50,60,70,80,90,100],"seeds":[{}]}}"#,
+        seeds.join(",")
+    ));
+    let sweep = estimate_cost(summary.clone(), JsValue::NULL, "sweep", spec, 3).unwrap();
+    assert_eq!(get(&sweep, "runs").as_f64(), Some(210.0));
+    assert!(get(&sweep, "refused")
+        .as_string()
+        .unwrap()
+        .contains("more than the limit of 200"));
+    // A bad kind or spec key throws.
+    assert!(estimate_cost(summary.clone(), JsValue::NULL, "nope", JsValue::NULL, 1).is_err());
+    assert!(estimate_cost(summary, JsValue::NULL, "single", js(r#"{"valuez":[1]}"#), 1).is_err());
 }

@@ -93,7 +93,8 @@ impl Halves {
 /// What the attacker sees of a served half: histories, lists and centroid-difference features.
 pub(crate) struct Observed {
     pub histories: Vec<u32>,
-    pub lists: Vec<Vec<u32>>,
+    /// The half's lists, shared with it rather than copied.
+    pub lists: Arc<Vec<Vec<u32>>>,
     pub features: Array2<f32>,
     pub labels: Vec<bool>,
 }
@@ -111,7 +112,7 @@ impl Observed {
             attack::features::centroid_differences(vectors, &histories, &lists, cfg.weighting);
         Observed {
             histories: half.data.users.all().collect(),
-            lists: half.lists.clone(),
+            lists: Arc::clone(&half.lists),
             features,
             labels: half.data.labels(),
         }
@@ -435,5 +436,40 @@ impl StageWork {
             run_index: 0,
             run_count: 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_attacker_shares_the_served_lists_instead_of_copying_them() {
+        let p = crate::synth::SynthParams {
+            users: 60,
+            items: 80,
+            ratings: 1_500,
+            seed: 3,
+        };
+        let mut csv = Vec::new();
+        crate::synth::write_csv(&p, &mut csv).unwrap();
+        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let cfg = Config {
+            epochs: 2,
+            vector_epochs: 2,
+            attack_epochs: 2,
+            ..Config::default()
+        };
+        let mut run = Pipeline::new(data, cfg).unwrap();
+        run.run_to_end().unwrap();
+        let (shadow, target) = run.observed.as_ref().unwrap();
+        let half = run.target.as_ref().unwrap();
+        assert!(!target.lists.is_empty());
+        assert!(Arc::ptr_eq(&target.lists, &half.lists));
+        let shadow_half = run.shadow.as_ref().unwrap();
+        assert!(Arc::ptr_eq(
+            &shadow.as_ref().unwrap().lists,
+            &shadow_half.lists
+        ));
     }
 }

@@ -22,6 +22,7 @@ import {
 import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
 import * as individuals from './individuals.js';
+import * as cost from './cost.js';
 import {
   drawFrontier, renderFrontierTables, renderFrontierNotes, frontierCSV, frontierTakeaway,
 } from './frontier.js';
@@ -60,6 +61,7 @@ const doneListeners = []; // the lecture waits on results
 
 function writeHash() {
   history.replaceState(null, '', location.pathname + location.search + toHash(state));
+  cost.refresh(toConfig(state));
 }
 
 function onControl(key, value) {
@@ -155,6 +157,7 @@ function onReady(msg) {
     worker.postMessage({ type: 'load', bytes: userFile.bytes.slice(0), name: userFile.name });
   } else {
     ui.renderDataset(msg.summary, true);
+    cost.setDataset(msg.summary, toConfig(state));
   }
   if (document.body.dataset.state === 'loading') {
     ui.setPageState('ready');
@@ -172,6 +175,7 @@ function onReady(msg) {
 
 function onLoaded(msg) {
   ui.renderDataset(msg.summary, msg.bundled);
+  cost.setDataset(msg.summary, toConfig(state));
   if (restoring) { restoring = false; return; } // the page's state and messages stay as they are
   if (pendingFile) { userFile = pendingFile; pendingFile = null; }
   if (msg.bundled) userFile = null;
@@ -215,7 +219,7 @@ function fail(text) {
  * button), 'link' (the address), 'live' (the Live switch) or 'lecture' (a guided step); live and
  * lecture runs replace a running job, the others wait for it.
  */
-function start(mode, { origin = 'user' } = {}) {
+function start(mode, { origin = 'user', costChecked = false } = {}) {
   if (!ready) { pendingRun = { mode, origin }; return; }
   if (job && origin !== 'live' && origin !== 'lecture') return; // buttons are disabled while running
   clearTimeout(liveTimer);
@@ -226,8 +230,6 @@ function start(mode, { origin = 'user' } = {}) {
   const bad = ui.invalidFields();
   if (bad.length) { fail(`Some settings are not valid. ${bad.join('; ')}.`); return; }
   ui.showError(null);
-  state.run = mode;
-  writeHash();
   const cond = captureCondition(state, mode);
   // The run gets the condition's config (keys it does not depend on at their base value), so the
   // link to its result reproduces the very same JSON.
@@ -243,6 +245,16 @@ function start(mode, { origin = 'user' } = {}) {
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
   }
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
+  // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing.
+  if (!costChecked && origin !== 'lecture') {
+    cost.check(msg).then((r) => {
+      if (r === 'run') start(mode, { origin, costChecked: true });
+      else if (r.refused) fail(`Not started: ${r.refused}.`);
+    });
+    return;
+  }
+  state.run = mode;
+  writeHash();
   job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, origin, partial: [] };
   ui.describeStages(config, mode);
   latestProgress = null;

@@ -1,0 +1,88 @@
+// cost.test.mjs — the cost estimate before a job (js/cost.js, wasm `estimateCost`): a default run
+// on the bundled sample shows its estimate under the Run button and starts without asking; a big
+// config (epochs and k at their maximum, 10 negatives) shows minutes, asks in an in-page dialog,
+// starts nothing when declined (button or Escape) and runs when accepted (then cancelled, to keep
+// the test short).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, openPage, waitState } from './browser.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+/** Records every opening of the cost dialog, from page start. */
+async function watchDialog(page) {
+  await page.evaluate(() => {
+    window.__costAsked = 0;
+    new MutationObserver(() => {
+      const d = document.getElementById('cost-dialog');
+      if (d && d.open) window.__costAsked += 1;
+    }).observe(document.body, { attributes: true, subtree: true, attributeFilter: ['open'] });
+  });
+}
+
+const states = (page) => page.evaluate(() => window.__states.map((s) => s.state));
+
+test('a default run shows its estimate and starts without asking', async () => {
+  const { page, context, problems } = await openPage(env, '#v=2&seed=1');
+  try {
+    await waitState(page, 'ready');
+    await watchDialog(page);
+    await page.waitForFunction(() => /^Estimated: about \d+ s and \d+ MiB\.$/.test(document.querySelector('#cost-estimate .cost-long')?.textContent || ''));
+    const text = await page.locator('#cost-estimate .cost-long').textContent();
+    const seconds = Number(text.match(/about (\d+) s/)[1]);
+    assert.ok(seconds >= 0 && seconds < 60, text);
+    await page.click('#btn-run');
+    assert.equal(await waitState(page, ['done', 'error'], 90_000), 'done');
+    assert.equal(await page.evaluate(() => window.__costAsked), 0, 'a small run must not ask');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a big config asks first: declining starts nothing, accepting runs', async () => {
+  const { page, context, problems } = await openPage(env, '#v=2&seed=1&epochs=500&k=512&negatives=10');
+  try {
+    await waitState(page, 'ready');
+    await watchDialog(page);
+    // The estimate under the button already says minutes (or hours).
+    await page.waitForFunction(() => /^Estimated: about [\d.]+ (min|h)/.test(document.querySelector('#cost-estimate .cost-long')?.textContent || ''));
+
+    // Decline with the button: the dialog closes, nothing runs.
+    await page.click('#btn-run');
+    const dialog = page.locator('#cost-dialog');
+    await dialog.waitFor({ state: 'visible' });
+    assert.equal(await page.getByRole('dialog', { name: 'This job will take a while' }).count(), 1);
+    assert.match(await page.locator('#cost-dialog-text').textContent(), /^about [\d.]+ (min|h).*Run it anyway\?/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'cost-no', 'the safe choice has the focus');
+    await page.click('#cost-no');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(500);
+    assert.ok(!(await states(page)).includes('running'), 'declining must start nothing');
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+    assert.ok(!/run=/.test(await page.evaluate(() => location.hash)), 'a declined run is not written into the link');
+
+    // Decline with Escape: the same.
+    await page.click('#btn-run');
+    await dialog.waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(500);
+    assert.ok(!(await states(page)).includes('running'), 'Escape must start nothing');
+
+    // Accept: the job starts; cancel it (it would take minutes).
+    await page.click('#btn-run');
+    await dialog.waitFor({ state: 'visible' });
+    await page.click('#cost-yes');
+    await waitState(page, 'running', 10_000);
+    assert.equal(await page.evaluate(() => window.__costAsked), 3);
+    await page.click('#btn-cancel');
+    await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 15_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

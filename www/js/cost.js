@@ -1,0 +1,153 @@
+// cost.js — owns what a job will cost before it starts: the estimate shown under the Run button
+// (updated when the settings or the data set change), the in-page dialog that asks before any job
+// estimated above a minute, and the refusal of jobs with more runs than the documented limit.
+// The numbers come from the wasm export `estimateCost` (src/cost.rs, the same model the CLI uses,
+// scaled to the browser); this module loads its own copy of the wasm module on the main thread
+// (the workers keep theirs), which only ever computes estimates: microseconds, no data set.
+//
+// main.js calls: setDataset(summary, config) when a data set is loaded, refresh(config) when the form
+// changes, and `await check(msg)` before posting a run message: 'run', 'declined' or a refusal
+// ({refused: text}). setWorkers(n) tells it how many workers share a multi-run job.
+
+import init, { estimateCost } from '../pkg/memberlens.js';
+
+const $ = (id) => document.getElementById(id);
+
+let ready = null; // the promise of the module's initialisation
+let summary = null; // {users, items, interactions, ratings} of the data set in use
+let workers = 1;
+let lastConfig = null;
+
+function load() {
+  if (!ready) ready = init().then(() => true, (e) => { console.warn('MemberLens: cost estimates unavailable', e); return false; });
+  return ready;
+}
+
+/** The wasm job kind of a page mode (the sweep buttons all start a 'sweep'). */
+function kindOf(mode) {
+  return ['single', 'compare', 'matrix', 'frontier'].includes(mode) ? mode : 'sweep';
+}
+
+/** The estimate of a run message (main.js's `{mode, config, param, values, seeds, ...}`), or null. */
+export function estimate(msg) {
+  if (!summary || !ready) return null;
+  const spec = {};
+  for (const k of ['param', 'values', 'seeds', 'recommenders', 'defences', 'strengths', 'configs']) {
+    if (msg[k] !== undefined) spec[k] = msg[k];
+  }
+  return estimateCost(summary, msg.config, kindOf(msg.mode), spec, workers);
+}
+
+/** Creates the estimate line under the Run button and the confirmation dialog (once). */
+function install() {
+  if ($('cost-estimate')) return;
+  // Beside the Run and Cancel buttons (a row of its own would push the results down on phones).
+  const line = document.createElement('span');
+  line.id = 'cost-estimate';
+  line.className = 'cost-estimate';
+  const actions = $('btn-run')?.closest('.actions');
+  if (actions) actions.append(line); else document.body.append(line);
+  // The full sentence, and on narrow screens (style.css) only the time, so it fits beside the buttons.
+  const long = document.createElement('span');
+  long.className = 'cost-long';
+  const short = document.createElement('span');
+  short.className = 'cost-short';
+  line.append(long, short);
+
+  const d = document.createElement('dialog');
+  d.id = 'cost-dialog';
+  d.className = 'cost-dialog';
+  d.setAttribute('aria-labelledby', 'cost-dialog-title');
+  d.setAttribute('aria-describedby', 'cost-dialog-text');
+  const h = document.createElement('h2');
+  h.id = 'cost-dialog-title';
+  h.textContent = 'This job will take a while';
+  const p = document.createElement('p');
+  p.id = 'cost-dialog-text';
+  const buttons = document.createElement('div');
+  buttons.className = 'actions';
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.id = 'cost-no';
+  no.textContent = 'Don\u2019t run';
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.id = 'cost-yes';
+  yes.textContent = 'Run anyway';
+  buttons.append(no, yes);
+  d.append(h, p, buttons);
+  document.body.append(d);
+}
+
+/** The data set runs use now (the worker's summary) and the form's config. */
+export function setDataset(s, config) {
+  summary = s ? { users: s.users, items: s.items, interactions: s.interactions, ratings: s.ratings } : null;
+  refresh(config || lastConfig);
+}
+
+/** How many workers share a multi-run job (the page's worker pool). */
+export function setWorkers(n) {
+  workers = Math.max(1, Math.floor(n) || 1);
+}
+
+/** Shows the estimate of one run of `config` under the Run button. */
+export function refresh(config) {
+  if (!config) return;
+  lastConfig = config;
+  install();
+  load().then((ok) => {
+    if (!ok || config !== lastConfig) return;
+    const line = $('cost-estimate');
+    let e = null;
+    try {
+      e = estimate({ mode: 'single', config });
+    } catch {
+      // an invalid setting: the form itself says what is wrong
+    }
+    line.querySelector('.cost-long').textContent = e ? `Estimated: ${e.text}.` : '';
+    line.querySelector('.cost-short').textContent = e ? `\u2248 ${e.text.replace(/^about (.*) and .*$/, '$1')}` : '';
+    line.title = e ? `Estimated cost of one run: ${e.text}` : '';
+  });
+}
+
+/** Opens the dialog; resolves true ("Run anyway") or false (declined, Escape or closed). */
+function ask(text) {
+  const d = $('cost-dialog');
+  $('cost-dialog-text').textContent = text;
+  return new Promise((resolve) => {
+    const done = (ok) => {
+      $('cost-yes').removeEventListener('click', onYes);
+      $('cost-no').removeEventListener('click', onNo);
+      d.removeEventListener('close', onClose);
+      if (d.open) d.close();
+      resolve(ok);
+    };
+    const onYes = () => done(true);
+    const onNo = () => done(false);
+    const onClose = () => done(false);
+    $('cost-yes').addEventListener('click', onYes);
+    $('cost-no').addEventListener('click', onNo);
+    d.addEventListener('close', onClose);
+    d.showModal();
+    $('cost-no').focus(); // the safe choice is the default one
+  });
+}
+
+/**
+ * Whether the run message may start: 'run', 'declined' (the user said no in the dialog) or
+ * {refused: text} (more runs than the limit). Jobs estimated at a minute or less start at once.
+ */
+export async function check(msg) {
+  install();
+  if (!(await load())) return 'run'; // without the module the page cannot estimate: do not block
+  let e;
+  try {
+    e = estimate(msg);
+  } catch {
+    return 'run'; // the worker reports an invalid config with its own message
+  }
+  if (!e) return 'run';
+  if (e.refused) return { refused: e.refused };
+  if (!e.confirm) return 'run';
+  return (await ask(`${e.text}. Run it anyway? You can cancel it while it runs.`)) ? 'run' : 'declined';
+}
