@@ -15,9 +15,7 @@ use crate::cost;
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
-use crate::experiment::frontier::{
-    Frontier, FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS,
-};
+use crate::experiment::frontier::{FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS};
 use crate::experiment::matrix::MatrixReport;
 use crate::experiment::parallel::{self, SharedClock, Workers};
 use crate::experiment::{Job, JobResult};
@@ -203,10 +201,12 @@ struct FrontierArgs {
     #[arg(long = "natural-epochs", value_delimiter = ',')]
     natural_epochs: Option<Vec<u32>>,
     #[command(flatten)]
+    parallel: Parallel,
+    #[command(flatten)]
     common: Common,
 }
 
-/// How many runs (sweep) or seeds (matrix) run at once.
+/// How many runs (sweep), seeds (matrix) or seed parts (frontier) run at once.
 #[derive(Args, Debug)]
 struct Parallel {
     /// worker threads (default: the cores available); results are identical for every value
@@ -658,10 +658,11 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 .clone()
                 .unwrap_or(DEFAULT_NATURAL_EPOCHS.to_vec());
             let data = load(&a.common.ratings)?;
-            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let f =
-                Frontier::new(data, cfg, &defences, &strengths, &a.seeds, &natural)?.with_clock(c);
-            finish(Job::Frontier(Box::new(f)), a.common.json)?;
+            let jobs = a.parallel.jobs();
+            let report = with_workers(jobs, "parts", |w| {
+                parallel::frontier(data, cfg, &defences, &strengths, &a.seeds, &natural, w)
+            })?;
+            print_result(&JobResult::Frontier(&report), a.common.json);
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;
