@@ -21,6 +21,7 @@ import {
 } from './results.js';
 import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
+import { Pool, poolSize } from './pool.js';
 import * as individuals from './individuals.js';
 import {
   FRONTIER_STRENGTHS, drawFrontier, renderFrontierTables, renderFrontierNotes, frontierCSV, frontierTakeaway,
@@ -89,16 +90,18 @@ function scheduleLive() {
 
 // ---- worker -------------------------------------------------------------------------------
 
+// The pool's size comes from the address as it was opened (`workers=N`): it changes speed, not
+// results, so it is no setting of the form and never goes into a link.
+const POOL_SIZE = poolSize(location.hash);
+
 function startWorker() {
   ready = false;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // A pool of workers that speaks the one worker's messages (js/pool.js).
+  worker = new Pool(POOL_SIZE);
   const w = worker;
   w.onmessage = (ev) => { if (w === worker) onMessage(ev.data); };
-  w.onerror = (ev) => {
-    if (w !== worker) return;
-    ev.preventDefault();
-    fail(`The computation worker could not start (${ev.message || 'module failed to load'}). Was the site built with \`make web\`?`);
-  };
+  // Under automation only: the e2e tests inject a worker crash and count busy workers.
+  if (navigator.webdriver) window.__memberlensPool = w;
 }
 
 function restartWorker() {
