@@ -15,5 +15,6 @@ pub mod parallel;
 pub mod pipeline;
 pub mod sweep;
 pub mod units;
+pub mod units_run;
 
 pub use job::{Job, JobResult};

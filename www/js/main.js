@@ -44,6 +44,7 @@ let job = null; // the run in progress: {id, mode, cond, values, seeds, origin, 
 let nextId = 1;
 let shown = null; // the result on screen: {mode, cond, result, payload}
 let partialView = false; // the chart shows the running job's partial result, not `shown`
+let partialFrame = 0; // a pending redraw of the partial result (one per animation frame)
 let chart = null;
 let pins = []; // [{config, label, result, style}]
 let live = false;
@@ -273,17 +274,26 @@ function scheduleProgress(p) {
   });
 }
 
-/** A finished sweep point or compared run: drawn at once, where the result will be. */
+/**
+ * A finished sweep point or compared run: drawn where the result will be, at the next animation
+ * frame, so points that a pool of workers finishes together cost one redraw, not one each.
+ */
 function onPartial(msg) {
   if (job.mode === 'compare') job.partial.push(msg.result);
   else job.partial.push(msg.point);
   partialView = true;
-  try {
-    showView({ mode: job.mode, cond: job.cond, result: partialResult(job), partial: true });
-  } catch (e) {
-    console.warn('MemberLens: drawing a partial result failed', e);
-  }
-  refreshStale();
+  if (partialFrame) return;
+  const j = job;
+  partialFrame = requestAnimationFrame(() => {
+    partialFrame = 0;
+    if (job !== j) return; // finished, cancelled or replaced meanwhile: its own view is shown
+    try {
+      showView({ mode: j.mode, cond: j.cond, result: partialResult(j), partial: true });
+    } catch (e) {
+      console.warn('MemberLens: drawing a partial result failed', e);
+    }
+    refreshStale();
+  });
 }
 
 function partialResult(j) {
