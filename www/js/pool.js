@@ -10,6 +10,9 @@
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 export const MAX_WORKERS = 8;
+// The page hears the whole job's progress at most this often, however many workers report: the
+// main thread draws as often as with one worker.
+const PROGRESS_EVERY_MS = 50;
 const POOLED = new Set(['k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier']);
 
 /** The pool size: hardwareConcurrency − 1 in 1..8, or `workers=N` (1..8) from the address. */
@@ -163,7 +166,7 @@ export class Pool {
     else spec = { kind: 'sweep', param: msg.param, values: msg.values, seeds: msg.seeds };
     this.job = {
       id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
-      points: [], nextPoint: 0, cancelled: false, lastProgress: null,
+      points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
     };
     this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: this.size > 1 });
   }
@@ -221,7 +224,15 @@ export class Pool {
     const done = j.units.reduce((t, u) => t + u.weight * (u.piece ? 1 : u.fraction), 0);
     const runs = j.spec.kind === 'sweep' ? j.units.length : j.spec.seeds.length;
     const progress = { ...p, done: false, fraction: Math.min(1, done / j.weight), run_count: runs };
-    this.emit({ type: 'progress', id: j.id, progress, elapsedMs: performance.now() - j.t0 });
+    j.pendingProgress = progress;
+    if (j.progressTimer) return;
+    const wait = Math.max(0, PROGRESS_EVERY_MS - (performance.now() - (j.lastProgress ?? -Infinity)));
+    j.progressTimer = setTimeout(() => {
+      j.progressTimer = 0;
+      if (this.job !== j || j.cancelled) return;
+      j.lastProgress = performance.now();
+      this.emit({ type: 'progress', id: j.id, progress: j.pendingProgress, elapsedMs: j.lastProgress - j.t0 });
+    }, wait);
   }
 
   onUnitDone(slot, msg) {
