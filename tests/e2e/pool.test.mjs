@@ -2,7 +2,8 @@
 // exactly equal results (#results and the downloaded JSON) with workers=1, 2 and 3, equal to the
 // CLI's JSON for the same config, and every worker of the pool takes part; a cancel during a
 // pooled sweep stops every worker and the page runs again; a worker crash injected mid-job (a
-// hook reachable only under automation) is survived with the identical result.
+// hook reachable only under automation) is survived with the identical result, and a unit that
+// crashes its worker twice fails the job with a one-line error, leaving the page usable.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,6 +146,30 @@ test('a worker crash injected mid-sweep is survived: the worker is replaced and 
     assert.deepStrictEqual(strip(r.sweep), strip(want.sweep));
     assert.equal(await page.evaluate(() => window.__memberlensPool.replaced), 1, 'the crashed worker was not replaced');
     // The injected exception may be logged by the browser; nothing else may be.
+    assert.deepEqual(problems.filter((p) => !/injected worker crash/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a unit whose worker crashes twice fails the job with a one-line error; the page stays usable', async () => {
+  const { page, context, problems } = await openPage(env, `#workers=1&${SWEEP}`);
+  try {
+    const pool = () => page.evaluate(() => ({ busy: window.__memberlensPool.busyCount(), replaced: window.__memberlensPool.replaced }));
+    await page.waitForFunction(() => window.__memberlensPool?.busyCount() === 1, null, { timeout: 60_000 });
+    await page.evaluate(() => window.__memberlensPool.testCrash());
+    // The replacement worker takes the same unit again (it is queued first).
+    await page.waitForFunction(() => window.__memberlensPool.replaced === 1 && window.__memberlensPool.busyCount() === 1,
+      null, { timeout: 60_000 });
+    await page.evaluate(() => window.__memberlensPool.testCrash());
+    assert.equal(await waitState(page, ['done', 'error'], 60_000), 'error');
+    const text = await page.locator('#error').textContent();
+    assert.match(text, /A part of the job \(run 1\) failed twice, the last time with: .*injected worker crash/);
+    assert.doesNotMatch(text, /\n/);
+    assert.equal(await results(page), null);
+    assert.deepEqual(await pool(), { busy: 0, replaced: 2 });
+    await page.getByRole('button', { name: 'Run attack', exact: true }).click();
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
     assert.deepEqual(problems.filter((p) => !/injected worker crash/.test(p)), []);
   } finally {
     await context.close();

@@ -4,8 +4,8 @@
 // downloads and "Copy link" come from that condition, and when the form no longer matches it the
 // page is `stale` until the next run (or re-runs by itself with the Live switch). Pinned runs stay
 // on the ROC chart. The preset buttons set every setting to a preset (the base links are written
-// against). It does UI work only: every computation happens in js/worker.js, and progress is drawn
-// at most once per animation frame.
+// against). It does UI work only: every computation happens in js/worker.js, on the pool of
+// workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 
 import {
   SWEEPS, COMPARE, MODE_NAMES, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,

@@ -129,8 +129,10 @@ export class Pool {
           slot.pending = 1;
           slot.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: this.data.name });
         } else slot.version = this.version;
-        // Only the first worker 0 speaks for the pool; a replaced one is restored silently.
+        // Only the first worker 0 speaks for the pool; a replaced one is restored silently (and
+        // speaks again once it has the data set).
         if (slot.index === 0 && !slot.replacement) this.emit({ ...msg });
+        if (!slot.pending) slot.replacement = false;
         this.dispatch();
         return;
       case 'loaded':
