@@ -4,11 +4,15 @@
 // strengths), samples the worker's memory (wasm linear
 // memory, which only grows, so its last size is the peak; and the worker's JS heap via CDP when
 // available), measures what the site ships (wasm raw / gzipped, the whole first load), and times
-// the native CLI on the same run for comparison. Prints one JSON object on stdout.
+// the native CLI on the same run for comparison. Then the pool-size table: the page's default
+// k-sweep (schema 2: the attacker's vector length 10 … 100) with 3 seeds at workers=1, 2 and 3 —
+// wall time, its ratio to one worker, the main thread's longest task while the job ran
+// (PerformanceObserver 'longtask': only tasks of 50 ms or more exist), and each worker's peak
+// memory (wasm linear memory + JS heap). Prints one JSON object on stdout.
 //
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
-//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier)
+//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only pool)
 //
 // Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
 // 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
@@ -199,6 +203,96 @@ async function ml1mShape() {
   }
 }
 
+/** The pool runs with their ratio to one worker; the points must be the same at every size. */
+function poolTable(runs) {
+  const same = runs.every((r) => JSON.stringify(r.points) === JSON.stringify(runs[0].points));
+  if (!same) throw new Error('the pool sizes gave different sweeps');
+  return runs.map(({ points: _p, ...r }) => ({ ...r, ratio_to_1_worker: +(r.wall_ms / runs[0].wall_ms).toFixed(2) }));
+}
+
+/** Every worker's JS heap via CDP, by target id (empty when the browser does not allow it). */
+async function workerHeaps(cdp) {
+  const out = new Map();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    for (const w of targetInfos.filter((t) => t.type === 'worker' && t.url.includes('worker.js'))) {
+      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: w.targetId, flatten: false });
+      const reply = new Promise((resolve) => {
+        const on = (ev) => {
+          if (ev.sessionId !== sessionId) return;
+          const m = JSON.parse(ev.message);
+          if (m.id === 1) { cdp.off('Target.receivedMessageFromTarget', on); resolve(m.result || null); }
+        };
+        cdp.on('Target.receivedMessageFromTarget', on);
+      });
+      await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
+      const r = await Promise.race([reply, new Promise((resolve) => setTimeout(() => resolve(null), 2000))]);
+      await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+      if (r) out.set(w.targetId, r.usedSize);
+    }
+  } catch { /* no CDP target access: heaps stay unknown */ }
+  return out;
+}
+
+/** The default k-sweep with 3 seeds on a pool of `n` workers: wall time, longest main-thread
+ * task during the job, and each worker's peak memory. */
+async function poolRun(n) {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const page = await context.newPage();
+  const cdp = await browser.newBrowserCDPSession();
+  await page.goto(`${server.url}#workers=${n}&v=2&run=k-sweep&seeds=3`);
+  await page.waitForSelector('body[data-state="running"]', { state: 'attached', timeout: 120_000 });
+  const start = await page.evaluate(() => performance.now());
+  const t0 = Date.now();
+  const wasm = new Map();
+  const heap = new Map();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      for (const w of page.workers()) {
+        const bytes = await w.evaluate(() => self.__memberlensMemory?.buffer.byteLength ?? 0).catch(() => 0);
+        wasm.set(w, Math.max(wasm.get(w) ?? 0, bytes));
+      }
+      for (const [id, used] of await workerHeaps(cdp)) heap.set(id, Math.max(heap.get(id) ?? 0, used));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { state: 'attached', timeout: 900_000 });
+  const wallMs = Date.now() - t0;
+  sampling = false;
+  await sampler;
+  const state = await page.evaluate(() => document.body.dataset.state);
+  if (state !== 'done') throw new Error(`workers=${n}: ${await page.locator('#error').textContent()}`);
+  const end = await page.evaluate(() => performance.now());
+  const tasks = await page.evaluate(() => window.__longtasks);
+  const during = tasks.filter((t) => t.start >= start && t.start <= end);
+  const res = JSON.parse(await page.locator('#results').textContent());
+  const size = await page.evaluate(() => window.__memberlensPool?.size ?? null);
+  await context.close();
+  const mib = (b) => +(b / 2 ** 20).toFixed(1);
+  const wasmPeaks = [...wasm.values()].sort((a, b) => b - a);
+  const heapPeaks = [...heap.values()].sort((a, b) => b - a);
+  return {
+    workers: size,
+    wall_ms: wallMs,
+    runs: res.sweep.points.length * res.sweep.seeds.length,
+    main_thread_longest_task_ms: during.length ? Math.round(Math.max(...during.map((t) => t.duration))) : 0,
+    main_thread_long_tasks: during.length,
+    worker_peak_mib: wasmPeaks.map((w, i) => ({
+      wasm_memory: mib(w),
+      js_heap: heapPeaks[i] === undefined ? null : mib(heapPeaks[i]),
+      total: mib(w + (heapPeaks[i] ?? 0)),
+    })),
+    points: res.sweep.points.map((p) => p.roc_auc_mean),
+  };
+}
+
 /** Issue 7's target: 4 defences × 5 strengths × 1 seed in ≤ 30 s on the bundled data. */
 function frontierSummary(f) {
   return {
@@ -211,9 +305,10 @@ function frontierSummary(f) {
   };
 }
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
-if (only !== null && only !== 'ml-1m-shape' && only !== 'frontier') {
-  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier)`);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]
+  : process.env.BENCH_POOL_ONLY ? 'pool' : null;
+if (only !== null && !['ml-1m-shape', 'frontier', 'pool'].includes(only)) {
+  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, pool)`);
   process.exit(2);
 }
 
@@ -221,6 +316,10 @@ try {
   if (only === 'ml-1m-shape') {
     log('ml-1m-shape: synthetic file through the page, default single run…');
     console.log(JSON.stringify({ chromium: browser.version(), ml_1m_shape: await ml1mShape() }, null, 2));
+  } else if (only === 'pool') {
+    const pool = [];
+    for (const n of [1, 2, 3]) { log(`pool: default k-sweep, 3 seeds, workers=${n}…`); pool.push(await poolRun(n)); }
+    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), pool: poolTable(pool) }, null, 2));
   } else if (only === 'frontier') {
     log('frontier: every defence × 5 strengths, one seed…');
     console.log(JSON.stringify({ chromium: browser.version(), frontier_one_seed: frontierSummary(await timedRun('#v=2&run=frontier&seeds=1', 600_000)) }, null, 2));
@@ -236,6 +335,8 @@ try {
     const frontier = await timedRun('#v=2&run=frontier&seeds=1', 600_000);
     log('native CLI…');
     const cli = await native();
+    const pool = [];
+    for (const n of [1, 2, 3]) { log(`pool: default k-sweep, 3 seeds, workers=${n}…`); pool.push(await poolRun(n)); }
     const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
     const runs = [single, sweep, frontier];
     const summary = {
@@ -260,6 +361,7 @@ try {
           : Math.max(...runs.map((r) => r.workerHeapPeak ?? 0))),
         page_js_heap: mb(Math.max(...runs.map((r) => r.pageHeapPeak))),
       },
+      pool: poolTable(pool),
       shipped: {
         wasm_raw_bytes: wasm.length,
         wasm_gzip_bytes: gz(wasm),

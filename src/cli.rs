@@ -15,9 +15,7 @@ use crate::cost;
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
-use crate::experiment::frontier::{
-    Frontier, FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS,
-};
+use crate::experiment::frontier::{FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS};
 use crate::experiment::matrix::MatrixReport;
 use crate::experiment::parallel::{self, SharedClock, Workers};
 use crate::experiment::{Job, JobResult};
@@ -203,10 +201,12 @@ struct FrontierArgs {
     #[arg(long = "natural-epochs", value_delimiter = ',')]
     natural_epochs: Option<Vec<u32>>,
     #[command(flatten)]
+    parallel: Parallel,
+    #[command(flatten)]
     common: Common,
 }
 
-/// How many runs (sweep) or seeds (matrix) run at once.
+/// How many runs (sweep), seeds (matrix) or seed parts (frontier) run at once.
 #[derive(Args, Debug)]
 struct Parallel {
     /// worker threads (default: the cores available); results are identical for every value
@@ -660,6 +660,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
             let what = format!("this frontier ({} seeds)", a.seeds.len());
             check_runs(a.seeds.len(), &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
+            let jobs = a.parallel.jobs();
             let estimate = cost::estimate_frontier(
                 &cfg,
                 &data.summary(),
@@ -667,13 +668,13 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 &strengths,
                 a.seeds.len(),
                 &natural,
-                1,
+                jobs,
             );
             check_cost(estimate, &what, a.common.force)?;
-            let c: Arc<dyn Fn() -> f64> = Arc::from(clock());
-            let f =
-                Frontier::new(data, cfg, &defences, &strengths, &a.seeds, &natural)?.with_clock(c);
-            finish(Job::Frontier(Box::new(f)), a.common.json)?;
+            let report = with_workers(jobs, "parts", |w| {
+                parallel::frontier(data, cfg, &defences, &strengths, &a.seeds, &natural, w)
+            })?;
+            print_result(&JobResult::Frontier(&report), a.common.json);
         }
         Command::Bundle { ratings, out } => {
             let data = Dataset::load(&ratings)?;

@@ -1,7 +1,9 @@
 //! The only module that knows about JavaScript: a thin wasm-bindgen layer over the compute core.
 //! A worker loads a `Dataset`, creates a `Job` (single run, sweep, matrix or defence frontier) and
 //! calls `step()` in a loop,
-//! posting progress between calls and dropping the job to cancel.
+//! posting progress between calls and dropping the job to cancel. For a pool of workers a sweep,
+//! matrix or frontier is split into units (`planJob`), each run by a `Unit`, and the pieces are
+//! put back together by `aggregateJob`.
 
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use crate::config::Config;
 use crate::defence::DefenceKind;
 use crate::experiment::frontier::{Frontier, DEFAULT_NATURAL_EPOCHS};
 use crate::experiment::matrix::Matrix;
+use crate::experiment::units::{JobSpec, Piece, Plan, UnitRun};
 use crate::recommender::RecommenderKind;
 use crate::sweep::{Job as CoreJob, Sweep};
 
@@ -326,4 +329,114 @@ pub fn estimate_cost(
     )
     .map_err(err)?;
     to_js(&e)
+}
+
+// ---- jobs as units, for a pool of workers (www/js/pool.js) ------------------------------------
+
+/// A job's spec from JS: `{kind: 'sweep', param, values, seeds}`, `{kind: 'matrix', recommenders,
+/// seeds}` or `{kind: 'frontier', defences, strengths, seeds}` (defences `[]`: every one that
+/// applies to the config, as `Job.frontier`).
+fn spec_from_js(value: JsValue, cfg: &Config) -> Result<JobSpec, JsError> {
+    let json: serde_json::Value =
+        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("spec: {e}")))?;
+    let mut spec: JobSpec =
+        serde_json::from_value(json).map_err(|e| JsError::new(&format!("spec: {e}")))?;
+    if let JobSpec::Frontier { defences, .. } = &mut spec {
+        if defences.is_empty() {
+            *defences = DefenceKind::applicable(cfg);
+        }
+    }
+    Ok(spec)
+}
+
+fn plan(dataset: &Dataset, config: JsValue, spec: JsValue) -> Result<Plan, JsError> {
+    let cfg = config_from_js(config)?;
+    let spec = spec_from_js(spec, &cfg)?;
+    Plan::new(dataset.inner.clone(), cfg, &spec).map_err(err)
+}
+
+fn pieces_from_js(pieces: JsValue) -> Result<Vec<Piece>, JsError> {
+    serde_wasm_bindgen::from_value(pieces).map_err(|e| JsError::new(&format!("pieces: {e}")))
+}
+
+/// The job's units in their fixed order: `[{unit, weight, group}]` (docs/INTERFACES.md). `fine`:
+/// split a frontier's seeds into parts, for more than one worker. Throws on a bad setting, as
+/// the job would.
+#[wasm_bindgen(js_name = planJob)]
+pub fn plan_job(
+    dataset: &Dataset,
+    config: JsValue,
+    spec: JsValue,
+    fine: bool,
+) -> Result<JsValue, JsError> {
+    to_js(&plan(dataset, config, spec)?.units(fine))
+}
+
+/// The report of a job from every unit's piece (any order): the very report `Job.sweep`,
+/// `Job.matrix` or `Job.frontier` gives, bit for bit (timings aside).
+#[wasm_bindgen(js_name = aggregateJob)]
+pub fn aggregate_job(
+    dataset: &Dataset,
+    config: JsValue,
+    spec: JsValue,
+    pieces: JsValue,
+) -> Result<JsValue, JsError> {
+    let plan = plan(dataset, config, spec)?;
+    to_js(&plan.aggregate(&pieces_from_js(pieces)?).map_err(err)?)
+}
+
+/// One sweep value's point (mean, std, runs) from the pieces of its seeds, drawn while the rest
+/// of the sweep runs; equal to that point of the final report.
+#[wasm_bindgen(js_name = sweepPoint)]
+pub fn sweep_point(
+    dataset: &Dataset,
+    config: JsValue,
+    spec: JsValue,
+    value_index: usize,
+    pieces: JsValue,
+) -> Result<JsValue, JsError> {
+    let plan = plan(dataset, config, spec)?;
+    to_js(
+        &plan
+            .sweep_point(value_index, &pieces_from_js(pieces)?)
+            .map_err(err)?,
+    )
+}
+
+/// One unit of a job, advanced by `step()`; `piece()` once done.
+#[wasm_bindgen]
+pub struct Unit {
+    inner: UnitRun,
+}
+
+#[wasm_bindgen]
+impl Unit {
+    /// Starts `unit` (one of `planJob`'s `unit` objects) of the job (config, spec).
+    pub fn start(
+        dataset: &Dataset,
+        config: JsValue,
+        spec: JsValue,
+        unit: JsValue,
+    ) -> Result<Unit, JsError> {
+        let plan = plan(dataset, config, spec)?;
+        let unit: crate::experiment::units::Unit = serde_wasm_bindgen::from_value(unit)
+            .map_err(|e| JsError::new(&format!("unit: {e}")))?;
+        let inner = plan.start(unit, Some(Arc::new(clock()))).map_err(err)?;
+        Ok(Unit { inner })
+    }
+
+    /// Does a bounded piece of work; returns the progress object (`fraction` of this unit).
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.step().map_err(err)?)
+    }
+
+    /// The finished unit's piece `{unit, ms, outcome}`, for `aggregateJob`; throws before done.
+    pub fn piece(&self) -> Result<JsValue, JsError> {
+        match self.inner.piece() {
+            Some(p) => to_js(p),
+            None => Err(JsError::new(
+                "the unit has not finished: call step() until done",
+            )),
+        }
+    }
 }

@@ -13,21 +13,21 @@
 //! target's `epochs`: the attacker's shadow keeps the base config's, as it does for every defence
 //! (the attacker imitates the service it believes it faces), so it is not a single run with
 //! `epochs` set, which would retrain the shadow too.
+//!
+//! A `Frontier` runs a list of seeds, each through a list of tasks: the whole job (every seed,
+//! every task), or one unit of it for a pool of workers (`Frontier::unit`: one seed and a part of
+//! its tasks, plus the attacker's side it needs). Either way each seed leaves a `FrontierPiece`,
+//! and the report is `FrontierSlots::aggregate` of the pieces (frontier_report.rs).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use super::pipeline::{Halves, Observed, SCORE_WORK, TRAIN_WORK};
-use super::sweep::{point, SweepRun};
+use super::sweep::SweepRun;
 use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
-use crate::config::{Config, Protocol};
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
-use crate::eval::mean_std;
-use crate::privacy::PrivacySpent;
 use crate::recommender::RecommenderKind;
 use crate::report::{AttackScores, Progress, Stage};
 use crate::serving::Half;
@@ -37,74 +37,14 @@ pub const DEFAULT_STRENGTHS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 /// The epoch counts of the natural frontier when none are given.
 pub const DEFAULT_NATURAL_EPOCHS: [u32; 4] = [10, 20, 40, 80];
 
-/// One strength of one defence, over all seeds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FrontierPoint {
-    pub strength: f64,
-    /// The defence's own parameter at this strength (named by the curve's `parameter`).
-    pub parameter_value: f64,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
-    pub tpr_at_1pct_std: f64,
-    pub recall_at_n_mean: f64,
-    pub recall_at_n_std: f64,
-    /// Mean ε over seeds (dp-sgd above strength 0; `null` otherwise).
-    pub epsilon_mean: Option<f64>,
-    pub runs: Vec<SweepRun>,
-    /// What DP training spent, one per seed (dp-sgd above strength 0; empty otherwise).
-    pub privacy: Vec<PrivacySpent>,
-}
+mod parts;
 
-/// One defence's points, by strength.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DefenceCurve {
-    pub defence: DefenceKind,
-    /// Name of the defence's own parameter (`alpha`, `replaced_share`, `relative_sigma`,
-    /// `noise_multiplier`).
-    pub parameter: String,
-    pub points: Vec<FrontierPoint>,
-}
-
-/// The undefended service over all seeds (also every curve's strength-0 point).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Undefended {
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
-    pub recall_at_n_mean: f64,
-    pub runs: Vec<SweepRun>,
-}
-
-/// The undefended recommender trained for `epochs` epochs, over all seeds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NaturalPoint {
-    pub epochs: u32,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
-    pub recall_at_n_mean: f64,
-    pub runs: Vec<SweepRun>,
-}
-
-/// The result of a frontier job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FrontierReport {
-    pub defences: Vec<DefenceCurve>,
-    pub undefended: Undefended,
-    /// Mean recall@N of the plain popularity list: a defended service below it is worse than not
-    /// personalising at all.
-    pub popularity_recall_at_n: f64,
-    /// Empty when the recommender does not train by epochs (item-knn, popularity).
-    pub natural: Vec<NaturalPoint>,
-    /// One-line findings, written from this run's numbers.
-    pub notes: Vec<String>,
-    pub strengths: Vec<f64>,
-    pub seeds: Vec<u32>,
-    /// The undefended base config (its `defence` keys are set per point).
-    pub config: Config,
-    pub timings_ms: BTreeMap<String, f64>,
-}
+pub use super::frontier_notes::notes;
+pub use super::frontier_report::{
+    DefenceCurve, FrontierPiece, FrontierPoint, FrontierReport, FrontierSlots, NaturalPoint,
+    PieceRun, Undefended,
+};
+pub use parts::FrontierPart;
 
 /// The work of one seed, in order.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -153,6 +93,7 @@ impl Task {
 
 struct SeedState {
     cfg: Config,
+    piece: FrontierPiece,
     halves: Option<Halves>,
     target: Option<Half>,
     shadow: Option<Half>,
@@ -170,18 +111,21 @@ pub struct Frontier {
     strengths: Vec<f64>,
     seeds: Vec<u32>,
     natural: Vec<u32>,
+    /// Every task of one seed, with its share of the seed's work.
+    all_tasks: Vec<(Task, f64)>,
+    /// The tasks this frontier runs per seed (all of them, or a unit's).
     tasks: Vec<(Task, f64)>,
+    /// The seed indices this frontier runs (all of them, or a unit's one).
+    order: Vec<usize>,
+    /// Position in `order`.
     seed_index: usize,
     task_index: usize,
     state: Option<SeedState>,
-    /// `runs[d][s]`: per-seed results of defence d at strength s.
-    runs: Vec<Vec<Vec<SweepRun>>>,
-    privacy: Vec<Vec<Vec<PrivacySpent>>>,
-    undefended: Vec<SweepRun>,
-    popularity: Vec<f64>,
-    natural_runs: Vec<Vec<SweepRun>>,
+    /// One piece per finished seed.
+    pieces: Vec<FrontierPiece>,
+    /// Whether this is a unit: it ends with its piece, not a report.
+    unit: bool,
     clock: Option<Arc<dyn Fn() -> f64>>,
-    timings: BTreeMap<String, f64>,
     report: Option<FrontierReport>,
 }
 
@@ -299,27 +243,29 @@ impl Frontier {
                 tasks.push((Task::Natural(i), epoch_weight(e)));
             }
         }
-        let (nd, ns) = (defences.len(), strengths.len());
         Ok(Frontier {
             data,
             base,
             defences: defences.to_vec(),
             strengths: strengths.to_vec(),
+            order: (0..seeds.len()).collect(),
             seeds: seeds.to_vec(),
-            runs: vec![vec![Vec::new(); ns]; nd],
-            privacy: vec![vec![Vec::new(); ns]; nd],
-            natural_runs: vec![Vec::new(); natural.len()],
             natural,
+            all_tasks: tasks.clone(),
             tasks,
             seed_index: 0,
             task_index: 0,
             state: None,
-            undefended: Vec::new(),
-            popularity: Vec::new(),
+            pieces: Vec::new(),
+            unit: false,
             clock: None,
-            timings: BTreeMap::new(),
             report: None,
         })
+    }
+
+    /// Whether every seed of this frontier (or unit) has finished.
+    pub fn is_done(&self) -> bool {
+        self.seed_index == self.order.len()
     }
 
     /// The config of one point: the base with `defence` at `strength`.
@@ -346,30 +292,36 @@ impl Frontier {
 
     /// Does one bounded piece of work.
     pub fn step(&mut self) -> Result<Progress> {
-        if self.report.is_some() {
+        if self.is_done() {
             return Ok(Progress::finished(self.seeds.len()));
         }
         let t0 = self.now();
         let (task, _) = self.tasks[self.task_index];
         let (finished, within, message) = self.work(task)?;
-        let seed_index = self.seed_index;
+        let position = self.seed_index;
+        let global_seed = self.order[position];
         let total: f64 = self.tasks.iter().map(|t| t.1).sum();
         let before: f64 = self.tasks[..self.task_index].iter().map(|t| t.1).sum();
         let per_seed = (before + self.tasks[self.task_index].1 * within.clamp(0.0, 0.999)) / total;
+        let spent = self.now() - t0;
+        let st = self.state.as_mut().expect("work() keeps the seed's state");
+        *st.piece
+            .timings_ms
+            .entry(task.timing_key().into())
+            .or_insert(0.0) += spent;
         if finished {
             self.task_index += 1;
             if self.task_index == self.tasks.len() {
                 self.task_index = 0;
                 self.seed_index += 1;
-                self.state = None;
+                let st = self.state.take().expect("a seed was in progress");
+                self.pieces.push(st.piece);
             }
         }
-        let spent = self.now() - t0;
-        *self.timings.entry(task.timing_key().into()).or_insert(0.0) += spent;
-        if self.seed_index == self.seeds.len() && self.report.is_none() {
-            self.finish();
+        if self.is_done() && !self.unit && self.report.is_none() {
+            self.report = Some(self.aggregate(&self.pieces)?);
         }
-        let done = self.report.is_some();
+        let done = self.is_done();
         let stage = task.stage();
         Ok(Progress {
             done,
@@ -380,11 +332,11 @@ impl Frontier {
             fraction: if done {
                 1.0
             } else {
-                ((seed_index as f64 + per_seed) / self.seeds.len() as f64).min(1.0)
+                ((position as f64 + per_seed) / self.order.len() as f64).min(1.0)
             },
             message,
             loss: None,
-            run_index: seed_index.min(self.seeds.len() - 1),
+            run_index: global_seed,
             run_count: self.seeds.len(),
         })
     }
@@ -424,11 +376,13 @@ impl Frontier {
     fn work(&mut self, task: Task) -> Result<(bool, f64, String)> {
         let data = self.data.clone();
         if self.state.is_none() {
+            let seed_index = self.order[self.seed_index];
             let cfg = Config {
-                seed: self.seeds[self.seed_index],
+                seed: self.seeds[seed_index],
                 ..self.base.clone()
             };
             self.state = Some(SeedState {
+                piece: FrontierPiece::new(seed_index),
                 attack: Some(attack::build(cfg.attack, &cfg)),
                 cfg,
                 halves: None,
@@ -443,9 +397,13 @@ impl Frontier {
         Ok(match task {
             Task::Split => {
                 let halves = Halves::split(&data, &st.cfg)?;
-                let mut target = halves.target_half(&st.cfg, st.cfg.recommender);
-                target.keep_scores();
-                st.target = Some(target);
+                // A unit without the undefended target (one training-level or natural point)
+                // does not build it; its own half comes from the same split.
+                if self.tasks.iter().any(|t| t.0 == Task::Target) {
+                    let mut target = halves.target_half(&st.cfg, st.cfg.recommender);
+                    target.keep_scores();
+                    st.target = Some(target);
+                }
                 if st.cfg.attack.needs_shadow() {
                     st.shadow = Some(halves.shadow_half(&st.cfg, st.cfg.shadow_kind()));
                 }
@@ -491,20 +449,10 @@ impl Frontier {
                     finished = attack.fit_step(&obs.input(&data), &obs.labels);
                     within = attack.fit_fraction();
                 }
-                if finished {
-                    let target = st.target.as_ref().expect("target served");
+                if let (true, Some(target)) = (finished, st.target.as_ref()) {
                     let run = Self::evaluate(&data, st, target)?;
                     let u = target.utility();
-                    self.popularity.push(u.popularity_recall_at_n);
-                    self.undefended.push(run.clone());
-                    // Strength 0 of every defence is the undefended service itself.
-                    for runs in self.runs.iter_mut() {
-                        for (si, r) in runs.iter_mut().enumerate() {
-                            if self.strengths[si] == 0.0 {
-                                r.push(run.clone());
-                            }
-                        }
-                    }
+                    st.piece.undefended = Some((run, u.popularity_recall_at_n));
                 }
                 (
                     finished,
@@ -525,7 +473,12 @@ impl Frontier {
                 if finished {
                     let target = st.target.as_ref().expect("target trained");
                     let run = Self::evaluate(&data, st, target)?;
-                    self.runs[di][si].push(run);
+                    st.piece.points.push(PieceRun {
+                        defence: di,
+                        strength: si,
+                        run,
+                        privacy: Vec::new(),
+                    });
                 }
                 (
                     finished,
@@ -546,8 +499,12 @@ impl Frontier {
                 if finished {
                     let half = st.other.take().expect("set above");
                     let run = Self::evaluate(&data, st, &half)?;
-                    self.runs[di][si].push(run);
-                    self.privacy[di][si].extend(half.privacy());
+                    st.piece.points.push(PieceRun {
+                        defence: di,
+                        strength: si,
+                        run,
+                        privacy: half.privacy().into_iter().collect(),
+                    });
                 }
                 (
                     finished,
@@ -571,7 +528,7 @@ impl Frontier {
                 if finished {
                     let half = st.other.take().expect("set above");
                     let run = Self::evaluate(&data, st, &half)?;
-                    self.natural_runs[i].push(run);
+                    st.piece.natural.push((i, run));
                 }
                 (
                     finished,
@@ -580,276 +537,5 @@ impl Frontier {
                 )
             }
         })
-    }
-
-    fn finish(&mut self) {
-        let curves: Vec<DefenceCurve> = self
-            .defences
-            .iter()
-            .enumerate()
-            .map(|(di, &d)| DefenceCurve {
-                defence: d,
-                parameter: d.parameter(0.0).0.to_string(),
-                points: self
-                    .strengths
-                    .iter()
-                    .enumerate()
-                    .map(|(si, &s)| {
-                        let p = point(s, self.runs[di][si].clone());
-                        let privacy = self.privacy[di][si].clone();
-                        let eps: Vec<f64> = privacy.iter().map(|p| p.epsilon).collect();
-                        FrontierPoint {
-                            strength: s,
-                            parameter_value: d.parameter(s).1,
-                            roc_auc_mean: p.roc_auc_mean,
-                            roc_auc_std: p.roc_auc_std,
-                            tpr_at_1pct_mean: p.tpr_at_1pct_mean,
-                            tpr_at_1pct_std: p.tpr_at_1pct_std,
-                            recall_at_n_mean: p.recall_at_n_mean,
-                            recall_at_n_std: p.recall_at_n_std,
-                            epsilon_mean: (!eps.is_empty()).then(|| mean_std(&eps).0),
-                            runs: p.runs,
-                            privacy,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        let u = point(0.0, self.undefended.clone());
-        let undefended = Undefended {
-            roc_auc_mean: u.roc_auc_mean,
-            roc_auc_std: u.roc_auc_std,
-            tpr_at_1pct_mean: u.tpr_at_1pct_mean,
-            recall_at_n_mean: u.recall_at_n_mean,
-            runs: u.runs,
-        };
-        let natural: Vec<NaturalPoint> = self
-            .natural
-            .iter()
-            .zip(&self.natural_runs)
-            .map(|(&epochs, runs)| {
-                // The base epoch count is the undefended run itself.
-                let runs = if epochs == self.base.epochs {
-                    self.undefended.clone()
-                } else {
-                    runs.clone()
-                };
-                let p = point(f64::from(epochs), runs);
-                NaturalPoint {
-                    epochs,
-                    roc_auc_mean: p.roc_auc_mean,
-                    roc_auc_std: p.roc_auc_std,
-                    tpr_at_1pct_mean: p.tpr_at_1pct_mean,
-                    recall_at_n_mean: p.recall_at_n_mean,
-                    runs: p.runs,
-                }
-            })
-            .collect();
-        let popularity_recall_at_n = mean_std(&self.popularity).0;
-        let mut report = FrontierReport {
-            defences: curves,
-            undefended,
-            popularity_recall_at_n,
-            natural,
-            notes: Vec::new(),
-            strengths: self.strengths.clone(),
-            seeds: self.seeds.clone(),
-            config: self.base.clone(),
-            timings_ms: {
-                let mut t = self.timings.clone();
-                t.insert("total".into(), self.timings.values().sum());
-                t
-            },
-        };
-        report.notes = notes(&report);
-        self.report = Some(report);
-    }
-}
-
-/// One-line findings from the report's own numbers (means over its seeds).
-pub fn notes(r: &FrontierReport) -> Vec<String> {
-    let mut out = Vec::new();
-    let u = &r.undefended;
-    let pop = r.popularity_recall_at_n;
-    let n = r.config.top_n;
-    let popular = r.config.protocol == Protocol::Popular;
-    for c in &r.defences {
-        let d = c.defence.id();
-        let active: Vec<&FrontierPoint> = c.points.iter().filter(|p| p.strength > 0.0).collect();
-        let Some(strongest) = active
-            .iter()
-            .max_by(|a, b| a.strength.total_cmp(&b.strength))
-        else {
-            out.push(format!(
-                "{d}: only strength 0 was run, which is the undefended service"
-            ));
-            continue;
-        };
-        let recall_same = active
-            .iter()
-            .all(|p| p.recall_at_n_mean == u.recall_at_n_mean);
-        let recall_text = if recall_same {
-            format!(
-                "member recall@{n} unchanged ({:.4}) at every strength",
-                u.recall_at_n_mean
-            )
-        } else {
-            format!(
-                "member recall@{n} {:.4} → {:.4}",
-                u.recall_at_n_mean, strongest.recall_at_n_mean
-            )
-        };
-        let verb = if strongest.roc_auc_mean < u.roc_auc_mean {
-            "fell"
-        } else {
-            "rose"
-        };
-        out.push(format!(
-            "{d}: {recall_text} while ROC-AUC {verb} from {:.3} to {:.3} at strength {} ({} {})",
-            u.roc_auc_mean,
-            strongest.roc_auc_mean,
-            strongest.strength,
-            c.parameter,
-            fmt_value(strongest.parameter_value)
-        ));
-        if let Some(low) = active
-            .iter()
-            .min_by(|a, b| a.roc_auc_mean.total_cmp(&b.roc_auc_mean))
-            .filter(|p| p.strength != strongest.strength && p.roc_auc_mean < strongest.roc_auc_mean)
-        {
-            out.push(format!(
-                "{d}: the lowest ROC-AUC, {:.3}, came at strength {}, not at the strongest setting",
-                low.roc_auc_mean, low.strength
-            ));
-        }
-        if let Some(up) = active
-            .iter()
-            .filter(|p| p.roc_auc_mean > u.roc_auc_mean)
-            .max_by(|a, b| a.roc_auc_mean.total_cmp(&b.roc_auc_mean))
-        {
-            let why = if popular {
-                ": members' lists moved further from the popularity list every non-member gets"
-            } else {
-                ""
-            };
-            out.push(format!(
-                "{d}: ROC-AUC rose above the undefended {:.3} to {:.3} at strength {}{why}",
-                u.roc_auc_mean, up.roc_auc_mean, up.strength
-            ));
-        }
-        if let Some(flip) = active
-            .iter()
-            .filter(|p| p.roc_auc_mean < 0.45)
-            .min_by(|a, b| a.roc_auc_mean.total_cmp(&b.roc_auc_mean))
-        {
-            out.push(format!(
-                "{d}: ROC-AUC {:.3} at strength {} is below 0.5: the attack, trained on an undefended shadow, ranks members below non-members; an attacker who knew the defence could flip its scores (ROC-AUC {:.3})",
-                flip.roc_auc_mean,
-                flip.strength,
-                1.0 - flip.roc_auc_mean
-            ));
-        }
-        if let Some(below) = c
-            .points
-            .iter()
-            .filter(|p| p.strength > 0.0 && p.recall_at_n_mean < pop)
-            .min_by(|a, b| a.strength.total_cmp(&b.strength))
-        {
-            out.push(format!(
-                "{d}: from strength {} recall@{n} ({:.4}) is below the plain popularity list's ({pop:.4}): the defended service is worse than not personalising",
-                below.strength, below.recall_at_n_mean
-            ));
-        }
-        if c.defence == DefenceKind::DpSgd {
-            out.extend(dp_notes(c, strongest, popular));
-        }
-    }
-    let base_epochs = r.config.epochs;
-    for nat in r.natural.iter().filter(|p| p.epochs != base_epochs) {
-        if nat.roc_auc_mean < u.roc_auc_mean && nat.recall_at_n_mean > u.recall_at_n_mean {
-            out.push(format!(
-                "natural: {} epochs instead of {base_epochs} give both a lower ROC-AUC ({:.3} vs {:.3}) and a higher recall@{n} ({:.4} vs {:.4}): the undefended setting is not on the frontier",
-                nat.epochs, nat.roc_auc_mean, u.roc_auc_mean, nat.recall_at_n_mean, u.recall_at_n_mean
-            ));
-            continue;
-        }
-        if nat.roc_auc_mean >= u.roc_auc_mean {
-            out.push(format!(
-                "natural: {} epochs instead of {base_epochs} give ROC-AUC {:.3} and recall@{n} {:.4}",
-                nat.epochs, nat.roc_auc_mean, nat.recall_at_n_mean
-            ));
-            continue;
-        }
-        let best = r
-            .defences
-            .iter()
-            .flat_map(|c| c.points.iter().map(move |p| (c.defence.id(), p)))
-            .filter(|(_, p)| p.strength > 0.0 && p.roc_auc_mean <= nat.roc_auc_mean)
-            .max_by(|a, b| a.1.recall_at_n_mean.total_cmp(&b.1.recall_at_n_mean));
-        let cmp = match best {
-            Some((d, p)) => format!(
-                "the defence point with ROC-AUC at most that and the best recall is {d} at strength {} (ROC-AUC {:.3}, recall {:.4})",
-                p.strength, p.roc_auc_mean, p.recall_at_n_mean
-            ),
-            None => "no defence point reached a ROC-AUC that low".to_string(),
-        };
-        out.push(format!(
-            "natural: {} epochs instead of {base_epochs} give ROC-AUC {:.3} and recall@{n} {:.4}; {cmp}",
-            nat.epochs, nat.roc_auc_mean, nat.recall_at_n_mean
-        ));
-    }
-    out
-}
-
-/// What the DP guarantee says about the measured attack.
-fn dp_notes(c: &DefenceCurve, strongest: &FrontierPoint, popular: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    let Some(first) = strongest.privacy.first() else {
-        return out;
-    };
-    let eps = strongest.epsilon_mean.unwrap_or(first.epsilon);
-    // (ε, δ)-DP bounds any test: TPR ≤ e^ε·FPR + δ.
-    let bound = (libm::exp(eps) * 0.01 + first.delta).min(1.0);
-    let bound_text = if bound >= 1.0 {
-        "allows any TPR at 1% FPR: no practical bound".to_string()
-    } else {
-        format!("bounds TPR at 1% FPR by {bound:.3}")
-    };
-    out.push(format!(
-        "dp-sgd at strength {} (noise multiplier {}): ε = {eps:.2} at δ = {:.1e}, which {bound_text}; measured TPR at 1% FPR {:.3}",
-        strongest.strength,
-        fmt_value(strongest.parameter_value),
-        first.delta,
-        strongest.tpr_at_1pct_mean
-    ));
-    if popular {
-        out.push(format!(
-            "dp-sgd: under protocol popular ROC-AUC stays at {:.3} at ε = {eps:.2}: members get personal lists and non-members the popularity list, which tells them apart whatever ε",
-            strongest.roc_auc_mean
-        ));
-    } else if let Some(loose) = c
-        .points
-        .iter()
-        .filter(|p| p.strength > 0.0 && p.roc_auc_mean < 0.55)
-        .filter(|p| p.epsilon_mean.is_some_and(|e| libm::exp(e) * 0.01 >= 1.0))
-        .min_by(|a, b| a.strength.total_cmp(&b.strength))
-    {
-        out.push(format!(
-            "dp-sgd: ROC-AUC is already {:.3} at strength {} where ε = {:.1} promises nothing: the drop is what noise, clipping and refitting members like new users do to this model, not something ε guarantees",
-            loose.roc_auc_mean,
-            loose.strength,
-            loose.epsilon_mean.unwrap_or(f64::NAN)
-        ));
-    }
-    out
-}
-
-/// A parameter value in short form (3 significant digits).
-fn fmt_value(v: f64) -> String {
-    if v == 0.0 || (0.01..1000.0).contains(&v.abs()) {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.2e}")
     }
 }

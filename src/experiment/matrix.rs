@@ -72,10 +72,18 @@ enum Task {
 
 /// What one seed of a matrix produced: cell runs row by row (shadow), then column (target), and
 /// each target algorithm's (recall@N, popularity recall@N).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeedOutcome {
     cells: Vec<CellRun>,
     recalls: Vec<(f64, f64)>,
+}
+
+impl SeedOutcome {
+    /// The cell runs (row-major) and each target's (recall@N, popularity recall@N).
+    pub fn numbers(&self) -> (&[CellRun], &[(f64, f64)]) {
+        (&self.cells, &self.recalls)
+    }
 }
 
 struct SeedState {

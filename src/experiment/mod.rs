@@ -2,14 +2,19 @@
 //! the shadow × target transfer matrix (`matrix`), the privacy–utility frontier of the defences
 //! (`frontier`), and `Job`, which drives any of them one bounded step at a time (what the browser
 //! worker calls). Natively, `parallel` runs a sweep's runs or a matrix's seeds on every core (what
-//! the CLI calls).
+//! the CLI calls). `units` splits any of them into independent units and puts the pieces back
+//! together, for the page's pool of workers and the CLI's threads.
 
 pub mod frontier;
+pub mod frontier_notes;
+pub mod frontier_report;
 pub mod job;
 pub mod matrix;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod pipeline;
 pub mod sweep;
+pub mod units;
+pub mod units_run;
 
 pub use job::{Job, JobResult};

@@ -1,19 +1,22 @@
-//! Sweeps and transfer matrices on every core (native only; the browser build stays
-//! single-threaded). A sweep's runs — (value, seed) pairs — and a matrix's seeds are independent
+//! Sweeps, transfer matrices and defence frontiers on every core (native only; the browser build
+//! stays single-threaded and uses a pool of Web Workers instead). A job's units (experiment::units:
+//! a sweep's (value, seed) runs, a matrix's seeds, a frontier's per-seed parts) are independent
 //! computations with their own random streams, so they run on a rayon pool of `jobs` threads; the
-//! finished pieces are collected in their fixed order and handed to the very aggregation the
-//! stepped `Sweep`/`Matrix` use, so a report is bit-identical whatever `jobs` is.
+//! finished pieces go to the very aggregation the stepped `Sweep`/`Matrix`/`Frontier` use, so a
+//! report is bit-identical whatever `jobs` is.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::matrix::{Matrix, MatrixReport, SeedOutcome};
-use super::pipeline::Pipeline;
-use super::sweep::{Sweep, SweepReport, SweepRun};
+use super::frontier::FrontierReport;
+use super::matrix::MatrixReport;
+use super::sweep::SweepReport;
+use super::units::{JobSpec, Piece, Plan, Report};
 use crate::config::Config;
 use crate::data::Dataset;
+use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::recommender::RecommenderKind;
 
@@ -62,17 +65,20 @@ impl<'a> Workers<'a> {
     }
 }
 
-/// Per-piece progress shared by the workers: each piece's fraction as f64 bits.
+/// Per-unit progress shared by the workers: each unit's fraction as f64 bits, weighted by the
+/// unit's estimated share of the work.
 struct Tracker<'a> {
     fractions: Vec<AtomicU64>,
+    weights: Vec<f64>,
     finished: AtomicU64,
     progress: Option<OnProgress<'a>>,
 }
 
 impl<'a> Tracker<'a> {
-    fn new(pieces: usize, progress: Option<OnProgress<'a>>) -> Tracker<'a> {
+    fn new(weights: Vec<f64>, progress: Option<OnProgress<'a>>) -> Tracker<'a> {
         Tracker {
-            fractions: (0..pieces).map(|_| AtomicU64::new(0)).collect(),
+            fractions: weights.iter().map(|_| AtomicU64::new(0)).collect(),
+            weights,
             finished: AtomicU64::new(0),
             progress,
         }
@@ -92,15 +98,66 @@ impl<'a> Tracker<'a> {
         let sum: f64 = self
             .fractions
             .iter()
-            .map(|f| f64::from_bits(f.load(Ordering::Relaxed)))
+            .zip(&self.weights)
+            .map(|(f, w)| w * f64::from_bits(f.load(Ordering::Relaxed)))
             .sum();
-        callback((sum / n as f64).min(1.0), finished as usize, n);
+        let all: f64 = self.weights.iter().sum();
+        callback((sum / all).min(1.0), finished as usize, n);
     }
 }
 
-/// A sweep with its runs spread over `workers.jobs` threads. Same checks and same report as
-/// `sweep::run_sweep`; `timings_ms` has `total` (the runs' summed time, as the stepped sweep
-/// reports) and `wall` (elapsed time of the whole job).
+/// Any job with its units spread over `workers.jobs` threads. Same checks and same report as the
+/// stepped job; `timings_ms` has `total` (the units' summed time, as the stepped job reports it)
+/// and `wall` (elapsed time of the whole job). With more than one thread a frontier is split
+/// finer than by seed (see `Plan::units`).
+pub fn run(
+    data: Arc<Dataset>,
+    config: Config,
+    spec: &JobSpec,
+    workers: Workers<'_>,
+) -> Result<Report> {
+    let plan = Plan::new(data.clone(), config.clone(), spec)?;
+    let pool = workers.pool()?;
+    let start = workers.now();
+    let units = plan.units(workers.jobs > 1);
+    let weights: Vec<f64> = units.iter().map(|u| u.weight).collect();
+    let tracker = Tracker::new(weights, workers.progress);
+    let pieces: Vec<Piece> = pool.install(|| {
+        units
+            .par_iter()
+            // Every unit its own task: units differ in cost (a k-sweep's largest k is ten times
+            // its smallest), so halves of the list would leave one thread idle at the end.
+            .with_max_len(1)
+            .enumerate()
+            .map(|(index, u)| {
+                // A plan per thread: its clock type is not shared between threads.
+                let own = Plan::new(data.clone(), config.clone(), spec)?;
+                let clock = workers.clock.map(|c| {
+                    let c = c.clone();
+                    Arc::new(move || c()) as Arc<dyn Fn() -> f64>
+                });
+                let mut unit = own.start(u.unit, clock)?;
+                loop {
+                    let progress = unit.step()?;
+                    tracker.report(index, progress.fraction, progress.done);
+                    if progress.done {
+                        break;
+                    }
+                }
+                unit.piece()
+                    .cloned()
+                    .ok_or_else(|| Error::State("a unit ended without its piece".into()))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let mut report = plan.aggregate(&pieces)?;
+    report
+        .timings_mut()
+        .insert("wall".into(), workers.now() - start);
+    Ok(report)
+}
+
+/// A sweep on `workers.jobs` threads (`run` with a sweep spec).
 pub fn sweep(
     data: Arc<Dataset>,
     base: Config,
@@ -109,49 +166,18 @@ pub fn sweep(
     seeds: &[u32],
     workers: Workers<'_>,
 ) -> Result<SweepReport> {
-    let plan = Sweep::new(data.clone(), base, param, values, seeds)?;
-    let pool = workers.pool()?;
-    let start = workers.now();
-    let tracker = Tracker::new(plan.run_count(), workers.progress);
-    let configs: Vec<Config> = (0..plan.run_count()).map(|i| plan.run_config(i)).collect();
-    let finished: Vec<(SweepRun, f64)> = pool.install(|| {
-        configs
-            .into_par_iter()
-            // Every run its own task: runs differ in cost (a k-sweep's largest k is ten times
-            // its smallest), so halves of the list would leave one thread idle at the end.
-            .with_max_len(1)
-            .enumerate()
-            .map(|(index, cfg)| {
-                let mut p = Pipeline::new(data.clone(), cfg)?;
-                if let Some(c) = workers.clock {
-                    let c = c.clone();
-                    p = p.with_clock(Box::new(move || c()));
-                }
-                loop {
-                    let progress = p.step()?;
-                    tracker.report(index, progress.fraction, progress.done);
-                    if progress.done {
-                        break;
-                    }
-                }
-                let r = p.report().expect("done");
-                Ok((SweepRun::from_report(r), r.timings_ms["total"]))
-            })
-            .collect::<Result<Vec<_>>>()
-    })?;
-    // Summed in run order, as the stepped sweep sums them.
-    let total_ms = finished.iter().fold(0.0, |acc, (_, ms)| acc + ms);
-    let runs = finished.into_iter().map(|(r, _)| r).collect();
-    let mut report = plan.aggregate(runs, total_ms);
-    report
-        .timings_ms
-        .insert("wall".into(), workers.now() - start);
-    Ok(report)
+    let spec = JobSpec::Sweep {
+        param: param.to_string(),
+        values: values.to_vec(),
+        seeds: seeds.to_vec(),
+    };
+    match run(data, base, &spec, workers)? {
+        Report::Sweep(r) => Ok(r),
+        _ => Err(Error::State("a sweep gave another report".into())),
+    }
 }
 
-/// A transfer matrix with its seeds spread over `workers.jobs` threads: each seed is a
-/// single-seed `Matrix`, and their outcomes are aggregated by the full matrix in seed order.
-/// `timings_ms` has `total` (summed) and `wall`.
+/// A transfer matrix on `workers.jobs` threads, one seed per unit.
 pub fn matrix(
     data: Arc<Dataset>,
     base: Config,
@@ -159,41 +185,36 @@ pub fn matrix(
     seeds: &[u32],
     workers: Workers<'_>,
 ) -> Result<MatrixReport> {
-    let plan = Matrix::new(data.clone(), base.clone(), kinds, seeds)?;
-    let pool = workers.pool()?;
-    let start = workers.now();
-    let tracker = Tracker::new(seeds.len(), workers.progress);
-    let finished: Vec<(SeedOutcome, f64)> = pool.install(|| {
-        seeds
-            .par_iter()
-            .with_max_len(1)
-            .enumerate()
-            .map(|(index, &seed)| {
-                let mut m = Matrix::new(data.clone(), base.clone(), kinds, &[seed])?;
-                if let Some(c) = workers.clock {
-                    let c = c.clone();
-                    m = m.with_clock(Arc::new(move || c()));
-                }
-                loop {
-                    let progress = m.step()?;
-                    tracker.report(index, progress.fraction, progress.done);
-                    if progress.done {
-                        break;
-                    }
-                }
-                let ms = m.report().expect("done").timings_ms["total"];
-                let outcome = m.outcomes().first().expect("one seed").clone();
-                Ok((outcome, ms))
-            })
-            .collect::<Result<Vec<_>>>()
-    })?;
-    let total_ms = finished.iter().fold(0.0, |acc, (_, ms)| acc + ms);
-    let outcomes: Vec<SeedOutcome> = finished.into_iter().map(|(o, _)| o).collect();
-    let mut report = plan.aggregate(&outcomes, total_ms);
-    report
-        .timings_ms
-        .insert("wall".into(), workers.now() - start);
-    Ok(report)
+    let spec = JobSpec::Matrix {
+        recommenders: kinds.to_vec(),
+        seeds: seeds.to_vec(),
+    };
+    match run(data, base, &spec, workers)? {
+        Report::Matrix(r) => Ok(r),
+        _ => Err(Error::State("a matrix gave another report".into())),
+    }
+}
+
+/// A defence frontier on `workers.jobs` threads.
+pub fn frontier(
+    data: Arc<Dataset>,
+    base: Config,
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: &[u32],
+    natural_epochs: &[u32],
+    workers: Workers<'_>,
+) -> Result<FrontierReport> {
+    let spec = JobSpec::Frontier {
+        defences: defences.to_vec(),
+        strengths: strengths.to_vec(),
+        seeds: seeds.to_vec(),
+        natural_epochs: natural_epochs.to_vec(),
+    };
+    match run(data, base, &spec, workers)? {
+        Report::Frontier(r) => Ok(r),
+        _ => Err(Error::State("a frontier gave another report".into())),
+    }
 }
 
 #[cfg(test)]

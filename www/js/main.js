@@ -4,8 +4,8 @@
 // downloads and "Copy link" come from that condition, and when the form no longer matches it the
 // page is `stale` until the next run (or re-runs by itself with the Live switch). Pinned runs stay
 // on the ROC chart. The preset buttons set every setting to a preset (the base links are written
-// against). It does UI work only: every computation happens in js/worker.js, and progress is drawn
-// at most once per animation frame.
+// against). It does UI work only: every computation happens in js/worker.js, on the pool of
+// workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 
 import {
   SWEEPS, COMPARE, MODE_NAMES, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
@@ -21,6 +21,7 @@ import {
 } from './results.js';
 import { pct, num, sweepValue, ratio } from './format.js';
 import * as lecture from './lecture.js';
+import { Pool, poolSize } from './pool.js';
 import * as individuals from './individuals.js';
 import * as cost from './cost.js';
 import {
@@ -44,6 +45,7 @@ let job = null; // the run in progress: {id, mode, cond, values, seeds, origin, 
 let nextId = 1;
 let shown = null; // the result on screen: {mode, cond, result, payload}
 let partialView = false; // the chart shows the running job's partial result, not `shown`
+let partialFrame = 0; // a pending redraw of the partial result (one per animation frame)
 let chart = null;
 let pins = []; // [{config, label, result, style}]
 let live = false;
@@ -91,16 +93,19 @@ function scheduleLive() {
 
 // ---- worker -------------------------------------------------------------------------------
 
+// The pool's size comes from the address as it was opened (`workers=N`): it changes speed, not
+// results, so it is no setting of the form and never goes into a link.
+const POOL_SIZE = poolSize(location.hash);
+cost.setWorkers(POOL_SIZE); // multi-run jobs share the pool, so their estimates divide among it
+
 function startWorker() {
   ready = false;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // A pool of workers that speaks the one worker's messages (js/pool.js).
+  worker = new Pool(POOL_SIZE);
   const w = worker;
   w.onmessage = (ev) => { if (w === worker) onMessage(ev.data); };
-  w.onerror = (ev) => {
-    if (w !== worker) return;
-    ev.preventDefault();
-    fail(`The computation worker could not start (${ev.message || 'module failed to load'}). Was the site built with \`make web\`?`);
-  };
+  // Under automation only: the e2e tests inject a worker crash and count busy workers.
+  if (navigator.webdriver) window.__memberlensPool = w;
 }
 
 function restartWorker() {
@@ -282,17 +287,26 @@ function scheduleProgress(p) {
   });
 }
 
-/** A finished sweep point or compared run: drawn at once, where the result will be. */
+/**
+ * A finished sweep point or compared run: drawn where the result will be, at the next animation
+ * frame, so points that a pool of workers finishes together cost one redraw, not one each.
+ */
 function onPartial(msg) {
   if (job.mode === 'compare') job.partial.push(msg.result);
   else job.partial.push(msg.point);
   partialView = true;
-  try {
-    showView({ mode: job.mode, cond: job.cond, result: partialResult(job), partial: true });
-  } catch (e) {
-    console.warn('MemberLens: drawing a partial result failed', e);
-  }
-  refreshStale();
+  if (partialFrame) return;
+  const j = job;
+  partialFrame = requestAnimationFrame(() => {
+    partialFrame = 0;
+    if (job !== j) return; // finished, cancelled or replaced meanwhile: its own view is shown
+    try {
+      showView({ mode: j.mode, cond: j.cond, result: partialResult(j), partial: true });
+    } catch (e) {
+      console.warn('MemberLens: drawing a partial result failed', e);
+    }
+    refreshStale();
+  });
 }
 
 function partialResult(j) {

@@ -334,6 +334,8 @@ export function parseHash(hash) {
   const state = { ...base };
   const seen = new Set();
   for (const [key, raw] of params) {
+    // `workers` sizes the page's pool (js/pool.js): read by main.js, never a setting of a link.
+    if (key === 'workers') continue;
     if (!Object.hasOwn(SCHEMA, key)) {
       warnings.push(`Ignored unknown link setting \u201c${key}\u201d.`);
       continue;

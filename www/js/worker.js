@@ -16,9 +16,19 @@
 // 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix);
 // 'frontier' (defences: [] = every one that applies, strengths, seeds; result = Job.frontier's report).
 // `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
+//
+// Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
+// Pool -> worker:  {type:'plan', id, config, spec, fine} | {type:'unit', id, key, config, spec, unit}
+//                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces}
+//                  {type:'sweep-point', id, config, spec, index, pieces}
+//                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
+// Worker -> pool:  {type:'plan', id, units} | {type:'unit-progress', id, key, progress}
+//                  {type:'unit-done', id, key, piece} | {type:'unit-cancelled', id, key}
+//                  {type:'unit-error', id, key, message, fatal} | {type:'aggregated', id, result}
+//                  {type:'sweep-point', id, index, point} | {type:'error', id, context, message, fatal}
 
 import init, {
-  Dataset, Job, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
+  Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
 } from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
@@ -219,9 +229,77 @@ async function run(msg) {
   }
 }
 
+let unitToken = null; // {id, key, cancelled} of the unit being run, or null
+
+/** Runs one unit of a pooled job, posting its progress and yielding between posts (so a
+ * 'cancel-unit' can arrive); ends with its piece. */
+async function runUnit(msg) {
+  const { id, key } = msg;
+  const token = { id, key, cancelled: false };
+  unitToken = token;
+  let unit = null;
+  try {
+    if (!active) throw new Error('the data set is not loaded yet');
+    unit = Unit.start(active, msg.config, msg.spec, msg.unit);
+    let last = performance.now();
+    for (;;) {
+      const p = unit.step();
+      if (p.done) break;
+      const now = performance.now();
+      if (now - last >= POST_EVERY_MS) {
+        post({ type: 'unit-progress', id, key, progress: p });
+        await new Promise((r) => setTimeout(r, 0));
+        last = performance.now();
+        if (token.cancelled) {
+          unit.free();
+          if (unitToken === token) unitToken = null;
+          post({ type: 'unit-cancelled', id, key });
+          return;
+        }
+      }
+    }
+    const piece = unit.piece();
+    unit.free();
+    if (unitToken === token) unitToken = null;
+    post({ type: 'unit-done', id, key, piece });
+  } catch (e) {
+    const m = errorMessage(e, 'unit', id);
+    if (unit && !m.fatal) { try { unit.free(); } catch { /* already gone */ } }
+    if (unitToken === token) unitToken = null;
+    post({ type: 'unit-error', id, key, message: m.message, fatal: m.fatal });
+  }
+}
+
+/** Pool requests answered at once (planning and aggregation take well under a millisecond). */
+function poolRequest(msg) {
+  try {
+    if (!active) throw new Error('the data set is not loaded yet');
+    if (msg.type === 'plan') post({ type: 'plan', id: msg.id, units: planJob(active, msg.config, msg.spec, msg.fine) });
+    else if (msg.type === 'aggregate') post({ type: 'aggregated', id: msg.id, result: aggregateJob(active, msg.config, msg.spec, msg.pieces) });
+    else post({ type: 'sweep-point', id: msg.id, index: msg.index, point: sweepPoint(active, msg.config, msg.spec, msg.index, msg.pieces) });
+  } catch (e) {
+    post(errorMessage(e, msg.type === 'plan' ? 'config' : 'run', msg.id));
+  }
+}
+
 self.onmessage = (ev) => {
   const msg = ev.data || {};
   switch (msg.type) {
+    case 'unit':
+      runUnit(msg);
+      break;
+    case 'cancel-unit':
+      if (unitToken && unitToken.id === msg.id) unitToken.cancelled = true;
+      break;
+    case 'plan':
+    case 'aggregate':
+    case 'sweep-point':
+      poolRequest(msg);
+      break;
+    case 'test-crash':
+      // Thrown outside any handler: the worker's 'error' event, as a real crash would raise.
+      setTimeout(() => { throw new Error('injected worker crash (test hook)'); }, 0);
+      break;
     case 'run':
       run(msg);
       break;

@@ -1,0 +1,375 @@
+//! Jobs as independent units, for a pool of workers (the CLI's threads, the page's Web Workers).
+//! A `Plan` lists a sweep's, matrix's or frontier's units — a sweep's (value, seed) runs, a
+//! matrix's seeds, a frontier's per-seed parts — each of which `Plan::start` runs alone as a
+//! stepped `UnitRun` that ends with a `Piece`. `Plan::aggregate` takes the finished pieces in any
+//! order, puts them back in the plan's fixed order and hands them to the very aggregation the
+//! stepped `Sweep`, `Matrix` and `Frontier` use: the report is bit-identical whatever the number
+//! of workers and whatever order the units finished in. Pieces are plain serde data (they cross
+//! between workers); every number in them is finite, or the unit fails.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::frontier::{
+    Frontier, FrontierPart, FrontierPiece, FrontierReport, DEFAULT_NATURAL_EPOCHS,
+};
+use super::job::JobResult;
+use super::matrix::{Matrix, MatrixReport, SeedOutcome};
+use super::pipeline::Pipeline;
+use super::sweep::{point, Sweep, SweepPoint, SweepReport};
+pub use super::units_run::UnitRun;
+use super::units_run::Work;
+use crate::config::Config;
+use crate::data::Dataset;
+use crate::defence::DefenceKind;
+use crate::error::{Error, Result};
+use crate::recommender::RecommenderKind;
+
+/// What a job is, beside its config.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum JobSpec {
+    Sweep {
+        param: String,
+        values: Vec<f64>,
+        seeds: Vec<u32>,
+    },
+    Matrix {
+        recommenders: Vec<RecommenderKind>,
+        seeds: Vec<u32>,
+    },
+    Frontier {
+        defences: Vec<DefenceKind>,
+        strengths: Vec<f64>,
+        seeds: Vec<u32>,
+        #[serde(default = "default_natural")]
+        natural_epochs: Vec<u32>,
+    },
+}
+
+fn default_natural() -> Vec<u32> {
+    DEFAULT_NATURAL_EPOCHS.to_vec()
+}
+
+/// One unit of a job.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Unit {
+    /// A sweep's run `run` (value by value, seed by seed: `Sweep::run_config`).
+    Run { run: usize },
+    /// A matrix's seed `seed_index`.
+    Seed { seed_index: usize },
+    /// A part of a frontier's seed `seed_index`.
+    Frontier {
+        seed_index: usize,
+        part: FrontierPart,
+    },
+}
+
+/// A unit with what a scheduler needs: its estimated share of the job's work (for progress) and
+/// its group (a sweep's value index, a matrix's or frontier's seed index).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedUnit {
+    pub unit: Unit,
+    pub weight: f64,
+    pub group: usize,
+}
+
+/// What a unit produced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Outcome {
+    Run { run: super::sweep::SweepRun },
+    Seed { outcome: SeedOutcome },
+    Frontier { piece: FrontierPiece },
+}
+
+/// A finished unit: the unit, the time it took (the `total` its stepped job would add) and its
+/// outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Piece {
+    pub unit: Unit,
+    pub ms: f64,
+    pub outcome: Outcome,
+}
+
+/// A finished job's report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    Sweep(SweepReport),
+    Matrix(MatrixReport),
+    Frontier(FrontierReport),
+}
+
+impl Report {
+    pub fn as_result(&self) -> JobResult<'_> {
+        match self {
+            Report::Sweep(r) => JobResult::Sweep(r),
+            Report::Matrix(r) => JobResult::Matrix(r),
+            Report::Frontier(r) => JobResult::Frontier(r),
+        }
+    }
+
+    pub fn timings_mut(&mut self) -> &mut std::collections::BTreeMap<String, f64> {
+        match self {
+            Report::Sweep(r) => &mut r.timings_ms,
+            Report::Matrix(r) => &mut r.timings_ms,
+            Report::Frontier(r) => &mut r.timings_ms,
+        }
+    }
+}
+
+enum Kind {
+    Sweep(Box<Sweep>),
+    Matrix(Box<Matrix>),
+    Frontier(Box<Frontier>),
+}
+
+/// A checked job, split into units.
+pub struct Plan {
+    data: Arc<Dataset>,
+    config: Config,
+    spec: JobSpec,
+    kind: Kind,
+}
+
+type SharedFn = Arc<dyn Fn() -> f64>;
+
+impl Plan {
+    /// Checks the job as its stepped form would (a bad value fails before any work).
+    pub fn new(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Plan> {
+        let kind = match spec {
+            JobSpec::Sweep {
+                param,
+                values,
+                seeds,
+            } => Kind::Sweep(Box::new(Sweep::new(
+                data.clone(),
+                config.clone(),
+                param,
+                values,
+                seeds,
+            )?)),
+            JobSpec::Matrix {
+                recommenders,
+                seeds,
+            } => Kind::Matrix(Box::new(Matrix::new(
+                data.clone(),
+                config.clone(),
+                recommenders,
+                seeds,
+            )?)),
+            JobSpec::Frontier { .. } => Kind::Frontier(Box::new(Self::frontier(
+                data.clone(),
+                config.clone(),
+                spec,
+            )?)),
+        };
+        Ok(Plan {
+            data,
+            config,
+            spec: spec.clone(),
+            kind,
+        })
+    }
+
+    fn frontier(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Frontier> {
+        let JobSpec::Frontier {
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+        } = spec
+        else {
+            return Err(Error::State("not a frontier".into()));
+        };
+        Frontier::new(data, config, defences, strengths, seeds, natural_epochs)
+    }
+
+    /// The units, in the plan's fixed order. `fine`: split a frontier's seeds into parts (for
+    /// more than one worker; a part repeats its seed's attacker side, so one worker should not).
+    pub fn units(&self, fine: bool) -> Vec<PlannedUnit> {
+        match (&self.kind, &self.spec) {
+            (Kind::Sweep(s), JobSpec::Sweep { seeds, .. }) => (0..s.run_count())
+                .map(|run| PlannedUnit {
+                    unit: Unit::Run { run },
+                    weight: 1.0,
+                    group: run / seeds.len(),
+                })
+                .collect(),
+            (Kind::Matrix(m), _) => (0..m.seeds().len())
+                .map(|seed_index| PlannedUnit {
+                    unit: Unit::Seed { seed_index },
+                    weight: 1.0,
+                    group: seed_index,
+                })
+                .collect(),
+            (Kind::Frontier(f), _) => f
+                .parts(fine)
+                .into_iter()
+                .map(|(seed_index, part, weight)| PlannedUnit {
+                    unit: Unit::Frontier { seed_index, part },
+                    weight,
+                    group: seed_index,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Starts one unit; `clock` times it (timings are 0 without one).
+    pub fn start(&self, unit: Unit, clock: Option<SharedFn>) -> Result<UnitRun> {
+        let bad = || Error::config("unit", format!("{unit:?} is not a unit of this job"));
+        let work = match (&self.kind, unit) {
+            (Kind::Sweep(s), Unit::Run { run }) if run < s.run_count() => {
+                let mut p = Pipeline::new(self.data.clone(), s.run_config(run))?;
+                if let Some(c) = clock {
+                    p = p.with_clock(Box::new(move || c()));
+                }
+                Work::Run(Box::new(p), s.run_count())
+            }
+            (Kind::Matrix(m), Unit::Seed { seed_index }) if seed_index < m.seeds().len() => {
+                let JobSpec::Matrix { recommenders, .. } = &self.spec else {
+                    return Err(bad());
+                };
+                let seed = m.seeds()[seed_index];
+                let mut one = Matrix::new(
+                    self.data.clone(),
+                    self.config.clone(),
+                    recommenders,
+                    &[seed],
+                )?;
+                if let Some(c) = clock {
+                    one = one.with_clock(c);
+                }
+                Work::Seed(Box::new(one), seed_index, m.seeds().len())
+            }
+            (Kind::Frontier(_), Unit::Frontier { seed_index, part }) => {
+                let mut f = Self::frontier(self.data.clone(), self.config.clone(), &self.spec)?
+                    .unit(seed_index, part)?;
+                if let Some(c) = clock {
+                    f = f.with_clock(c);
+                }
+                Work::Frontier(Box::new(f))
+            }
+            _ => return Err(bad()),
+        };
+        Ok(UnitRun::new(unit, work))
+    }
+
+    /// The report from every unit's piece (in any order; each unit exactly once).
+    pub fn aggregate(&self, pieces: &[Piece]) -> Result<Report> {
+        let units: Vec<Unit> = self.units(true).into_iter().map(|u| u.unit).collect();
+        match &self.kind {
+            Kind::Sweep(s) => {
+                let ordered = self.ordered(&units, pieces)?;
+                // Summed in run order, as the stepped sweep sums them.
+                let total = ordered.iter().fold(0.0, |acc, p| acc + p.ms);
+                let runs = ordered
+                    .iter()
+                    .map(|p| match &p.outcome {
+                        Outcome::Run { run } => Ok(run.clone()),
+                        _ => Err(mismatch()),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Report::Sweep(s.aggregate(runs, total)))
+            }
+            Kind::Matrix(m) => {
+                let ordered = self.ordered(&units, pieces)?;
+                let total = ordered.iter().fold(0.0, |acc, p| acc + p.ms);
+                let outcomes = ordered
+                    .iter()
+                    .map(|p| match &p.outcome {
+                        Outcome::Seed { outcome } => Ok(outcome.clone()),
+                        _ => Err(mismatch()),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Report::Matrix(m.aggregate(&outcomes, total)))
+            }
+            Kind::Frontier(f) => {
+                // Fine or coarse, the pieces say which seed and which points they hold; the
+                // aggregation checks that every point has one run per seed.
+                let mut sorted: Vec<&Piece> = pieces.iter().collect();
+                sorted.sort_by_key(|p| unit_key(&p.unit));
+                let parts = sorted
+                    .iter()
+                    .map(|p| match &p.outcome {
+                        Outcome::Frontier { piece } => Ok(piece.clone()),
+                        _ => Err(mismatch()),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Report::Frontier(f.aggregate(&parts)?))
+            }
+        }
+    }
+
+    /// One sweep value's point from its seeds' pieces (what the page draws while the rest run);
+    /// the same numbers as that point of the final report.
+    pub fn sweep_point(&self, value_index: usize, pieces: &[Piece]) -> Result<SweepPoint> {
+        let JobSpec::Sweep { values, seeds, .. } = &self.spec else {
+            return Err(Error::config("kind", "only a sweep has points by value"));
+        };
+        let value = *values.get(value_index).ok_or_else(|| {
+            Error::config(
+                "value_index",
+                format!("{value_index} is out of range (0 to {})", values.len() - 1),
+            )
+        })?;
+        let units: Vec<Unit> = (0..seeds.len())
+            .map(|s| Unit::Run {
+                run: value_index * seeds.len() + s,
+            })
+            .collect();
+        let runs = self
+            .ordered(&units, pieces)?
+            .iter()
+            .map(|p| match &p.outcome {
+                Outcome::Run { run } => Ok(run.clone()),
+                _ => Err(mismatch()),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(point(value, runs))
+    }
+
+    /// `pieces` in the order of `units`, each exactly once.
+    fn ordered<'p>(&self, units: &[Unit], pieces: &'p [Piece]) -> Result<Vec<&'p Piece>> {
+        if pieces.len() != units.len() {
+            return Err(Error::State(format!(
+                "pieces: {} given for {} units",
+                pieces.len(),
+                units.len()
+            )));
+        }
+        units
+            .iter()
+            .map(|u| {
+                let mut found = pieces.iter().filter(|p| p.unit == *u);
+                match (found.next(), found.next()) {
+                    (Some(p), None) => Ok(p),
+                    (None, _) => Err(Error::State(format!("pieces: none for {u:?}"))),
+                    _ => Err(Error::State(format!("pieces: {u:?} given twice"))),
+                }
+            })
+            .collect()
+    }
+}
+
+fn mismatch() -> Error {
+    Error::State("pieces: a piece of another kind of job".into())
+}
+
+/// Frontier pieces sort by seed, then by part (base first, then the plan's order).
+fn unit_key(u: &Unit) -> (usize, usize, usize, usize) {
+    match *u {
+        Unit::Run { run } => (run, 0, 0, 0),
+        Unit::Seed { seed_index } => (seed_index, 0, 0, 0),
+        Unit::Frontier { seed_index, part } => match part {
+            FrontierPart::Seed | FrontierPart::Base => (seed_index, 0, 0, 0),
+            FrontierPart::Train { defence, strength } => (seed_index, 1, defence, strength),
+            FrontierPart::Natural { index } => (seed_index, 2, index, 0),
+        },
+    }
+}

@@ -1,0 +1,164 @@
+//! One unit of a job in progress (experiment::units): a sweep's run, a single-seed matrix or a
+//! frontier part, stepped like any job, ending with its `Piece` once every number in it has been
+//! checked to be finite.
+
+use super::frontier::Frontier;
+use super::matrix::Matrix;
+use super::pipeline::Pipeline;
+use super::sweep::SweepRun;
+use super::units::{Outcome, Piece, Unit};
+use crate::error::{Error, Result};
+use crate::report::Progress;
+
+pub(super) enum Work {
+    /// A sweep's run, with the sweep's number of runs.
+    Run(Box<Pipeline>, usize),
+    /// A single-seed matrix: the seed's index in the whole matrix and the number of seeds.
+    Seed(Box<Matrix>, usize, usize),
+    Frontier(Box<Frontier>),
+}
+
+/// One unit in progress, advanced by `step()` like any job.
+pub struct UnitRun {
+    unit: Unit,
+    work: Work,
+    piece: Option<Piece>,
+}
+
+impl UnitRun {
+    pub(super) fn new(unit: Unit, work: Work) -> UnitRun {
+        UnitRun {
+            unit,
+            work,
+            piece: None,
+        }
+    }
+
+    pub fn unit(&self) -> Unit {
+        self.unit
+    }
+
+    /// Does one bounded piece of work; `run_index`/`run_count` place the unit in the whole job.
+    pub fn step(&mut self) -> Result<Progress> {
+        if self.piece.is_some() {
+            return Ok(Progress::finished(1));
+        }
+        let mut p = match &mut self.work {
+            Work::Run(pipeline, count) => {
+                let mut p = pipeline.step()?;
+                let Unit::Run { run } = self.unit else {
+                    unreachable!("a run unit")
+                };
+                p.run_index = run;
+                p.run_count = *count;
+                p
+            }
+            Work::Seed(m, index, count) => {
+                let mut p = m.step()?;
+                p.run_index = *index;
+                p.run_count = *count;
+                p
+            }
+            Work::Frontier(f) => f.step()?,
+        };
+        if p.done {
+            let piece = self.finish()?;
+            check_finite(&piece)?;
+            self.piece = Some(piece);
+        }
+        p.done = self.piece.is_some();
+        Ok(p)
+    }
+
+    fn finish(&self) -> Result<Piece> {
+        let not_done = || Error::State("the unit has not finished".into());
+        let (ms, outcome) = match &self.work {
+            Work::Run(p, _) => {
+                let r = p.report().ok_or_else(not_done)?;
+                (
+                    r.timings_ms.get("total").copied().unwrap_or(0.0),
+                    Outcome::Run {
+                        run: SweepRun::from_report(r),
+                    },
+                )
+            }
+            Work::Seed(m, _, _) => {
+                let r = m.report().ok_or_else(not_done)?;
+                let outcome = m.outcomes().first().ok_or_else(not_done)?.clone();
+                (
+                    r.timings_ms.get("total").copied().unwrap_or(0.0),
+                    Outcome::Seed { outcome },
+                )
+            }
+            Work::Frontier(f) => {
+                let piece = f.pieces().first().ok_or_else(not_done)?.clone();
+                (piece.timings_ms.values().sum(), Outcome::Frontier { piece })
+            }
+        };
+        Ok(Piece {
+            unit: self.unit,
+            ms,
+            outcome,
+        })
+    }
+
+    /// The finished unit's piece (`None` until `step()` said done).
+    pub fn piece(&self) -> Option<&Piece> {
+        self.piece.as_ref()
+    }
+}
+
+/// Every number a piece carries must be finite: a NaN would not survive JSON (it becomes null)
+/// and must never reach a report.
+fn check_finite(p: &Piece) -> Result<()> {
+    let mut numbers = vec![("ms", p.ms)];
+    fn run(numbers: &mut Vec<(&'static str, f64)>, r: &SweepRun) {
+        numbers.push(("roc_auc", r.roc_auc));
+        numbers.push(("balanced_accuracy", r.balanced_accuracy));
+        numbers.push(("recall_at_n", r.recall_at_n));
+        numbers.extend(r.tpr_at_fpr.values().map(|&v| ("tpr_at_fpr", v)));
+    }
+    match &p.outcome {
+        Outcome::Run { run: r } => run(&mut numbers, r),
+        Outcome::Seed { outcome } => {
+            let (cells, recalls) = outcome.numbers();
+            for c in cells {
+                run(
+                    &mut numbers,
+                    &SweepRun {
+                        seed: c.seed,
+                        roc_auc: c.roc_auc,
+                        tpr_at_fpr: c.tpr_at_fpr.clone(),
+                        balanced_accuracy: 0.0,
+                        recall_at_n: 0.0,
+                    },
+                );
+            }
+            for &(a, b) in recalls {
+                numbers.push(("recall_at_n", a));
+                numbers.push(("popularity_recall_at_n", b));
+            }
+        }
+        Outcome::Frontier { piece } => {
+            if let Some((r, pop)) = &piece.undefended {
+                run(&mut numbers, r);
+                numbers.push(("popularity_recall_at_n", *pop));
+            }
+            for pr in &piece.points {
+                // ε may be infinite (no finite bound) by design; it is not a measurement.
+                run(&mut numbers, &pr.run);
+            }
+            for (_, r) in &piece.natural {
+                run(&mut numbers, r);
+            }
+            numbers.extend(piece.timings_ms.values().map(|&v| ("timings_ms", v)));
+        }
+    }
+    match numbers.iter().find(|(_, v)| !v.is_finite()) {
+        Some((key, v)) => Err(Error::State(format!(
+            "unit {:?}: {key} is {v}, not a finite number",
+            p.unit
+        ))),
+        None => Ok(()),
+    }
+}

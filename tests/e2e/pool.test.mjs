@@ -1,0 +1,177 @@
+// pool.test.mjs — the pool of workers (js/pool.js). The same k-sweep, matrix and frontier give
+// exactly equal results (#results and the downloaded JSON) with workers=1, 2 and 3, equal to the
+// CLI's JSON for the same config, and every worker of the pool takes part; a cancel during a
+// pooled sweep stops every worker and the page runs again; a worker crash injected mid-job (a
+// hook reachable only under automation) is survived with the identical result, and a unit that
+// crashes its worker twice fails the job with a one-line error, leaving the page usable.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './server.mjs';
+import { setup, openPage, waitState, results, download, longTasksWhileRunning } from './browser.mjs';
+
+const CLI = path.join(ROOT, 'target/release/memberlens');
+const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
+const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
+const QUICK_CLI = ['--k', '16', '--epochs', '6', '--config', '{"vector_k":16,"vector_epochs":2,"attack_epochs":6,"attack_restarts":1}'];
+const strip = ({ timings_ms: _t, ...rest }) => rest;
+const haveCli = () => existsSync(CLI) && existsSync(RATINGS);
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+async function cli(args, quick = QUICK_CLI) {
+  const { stdout } = await promisify(execFile)(CLI, [...args, '--json', '--ratings', RATINGS, ...quick], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout);
+}
+
+/** Runs the link with `workers=n`; returns #results, the downloaded JSON and the pool's figures. */
+async function runWith(n, hash) {
+  const { page, context, problems } = await openPage(env, `#workers=${n}&${hash}`);
+  try {
+    const state = await waitState(page, ['done', 'error'], 300_000);
+    assert.equal(state, 'done', await page.locator('#error').textContent());
+    const r = await results(page);
+    const json = JSON.parse((await download(page, '#btn-json')).bytes.toString());
+    const pool = await page.evaluate(() => ({ size: window.__memberlensPool.size, maxBusy: window.__memberlensPool.maxBusy }));
+    // workers= sizes the pool only: it is no setting, so the address (and any link) drops it.
+    assert.doesNotMatch(await page.evaluate(() => location.hash), /workers/);
+    assert.deepEqual(await page.locator('#warnings').textContent().then((t) => t.trim()), '');
+    // The page's own pool size (cores − 1) leaves the main thread a core; a larger pool, as these
+    // tests force on a small machine, takes it away, so long tasks are only checked up to that size
+    // (scripts/bench-browser.mjs reports the longest task for every size).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    if (n <= Math.max(1, cores - 1)) {
+      const slow = await longTasksWhileRunning(page);
+      assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
+    }
+    assert.deepEqual(problems, []);
+    return { r, json, pool };
+  } finally {
+    await context.close();
+  }
+}
+
+const SWEEP = `v=2&run=k-sweep&seeds=2&${QUICK}`;
+
+test('a k-sweep is the same with 1, 2 and 3 workers, every worker takes part, and it equals the CLI', async (t) => {
+  const runs = [];
+  for (const n of [1, 2, 3]) runs.push(await runWith(n, SWEEP));
+  for (const [i, { r, json, pool }] of runs.entries()) {
+    assert.equal(pool.size, i + 1);
+    assert.equal(pool.maxBusy, i + 1, `${pool.maxBusy} of ${pool.size} workers were ever busy at once`);
+    assert.deepStrictEqual(json, r, 'the downloaded JSON is #results');
+    assert.deepStrictEqual(strip(r.sweep), strip(runs[0].r.sweep), `workers=${i + 1} differs from workers=1`);
+  }
+  const { sweep } = runs[0].r;
+  assert.equal(sweep.points.length, 10);
+  assert.equal(sweep.points[0].runs.length, 2);
+  assert.notEqual(sweep.points[0].runs[0].roc_auc, sweep.points[0].runs[1].roc_auc);
+  if (!haveCli()) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  // The page sends the condition's config: the swept key at its base value (100).
+  const quick = QUICK_CLI.map((a) => a.replace('"vector_k":16', '"vector_k":100'));
+  const want = await cli(['sweep', '--param', 'vector_k', '--values', sweep.values.join(','), '--seeds', '0,1'], quick);
+  assert.deepStrictEqual(strip(sweep), strip(want));
+});
+
+test('a matrix and a frontier are the same with 1, 2 and 3 workers and equal the CLI', async (t) => {
+  const matrix = `v=2&run=matrix&recommenders=lfm,popularity&seeds=2&${QUICK}`;
+  const frontier = `v=2&run=frontier&seeds=1&defences=score-noise,dp-sgd&${QUICK}`;
+  const m = [];
+  const f = [];
+  for (const n of [1, 2, 3]) {
+    m.push(await runWith(n, matrix));
+    f.push(await runWith(n, frontier));
+  }
+  for (const i of [1, 2]) {
+    assert.deepStrictEqual(strip(m[i].r), strip(m[0].r), `matrix: workers=${i + 1} differs from workers=1`);
+    assert.deepStrictEqual(strip(f[i].r), strip(f[0].r), `frontier: workers=${i + 1} differs from workers=1`);
+    assert.deepStrictEqual(m[i].json, m[i].r);
+    assert.deepStrictEqual(f[i].json, f[i].r);
+  }
+  // The frontier is split finer than by seed: with 3 workers all three worked at once.
+  assert.equal(f[2].pool.maxBusy, 3);
+  assert.equal(f[0].r.defences[1].defence, 'dp-sgd');
+  assert.equal(f[0].r.natural.length, 4);
+  if (!haveCli()) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  const cm = await cli(['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0,1']);
+  assert.deepStrictEqual(strip(m[0].r), strip(cm));
+  const cf = await cli(['frontier', '--defences', 'score-noise,dp-sgd', '--seeds', '0']);
+  assert.deepStrictEqual(strip(f[0].r), strip(cf));
+});
+
+test('cancel during a pooled sweep stops every worker; the page stays usable and runs again', async () => {
+  const { page, context, problems } = await openPage(env, `#workers=3&v=2&seeds=2&${QUICK}`);
+  try {
+    await waitState(page, 'ready', 60_000);
+    await page.locator('#sweeps > summary').click();
+    await page.getByRole('button', { name: /^k-sweep: the attacker/ }).click();
+    await waitState(page, 'running');
+    await page.waitForFunction(() => window.__memberlensPool.busyCount() >= 2 && document.getElementById('overall').value > 0.02,
+      null, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitState(page, ['ready', 'done'], 5_000);
+    assert.equal(await page.evaluate(() => window.__memberlensPool.busyCount()), 0, 'a worker still runs a unit');
+    assert.equal(await results(page), null, 'a cancelled sweep must not leave results');
+    const before = await page.evaluate(() => document.getElementById('overall').value);
+    await page.waitForTimeout(1000);
+    assert.equal(await page.evaluate(() => document.getElementById('overall').value), before, 'progress moved after cancel');
+    assert.equal(await page.evaluate(() => window.__memberlensPool.busyCount()), 0);
+    await page.getByRole('button', { name: 'Run attack', exact: true }).click();
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    const single = await results(page);
+    assert.equal(typeof single.roc_auc, 'number');
+    assert.equal(single.config.k, 16);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a worker crash injected mid-sweep is survived: the worker is replaced and the result is identical', async () => {
+  const want = (await runWith(1, SWEEP)).r;
+  const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`);
+  try {
+    await page.waitForFunction(() => window.__memberlensPool?.busyCount() === 2 && document.getElementById('overall').value > 0.1,
+      null, { timeout: 60_000 });
+    const crashed = await page.evaluate(() => window.__memberlensPool.testCrash());
+    assert.ok(crashed === 0 || crashed === 1);
+    assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
+    const r = await results(page);
+    assert.deepStrictEqual(strip(r.sweep), strip(want.sweep));
+    assert.equal(await page.evaluate(() => window.__memberlensPool.replaced), 1, 'the crashed worker was not replaced');
+    // The injected exception may be logged by the browser; nothing else may be.
+    assert.deepEqual(problems.filter((p) => !/injected worker crash/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a unit whose worker crashes twice fails the job with a one-line error; the page stays usable', async () => {
+  const { page, context, problems } = await openPage(env, `#workers=1&${SWEEP}`);
+  try {
+    const pool = () => page.evaluate(() => ({ busy: window.__memberlensPool.busyCount(), replaced: window.__memberlensPool.replaced }));
+    await page.waitForFunction(() => window.__memberlensPool?.busyCount() === 1, null, { timeout: 60_000 });
+    await page.evaluate(() => window.__memberlensPool.testCrash());
+    // The replacement worker takes the same unit again (it is queued first).
+    await page.waitForFunction(() => window.__memberlensPool.replaced === 1 && window.__memberlensPool.busyCount() === 1,
+      null, { timeout: 60_000 });
+    await page.evaluate(() => window.__memberlensPool.testCrash());
+    assert.equal(await waitState(page, ['done', 'error'], 60_000), 'error');
+    const text = await page.locator('#error').textContent();
+    assert.match(text, /A part of the job \(run 1\) failed twice, the last time with: .*injected worker crash/);
+    assert.doesNotMatch(text, /\n/);
+    assert.equal(await results(page), null);
+    assert.deepEqual(await pool(), { busy: 0, replaced: 2 });
+    await page.getByRole('button', { name: 'Run attack', exact: true }).click();
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    assert.deepEqual(problems.filter((p) => !/injected worker crash/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});

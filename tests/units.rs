@@ -1,0 +1,263 @@
+//! Jobs as units (experiment::units): the frontier on 1, 2 and 3 threads gives the stepped
+//! frontier's report bit for bit; pieces aggregated in any order, after a trip through JSON values,
+//! give the same report; missing, repeated or foreign pieces are refused; the CLI's
+//! `frontier --jobs` prints the same JSON for 1 and 2 jobs.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::process::Command;
+
+use memberlens::config::Config;
+use memberlens::defence::DefenceKind as D;
+use memberlens::experiment::frontier::{Frontier, FrontierPart};
+use memberlens::experiment::parallel::{self, Workers};
+use memberlens::experiment::units::{JobSpec, Piece, Plan, Report, Unit};
+use memberlens::recommender::RecommenderKind as K;
+use memberlens::sweep::Sweep;
+
+fn small() -> Config {
+    Config {
+        k: 8,
+        vector_k: 8,
+        epochs: 5,
+        top_n: 10,
+        attack_epochs: 5,
+        attack_restarts: 1,
+        ..Config::default()
+    }
+}
+
+const DEFENCES: [D; 2] = [D::ScoreNoise, D::DpSgd];
+const STRENGTHS: [f64; 3] = [0.0, 0.5, 1.0];
+const SEEDS: [u32; 2] = [0, 1];
+// 5 is the base epoch count: that natural point is the undefended run itself.
+const NATURAL: [u32; 3] = [3, 5, 8];
+
+fn frontier_spec() -> JobSpec {
+    JobSpec::Frontier {
+        defences: DEFENCES.to_vec(),
+        strengths: STRENGTHS.to_vec(),
+        seeds: SEEDS.to_vec(),
+        natural_epochs: NATURAL.to_vec(),
+    }
+}
+
+fn json<T: serde::Serialize>(r: &T) -> String {
+    serde_json::to_string(r).unwrap()
+}
+
+/// Runs every unit of `plan` alone and returns the pieces.
+fn pieces(plan: &Plan, fine: bool) -> Vec<Piece> {
+    plan.units(fine)
+        .iter()
+        .map(|u| {
+            let mut run = plan.start(u.unit, None).unwrap();
+            while !run.step().unwrap().done {}
+            run.piece().unwrap().clone()
+        })
+        .collect()
+}
+
+fn data_again() -> std::sync::Arc<memberlens::Dataset> {
+    common::synthetic(120, 200, 11)
+}
+
+#[test]
+fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_frontier() {
+    let data = data_again();
+    let reports: Vec<String> = [1, 2, 3]
+        .iter()
+        .map(|&jobs| {
+            json(
+                &parallel::frontier(
+                    data.clone(),
+                    small(),
+                    &DEFENCES,
+                    &STRENGTHS,
+                    &SEEDS,
+                    &NATURAL,
+                    Workers::new(jobs),
+                )
+                .unwrap(),
+            )
+        })
+        .collect();
+    // Without a clock every timing is 0 (`wall` too), so the whole JSON text can be compared.
+    assert_eq!(reports[0], reports[1], "1 vs 2 jobs");
+    assert_eq!(reports[0], reports[2], "1 vs 3 jobs");
+    let mut stepped =
+        Frontier::new(data, small(), &DEFENCES, &STRENGTHS, &SEEDS, &NATURAL).unwrap();
+    while !stepped.step().unwrap().done {}
+    let mut stepped_json: serde_json::Value = serde_json::to_value(stepped.report()).unwrap();
+    stepped_json["timings_ms"]
+        .as_object_mut()
+        .unwrap()
+        .insert("wall".into(), 0.0.into());
+    // As values (key order aside), built from the reports: no float parsed back from text.
+    let v = serde_json::to_value(
+        parallel::frontier(
+            data_again(),
+            small(),
+            &DEFENCES,
+            &STRENGTHS,
+            &SEEDS,
+            &NATURAL,
+            Workers::new(2),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v, stepped_json);
+    // The points differ from each other: the comparison is not between constants.
+    let dp = &v["defences"][1]["points"];
+    assert_ne!(dp[0]["runs"][0]["roc_auc"], dp[2]["runs"][0]["roc_auc"]);
+    assert_ne!(dp[2]["runs"][0]["roc_auc"], dp[2]["runs"][1]["roc_auc"]);
+    assert_eq!(v["natural"].as_array().unwrap().len(), 3);
+    assert_eq!(v["natural"][1]["runs"], v["undefended"]["runs"]);
+}
+
+#[test]
+fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
+    let data = common::synthetic(100, 160, 3);
+    let plan = Plan::new(data.clone(), small(), &frontier_spec()).unwrap();
+    let fine = pieces(&plan, true);
+    // Per seed: base, one dp-sgd point per strength > 0, natural 3 and 8.
+    assert_eq!(fine.len(), 2 * (1 + 2 + 2));
+    let coarse = pieces(&plan, false);
+    assert_eq!(coarse.len(), 2);
+    let strip = |r: Report| {
+        let mut v = serde_json::to_value(&r).unwrap();
+        v.as_object_mut().unwrap().remove("timings_ms");
+        v.to_string()
+    };
+    let want = strip(plan.aggregate(&coarse).unwrap());
+    // Reversed and rotated, and through serde_json::Value (f64 kept exactly, no text parsing).
+    let mut shuffled: Vec<Piece> = fine
+        .iter()
+        .rev()
+        .map(|p| serde_json::from_value(serde_json::to_value(p).unwrap()).unwrap())
+        .collect();
+    shuffled.rotate_left(3);
+    assert_eq!(strip(plan.aggregate(&shuffled).unwrap()), want);
+
+    // A missing or repeated piece is an error, never a silent report.
+    let e = plan.aggregate(&fine[1..]).unwrap_err().to_string();
+    assert!(e.contains("not every point has one run per seed"), "{e}");
+    let mut twice = fine.clone();
+    twice[1] = fine[0].clone();
+    assert!(plan.aggregate(&twice).is_err());
+
+    // A sweep: pieces of another job are refused; any order gives the stepped report.
+    let spec = JobSpec::Sweep {
+        param: "k".into(),
+        values: vec![4.0, 8.0],
+        seeds: vec![0, 1],
+    };
+    let sweep = Plan::new(data.clone(), small(), &spec).unwrap();
+    let e = sweep.aggregate(&fine[..4]).unwrap_err().to_string();
+    assert!(e.contains("none for Run"), "{e}");
+    let mut runs = pieces(&sweep, true);
+    runs.reverse();
+    let mut stepped = Sweep::new(data, small(), "k", &[4.0, 8.0], &[0, 1]).unwrap();
+    while !stepped.step().unwrap().done {}
+    let Report::Sweep(r) = sweep.aggregate(&runs).unwrap() else {
+        panic!("a sweep report")
+    };
+    assert_eq!(json(&r.points), json(&stepped.report().unwrap().points));
+    // A value's point alone equals that point of the report.
+    assert_eq!(
+        json(&sweep.sweep_point(1, &runs[..2]).unwrap()),
+        json(&r.points[1])
+    );
+    assert!(sweep.start(Unit::Run { run: 4 }, None).is_err());
+    let part = FrontierPart::Train {
+        defence: 0,
+        strength: 1,
+    };
+    // Score noise is a serving defence: it has no training-level part.
+    let e = plan
+        .start(
+            Unit::Frontier {
+                seed_index: 0,
+                part,
+            },
+            None,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("is not a part of this frontier"), "{e}");
+}
+
+#[test]
+fn a_matrix_plan_has_one_unit_per_seed_and_aggregates_like_the_parallel_matrix() {
+    let data = common::synthetic(100, 160, 4);
+    let spec = JobSpec::Matrix {
+        recommenders: vec![K::Lfm, K::Popularity],
+        seeds: vec![0, 1],
+    };
+    let plan = Plan::new(data.clone(), small(), &spec).unwrap();
+    let mut p = pieces(&plan, true);
+    assert_eq!(p.len(), 2);
+    p.swap(0, 1);
+    let Report::Matrix(m) = plan.aggregate(&p).unwrap() else {
+        panic!("a matrix report")
+    };
+    let par = parallel::matrix(
+        data,
+        small(),
+        &[K::Lfm, K::Popularity],
+        &[0, 1],
+        Workers::new(2),
+    )
+    .unwrap();
+    assert_eq!(json(&m.cells), json(&par.cells));
+    assert_eq!(json(&m.utility), json(&par.utility));
+}
+
+#[test]
+fn cli_frontier_json_is_the_same_for_1_and_2_jobs() {
+    let d = common::synthetic(80, 120, 5);
+    let mut csv = String::from("userId,movieId,rating,timestamp\n");
+    for u in 0..d.n_users() {
+        for &i in d.user_items(u) {
+            csv.push_str(&format!(
+                "{},{},4.0,1\n",
+                d.user_ids[u], d.item_ids[i as usize]
+            ));
+        }
+    }
+    let path = std::env::temp_dir().join(format!("memberlens-front-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let run = |jobs: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
+            .args(["frontier", "--defences", "score-noise,dp-sgd"])
+            .args([
+                "--strengths",
+                "0,1",
+                "--seeds",
+                "0",
+                "--natural-epochs",
+                "3",
+            ])
+            .args(["--epochs", "5", "--top-n", "10", "--jobs", jobs, "--json"])
+            .args(["--ratings", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["timings_ms"]["wall"].as_f64().unwrap() > 0.0);
+        v.as_object_mut().unwrap().remove("timings_ms");
+        v
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one["defences"].as_array().unwrap().len(), 2);
+    std::fs::remove_file(&path).ok();
+}

@@ -1,0 +1,100 @@
+//! wasm-bindgen tests of the pool's unit API (`planJob`, `Unit`, `aggregateJob`, `sweepPoint`):
+//! a sweep's and a frontier's units, run one by one in reverse order with their pieces crossing
+//! as JS values, give the report `Job.sweep` / `Job.frontier` give (timings aside), bit for bit.
+
+#![cfg(target_arch = "wasm32")]
+
+use memberlens::wasm::{aggregate_job, plan_job, sweep_point, Dataset, Job, Unit};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+fn csv() -> Vec<u8> {
+    let mut s = String::from("userId,movieId,rating,timestamp\n");
+    for u in 1..=60u32 {
+        let base = if u % 2 == 0 { 0 } else { 40 };
+        for j in 0..(10 + u % 17) {
+            let item = base + (j * 7 + u) % 40 + 1;
+            s.push_str(&format!("{u},{item},4.0,1\n"));
+        }
+    }
+    s.into_bytes()
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn config() -> JsValue {
+    json(r#"{"k":8,"top_n":10,"epochs":5,"vector_epochs":3,"attack_epochs":5}"#)
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap()
+}
+
+/// The report's JSON text without `timings_ms` (clock time).
+fn text(report: &JsValue) -> String {
+    js_sys::Reflect::delete_property(&report.clone().into(), &"timings_ms".into()).unwrap();
+    String::from(js_sys::JSON::stringify(report).unwrap())
+}
+
+fn run_units(ds: &Dataset, spec: &str, fine: bool) -> js_sys::Array {
+    let units: js_sys::Array = plan_job(ds, config(), json(spec), fine).unwrap().into();
+    let pieces = js_sys::Array::new();
+    for u in units.iter().collect::<Vec<_>>().into_iter().rev() {
+        let mut unit = Unit::start(ds, config(), json(spec), get(&u, "unit")).unwrap();
+        assert!(unit.piece().is_err(), "a piece before the unit is done");
+        while !get(&unit.step().unwrap(), "done").as_bool().unwrap() {}
+        pieces.push(&unit.piece().unwrap());
+    }
+    pieces
+}
+
+fn job_result(mut job: Job) -> JsValue {
+    while !get(&job.step().unwrap(), "done").as_bool().unwrap() {}
+    job.result().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn sweep_units_give_the_job_sweep_report() {
+    let ds = Dataset::from_bytes(&csv(), "ratings.csv").unwrap();
+    let spec = r#"{"kind":"sweep","param":"k","values":[4,8],"seeds":[0,1]}"#;
+    let pieces = run_units(&ds, spec, true);
+    assert_eq!(pieces.length(), 4);
+    let report = aggregate_job(&ds, config(), json(spec), pieces.clone().into()).unwrap();
+    let job = Job::sweep(&ds, config(), "k", vec![4.0, 8.0], vec![0, 1]).unwrap();
+    let want = job_result(job);
+    let point = sweep_point(&ds, config(), json(spec), 0, pieces.slice(2, 4).into()).unwrap();
+    let first = get(&get(&report, "points"), "0");
+    assert_eq!(
+        String::from(js_sys::JSON::stringify(&point).unwrap()),
+        String::from(js_sys::JSON::stringify(&first).unwrap())
+    );
+    assert_eq!(text(&report), text(&want));
+    // A piece missing: an error, not a report.
+    assert!(aggregate_job(&ds, config(), json(spec), pieces.slice(1, 4).into()).is_err());
+    // A bad spec says which key.
+    let e = plan_job(&ds, config(), json(r#"{"kind":"sweep","param":"k"}"#), true).err();
+    assert!(e.is_some());
+}
+
+#[wasm_bindgen_test]
+fn frontier_units_fine_and_coarse_give_the_job_frontier_report() {
+    let ds = Dataset::from_bytes(&csv(), "ratings.csv").unwrap();
+    let spec =
+        r#"{"kind":"frontier","defences":["score-noise","dp-sgd"],"strengths":[0,1],"seeds":[0]}"#;
+    let job = Job::frontier(
+        &ds,
+        config(),
+        vec!["score-noise".into(), "dp-sgd".into()],
+        vec![0.0, 1.0],
+        vec![0],
+    )
+    .unwrap();
+    let want = text(&job_result(job));
+    for fine in [true, false] {
+        let pieces = run_units(&ds, spec, fine);
+        let report = aggregate_job(&ds, config(), json(spec), pieces.into()).unwrap();
+        assert_eq!(text(&report), want, "fine: {fine}");
+    }
+}

@@ -1,0 +1,373 @@
+// pool.js — owns the page's pool of computation workers (js/worker.js). To main.js it looks like
+// one worker: the same messages in and out (docs/INTERFACES.md). Single runs, comparisons, the
+// per-user records and slow-motion runs go to worker 0. A sweep, matrix or frontier is split by
+// the core into units (planJob), each sent to an idle worker; finished pieces are put together by
+// the core (aggregateJob, sweepPoint) in a fixed order, so the result is bit-identical whatever
+// the number of workers and whatever order the units finished in. Every worker has the data set
+// (the bundled file it fetches, or the user's file, sent once to each). A worker that crashes is
+// replaced and its unit queued again; a unit that fails twice fails the job, and the pool stays
+// usable. Cancel stops every worker's unit.
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+export const MAX_WORKERS = 8;
+// The page hears the whole job's progress at most this often, however many workers report: the
+// main thread draws as often as with one worker.
+const PROGRESS_EVERY_MS = 50;
+const POOLED = new Set(['k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier']);
+
+/** The pool size: hardwareConcurrency − 1 in 1..8, or `workers=N` (1..8) from the address. */
+export function poolSize(hash = '') {
+  const m = /(?:^#?|&)workers=(\d+)(?:&|$)/.exec(hash);
+  if (m) {
+    const n = Number(m[1]);
+    if (n >= 1 && n <= MAX_WORKERS) return n;
+  }
+  const cores = Number(navigator.hardwareConcurrency) || 2;
+  return Math.min(MAX_WORKERS, Math.max(1, cores - 1));
+}
+
+export class Pool {
+  constructor(size) {
+    this.size = size;
+    this.onmessage = null;
+    this.slots = [];
+    this.data = null; // {bytes, name} of the user's file, or null for the bundled one
+    this.version = 0; // bumped whenever the data set changes
+    this.job = null; // the pooled job in progress
+    this.requests = []; // pool requests waiting for a ready worker
+    this.maxBusy = 0; // most workers ever running units at once (read by the tests)
+    this.replaced = 0; // workers replaced after a crash (read by the tests)
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn(i, false));
+  }
+
+  spawn(index, replacement) {
+    const w = new Worker(WORKER_URL, { type: 'module' });
+    // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
+    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement };
+    w.onmessage = (ev) => { if (this.slots[index] === slot || !this.slots[index]) this.fromWorker(slot, ev.data || {}); };
+    w.onerror = (ev) => {
+      if (this.slots[index] !== slot) return;
+      ev.preventDefault();
+      if (!slot.up) {
+        // It never started (the module failed to load): replacing it would fail the same way.
+        if (index === 0 && !replacement) {
+          this.emit({ type: 'error', context: 'init', fatal: true,
+            message: `The computation worker could not start (${ev.message || 'module failed to load'}). Was the site built with \`make web\`?` });
+        }
+        return;
+      }
+      this.crashed(slot, ev.message || 'the worker stopped');
+    };
+    return slot;
+  }
+
+  emit(msg) { if (this.onmessage) this.onmessage({ data: msg }); }
+
+  terminate() {
+    for (const s of this.slots) s.w.terminate();
+    this.slots = [];
+    this.job = null;
+  }
+
+  /** For tests only (main.js exposes it under automation): crash the worker running a unit. */
+  testCrash() {
+    const s = this.slots.find((x) => x.busy !== null) || this.slots[0];
+    s.w.postMessage({ type: 'test-crash' });
+    return s.index;
+  }
+
+  /** For tests only: how many workers are running a unit. */
+  busyCount() { return this.slots.filter((s) => s.busy !== null).length; }
+
+  ready(slot) { return slot.up && slot.version === this.version; }
+
+  loadSettled(slot) {
+    slot.pending = Math.max(0, slot.pending - 1);
+    if (!slot.pending) slot.version = this.version;
+  }
+
+  // ---- page -> pool ---------------------------------------------------------------------------
+
+  postMessage(msg, transfer) {
+    switch (msg.type) {
+      case 'run':
+        if (POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) this.startJob(msg);
+        else { this.job = null; this.slots[0].w.postMessage(msg); }
+        return;
+      case 'cancel':
+        if (this.job && this.job.id === msg.id) this.cancelJob();
+        else this.slots[0].w.postMessage(msg);
+        return;
+      case 'load':
+        this.version++;
+        this.data = { bytes: msg.bytes.slice(0), name: msg.name };
+        for (const s of this.slots) {
+          s.pending++;
+          if (s === this.slots[0]) s.w.postMessage(msg, transfer);
+          else s.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: msg.name });
+        }
+        return;
+      case 'use-bundled':
+        this.version++;
+        this.data = null;
+        for (const s of this.slots) { s.pending++; s.w.postMessage(msg); }
+        return;
+      default:
+        this.slots[0].w.postMessage(msg, transfer);
+    }
+  }
+
+  // ---- worker -> pool -------------------------------------------------------------------------
+
+  fromWorker(slot, msg) {
+    switch (msg.type) {
+      case 'ready':
+        slot.up = true;
+        // A worker starts on the bundled data set: the user's file, if any, is sent to it once.
+        slot.pending = 0;
+        if (this.data) {
+          slot.pending = 1;
+          slot.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: this.data.name });
+        } else slot.version = this.version;
+        // Only the first worker 0 speaks for the pool; a replaced one is restored silently (and
+        // speaks again once it has the data set).
+        if (slot.index === 0 && !slot.replacement) this.emit({ ...msg });
+        if (!slot.pending) slot.replacement = false;
+        this.dispatch();
+        return;
+      case 'loaded':
+        this.loadSettled(slot);
+        if (slot.index === 0 && !slot.replacement) this.emit(msg);
+        if (!slot.pending) slot.replacement = false;
+        this.dispatch();
+        return;
+      case 'unit-progress': return this.onUnitProgress(slot, msg);
+      case 'unit-done': return this.onUnitDone(slot, msg);
+      case 'unit-cancelled': return this.onUnitCancelled(slot, msg);
+      case 'unit-error': return this.onUnitError(slot, msg);
+      case 'plan': return this.onPlan(msg);
+      case 'aggregated': return this.onAggregated(msg);
+      case 'sweep-point': return this.onSweepPoint(msg);
+      case 'error':
+        if (msg.context === 'load') this.loadSettled(slot);
+        if (this.job && msg.id === this.job.id) { this.failJob(msg.message, msg.context); return; }
+        if (msg.context === 'load' && slot.index !== 0) return; // worker 0 reports the same error
+        if (slot.index === 0 && !(slot.replacement && msg.context === 'init')) this.emit(msg);
+        return;
+      default:
+        if (slot.index === 0) this.emit(msg);
+    }
+  }
+
+  // ---- pooled jobs ----------------------------------------------------------------------------
+
+  startJob(msg) {
+    let spec;
+    if (msg.mode === 'matrix') spec = { kind: 'matrix', recommenders: msg.recommenders, seeds: msg.seeds };
+    else if (msg.mode === 'frontier') spec = { kind: 'frontier', defences: msg.defences, strengths: msg.strengths, seeds: msg.seeds };
+    else spec = { kind: 'sweep', param: msg.param, values: msg.values, seeds: msg.seeds };
+    this.job = {
+      id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
+      points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
+    };
+    this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: this.size > 1 });
+  }
+
+  /** Sends a planning or aggregation request to a ready worker (worker 0 if it can). */
+  request(msg) {
+    this.requests.push(msg);
+    this.flushRequests();
+  }
+
+  flushRequests() {
+    while (this.requests.length) {
+      const s = this.ready(this.slots[0]) ? this.slots[0] : this.slots.find((x) => this.ready(x));
+      if (!s) return;
+      s.w.postMessage(this.requests.shift());
+    }
+  }
+
+  onPlan(msg) {
+    const j = this.job;
+    if (!j || j.id !== msg.id || j.cancelled) return;
+    j.units = msg.units.map((u, key) => ({ ...u, key, piece: null, fraction: 0, fails: 0 }));
+    // Sweeps in value order (points are drawn in order); a frontier's heaviest parts first.
+    const order = j.units.map((u) => u.key);
+    if (j.spec.kind === 'frontier') order.sort((a, b) => j.units[b].weight - j.units[a].weight || a - b);
+    j.queue = order;
+    j.weight = j.units.reduce((t, u) => t + u.weight, 0);
+    this.dispatch();
+  }
+
+  dispatch() {
+    this.flushRequests();
+    const j = this.job;
+    if (!j || !j.units || j.cancelled) return;
+    for (const s of this.slots) {
+      if (!j.queue.length) break;
+      if (s.busy !== null || !this.ready(s)) continue;
+      const key = j.queue.shift();
+      s.busy = key;
+      s.w.postMessage({ type: 'unit', id: j.id, key, config: j.config, spec: j.spec, unit: j.units[key].unit });
+    }
+    this.maxBusy = Math.max(this.maxBusy, this.busyCount());
+  }
+
+  onUnitProgress(slot, msg) {
+    const j = this.job;
+    if (!j || j.id !== msg.id || j.cancelled) return;
+    j.units[msg.key].fraction = msg.progress.fraction;
+    this.progress(msg.progress);
+  }
+
+  /** The whole job's progress: each unit's share of the work, done or in progress. */
+  progress(p) {
+    const j = this.job;
+    const done = j.units.reduce((t, u) => t + u.weight * (u.piece ? 1 : u.fraction), 0);
+    const runs = j.spec.kind === 'sweep' ? j.units.length : j.spec.seeds.length;
+    const progress = { ...p, done: false, fraction: Math.min(1, done / j.weight), run_count: runs };
+    j.pendingProgress = progress;
+    if (j.progressTimer) return;
+    const wait = Math.max(0, PROGRESS_EVERY_MS - (performance.now() - (j.lastProgress ?? -Infinity)));
+    j.progressTimer = setTimeout(() => {
+      j.progressTimer = 0;
+      if (this.job !== j || j.cancelled) return;
+      j.lastProgress = performance.now();
+      this.emit({ type: 'progress', id: j.id, progress: j.pendingProgress, elapsedMs: j.lastProgress - j.t0 });
+    }, wait);
+  }
+
+  onUnitDone(slot, msg) {
+    if (slot.busy === msg.key) slot.busy = null;
+    const j = this.job;
+    if (!j || j.id !== msg.id) { this.dispatch(); return; }
+    if (j.cancelled) { this.cancelSettled(); return; }
+    const u = j.units[msg.key];
+    u.piece = msg.piece;
+    if (j.spec.kind === 'sweep') this.sweepPoints();
+    if (j.units.every((x) => x.piece)) {
+      this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: j.units.map((x) => x.piece) });
+    }
+    this.dispatch();
+  }
+
+  /** Asks for each sweep value's point once its seeds are done, in value order. */
+  sweepPoints() {
+    const j = this.job;
+    const per = j.spec.seeds.length;
+    while (j.nextPoint < j.spec.values.length) {
+      const i = j.nextPoint;
+      const units = j.units.slice(i * per, (i + 1) * per);
+      if (!units.every((u) => u.piece)) return;
+      j.nextPoint++;
+      this.request({ type: 'sweep-point', id: j.id, config: j.config, spec: j.spec, index: i, pieces: units.map((u) => u.piece) });
+    }
+  }
+
+  onSweepPoint(msg) {
+    const j = this.job;
+    if (!j || j.id !== msg.id || j.cancelled) return;
+    this.emit({ type: 'partial', id: j.id, index: msg.index, point: msg.point });
+  }
+
+  onAggregated(msg) {
+    const j = this.job;
+    if (!j || j.id !== msg.id || j.cancelled) return;
+    this.job = null;
+    this.emit({ type: 'done', id: j.id, mode: j.mode, result: msg.result, elapsedMs: performance.now() - j.t0, individuals: null });
+  }
+
+  onUnitError(slot, msg) {
+    if (slot.busy === msg.key) slot.busy = null;
+    const j = this.job;
+    if (!j || j.id !== msg.id) { this.dispatch(); return; }
+    if (j.cancelled) { this.cancelSettled(); return; }
+    if (msg.fatal) {
+      // The module's memory may be inconsistent: a fresh worker takes this one's place.
+      this.replace(slot);
+      this.retry(msg.key, msg.message);
+      return;
+    }
+    // An error of the computation itself (a setting, a diverging model) would recur: stop.
+    this.failJob(msg.message, 'run');
+  }
+
+  crashed(slot, message) {
+    const key = slot.busy;
+    this.replace(slot);
+    const j = this.job;
+    if (key === null || !j) return;
+    if (j.cancelled) { this.cancelSettled(); return; }
+    this.retry(key, message);
+  }
+
+  replace(slot) {
+    slot.w.terminate();
+    this.replaced++;
+    const fresh = this.spawn(slot.index, true);
+    this.slots[slot.index] = fresh;
+    this.flushRequests();
+  }
+
+  retry(key, message) {
+    const j = this.job;
+    const u = j.units[key];
+    u.fails++;
+    u.fraction = 0;
+    if (u.fails >= 2) {
+      this.failJob(`A part of the job (${describe(u.unit)}) failed twice, the last time with: ${message}`, 'run');
+      return;
+    }
+    console.warn(`MemberLens: a worker failed (${message}); its part of the job (${describe(u.unit)}) runs again`);
+    j.queue.unshift(key);
+    this.dispatch();
+  }
+
+  failJob(message, context) {
+    const j = this.job;
+    if (!j) return;
+    this.stopUnits(j);
+    this.job = null;
+    this.emit({ type: 'error', id: j.id, context, message: oneLine(message), fatal: false });
+  }
+
+  stopUnits(j) {
+    j.cancelled = true;
+    j.queue = [];
+    for (const s of this.slots) if (s.busy !== null) s.w.postMessage({ type: 'cancel-unit', id: j.id });
+  }
+
+  cancelJob() {
+    const j = this.job;
+    this.stopUnits(j);
+    this.requests = this.requests.filter((r) => r.id !== j.id);
+    this.cancelSettled();
+  }
+
+  /** 'cancelled' once no worker is still running a unit of the cancelled job. */
+  cancelSettled() {
+    const j = this.job;
+    if (!j || !j.cancelled) return;
+    if (this.slots.some((s) => s.busy !== null)) return;
+    this.job = null;
+    this.emit({ type: 'cancelled', id: j.id });
+  }
+
+  onUnitCancelled(slot, msg) {
+    if (slot.busy === msg.key) slot.busy = null;
+    this.cancelSettled();
+    this.dispatch();
+  }
+}
+
+function describe(unit) {
+  if (unit.kind === 'run') return `run ${unit.run + 1}`;
+  if (unit.kind === 'seed') return `seed index ${unit.seed_index}`;
+  const p = unit.part;
+  const what = p.part === 'train' ? `defence ${p.defence} at strength ${p.strength}` : p.part === 'natural' ? `natural point ${p.index}` : p.part;
+  return `seed index ${unit.seed_index}, ${what}`;
+}
+
+function oneLine(text) {
+  return String(text).replace(/\s+/g, ' ').trim();
+}
