@@ -57,7 +57,7 @@ fn job_result(mut job: Job) -> JsValue {
 
 #[wasm_bindgen_test]
 fn sweep_units_give_the_job_sweep_report() {
-    let ds = Dataset::from_bytes(&csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(csv(), "ratings.csv").unwrap();
     let spec = r#"{"kind":"sweep","param":"k","values":[4,8],"seeds":[0,1]}"#;
     let pieces = run_units(&ds, spec, true);
     assert_eq!(pieces.length(), 4);
@@ -80,7 +80,7 @@ fn sweep_units_give_the_job_sweep_report() {
 
 #[wasm_bindgen_test]
 fn frontier_units_fine_and_coarse_give_the_job_frontier_report() {
-    let ds = Dataset::from_bytes(&csv(), "ratings.csv").unwrap();
+    let ds = Dataset::from_bytes(csv(), "ratings.csv").unwrap();
     let spec =
         r#"{"kind":"frontier","defences":["score-noise","dp-sgd"],"strengths":[0,1],"seeds":[0]}"#;
     let job = Job::frontier(
