@@ -322,11 +322,16 @@ mod tests {
             (acts, out)
         }
 
-        fn epoch(&mut self, order: &[u32], x: &[Vec<f32>], y: &[f32], p: &MlpParams) {
+        /// One epoch; returns the mean loss of the samples as they were met.
+        fn epoch(&mut self, order: &[u32], x: &[Vec<f32>], y: &[f32], p: &MlpParams) -> f64 {
+            let mut total = 0.0;
             for batch in order.chunks(p.batch) {
                 let mut grads: Vec<Vec<f64>> = self.m.iter().map(|g| vec![0.0; g.len()]).collect();
                 for &i in batch {
                     let (acts, z) = self.forward(&x[i as usize]);
+                    let yi = f64::from(y[i as usize]);
+                    total += -(yi * (1.0 / (1.0 + (-z).exp())).ln()
+                        + (1.0 - yi) * (1.0 / (1.0 + z.exp())).ln());
                     let mut dz = vec![1.0 / (1.0 + (-z).exp()) - f64::from(y[i as usize])];
                     for l in (0..3).rev() {
                         let (w, b, n_in) = &self.layers[l];
@@ -366,6 +371,7 @@ mod tests {
                     }
                 }
             }
+            total / x.len() as f64
         }
     }
 
@@ -401,7 +407,11 @@ mod tests {
             let mut order: Vec<u32> = (0..x.len() as u32).collect();
             shuffle(&mut rng.clone(), &mut order);
             let loss = mlp.train_epoch(&mut rng, &x, &y, &p);
-            reference.epoch(&order, &x, &y, &p);
+            let expected_loss = reference.epoch(&order, &x, &y, &p);
+            assert!(
+                close(loss, expected_loss),
+                "epoch loss {loss} vs {expected_loss}"
+            );
             for (d, (w, b, _)) in mlp.layers.iter().zip(&reference.layers) {
                 for (a, e) in d.w.iter().chain(&d.b).zip(w.iter().chain(b)) {
                     assert!(close(f64::from(*a), *e), "parameter {a} vs reference {e}");
@@ -431,11 +441,38 @@ mod tests {
     }
 
     #[test]
+    fn adam_first_step_is_lr_times_the_sign_damped_by_epsilon() {
+        let mut d = Dense::new(&mut rng_for(0, Stream::AttackModel), 1, 2);
+        let w0 = d.w.clone();
+        d.gw = vec![2.0, 1e-8];
+        d.gb = vec![-4.0, 0.0];
+        // first step: bias corrections 1 − β₁ and 1 − β₂, so m̂ = g and v̂ = g² (scale ½ halves g)
+        d.adam(0.5, 0.5, 1.0 - 0.9, 1.0 - 0.999);
+        let moved: Vec<f32> = d.w.iter().zip(&w0).map(|(w, w0)| w0 - w).collect();
+        // a gradient of 0.5e-8 is damped by ε = 1e-8 to a third of the step
+        assert!(
+            (moved[0] - 0.5).abs() < 1e-4 && (moved[1] - 0.5 / 3.0).abs() < 1e-4,
+            "{moved:?}"
+        );
+        assert!((d.b[0] - 0.5).abs() < 1e-4 && d.b[1] == 0.0, "{:?}", d.b);
+        // gradients are consumed
+        assert!(d.gw.iter().chain(&d.gb).all(|&g| g == 0.0));
+    }
+
+    #[test]
     fn standardiser_centres_and_scales() {
         let x = ndarray::array![[1.0f32, 5.0], [3.0, 5.0]];
         let s = Standardiser::fit(&x);
         assert_eq!(s.row(&[1.0, 5.0]), vec![-1.0, 0.0]);
         assert_eq!(s.row(&[3.0, 7.0]), vec![1.0, 2.0]);
+        // three rows: mean 1, population variance (1 + 1 + 4) / 3 = 2
+        let s = Standardiser::fit(&ndarray::array![[0.0f32], [0.0], [3.0]]);
+        let z = s.row(&[3.0])[0];
+        assert!((z - 2f32.sqrt()).abs() < 1e-6, "{z}");
+        // a spread of exactly 1e-8 counts as constant: only centred, not divided by it
+        let a = 1e-8f32;
+        let s = Standardiser::fit(&ndarray::array![[-a], [a]]);
+        assert_eq!(s.row(&[a]), vec![a]);
     }
 
     #[test]
