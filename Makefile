@@ -10,7 +10,7 @@ PORT ?= 8000
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
 
 .PHONY: help setup data build web demo test test-fmt test-clippy test-native test-wasm test-e2e \
-	bench bench-browser screenshot clean fuzz
+	bench bench-browser screenshot clean fuzz mutants
 
 help:
 	@echo "make setup          install what is missing (wasm target, wasm-bindgen CLI, npm packages, Chromium)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench-browser  node scripts/bench-browser.mjs (native vs wasm in Chromium)"
 	@echo "make screenshot     docs/screenshot*.png from the built site (after make web)"
 	@echo "make fuzz           cargo-fuzz (nightly) on the data and config parsers, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
+	@echo "make mutants        cargo-mutants on the metric, split, feature, attack and sweep code (.cargo/mutants.toml), MUTANTS_JOBS=$(MUTANTS_JOBS)"
 	@echo "make clean          remove build outputs (target/, www/pkg/, www/data/)"
 
 setup:
@@ -127,6 +128,16 @@ fuzz:
 			cp fuzz/artifacts/$$t/* tests/fuzz_regressions/$$t/; \
 			echo "=== make fuzz: $$t FAILED; the input is now in tests/fuzz_regressions/$$t/"; exit 1; }; \
 	done
+
+# Mutation testing (not part of `make test`: about 500 mutants, each a rebuild). Files in scope,
+# test command, timeouts and the excluded equivalent mutants are in .cargo/mutants.toml; results go
+# to mutants.out/ (missed.txt must stay empty). One job by default: each job is a full build.
+# Extra arguments, e.g. one file: make mutants MUTANTS_ARGS='-F ^src/eval/roc.rs'.
+MUTANTS_JOBS ?= 1
+MUTANTS_ARGS ?=
+mutants:
+	@command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+	cargo mutants -j $(MUTANTS_JOBS) $(MUTANTS_ARGS)
 
 clean:
 	cargo clean

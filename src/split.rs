@@ -152,6 +152,36 @@ mod tests {
     }
 
     #[test]
+    fn cut_puts_the_first_share_of_the_shuffled_users_in_members_sorted() {
+        let h = cut(&[5, 3, 9, 1], 0.5);
+        assert_eq!(h.members, vec![3, 5]);
+        assert_eq!(h.non_members, vec![1, 9]);
+        assert_eq!((h.len(), h.is_empty()), (4, false));
+        assert_eq!(h.all().collect::<Vec<_>>(), vec![3, 5, 1, 9]);
+        // 3 × 0.5 rounds to 2 members
+        assert_eq!(cut(&[7, 2, 4], 0.5).members, vec![2, 7]);
+        assert!(cut(&[], 0.5).is_empty());
+    }
+
+    #[test]
+    fn counts_are_the_group_sizes() {
+        let pairs: Vec<(u64, u64)> = (0..10u64).flat_map(|u| [(u, 1), (u, 2 + u % 3)]).collect();
+        let data = Dataset::from_pairs("t", &pairs, pairs.len()).unwrap();
+        let s = split_users(10, 0.6, &mut rng_for(0, Stream::Split)).unwrap();
+        let c = Counts::new(&data, &s);
+        let expected = Counts {
+            users: 10,
+            items: 4,
+            interactions: 20,
+            shadow_members: 3,
+            shadow_nonmembers: 2,
+            target_members: 3,
+            target_nonmembers: 2,
+        };
+        assert_eq!(c, expected);
+    }
+
+    #[test]
     fn hold_out_keeps_one_training_item() {
         let mut rng = rng_for(0, Stream::Holdout);
         let (keep, out) = hold_out(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.2, &mut rng);

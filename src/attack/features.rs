@@ -102,4 +102,28 @@ mod tests {
         let (a, b) = (2.0 / 3.0, 1.0 / 3.0);
         assert!((f[[0, 0]] - (2.0 - a)).abs() < 1e-6 && (f[[0, 1]] - (2.0 - b)).abs() < 1e-6);
     }
+
+    #[test]
+    fn one_row_per_user_and_the_two_centroids_apart() {
+        let v = array![[1.0f32, 0.0], [0.0, 1.0], [2.0, 2.0], [4.0, 0.0]];
+        // user 0: history {0, 3}, list [2, 1]; user 1: history {1}, list [3]
+        let f = centroid_differences(&v, &[&[0, 3], &[1]], &[&[2, 1], &[3]], Weighting::Uniform);
+        assert_eq!(f, array![[2.5 - 1.0, 0.0 - 1.5], [0.0 - 4.0, 1.0]]);
+        // rank weights 2/3, 1/3 on [2, 1]: (4/3, 4/3 + 1/3)
+        let (h, l) = centroids(&v, &[0, 3], &[2, 1], Weighting::Rank);
+        assert_eq!(h, vec![2.5, 0.0]);
+        assert!(
+            (l[0] - 4.0 / 3.0).abs() < 1e-6 && (l[1] - 5.0 / 3.0).abs() < 1e-6,
+            "{l:?}"
+        );
+        // an empty history or list is the zero vector
+        assert_eq!(
+            centroids(&v, &[], &[], Weighting::Uniform),
+            (vec![0.0; 2], vec![0.0; 2])
+        );
+        assert_eq!(
+            list_weights(3, Weighting::Rank),
+            vec![0.5, 1.0 / 3.0, 1.0 / 6.0]
+        );
+    }
 }

@@ -103,3 +103,99 @@ impl ItemVectorFit {
         &self.items
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Users 0–2 are the shadow half, 3–5 the target half; items 8 and 9 only target users rated.
+    fn data() -> Dataset {
+        let mut pairs = Vec::new();
+        for u in 0..6u64 {
+            for i in 0..4u64 {
+                pairs.push((u, (u + 2 * i) % 8));
+            }
+        }
+        pairs.extend([(3, 8), (4, 9), (5, 8)]);
+        Dataset::from_pairs("t", &pairs, pairs.len()).unwrap()
+    }
+
+    fn fit(source: ItemVectors, epochs: u32, budget: usize) -> ItemVectorFit {
+        let p = ItemVectorParams {
+            k: 3,
+            epochs,
+            source,
+            seed: 2,
+        };
+        let d = data();
+        let mut f = ItemVectorFit::new(p, &d, 0..3, 3..6);
+        while !f.step(budget) {}
+        f
+    }
+
+    #[test]
+    fn reads_its_parameters_from_the_config() {
+        let cfg = Config {
+            k: 7,
+            vector_k: 0,
+            vector_epochs: 3,
+            item_vectors: ItemVectors::Shadow,
+            seed: 5,
+            ..Config::default()
+        };
+        let p = ItemVectorParams::from_config(&cfg);
+        assert_eq!(
+            (p.k, p.epochs, p.source, p.seed),
+            (7, 3, ItemVectors::Shadow, 5)
+        );
+        let p = ItemVectorParams::from_config(&Config { vector_k: 4, ..cfg });
+        assert_eq!(p.k, 4);
+    }
+
+    #[test]
+    fn the_shadow_source_leaves_target_only_items_untouched() {
+        let rows_changed = |source| {
+            let (before, after) = (fit(source, 0, 1000), fit(source, 4, 1000));
+            assert_eq!(after.vectors().dim(), (10, 3));
+            (0..10)
+                .map(|i| before.vectors().row(i) != after.vectors().row(i))
+                .collect::<Vec<bool>>()
+        };
+        let shadow = rows_changed(ItemVectors::Shadow);
+        assert_eq!(
+            shadow,
+            [true, true, true, true, true, true, true, true, false, false]
+        );
+        assert!(rows_changed(ItemVectors::Joint).iter().all(|&c| c));
+        let f = fit(ItemVectors::Joint, 4, 1000);
+        let (status, loss) = f.status();
+        assert_eq!(status, "epoch 4/4");
+        assert!(loss.is_some_and(|l| l > 0.0 && l < 1.0), "{loss:?}");
+        assert_eq!(f.fraction(), 1.0);
+    }
+
+    #[test]
+    fn a_step_trains_about_budget_multiply_adds() {
+        let p = ItemVectorParams {
+            k: 3,
+            epochs: 2,
+            source: ItemVectors::Joint,
+            seed: 2,
+        };
+        let d = data();
+        let first_step = |budget: usize| {
+            let mut f = ItemVectorFit::new(p, &d, 0..3, 3..6);
+            assert!(!f.step(budget));
+            f.fraction()
+        };
+        // 3 × k multiply-adds are 3 samples; 0 still trains one sample
+        let (one, three, six) = (first_step(0), first_step(9), first_step(18));
+        assert!(one > 0.0 && one < 0.02, "{one}");
+        assert!((three / one - 3.0).abs() < 1e-9 && (six / one - 6.0).abs() < 1e-9);
+        // the chunking does not change the result
+        assert_eq!(
+            fit(ItemVectors::Joint, 2, 7).vectors(),
+            fit(ItemVectors::Joint, 2, 100_000).vectors()
+        );
+    }
+}

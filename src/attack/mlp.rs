@@ -166,3 +166,132 @@ impl Attack for MlpAttack {
         0.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn params(epochs: u32, restarts: u32) -> MlpAttackParams {
+        MlpAttackParams {
+            net: MlpParams {
+                hidden1: 5,
+                hidden2: 3,
+                lr: 0.05,
+                epochs,
+                batch: 4,
+            },
+            restarts,
+            seed: 9,
+        }
+    }
+
+    /// 12 users: members' features lean positive, non-members' negative, with overlap.
+    fn shadow() -> (Array2<f32>, Vec<bool>) {
+        let f: Vec<f32> = (0..12)
+            .flat_map(|i| {
+                let s = if i < 6 { 1.0 } else { -1.0 };
+                [s * (1.0 + i as f32 * 0.3) + 2.0, (i % 4) as f32 - 1.5]
+            })
+            .collect();
+        let labels = (0..12).map(|i| i < 6 || i == 11).collect();
+        (Array2::from_shape_vec((12, 2), f).unwrap(), labels)
+    }
+
+    #[test]
+    fn reads_its_parameters_from_the_config() {
+        let cfg = Config {
+            hidden1: 7,
+            hidden2: 5,
+            attack_lr: 0.25,
+            attack_epochs: 11,
+            attack_batch: 13,
+            attack_restarts: 2,
+            seed: 4,
+            ..Config::default()
+        };
+        let p = MlpAttackParams::from_config(&cfg);
+        let n = p.net;
+        assert_eq!(
+            (n.hidden1, n.hidden2, n.lr, n.epochs, n.batch),
+            (7, 5, 0.25, 11, 13)
+        );
+        assert_eq!((p.restarts, p.seed), (2, 4));
+    }
+
+    /// The attack keeps, of its restarts, the network with the lowest shadow loss: replayed here
+    /// with `Mlp` directly on the same stream.
+    #[test]
+    fn keeps_the_restart_with_the_lowest_shadow_loss() {
+        let (f, labels) = shadow();
+        let lists = vec![Vec::new(); 12];
+        let input = AttackInput {
+            histories: vec![&[]; 12],
+            lists: &lists,
+            features: &f,
+        };
+        // 3 restarts × 7 epochs = 21 epochs: 10 per step, so three steps
+        let p = params(7, 3);
+        let mut a = MlpAttack::new(p);
+        assert_eq!(a.fit_fraction(), 0.0);
+        assert_eq!(a.status(), ("restart 1/3".to_string(), None));
+        assert!(!a.fit_step(&input, &labels));
+        assert_eq!(a.fit_fraction(), 10.0 / 21.0);
+        assert_eq!(a.status().0, "restart 2/3");
+        assert!(a.fit().is_none());
+        assert!(!a.fit_step(&input, &labels));
+        assert_eq!(a.fit_fraction(), 20.0 / 21.0);
+        assert_eq!(a.status().0, "restart 3/3");
+        assert!(a.fit_step(&input, &labels));
+        assert_eq!(a.fit_fraction(), 1.0);
+        assert_eq!(a.status().0, "restart 3/3");
+
+        let std = Standardiser::fit(&f);
+        let x: Vec<Vec<f32>> = f.rows().into_iter().map(|r| std.row(&r.to_vec())).collect();
+        let y: Vec<f32> = labels.iter().map(|&l| f32::from(u8::from(l))).collect();
+        let mut rng = rng_for(9, Stream::AttackModel);
+        let mut nets = Vec::new();
+        let mut last = 0.0;
+        for _ in 0..3 {
+            let mut m = Mlp::new(&mut rng, 2, &p.net);
+            for _ in 0..7 {
+                last = m.train_epoch(&mut rng, &x, &y, &p.net);
+            }
+            nets.push((m.loss(&x, &y), m));
+        }
+        assert_eq!(a.status().1, Some(last));
+        let losses: Vec<f64> = nets.iter().map(|n| n.0).collect();
+        let best = (0..3)
+            .min_by(|&i, &j| losses[i].total_cmp(&losses[j]))
+            .unwrap();
+        // the restarts differ, so keeping another than the lowest would show
+        assert!(
+            losses
+                .iter()
+                .all(|&l| l == losses[best] || l > losses[best] + 1e-6),
+            "{losses:?}"
+        );
+        let model = &nets[best].1;
+        let logits: Vec<f64> = x.iter().map(|r| f64::from(model.logit_row(r))).collect();
+        let fit = a.fit().expect("fitted");
+        assert_eq!(fit.shadow_loss, losses[best]);
+        assert_eq!(fit.shadow_auc, roc_curve(&logits, &labels).auc());
+        // target users are standardised with the shadow statistics and scored by the logit
+        let target = ndarray::array![[3.0f32, 0.5], [-1.0, -1.0]];
+        let t_input = AttackInput {
+            histories: vec![&[]; 2],
+            lists: &lists[..2],
+            features: &target,
+        };
+        let expected: Vec<f64> = target
+            .rows()
+            .into_iter()
+            .map(|r| f64::from(model.logit_row(&std.row(&r.to_vec()))))
+            .collect();
+        assert_eq!(a.score(&t_input), expected);
+        assert_eq!(a.threshold(&expected), 0.0);
+        // more steps change nothing
+        assert!(a.fit_step(&input, &labels));
+        assert_eq!(a.fit().unwrap(), fit);
+    }
+}

@@ -121,3 +121,67 @@ pub fn build(kind: AttackKind, cfg: &Config) -> Box<dyn Attack> {
         AttackKind::Overlap => Box::new(Overlap),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_user<'a>(features: &'a Array2<f32>, lists: &'a [Vec<u32>]) -> AttackInput<'a> {
+        AttackInput {
+            histories: vec![&[1, 4]],
+            lists,
+            features,
+        }
+    }
+
+    #[test]
+    fn names_and_which_attacks_need_a_shadow_model() {
+        let ids: Vec<&str> = AttackKind::ALL.iter().map(|k| k.id()).collect();
+        assert_eq!(ids, ["mlp", "distance", "overlap"]);
+        // the id is the config's name for the attack
+        for k in AttackKind::ALL {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.id())
+            );
+        }
+        let shadow: Vec<bool> = AttackKind::ALL.iter().map(|k| k.needs_shadow()).collect();
+        assert_eq!(shadow, [true, false, false]);
+    }
+
+    #[test]
+    fn median_of_the_finite_scores() {
+        assert_eq!(median(&[5.0, 1.0, 4.0, 2.0, 3.0]), 3.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&[1.0, f64::NAN, 5.0, f64::INFINITY]), 3.0);
+        assert_eq!(median(&[]), 0.0);
+        assert_eq!(median(&[f64::NAN]), 0.0);
+    }
+
+    #[test]
+    fn shadow_free_attacks_learn_nothing_and_flag_the_upper_half() {
+        let f = ndarray::array![[3.0f32, 4.0]];
+        let lists = [vec![1, 2]];
+        let input = one_user(&f, &lists);
+        let mut a = build(AttackKind::Overlap, &Config::default());
+        assert!(a.fit_step(&input, &[true]));
+        assert_eq!(a.fit_fraction(), 1.0);
+        assert_eq!(a.status(), ("no training: shadow-free".to_string(), None));
+        assert_eq!(a.fit(), None);
+        assert_eq!(a.threshold(&[1.0, 4.0, 2.0]), 2.0);
+    }
+
+    #[test]
+    fn build_makes_the_named_attack() {
+        let f = ndarray::array![[3.0f32, 4.0]];
+        let lists = [vec![1, 2]];
+        let input = one_user(&f, &lists);
+        let cfg = Config::default();
+        assert_eq!(build(AttackKind::Distance, &cfg).score(&input), vec![-5.0]);
+        assert_eq!(build(AttackKind::Overlap, &cfg).score(&input), vec![0.5]);
+        let mlp = build(AttackKind::Mlp, &cfg);
+        // the MLP has a fitted threshold (logit 0) and has not trained yet
+        assert_eq!(mlp.threshold(&[5.0, 6.0]), 0.0);
+        assert_eq!(mlp.fit_fraction(), 0.0);
+    }
+}

@@ -274,17 +274,214 @@ mod tests {
         assert!(correct >= 190, "{correct}/200 correct");
     }
 
+    /// A plain f64 re-implementation of the network: forward, backpropagation and Adam written
+    /// out from their textbook definitions, to check `Mlp` against.
+    struct Reference {
+        /// Per layer: (weights out × in, biases, n_in).
+        layers: Vec<(Vec<f64>, Vec<f64>, usize)>,
+        m: Vec<Vec<f64>>,
+        v: Vec<Vec<f64>>,
+        t: i32,
+    }
+
+    impl Reference {
+        fn of(mlp: &Mlp) -> Reference {
+            let f = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+            let layers: Vec<_> = mlp
+                .layers
+                .iter()
+                .map(|d| (f(&d.w), f(&d.b), d.n_in))
+                .collect();
+            let zeros: Vec<Vec<f64>> = layers
+                .iter()
+                .map(|(w, b, _)| vec![0.0; w.len() + b.len()])
+                .collect();
+            Reference {
+                layers,
+                m: zeros.clone(),
+                v: zeros,
+                t: 0,
+            }
+        }
+
+        /// Inputs of each layer and the output logit.
+        fn forward(&self, x: &[f32]) -> (Vec<Vec<f64>>, f64) {
+            let mut acts = vec![x.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>()];
+            for (l, (w, b, n_in)) in self.layers.iter().enumerate() {
+                let a = acts.last().unwrap();
+                let z: Vec<f64> = (0..b.len())
+                    .map(|o| (0..*n_in).map(|i| w[o * n_in + i] * a[i]).sum::<f64>() + b[o])
+                    .collect();
+                acts.push(if l < 2 {
+                    z.iter().map(|&v| v.max(0.0)).collect()
+                } else {
+                    z
+                });
+            }
+            let out = acts.pop().unwrap()[0];
+            (acts, out)
+        }
+
+        /// One epoch; returns the mean loss of the samples as they were met.
+        fn epoch(&mut self, order: &[u32], x: &[Vec<f32>], y: &[f32], p: &MlpParams) -> f64 {
+            let mut total = 0.0;
+            for batch in order.chunks(p.batch) {
+                let mut grads: Vec<Vec<f64>> = self.m.iter().map(|g| vec![0.0; g.len()]).collect();
+                for &i in batch {
+                    let (acts, z) = self.forward(&x[i as usize]);
+                    let yi = f64::from(y[i as usize]);
+                    total += -(yi * (1.0 / (1.0 + (-z).exp())).ln()
+                        + (1.0 - yi) * (1.0 / (1.0 + z.exp())).ln());
+                    let mut dz = vec![1.0 / (1.0 + (-z).exp()) - f64::from(y[i as usize])];
+                    for l in (0..3).rev() {
+                        let (w, b, n_in) = &self.layers[l];
+                        let a = &acts[l];
+                        let mut da = vec![0.0; *n_in];
+                        for o in 0..b.len() {
+                            for j in 0..*n_in {
+                                grads[l][o * n_in + j] += dz[o] * a[j];
+                                da[j] += dz[o] * w[o * n_in + j];
+                            }
+                            grads[l][w.len() + o] += dz[o];
+                        }
+                        // through the ReLU that produced a (none below the input layer)
+                        dz = da
+                            .iter()
+                            .zip(a)
+                            .map(|(d, &a)| if a > 0.0 { *d } else { 0.0 })
+                            .collect();
+                    }
+                }
+                self.t += 1;
+                let (c1, c2) = (1.0 - 0.9f64.powi(self.t), 1.0 - 0.999f64.powi(self.t));
+                for (l, grads) in grads.iter().enumerate() {
+                    let (w, b, _) = &mut self.layers[l];
+                    let n_w = w.len();
+                    for (j, g) in grads.iter().enumerate() {
+                        let g = g / batch.len() as f64;
+                        let (m, v) = (&mut self.m[l][j], &mut self.v[l][j]);
+                        *m = 0.9 * *m + 0.1 * g;
+                        *v = 0.999 * *v + 0.001 * g * g;
+                        let step = f64::from(p.lr) * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
+                        if j < n_w {
+                            w[j] -= step;
+                        } else {
+                            b[j - n_w] -= step;
+                        }
+                    }
+                }
+            }
+            total / x.len() as f64
+        }
+    }
+
+    #[test]
+    fn training_matches_a_textbook_reference() {
+        let mut rng = rng_for(3, Stream::AttackModel);
+        let x: Vec<Vec<f32>> = (0..11)
+            .map(|_| (0..3).map(|_| 4.0 * unit_f32(&mut rng) - 2.0).collect())
+            .collect();
+        let y: Vec<f32> = x
+            .iter()
+            .map(|r| if r[0] > r[2] { 1.0 } else { 0.0 })
+            .collect();
+        // batches of 4, 4 and 3: the last batch's mean uses its own size
+        let p = MlpParams {
+            hidden1: 6,
+            hidden2: 4,
+            lr: 0.05,
+            epochs: 0,
+            batch: 4,
+        };
+        let mut mlp = Mlp::new(&mut rng, 3, &p);
+        // He-uniform initialisation: |w| ≤ √(6 / n_in), biases 0
+        for d in &mlp.layers {
+            let a = (6.0 / d.n_in as f32).sqrt();
+            assert_eq!((d.w.len(), d.b.len()), (d.n_in * d.n_out, d.n_out));
+            assert!(d.w.iter().all(|w| w.abs() <= a) && d.w.iter().any(|w| w.abs() > 0.5 * a));
+            assert!(d.w.iter().any(|&w| w < 0.0) && d.b.iter().all(|&b| b == 0.0));
+        }
+        let mut reference = Reference::of(&mlp);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+        for _ in 0..3 {
+            let mut order: Vec<u32> = (0..x.len() as u32).collect();
+            shuffle(&mut rng.clone(), &mut order);
+            let loss = mlp.train_epoch(&mut rng, &x, &y, &p);
+            let expected_loss = reference.epoch(&order, &x, &y, &p);
+            assert!(
+                close(loss, expected_loss),
+                "epoch loss {loss} vs {expected_loss}"
+            );
+            for (d, (w, b, _)) in mlp.layers.iter().zip(&reference.layers) {
+                for (a, e) in d.w.iter().chain(&d.b).zip(w.iter().chain(b)) {
+                    assert!(close(f64::from(*a), *e), "parameter {a} vs reference {e}");
+                }
+            }
+            assert!(loss > 0.0 && loss.is_finite());
+        }
+        // logits, probabilities and the mean loss of the trained network
+        let bce = |z: f64, y: f64| {
+            -(y * (1.0 / (1.0 + (-z).exp())).ln() + (1.0 - y) * (1.0 / (1.0 + z.exp())).ln())
+        };
+        let mut mean = 0.0;
+        for (r, &l) in x.iter().zip(&y) {
+            let (_, z) = reference.forward(r);
+            assert!(close(f64::from(mlp.logit_row(r)), z));
+            assert!(close(
+                f64::from(mlp.predict_row(r)),
+                1.0 / (1.0 + (-z).exp())
+            ));
+            mean += bce(z, f64::from(l)) / x.len() as f64;
+        }
+        assert!(
+            close(mlp.loss(&x, &y), mean),
+            "{} vs {mean}",
+            mlp.loss(&x, &y)
+        );
+    }
+
+    #[test]
+    fn adam_first_step_is_lr_times_the_sign_damped_by_epsilon() {
+        let mut d = Dense::new(&mut rng_for(0, Stream::AttackModel), 1, 2);
+        let w0 = d.w.clone();
+        d.gw = vec![2.0, 1e-8];
+        d.gb = vec![-4.0, 0.0];
+        // first step: bias corrections 1 − β₁ and 1 − β₂, so m̂ = g and v̂ = g² (scale ½ halves g)
+        d.adam(0.5, 0.5, 1.0 - 0.9, 1.0 - 0.999);
+        let moved: Vec<f32> = d.w.iter().zip(&w0).map(|(w, w0)| w0 - w).collect();
+        // a gradient of 0.5e-8 is damped by ε = 1e-8 to a third of the step
+        assert!(
+            (moved[0] - 0.5).abs() < 1e-4 && (moved[1] - 0.5 / 3.0).abs() < 1e-4,
+            "{moved:?}"
+        );
+        assert!((d.b[0] - 0.5).abs() < 1e-4 && d.b[1] == 0.0, "{:?}", d.b);
+        // gradients are consumed
+        assert!(d.gw.iter().chain(&d.gb).all(|&g| g == 0.0));
+    }
+
     #[test]
     fn standardiser_centres_and_scales() {
         let x = ndarray::array![[1.0f32, 5.0], [3.0, 5.0]];
         let s = Standardiser::fit(&x);
         assert_eq!(s.row(&[1.0, 5.0]), vec![-1.0, 0.0]);
         assert_eq!(s.row(&[3.0, 7.0]), vec![1.0, 2.0]);
+        // three rows: mean 1, population variance (1 + 1 + 4) / 3 = 2
+        let s = Standardiser::fit(&ndarray::array![[0.0f32], [0.0], [3.0]]);
+        let z = s.row(&[3.0])[0];
+        assert!((z - 2f32.sqrt()).abs() < 1e-6, "{z}");
+        // a spread of exactly 1e-8 counts as constant: only centred, not divided by it
+        let a = 1e-8f32;
+        let s = Standardiser::fit(&ndarray::array![[-a], [a]]);
+        assert_eq!(s.row(&[a]), vec![a]);
     }
 
     #[test]
     fn bce_is_stable_for_large_logits() {
         assert!(bce_from_logit(100.0, 1.0) < 1e-6);
+        assert!((bce_from_logit(100.0, 0.0) - 100.0).abs() < 1e-3);
+        assert!((bce_from_logit(2.0, 1.0) - (1.0 + (-2.0f32).exp()).ln()).abs() < 1e-6);
+        assert!((bce_from_logit(-2.0, 0.0) - (1.0 + (-2.0f32).exp()).ln()).abs() < 1e-6);
+        assert!((sigmoid(2.0) - 1.0 / (1.0 + (-2.0f32).exp())).abs() < 1e-7);
         assert!((bce_from_logit(-100.0, 1.0) - 100.0).abs() < 1e-3);
         assert!((bce_from_logit(0.0, 0.0) - std::f32::consts::LN_2).abs() < 1e-6);
     }

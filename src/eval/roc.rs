@@ -106,6 +106,39 @@ mod tests {
     }
 
     #[test]
+    fn one_class_only_gives_zero_rates_never_nan() {
+        let roc = roc_curve(&[0.4, 0.2], &[true, true]);
+        assert_eq!(roc.fpr, vec![0.0, 0.0, 0.0]);
+        assert_eq!(roc.tpr, vec![0.0, 0.5, 1.0]);
+        let roc = roc_curve(&[0.4, 0.2], &[false, false]);
+        assert_eq!(roc.fpr, vec![0.0, 0.5, 1.0]);
+        assert_eq!(roc.tpr, vec![0.0, 0.0, 0.0]);
+        assert_eq!(roc_curve(&[], &[]).thresholds, vec![1.0]);
+    }
+
+    #[test]
+    fn tpr_at_fpr_and_advantage_on_an_asymmetric_curve() {
+        // members 0.9, 0.6, 0.5; non-members 0.7, 0.2, 0.1
+        let roc = roc_curve(
+            &[0.9, 0.6, 0.5, 0.7, 0.2, 0.1],
+            &[true, true, true, false, false, false],
+        );
+        let third = 1.0 / 3.0;
+        assert_eq!(
+            roc.fpr,
+            vec![0.0, 0.0, third, third, third, 2.0 * third, 1.0]
+        );
+        assert_eq!(roc.tpr, vec![0.0, third, third, 2.0 * third, 1.0, 1.0, 1.0]);
+        // a limit a rounding error below 1/3 still admits the point at FPR 1/3 (tolerance 1e-12)
+        assert_eq!(roc.tpr_at_fpr(third - 1e-13), 1.0);
+        assert_eq!(roc.tpr_at_fpr(third - 1e-11), third);
+        assert_eq!(roc.tpr_at_fpr(0.3), third);
+        assert_eq!(roc.advantage(), 1.0 - third);
+        // pairs won: 0.9 beats 3, 0.6 beats 2, 0.5 beats 2 → 7/9
+        assert!((roc.auc() - 7.0 / 9.0).abs() < 1e-15);
+    }
+
+    #[test]
     fn perfect_inverse_and_constant_scores() {
         assert_eq!(roc_curve(&[0.9, 0.1], &[true, false]).auc(), 1.0);
         assert_eq!(roc_curve(&[0.1, 0.9], &[true, false]).auc(), 0.0);

@@ -26,5 +26,13 @@ mod tests {
         // two seeds: sample std |a − b|/√2, never 0 for different values
         let (m, s) = mean_std(&[0.5, 0.7]);
         assert!((m - 0.6).abs() < 1e-15 && (s - 0.2 / 2f64.sqrt()).abs() < 1e-15);
+        // asymmetric: mean 2, squared deviations 1 + 1 + 4 + 0 = 6 over n − 1 = 3
+        assert_eq!(mean_std(&[1.0, 1.0, 4.0, 2.0]), (2.0, 2f64.sqrt()));
+        // deviations from the mean, not Σv² − n·mean², which cancels catastrophically when the
+        // mean is large against the spread (it gives 1.73 here)
+        let (_, s) = mean_std(&[1e8 + 0.1, 1e8 + 0.3]);
+        assert!((s - 0.2 / 2f64.sqrt()).abs() < 1e-6, "{s}");
+        let (m, s) = mean_std(&[]);
+        assert!(m.is_nan() && s == 0.0);
     }
 }

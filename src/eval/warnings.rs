@@ -119,4 +119,53 @@ mod tests {
         let w = run_warnings(&blind, &counts(150, 150), &good, None, &[0.1, 0.2]);
         assert!(w.len() == 1 && w[0].contains("blind"), "{w:?}");
     }
+
+    #[test]
+    fn boundaries_of_each_warning() {
+        let cfg = Config::default();
+        let good = utility(0.3, 0.01);
+        let ok = [0.1, 0.9];
+        // 30 per class is enough, 29 non-members is not
+        assert!(run_warnings(&cfg, &counts(30, 30), &good, None, &ok).is_empty());
+        let w = run_warnings(&cfg, &counts(30, 29), &good, None, &ok);
+        assert!(
+            w.len() == 1 && w[0].contains("30 target members and 29"),
+            "{w:?}"
+        );
+        // recall equal to a random list's learnt nothing; a shadow recommender is named as such
+        let tie = utility(0.01, 0.01);
+        let w = run_warnings(&cfg, &counts(150, 150), &good, Some(&tie), &ok);
+        assert!(
+            w.len() == 1 && w[0].contains("shadow recommender (lfm)"),
+            "{w:?}"
+        );
+        // no held-out interactions: no utility measured, no warning
+        let unmeasured = Utility {
+            heldout_interactions: 0,
+            ..utility(0.0, 0.0)
+        };
+        assert!(run_warnings(&cfg, &counts(150, 150), &unmeasured, None, &ok).is_empty());
+        // one different score is a decision; a single user has nothing to compare
+        let w = run_warnings(&cfg, &counts(150, 150), &good, None, &[0.5, 0.5, 0.6]);
+        assert!(w.is_empty(), "{w:?}");
+        // the blind overlap warning needs all three conditions
+        let blind = Config {
+            attack: AttackKind::Overlap,
+            exclude_seen: true,
+            holdout: 0.0,
+            ..Config::default()
+        };
+        for cfg in [
+            Config {
+                attack: AttackKind::Distance,
+                ..blind.clone()
+            },
+            Config {
+                exclude_seen: false,
+                ..blind.clone()
+            },
+        ] {
+            assert!(run_warnings(&cfg, &counts(150, 150), &good, None, &ok).is_empty());
+        }
+    }
 }

@@ -237,3 +237,166 @@ pub fn run_sweep(
     while !s.step()?.done {}
     Ok(s.report.expect("done"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attack::AttackKind;
+    use crate::rng::{below, rng_for, Stream};
+
+    /// 60 users with 8 draws each from 30 items: enough for every stage, fast unoptimised.
+    fn data() -> Arc<Dataset> {
+        let mut rng = rng_for(7, Stream::Split);
+        let mut pairs: Vec<(u64, u64)> = (0..60u64)
+            .flat_map(|u| (0..8).map(move |_| u))
+            .map(|u| (u, below(&mut rng, 30) as u64))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        Arc::new(Dataset::from_pairs("tiny", &pairs, pairs.len()).unwrap())
+    }
+
+    fn base() -> Config {
+        Config {
+            k: 4,
+            vector_k: 4,
+            epochs: 3,
+            vector_epochs: 2,
+            top_n: 5,
+            attack: AttackKind::Distance,
+            ..Config::default()
+        }
+    }
+
+    /// A clock that advances 1 ms per reading: run times are call counts, deterministic.
+    fn ticking() -> Arc<dyn Fn() -> f64> {
+        let t = std::sync::Mutex::new(0.0);
+        Arc::new(move || {
+            let mut t = t.lock().unwrap();
+            *t += 1.0;
+            *t
+        })
+    }
+
+    fn run(cfg: Config) -> RunReport {
+        let clock = ticking();
+        let mut p = Pipeline::new(data(), cfg)
+            .unwrap()
+            .with_clock(Box::new(move || clock()));
+        p.run_to_end().unwrap().clone()
+    }
+
+    fn sweep_run(seed: u32, auc: f64, tpr: f64, recall: f64) -> SweepRun {
+        SweepRun {
+            seed,
+            roc_auc: auc,
+            tpr_at_fpr: BTreeMap::from([("0.01".to_string(), tpr)]),
+            balanced_accuracy: 0.5,
+            recall_at_n: recall,
+        }
+    }
+
+    #[test]
+    fn a_point_is_the_mean_and_sample_std_of_each_metric() {
+        let runs = vec![
+            sweep_run(0, 0.5, 0.25, 0.0),
+            sweep_run(1, 0.75, 0.0, 0.5),
+            sweep_run(2, 1.0, 0.5, 1.0),
+        ];
+        let p = point(3.0, runs.clone());
+        assert_eq!(p.value, 3.0);
+        assert_eq!((p.roc_auc_mean, p.roc_auc_std), (0.75, 0.25));
+        assert_eq!((p.tpr_at_1pct_mean, p.tpr_at_1pct_std), (0.25, 0.25));
+        assert_eq!((p.recall_at_n_mean, p.recall_at_n_std), (0.5, 0.5));
+        assert_eq!(p.runs, runs);
+    }
+
+    #[test]
+    fn bad_sweeps_are_refused_before_any_work() {
+        let (d, b) = (data(), base());
+        let err = |r: Result<Sweep>| r.err().expect("refused").to_string();
+        assert!(
+            err(Sweep::new(d.clone(), b.clone(), "k", &[], &[0])).contains("at least one value")
+        );
+        assert!(
+            err(Sweep::new(d.clone(), b.clone(), "k", &[4.0], &[])).contains("at least one seed")
+        );
+        assert!(err(Sweep::new(d.clone(), b.clone(), "k", &[4.0, 0.5], &[0])).contains("k"));
+        let bad_base = Config { top_n: 0, ..b };
+        assert!(err(Sweep::new(d, bad_base, "k", &[4.0], &[0])).contains("top_n"));
+    }
+
+    #[test]
+    fn runs_value_by_value_seed_by_seed_and_aggregates() {
+        let values = [2.0, 3.0, 4.0];
+        let seeds = [5, 6];
+        let mut s = Sweep::new(data(), base(), "k", &values, &seeds)
+            .unwrap()
+            .with_clock(ticking());
+        assert_eq!(s.run_count(), 6);
+        let c = s.run_config(3);
+        assert_eq!((c.k, c.seed, c.top_n), (3, 6, 5));
+        assert_eq!((s.run_config(4).k, s.run_config(4).seed), (4, 5));
+        assert!(s.report().is_none());
+        let mut steps = Vec::new();
+        loop {
+            let p = s.step().unwrap();
+            assert_eq!(p.run_count, 6);
+            assert!(p.fraction <= 1.0);
+            steps.push((p.run_index, p.fraction));
+            if p.done {
+                break;
+            }
+            assert!(p.fraction < 1.0 && s.report().is_none());
+        }
+        assert!(steps.windows(2).all(|w| w[0].1 <= w[1].1), "{steps:?}");
+        assert_eq!(*steps.last().unwrap(), (5, 1.0));
+        // the step that finishes a run counts it whole
+        for w in steps.windows(2) {
+            if w[1].0 != w[0].0 {
+                assert_eq!(w[1].0, w[0].0 + 1);
+                assert_eq!(w[0].1, (w[0].0 + 1) as f64 / 6.0);
+            }
+        }
+        // stepping a finished sweep reports it finished
+        let again = s.step().unwrap();
+        assert!(again.done && again.fraction == 1.0);
+        let r = s.report().unwrap().clone();
+        assert_eq!(
+            (r.param.as_str(), r.values.clone(), r.seeds.clone()),
+            ("k", values.to_vec(), seeds.to_vec())
+        );
+        assert_eq!(r.config, base());
+        let single: Vec<RunReport> = (0..6).map(|i| run(s.run_config(i))).collect();
+        let total: f64 = single.iter().map(|x| x.timings_ms["total"]).sum();
+        assert!(total > 0.0);
+        assert_eq!(r.timings_ms["total"], total);
+        for (v, point) in r.points.iter().enumerate() {
+            assert_eq!(point.value, values[v]);
+            let expected: Vec<SweepRun> = single[2 * v..2 * v + 2]
+                .iter()
+                .map(SweepRun::from_report)
+                .collect();
+            assert_eq!(point.runs, expected);
+        }
+        let one = &r.points[1].runs[1];
+        let x = &single[3];
+        assert_eq!(one.seed, 6);
+        assert_eq!(
+            (one.roc_auc, one.balanced_accuracy, one.recall_at_n),
+            (
+                x.roc_auc,
+                x.balanced_accuracy,
+                x.recommender.target.recall_at_n
+            )
+        );
+        assert_eq!(one.tpr_at_fpr, x.tpr_at_fpr);
+        // the one-call form gives the same report
+        let clock: Clock = {
+            let c = ticking();
+            Box::new(move || c())
+        };
+        let whole = run_sweep(data(), base(), "k", &values, &seeds, Some(clock)).unwrap();
+        assert_eq!(whole, r);
+    }
+}
