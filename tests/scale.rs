@@ -8,23 +8,10 @@ mod common;
 
 use std::process::Command;
 
-use memberlens::config::Config;
 use memberlens::experiment::matrix::Matrix;
 use memberlens::experiment::parallel::{self, Workers};
 use memberlens::recommender::RecommenderKind as K;
 use memberlens::sweep::Sweep;
-
-fn small() -> Config {
-    Config {
-        k: 8,
-        vector_k: 8,
-        epochs: 5,
-        top_n: 10,
-        attack_epochs: 5,
-        attack_restarts: 1,
-        ..Config::default()
-    }
-}
 
 /// The JSON of a report without its timings (wall-clock time differs between any two runs).
 fn without_timings<T: serde::Serialize>(r: &T) -> serde_json::Value {
@@ -43,7 +30,7 @@ fn sweep_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_sweep() 
         .map(|&jobs| {
             parallel::sweep(
                 data.clone(),
-                small(),
+                common::small_config(),
                 "vector_k",
                 &values,
                 &seeds,
@@ -58,7 +45,8 @@ fn sweep_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_sweep() 
     assert_eq!(json(&reports[0]), json(&reports[1]), "1 vs 2 jobs");
     assert_eq!(json(&reports[0]), json(&reports[2]), "1 vs 3 jobs");
 
-    let mut stepped = Sweep::new(data, small(), "vector_k", &values, &seeds).unwrap();
+    let mut stepped =
+        Sweep::new(data, common::small_config(), "vector_k", &values, &seeds).unwrap();
     while !stepped.step().unwrap().done {}
     // (Compared as values built from the reports: parsing JSON text back may round floats.)
     let parallel = without_timings(&reports[0]);
@@ -80,14 +68,21 @@ fn matrix_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_matrix(
     let reports: Vec<_> = [1, 2, 3]
         .iter()
         .map(|&jobs| {
-            parallel::matrix(data.clone(), small(), &kinds, &seeds, Workers::new(jobs)).unwrap()
+            parallel::matrix(
+                data.clone(),
+                common::small_config(),
+                &kinds,
+                &seeds,
+                Workers::new(jobs),
+            )
+            .unwrap()
         })
         .collect();
     let json = |r| serde_json::to_string(r).unwrap();
     assert_eq!(json(&reports[0]), json(&reports[1]), "1 vs 2 jobs");
     assert_eq!(json(&reports[0]), json(&reports[2]), "1 vs 3 jobs");
 
-    let mut stepped = Matrix::new(data, small(), &kinds, &seeds).unwrap();
+    let mut stepped = Matrix::new(data, common::small_config(), &kinds, &seeds).unwrap();
     while !stepped.step().unwrap().done {}
     let parallel = without_timings(&reports[0]);
     assert_eq!(parallel, without_timings(stepped.report().unwrap()));
@@ -98,9 +93,24 @@ fn matrix_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_matrix(
 #[test]
 fn errors_are_the_sequential_ones() {
     let data = common::synthetic(60, 100, 1);
-    let e = parallel::sweep(data.clone(), small(), "k", &[0.0], &[0], Workers::new(2)).unwrap_err();
+    let e = parallel::sweep(
+        data.clone(),
+        common::small_config(),
+        "k",
+        &[0.0],
+        &[0],
+        Workers::new(2),
+    )
+    .unwrap_err();
     assert!(e.to_string().starts_with("config: k:"), "{e}");
-    let e = parallel::matrix(data, small(), &[K::Lfm, K::Lfm], &[0], Workers::new(2)).unwrap_err();
+    let e = parallel::matrix(
+        data,
+        common::small_config(),
+        &[K::Lfm, K::Lfm],
+        &[0],
+        Workers::new(2),
+    )
+    .unwrap_err();
     assert!(e.to_string().starts_with("config: recommenders:"), "{e}");
 }
 

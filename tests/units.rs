@@ -9,25 +9,12 @@ mod common;
 
 use std::process::Command;
 
-use memberlens::config::Config;
 use memberlens::defence::DefenceKind as D;
 use memberlens::experiment::frontier::{Frontier, FrontierPart};
 use memberlens::experiment::parallel::{self, Workers};
 use memberlens::experiment::units::{JobSpec, Piece, Plan, Report, Unit};
 use memberlens::recommender::RecommenderKind as K;
 use memberlens::sweep::Sweep;
-
-fn small() -> Config {
-    Config {
-        k: 8,
-        vector_k: 8,
-        epochs: 5,
-        top_n: 10,
-        attack_epochs: 5,
-        attack_restarts: 1,
-        ..Config::default()
-    }
-}
 
 const DEFENCES: [D; 2] = [D::ScoreNoise, D::DpSgd];
 const STRENGTHS: [f64; 3] = [0.0, 0.5, 1.0];
@@ -73,7 +60,7 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
             json(
                 &parallel::frontier(
                     data.clone(),
-                    small(),
+                    common::small_config(),
                     &DEFENCES,
                     &STRENGTHS,
                     &SEEDS,
@@ -87,8 +74,15 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
     // Without a clock every timing is 0 (`wall` too), so the whole JSON text can be compared.
     assert_eq!(reports[0], reports[1], "1 vs 2 jobs");
     assert_eq!(reports[0], reports[2], "1 vs 3 jobs");
-    let mut stepped =
-        Frontier::new(data, small(), &DEFENCES, &STRENGTHS, &SEEDS, &NATURAL).unwrap();
+    let mut stepped = Frontier::new(
+        data,
+        common::small_config(),
+        &DEFENCES,
+        &STRENGTHS,
+        &SEEDS,
+        &NATURAL,
+    )
+    .unwrap();
     while !stepped.step().unwrap().done {}
     let mut stepped_json: serde_json::Value = serde_json::to_value(stepped.report()).unwrap();
     stepped_json["timings_ms"]
@@ -99,7 +93,7 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
     let v = serde_json::to_value(
         parallel::frontier(
             data_again(),
-            small(),
+            common::small_config(),
             &DEFENCES,
             &STRENGTHS,
             &SEEDS,
@@ -121,7 +115,7 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
 #[test]
 fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
     let data = common::synthetic(100, 160, 3);
-    let plan = Plan::new(data.clone(), small(), &frontier_spec()).unwrap();
+    let plan = Plan::new(data.clone(), common::small_config(), &frontier_spec()).unwrap();
     let fine = pieces(&plan, true);
     // Per seed: base, one dp-sgd point per strength > 0, natural 3 and 8.
     assert_eq!(fine.len(), 2 * (1 + 2 + 2));
@@ -155,12 +149,12 @@ fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
         values: vec![4.0, 8.0],
         seeds: vec![0, 1],
     };
-    let sweep = Plan::new(data.clone(), small(), &spec).unwrap();
+    let sweep = Plan::new(data.clone(), common::small_config(), &spec).unwrap();
     let e = sweep.aggregate(&fine[..4]).unwrap_err().to_string();
     assert!(e.contains("none for Run"), "{e}");
     let mut runs = pieces(&sweep, true);
     runs.reverse();
-    let mut stepped = Sweep::new(data, small(), "k", &[4.0, 8.0], &[0, 1]).unwrap();
+    let mut stepped = Sweep::new(data, common::small_config(), "k", &[4.0, 8.0], &[0, 1]).unwrap();
     while !stepped.step().unwrap().done {}
     let Report::Sweep(r) = sweep.aggregate(&runs).unwrap() else {
         panic!("a sweep report")
@@ -198,7 +192,7 @@ fn a_matrix_plan_has_one_unit_per_seed_and_aggregates_like_the_parallel_matrix()
         recommenders: vec![K::Lfm, K::Popularity],
         seeds: vec![0, 1],
     };
-    let plan = Plan::new(data.clone(), small(), &spec).unwrap();
+    let plan = Plan::new(data.clone(), common::small_config(), &spec).unwrap();
     let mut p = pieces(&plan, true);
     assert_eq!(p.len(), 2);
     p.swap(0, 1);
@@ -207,7 +201,7 @@ fn a_matrix_plan_has_one_unit_per_seed_and_aggregates_like_the_parallel_matrix()
     };
     let par = parallel::matrix(
         data,
-        small(),
+        common::small_config(),
         &[K::Lfm, K::Popularity],
         &[0, 1],
         Workers::new(2),

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use memberlens::config::Config;
 use memberlens::Dataset;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -63,4 +64,17 @@ pub fn synthetic(users: u64, items: u64, seed: u64) -> Arc<Dataset> {
     }
     let n = pairs.len();
     Arc::new(Dataset::from_pairs("synthetic", &pairs, n).expect("synthetic data"))
+}
+
+/// A config small enough for multi-run jobs on the synthetic data (parallel and unit tests).
+pub fn small_config() -> Config {
+    Config {
+        k: 8,
+        vector_k: 8,
+        epochs: 5,
+        top_n: 10,
+        attack_epochs: 5,
+        attack_restarts: 1,
+        ..Config::default()
+    }
 }
