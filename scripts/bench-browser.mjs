@@ -41,28 +41,10 @@ if (!existsSync(path.join(WWW, 'pkg/memberlens_bg.wasm'))) {
 const server = await serve();
 const browser = await chromium.launch(CHROMIUM);
 
-/** Worker heap via CDP (non-flattened target session); null when the browser does not allow it. */
+/** The largest worker JS heap via CDP (`workerHeaps`); null when the browser does not allow it. */
 async function workerHeap(cdp) {
-  try {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const w = targetInfos.find((t) => t.type === 'worker' && t.url.includes('worker.js'));
-    if (!w) return null;
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: w.targetId, flatten: false });
-    const reply = new Promise((resolve) => {
-      const on = (ev) => {
-        if (ev.sessionId !== sessionId) return;
-        const m = JSON.parse(ev.message);
-        if (m.id === 1) { cdp.off('Target.receivedMessageFromTarget', on); resolve(m.result || null); }
-      };
-      cdp.on('Target.receivedMessageFromTarget', on);
-    });
-    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
-    const r = await Promise.race([reply, new Promise((resolve) => setTimeout(() => resolve(null), 2000))]);
-    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
-    return r ? r.usedSize : null;
-  } catch {
-    return null;
-  }
+  const heaps = await workerHeaps(cdp);
+  return heaps.size ? Math.max(...heaps.values()) : null;
 }
 
 /** Opens `hash`, waits for `done`, samples memory every 100 ms. */
