@@ -5,14 +5,16 @@
 // memory, which only grows, so its last size is the peak; and the worker's JS heap via CDP when
 // available), measures what the site ships (wasm raw / gzipped, the whole first load), and times
 // the native CLI on the same run for comparison. Then the pool-size table: the page's default
-// k-sweep (schema 2: the attacker's vector length 10 … 100) with 3 seeds at workers=1, 2 and 3 —
-// wall time, its ratio to one worker, the main thread's longest task while the job ran
+// k-sweep (schema 2: the attacker's vector length 10 … 100) with 3 seeds at workers=1, 2 and 3,
+// interleaved over `--trials` rounds — the median wall time (from the page's own `running` to
+// `done`), its ratio to one worker, the main thread's longest task while the job ran
 // (PerformanceObserver 'longtask': only tasks of 50 ms or more exist), and each worker's peak
-// memory (wasm linear memory + JS heap). Prints one JSON object on stdout.
+// memory (wasm linear memory + JS heap, read when the job is done: nothing reaches into a busy
+// worker). Prints one JSON object on stdout.
 //
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
-//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only pool)
+//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only pool [--trials N])
 //
 // Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
 // 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
@@ -185,11 +187,46 @@ async function ml1mShape() {
   }
 }
 
-/** The pool runs with their ratio to one worker; the points must be the same at every size. */
+/**
+ * The pool table: per pool size, the median wall time over the trials and its ratio to one
+ * worker's median, the range, the longest main-thread task in any trial, and the largest worker
+ * memory. The sweep's points must be the same in every trial at every size.
+ */
 function poolTable(runs) {
   const same = runs.every((r) => JSON.stringify(r.points) === JSON.stringify(runs[0].points));
   if (!same) throw new Error('the pool sizes gave different sweeps');
-  return runs.map(({ points: _p, ...r }) => ({ ...r, ratio_to_1_worker: +(r.wall_ms / runs[0].wall_ms).toFixed(2) }));
+  const median = (xs) => { const v = xs.slice().sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
+  const sizes = [...new Set(runs.map((r) => r.workers))].sort((a, b) => a - b);
+  const rows = sizes.map((n) => {
+    const rs = runs.filter((r) => r.workers === n);
+    const walls = rs.map((r) => r.wall_ms);
+    const peaks = rs.flatMap((r) => r.worker_peak_mib.map((w) => w.total));
+    return {
+      workers: n,
+      trials: rs.length,
+      wall_ms_median: Math.round(median(walls)),
+      wall_ms_range: [Math.min(...walls), Math.max(...walls)],
+      runs: rs[0].runs,
+      main_thread_longest_task_ms: Math.max(...rs.map((r) => r.main_thread_longest_task_ms)),
+      main_thread_long_tasks: rs.map((r) => r.main_thread_long_tasks),
+      worker_peak_mib: Math.max(...peaks),
+    };
+  });
+  const one = rows.find((r) => r.workers === 1)?.wall_ms_median;
+  return rows.map((r) => ({ ...r, ratio_to_1_worker: one ? +(r.wall_ms_median / one).toFixed(2) : null }));
+}
+
+/** `trials` rounds of the k-sweep at 1, 2 and 3 workers, the sizes interleaved so that a slow
+ * spell of the machine does not fall on one size only. */
+async function poolRuns(trials) {
+  const out = [];
+  for (let t = 1; t <= trials; t++) {
+    for (const n of [1, 2, 3]) {
+      log(`pool: default k-sweep, 3 seeds, workers=${n}, trial ${t} of ${trials}…`);
+      out.push(await poolRun(n));
+    }
+  }
+  return out;
 }
 
 /** Every worker's JS heap via CDP, by target id (empty when the browser does not allow it). */
@@ -225,35 +262,34 @@ async function poolRun(n) {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
+    // The job's start and end as the page itself sees them (the first `running`, then `done` or
+    // `error`), not when the driver next looks.
+    window.__job = {};
+    addEventListener('DOMContentLoaded', () => {
+      new MutationObserver(() => {
+        const st = document.body.dataset.state;
+        if (st === 'running' && window.__job.start === undefined) window.__job.start = performance.now();
+        if ((st === 'done' || st === 'error') && window.__job.start !== undefined && window.__job.end === undefined) window.__job.end = performance.now();
+      }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+    });
   });
   const page = await context.newPage();
   const cdp = await browser.newBrowserCDPSession();
   await page.goto(`${server.url}#workers=${n}&v=2&run=k-sweep&seeds=3`);
-  await page.waitForSelector('body[data-state="running"]', { state: 'attached', timeout: 120_000 });
-  const start = await page.evaluate(() => performance.now());
-  const t0 = Date.now();
-  const wasm = new Map();
-  const heap = new Map();
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      for (const w of page.workers()) {
-        const bytes = await w.evaluate(() => self.__memberlensMemory?.buffer.byteLength ?? 0).catch(() => 0);
-        wasm.set(w, Math.max(wasm.get(w) ?? 0, bytes));
-      }
-      for (const [id, used] of await workerHeaps(cdp)) heap.set(id, Math.max(heap.get(id) ?? 0, used));
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
+  // Nothing is sampled while the job runs: reaching into busy workers (CDP attach, evaluate) costs
+  // the CPU the workers share, and on 2 cores it showed in the times. Wasm memory only grows, so
+  // its size at the end is the peak; the JS heap (about 1.5 MiB) is read at the end too.
   await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { state: 'attached', timeout: 900_000 });
-  const wallMs = Date.now() - t0;
-  sampling = false;
-  await sampler;
+  const { start, end } = await page.evaluate(() => window.__job);
+  const wallMs = Math.round(end - start);
+  const wasm = new Map();
+  for (const w of page.workers()) wasm.set(w, await w.evaluate(() => self.__memberlensMemory?.buffer.byteLength ?? 0).catch(() => 0));
+  const heap = await workerHeaps(cdp);
   const state = await page.evaluate(() => document.body.dataset.state);
   if (state !== 'done') throw new Error(`workers=${n}: ${await page.locator('#error').textContent()}`);
-  const end = await page.evaluate(() => performance.now());
   const tasks = await page.evaluate(() => window.__longtasks);
-  const during = tasks.filter((t) => t.start >= start && t.start <= end);
+  // Every task that ran while the job did, the one that started it and the one that drew the end.
+  const during = tasks.filter((t) => t.start + t.duration >= start && t.start <= end);
   const res = JSON.parse(await page.locator('#results').textContent());
   const size = await page.evaluate(() => window.__memberlensPool?.size ?? null);
   await context.close();
@@ -289,6 +325,13 @@ function frontierSummary(f) {
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]
   : process.env.BENCH_POOL_ONLY ? 'pool' : null;
+// Rounds of the pool table (`--trials N`, default 3): one k-sweep takes 12-25 s here, and a single
+// round's ratio moved by ±0.05 between runs on this shared 2-core machine.
+const TRIALS = process.argv.includes('--trials') ? Number(process.argv[process.argv.indexOf('--trials') + 1]) : 3;
+if (!(Number.isInteger(TRIALS) && TRIALS >= 1)) {
+  console.error('bench-browser: --trials takes a whole number ≥ 1');
+  process.exit(2);
+}
 if (only !== null && !['ml-1m-shape', 'frontier', 'pool'].includes(only)) {
   console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, pool)`);
   process.exit(2);
@@ -299,8 +342,7 @@ try {
     log('ml-1m-shape: synthetic file through the page, default single run…');
     console.log(JSON.stringify({ chromium: browser.version(), ml_1m_shape: await ml1mShape() }, null, 2));
   } else if (only === 'pool') {
-    const pool = [];
-    for (const n of [1, 2, 3]) { log(`pool: default k-sweep, 3 seeds, workers=${n}…`); pool.push(await poolRun(n)); }
+    const pool = await poolRuns(TRIALS);
     console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), pool: poolTable(pool) }, null, 2));
   } else if (only === 'frontier') {
     log('frontier: every defence × 5 strengths, one seed…');
@@ -317,8 +359,7 @@ try {
     const frontier = await timedRun('#v=2&run=frontier&seeds=1', 600_000);
     log('native CLI…');
     const cli = await native();
-    const pool = [];
-    for (const n of [1, 2, 3]) { log(`pool: default k-sweep, 3 seeds, workers=${n}…`); pool.push(await poolRun(n)); }
+    const pool = await poolRuns(TRIALS);
     const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
     const runs = [single, sweep, frontier];
     const summary = {
