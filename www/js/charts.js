@@ -143,7 +143,21 @@ function mount(box, panels, meta) {
     return h;
   });
   const width = () => (panels.length > 1 && row.clientWidth >= 700 ? (row.clientWidth - 16) / 2 : row.clientWidth);
-  const plots = panels.map((p, i) => p.build(uPlot, holders[i], width(), readout));
+  const plots = [];
+  const build = (i) => { plots[i] = panels[i].build(uPlot, holders[i], width(), readout); };
+  // `progressive` (a job's first points, while workers use every core): the frame now, then one
+  // plot per animation frame, so no task of the page's main thread holds more than one first draw
+  // of a plot (20-30 ms each; 1.5 times that in wall time when the workers take every core).
+  let frame = 0;
+  if (meta.progressive) {
+    const next = () => {
+      frame = 0;
+      if (plots.length >= panels.length) return;
+      build(plots.length);
+      frame = requestAnimationFrame(next);
+    };
+    frame = requestAnimationFrame(next);
+  } else panels.forEach((_, i) => build(i));
   // Redraw at the container's width when the layout changes (window resize, projector switch).
   let w0 = row.clientWidth;
   const ro = new ResizeObserver(() => {
@@ -153,8 +167,8 @@ function mount(box, panels, meta) {
   });
   ro.observe(row);
   return {
-    plots, title: meta.title, notes: meta.notes, summary: meta.summary,
-    destroy() { ro.disconnect(); plots.forEach((u) => u.destroy()); box.replaceChildren(); },
+    plots, holders, title: meta.title, notes: meta.notes, summary: meta.summary,
+    destroy() { cancelAnimationFrame(frame); ro.disconnect(); plots.forEach((u) => u.destroy()); box.replaceChildren(); },
     async downloadPNG(filename) {
       const U = await exportUPlot();
       const off = el('div', 'offscreen');
@@ -418,11 +432,14 @@ export function rocReadout(curve, i) {
  * with ±1 std bars. `sweep` may be partial (points for the first values only): the x axis already
  * spans every value, so points appear in place as they finish. A learning-rate sweep gets a log x axis.
  */
-export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {}) {
+export function drawSweep(box, first, { title, describedBy, condition = '', progressive = false } = {}) {
+  // `sweep` is the latest state of the job: `update` replaces it as points arrive, and everything
+  // below reads it when it draws (the values, seeds and settings stay those of `first`).
+  let sweep = first;
   const logX = sweep.param === 'lr' || sweep.param === 'attack_lr';
   const xs = sweep.values.slice();
-  const done = sweep.points.length;
-  const col = (key) => xs.map((_, i) => (i < done ? sweep.points[i][key] : null));
+  const done = () => sweep.points.length;
+  const col = (key) => xs.map((_, i) => (i < done() ? sweep.points[i][key] : null));
   const nSeeds = sweep.seeds.length;
   const names = paramText(sweep.param, sweep.config);
   const name = names.long;
@@ -434,12 +451,20 @@ export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {
   const spread = nSeeds === 1 ? 'one seed, so no spread' : `mean \u00b1 1 std over ${nSeeds} seeds`;
 
   const metric = (key, stdKey, heading, chance, chanceText, color, fmt) => {
-    const mean = col(key);
-    const std = col(stdKey);
-    const finished = sweep.points.map((p) => `${sweepValue(p.value)}: ${fmt(p[key])}`);
+    let mean = col(key);
+    let std = col(stdKey);
     return {
-      summary: `${heading} against ${name} (${spread}; ${condition}). ${done < xs.length ? `${done} of ${xs.length} points so far. ` : ''}`
-        + `${finished.join(', ')}. Chance: ${chanceText}. The numbers are in the sweep table.`,
+      key,
+      get summary() {
+        const finished = sweep.points.map((p) => `${sweepValue(p.value)}: ${fmt(p[key])}`);
+        return `${heading} against ${name} (${spread}; ${condition}). ${done() < xs.length ? `${done()} of ${xs.length} points so far. ` : ''}`
+          + `${finished.join(', ')}. Chance: ${chanceText}. The numbers are in the sweep table.`;
+      },
+      data() {
+        mean = col(key);
+        std = col(stdKey);
+        return [xs, mean];
+      },
       size: (w) => plotSize(w, 0.8, 420),
       build(U, holder, width, readout) {
         const r = U.pxRatio;
@@ -491,11 +516,11 @@ export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {
             setCursor: readout ? [(u) => {
               const i = u.cursor.idx;
               if (i == null) return;
-              readout.textContent = i < done ? sweepReadout(sweep, i) : `${sweepValue(xs[i])}: not run yet`;
+              readout.textContent = i < done() ? sweepReadout(sweep, i) : `${sweepValue(xs[i])}: not run yet`;
             }] : [],
           },
         });
-        return create(U, opts, [xs, mean], holder);
+        return create(U, opts, this.data(), holder);
       },
     };
   };
@@ -507,8 +532,8 @@ export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {
     : 'One seed: no error bars (\u00b1 \u2014 in the table). Use more seeds to see the spread.',
   'Dashed grey lines: chance (AUC 0.5; TPR 1% at 1% FPR).'];
   const fullTitle = title || `Attack success against ${name} (${spread})`;
-  return mount(box, panels, {
-    title: fullTitle, notes, describedBy,
+  const chart = mount(box, panels, {
+    title: fullTitle, notes, describedBy, progressive,
     summary: panels.map((p) => p.summary).join(' '),
     legend: [
       { text: 'ROC-AUC (mean)', color: COLOURS.blue },
@@ -517,6 +542,39 @@ export function drawSweep(box, sweep, { title, describedBy, condition = '' } = {
     ],
     hint: 'Hover over a chart to read a point.',
   });
+  // Points of the same job as they arrive: new data on the plots already there. Rebuilding them
+  // took 30-40 ms of the page's main thread per point, more while a pool of workers used every core.
+  chart.sameSweep = (sw) => sw.param === first.param && sw.values.length === xs.length
+    && sw.values.every((v, i) => v === xs[i]) && sw.seeds.join() === first.seeds.join();
+  chart.update = (sw) => {
+    sweep = sw;
+    chart.summary = panels.map((p) => p.summary).join(' ');
+    panels.forEach((p, i) => {
+      // A plot not built yet reads the new points when it is.
+      chart.plots[i]?.setData(p.data());
+      chart.holders[i].setAttribute('aria-label', p.summary);
+    });
+  };
+  return chart;
+}
+
+/**
+ * Draws a small sweep chart off screen and removes it. The first chart a page draws pays for
+ * compiling uPlot's code and resolving the chart fonts (about 20 ms more than any later one); done
+ * while the workers load the data set, that cost does not land on the first point of a job, when
+ * workers take every core and each millisecond of the main thread counts one and a half.
+ */
+export function warmUp() {
+  const box = el('div', 'offscreen');
+  box.id = 'chart-warm-up';
+  document.body.append(box);
+  const sweep = {
+    param: 'vector_k', values: [10, 20], seeds: [0, 1], config: {},
+    points: [{ value: 10, roc_auc_mean: 0.6, roc_auc_std: 0.1, tpr_at_1pct_mean: 0.1, tpr_at_1pct_std: 0.05 }],
+  };
+  const chart = drawSweep(box, sweep, { title: 'warm-up' });
+  // uPlot draws in a microtask after it is built: remove it once that has happened.
+  setTimeout(() => { chart.destroy(); box.remove(); }, 0);
 }
 
 export function sweepReadout(sweep, i) {

@@ -13,7 +13,7 @@ import {
   baseState, paramText, CONFIG_KEYS, frontierStrengths,
 } from './state.js';
 import * as ui from './ui.js';
-import { drawRoc, drawSweep, drawMatrix } from './charts.js';
+import { drawRoc, drawSweep, drawMatrix, warmUp } from './charts.js';
 import {
   renderSingleTables, renderSweepTables, renderMatrixTables, renderCompareTable, renderHeadline, singleTakeaway,
   compareTakeaway, baselineTakeaway, matrixTakeaway, otherBaselines, warningsBox, resultsPayload, publishResults,
@@ -301,7 +301,16 @@ function onPartial(msg) {
     partialFrame = 0;
     if (job !== j) return; // finished, cancelled or replaced meanwhile: its own view is shown
     try {
-      showView({ mode: j.mode, cond: j.cond, result: partialResult(j), partial: true });
+      const result = partialResult(j);
+      // The sweep already on screen is this job's: only its points, tables and headline change.
+      if (j.mode !== 'compare' && j.drawn && chart?.sameSweep?.(result)) {
+        chart.update(result);
+        renderSweepTables($('tables'), result, describeCondition(j.cond).text);
+        headlineSweep(result);
+      } else {
+        showView({ mode: j.mode, cond: j.cond, result, partial: true });
+        j.drawn = j.mode !== 'compare';
+      }
     } catch (e) {
       console.warn('MemberLens: drawing a partial result failed', e);
     }
@@ -496,7 +505,7 @@ function showView(v) {
   } else {
     chart = drawSweep($('chart'), v.result, {
       title: `Attack success against ${paramText(SWEEPS[v.mode].param, v.result.config).long} \u2014 ${d.text}`,
-      condition: d.text, describedBy: 'sweep-table',
+      condition: d.text, describedBy: 'sweep-table', progressive: !!v.partial,
     });
     renderCompareTable($('compare-box'), []);
     renderSweepTables($('tables'), v.result, d.text);
@@ -731,6 +740,8 @@ function main() {
   ui.resetProgress();
   wire();
   startWorker();
+  // Its own task, while the workers fetch and decode the data set (js/charts.js warmUp).
+  requestAnimationFrame(() => { try { warmUp(); } catch (e) { console.warn('MemberLens: chart warm-up failed', e); } });
 }
 
 main();
