@@ -255,3 +255,118 @@ fn cli_frontier_json_is_the_same_for_1_and_2_jobs() {
     assert_eq!(one["defences"].as_array().unwrap().len(), 2);
     std::fs::remove_file(&path).ok();
 }
+
+/// A k-sweep's plan (the attacker's vector length over 3 values, 2 seeds) on `data`.
+fn k_sweep_plan(data: &std::sync::Arc<memberlens::Dataset>) -> (JobSpec, Plan) {
+    let spec = JobSpec::Sweep {
+        param: "vector_k".into(),
+        values: vec![4.0, 8.0, 12.0],
+        seeds: SEEDS.to_vec(),
+    };
+    let plan = Plan::new(data.clone(), common::small_config(), &spec).unwrap();
+    (spec, plan)
+}
+
+fn run_unit(plan: &Plan, unit: Unit) -> Piece {
+    let mut run = plan.start(unit, None).unwrap();
+    while !run.step().unwrap().done {}
+    run.piece().unwrap().clone()
+}
+
+#[test]
+fn a_k_sweep_shares_each_seeds_recommenders_across_workers_with_the_same_numbers() {
+    use memberlens::experiment::served::ServedCache;
+    use std::sync::Arc;
+    let data = data_again();
+    let (spec, plain) = k_sweep_plan(&data);
+    // Runs of one seed share `served` (the key of the seed's first run); a recommender sweep's
+    // runs share nothing.
+    let units = plain.units(true);
+    let served: Vec<Option<usize>> = units.iter().map(|u| u.served).collect();
+    assert_eq!(served, [0, 1, 0, 1, 0, 1].map(Some).to_vec());
+    let lr = JobSpec::Sweep {
+        param: "lr".into(),
+        values: vec![0.01, 0.02],
+        seeds: SEEDS.to_vec(),
+    };
+    let lr_plan = Plan::new(data.clone(), common::small_config(), &lr).unwrap();
+    assert!(lr_plan.units(true).iter().all(|u| u.served.is_none()));
+
+    // Worker A trains seed 1 (run 1) and exports what it served; worker B imports it and runs
+    // seed 1's other values without training: every piece equals a fresh run's (timings aside).
+    let fresh: Vec<Piece> = units.iter().map(|u| run_unit(&plain, u.unit)).collect();
+    let same = |a: &Piece, b: &Piece| {
+        assert_eq!(json(&a.outcome), json(&b.outcome));
+        assert_eq!(a.unit, b.unit);
+    };
+    let a = Plan::new(data.clone(), common::small_config(), &spec)
+        .unwrap()
+        .with_cache(Arc::new(ServedCache::new(4)));
+    same(&run_unit(&a, Unit::Run { run: 1 }), &fresh[1]);
+    let lists = a
+        .export_served(Unit::Run { run: 1 })
+        .expect("seed 1 is served");
+    assert!(
+        a.export_served(Unit::Run { run: 0 }).is_none(),
+        "seed 0 never ran here"
+    );
+    let b_cache = Arc::new(ServedCache::new(4));
+    let b = Plan::new(data.clone(), common::small_config(), &spec)
+        .unwrap()
+        .with_cache(b_cache.clone());
+    b.import_served(Unit::Run { run: 3 }, lists.clone())
+        .unwrap();
+    assert_eq!(b_cache.len(), 1);
+    same(&run_unit(&b, Unit::Run { run: 3 }), &fresh[3]);
+    same(&run_unit(&b, Unit::Run { run: 5 }), &fresh[5]);
+    // Seed 0 was not sent: B trains it, as a fresh run would.
+    same(&run_unit(&b, Unit::Run { run: 4 }), &fresh[4]);
+    assert_eq!(b_cache.len(), 2);
+
+    // Lists of another seed, or that do not fit the split, are refused with a reason.
+    let e = b
+        .import_served(Unit::Run { run: 0 }, lists.clone())
+        .unwrap_err();
+    assert!(e.to_string().contains("another setting"), "{e}");
+    let mut short = lists.clone();
+    short.target.lists.pop();
+    let e = b.import_served(Unit::Run { run: 3 }, short).unwrap_err();
+    assert!(e.to_string().contains("do not fit"), "{e}");
+    let mut foreign = lists;
+    foreign.target.lists[0][0] = u32::MAX;
+    assert!(b.import_served(Unit::Run { run: 3 }, foreign).is_err());
+}
+
+#[test]
+fn a_k_sweep_is_the_same_on_1_2_and_3_threads_and_equals_the_stepped_sweep() {
+    let data = data_again();
+    let (spec, _) = k_sweep_plan(&data);
+    let reports: Vec<String> = [1, 2, 3]
+        .iter()
+        .map(|&jobs| {
+            let mut r = parallel::run(
+                data.clone(),
+                common::small_config(),
+                &spec,
+                Workers::new(jobs),
+            )
+            .unwrap();
+            r.timings_mut().clear();
+            json(&r)
+        })
+        .collect();
+    assert_eq!(reports[0], reports[1]);
+    assert_eq!(reports[0], reports[2]);
+    let mut stepped = Sweep::new(
+        data.clone(),
+        common::small_config(),
+        "vector_k",
+        &[4.0, 8.0, 12.0],
+        &SEEDS,
+    )
+    .unwrap();
+    while !stepped.step().unwrap().done {}
+    let mut want = stepped.report().unwrap().clone();
+    want.timings_ms.clear();
+    assert_eq!(reports[0], json(&want));
+}

@@ -13,6 +13,7 @@ pub mod matrix;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod pipeline;
+pub mod served;
 pub mod sweep;
 pub mod units;
 pub mod units_run;

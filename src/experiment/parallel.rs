@@ -8,10 +8,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::frontier::FrontierReport;
 use super::matrix::MatrixReport;
+use super::served::ServedCache;
 use super::sweep::SweepReport;
 use super::units::{JobSpec, Piece, Plan, Report};
 use crate::config::Config;
@@ -106,6 +105,73 @@ impl<'a> Tracker<'a> {
     }
 }
 
+/// The order units are taken in, one at a time by whichever thread is free: first the first unit
+/// of every group that shares served recommenders (each trains its seed once), then the rest in
+/// the plan's order. A unit whose group's first unit is still training waits for it (it would
+/// otherwise train the same seed again); a thread takes any other unit before waiting.
+struct Queue {
+    state: std::sync::Mutex<QueueState>,
+    changed: std::sync::Condvar,
+    /// Each unit's group (the index of the group's first unit), if it shares one.
+    served: Vec<Option<usize>>,
+}
+
+struct QueueState {
+    pending: std::collections::VecDeque<usize>,
+    /// Groups whose first unit is running.
+    training: std::collections::HashSet<usize>,
+    failed: bool,
+}
+
+impl Queue {
+    fn new(units: &[super::units::PlannedUnit]) -> Queue {
+        let served: Vec<Option<usize>> = units.iter().map(|u| u.served).collect();
+        let first = |i: usize| served[i].is_none_or(|g| g == i);
+        let pending = (0..units.len())
+            .filter(|&i| first(i))
+            .chain((0..units.len()).filter(|&i| !first(i)))
+            .collect();
+        Queue {
+            state: std::sync::Mutex::new(QueueState {
+                pending,
+                training: Default::default(),
+                failed: false,
+            }),
+            changed: std::sync::Condvar::new(),
+            served,
+        }
+    }
+
+    /// The next unit to run, or `None` when every unit is taken (or one failed).
+    fn take(&self) -> Option<usize> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if st.failed || st.pending.is_empty() {
+                return None;
+            }
+            let ready = st.pending.iter().position(|&i| match self.served[i] {
+                Some(g) if g != i => !st.training.contains(&g),
+                _ => true,
+            });
+            if let Some(pos) = ready {
+                let i = st.pending.remove(pos)?;
+                if self.served[i] == Some(i) {
+                    st.training.insert(i);
+                }
+                return Some(i);
+            }
+            st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn finished(&self, index: usize, ok: bool) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.training.remove(&index);
+        st.failed |= !ok;
+        self.changed.notify_all();
+    }
+}
+
 /// Any job with its units spread over `workers.jobs` threads. Same checks and same report as the
 /// stepped job; `timings_ms` has `total` (the units' summed time, as the stepped job reports it)
 /// and `wall` (elapsed time of the whole job). With more than one thread a frontier is split
@@ -122,34 +188,55 @@ pub fn run(
     let units = plan.units(workers.jobs > 1);
     let weights: Vec<f64> = units.iter().map(|u| u.weight).collect();
     let tracker = Tracker::new(weights, workers.progress);
-    let pieces: Vec<Piece> = pool.install(|| {
-        units
-            .par_iter()
-            // Every unit its own task: units differ in cost (a k-sweep's largest k is ten times
-            // its smallest), so halves of the list would leave one thread idle at the end.
-            .with_max_len(1)
-            .enumerate()
-            .map(|(index, u)| {
-                // A plan per thread: its clock type is not shared between threads.
-                let own = Plan::new(data.clone(), config.clone(), spec)?;
-                let clock = workers.clock.map(|c| {
-                    let c = c.clone();
-                    Arc::new(move || c()) as Arc<dyn Fn() -> f64>
-                });
-                let mut unit = own.start(u.unit, clock)?;
-                loop {
-                    let progress = unit.step()?;
-                    tracker.report(index, progress.fraction, progress.done);
-                    if progress.done {
-                        break;
-                    }
+    let queue = Queue::new(&units);
+    // Served seeds stay until the job ends: after the first run of each, the runs go value by
+    // value across every seed. Only lists and the split are kept (no models), a few MB a seed.
+    let groups = units.iter().filter(|u| u.served.is_some()).count().max(1);
+    let cache = Arc::new(ServedCache::new(groups));
+    let slots: Vec<std::sync::Mutex<Option<Result<Piece>>>> =
+        units.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let run_unit = |index: usize| -> Result<Piece> {
+        // A plan per thread: its clock type is not shared between threads.
+        let own = Plan::new(data.clone(), config.clone(), spec)?.with_cache(cache.clone());
+        let clock = workers.clock.map(|c| {
+            let c = c.clone();
+            Arc::new(move || c()) as Arc<dyn Fn() -> f64>
+        });
+        let mut unit = own.start(units[index].unit, clock)?;
+        loop {
+            let progress = unit.step()?;
+            tracker.report(index, progress.fraction, progress.done);
+            if progress.done {
+                break;
+            }
+        }
+        unit.piece()
+            .cloned()
+            .ok_or_else(|| Error::State("a unit ended without its piece".into()))
+    };
+    pool.scope(|scope| {
+        for _ in 0..workers.jobs {
+            scope.spawn(|_| {
+                while let Some(index) = queue.take() {
+                    let result = run_unit(index);
+                    queue.finished(index, result.is_ok());
+                    *slots[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                 }
-                unit.piece()
-                    .cloned()
-                    .ok_or_else(|| Error::State("a unit ended without its piece".into()))
-            })
-            .collect::<Result<Vec<_>>>()
-    })?;
+            });
+        }
+    });
+    let mut pieces = Vec::with_capacity(units.len());
+    for slot in slots {
+        match slot.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(Ok(piece)) => pieces.push(piece),
+            Some(Err(e)) => return Err(e),
+            // Not run: another unit failed first (its error is in an earlier or later slot).
+            None => {}
+        }
+    }
+    if pieces.len() < units.len() {
+        return Err(Error::State("a unit failed without an error".into()));
+    }
     let mut report = plan.aggregate(&pieces)?;
     report
         .timings_mut()

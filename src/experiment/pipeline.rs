@@ -24,6 +24,8 @@ use crate::rng::{rng_for, Stream};
 use crate::serving::{Half, HalfData};
 use crate::split::{split_users, Counts};
 
+use super::served::{served_key, Served, ServedCache, ServedHalf};
+
 /// Multiply-adds of training per step: a few milliseconds.
 pub(crate) const TRAIN_WORK: usize = 4_000_000;
 /// Multiply-adds of scoring per step (users × candidates × cost).
@@ -101,20 +103,30 @@ pub(crate) struct Observed {
 
 impl Observed {
     pub fn new(data: &Dataset, half: &Half, vectors: &Array2<f32>, cfg: &Config) -> Observed {
+        Observed::of(data, &half.data, &half.lists, vectors, cfg)
+    }
+
+    /// What the attacker observes of a half's users served `lists`.
+    pub fn of(
+        data: &Dataset,
+        half: &HalfData,
+        lists: &Arc<Vec<Vec<u32>>>,
+        vectors: &Array2<f32>,
+        cfg: &Config,
+    ) -> Observed {
         let histories: Vec<&[u32]> = half
-            .data
             .users
             .all()
             .map(|u| data.user_items(u as usize))
             .collect();
-        let lists: Vec<&[u32]> = half.lists.iter().map(|l| l.as_slice()).collect();
+        let list_refs: Vec<&[u32]> = lists.iter().map(|l| l.as_slice()).collect();
         let features =
-            attack::features::centroid_differences(vectors, &histories, &lists, cfg.weighting);
+            attack::features::centroid_differences(vectors, &histories, &list_refs, cfg.weighting);
         Observed {
-            histories: half.data.users.all().collect(),
-            lists: Arc::clone(&half.lists),
+            histories: half.users.all().collect(),
+            lists: Arc::clone(lists),
             features,
-            labels: half.data.labels(),
+            labels: half.labels(),
         }
     }
 
@@ -139,6 +151,11 @@ pub struct Pipeline {
     halves: Option<Halves>,
     target: Option<Half>,
     shadow: Option<Half>,
+    /// The seed's served halves, once the recommendations are made (or taken from `cache`); the
+    /// trained models are dropped then.
+    served: Option<Arc<Served>>,
+    cache: Option<Arc<ServedCache>>,
+    reused: bool,
     vectors: Option<ItemVectorFit>,
     observed: Option<(Option<Observed>, Observed)>,
     attack: Box<dyn Attack>,
@@ -161,6 +178,9 @@ impl Pipeline {
             halves: None,
             target: None,
             shadow: None,
+            served: None,
+            cache: None,
+            reused: false,
             vectors: None,
             observed: None,
             target_scores: Vec::new(),
@@ -176,8 +196,20 @@ impl Pipeline {
         self
     }
 
+    /// Takes the seed's served halves from `cache` when a run with the same recommender settings
+    /// has made them (skipping the recommender stages), and leaves its own there otherwise.
+    pub fn with_cache(mut self, cache: Arc<ServedCache>) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+
+    /// True once the recommender stages were skipped because `with_cache` had the seed.
+    pub fn reused(&self) -> bool {
+        self.reused
     }
 
     pub fn is_done(&self) -> bool {
@@ -211,6 +243,18 @@ impl Pipeline {
         *self.timings.entry(stage.id().to_string()).or_insert(0.0) += spent;
         if work.finished {
             match Stage::ALL.iter().position(|&s| s == stage) {
+                // Served halves taken from the cache: on to the attacker's stages, the skipped
+                // ones timed at 0 so that every run reports the same stages.
+                Some(_) if self.reused && stage == Stage::Split => {
+                    for s in [
+                        Stage::TargetRecommender,
+                        Stage::ShadowRecommender,
+                        Stage::Recommendations,
+                    ] {
+                        self.timings.insert(s.id().to_string(), 0.0);
+                    }
+                    self.stage = Stage::ItemVectors;
+                }
                 Some(i) if i + 1 < Stage::ALL.len() => self.stage = Stage::ALL[i + 1],
                 _ => self.finish()?,
             }
@@ -232,6 +276,19 @@ impl Pipeline {
         };
         Ok(match self.stage {
             Stage::Split => {
+                let key = self.cache.as_ref().map(|_| served_key(&self.cfg));
+                if let Some(served) = self.cache.as_ref().and_then(|c| c.get(key.as_deref()?)) {
+                    let c = &served.halves.counts;
+                    let msg =
+                        format!(
+                        "shadow {}+{}, target {}+{} (members+non-members); recommenders trained \
+                         for an earlier run of this seed and setting, reused",
+                        c.shadow_members, c.shadow_nonmembers, c.target_members, c.target_nonmembers
+                    );
+                    self.served = Some(served);
+                    self.reused = true;
+                    return Ok(StageWork::done(msg));
+                }
                 let halves = Halves::split(&self.data, &self.cfg)?;
                 self.target = Some(halves.target_half(&self.cfg, self.cfg.recommender));
                 if self.needs_shadow() {
@@ -274,6 +331,9 @@ impl Pipeline {
                     within = (within + shadow.serve_fraction()) / 2.0;
                     lists += shadow.lists.len();
                 }
+                if finished {
+                    self.keep_served();
+                }
                 StageWork {
                     finished,
                     within,
@@ -283,8 +343,8 @@ impl Pipeline {
             }
             Stage::ItemVectors => {
                 if self.vectors.is_none() {
-                    let halves = self.halves.as_ref().expect("split done");
-                    self.vectors = Some(halves.item_vectors(&self.data, &self.cfg));
+                    let served = self.served.as_ref().expect("recommendations done");
+                    self.vectors = Some(served.halves.item_vectors(&self.data, &self.cfg));
                 }
                 let v = self.vectors.as_mut().expect("set above");
                 let finished = v.step(TRAIN_WORK);
@@ -298,9 +358,12 @@ impl Pipeline {
             }
             Stage::Features => {
                 let vectors = self.vectors.as_ref().expect("vectors done").vectors();
-                let observe = |h: &Half| Observed::new(&self.data, h, vectors, &self.cfg);
-                let shadow = self.shadow.as_ref().map(observe);
-                let target = observe(self.target.as_ref().expect("split done"));
+                let served = self.served.as_ref().expect("recommendations done");
+                let observe = |h: &ServedHalf| {
+                    Observed::of(&self.data, &h.data, &h.lists, vectors, &self.cfg)
+                };
+                let shadow = served.shadow.as_ref().map(observe);
+                let target = observe(&served.target);
                 self.observed = Some((shadow, target));
                 StageWork::done(format!("{} values per user", self.cfg.attacker_k()))
             }
@@ -340,12 +403,12 @@ impl Pipeline {
                 AttackScores::evaluate(&scores, labels, t)?.summary(),
             );
         }
-        let target = self.target.as_ref().expect("split done");
-        let halves = self.halves.as_ref().expect("split done");
+        let served = self.served.as_ref().expect("recommendations done");
+        let halves = &served.halves;
         let mut timings = self.timings.clone();
         timings.insert("total".into(), self.timings.values().sum());
-        let target_utility = target.utility();
-        let shadow_utility = self.shadow.as_ref().map(|s| s.utility());
+        let target_utility = served.target.utility.clone();
+        let shadow_utility = served.shadow.as_ref().map(|s| s.utility.clone());
         let warnings = run_warnings(
             &self.cfg,
             &halves.counts,
@@ -367,10 +430,28 @@ impl Pipeline {
             timings,
         );
         report.warnings = warnings;
-        report.privacy = target.privacy();
+        report.privacy = served.privacy;
         self.report = Some(report);
         self.target_scores = scores;
         Ok(())
+    }
+
+    /// The recommendations are made: what the attacker's stages read is kept (and left in the
+    /// cache), the trained models are dropped.
+    fn keep_served(&mut self) {
+        let (Some(halves), Some(target)) = (self.halves.take(), self.target.take()) else {
+            return;
+        };
+        let served = Arc::new(Served {
+            halves,
+            target: ServedHalf::of(&target),
+            shadow: self.shadow.take().as_ref().map(ServedHalf::of),
+            privacy: target.privacy(),
+        });
+        if let Some(cache) = &self.cache {
+            cache.put(served_key(&self.cfg), served.clone());
+        }
+        self.served = Some(served);
     }
 
     /// One record per target user (score, rank, history, list, place in the feature space), once
@@ -463,13 +544,80 @@ mod tests {
         let mut run = Pipeline::new(data, cfg).unwrap();
         run.run_to_end().unwrap();
         let (shadow, target) = run.observed.as_ref().unwrap();
-        let half = run.target.as_ref().unwrap();
+        let served = run.served.as_ref().unwrap();
         assert!(!target.lists.is_empty());
-        assert!(Arc::ptr_eq(&target.lists, &half.lists));
-        let shadow_half = run.shadow.as_ref().unwrap();
+        assert!(Arc::ptr_eq(&target.lists, &served.target.lists));
+        let shadow_half = served.shadow.as_ref().unwrap();
         assert!(Arc::ptr_eq(
             &shadow.as_ref().unwrap().lists,
             &shadow_half.lists
         ));
+        // The trained models are dropped once the lists are made.
+        assert!(run.target.is_none() && run.shadow.is_none());
+    }
+
+    #[test]
+    fn a_run_on_served_halves_from_the_cache_equals_a_fresh_run_bit_for_bit() {
+        let p = crate::synth::SynthParams {
+            users: 80,
+            items: 90,
+            ratings: 2_000,
+            seed: 5,
+        };
+        let mut csv = Vec::new();
+        crate::synth::write_csv(&p, &mut csv).unwrap();
+        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let base = Config {
+            epochs: 3,
+            vector_epochs: 2,
+            attack_epochs: 3,
+            ..Config::default()
+        };
+        let cache = Arc::new(ServedCache::new(4));
+        let fresh = |cfg: &Config| {
+            let mut run = Pipeline::new(data.clone(), cfg.clone()).unwrap();
+            let r = run.run_to_end().unwrap().clone();
+            assert!(!run.reused());
+            r
+        };
+        let cached = |cfg: &Config| {
+            let mut run = Pipeline::new(data.clone(), cfg.clone())
+                .unwrap()
+                .with_cache(cache.clone());
+            let r = run.run_to_end().unwrap().clone();
+            (r, run.reused())
+        };
+        // The first run of a seed trains and leaves its served halves; the others reuse them,
+        // and every number (timings aside) is the fresh run's.
+        for (i, vk) in [8u32, 4, 12].into_iter().enumerate() {
+            for seed in [1u32, 2] {
+                let cfg = Config {
+                    vector_k: vk,
+                    seed,
+                    ..base.clone()
+                };
+                let (mut got, reused) = cached(&cfg);
+                assert_eq!(reused, i > 0, "vector_k {vk}, seed {seed}");
+                let mut want = fresh(&cfg);
+                assert_eq!(
+                    got.timings_ms.keys().collect::<Vec<_>>(),
+                    want.timings_ms.keys().collect::<Vec<_>>()
+                );
+                got.timings_ms.clear();
+                want.timings_ms.clear();
+                assert_eq!(
+                    serde_json::to_string(&got).unwrap(),
+                    serde_json::to_string(&want).unwrap()
+                );
+            }
+        }
+        assert_eq!(cache.len(), 2);
+        // Another recommender setting is another seed's worth of training.
+        let (_, reused) = cached(&Config {
+            lr: base.lr * 2.0,
+            seed: 1,
+            ..base.clone()
+        });
+        assert!(!reused);
     }
 }

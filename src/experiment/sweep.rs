@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::mean_std;
+use crate::experiment::served::ServedCache;
 use crate::pipeline::{Clock, Pipeline};
 use crate::report::{Progress, RunReport};
 
@@ -94,7 +95,14 @@ pub struct Sweep {
     total_ms: f64,
     clock: Option<Arc<dyn Fn() -> f64>>,
     report: Option<SweepReport>,
+    /// Each seed's served recommenders, for the values after the first when only the attacker's
+    /// settings change (experiment::served); up to `CACHED_SEEDS` seeds.
+    cache: Arc<ServedCache>,
 }
+
+/// Seeds whose served recommenders a stepped sweep keeps (runs go value by value, so a sweep with
+/// more seeds trains every run, as it did before the cache).
+const CACHED_SEEDS: usize = 5;
 
 impl Sweep {
     /// Checks every (value, seed) config up front so a bad value fails before any work.
@@ -128,6 +136,11 @@ impl Sweep {
             total_ms: 0.0,
             clock: None,
             report: None,
+            cache: Arc::new(ServedCache::new(if seeds.len() <= CACHED_SEEDS {
+                seeds.len()
+            } else {
+                0
+            })),
         })
     }
 
@@ -157,7 +170,8 @@ impl Sweep {
 
     pub fn step(&mut self) -> Result<Progress> {
         if self.current.is_none() && self.report.is_none() {
-            let mut p = Pipeline::new(self.data.clone(), self.run_config(self.next))?;
+            let mut p = Pipeline::new(self.data.clone(), self.run_config(self.next))?
+                .with_cache(self.cache.clone());
             if let Some(c) = &self.clock {
                 let c = c.clone();
                 p = p.with_clock(Box::new(move || c()));

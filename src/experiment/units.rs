@@ -17,6 +17,7 @@ use super::frontier::{
 use super::job::JobResult;
 use super::matrix::{Matrix, MatrixReport, SeedOutcome};
 use super::pipeline::Pipeline;
+use super::served::{served_key, ServedCache, ServedLists};
 use super::sweep::{point, Sweep, SweepPoint, SweepReport};
 pub use super::units_run::UnitRun;
 use super::units_run::Work;
@@ -74,6 +75,11 @@ pub struct PlannedUnit {
     pub unit: Unit,
     pub weight: f64,
     pub group: usize,
+    /// Units with the same `served` (a sweep's runs that differ only in the attacker's settings,
+    /// e.g. a k-sweep's values of one seed) can reuse the recommenders the first of them trained,
+    /// when they run where it ran (`Plan::with_cache`); a scheduler keeps them together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served: Option<usize>,
 }
 
 /// What a unit produced.
@@ -134,6 +140,7 @@ pub struct Plan {
     config: Config,
     spec: JobSpec,
     kind: Kind,
+    cache: Option<Arc<ServedCache>>,
 }
 
 type SharedFn = Arc<dyn Fn() -> f64>;
@@ -173,7 +180,15 @@ impl Plan {
             config,
             spec: spec.clone(),
             kind,
+            cache: None,
         })
+    }
+
+    /// A sweep's runs started by this plan take and leave their seed's served recommenders in
+    /// `cache` (experiment::served); the numbers are the same with or without it.
+    pub fn with_cache(mut self, cache: Arc<ServedCache>) -> Plan {
+        self.cache = Some(cache);
+        self
     }
 
     fn frontier(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Frontier> {
@@ -193,18 +208,30 @@ impl Plan {
     /// more than one worker; a part repeats its seed's attacker side, so one worker should not).
     pub fn units(&self, fine: bool) -> Vec<PlannedUnit> {
         match (&self.kind, &self.spec) {
-            (Kind::Sweep(s), JobSpec::Sweep { seeds, .. }) => (0..s.run_count())
-                .map(|run| PlannedUnit {
-                    unit: Unit::Run { run },
-                    weight: 1.0,
-                    group: run / seeds.len(),
-                })
-                .collect(),
+            (Kind::Sweep(s), JobSpec::Sweep { seeds, .. }) => {
+                // Runs share `served` with the first run of the same served key, if any other.
+                let keys: Vec<String> = (0..s.run_count())
+                    .map(|run| served_key(&s.run_config(run)))
+                    .collect();
+                (0..s.run_count())
+                    .map(|run| {
+                        let first = keys.iter().position(|k| *k == keys[run]).unwrap_or(run);
+                        let shared = keys.iter().filter(|k| **k == keys[run]).count() > 1;
+                        PlannedUnit {
+                            unit: Unit::Run { run },
+                            weight: 1.0,
+                            group: run / seeds.len(),
+                            served: shared.then_some(first),
+                        }
+                    })
+                    .collect()
+            }
             (Kind::Matrix(m), _) => (0..m.seeds().len())
                 .map(|seed_index| PlannedUnit {
                     unit: Unit::Seed { seed_index },
                     weight: 1.0,
                     group: seed_index,
+                    served: None,
                 })
                 .collect(),
             (Kind::Frontier(f), _) => f
@@ -214,6 +241,7 @@ impl Plan {
                     unit: Unit::Frontier { seed_index, part },
                     weight,
                     group: seed_index,
+                    served: None,
                 })
                 .collect(),
             _ => Vec::new(),
@@ -228,6 +256,9 @@ impl Plan {
                 let mut p = Pipeline::new(self.data.clone(), s.run_config(run))?;
                 if let Some(c) = clock {
                     p = p.with_clock(Box::new(move || c()));
+                }
+                if let Some(cache) = &self.cache {
+                    p = p.with_cache(cache.clone());
                 }
                 Work::Run(Box::new(p), s.run_count())
             }
@@ -258,6 +289,34 @@ impl Plan {
             _ => return Err(bad()),
         };
         Ok(UnitRun::new(unit, work))
+    }
+
+    /// The served seed a finished sweep run left in the plan's cache, for another worker
+    /// (`import_served`); `None` for other units or when the cache no longer has it.
+    pub fn export_served(&self, unit: Unit) -> Option<ServedLists> {
+        let (Kind::Sweep(s), Unit::Run { run }, Some(cache)) = (&self.kind, unit, &self.cache)
+        else {
+            return None;
+        };
+        (run < s.run_count()).then(|| cache.export(&served_key(&s.run_config(run))))?
+    }
+
+    /// Puts a seed another worker served into the plan's cache, so that `unit` (a sweep run of
+    /// the same served key) starts from it; the result is the one training here would give.
+    pub fn import_served(&self, unit: Unit, sent: ServedLists) -> Result<()> {
+        let (Kind::Sweep(s), Unit::Run { run }, Some(cache)) = (&self.kind, unit, &self.cache)
+        else {
+            return Err(Error::State(
+                "served lists go with a sweep's run, with a cache".into(),
+            ));
+        };
+        if run >= s.run_count() {
+            return Err(Error::config(
+                "unit",
+                format!("{unit:?} is not a unit of this job"),
+            ));
+        }
+        cache.import(&self.data, &s.run_config(run), sent)
     }
 
     /// The report from every unit's piece (in any order; each unit exactly once).

@@ -1,0 +1,259 @@
+//! A seed's recommenders once trained and served: what the attack stages read of them (the split,
+//! every user's list, the target's utility and privacy), kept in a small cache so that runs that
+//! differ only in the attacker's settings — a k-sweep's values, the default sweep of the page —
+//! train the recommenders once per seed instead of once per run. The trained models themselves
+//! are not kept (the attacker never sees them), only their lists.
+//!
+//! A cached seed is exactly what a fresh run would compute: the split, the models and the lists
+//! come from the config's seed through their own random streams (`rng::Stream`), never from a
+//! stream the attacker's stages also draw from, so reusing them cannot change a number.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use super::pipeline::Halves;
+use crate::config::Config;
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::eval::utility::Utility;
+use crate::privacy::PrivacySpent;
+use crate::serving::{Half, HalfData};
+
+/// One served half: its users and data, its lists, and the recommender's utility.
+pub(crate) struct ServedHalf {
+    pub data: Arc<HalfData>,
+    pub lists: Arc<Vec<Vec<u32>>>,
+    pub utility: Utility,
+}
+
+impl ServedHalf {
+    pub fn of(half: &Half) -> ServedHalf {
+        ServedHalf {
+            data: half.data.clone(),
+            lists: half.lists.clone(),
+            utility: half.utility(),
+        }
+    }
+}
+
+/// A seed's served halves (the shadow only when the attack needs one).
+pub(crate) struct Served {
+    pub halves: Halves,
+    pub target: ServedHalf,
+    pub shadow: Option<ServedHalf>,
+    pub privacy: Option<PrivacySpent>,
+}
+
+/// What decides a seed's served halves: the config without the attacker's own settings (which
+/// only the stages after `recommendations` read), plus whether a shadow half is served at all.
+/// Keys of configs that share served halves are equal; any other difference gives another key.
+pub fn served_key(cfg: &Config) -> String {
+    let d = Config::default();
+    let mut c = cfg.clone();
+    // The attacker's settings: item vectors, features, the attack model. None of them reaches the
+    // split, a recommender, a defence or the serving code (they read only the fields left).
+    c.vector_k = d.vector_k;
+    c.weighting = d.weighting;
+    c.item_vectors = d.item_vectors;
+    c.vector_epochs = d.vector_epochs;
+    c.attack = d.attack;
+    c.hidden1 = d.hidden1;
+    c.hidden2 = d.hidden2;
+    c.attack_lr = d.attack_lr;
+    c.attack_epochs = d.attack_epochs;
+    c.attack_batch = d.attack_batch;
+    c.attack_restarts = d.attack_restarts;
+    let shadow = cfg.attack.needs_shadow();
+    // A Config always serializes (plain numbers, strings and enums).
+    format!(
+        "shadow={shadow};{}",
+        serde_json::to_string(&c).unwrap_or_default()
+    )
+}
+
+/// A served seed as sent between workers (`ServedCache::export` / `import`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServedLists {
+    pub key: String,
+    pub target: HalfLists,
+    pub shadow: Option<HalfLists>,
+    pub privacy: Option<PrivacySpent>,
+}
+
+/// One half's lists (one per user of the half, members first) and its recommender's utility.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HalfLists {
+    pub lists: Vec<Vec<u32>>,
+    pub utility: Utility,
+}
+
+/// The last few served seeds, by key (least recently used first out). Shared by the runs of one
+/// job on one data set: a plan's units, a pool worker's units, the CLI's threads.
+pub struct ServedCache {
+    capacity: usize,
+    entries: Mutex<VecDeque<(String, Arc<Served>)>>,
+}
+
+impl ServedCache {
+    /// A cache of at most `capacity` seeds (0 keeps nothing).
+    pub fn new(capacity: usize) -> ServedCache {
+        ServedCache {
+            capacity,
+            entries: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<Served>> {
+        let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let i = e.iter().position(|(k, _)| k == key)?;
+        let hit = e.remove(i)?;
+        let served = hit.1.clone();
+        e.push_back(hit);
+        Some(served)
+    }
+
+    pub(crate) fn put(&self, key: String, served: Arc<Served>) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        e.retain(|(k, _)| *k != key);
+        while e.len() >= self.capacity {
+            e.pop_front();
+        }
+        e.push_back((key, served));
+    }
+
+    /// The served seed of `key` in a form another worker can take (`import`): the lists and
+    /// the recommenders' numbers; the split is not sent (the seed remakes it in milliseconds).
+    pub fn export(&self, key: &str) -> Option<ServedLists> {
+        let e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (_, s) = e.iter().find(|(k, _)| k == key)?;
+        let half = |h: &ServedHalf| HalfLists {
+            lists: h.lists.as_ref().clone(),
+            utility: h.utility.clone(),
+        };
+        Some(ServedLists {
+            key: key.to_string(),
+            target: half(&s.target),
+            shadow: s.shadow.as_ref().map(half),
+            privacy: s.privacy,
+        })
+    }
+
+    /// Takes a seed another worker served for `cfg` (a run of the same key): the split is made
+    /// again from the seed, the lists and numbers are used as sent. Lists that do not fit the
+    /// split (another data set, another setting) are refused.
+    pub fn import(&self, data: &Dataset, cfg: &Config, sent: ServedLists) -> Result<()> {
+        let key = served_key(cfg);
+        let refuse = |what: &str| Error::State(format!("served lists refused: {what}"));
+        if sent.key != key {
+            return Err(refuse("they were made for another setting"));
+        }
+        let halves = Halves::split(data, cfg)?;
+        let half = |data: &Arc<crate::serving::HalfData>, h: HalfLists| -> Result<ServedHalf> {
+            let n_items = data.train.counts.len();
+            if h.lists.len() != data.users.len()
+                || h.lists.iter().flatten().any(|&i| i as usize >= n_items)
+            {
+                return Err(refuse("they do not fit this data set's split"));
+            }
+            Ok(ServedHalf {
+                data: data.clone(),
+                lists: Arc::new(h.lists),
+                utility: h.utility,
+            })
+        };
+        let target = half(&halves.target, sent.target)?;
+        let shadow = match (sent.shadow, cfg.attack.needs_shadow()) {
+            (Some(h), true) => Some(half(&halves.shadow, h)?),
+            (None, false) => None,
+            _ => return Err(refuse("the shadow half does not match the attack")),
+        };
+        self.put(
+            key,
+            Arc::new(Served {
+                halves,
+                target,
+                shadow,
+                privacy: sent.privacy,
+            }),
+        );
+        Ok(())
+    }
+
+    /// How many seeds are held.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attack::AttackKind;
+
+    #[test]
+    fn attacker_settings_share_a_key_and_everything_else_does_not() {
+        let base = Config::default();
+        let key = served_key(&base);
+        let attacker_only = [
+            Config {
+                vector_k: 17,
+                ..base.clone()
+            },
+            Config {
+                hidden1: 3,
+                attack_lr: 0.5,
+                attack_epochs: 2,
+                attack_batch: 7,
+                attack_restarts: 2,
+                hidden2: 5,
+                vector_epochs: 3,
+                ..base.clone()
+            },
+        ];
+        for c in &attacker_only {
+            assert_eq!(served_key(c), key);
+        }
+        let served_differently = [
+            Config {
+                seed: base.seed + 1,
+                ..base.clone()
+            },
+            Config {
+                k: base.k + 1,
+                ..base.clone()
+            },
+            Config {
+                lr: base.lr * 2.0,
+                ..base.clone()
+            },
+            Config {
+                top_n: base.top_n + 1,
+                ..base.clone()
+            },
+            Config {
+                epochs: base.epochs + 1,
+                ..base.clone()
+            },
+        ];
+        for c in &served_differently {
+            assert_ne!(served_key(c), key);
+        }
+        // A shadow-free attack serves no shadow half: its seed is not the MLP's.
+        let distance = Config {
+            attack: AttackKind::Distance,
+            ..base.clone()
+        };
+        assert_ne!(served_key(&distance), key);
+    }
+}
