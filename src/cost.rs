@@ -19,6 +19,7 @@ use crate::config::{Config, ItemVectors, Protocol};
 use crate::data::DatasetSummary;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
+use crate::experiment::served::served_key;
 use crate::recommender::RecommenderKind;
 
 /// Nanoseconds per SGD multiply-add (LFM training, fold-in, the attacker's item vectors) when the
@@ -355,8 +356,18 @@ pub fn estimate_sweep(
     jobs: usize,
 ) -> Result<Estimate> {
     let mut pieces = Vec::new();
+    let mut trained = Vec::new();
     for &v in values {
-        let p = run_piece(&base.with_param(param, v)?, data);
+        let cfg = base.with_param(param, v)?;
+        // A value that changes only the attacker's settings (a k-sweep) reuses each seed's
+        // recommenders (experiment::served): its runs cost the attacker's part only.
+        let key = served_key(&cfg);
+        let p = if trained.contains(&key) {
+            attacker(&cfg, &Shape::new(&cfg, data), 1.0)
+        } else {
+            trained.push(key);
+            run_piece(&cfg, data)
+        };
         pieces.extend(std::iter::repeat_n(p, seeds));
     }
     Ok(schedule(&pieces, data, jobs))
@@ -642,6 +653,39 @@ mod tests {
             interactions,
             ratings: interactions,
         }
+    }
+
+    #[test]
+    fn a_sweep_of_the_attackers_settings_counts_each_seeds_recommenders_once() {
+        let cfg = Config::default();
+        let d = summary(610, 9_724, 100_836);
+        let values: Vec<f64> = (1..=10).map(|v| f64::from(v) * 10.0).collect();
+        let k_sweep = estimate_sweep(&cfg, &d, "vector_k", &values, 3, 1).unwrap();
+        let full: f64 = values
+            .iter()
+            .map(|&v| estimate(&cfg.with_param("vector_k", v).unwrap(), &d, 3).seconds)
+            .sum();
+        let first = estimate(&cfg.with_param("vector_k", 10.0).unwrap(), &d, 3).seconds;
+        let attacker_only: f64 = values[1..]
+            .iter()
+            .map(|&v| {
+                let c = cfg.with_param("vector_k", v).unwrap();
+                3.0 * attacker(&c, &Shape::new(&c, &d), 1.0).seconds
+            })
+            .sum();
+        assert!((k_sweep.seconds - (first + attacker_only)).abs() < 1e-9 * full);
+        assert!(
+            k_sweep.seconds < 0.5 * full,
+            "{} vs {full}",
+            k_sweep.seconds
+        );
+        // A recommender setting trains every run.
+        let lr = estimate_sweep(&cfg, &d, "lr", &[0.005, 0.01, 0.02], 3, 1).unwrap();
+        let lr_full: f64 = [0.005, 0.01, 0.02]
+            .iter()
+            .map(|&v| estimate(&cfg.with_param("lr", v).unwrap(), &d, 3).seconds)
+            .sum();
+        assert!((lr.seconds - lr_full).abs() < 1e-9 * lr_full);
     }
 
     #[test]
