@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::defence::DefenceKind;
 use crate::experiment::frontier::{Frontier, DEFAULT_NATURAL_EPOCHS};
 use crate::experiment::matrix::Matrix;
+use crate::experiment::served::ServedCache;
 use crate::experiment::units::{JobSpec, Piece, Plan, UnitRun};
 use crate::recommender::RecommenderKind;
 use crate::sweep::{Job as CoreJob, Sweep};
@@ -89,7 +90,15 @@ pub fn check_config(config: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub struct Dataset {
     inner: Arc<crate::Dataset>,
+    /// Seeds whose recommenders this worker trained for a pooled sweep's run: its next runs of the
+    /// same seed and recommender settings (a k-sweep's other values) reuse them
+    /// (experiment::served). A new data set starts a new cache.
+    served: Arc<ServedCache>,
 }
+
+/// Served seeds a worker keeps: the page's sweeps have at most 20 seeds, but a pool spreads them
+/// over its workers, and the default sweep has 3. A seed is its lists and split, a few MB.
+const SERVED_SEEDS: usize = 4;
 
 #[wasm_bindgen]
 impl Dataset {
@@ -100,6 +109,7 @@ impl Dataset {
         let inner = crate::Dataset::parse_owned(bytes, name).map_err(err)?;
         Ok(Dataset {
             inner: Arc::new(inner),
+            served: Arc::new(ServedCache::new(SERVED_SEEDS)),
         })
     }
 
@@ -359,7 +369,8 @@ fn pieces_from_js(pieces: JsValue) -> Result<Vec<Piece>, JsError> {
     serde_wasm_bindgen::from_value(pieces).map_err(|e| JsError::new(&format!("pieces: {e}")))
 }
 
-/// The job's units in their fixed order: `[{unit, weight, group}]` (docs/INTERFACES.md). `fine`:
+/// The job's units in their fixed order: `[{unit, weight, group, served?}]` (docs/INTERFACES.md;
+/// units with the same `served` reuse one seed's recommenders when run by the same worker). `fine`:
 /// split a frontier's seeds into parts, for more than one worker. Throws on a bad setting, as
 /// the job would.
 #[wasm_bindgen(js_name = planJob)]
@@ -403,6 +414,43 @@ pub fn sweep_point(
     )
 }
 
+/// The served seed (every user's list and the recommenders' numbers) that a finished sweep run
+/// left in this worker, for a worker that runs another value of the same seed
+/// (`importServed`), or `null` (docs/INTERFACES.md "Pool").
+#[wasm_bindgen(js_name = exportServed)]
+pub fn export_served(
+    dataset: &Dataset,
+    config: JsValue,
+    spec: JsValue,
+    unit: JsValue,
+) -> Result<JsValue, JsError> {
+    let plan = plan(dataset, config, spec)?.with_cache(dataset.served.clone());
+    match plan.export_served(unit_from_js(unit)?) {
+        Some(lists) => to_js(&lists),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// Takes a seed another worker served (`exportServed`) before `unit` starts here: the unit then
+/// skips training and gives the numbers training would. Throws if the lists do not fit.
+#[wasm_bindgen(js_name = importServed)]
+pub fn import_served(
+    dataset: &Dataset,
+    config: JsValue,
+    spec: JsValue,
+    unit: JsValue,
+    served: JsValue,
+) -> Result<(), JsError> {
+    let plan = plan(dataset, config, spec)?.with_cache(dataset.served.clone());
+    let lists = serde_wasm_bindgen::from_value(served)
+        .map_err(|e| JsError::new(&format!("served: {e}")))?;
+    plan.import_served(unit_from_js(unit)?, lists).map_err(err)
+}
+
+fn unit_from_js(unit: JsValue) -> Result<crate::experiment::units::Unit, JsError> {
+    serde_wasm_bindgen::from_value(unit).map_err(|e| JsError::new(&format!("unit: {e}")))
+}
+
 /// One unit of a job, advanced by `step()`; `piece()` once done.
 #[wasm_bindgen]
 pub struct Unit {
@@ -418,9 +466,8 @@ impl Unit {
         spec: JsValue,
         unit: JsValue,
     ) -> Result<Unit, JsError> {
-        let plan = plan(dataset, config, spec)?;
-        let unit: crate::experiment::units::Unit = serde_wasm_bindgen::from_value(unit)
-            .map_err(|e| JsError::new(&format!("unit: {e}")))?;
+        let plan = plan(dataset, config, spec)?.with_cache(dataset.served.clone());
+        let unit = unit_from_js(unit)?;
         let inner = plan.start(unit, Some(Arc::new(clock()))).map_err(err)?;
         Ok(Unit { inner })
     }

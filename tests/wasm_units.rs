@@ -1,10 +1,13 @@
 //! wasm-bindgen tests of the pool's unit API (`planJob`, `Unit`, `aggregateJob`, `sweepPoint`):
 //! a sweep's and a frontier's units, run one by one in reverse order with their pieces crossing
-//! as JS values, give the report `Job.sweep` / `Job.frontier` give (timings aside), bit for bit.
+//! as JS values, give the report `Job.sweep` / `Job.frontier` give (timings aside), bit for bit;
+//! a k-sweep's seed served in one worker and sent as a JS value to another gives the same pieces.
 
 #![cfg(target_arch = "wasm32")]
 
-use memberlens::wasm::{aggregate_job, plan_job, sweep_point, Dataset, Job, Unit};
+use memberlens::wasm::{
+    aggregate_job, export_served, import_served, plan_job, sweep_point, Dataset, Job, Unit,
+};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -97,4 +100,46 @@ fn frontier_units_fine_and_coarse_give_the_job_frontier_report() {
         let report = aggregate_job(&ds, config(), json(spec), pieces.into()).unwrap();
         assert_eq!(text(&report), want, "fine: {fine}");
     }
+}
+
+fn piece_of(ds: &Dataset, spec: &str, unit: &JsValue) -> String {
+    let mut u = Unit::start(ds, config(), json(spec), unit.clone()).unwrap();
+    while !get(&u.step().unwrap(), "done").as_bool().unwrap() {}
+    let piece = u.piece().unwrap();
+    String::from(js_sys::JSON::stringify(&get(&piece, "outcome")).unwrap())
+}
+
+#[wasm_bindgen_test]
+fn a_seed_served_in_one_worker_runs_the_other_values_in_another_with_the_same_numbers() {
+    let spec = r#"{"kind":"sweep","param":"vector_k","values":[4,8],"seeds":[0,1]}"#;
+    // Two workers: each has its own data set (and so its own cache); a third runs fresh.
+    let (a, b, fresh) = (
+        Dataset::from_bytes(csv(), "ratings.csv").unwrap(),
+        Dataset::from_bytes(csv(), "ratings.csv").unwrap(),
+        Dataset::from_bytes(csv(), "ratings.csv").unwrap(),
+    );
+    let units: js_sys::Array = plan_job(&a, config(), json(spec), true).unwrap().into();
+    let served: Vec<JsValue> = units.iter().map(|u| get(&u, "served")).collect();
+    assert_eq!(
+        served.iter().map(|v| v.as_f64()).collect::<Vec<_>>(),
+        [Some(0.0), Some(1.0), Some(0.0), Some(1.0)]
+    );
+    let unit = |i: u32| get(&units.get(i), "unit");
+    // Worker A runs seed 0's first value and exports what it served (nothing of seed 1).
+    let first = piece_of(&a, spec, &unit(0));
+    assert_eq!(first, piece_of(&fresh, spec, &unit(0)));
+    let lists = export_served(&a, config(), json(spec), unit(0)).unwrap();
+    assert!(!lists.is_null());
+    assert!(export_served(&a, config(), json(spec), unit(1))
+        .unwrap()
+        .is_null());
+    // Worker B takes those lists as a JS value (a structured clone) and runs seed 0's next value.
+    let cloned = json(&String::from(js_sys::JSON::stringify(&lists).unwrap()));
+    import_served(&b, config(), json(spec), unit(2), cloned.clone()).unwrap();
+    assert_eq!(
+        piece_of(&b, spec, &unit(2)),
+        piece_of(&fresh, spec, &unit(2))
+    );
+    // Lists of seed 0 do not go with seed 1's runs.
+    assert!(import_served(&b, config(), json(spec), unit(3), cloned).is_err());
 }

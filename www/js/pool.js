@@ -10,6 +10,9 @@
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 export const MAX_WORKERS = 8;
+// Seeds whose served lists a worker keeps (the core's SERVED_SEEDS in src/wasm.rs): the pool
+// mirrors each worker's cache to know which runs it can start without lists sent along.
+const SERVED_SEEDS = 4;
 // The page hears the whole job's progress at most this often, however many workers report. Each
 // report costs the page a style, layout and paint (and the compositor a frame): at 50 ms that took
 // about a fifth of a core, which workers on every core do not have to spare. 200 ms cut the
@@ -39,13 +42,15 @@ export class Pool {
     this.requests = []; // pool requests waiting for a ready worker
     this.maxBusy = 0; // most workers ever running units at once (read by the tests)
     this.replaced = 0; // workers replaced after a crash (read by the tests)
+    this.sentServed = 0; // runs sent with another worker's served lists (read by the tests)
     for (let i = 0; i < size; i++) this.slots.push(this.spawn(i, false));
   }
 
   spawn(index, replacement) {
     const w = new Worker(WORKER_URL, { type: 'module' });
     // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
-    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement };
+    // served: groups (experiment::served) this worker holds, least recently used first.
+    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [] };
     w.onmessage = (ev) => { if (this.slots[index] === slot || !this.slots[index]) this.fromWorker(slot, ev.data || {}); };
     w.onerror = (ev) => {
       if (this.slots[index] !== slot) return;
@@ -102,6 +107,7 @@ export class Pool {
         return;
       case 'load':
         this.version++;
+        for (const s of this.slots) s.served = []; // a new data set: every worker's cache is new
         this.data = { bytes: msg.bytes.slice(0), name: msg.name };
         for (const s of this.slots) {
           s.pending++;
@@ -111,6 +117,7 @@ export class Pool {
         return;
       case 'use-bundled':
         this.version++;
+        for (const s of this.slots) s.served = [];
         this.data = null;
         for (const s of this.slots) { s.pending++; s.w.postMessage(msg); }
         return;
@@ -171,6 +178,7 @@ export class Pool {
     this.job = {
       id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
       points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
+      served: new Map(), // group -> the lists its first run served (null: none came back)
     };
     this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: this.size > 1 });
   }
@@ -208,9 +216,25 @@ export class Pool {
     for (const s of this.slots) {
       if (!j.queue.length) break;
       if (s.busy !== null || !this.ready(s)) continue;
-      const key = j.queue.shift();
+      // The first unit in the queue this worker can start now. A sweep's runs of one seed share
+      // its trained recommenders (`served`): the first run trains them, the others start from its
+      // lists — held by this worker, or sent along — and wait while that first run is going.
+      const at = j.queue.findIndex((k) => {
+        const g = j.units[k].served;
+        return g === undefined || g === null || g === k || s.served.includes(g) || j.served.has(g);
+      });
+      if (at < 0) continue;
+      const [key] = j.queue.splice(at, 1);
+      const u = j.units[key];
+      const g = u.served;
+      const msg = { type: 'unit', id: j.id, key, config: j.config, spec: j.spec, unit: u.unit };
+      if (g !== undefined && g !== null) {
+        if (g === key) msg.share = this.size > 1;
+        else if (!s.served.includes(g) && j.served.get(g)) { msg.served = j.served.get(g); this.sentServed++; }
+        s.served = [...s.served.filter((x) => x !== g), g].slice(-SERVED_SEEDS);
+      }
       s.busy = key;
-      s.w.postMessage({ type: 'unit', id: j.id, key, config: j.config, spec: j.spec, unit: j.units[key].unit });
+      s.w.postMessage(msg);
     }
     this.maxBusy = Math.max(this.maxBusy, this.busyCount());
   }
@@ -246,6 +270,7 @@ export class Pool {
     if (j.cancelled) { this.cancelSettled(); return; }
     const u = j.units[msg.key];
     u.piece = msg.piece;
+    if (u.served === msg.key) j.served.set(msg.key, msg.served ?? null);
     if (j.spec.kind === 'sweep') this.sweepPoints();
     if (j.units.every((x) => x.piece)) {
       this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: j.units.map((x) => x.piece) });

@@ -18,17 +18,19 @@
 // `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
 //
 // Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
-// Pool -> worker:  {type:'plan', id, config, spec, fine} | {type:'unit', id, key, config, spec, unit}
+// Pool -> worker:  {type:'plan', id, config, spec, fine}
+//                  {type:'unit', id, key, config, spec, unit, share, served} (share: send back what
+//                  this run served; served: another worker's lists for this run's seed, or absent)
 //                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces}
 //                  {type:'sweep-point', id, config, spec, index, pieces}
 //                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
 // Worker -> pool:  {type:'plan', id, units} | {type:'unit-progress', id, key, progress}
-//                  {type:'unit-done', id, key, piece} | {type:'unit-cancelled', id, key}
+//                  {type:'unit-done', id, key, piece, served} | {type:'unit-cancelled', id, key}
 //                  {type:'unit-error', id, key, message, fatal} | {type:'aggregated', id, result}
 //                  {type:'sweep-point', id, index, point} | {type:'error', id, context, message, fatal}
 
 import init, {
-  Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
+  Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
 } from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
@@ -249,6 +251,8 @@ async function runUnit(msg) {
   let unit = null;
   try {
     if (!active) throw new Error('the data set is not loaded yet');
+    // A seed another worker trained the recommenders of (a k-sweep's other value): its lists.
+    if (msg.served) importServed(active, msg.config, msg.spec, msg.unit, msg.served);
     unit = Unit.start(active, msg.config, msg.spec, msg.unit);
     let last = performance.now();
     for (;;) {
@@ -270,7 +274,9 @@ async function runUnit(msg) {
     const piece = unit.piece();
     unit.free();
     if (unitToken === token) unitToken = null;
-    post({ type: 'unit-done', id, key, piece });
+    // The first run of a seed shares what it served, for the other workers' runs of that seed.
+    const served = msg.share ? exportServed(active, msg.config, msg.spec, msg.unit) : null;
+    post({ type: 'unit-done', id, key, piece, served });
   } catch (e) {
     const m = errorMessage(e, 'unit', id);
     if (unit && !m.fatal) { try { unit.free(); } catch { /* already gone */ } }
