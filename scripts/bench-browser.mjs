@@ -279,7 +279,12 @@ async function poolRun(n) {
   // Nothing is sampled while the job runs: reaching into busy workers (CDP attach, evaluate) costs
   // the CPU the workers share, and on 2 cores it showed in the times. Wasm memory only grows, so
   // its size at the end is the peak; the JS heap (about 1.5 MiB) is read at the end too.
-  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { state: 'attached', timeout: 900_000 });
+  // One call that the page answers when the job ends: no polling by the driver, which would
+  // cost the page's main thread a check every frame while the workers need every core.
+  await page.evaluate(() => new Promise((resolve) => {
+    const check = () => { if (window.__job.end !== undefined) resolve(); else setTimeout(check, 1000); };
+    check();
+  }));
   const { start, end } = await page.evaluate(() => window.__job);
   const wallMs = Math.round(end - start);
   const wasm = new Map();
