@@ -231,6 +231,12 @@ impl Recommender for Ncf {
         let done = self.schedule.done();
         if done && self.pre.is_empty() {
             self.pre = self.item_parts();
+            // Training is over: its samples and the members' and items' Adam moments are not
+            // needed again (fold-in has its own).
+            self.schedule.release();
+            let row = self.sh.row();
+            self.adam_users = Adam::new(0, row);
+            self.adam_items = Adam::new(0, row);
         }
         done
     }
