@@ -45,12 +45,13 @@ function initScript() {
  * Opens the site at `hash` in a fresh context. `problems` collects console errors, page errors,
  * CSP violations and any request that leaves the test server's origin (data: and blob: URLs are local).
  */
-export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 } } = {}) {
+export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 }, init = null } = {}) {
   const context = await env.browser.newContext({ viewport, acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.server.url });
   const problems = [];
   await context.exposeBinding('__memberlensCsp', (_source, text) => { problems.push(`CSP violation: ${text}`); });
   await context.addInitScript(initScript);
+  if (init) await context.addInitScript(init); // a test's own hook, before the page's scripts
   const origin = new URL(env.server.url).origin;
   context.on('request', (r) => {
     const u = r.url();

@@ -2,7 +2,7 @@
 // on the bundled sample shows its estimate under the Run button and starts without asking; a big
 // config (epochs and k at their maximum, 10 negatives) shows minutes, asks in an in-page dialog,
 // starts nothing when declined (button or Escape) and runs when accepted (then cancelled, to keep
-// the test short).
+// the test short). In Live mode a setting that would ask is held with a status line instead.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,6 +81,28 @@ test('a big config asks first: declining starts nothing, accepting runs', async 
     assert.equal(await page.evaluate(() => window.__costAsked), 3);
     await page.click('#btn-cancel');
     await page.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 15_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Live mode does not ask on every change: a costly setting waits for the Run button', async () => {
+  const { page, context, problems } = await openPage(env, '#v=2&seed=1&epochs=500&k=512&negatives=10');
+  try {
+    await waitState(page, 'ready');
+    await watchDialog(page);
+    await page.locator('#live').check();
+    await page.waitForFunction(() => /Live mode did not start this setting: about [\d.]+ (min|h)/.test(document.querySelector('#status')?.textContent || ''),
+      null, { timeout: 10_000 });
+    assert.match(await page.locator('#status').textContent(), /Press Run attack to run it anyway\.$/);
+    assert.equal(await page.evaluate(() => window.__costAsked), 0, 'Live mode must not open the dialog');
+    assert.ok(!(await states(page)).includes('running'), 'nothing runs');
+    // The button still asks, as without Live mode.
+    await page.click('#btn-run');
+    await page.locator('#cost-dialog').waitFor({ state: 'visible' });
+    await page.click('#cost-no');
+    assert.equal(await page.evaluate(() => window.__costAsked), 1);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

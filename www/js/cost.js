@@ -134,10 +134,11 @@ function ask(text) {
 }
 
 /**
- * Whether the run message may start: 'run', 'declined' (the user said no in the dialog) or
- * {refused: text} (more runs than the limit). Jobs estimated at a minute or less start at once.
+ * Whether the run message may start: 'run', 'declined' (the user said no in the dialog),
+ * {refused: text} (more runs than the limit) or, without `mayAsk` (Live mode), {held: text} for a
+ * job that would have asked. Jobs estimated at a minute or less start at once.
  */
-export async function check(msg) {
+export async function check(msg, { mayAsk = true } = {}) {
   install();
   if (!(await load())) return 'run'; // without the module the page cannot estimate: do not block
   let e;
@@ -149,5 +150,7 @@ export async function check(msg) {
   if (!e) return 'run';
   if (e.refused) return { refused: e.refused };
   if (!e.confirm) return 'run';
+  // Live mode re-runs on every change: it does not ask each time, it leaves the run to the button.
+  if (!mayAsk) return { held: e.text };
   return (await ask(`${e.text}. Run it anyway? You can cancel it while it runs.`)) ? 'run' : 'declined';
 }

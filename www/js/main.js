@@ -252,9 +252,10 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
   // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing.
   if (!costChecked && origin !== 'lecture') {
-    cost.check(msg).then((r) => {
+    cost.check(msg, { mayAsk: origin !== 'live' }).then((r) => {
       if (r === 'run') start(mode, { origin, costChecked: true });
       else if (r.refused) fail(`Not started: ${r.refused}.`);
+      else if (r.held) ui.setStatus(`Live mode did not start this setting: ${r.held}. Press Run attack to run it anyway.`);
     });
     return;
   }

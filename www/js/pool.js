@@ -233,6 +233,10 @@ export class Pool {
         else if (!s.served.includes(g) && j.served.get(g)) { msg.served = j.served.get(g); this.sentServed++; }
         s.served = [...s.served.filter((x) => x !== g), g].slice(-SERVED_SEEDS);
       }
+      // Tests only (under automation): `__memberlensTestCrash = {key, times}` makes the worker given
+      // unit `key` crash instead of running it, the next `times` times it is given out.
+      const crash = navigator.webdriver ? self.__memberlensTestCrash : null;
+      if (crash && crash.key === key && crash.times > 0) { crash.times--; msg.testCrash = true; }
       s.busy = key;
       s.w.postMessage(msg);
     }

@@ -20,7 +20,8 @@
 // Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
 // Pool -> worker:  {type:'plan', id, config, spec, fine}
 //                  {type:'unit', id, key, config, spec, unit, share, served} (share: send back what
-//                  this run served; served: another worker's lists for this run's seed, or absent)
+//                  this run served; served: another worker's lists for this run's seed, or absent;
+//                  testCrash: tests only, crash instead of running it)
 //                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces}
 //                  {type:'sweep-point', id, config, spec, index, pieces}
 //                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
@@ -248,6 +249,10 @@ async function runUnit(msg) {
   const { id, key } = msg;
   const token = { id, key, cancelled: false };
   unitToken = token;
+  if (msg.testCrash) { // tests only (js/pool.js): crash while this unit is the worker's
+    setTimeout(() => { throw new Error('injected worker crash (test hook)'); }, 0);
+    return;
+  }
   let unit = null;
   try {
     if (!active) throw new Error('the data set is not loaded yet');
