@@ -346,21 +346,20 @@ pub fn estimate(cfg: &Config, data: &DatasetSummary, runs: usize) -> Estimate {
     }
 }
 
-/// A sweep of `param` over `values` × `seeds` on `jobs` threads (every value's own config).
-pub fn estimate_sweep(
+/// The runs of a sweep: every value with every seed. A value that changes only the attacker's
+/// settings (a k-sweep) reuses each seed's recommenders (experiment::served): after the first such
+/// value, its runs cost the attacker's part only.
+fn sweep_pieces(
     base: &Config,
     data: &DatasetSummary,
     param: &str,
     values: &[f64],
     seeds: usize,
-    jobs: usize,
-) -> Result<Estimate> {
+) -> Result<Vec<Piece>> {
     let mut pieces = Vec::new();
     let mut trained = Vec::new();
     for &v in values {
         let cfg = base.with_param(param, v)?;
-        // A value that changes only the attacker's settings (a k-sweep) reuses each seed's
-        // recommenders (experiment::served): its runs cost the attacker's part only.
         let key = served_key(&cfg);
         let p = if trained.contains(&key) {
             attacker(&cfg, &Shape::new(&cfg, data), 1.0)
@@ -370,7 +369,23 @@ pub fn estimate_sweep(
         };
         pieces.extend(std::iter::repeat_n(p, seeds));
     }
-    Ok(schedule(&pieces, data, jobs))
+    Ok(pieces)
+}
+
+/// A sweep of `param` over `values` × `seeds` on `jobs` threads (every value's own config).
+pub fn estimate_sweep(
+    base: &Config,
+    data: &DatasetSummary,
+    param: &str,
+    values: &[f64],
+    seeds: usize,
+    jobs: usize,
+) -> Result<Estimate> {
+    Ok(schedule(
+        &sweep_pieces(base, data, param, values, seeds)?,
+        data,
+        jobs,
+    ))
 }
 
 /// A transfer matrix of `kinds` over `seeds` seeds on `jobs` threads: per seed, every algorithm on
@@ -525,11 +540,7 @@ pub fn estimate_job(
             let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
             let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
             let seeds = seeds()?;
-            let mut pieces = Vec::new();
-            for &v in values {
-                let p = run_piece(&cfg.with_param(param, v)?, data);
-                pieces.extend(std::iter::repeat_n(p, seeds));
-            }
+            let pieces = sweep_pieces(cfg, data, param, values, seeds)?;
             (pieces, values.len() * seeds, "runs")
         }
         "matrix" => {
