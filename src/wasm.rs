@@ -477,6 +477,12 @@ impl Unit {
         to_js(&self.inner.step().map_err(err)?)
     }
 
+    /// True when this sweep run started from its seed's served recommenders (kept in this worker
+    /// or sent by another: `importServed`) instead of training them.
+    pub fn reused(&self) -> bool {
+        self.inner.reused()
+    }
+
     /// The finished unit's piece `{unit, ms, outcome}`, for `aggregateJob`; throws before done.
     pub fn piece(&self) -> Result<JsValue, JsError> {
         match self.inner.piece() {

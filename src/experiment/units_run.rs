@@ -38,6 +38,12 @@ impl UnitRun {
         self.unit
     }
 
+    /// True when this unit (a sweep's run) started from its seed's served recommenders instead of
+    /// training them (experiment::served).
+    pub fn reused(&self) -> bool {
+        matches!(&self.work, Work::Run(p, _) if p.reused())
+    }
+
     /// Does one bounded piece of work; `run_index`/`run_count` place the unit in the whole job.
     pub fn step(&mut self) -> Result<Progress> {
         if self.piece.is_some() {

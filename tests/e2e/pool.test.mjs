@@ -180,3 +180,29 @@ test('a unit whose worker crashes twice fails the job with a one-line error; the
     await context.close();
   }
 });
+
+test('a second k-sweep in the same page trains each of its seeds once, whatever worker runs its values', async () => {
+  // Each seed trains once per job (the pool counts the units that trained); the other values reuse
+  // it, on the worker that trained it or with its lists. The scheduling itself is checked without a
+  // browser in pool-schedule.test.mjs.
+  const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`);
+  const trained = () => page.evaluate(() => window.__memberlensPool.trainedRuns);
+  try {
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done');
+    assert.equal(await trained(), 2, 'seeds 0 and 1: one run each trains');
+    await page.evaluate(() => {
+      const seed = document.getElementById('f-seed');
+      seed.value = '7';
+      seed.dispatchEvent(new Event('input', { bubbles: true }));
+      seed.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.evaluate(() => document.getElementById('btn-k-sweep').click());
+    await page.waitForFunction(() => document.body.dataset.state === 'running', null, { timeout: 10_000 });
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    assert.deepEqual((await results(page)).sweep.seeds, [7, 8]);
+    assert.equal(await trained(), 4, 'seeds 7 and 8: one run each trains, the other 18 reuse them');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

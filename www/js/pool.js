@@ -43,13 +43,14 @@ export class Pool {
     this.maxBusy = 0; // most workers ever running units at once (read by the tests)
     this.replaced = 0; // workers replaced after a crash (read by the tests)
     this.sentServed = 0; // runs sent with another worker's served lists (read by the tests)
+    this.trainedRuns = 0; // units that trained their recommenders rather than reuse a seed's (tests)
     for (let i = 0; i < size; i++) this.slots.push(this.spawn(i, false));
   }
 
   spawn(index, replacement) {
     const w = new Worker(WORKER_URL, { type: 'module' });
     // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
-    // served: groups (experiment::served) this worker holds, least recently used first.
+    // served: `jobId:group` (experiment::served) of the seeds this worker holds, least recently used first.
     const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [] };
     w.onmessage = (ev) => { if (this.slots[index] === slot || !this.slots[index]) this.fromWorker(slot, ev.data || {}); };
     w.onerror = (ev) => {
@@ -219,19 +220,27 @@ export class Pool {
       // The first unit in the queue this worker can start now. A sweep's runs of one seed share
       // its trained recommenders (`served`): the first run trains them, the others start from its
       // lists — held by this worker, or sent along — and wait while that first run is going.
-      const at = j.queue.findIndex((k) => {
-        const g = j.units[k].served;
-        return g === undefined || g === null || g === k || s.served.includes(g) || j.served.has(g);
-      });
+      // Among the next few units (values stay roughly in order, so points keep coming): a unit
+      // that trains (no group, or its group's first run: the long ones, best started early), then
+      // one whose seed this worker holds (sending lists costs the page and the worker a little),
+      // then the first one that can start.
+      const holds = (k) => s.served.includes(`${j.id}:${j.units[k].served}`);
+      const trains = (k) => { const g = j.units[k].served; return g === undefined || g === null || g === k; };
+      const near = j.queue.slice(0, 2 * this.size);
+      let at = near.findIndex(trains);
+      if (at < 0) at = near.findIndex(holds);
+      if (at < 0) at = j.queue.findIndex((k) => trains(k) || holds(k) || j.served.has(j.units[k].served));
       if (at < 0) continue;
       const [key] = j.queue.splice(at, 1);
       const u = j.units[key];
       const g = u.served;
       const msg = { type: 'unit', id: j.id, key, config: j.config, spec: j.spec, unit: u.unit };
       if (g !== undefined && g !== null) {
+        // Groups are unit keys, which every job reuses: the mirror names them with the job.
+        const held = `${j.id}:${g}`;
         if (g === key) msg.share = this.size > 1;
-        else if (!s.served.includes(g) && j.served.get(g)) { msg.served = j.served.get(g); this.sentServed++; }
-        s.served = [...s.served.filter((x) => x !== g), g].slice(-SERVED_SEEDS);
+        else if (!s.served.includes(held) && j.served.get(g)) { msg.served = j.served.get(g); this.sentServed++; }
+        s.served = [...s.served.filter((x) => x !== held), held].slice(-SERVED_SEEDS);
       }
       // Tests only (under automation): `__memberlensTestCrash = {key, times}` makes the worker given
       // unit `key` crash instead of running it, the next `times` times it is given out.
@@ -274,6 +283,7 @@ export class Pool {
     if (j.cancelled) { this.cancelSettled(); return; }
     const u = j.units[msg.key];
     u.piece = msg.piece;
+    if (msg.trained) this.trainedRuns++;
     if (u.served === msg.key) j.served.set(msg.key, msg.served ?? null);
     if (j.spec.kind === 'sweep') this.sweepPoints();
     if (j.units.every((x) => x.piece)) {

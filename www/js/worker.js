@@ -26,7 +26,7 @@
 //                  {type:'sweep-point', id, config, spec, index, pieces}
 //                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
 // Worker -> pool:  {type:'plan', id, units} | {type:'unit-progress', id, key, progress}
-//                  {type:'unit-done', id, key, piece, served} | {type:'unit-cancelled', id, key}
+//                  {type:'unit-done', id, key, piece, served, trained} | {type:'unit-cancelled', id, key}
 //                  {type:'unit-error', id, key, message, fatal} | {type:'aggregated', id, result}
 //                  {type:'sweep-point', id, index, point} | {type:'error', id, context, message, fatal}
 
@@ -277,11 +277,12 @@ async function runUnit(msg) {
       }
     }
     const piece = unit.piece();
+    const trained = !unit.reused();
     unit.free();
     if (unitToken === token) unitToken = null;
     // The first run of a seed shares what it served, for the other workers' runs of that seed.
     const served = msg.share ? exportServed(active, msg.config, msg.spec, msg.unit) : null;
-    post({ type: 'unit-done', id, key, piece, served });
+    post({ type: 'unit-done', id, key, piece, served, trained });
   } catch (e) {
     const m = errorMessage(e, 'unit', id);
     if (unit && !m.fatal) { try { unit.free(); } catch { /* already gone */ } }
