@@ -8,7 +8,8 @@
 // k-sweep (schema 2: the attacker's vector length 10 … 100) with 3 seeds at workers=1, 2 and 3,
 // interleaved over `--trials` rounds — the median wall time (from the page's own `running` to
 // `done`), its ratio to one worker, the main thread's longest task while the job ran
-// (PerformanceObserver 'longtask': only tasks of 50 ms or more exist), and each worker's peak
+// (PerformanceObserver 'longtask': only tasks of 50 ms or more exist; the long animation frames'
+// scripts say what ran), and each worker's peak
 // memory (wasm linear memory + JS heap, read when the job is done: nothing reaches into a busy
 // worker). Prints one JSON object on stdout.
 //
@@ -209,6 +210,7 @@ function poolTable(runs) {
       runs: rs[0].runs,
       main_thread_longest_task_ms: Math.max(...rs.map((r) => r.main_thread_longest_task_ms)),
       main_thread_long_tasks: rs.map((r) => r.main_thread_long_tasks),
+      long_frames: rs.flatMap((r) => r.long_frames),
       worker_peak_mib: Math.max(...peaks),
     };
   });
@@ -262,6 +264,16 @@ async function poolRun(n) {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
+    // Long animation frames say what ran in a long task (the scripts, and rendering).
+    window.__frames = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        window.__frames.push({
+          start: e.startTime, duration: e.duration, render_ms: e.renderStart ? Math.round(e.startTime + e.duration - e.renderStart) : 0,
+          scripts: e.scripts.map((x) => `${x.invoker} ${x.sourceFunctionName || ''} ${(x.sourceURL || '').split('/').pop()}: ${Math.round(x.duration)} ms`),
+        });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
     // The job's start and end as the page itself sees them (the first `running`, then `done` or
     // `error`), not when the driver next looks.
     window.__job = {};
@@ -295,6 +307,9 @@ async function poolRun(n) {
   const tasks = await page.evaluate(() => window.__longtasks);
   // Every task that ran while the job did, the one that started it and the one that drew the end.
   const during = tasks.filter((t) => t.start + t.duration >= start && t.start <= end);
+  const frames = (await page.evaluate(() => window.__frames))
+    .filter((f) => f.duration > 50 && f.start + f.duration >= start && f.start <= end)
+    .map(({ start: _s, ...f }) => ({ ...f, duration: Math.round(f.duration) }));
   const res = JSON.parse(await page.locator('#results').textContent());
   const size = await page.evaluate(() => window.__memberlensPool?.size ?? null);
   await context.close();
@@ -307,6 +322,7 @@ async function poolRun(n) {
     runs: res.sweep.points.length * res.sweep.seeds.length,
     main_thread_longest_task_ms: during.length ? Math.round(Math.max(...during.map((t) => t.duration))) : 0,
     main_thread_long_tasks: during.length,
+    long_frames: frames,
     worker_peak_mib: wasmPeaks.map((w, i) => ({
       wasm_memory: mib(w),
       js_heap: heapPeaks[i] === undefined ? null : mib(heapPeaks[i]),
