@@ -200,6 +200,7 @@ impl ServedCache {
 mod tests {
     use super::*;
     use crate::attack::AttackKind;
+    use crate::experiment::pipeline::Pipeline;
 
     #[test]
     fn attacker_settings_share_a_key_and_everything_else_does_not() {
@@ -255,5 +256,70 @@ mod tests {
             ..base.clone()
         };
         assert_ne!(served_key(&distance), key);
+    }
+
+    #[test]
+    fn a_run_on_served_halves_from_the_cache_equals_a_fresh_run_bit_for_bit() {
+        let p = crate::synth::SynthParams {
+            users: 80,
+            items: 90,
+            ratings: 2_000,
+            seed: 5,
+        };
+        let mut csv = Vec::new();
+        crate::synth::write_csv(&p, &mut csv).unwrap();
+        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let base = Config {
+            epochs: 3,
+            vector_epochs: 2,
+            attack_epochs: 3,
+            ..Config::default()
+        };
+        let cache = Arc::new(ServedCache::new(4));
+        let fresh = |cfg: &Config| {
+            let mut run = Pipeline::new(data.clone(), cfg.clone()).unwrap();
+            let r = run.run_to_end().unwrap().clone();
+            assert!(!run.reused());
+            r
+        };
+        let cached = |cfg: &Config| {
+            let mut run = Pipeline::new(data.clone(), cfg.clone())
+                .unwrap()
+                .with_cache(cache.clone());
+            let r = run.run_to_end().unwrap().clone();
+            (r, run.reused())
+        };
+        // The first run of a seed trains and leaves its served halves; the others reuse them,
+        // and every number (timings aside) is the fresh run's.
+        for (i, vk) in [8u32, 4, 12].into_iter().enumerate() {
+            for seed in [1u32, 2] {
+                let cfg = Config {
+                    vector_k: vk,
+                    seed,
+                    ..base.clone()
+                };
+                let (mut got, reused) = cached(&cfg);
+                assert_eq!(reused, i > 0, "vector_k {vk}, seed {seed}");
+                let mut want = fresh(&cfg);
+                assert_eq!(
+                    got.timings_ms.keys().collect::<Vec<_>>(),
+                    want.timings_ms.keys().collect::<Vec<_>>()
+                );
+                got.timings_ms.clear();
+                want.timings_ms.clear();
+                assert_eq!(
+                    serde_json::to_string(&got).unwrap(),
+                    serde_json::to_string(&want).unwrap()
+                );
+            }
+        }
+        assert_eq!(cache.len(), 2);
+        // Another recommender setting is another seed's worth of training.
+        let (_, reused) = cached(&Config {
+            lr: base.lr * 2.0,
+            seed: 1,
+            ..base.clone()
+        });
+        assert!(!reused);
     }
 }
