@@ -42,7 +42,6 @@ export class Pool {
     this.requests = []; // pool requests waiting for a ready worker
     this.maxBusy = 0; // most workers ever running units at once (read by the tests)
     this.replaced = 0; // workers replaced after a crash (read by the tests)
-    this.sentServed = 0; // runs sent with another worker's served lists (read by the tests)
     this.trainedRuns = 0; // units that trained their recommenders rather than reuse a seed's (tests)
     for (let i = 0; i < size; i++) this.slots.push(this.spawn(i, false));
   }
@@ -239,7 +238,7 @@ export class Pool {
         // Groups are unit keys, which every job reuses: the mirror names them with the job.
         const held = `${j.id}:${g}`;
         if (g === key) msg.share = this.size > 1;
-        else if (!s.served.includes(held) && j.served.get(g)) { msg.served = j.served.get(g); this.sentServed++; }
+        else if (!s.served.includes(held) && j.served.get(g)) msg.served = j.served.get(g);
         s.served = [...s.served.filter((x) => x !== held), held].slice(-SERVED_SEEDS);
       }
       // Tests only (under automation): `__memberlensTestCrash = {key, times}` makes the worker given
