@@ -2,24 +2,25 @@
 // after a crash), starting / cancelling runs, and which result is SHOWN. A result always belongs
 // to the condition captured when its run started (never the form when it ends): its labels, its
 // downloads and "Copy link" come from that condition, and when the form no longer matches it the
-// page is `stale` until the next run (or re-runs by itself with the Live switch). Pinned runs stay
-// on the ROC chart. The preset buttons set every setting to a preset (the base links are written
+// page is `stale` until the next run (or re-runs by itself with the Live switch). Drawing what is
+// shown (and the pinned runs on the ROC chart) is js/view.js's; its link and downloads are
+// js/share.js's. The preset buttons set every setting to a preset (the base links are written
 // against). It does UI work only: every computation happens in js/worker.js, on the pool of
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 
 import {
-  SWEEPS, COMPARE, MODE_NAMES, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
+  SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
   captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
   baseState, CONFIG_KEYS, frontierStrengths,
 } from './state.js';
 import * as ui from './ui.js';
 import { warmUp } from './charts.js';
-import { renderSweepTables, resultsPayload, publishResults, toCSV, download } from './results.js';
+import { renderSweepTables, resultsPayload, publishResults } from './results.js';
 import * as lecture from './lecture.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
-import { frontierCSV } from './frontier.js';
 import * as view from './view.js';
+import * as share from './share.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -396,32 +397,7 @@ function unpin(p) {
   $('btn-pin').focus();
 }
 
-// ---- sharing ------------------------------------------------------------------------------
-
-/** The link to what is SHOWN (its captured condition), never the form; the form only when nothing is. */
-function shareLink() {
-  // View keys travel too: the axes, and in a lecture the mode and the step (which runs on open).
-  const view = { scale: state.scale, present: state.present, hide: state.hide, step: state.present ? state.step : 0 };
-  const link = shown ? { ...conditionState(shown.cond), ...view } : { ...state, run: 'single' };
-  return location.origin + location.pathname + location.search + toHash(link);
-}
-
-async function copyLink() {
-  const url = shareLink();
-  $('btn-copy-link').dataset.link = url;
-  const what = shown ? `the ${MODE_NAMES[shown.mode]} shown (${describeCondition(shown.cond).text})`
-    : 'a run with the current settings';
-  try {
-    await navigator.clipboard.writeText(url);
-    ui.setShareStatus(`Link copied. Opening it starts ${what}: ${url}`);
-  } catch {
-    ui.setShareStatus(`Copy this link to ${what}: ${url}`);
-  }
-}
-
-function fileStem() {
-  return describeCondition(shown.cond).slug;
-}
+// ---- the user's file ----------------------------------------------------------------------
 
 async function loadFile() {
   const f = $('file').files[0];
@@ -480,17 +456,12 @@ function wire() {
   $('btn-frontier').addEventListener('click', () => start('frontier'));
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
-  $('btn-copy-link').addEventListener('click', copyLink);
+  $('btn-copy-link').addEventListener('click', () => share.copyLink(state, shown));
   $('btn-pin').addEventListener('click', pin);
   $('btn-random-seed').addEventListener('click', () => worker && worker.postMessage({ type: 'random-seed' }));
-  $('btn-json').addEventListener('click', () => shown && download(`${JSON.stringify(shown.payload, null, 2)}\n`, `${fileStem()}.json`, 'application/json'));
-  $('btn-csv').addEventListener('click', () => {
-    if (!shown) return;
-    const what = describeCondition(shown.cond).text;
-    const text = shown.mode === 'frontier' ? frontierCSV(shown.payload, what) : toCSV(shown.mode, shown.payload, what);
-    download(text, `${fileStem()}.csv`, 'text/csv');
-  });
-  $('btn-png').addEventListener('click', () => { const chart = view.currentChart(); if (chart && shown) chart.downloadPNG(`${fileStem()}${state.scale === 'log' && (shown.mode === 'single' || shown.mode === 'compare') ? '-loglog' : ''}.png`); });
+  $('btn-json').addEventListener('click', () => share.downloadJSON(shown));
+  $('btn-csv').addEventListener('click', () => share.downloadCSV(shown));
+  $('btn-png').addEventListener('click', () => share.downloadPNG(view.currentChart(), shown, state.scale));
   $('file').addEventListener('change', loadFile);
   $('btn-bundled').addEventListener('click', () => { pendingFile = null; ui.showFileError(null); worker.postMessage({ type: 'use-bundled' }); });
   $('live').addEventListener('change', () => {
