@@ -2,31 +2,25 @@
 // after a crash), starting / cancelling runs, and which result is SHOWN. A result always belongs
 // to the condition captured when its run started (never the form when it ends): its labels, its
 // downloads and "Copy link" come from that condition, and when the form no longer matches it the
-// page is `stale` until the next run (or re-runs by itself with the Live switch). Pinned runs stay
-// on the ROC chart. The preset buttons set every setting to a preset (the base links are written
+// page is `stale` until the next run (or re-runs by itself with the Live switch). Drawing what is
+// shown (and the pinned runs on the ROC chart) is js/view.js's; its link and downloads are
+// js/share.js's. The preset buttons set every setting to a preset (the base links are written
 // against). It does UI work only: every computation happens in js/worker.js, on the pool of
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 
 import {
-  SWEEPS, COMPARE, MODE_NAMES, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
+  SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
   captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
-  baseState, paramText, CONFIG_KEYS, frontierStrengths,
+  baseState, CONFIG_KEYS, frontierStrengths,
 } from './state.js';
 import * as ui from './ui.js';
-import { drawRoc, drawSweep, drawMatrix, warmUp } from './charts.js';
-import {
-  renderSingleTables, renderSweepTables, renderMatrixTables, renderCompareTable, renderHeadline, singleTakeaway,
-  compareTakeaway, baselineTakeaway, matrixTakeaway, otherBaselines, warningsBox, resultsPayload, publishResults,
-  toCSV, download,
-} from './results.js';
-import { pct, num, sweepValue, ratio } from './format.js';
+import { warmUp } from './charts.js';
+import { renderSweepTables, resultsPayload, publishResults } from './results.js';
 import * as lecture from './lecture.js';
 import { Pool, poolSize } from './pool.js';
-import * as individuals from './individuals.js';
 import * as cost from './cost.js';
-import {
-  drawFrontier, renderFrontierTables, renderFrontierNotes, frontierCSV, frontierTakeaway,
-} from './frontier.js';
+import * as view from './view.js';
+import * as share from './share.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -35,8 +29,6 @@ const CANCEL_TIMEOUT_MS = 3000;
 const LIVE_DEBOUNCE_MS = 600;
 // Slow motion (lecture): the worker pauses this long at the start of every stage.
 const SLOW_STAGE_MS = 2500;
-// Pins are drawn in curve styles 2, 3, 4 (0 and 1 belong to the current run / comparison).
-const MAX_PINS = 3;
 
 let state; // the form's state (schema in state.js); the address bar mirrors it
 let worker = null;
@@ -46,8 +38,6 @@ let nextId = 1;
 let shown = null; // the result on screen: {mode, cond, result, payload}
 let partialView = false; // the chart shows the running job's partial result, not `shown`
 let partialFrame = 0; // a pending redraw of the partial result (one per animation frame)
-let chart = null;
-let pins = []; // [{config, label, result, style}]
 let live = false;
 let liveTimer = 0;
 let userFile = null; // {bytes, name} of the user's loaded file, re-sent to a restarted worker
@@ -230,7 +220,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   clearTimeout(liveTimer);
   if (partialView) { // a replaced job's partial result leaves the screen
     partialView = false;
-    if (shown) showView(shown); else clearResultsView('');
+    if (shown) showView(shown); else view.clearResultsView('');
   }
   const bad = ui.invalidFields();
   if (bad.length) { fail(`Some settings are not valid. ${bad.join('; ')}.`); return; }
@@ -265,7 +255,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   ui.describeStages(config, mode);
   latestProgress = null;
   publishResults(null); // #results only ever holds a finished result
-  if (!shown) clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026'
+  if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026'
     : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
@@ -304,10 +294,11 @@ function onPartial(msg) {
     try {
       const result = partialResult(j);
       // The sweep already on screen is this job's: only its points, tables and headline change.
+      const chart = view.currentChart();
       if (j.mode !== 'compare' && j.drawn && chart?.sameSweep?.(result)) {
         chart.update(result);
         renderSweepTables($('tables'), result, describeCondition(j.cond).text);
-        headlineSweep(result);
+        view.headlineSweep(result);
       } else {
         showView({ mode: j.mode, cond: j.cond, result, partial: true });
         j.drawn = j.mode !== 'compare';
@@ -346,7 +337,7 @@ function onCancelled() {
   }
   shown = null;
   partialView = false;
-  clearResultsView('Cancelled.');
+  view.clearResultsView('Cancelled.');
   refreshStale();
   ui.setPageState('ready', ready);
 }
@@ -370,7 +361,7 @@ function onDone(msg) {
     $('btn-json').disabled = false;
     return;
   }
-  announce(shown);
+  view.announce(shown);
   ui.setPageState('done');
   refreshStale();
   // Keyboard and screen-reader users land on what they asked for (not while typing in live mode).
@@ -382,180 +373,10 @@ function onDone(msg) {
   for (const f of doneListeners.splice(0)) f(shown);
 }
 
-/** The headline number for screen readers (the live region), once per finished run. */
-function announce(s) {
-  const what = describeCondition(s.cond).text;
-  let text;
-  if (s.mode === 'single') {
-    text = `Done. ROC-AUC ${num(s.result.roc_auc)}, TPR at 1% FPR ${pct(s.result.tpr_at_fpr['0.01'])} (${what}).`;
-  } else if (s.mode === 'compare') {
-    const [a, b] = s.result.runs;
-    text = `Done. Popular list: ROC-AUC ${num(a.roc_auc)}. Model lists (fold-in): ROC-AUC ${num(b.roc_auc)} (${what}).`;
-  } else if (s.mode === 'frontier') {
-    text = `Frontier done. ${frontierTakeaway(s.result)} (${what}).`;
-  } else if (s.mode === 'matrix') {
-    text = `Transfer matrix done. ${matrixTakeaway(s.result)} (${what}).`;
-  } else {
-    const pts = s.result.points;
-    text = `Sweep done. ROC-AUC ${num(pts[0].roc_auc_mean)} at ${sweepValue(pts[0].value)} to ${num(pts[pts.length - 1].roc_auc_mean)} at ${sweepValue(pts[pts.length - 1].value)} (${what}).`;
-  }
-  $('announce').textContent = text;
-}
-
-function clearResultsView(text) {
-  if (chart) { chart.destroy(); chart = null; }
-  $('results-body').hidden = true;
-  $('results-empty').hidden = false;
-  $('results-empty').textContent = text;
-  $('condition').textContent = '';
-  $('btn-json').disabled = true;
-  $('btn-csv').disabled = true;
-  individuals.update(null);
-}
-
-// ---- showing a result ---------------------------------------------------------------------
-
-/** The run's own label: its condition as a single run (protocol included). */
-function runCondition(result) {
-  return describeCondition(captureCondition(result.config, 'single'));
-}
-
-/** A pin's label: what differs from the first run shown ("Pinned: k = 16"). */
-function pinLabel(p, ref) {
-  const mine = runCondition(p.result).parts;
-  const theirs = new Set(runCondition(ref).parts);
-  const diff = mine.filter((x) => !theirs.has(x));
-  return `Pinned: ${diff.length ? diff.join(', ') : 'same settings'}`;
-}
-
-/** The curves on the ROC chart: the shown run(s) first, then pinned runs not already among them. */
-function rocCurves(v) {
-  const runs = v.mode === 'compare' ? v.result.runs : [v.result];
-  const curves = v.mode === 'compare'
-    ? runs.map((r, i) => ({ label: COMPARE[i].label, result: r, style: i, markers: i === 0, condition: runCondition(r).text }))
-    : [{ label: 'This run', result: v.result, style: 0, markers: true, condition: runCondition(v.result).text }];
-  const keys = new Set(runs.map((r) => JSON.stringify(r.config)));
-  for (const p of pins) {
-    if (keys.has(JSON.stringify(p.result.config))) continue;
-    curves.push({ label: pinLabel(p, runs[0]), result: p.result, style: p.style, condition: runCondition(p.result).text, pin: p });
-  }
-  return curves;
-}
+// ---- showing a result (drawn by js/view.js) ------------------------------------------------
 
 function showView(v) {
-  $('results-empty').hidden = true;
-  $('results-body').hidden = false; // visible before drawing: the chart takes the container's width
-  if (chart) { chart.destroy(); chart = null; }
-  const d = describeCondition(v.cond);
-  $('condition').textContent = `${v.partial ? 'Running' : 'Showing'}: ${d.text}`;
-  const rocView = v.mode === 'single' || v.mode === 'compare';
-  $('scale-toggle').hidden = !rocView;
-  $('btn-pin').hidden = !rocView;
-  $('btn-pin').disabled = !!v.partial;
-  $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
-  $('results-body').dataset.mode = rocView ? 'roc' : v.mode === 'matrix' || v.mode === 'frontier' ? v.mode : 'sweep';
-  $('btn-png').disabled = !!v.partial;
-  if (rocView) {
-    const curves = rocCurves(v);
-    const title = v.mode === 'compare'
-      ? `ROC: popular list vs model lists \u2014 ${d.text}`
-      : `ROC of the attack \u2014 AUC ${num(v.result.roc_auc)} \u2014 ${d.text}`;
-    const many = curves.length > 1;
-    chart = drawRoc($('chart'), curves, {
-      scale: state.scale, title, condition: d.text,
-      describedBy: many ? 'compare-table' : 'metrics-table',
-    });
-    if (many) {
-      renderCompareTable($('compare-box'), curves.map((c) => ({
-        label: c.label, condition: c.condition, result: c.result,
-        onRemove: c.pin ? () => unpin(c.pin) : undefined,
-      })));
-    } else renderCompareTable($('compare-box'), []);
-    if (v.mode === 'single') {
-      renderSingleTables($('tables'), v.result, d.text);
-      headlineSingle(v.result);
-    } else {
-      $('tables').replaceChildren();
-      if (v.result.runs.length === 2) {
-        const [a, b] = v.result.runs;
-        renderHeadline($('headline'), [
-          ['ROC-AUC, popular list', num(a.roc_auc), 'the paper\u2019s protocol'],
-          ['ROC-AUC, model lists', num(b.roc_auc), 'fold-in: everyone served by the model'],
-          ['TPR at 1% FPR', `${pct(a.tpr_at_fpr['0.01'])} vs ${pct(b.tpr_at_fpr['0.01'])}`, 'popular vs fold-in'],
-        ], compareTakeaway(a, b), warningsBox(v.result.runs.map((r, i) => ({ label: COMPARE[i].label, result: r }))));
-      } else {
-        headlineSingle(v.result.runs[0]);
-        $('headline').querySelector('.takeaway').textContent = 'The popular-list run is done; the fold-in run follows.';
-      }
-    }
-  } else if (v.mode === 'frontier') {
-    chart = drawFrontier($('chart'), v.result, {
-      title: `Defences: privacy vs usefulness \u2014 ${d.text}`, condition: d.text, describedBy: 'frontier-table',
-    });
-    renderCompareTable($('compare-box'), []);
-    renderFrontierTables($('tables'), v.result, d.text);
-    renderFrontierNotes($('headline'), v.result);
-  } else if (v.mode === 'matrix') {
-    chart = drawMatrix($('chart'), v.result, {
-      title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm \u2014 ${d.text}`,
-      condition: d.text, describedBy: 'matrix-table',
-    });
-    renderCompareTable($('compare-box'), []);
-    renderMatrixTables($('tables'), v.result, d.text);
-    headlineMatrix(v.result);
-  } else {
-    chart = drawSweep($('chart'), v.result, {
-      title: `Attack success against ${paramText(SWEEPS[v.mode].param, v.result.config).long} \u2014 ${d.text}`,
-      condition: d.text, describedBy: 'sweep-table', progressive: !!v.partial,
-    });
-    renderCompareTable($('compare-box'), []);
-    renderSweepTables($('tables'), v.result, d.text);
-    headlineSweep(v.result);
-  }
-  $('chart-notes').textContent = chart.notes.join(' ');
-  $('btn-json').disabled = !!v.partial;
-  $('btn-csv').disabled = !!v.partial;
-  $('btn-csv').textContent = v.mode === 'single' || v.mode === 'compare' ? 'Download CSV (ROC points)'
-    : v.mode === 'matrix' ? 'Download CSV (every cell and seed)' : 'Download CSV (every run)';
-  // Every target user as a dot (single runs): its threshold marks a point on this ROC chart.
-  individuals.update(v.mode === 'single' && v.individuals ? {
-    result: v.result, ...v.individuals, condition: d.text, chart, rocs: rocCurves(v).map((c) => c.result), scale: state.scale,
-  } : null);
-}
-
-function headlineSingle(r) {
-  const N = r.config.top_n;
-  const t = r.recommender.target;
-  const [best] = otherBaselines(r);
-  renderHeadline($('headline'), [
-    ['ROC-AUC', num(r.roc_auc), `the ${r.config.attack} attack; 0.5 = guessing, 1 = perfect`],
-    ['TPR at 1% FPR', pct(r.tpr_at_fpr['0.01']), 'members found, \u2264 1% of non-members flagged'],
-    ...(best ? [[`Baseline: ${best[0]}`, num(best[1].roc_auc), `ROC-AUC without a shadow model (${pct(best[1].tpr_at_fpr['0.01'])} at 1% FPR): does the ${r.config.attack === 'mlp' ? 'network' : 'attack'} earn its keep?`]] : []),
-    [`Recall@${N}`, num(t.recall_at_n), `${ratio(t.recall_vs_popularity)} the popularity list\u2019s ${num(t.popularity_recall_at_n)}: what the recommender is worth`],
-  ], `${singleTakeaway(r)} ${baselineTakeaway(r)}`.trim(), warningsBox([{ result: r }]));
-}
-
-function headlineMatrix(m) {
-  const diag = m.cells.filter((c) => c.shadow === c.target);
-  const off = m.cells.filter((c) => c.shadow !== c.target);
-  const mean = (cs) => cs.reduce((a, c) => a + c.roc_auc_mean, 0) / cs.length;
-  renderHeadline($('headline'), [
-    ['ROC-AUC, same algorithm', num(mean(diag)), 'mean of the outlined diagonal: the paper\u2019s assumption'],
-    ...(off.length ? [['ROC-AUC, other algorithm', num(mean(off)), 'mean off the diagonal: the attacker guessed wrong']] : []),
-  ], matrixTakeaway(m));
-}
-
-function headlineSweep(sw) {
-  const pts = sw.points;
-  const first = pts[0];
-  const lastP = pts[pts.length - 1];
-  const what = paramText(sw.param).short;
-  renderHeadline($('headline'), [
-    [`ROC-AUC at ${what} = ${sweepValue(first.value)}`, num(first.roc_auc_mean)],
-    [`ROC-AUC at ${what} = ${sweepValue(lastP.value)}`, num(lastP.roc_auc_mean)],
-  ], pts.length < sw.values.length
-    ? `${pts.length} of ${sw.values.length} values done.`
-    : `From ${what} = ${sweepValue(first.value)} to ${sweepValue(lastP.value)} the attack's AUC goes from ${num(first.roc_auc_mean)} to ${num(lastP.roc_auc_mean)}.`);
+  view.showView(v, { scale: state.scale, onUnpin: unpin });
 }
 
 function redraw() {
@@ -565,53 +386,18 @@ function redraw() {
 
 // ---- pins ---------------------------------------------------------------------------------
 
+// The pinned runs themselves live in js/view.js, which draws them.
 function pin() {
-  if (!shown || (shown.mode !== 'single' && shown.mode !== 'compare')) return;
-  const runs = shown.mode === 'compare' ? shown.result.runs : [shown.result];
-  for (const r of runs) {
-    const key = JSON.stringify(r.config);
-    if (pins.some((p) => JSON.stringify(p.result.config) === key)) continue;
-    if (pins.length === MAX_PINS) pins.shift(); // the oldest pin makes room
-    const used = new Set(pins.map((p) => p.style));
-    const style = [2, 3, 4].find((s) => !used.has(s));
-    pins.push({ result: r, style });
-  }
-  ui.setShareStatus(`Pinned. ${pins.length} pinned run${pins.length === 1 ? '' : 's'} stay on the ROC chart until removed (at most ${MAX_PINS}).`);
-  redraw();
+  if (view.pin(shown)) redraw();
 }
 
 function unpin(p) {
-  pins = pins.filter((x) => x !== p);
+  view.unpin(p);
   redraw();
   $('btn-pin').focus();
 }
 
-// ---- sharing ------------------------------------------------------------------------------
-
-/** The link to what is SHOWN (its captured condition), never the form; the form only when nothing is. */
-function shareLink() {
-  // View keys travel too: the axes, and in a lecture the mode and the step (which runs on open).
-  const view = { scale: state.scale, present: state.present, hide: state.hide, step: state.present ? state.step : 0 };
-  const link = shown ? { ...conditionState(shown.cond), ...view } : { ...state, run: 'single' };
-  return location.origin + location.pathname + location.search + toHash(link);
-}
-
-async function copyLink() {
-  const url = shareLink();
-  $('btn-copy-link').dataset.link = url;
-  const what = shown ? `the ${MODE_NAMES[shown.mode]} shown (${describeCondition(shown.cond).text})`
-    : 'a run with the current settings';
-  try {
-    await navigator.clipboard.writeText(url);
-    ui.setShareStatus(`Link copied. Opening it starts ${what}: ${url}`);
-  } catch {
-    ui.setShareStatus(`Copy this link to ${what}: ${url}`);
-  }
-}
-
-function fileStem() {
-  return describeCondition(shown.cond).slug;
-}
+// ---- the user's file ----------------------------------------------------------------------
 
 async function loadFile() {
   const f = $('file').files[0];
@@ -670,17 +456,12 @@ function wire() {
   $('btn-frontier').addEventListener('click', () => start('frontier'));
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
-  $('btn-copy-link').addEventListener('click', copyLink);
+  $('btn-copy-link').addEventListener('click', () => share.copyLink(state, shown));
   $('btn-pin').addEventListener('click', pin);
   $('btn-random-seed').addEventListener('click', () => worker && worker.postMessage({ type: 'random-seed' }));
-  $('btn-json').addEventListener('click', () => shown && download(`${JSON.stringify(shown.payload, null, 2)}\n`, `${fileStem()}.json`, 'application/json'));
-  $('btn-csv').addEventListener('click', () => {
-    if (!shown) return;
-    const what = describeCondition(shown.cond).text;
-    const text = shown.mode === 'frontier' ? frontierCSV(shown.payload, what) : toCSV(shown.mode, shown.payload, what);
-    download(text, `${fileStem()}.csv`, 'text/csv');
-  });
-  $('btn-png').addEventListener('click', () => chart && shown && chart.downloadPNG(`${fileStem()}${state.scale === 'log' && (shown.mode === 'single' || shown.mode === 'compare') ? '-loglog' : ''}.png`));
+  $('btn-json').addEventListener('click', () => share.downloadJSON(shown));
+  $('btn-csv').addEventListener('click', () => share.downloadCSV(shown));
+  $('btn-png').addEventListener('click', () => share.downloadPNG(view.currentChart(), shown, state.scale));
   $('file').addEventListener('change', loadFile);
   $('btn-bundled').addEventListener('click', () => { pendingFile = null; ui.showFileError(null); worker.postMessage({ type: 'use-bundled' }); });
   $('live').addEventListener('change', () => {
