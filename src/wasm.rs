@@ -138,6 +138,23 @@ impl Job {
         })
     }
 
+    /// `single`, taking the seed's trained recommenders from this data set's cache when an earlier
+    /// run here (a single run, a comparison's or a pooled sweep's) trained them with the same
+    /// recommender settings, and leaving its own there (experiment::served): a change of the
+    /// attacker's settings only (Live mode) re-runs in a fraction of the time, with the numbers a
+    /// fresh run gives.
+    #[wasm_bindgen(js_name = singleReusing)]
+    pub fn single_reusing(dataset: &Dataset, config: JsValue) -> Result<Job, JsError> {
+        let cfg = config_from_js(config)?;
+        let p = crate::pipeline::Pipeline::new(dataset.inner.clone(), cfg)
+            .map_err(err)?
+            .with_clock(Box::new(clock()))
+            .with_cache(dataset.served.clone());
+        Ok(Job {
+            inner: CoreJob::Single(Box::new(p)),
+        })
+    }
+
     /// `param` (any numeric config key) over `values`, each with every seed in `seeds`.
     pub fn sweep(
         dataset: &Dataset,

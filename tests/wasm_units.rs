@@ -143,3 +143,27 @@ fn a_seed_served_in_one_worker_runs_the_other_values_in_another_with_the_same_nu
     // Lists of seed 0 do not go with seed 1's runs.
     assert!(import_served(&b, config(), json(spec), unit(3), cloned).is_err());
 }
+
+#[wasm_bindgen_test]
+fn a_single_run_reusing_its_seeds_recommenders_equals_a_fresh_one() {
+    let ds = Dataset::from_bytes(csv(), "ratings.csv").unwrap();
+    let fresh = Dataset::from_bytes(csv(), "ratings.csv").unwrap();
+    let with_vk = |vk: u32| {
+        json(&format!(
+            r#"{{"k":8,"top_n":10,"epochs":5,"vector_epochs":3,"attack_epochs":5,"vector_k":{vk}}}"#
+        ))
+    };
+    let first = job_result(Job::single_reusing(&ds, with_vk(4)).unwrap());
+    let second = job_result(Job::single_reusing(&ds, with_vk(6)).unwrap());
+    // The second run skipped the recommender stages (timed 0) and gave a fresh run's numbers.
+    let timings = get(&second, "timings_ms");
+    assert_eq!(get(&timings, "target_recommender").as_f64(), Some(0.0));
+    assert_eq!(
+        text(&first),
+        text(&job_result(Job::single(&fresh, with_vk(4)).unwrap()))
+    );
+    assert_eq!(
+        text(&second),
+        text(&job_result(Job::single(&fresh, with_vk(6)).unwrap()))
+    );
+}

@@ -2,7 +2,8 @@
 // drawn, the baselines, the recall ratio and the warnings are shown next to the numbers, the same
 // link gives the same numbers twice, those equal the native CLI's bit for bit, and the page stays
 // clean (no console / page errors, no other origin, no long main-thread tasks). A link made before
-// schema 2 (no v=) still gives what it gave: the CLI's --preset paper run.
+// schema 2 (no v=) still gives what it gave: the CLI's --preset paper run. A second run that changes
+// only the attacker reuses the seed's trained recommenders and still equals the CLI.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -173,4 +174,36 @@ test('a link made before schema 2 (#seed=0&run=single, no v=) gives what it gave
   assert.strictEqual(r.roc_auc, cli.roc_auc, `page AUC ${r.roc_auc} vs CLI --preset paper ${cli.roc_auc}`);
   assert.deepStrictEqual(r.roc, cli.roc);
   assert.deepStrictEqual(r.config, cli.config);
+});
+
+test('a second run that changes only the attacker reuses the seed\'s recommenders and equals the CLI', async (t) => {
+  const { page, context, problems, r } = await openAndRun();
+  try {
+    assert.ok(r.timings_ms.target_recommender > 0, 'the first run trains');
+    // Only the attacker's vector length changes: the recommenders, their lists and the split stay.
+    await page.evaluate(() => {
+      const f = document.getElementById('f-vector_k');
+      f.value = '40';
+      f.dispatchEvent(new Event('input', { bubbles: true }));
+      f.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.getByRole('button', { name: 'Run attack', exact: true }).click();
+    await page.waitForFunction(() => document.body.dataset.state === 'running', null, { timeout: 10_000 }).catch(() => {});
+    assert.equal(await waitState(page, ['done', 'error'], 90_000), 'done', await page.locator('#error').textContent());
+    const second = await results(page);
+    assert.equal(second.config.vector_k, 40);
+    for (const stage of ['target_recommender', 'shadow_recommender', 'recommendations']) {
+      assert.equal(second.timings_ms[stage], 0, `${stage} ran again`);
+    }
+    assert.deepStrictEqual(second.recommender, r.recommender, 'the same recommenders served the lists');
+    assert.deepEqual(problems, []);
+    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--seed', '1', '--vector-k', '40', '--json'],
+      { maxBuffer: 64 << 20 });
+    const cli = JSON.parse(stdout);
+    const strip = ({ timings_ms: _t, ...rest }) => rest;
+    assert.deepStrictEqual(strip(second), strip(cli));
+  } finally {
+    await context.close();
+  }
 });

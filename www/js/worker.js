@@ -124,8 +124,11 @@ function useBundled() {
  * setting fails before any work.
  */
 function parts(msg) {
-  if (msg.mode === 'single') return [Job.single(active, msg.config)];
-  if (msg.mode === 'compare') return msg.configs.map((c) => Job.single(active, c));
+  // A single run reuses its seed's trained recommenders when only the attacker's settings changed
+  // (Job.singleReusing); slow motion (a lecture showing every stage) trains them in full.
+  const single = (c) => (msg.stagePauseMs > 0 ? Job.single(active, c) : Job.singleReusing(active, c));
+  if (msg.mode === 'single') return [single(msg.config)];
+  if (msg.mode === 'compare') return msg.configs.map(single);
   if (msg.mode === 'matrix') return [Job.matrix(active, msg.config, msg.recommenders, Uint32Array.from(msg.seeds))];
   if (msg.mode === 'frontier') {
     return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds))];
