@@ -560,19 +560,7 @@ fn top_n_can_be_swept() {
 }
 
 fn synthetic_csv() -> std::path::PathBuf {
-    let d = data();
-    let mut csv = String::from("userId,movieId,rating,timestamp\n");
-    for u in 0..d.n_users() {
-        for &i in d.user_items(u) {
-            csv.push_str(&format!(
-                "{},{},4.0,1\n",
-                d.user_ids[u], d.item_ids[i as usize]
-            ));
-        }
-    }
-    let path = std::env::temp_dir().join(format!("memberlens-defences-{}.csv", std::process::id()));
-    std::fs::write(&path, csv).unwrap();
-    path
+    common::write_ratings_csv(&data(), "defences")
 }
 
 fn memberlens(args: &[&str]) -> std::process::Output {

@@ -117,17 +117,7 @@ fn errors_are_the_sequential_ones() {
 #[test]
 fn cli_sweep_json_is_the_same_for_1_and_2_jobs() {
     let d = common::synthetic(80, 120, 5);
-    let mut csv = String::from("userId,movieId,rating,timestamp\n");
-    for u in 0..d.n_users() {
-        for &i in d.user_items(u) {
-            csv.push_str(&format!(
-                "{},{},4.0,1\n",
-                d.user_ids[u], d.item_ids[i as usize]
-            ));
-        }
-    }
-    let path = std::env::temp_dir().join(format!("memberlens-par-{}.csv", std::process::id()));
-    std::fs::write(&path, csv).unwrap();
+    let path = common::write_ratings_csv(&d, "par");
     let run = |jobs: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
             .args([

@@ -214,17 +214,7 @@ fn a_matrix_plan_has_one_unit_per_seed_and_aggregates_like_the_parallel_matrix()
 #[test]
 fn cli_frontier_json_is_the_same_for_1_and_2_jobs() {
     let d = common::synthetic(80, 120, 5);
-    let mut csv = String::from("userId,movieId,rating,timestamp\n");
-    for u in 0..d.n_users() {
-        for &i in d.user_items(u) {
-            csv.push_str(&format!(
-                "{},{},4.0,1\n",
-                d.user_ids[u], d.item_ids[i as usize]
-            ));
-        }
-    }
-    let path = std::env::temp_dir().join(format!("memberlens-front-{}.csv", std::process::id()));
-    std::fs::write(&path, csv).unwrap();
+    let path = common::write_ratings_csv(&d, "front");
     let run = |jobs: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_memberlens"))
             .args(["frontier", "--defences", "score-noise,dp-sgd"])

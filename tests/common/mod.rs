@@ -1,4 +1,5 @@
-//! Shared helpers of the integration tests: the real data path and a seeded synthetic data set.
+//! Shared helpers of the integration tests: the real data path, a seeded synthetic data set and
+//! its MovieLens ratings.csv in a temporary file (for the CLI).
 
 #![allow(dead_code)]
 
@@ -77,4 +78,21 @@ pub fn small_config() -> Config {
         attack_restarts: 1,
         ..Config::default()
     }
+}
+
+/// Writes `d` as a MovieLens ratings.csv (every rating 4.0) to a temporary file named after `tag`
+/// and the process, for tests that run the CLI on it.
+pub fn write_ratings_csv(d: &Dataset, tag: &str) -> PathBuf {
+    let mut csv = String::from("userId,movieId,rating,timestamp\n");
+    for u in 0..d.n_users() {
+        for &i in d.user_items(u) {
+            csv.push_str(&format!(
+                "{},{},4.0,1\n",
+                d.user_ids[u], d.item_ids[i as usize]
+            ));
+        }
+    }
+    let path = std::env::temp_dir().join(format!("memberlens-{tag}-{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    path
 }
