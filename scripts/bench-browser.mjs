@@ -20,7 +20,7 @@
 // Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
 // 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
 // the default single run timed from the Run click to `done`, next to the native CLI on the same
-// file; the ratio is the browser factor `src/cost.rs` (BROWSER_FACTOR) scales its estimates by.
+// file; the ratio is the browser factor `src/cost/constants.rs` (BROWSER_FACTOR) scales its estimates by.
 
 import { chromium } from 'playwright-core';
 import { execFile } from 'node:child_process';

@@ -67,7 +67,7 @@ cpu = float(field("User time (seconds)")) + float(field("System time (seconds)")
 rss = float(field("Maximum resident set size (kbytes)")) / 1024
 t_ms = json.load(open(out))["timings_ms"]
 ms = t_ms["total"]
-# Per-stage wall milliseconds, for fitting the cost model's constants (src/cost.rs).
+# Per-stage wall milliseconds, for fitting the cost model's constants (src/cost/constants.rs).
 stages = " ".join(f"{k}={v:.0f}" for k, v in t_ms.items() if k != "total")
 print(f'"{label}",{users},{items},{n},{wall:.2f},{cpu:.2f},{rss:.1f},{ms:.0f},{before},{after},"{stages}"')
 EOF

@@ -1,7 +1,7 @@
 // cost.js — owns what a job will cost before it starts: the estimate shown under the Run button
 // (updated when the settings or the data set change), the in-page dialog that asks before any job
 // estimated above a minute, and the refusal of jobs with more runs than the documented limit.
-// The numbers come from the wasm export `estimateCost` (src/cost.rs, the same model the CLI uses,
+// The numbers come from the wasm export `estimateCost` (src/cost/, the same model the CLI uses,
 // scaled to the browser); this module loads its own copy of the wasm module on the main thread
 // (the workers keep theirs), which only ever computes estimates: microseconds, no data set.
 //

@@ -1,0 +1,319 @@
+//! The estimates of jobs of many runs: a sweep (`estimate_sweep`), a transfer matrix
+//! (`estimate_matrix`), a privacy–utility frontier (`estimate_frontier`) and any job of the page
+//! (`estimate_job`, `JobSpec`, `JobEstimate`). Each is a list of pieces (one per run or seed, from
+//! the single-run model in `cost`) scheduled over native threads or the page's workers.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    attacker, data_bytes, describe_bytes, describe_seconds, half, load_bytes, run_piece, Estimate,
+    Piece, Shape, CONFIRM_SECONDS, MAX_RUNS, PARALLEL_EFFICIENCY,
+};
+use crate::config::Config;
+use crate::data::DatasetSummary;
+use crate::defence::DefenceKind;
+use crate::error::{Error, Result};
+use crate::experiment::served::served_key;
+use crate::recommender::RecommenderKind;
+
+/// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
+/// least loaded thread, as a work-stealing pool roughly does).
+fn schedule(pieces: &[Piece], data: &DatasetSummary, jobs: usize) -> Estimate {
+    schedule_copies(pieces, data, jobs, false)
+}
+
+/// `schedule`, with one copy of the data set per thread when `copies` (the page's workers each
+/// hold their own; native threads share one).
+fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies: bool) -> Estimate {
+    let threads = jobs.clamp(1, pieces.len().max(1));
+    let mut sorted = pieces.to_vec();
+    sorted.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    let mut load = vec![0.0f64; threads];
+    for p in &sorted {
+        let least = load
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i);
+        load[least] += p.seconds;
+    }
+    let longest = load.iter().copied().fold(0.0, f64::max);
+    // Threads share caches and memory bandwidth: a second one gives PARALLEL_EFFICIENCY of a core.
+    let slowdown = if threads > 1 {
+        threads as f64 / (1.0 + (threads as f64 - 1.0) * PARALLEL_EFFICIENCY)
+    } else {
+        1.0
+    };
+    let mut bytes: Vec<f64> = pieces.iter().map(Piece::peak).collect();
+    bytes.sort_by(|a, b| b.total_cmp(a));
+    let data_copies = if copies { threads as f64 } else { 1.0 };
+    let working = data_copies * data_bytes(data) + bytes.iter().take(threads).sum::<f64>();
+    Estimate {
+        seconds: longest * slowdown,
+        peak_bytes: working.max(load_bytes(data)),
+    }
+}
+/// The runs of a sweep: every value with every seed. A value that changes only the attacker's
+/// settings (a k-sweep) reuses each seed's recommenders (experiment::served): after the first such
+/// value, its runs cost the attacker's part only.
+fn sweep_pieces(
+    base: &Config,
+    data: &DatasetSummary,
+    param: &str,
+    values: &[f64],
+    seeds: usize,
+) -> Result<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut trained = Vec::new();
+    for &v in values {
+        let cfg = base.with_param(param, v)?;
+        let key = served_key(&cfg);
+        let p = if trained.contains(&key) {
+            attacker(&cfg, &Shape::new(&cfg, data), 1.0)
+        } else {
+            trained.push(key);
+            run_piece(&cfg, data)
+        };
+        pieces.extend(std::iter::repeat_n(p, seeds));
+    }
+    Ok(pieces)
+}
+
+/// A sweep of `param` over `values` × `seeds` on `jobs` threads (every value's own config).
+pub fn estimate_sweep(
+    base: &Config,
+    data: &DatasetSummary,
+    param: &str,
+    values: &[f64],
+    seeds: usize,
+    jobs: usize,
+) -> Result<Estimate> {
+    Ok(schedule(
+        &sweep_pieces(base, data, param, values, seeds)?,
+        data,
+        jobs,
+    ))
+}
+
+/// A transfer matrix of `kinds` over `seeds` seeds on `jobs` threads: per seed, every algorithm on
+/// both halves, the item vectors once, one attack fit per shadow algorithm.
+pub fn estimate_matrix(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kinds: &[RecommenderKind],
+    seeds: usize,
+    jobs: usize,
+) -> Estimate {
+    schedule(&matrix_pieces(cfg, data, kinds, seeds), data, jobs)
+}
+
+fn matrix_pieces(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kinds: &[RecommenderKind],
+    seeds: usize,
+) -> Vec<Piece> {
+    let s = Shape::new(cfg, data);
+    let mut seed = attacker(cfg, &s, kinds.len() as f64);
+    for &k in kinds {
+        let h = half(k, cfg, &s);
+        seed = seed.then(h).then(h);
+    }
+    vec![seed; seeds]
+}
+
+/// Extra work of dp-sgd training over plain SGD (per-sample clipping and noise on every update).
+/// Not measured at scale: a guess from the DP step's three passes over each sample's gradient.
+pub const DP_SGD_FACTOR: f64 = 3.0;
+
+/// A privacy–utility frontier (`experiment::frontier`), per seed: one shadow, one attacker, one
+/// undefended target; each serving-level defence at each strength above 0 serves the target again
+/// from its cached scores (a selection over the catalogue per user); dp-sgd trains a new target at
+/// each strength above 0; the natural frontier (lfm only) trains a target per epoch count.
+fn frontier_pieces(
+    cfg: &Config,
+    data: &DatasetSummary,
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: usize,
+    natural_epochs: &[u32],
+) -> Vec<Piece> {
+    let s = Shape::new(cfg, data);
+    let base = run_piece(cfg, data);
+    let mut seed = base;
+    let target = half(cfg.recommender, cfg, &s);
+    let serve = half(RecommenderKind::Popularity, cfg, &s);
+    let points = strengths.iter().filter(|&&x| x > 0.0).count() as f64;
+    for &d in defences {
+        if d == DefenceKind::None {
+            continue;
+        }
+        if d.serving_only() {
+            seed.seconds += points * serve.seconds;
+        } else {
+            seed.seconds += points * target.seconds * DP_SGD_FACTOR;
+        }
+    }
+    if cfg.recommender == RecommenderKind::Lfm {
+        for &e in natural_epochs {
+            let c = Config {
+                epochs: e,
+                ..cfg.clone()
+            };
+            seed.seconds += half(cfg.recommender, &c, &s).seconds;
+        }
+    }
+    // The cached scores of every target user: users × items × 4 bytes.
+    seed.bytes += s.half_users * s.items * 4.0;
+    vec![seed; seeds]
+}
+
+/// A frontier of `defences` × `strengths` over `seeds` seeds on `jobs` threads.
+pub fn estimate_frontier(
+    cfg: &Config,
+    data: &DatasetSummary,
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: usize,
+    natural_epochs: &[u32],
+    jobs: usize,
+) -> Estimate {
+    let pieces = frontier_pieces(cfg, data, defences, strengths, seeds, natural_epochs);
+    schedule(&pieces, data, jobs)
+}
+
+/// A job as the page describes it (the worker's run message, docs/INTERFACES.md): the keys its
+/// kind uses, the others absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    pub param: Option<String>,
+    pub values: Option<Vec<f64>>,
+    pub seeds: Option<Vec<u32>>,
+    pub recommenders: Option<Vec<String>>,
+    pub defences: Option<Vec<String>>,
+    pub strengths: Option<Vec<f64>>,
+    /// Compare: one config object per run.
+    pub configs: Option<Vec<serde_json::Value>>,
+}
+
+/// What the page shows before a job and decides on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobEstimate {
+    /// Wall-clock seconds where the job runs (the browser: native × `BROWSER_FACTOR`).
+    pub seconds: f64,
+    /// Peak memory in bytes, every worker's copy of the data set included.
+    pub bytes: f64,
+    /// Runs the job is made of (a matrix or frontier: seeds), the number `MAX_RUNS` limits.
+    pub runs: usize,
+    /// Above `CONFIRM_SECONDS`: ask before starting.
+    pub confirm: bool,
+    /// Why the job must not start (more runs than `MAX_RUNS`), or `None`.
+    pub refused: Option<String>,
+    /// "about 2 min 5 s and 120 MiB (30 runs on 3 workers)".
+    pub text: String,
+}
+
+/// The estimate of a page job of `kind` (`single`, `compare`, `sweep`, `matrix` or `frontier`)
+/// with `spec`, its runs divided among `workers` workers, each `factor` times slower than native.
+pub fn estimate_job(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kind: &str,
+    spec: &JobSpec,
+    workers: usize,
+    factor: f64,
+) -> Result<JobEstimate> {
+    let missing = |key: &str| Error::config(key, format!("a {kind} job needs `{key}`"));
+    let seeds = || {
+        spec.seeds
+            .as_ref()
+            .map(Vec::len)
+            .ok_or_else(|| missing("seeds"))
+    };
+    let workers = workers.max(1);
+    let (pieces, runs, what) = match kind {
+        "single" => (vec![run_piece(cfg, data)], 1, "run"),
+        "compare" => {
+            let configs = spec.configs.as_ref().ok_or_else(|| missing("configs"))?;
+            let pieces = configs
+                .iter()
+                .map(|c| Ok(run_piece(&Config::from_json(c.clone())?, data)))
+                .collect::<Result<Vec<_>>>()?;
+            let n = pieces.len();
+            (pieces, n, "runs")
+        }
+        "sweep" => {
+            let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
+            let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
+            let seeds = seeds()?;
+            let pieces = sweep_pieces(cfg, data, param, values, seeds)?;
+            (pieces, values.len() * seeds, "runs")
+        }
+        "matrix" => {
+            let kinds = match &spec.recommenders {
+                Some(names) if !names.is_empty() => names
+                    .iter()
+                    .map(|n| RecommenderKind::parse("recommenders", n))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => RecommenderKind::ALL.to_vec(),
+            };
+            let seeds = seeds()?;
+            (matrix_pieces(cfg, data, &kinds, seeds), seeds, "seeds")
+        }
+        "frontier" => {
+            let defences = match &spec.defences {
+                Some(names) if !names.is_empty() => names
+                    .iter()
+                    .map(|n| DefenceKind::parse("defences", n))
+                    .collect::<Result<Vec<_>>>()?,
+                _ => DefenceKind::applicable(cfg),
+            };
+            let strengths = spec
+                .strengths
+                .clone()
+                .unwrap_or_else(|| crate::experiment::frontier::DEFAULT_STRENGTHS.to_vec());
+            let seeds = seeds()?;
+            let natural = crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS;
+            let pieces = frontier_pieces(cfg, data, &defences, &strengths, seeds, &natural);
+            (pieces, seeds, "seeds")
+        }
+        other => {
+            return Err(Error::config(
+                "kind",
+                format!(
+                    "unknown job kind '{}' (allowed: single, compare, sweep, matrix, frontier)",
+                    crate::error::shorten(other)
+                ),
+            ))
+        }
+    };
+    let native = schedule_copies(&pieces, data, workers, factor > 1.0);
+    let seconds = native.seconds * factor;
+    let used = workers.min(runs.max(1));
+    let refused = (runs > MAX_RUNS).then(|| {
+        format!(
+            "this job has {runs} {what}, more than the limit of {MAX_RUNS}: use fewer seeds or values (or the command line with --force)"
+        )
+    });
+    let on = if runs > 1 {
+        format!(
+            " ({runs} {what} on {used} worker{})",
+            if used == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
+    Ok(JobEstimate {
+        seconds,
+        bytes: native.peak_bytes,
+        runs,
+        confirm: seconds > CONFIRM_SECONDS,
+        refused,
+        text: format!(
+            "about {} and {}{on}",
+            describe_seconds(seconds),
+            describe_bytes(native.peak_bytes)
+        ),
+    })
+}
