@@ -96,9 +96,10 @@ pub struct Dataset {
     served: Arc<ServedCache>,
 }
 
-/// Served seeds a worker keeps: the page's sweeps have at most 20 seeds, but a pool spreads them
-/// over its workers, and the default sweep has 3. A seed is its lists and split, a few MB.
-const SERVED_SEEDS: usize = 4;
+/// Served seeds a worker keeps (js/pool.js mirrors it): the page's sweeps have at most 20 seeds,
+/// but a pool spreads them over its workers, and the default sweep has 3; a matrix seed's attack
+/// needs one entry per algorithm (at most 5) at once. An entry is lists and a split, a few MB.
+const SERVED_SEEDS: usize = crate::experiment::matrix::MAX_RECOMMENDERS + 1;
 
 #[wasm_bindgen]
 impl Dataset {
@@ -386,10 +387,11 @@ fn pieces_from_js(pieces: JsValue) -> Result<Vec<Piece>, JsError> {
     serde_wasm_bindgen::from_value(pieces).map_err(|e| JsError::new(&format!("pieces: {e}")))
 }
 
-/// The job's units in their fixed order: `[{unit, weight, group, served?}]` (docs/INTERFACES.md;
-/// units with the same `served` reuse one seed's recommenders when run by the same worker). `fine`:
-/// split a frontier's seeds into parts, for more than one worker. Throws on a bad setting, as
-/// the job would.
+/// The job's units in their fixed order: `[{unit, weight, group, served?, needs?}]`
+/// (docs/INTERFACES.md; units with the same `served` reuse one seed's recommenders when run by the
+/// same worker; a unit starts from the lists of the units it `needs`). `fine`: split a frontier's
+/// seeds into parts and a matrix's seeds into training units and an attack, for more than one
+/// worker. Throws on a bad setting, as the job would.
 #[wasm_bindgen(js_name = planJob)]
 pub fn plan_job(
     dataset: &Dataset,
@@ -432,8 +434,8 @@ pub fn sweep_point(
 }
 
 /// The served seed (every user's list and the recommenders' numbers) that a finished sweep run
-/// left in this worker, for a worker that runs another value of the same seed
-/// (`importServed`), or `null` (docs/INTERFACES.md "Pool").
+/// or matrix training unit left in this worker, for a worker that runs another value of the same
+/// seed or the matrix seed's attack (`importServed`), or `null` (docs/INTERFACES.md "Pool").
 #[wasm_bindgen(js_name = exportServed)]
 pub fn export_served(
     dataset: &Dataset,
@@ -448,8 +450,9 @@ pub fn export_served(
     }
 }
 
-/// Takes a seed another worker served (`exportServed`) before `unit` starts here: the unit then
-/// skips training and gives the numbers training would. Throws if the lists do not fit.
+/// Takes what another worker served for `unit` (`exportServed`: a sweep run of the same seed, or
+/// one of a matrix seed's training units) before the units that start from it run here: they
+/// then skip that training and give the numbers training would. Throws if the lists do not fit.
 #[wasm_bindgen(js_name = importServed)]
 pub fn import_served(
     dataset: &Dataset,
@@ -494,8 +497,8 @@ impl Unit {
         to_js(&self.inner.step().map_err(err)?)
     }
 
-    /// True when this sweep run started from its seed's served recommenders (kept in this worker
-    /// or sent by another: `importServed`) instead of training them.
+    /// True when this sweep run (or matrix training unit) started from served recommenders (kept
+    /// in this worker or sent by another: `importServed`) instead of training them.
     pub fn reused(&self) -> bool {
         self.inner.reused()
     }

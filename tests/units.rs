@@ -186,29 +186,108 @@ fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
 }
 
 #[test]
-fn a_matrix_plan_has_one_unit_per_seed_and_aggregates_like_the_parallel_matrix() {
+fn a_matrix_is_the_same_stepped_coarse_fine_and_on_1_2_3_threads() {
+    use memberlens::experiment::matrix::Matrix;
+    use memberlens::experiment::served::ServedCache;
+    use std::sync::Arc;
     let data = common::synthetic(100, 160, 4);
+    let kinds = [K::Lfm, K::Popularity, K::ItemKnn];
     let spec = JobSpec::Matrix {
-        recommenders: vec![K::Lfm, K::Popularity],
+        recommenders: kinds.to_vec(),
         seeds: vec![0, 1],
     };
+    let cells =
+        |m: &memberlens::experiment::matrix::MatrixReport| (json(&m.cells), json(&m.utility));
+    let mut stepped = Matrix::new(data.clone(), common::small_config(), &kinds, &[0, 1]).unwrap();
+    while !stepped.step().unwrap().done {}
+    let want = cells(stepped.report().unwrap());
+
+    // Coarse (one worker): a unit per seed. Aggregated in any order.
     let plan = Plan::new(data.clone(), common::small_config(), &spec).unwrap();
-    let mut p = pieces(&plan, true);
-    assert_eq!(p.len(), 2);
+    let coarse = plan.units(false);
+    assert_eq!(coarse.len(), 2);
+    assert!(coarse.iter().all(|u| u.needs.is_empty()));
+    let mut p = pieces(&plan, false);
     p.swap(0, 1);
     let Report::Matrix(m) = plan.aggregate(&p).unwrap() else {
         panic!("a matrix report")
     };
-    let par = parallel::matrix(
-        data,
-        common::small_config(),
-        &[K::Lfm, K::Popularity],
-        &[0, 1],
-        Workers::new(2),
-    )
-    .unwrap();
-    assert_eq!(json(&m.cells), json(&par.cells));
-    assert_eq!(json(&m.utility), json(&par.utility));
+    assert_eq!(cells(&m), want, "coarse units");
+
+    // Fine: per seed, a training unit per algorithm, then the seed's attack needing them.
+    let fine = plan.units(true);
+    let kinds_of: Vec<String> = fine.iter().map(|u| format!("{:?}", u.unit)).collect();
+    assert_eq!(fine.len(), 8, "{kinds_of:?}");
+    assert_eq!(fine[3].unit, Unit::Seed { seed_index: 0 });
+    assert_eq!(fine[3].needs, vec![0, 1, 2]);
+    assert_eq!(fine[7].needs, vec![4, 5, 6]);
+    assert_eq!(fine[5].served, Some(5));
+    // Worker A trains seed 0's algorithms; worker B gets two of the three lists sent (the third
+    // it trains itself) and runs the seed's attack: the same numbers as trained in place.
+    let a = Plan::new(data.clone(), common::small_config(), &spec)
+        .unwrap()
+        .with_cache(Arc::new(ServedCache::new(6)));
+    let b_cache = Arc::new(ServedCache::new(6));
+    let b = Plan::new(data.clone(), common::small_config(), &spec)
+        .unwrap()
+        .with_cache(b_cache.clone());
+    let mut fine_pieces = Vec::new();
+    for u in &fine[..3] {
+        let mut run = a.start(u.unit, None).unwrap();
+        while !run.step().unwrap().done {}
+        assert!(!run.reused());
+        fine_pieces.push(run.piece().unwrap().clone());
+    }
+    for u in &fine[..2] {
+        b.import_served(u.unit, a.export_served(u.unit).expect("served on A"))
+            .unwrap();
+    }
+    assert_eq!(b_cache.len(), 2);
+    let mut attack = b.start(fine[3].unit, None).unwrap();
+    let mut taken = 0;
+    loop {
+        let p = attack.step().unwrap();
+        taken += usize::from(p.message.contains("trained by another unit"));
+        if p.done {
+            break;
+        }
+    }
+    assert_eq!(
+        taken, 4,
+        "two algorithms' target and shadow halves came from the cache"
+    );
+    fine_pieces.push(attack.piece().unwrap().clone());
+    // Seed 1 wholly on B: its attack finds every list in B's cache; a training unit run again
+    // finds its lists there and trains nothing.
+    for u in &fine[4..] {
+        fine_pieces.push(run_unit(&b, u.unit));
+    }
+    let mut again = b.start(fine[4].unit, None).unwrap();
+    while !again.step().unwrap().done {}
+    assert!(again.reused());
+    fine_pieces.reverse();
+    let Report::Matrix(m) = plan.aggregate(&fine_pieces).unwrap() else {
+        panic!("a matrix report")
+    };
+    assert_eq!(cells(&m), want, "fine units across two workers");
+    // A fine job misses a piece: refused, not aggregated as coarse.
+    fine_pieces.remove(0);
+    assert!(plan.aggregate(&fine_pieces).is_err());
+    // Lists of one algorithm are refused for another.
+    let lists = a.export_served(fine[0].unit).unwrap();
+    assert!(b.import_served(fine[1].unit, lists).is_err());
+
+    for jobs in [1, 2, 3] {
+        let par = parallel::matrix(
+            data.clone(),
+            common::small_config(),
+            &kinds,
+            &[0, 1],
+            Workers::new(jobs),
+        )
+        .unwrap();
+        assert_eq!(cells(&par), want, "{jobs} threads");
+    }
 }
 
 #[test]

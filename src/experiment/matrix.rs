@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::matrix_train::matrix_key;
 use super::pipeline::{Halves, Observed, SCORE_WORK, TRAIN_WORK};
+use super::served::{ServedCache, ServedHalf};
 use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
 use crate::config::Config;
 use crate::data::Dataset;
@@ -90,8 +92,11 @@ struct SeedState {
     cfg: Config,
     outcome: SeedOutcome,
     halves: Option<Halves>,
-    targets: Vec<Half>,
-    shadows: Vec<Half>,
+    /// The half in training (of the current Target/Shadow task).
+    training: Option<Half>,
+    /// Served halves, in algorithm order, as their tasks finish.
+    targets: Vec<ServedHalf>,
+    shadows: Vec<ServedHalf>,
     vectors: Option<ItemVectorFit>,
     target_obs: Vec<Observed>,
     attack: Option<Box<dyn Attack>>,
@@ -112,6 +117,21 @@ pub struct Matrix {
     clock: Option<Arc<dyn Fn() -> f64>>,
     spent_ms: f64,
     report: Option<MatrixReport>,
+    /// Where a pool's training units left each algorithm's lists (experiment::matrix_train).
+    cache: Option<Arc<ServedCache>>,
+}
+
+/// A finished half of the seed, in algorithm order; a target's utility is the seed's recall.
+fn push_served(st: &mut SeedState, target: bool, half: ServedHalf) {
+    if target {
+        let u = &half.utility;
+        st.outcome
+            .recalls
+            .push((u.recall_at_n, u.popularity_recall_at_n));
+        st.targets.push(half);
+    } else {
+        st.shadows.push(half);
+    }
 }
 
 impl Matrix {
@@ -168,7 +188,15 @@ impl Matrix {
             clock: None,
             spent_ms: 0.0,
             report: None,
+            cache: None,
         })
+    }
+
+    /// Takes each algorithm's served halves from `cache` when a training unit left them there
+    /// (`matrix_train::matrix_key`) instead of training them; the numbers are the same.
+    pub fn with_cache(mut self, cache: Arc<ServedCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Fn() -> f64>) -> Self {
@@ -178,6 +206,14 @@ impl Matrix {
 
     pub fn report(&self) -> Option<&MatrixReport> {
         self.report.as_ref()
+    }
+
+    /// The matrix's config with seed `seed_index` (what each of its runs is trained with).
+    pub fn seed_config(&self, seed_index: usize) -> Config {
+        Config {
+            seed: self.seeds[seed_index],
+            ..self.base.clone()
+        }
     }
 
     /// The seeds, in order.
@@ -249,10 +285,7 @@ impl Matrix {
     fn work(&mut self, task: Task) -> Result<(bool, f64, String)> {
         let data = self.data.clone();
         if self.state.is_none() {
-            let cfg = Config {
-                seed: self.seeds[self.seed_index],
-                ..self.base.clone()
-            };
+            let cfg = self.seed_config(self.seed_index);
             self.state = Some(SeedState {
                 cfg,
                 outcome: SeedOutcome {
@@ -260,6 +293,7 @@ impl Matrix {
                     recalls: Vec::new(),
                 },
                 halves: None,
+                training: None,
                 targets: Vec::new(),
                 shadows: Vec::new(),
                 vectors: None,
@@ -271,39 +305,51 @@ impl Matrix {
         let st = self.state.as_mut().expect("set above");
         Ok(match task {
             Task::Split => {
-                let halves = Halves::split(&data, &st.cfg)?;
-                st.targets = kinds
-                    .iter()
-                    .map(|&k| halves.target_half(&st.cfg, k))
-                    .collect();
-                st.shadows = kinds
-                    .iter()
-                    .map(|&k| halves.shadow_half(&st.cfg, k))
-                    .collect();
-                st.halves = Some(halves);
+                st.halves = Some(Halves::split(&data, &st.cfg)?);
                 (true, 1.0, format!("seed {}: split", st.cfg.seed))
             }
             Task::Target(i) | Task::Shadow(i) => {
-                let (half, side) = match task {
-                    Task::Target(_) => (&mut st.targets[i], "target"),
-                    _ => (&mut st.shadows[i], "shadow"),
-                };
-                let finished = if !half.train_step(TRAIN_WORK)? {
-                    false
-                } else {
-                    let users = half.users_per_step(SCORE_WORK);
-                    half.serve_step(&data, users)
-                };
-                let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
-                let (status, _) = half.train_status();
-                if finished {
-                    if let Task::Target(_) = task {
-                        let u = half.utility();
-                        st.outcome
-                            .recalls
-                            .push((u.recall_at_n, u.popularity_recall_at_n));
+                let target = matches!(task, Task::Target(_));
+                let side = if target { "target" } else { "shadow" };
+                let cached = self
+                    .cache
+                    .as_ref()
+                    .and_then(|c| c.get(&matrix_key(&st.cfg, kinds[i])));
+                let (finished, within, status) = match cached {
+                    // Both halves came from a training unit: taken at the target's task.
+                    Some(served) if st.training.is_none() => {
+                        let half = if target {
+                            &served.target
+                        } else {
+                            served.shadow.as_ref().ok_or_else(|| {
+                                Error::State("a matrix entry without its shadow half".into())
+                            })?
+                        };
+                        push_served(st, target, half.clone());
+                        (true, 1.0, "trained by another unit".to_string())
                     }
-                }
+                    _ => {
+                        let halves = st.halves.as_ref().expect("split done");
+                        let half = st.training.get_or_insert_with(|| {
+                            if target {
+                                halves.target_half(&st.cfg, kinds[i])
+                            } else {
+                                halves.shadow_half(&st.cfg, kinds[i])
+                            }
+                        });
+                        let finished = half.train_step(TRAIN_WORK)? && {
+                            let users = half.users_per_step(SCORE_WORK);
+                            half.serve_step(&data, users)
+                        };
+                        let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
+                        let (status, _) = half.train_status();
+                        if finished {
+                            let half = st.training.take().expect("in training");
+                            push_served(st, target, ServedHalf::of(&half));
+                        }
+                        (finished, within, status)
+                    }
+                };
                 (
                     finished,
                     within,
@@ -322,7 +368,7 @@ impl Matrix {
                     st.target_obs = st
                         .targets
                         .iter()
-                        .map(|h| Observed::new(&data, h, vectors, &st.cfg))
+                        .map(|h| Observed::of(&data, &h.data, &h.lists, vectors, &st.cfg))
                         .collect();
                 }
                 let (status, _) = v.status();
@@ -334,7 +380,8 @@ impl Matrix {
             }
             Task::Attack(s) => {
                 let vectors = st.vectors.as_ref().expect("vectors done").vectors();
-                let shadow = Observed::new(&data, &st.shadows[s], vectors, &st.cfg);
+                let h = &st.shadows[s];
+                let shadow = Observed::of(&data, &h.data, &h.lists, vectors, &st.cfg);
                 let attack = st
                     .attack
                     .get_or_insert_with(|| attack::build(st.cfg.attack, &st.cfg));

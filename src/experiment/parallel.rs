@@ -108,18 +108,21 @@ impl<'a> Tracker<'a> {
 /// The order units are taken in, one at a time by whichever thread is free: first the first unit
 /// of every group that shares served recommenders (each trains its seed once), then the rest in
 /// the plan's order. A unit whose group's first unit is still training waits for it (it would
-/// otherwise train the same seed again); a thread takes any other unit before waiting.
+/// otherwise train the same seed again), and so does a unit until the units it `needs` (a matrix
+/// seed's training units) are done; a thread takes any other unit before waiting.
 struct Queue {
     state: std::sync::Mutex<QueueState>,
     changed: std::sync::Condvar,
     /// Each unit's group (the index of the group's first unit), if it shares one.
     served: Vec<Option<usize>>,
+    needs: Vec<Vec<usize>>,
 }
 
 struct QueueState {
     pending: std::collections::VecDeque<usize>,
     /// Groups whose first unit is running.
     training: std::collections::HashSet<usize>,
+    done: std::collections::HashSet<usize>,
     failed: bool,
 }
 
@@ -135,10 +138,12 @@ impl Queue {
             state: std::sync::Mutex::new(QueueState {
                 pending,
                 training: Default::default(),
+                done: Default::default(),
                 failed: false,
             }),
             changed: std::sync::Condvar::new(),
             served,
+            needs: units.iter().map(|u| u.needs.clone()).collect(),
         }
     }
 
@@ -149,9 +154,12 @@ impl Queue {
             if st.failed || st.pending.is_empty() {
                 return None;
             }
-            let ready = st.pending.iter().position(|&i| match self.served[i] {
-                Some(g) if g != i => !st.training.contains(&g),
-                _ => true,
+            let ready = st.pending.iter().position(|&i| {
+                let group_ready = match self.served[i] {
+                    Some(g) if g != i => !st.training.contains(&g),
+                    _ => true,
+                };
+                group_ready && self.needs[i].iter().all(|n| st.done.contains(n))
             });
             if let Some(pos) = ready {
                 let i = st.pending.remove(pos)?;
@@ -167,6 +175,7 @@ impl Queue {
     fn finished(&self, index: usize, ok: bool) {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         st.training.remove(&index);
+        st.done.insert(index);
         st.failed |= !ok;
         self.changed.notify_all();
     }
@@ -190,7 +199,8 @@ pub fn run(
     let tracker = Tracker::new(weights, workers.progress);
     let queue = Queue::new(&units);
     // Served seeds stay until the job ends: after the first run of each, the runs go value by
-    // value across every seed. Only lists and the split are kept (no models), a few MB a seed.
+    // value across every seed (a matrix's training units: until their seed's attack ran). Only
+    // lists and the split are kept (no models), a few MB a seed.
     let groups = units.iter().filter(|u| u.served.is_some()).count().max(1);
     let cache = Arc::new(ServedCache::new(groups));
     let slots: Vec<std::sync::Mutex<Option<Result<Piece>>>> =
@@ -264,7 +274,8 @@ pub fn sweep(
     }
 }
 
-/// A transfer matrix on `workers.jobs` threads, one seed per unit.
+/// A transfer matrix on `workers.jobs` threads (with more than one: each algorithm's training of
+/// each seed is a unit, then the seed's attack).
 pub fn matrix(
     data: Arc<Dataset>,
     base: Config,

@@ -22,6 +22,7 @@ use crate::privacy::PrivacySpent;
 use crate::serving::{Half, HalfData};
 
 /// One served half: its users and data, its lists, and the recommender's utility.
+#[derive(Clone)]
 pub(crate) struct ServedHalf {
     pub data: Arc<HalfData>,
     pub lists: Arc<Vec<Vec<u32>>>,
@@ -149,7 +150,18 @@ impl ServedCache {
     /// again from the seed, the lists and numbers are used as sent. Lists that do not fit the
     /// split (another data set, another setting) are refused.
     pub fn import(&self, data: &Dataset, cfg: &Config, sent: ServedLists) -> Result<()> {
-        let key = served_key(cfg);
+        self.import_as(data, cfg, served_key(cfg), sent)
+    }
+
+    /// `import` under `key` (a matrix training unit's, `matrix_train::matrix_key`), for `cfg`'s
+    /// seed and split.
+    pub fn import_as(
+        &self,
+        data: &Dataset,
+        cfg: &Config,
+        key: String,
+        sent: ServedLists,
+    ) -> Result<()> {
         let refuse = |what: &str| Error::State(format!("served lists refused: {what}"));
         if sent.key != key {
             return Err(refuse("they were made for another setting"));

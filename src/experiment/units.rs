@@ -1,11 +1,12 @@
 //! Jobs as independent units, for a pool of workers (the CLI's threads, the page's Web Workers).
 //! A `Plan` lists a sweep's, matrix's or frontier's units — a sweep's (value, seed) runs, a
-//! matrix's seeds, a frontier's per-seed parts — each of which `Plan::start` runs alone as a
-//! stepped `UnitRun` that ends with a `Piece`. `Plan::aggregate` takes the finished pieces in any
-//! order, puts them back in the plan's fixed order and hands them to the very aggregation the
-//! stepped `Sweep`, `Matrix` and `Frontier` use: the report is bit-identical whatever the number
-//! of workers and whatever order the units finished in. Pieces are plain serde data (they cross
-//! between workers); every number in them is finite, or the unit fails.
+//! matrix's seeds (or each seed's algorithms' training, then its attack), a frontier's per-seed
+//! parts — each of which `Plan::start` runs alone as a stepped `UnitRun` that ends with a `Piece`.
+//! `Plan::aggregate` takes the finished pieces in any order, puts them back in the plan's fixed
+//! order and hands them to the very aggregation the stepped `Sweep`, `Matrix` and `Frontier` use:
+//! the report is bit-identical whatever the number of workers and whatever order the units
+//! finished in. Pieces are plain serde data (they cross between workers); every number in them is
+//! finite, or the unit fails.
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use super::frontier::{
 };
 use super::job::JobResult;
 use super::matrix::{Matrix, MatrixReport, SeedOutcome};
+use super::matrix_train::{matrix_key, MatrixTrain};
 use super::pipeline::Pipeline;
 use super::served::{served_key, ServedCache, ServedLists};
 use super::sweep::{point, Sweep, SweepPoint, SweepReport};
@@ -59,8 +61,15 @@ fn default_natural() -> Vec<u32> {
 pub enum Unit {
     /// A sweep's run `run` (value by value, seed by seed: `Sweep::run_config`).
     Run { run: usize },
-    /// A matrix's seed `seed_index`.
+    /// A matrix's seed `seed_index` (with more than one worker: its attack, from the lists its
+    /// `MatrixTrain` units left).
     Seed { seed_index: usize },
+    /// With more than one worker: a matrix seed's algorithm `recommender` (index in the job's
+    /// list) trained and served on both halves (experiment::matrix_train).
+    MatrixTrain {
+        seed_index: usize,
+        recommender: usize,
+    },
     /// A part of a frontier's seed `seed_index`.
     Frontier {
         seed_index: usize,
@@ -80,15 +89,28 @@ pub struct PlannedUnit {
     /// when they run where it ran (`Plan::with_cache`); a scheduler keeps them together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served: Option<usize>,
+    /// Units whose served lists this one starts from (a matrix seed's training units): a
+    /// scheduler starts it once they are done and sends their lists along where they ran
+    /// elsewhere. Without them it trains what is missing itself, with the same numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<usize>,
 }
 
 /// What a unit produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
-    Run { run: super::sweep::SweepRun },
-    Seed { outcome: SeedOutcome },
-    Frontier { piece: FrontierPiece },
+    Run {
+        run: super::sweep::SweepRun,
+    },
+    Seed {
+        outcome: SeedOutcome,
+    },
+    Frontier {
+        piece: FrontierPiece,
+    },
+    /// A training unit's lists went to the served cache; nothing for the report.
+    Served,
 }
 
 /// A finished unit: the unit, the time it took (the `total` its stepped job would add) and its
@@ -204,8 +226,10 @@ impl Plan {
         Frontier::new(data, config, defences, strengths, seeds, natural_epochs)
     }
 
-    /// The units, in the plan's fixed order. `fine`: split a frontier's seeds into parts (for
-    /// more than one worker; a part repeats its seed's attacker side, so one worker should not).
+    /// The units, in the plan's fixed order. `fine`, for more than one worker: split a frontier's
+    /// seeds into parts (a part repeats its seed's attacker side, so one worker should not), and
+    /// a matrix's seeds into a training unit per algorithm and the seed's attack, which `needs`
+    /// them (their lists go through a served cache: run them with `with_cache`).
     pub fn units(&self, fine: bool) -> Vec<PlannedUnit> {
         match (&self.kind, &self.spec) {
             (Kind::Sweep(s), JobSpec::Sweep { seeds, .. }) => {
@@ -222,18 +246,40 @@ impl Plan {
                             weight: 1.0,
                             group: run / seeds.len(),
                             served: shared.then_some(first),
+                            needs: Vec::new(),
                         }
                     })
                     .collect()
             }
-            (Kind::Matrix(m), _) => (0..m.seeds().len())
-                .map(|seed_index| PlannedUnit {
-                    unit: Unit::Seed { seed_index },
-                    weight: 1.0,
-                    group: seed_index,
-                    served: None,
-                })
-                .collect(),
+            (Kind::Matrix(m), JobSpec::Matrix { recommenders, .. }) => {
+                let r = recommenders.len();
+                let mut units = Vec::new();
+                for seed_index in 0..m.seeds().len() {
+                    // Fine: each algorithm's training is a unit (most of a seed's work: about
+                    // four fifths by the matrix cost estimate), then the seed's attack.
+                    let first = units.len();
+                    if fine {
+                        units.extend((0..r).map(|recommender| PlannedUnit {
+                            unit: Unit::MatrixTrain {
+                                seed_index,
+                                recommender,
+                            },
+                            weight: 0.8 / r as f64,
+                            group: seed_index,
+                            served: Some(first + recommender),
+                            needs: Vec::new(),
+                        }));
+                    }
+                    units.push(PlannedUnit {
+                        unit: Unit::Seed { seed_index },
+                        weight: if fine { 0.2 } else { 1.0 },
+                        group: seed_index,
+                        served: None,
+                        needs: (first..units.len()).collect(),
+                    });
+                }
+                units
+            }
             (Kind::Frontier(f), _) => f
                 .parts(fine)
                 .into_iter()
@@ -242,6 +288,7 @@ impl Plan {
                     weight,
                     group: seed_index,
                     served: None,
+                    needs: Vec::new(),
                 })
                 .collect(),
             _ => Vec::new(),
@@ -276,7 +323,36 @@ impl Plan {
                 if let Some(c) = clock {
                     one = one.with_clock(c);
                 }
+                if let Some(cache) = &self.cache {
+                    one = one.with_cache(cache.clone());
+                }
                 Work::Seed(Box::new(one), seed_index, m.seeds().len())
+            }
+            (
+                Kind::Matrix(m),
+                Unit::MatrixTrain {
+                    seed_index,
+                    recommender,
+                },
+            ) if seed_index < m.seeds().len() => {
+                let (Some(cache), JobSpec::Matrix { recommenders, .. }) = (&self.cache, &self.spec)
+                else {
+                    return Err(Error::State(
+                        "a matrix's training unit needs a served cache to leave its lists in"
+                            .into(),
+                    ));
+                };
+                let kind = *recommenders.get(recommender).ok_or_else(bad)?;
+                let mut t = MatrixTrain::new(
+                    self.data.clone(),
+                    m.seed_config(seed_index),
+                    kind,
+                    cache.clone(),
+                );
+                if let Some(c) = clock {
+                    t = t.with_clock(c);
+                }
+                Work::Train(Box::new(t))
             }
             (Kind::Frontier(_), Unit::Frontier { seed_index, part }) => {
                 let mut f = Self::frontier(self.data.clone(), self.config.clone(), &self.spec)?
@@ -291,32 +367,48 @@ impl Plan {
         Ok(UnitRun::new(unit, work))
     }
 
-    /// The served seed a finished sweep run left in the plan's cache, for another worker
-    /// (`import_served`); `None` for other units or when the cache no longer has it.
-    pub fn export_served(&self, unit: Unit) -> Option<ServedLists> {
-        let (Kind::Sweep(s), Unit::Run { run }, Some(cache)) = (&self.kind, unit, &self.cache)
-        else {
-            return None;
-        };
-        (run < s.run_count()).then(|| cache.export(&served_key(&s.run_config(run))))?
+    /// The cache key of what `unit` serves: a sweep run's seed, a matrix training unit's
+    /// algorithm; `None` for other units.
+    fn served_key_of(&self, unit: Unit) -> Option<(String, Config)> {
+        match (&self.kind, unit, &self.spec) {
+            (Kind::Sweep(s), Unit::Run { run }, _) if run < s.run_count() => {
+                let cfg = s.run_config(run);
+                Some((served_key(&cfg), cfg))
+            }
+            (
+                Kind::Matrix(m),
+                Unit::MatrixTrain {
+                    seed_index,
+                    recommender,
+                },
+                JobSpec::Matrix { recommenders, .. },
+            ) if seed_index < m.seeds().len() => {
+                let cfg = m.seed_config(seed_index);
+                let kind = *recommenders.get(recommender)?;
+                Some((matrix_key(&cfg, kind), cfg))
+            }
+            _ => None,
+        }
     }
 
-    /// Puts a seed another worker served into the plan's cache, so that `unit` (a sweep run of
-    /// the same served key) starts from it; the result is the one training here would give.
+    /// What a finished unit (a sweep run, a matrix training unit) left in the plan's cache, for
+    /// another worker (`import_served`); `None` for other units or when the cache no longer has it.
+    pub fn export_served(&self, unit: Unit) -> Option<ServedLists> {
+        let cache = self.cache.as_ref()?;
+        cache.export(&self.served_key_of(unit)?.0)
+    }
+
+    /// Puts what another worker served for `unit` (a sweep run of the same served key, or a
+    /// matrix training unit) into the plan's cache, so that the units that start from it do; the
+    /// result is the one training here would give.
     pub fn import_served(&self, unit: Unit, sent: ServedLists) -> Result<()> {
-        let (Kind::Sweep(s), Unit::Run { run }, Some(cache)) = (&self.kind, unit, &self.cache)
-        else {
-            return Err(Error::State(
-                "served lists go with a sweep's run, with a cache".into(),
-            ));
+        let Some(cache) = &self.cache else {
+            return Err(Error::State("served lists need a plan with a cache".into()));
         };
-        if run >= s.run_count() {
-            return Err(Error::config(
-                "unit",
-                format!("{unit:?} is not a unit of this job"),
-            ));
-        }
-        cache.import(&self.data, &s.run_config(run), sent)
+        let (key, cfg) = self.served_key_of(unit).ok_or_else(|| {
+            Error::config("unit", format!("{unit:?} serves no lists in this job"))
+        })?;
+        cache.import_as(&self.data, &cfg, key, sent)
     }
 
     /// The report from every unit's piece (in any order; each unit exactly once).
@@ -337,8 +429,20 @@ impl Plan {
                 Ok(Report::Sweep(s.aggregate(runs, total)))
             }
             Kind::Matrix(m) => {
+                // Fine or coarse: the training units' pieces carry only their time; the seeds'
+                // pieces, in seed order, carry the numbers.
+                let trains = pieces
+                    .iter()
+                    .filter(|p| matches!(p.unit, Unit::MatrixTrain { .. }))
+                    .count();
+                let fine = trains > 0;
+                let units: Vec<Unit> = self.units(fine).into_iter().map(|u| u.unit).collect();
                 let ordered = self.ordered(&units, pieces)?;
                 let total = ordered.iter().fold(0.0, |acc, p| acc + p.ms);
+                let ordered: Vec<&Piece> = ordered
+                    .into_iter()
+                    .filter(|p| matches!(p.unit, Unit::Seed { .. }))
+                    .collect();
                 let outcomes = ordered
                     .iter()
                     .map(|p| match &p.outcome {
@@ -425,6 +529,10 @@ fn unit_key(u: &Unit) -> (usize, usize, usize, usize) {
     match *u {
         Unit::Run { run } => (run, 0, 0, 0),
         Unit::Seed { seed_index } => (seed_index, 0, 0, 0),
+        Unit::MatrixTrain {
+            seed_index,
+            recommender,
+        } => (seed_index, 1, recommender, 0),
         Unit::Frontier { seed_index, part } => match part {
             FrontierPart::Seed | FrontierPart::Base => (seed_index, 0, 0, 0),
             FrontierPart::Train { defence, strength } => (seed_index, 1, defence, strength),

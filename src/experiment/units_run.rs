@@ -1,9 +1,10 @@
-//! One unit of a job in progress (experiment::units): a sweep's run, a single-seed matrix or a
-//! frontier part, stepped like any job, ending with its `Piece` once every number in it has been
-//! checked to be finite.
+//! One unit of a job in progress (experiment::units): a sweep's run, a single-seed matrix, a
+//! matrix's training unit or a frontier part, stepped like any job, ending with its `Piece` once
+//! every number in it has been checked to be finite.
 
 use super::frontier::Frontier;
 use super::matrix::Matrix;
+use super::matrix_train::MatrixTrain;
 use super::pipeline::Pipeline;
 use super::sweep::SweepRun;
 use super::units::{Outcome, Piece, Unit};
@@ -16,6 +17,8 @@ pub(super) enum Work {
     /// A single-seed matrix: the seed's index in the whole matrix and the number of seeds.
     Seed(Box<Matrix>, usize, usize),
     Frontier(Box<Frontier>),
+    /// A matrix seed's algorithm, trained for the served cache.
+    Train(Box<MatrixTrain>),
 }
 
 /// One unit in progress, advanced by `step()` like any job.
@@ -38,10 +41,14 @@ impl UnitRun {
         self.unit
     }
 
-    /// True when this unit (a sweep's run) started from its seed's served recommenders instead of
-    /// training them (experiment::served).
+    /// True when this unit (a sweep's run, a matrix training unit) started from served
+    /// recommenders instead of training them (experiment::served).
     pub fn reused(&self) -> bool {
-        matches!(&self.work, Work::Run(p, _) if p.reused())
+        match &self.work {
+            Work::Run(p, _) => p.reused(),
+            Work::Train(t) => t.reused(),
+            _ => false,
+        }
     }
 
     /// Does one bounded piece of work; `run_index`/`run_count` place the unit in the whole job.
@@ -66,6 +73,7 @@ impl UnitRun {
                 p
             }
             Work::Frontier(f) => f.step()?,
+            Work::Train(t) => t.step()?,
         };
         if p.done {
             let piece = self.finish()?;
@@ -100,6 +108,7 @@ impl UnitRun {
                 let piece = f.pieces().first().ok_or_else(not_done)?.clone();
                 (piece.timings_ms.values().sum(), Outcome::Frontier { piece })
             }
+            Work::Train(t) => (t.spent_ms(), Outcome::Served),
         };
         Ok(Piece {
             unit: self.unit,
@@ -159,6 +168,7 @@ fn check_finite(p: &Piece) -> Result<()> {
             }
             numbers.extend(piece.timings_ms.values().map(|&v| ("timings_ms", v)));
         }
+        Outcome::Served => {}
     }
     match numbers.iter().find(|(_, v)| !v.is_finite()) {
         Some((key, v)) => Err(Error::State(format!(

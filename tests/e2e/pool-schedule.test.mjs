@@ -1,8 +1,9 @@
 // pool-schedule.test.mjs — js/pool.js's scheduling of a sweep whose runs share their seeds'
 // recommenders (`served` groups), in Node with stand-in workers (no browser): every group's first
 // run is given out before any other run of it; a run waits while its group's first run is going;
-// a worker that does not hold a seed gets the lists with the run, one that holds it does not; and a
-// second job's groups (the same unit keys) are not mistaken for the first job's.
+// a worker that does not hold a seed gets the lists with the run, one that holds it does not; a
+// second job's groups (the same unit keys) are not mistaken for the first job's; and a matrix
+// seed's attack waits for its training units and gets only the lists its worker does not hold.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,4 +112,46 @@ test("a second job's seeds are not taken for the first job's: lists go with them
   runJob(pool, workers, 2, 3, 3);
   drain(workers, 2, 3);
   listsWentWhereNeeded(workers, 2, 3);
+});
+
+/** A matrix of `algos` recommenders × `seeds` as the core plans it for several workers: per seed,
+ * a training unit per algorithm (its own `served` group), then the seed's attack, which `needs`
+ * them. */
+function matrixPlan(algos, seeds) {
+  const out = [];
+  for (let s = 0; s < seeds; s++) {
+    const first = out.length;
+    for (let r = 0; r < algos; r++) out.push({ unit: { kind: 'matrix_train', seed_index: s, recommender: r }, weight: 0.8 / algos, group: s, served: first + r });
+    out.push({ unit: { kind: 'seed', seed_index: s }, weight: 0.2, group: s, needs: Array.from({ length: algos }, (_, r) => first + r) });
+  }
+  return out;
+}
+
+test("a matrix seed's attack waits for its training units and gets the lists its worker does not hold", () => {
+  const { pool, workers } = startPool(2);
+  const [a, b] = workers;
+  pool.postMessage({ type: 'run', id: 7, mode: 'matrix', config: {}, recommenders: ['lfm', 'bpr', 'popularity'], seeds: [0] });
+  a.reply({ type: 'plan', id: 7, units: matrixPlan(3, 1) });
+  const done = (w) => {
+    const m = lastUnit(w, 7);
+    w.reply({ type: 'unit-done', id: 7, key: m.key, piece: { unit: m.unit }, served: m.share ? { lists: `algo ${m.key}` } : null, trained: true });
+    return m;
+  };
+  // Two trainings at once, each asked to share; the attack (key 3) is not given out before all
+  // three are done, even to an idle worker.
+  assert.deepEqual([lastUnit(a, 7).key, lastUnit(b, 7).key], [0, 1]);
+  assert.ok(lastUnit(a, 7).share && lastUnit(b, 7).share);
+  done(a);
+  assert.equal(lastUnit(a, 7).key, 2);
+  done(b);
+  assert.equal(units(b, 7).length, 1, 'B stays idle: the attack needs training unit 2');
+  done(a);
+  // Both idle: the first worker, A, takes the attack. It trained algorithms 0 and 2 itself, so
+  // only algorithm 1's lists (B's) go along.
+  const attack = lastUnit(a, 7);
+  assert.equal(attack.key, 3);
+  assert.deepEqual(attack.needs.map((n) => n.served.lists), ['algo 1']);
+  assert.deepEqual(attack.needs.map((n) => n.unit), [{ kind: 'matrix_train', seed_index: 0, recommender: 1 }]);
+  done(a);
+  assert.ok(a.sent.some((m) => m.type === 'aggregate' && m.id === 7));
 });

@@ -10,9 +10,10 @@
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 export const MAX_WORKERS = 8;
-// Seeds whose served lists a worker keeps (the core's SERVED_SEEDS in src/wasm.rs): the pool
-// mirrors each worker's cache to know which runs it can start without lists sent along.
-const SERVED_SEEDS = 4;
+// Served entries a worker keeps (the core's SERVED_SEEDS in src/wasm.rs: one per algorithm of a
+// matrix seed, plus one): the pool mirrors each worker's cache to know which units it can start
+// without lists sent along.
+const SERVED_SEEDS = 6;
 // The page hears the whole job's progress at most this often, however many workers report. Each
 // report costs the page a style, layout and paint (and the compositor a frame): at 50 ms that took
 // about a fifth of a core, which workers on every core do not have to spare. 200 ms cut the
@@ -224,22 +225,38 @@ export class Pool {
       // one whose seed this worker holds (sending lists costs the page and the worker a little),
       // then the first one that can start.
       const holds = (k) => s.served.includes(`${j.id}:${j.units[k].served}`);
-      const trains = (k) => { const g = j.units[k].served; return g === undefined || g === null || g === k; };
+      // A matrix seed's attack starts from its training units' lists: once they are all done.
+      const needs = (k) => j.units[k].needs || [];
+      const ready = (k) => needs(k).length > 0 && needs(k).every((n) => j.units[n].piece);
+      const trains = (k) => {
+        const g = j.units[k].served;
+        return !needs(k).length && (g === undefined || g === null || g === k);
+      };
       const near = j.queue.slice(0, 2 * this.size);
-      let at = near.findIndex(trains);
+      let at = near.findIndex((k) => trains(k) || ready(k));
       if (at < 0) at = near.findIndex(holds);
-      if (at < 0) at = j.queue.findIndex((k) => trains(k) || holds(k) || j.served.has(j.units[k].served));
+      if (at < 0) at = j.queue.findIndex((k) => trains(k) || ready(k) || holds(k) || j.served.has(j.units[k].served));
       if (at < 0) continue;
       const [key] = j.queue.splice(at, 1);
       const u = j.units[key];
       const g = u.served;
       const msg = { type: 'unit', id: j.id, key, config: j.config, spec: j.spec, unit: u.unit };
+      // Groups are unit keys, which every job reuses: the mirror names them with the job.
+      const keep = (held) => { s.served = [...s.served.filter((x) => x !== held), held].slice(-SERVED_SEEDS); };
       if (g !== undefined && g !== null) {
-        // Groups are unit keys, which every job reuses: the mirror names them with the job.
         const held = `${j.id}:${g}`;
         if (g === key) msg.share = this.size > 1;
         else if (!s.served.includes(held) && j.served.get(g)) msg.served = j.served.get(g);
-        s.served = [...s.served.filter((x) => x !== held), held].slice(-SERVED_SEEDS);
+        keep(held);
+      }
+      if (needs(key).length) {
+        // Lists this worker does not hold go along (none came back: the unit trains that part).
+        msg.needs = [];
+        for (const n of needs(key)) {
+          const held = `${j.id}:${n}`;
+          if (s.served.includes(held)) keep(held);
+          else if (j.served.get(n)) { msg.needs.push({ unit: j.units[n].unit, served: j.served.get(n) }); keep(held); }
+        }
       }
       // Tests only (under automation): `__memberlensTestCrash = {key, times}` makes the worker given
       // unit `key` crash instead of running it, the next `times` times it is given out.
@@ -403,6 +420,7 @@ export class Pool {
 function describe(unit) {
   if (unit.kind === 'run') return `run ${unit.run + 1}`;
   if (unit.kind === 'seed') return `seed index ${unit.seed_index}`;
+  if (unit.kind === 'matrix_train') return `seed index ${unit.seed_index}, training of recommender ${unit.recommender + 1}`;
   const p = unit.part;
   const what = p.part === 'train' ? `defence ${p.defence} at strength ${p.strength}` : p.part === 'natural' ? `natural point ${p.index}` : p.part;
   return `seed index ${unit.seed_index}, ${what}`;

@@ -19,8 +19,9 @@
 //
 // Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
 // Pool -> worker:  {type:'plan', id, config, spec, fine}
-//                  {type:'unit', id, key, config, spec, unit, share, served} (share: send back what
-//                  this run served; served: another worker's lists for this run's seed, or absent;
+//                  {type:'unit', id, key, config, spec, unit, share, served, needs} (share: send back
+//                  what this unit served; served: another worker's lists for this run's seed, or
+//                  absent; needs: [{unit, served}] lists of the units a matrix seed's attack starts from;
 //                  testCrash: tests only, crash instead of running it)
 //                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces}
 //                  {type:'sweep-point', id, config, spec, index, pieces}
@@ -261,6 +262,8 @@ async function runUnit(msg) {
     if (!active) throw new Error('the data set is not loaded yet');
     // A seed another worker trained the recommenders of (a k-sweep's other value): its lists.
     if (msg.served) importServed(active, msg.config, msg.spec, msg.unit, msg.served);
+    // A matrix seed's attack: the lists its training units made on other workers.
+    for (const n of msg.needs || []) importServed(active, msg.config, msg.spec, n.unit, n.served);
     unit = Unit.start(active, msg.config, msg.spec, msg.unit);
     let last = performance.now();
     for (;;) {
