@@ -96,10 +96,9 @@ pub struct Dataset {
     served: Arc<ServedCache>,
 }
 
-/// Served seeds a worker keeps (js/pool.js mirrors it): the page's sweeps have at most 20 seeds,
-/// but a pool spreads them over its workers, and the default sweep has 3; a matrix seed's attack
-/// needs one entry per algorithm (at most 5) at once. An entry is lists and a split, a few MB.
-const SERVED_SEEDS: usize = crate::experiment::matrix::MAX_RECOMMENDERS + 1;
+/// Served entries a worker keeps (experiment::served says why; js/pool.js mirrors it). An entry is
+/// lists and a split: about 1 MB on the bundled data (`cost::served_bytes`).
+const SERVED_SEEDS: usize = crate::experiment::served::PAGE_SERVED_ENTRIES;
 
 #[wasm_bindgen]
 impl Dataset {

@@ -6,14 +6,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    attacker, data_bytes, describe_bytes, describe_seconds, half, load_bytes, run_piece, Estimate,
-    Piece, Shape, CONFIRM_SECONDS, MAX_RUNS, PARALLEL_EFFICIENCY,
+    attacker, data_bytes, describe_bytes, describe_seconds, half, load_bytes, run_piece,
+    served_bytes, Estimate, Piece, Shape, CONFIRM_SECONDS, MAX_RUNS, PARALLEL_EFFICIENCY,
 };
 use crate::config::Config;
 use crate::data::DatasetSummary;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
-use crate::experiment::served::served_key;
+use crate::experiment::served::{served_key, PAGE_SERVED_ENTRIES};
 use crate::recommender::RecommenderKind;
 
 /// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
@@ -55,14 +55,15 @@ fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies:
 }
 /// The runs of a sweep: every value with every seed. A value that changes only the attacker's
 /// settings (a k-sweep) reuses each seed's recommenders (experiment::served): after the first such
-/// value, its runs cost the attacker's part only.
+/// value, its runs cost the attacker's part only. Also the served entries the CLI keeps until the
+/// job ends: every trained run's when some are reused, else the last one.
 fn sweep_pieces(
     base: &Config,
     data: &DatasetSummary,
     param: &str,
     values: &[f64],
     seeds: usize,
-) -> Result<Vec<Piece>> {
+) -> Result<(Vec<Piece>, usize)> {
     let mut pieces = Vec::new();
     let mut trained = Vec::new();
     for &v in values {
@@ -76,7 +77,12 @@ fn sweep_pieces(
         };
         pieces.extend(std::iter::repeat_n(p, seeds));
     }
-    Ok(pieces)
+    let entries = if trained.len() < values.len() {
+        trained.len() * seeds
+    } else {
+        1
+    };
+    Ok((pieces, entries))
 }
 
 /// A sweep of `param` over `values` × `seeds` on `jobs` threads (every value's own config).
@@ -88,15 +94,14 @@ pub fn estimate_sweep(
     seeds: usize,
     jobs: usize,
 ) -> Result<Estimate> {
-    Ok(schedule(
-        &sweep_pieces(base, data, param, values, seeds)?,
-        data,
-        jobs,
-    ))
+    let (pieces, entries) = sweep_pieces(base, data, param, values, seeds)?;
+    Ok(schedule(&pieces, data, jobs).with_served(entries, base, data))
 }
 
 /// A transfer matrix of `kinds` over `seeds` seeds on `jobs` threads: per seed, every algorithm on
-/// both halves, the item vectors once, one attack fit per shadow algorithm.
+/// both halves, the item vectors once, one attack fit per shadow algorithm. With more than one
+/// thread each algorithm's lists wait in the served cache (experiment::matrix_train) until the job
+/// ends.
 pub fn estimate_matrix(
     cfg: &Config,
     data: &DatasetSummary,
@@ -104,7 +109,16 @@ pub fn estimate_matrix(
     seeds: usize,
     jobs: usize,
 ) -> Estimate {
-    schedule(&matrix_pieces(cfg, data, kinds, seeds), data, jobs)
+    let entries = if jobs > 1 { seeds * kinds.len() } else { 0 };
+    schedule(&matrix_pieces(cfg, data, kinds, seeds), data, jobs).with_served(entries, cfg, data)
+}
+
+impl Estimate {
+    /// Adds `entries` served-cache entries (`served_bytes`) to the peak.
+    fn with_served(mut self, entries: usize, cfg: &Config, data: &DatasetSummary) -> Estimate {
+        self.peak_bytes += entries as f64 * served_bytes(cfg, data);
+        self
+    }
 }
 
 fn matrix_pieces(
@@ -247,7 +261,7 @@ pub fn estimate_job(
             let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
             let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
             let seeds = seeds()?;
-            let pieces = sweep_pieces(cfg, data, param, values, seeds)?;
+            let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds)?;
             (pieces, values.len() * seeds, "runs")
         }
         "matrix" => {
@@ -288,7 +302,12 @@ pub fn estimate_job(
             ))
         }
     };
-    let native = schedule_copies(&pieces, data, workers, factor > 1.0);
+    let browser = factor > 1.0;
+    let mut native = schedule_copies(&pieces, data, workers, browser);
+    if browser {
+        // Each worker's data set keeps its served entries from one job to the next.
+        native = native.with_served(workers * PAGE_SERVED_ENTRIES, cfg, data);
+    }
     let seconds = native.seconds * factor;
     let used = workers.min(runs.max(1));
     let refused = (runs > MAX_RUNS).then(|| {

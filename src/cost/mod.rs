@@ -243,6 +243,15 @@ fn run_piece(cfg: &Config, data: &DatasetSummary) -> Piece {
     target.then(shadow).then(attacker(cfg, &s, 1.0))
 }
 /// `runs` runs of `cfg` one after another (a single run: `runs` = 1).
+/// One entry of the served cache (experiment::served): both halves' split data (each member's
+/// training and held-out items, each non-member's history, per-item counts and orders) and every
+/// user's list, kept after the models are dropped. Counted from the structures' sizes, not fitted.
+pub(crate) fn served_bytes(cfg: &Config, data: &DatasetSummary) -> f64 {
+    4.0 * data.interactions as f64
+        + 24.0 * data.items as f64
+        + data.users as f64 * (64.0 + 4.0 * f64::from(cfg.top_n))
+}
+
 pub fn estimate(cfg: &Config, data: &DatasetSummary, runs: usize) -> Estimate {
     let p = run_piece(cfg, data);
     Estimate {

@@ -259,3 +259,34 @@ fn limits_are_named() {
     let json = serde_json::to_string(&ok).unwrap();
     assert_eq!(serde_json::from_str::<Estimate>(&json).unwrap(), ok);
 }
+
+#[test]
+fn served_cache_entries_are_in_the_peak_memory() {
+    let cfg = Config::default();
+    let data = summary(6_040, 3_706, 1_000_000);
+    let entry = served_bytes(&cfg, &data);
+    // About 6.6 MB for the ML-1M shape: both halves' split data and every list of 100 items.
+    assert!((5e6..8e6).contains(&entry), "{entry}");
+    let ks: Vec<f64> = (1..=10).map(|v| f64::from(v * 10)).collect();
+    let k_sweep = |seeds| {
+        estimate_sweep(&cfg, &data, "vector_k", &ks, seeds, 2)
+            .unwrap()
+            .peak_bytes
+    };
+    // The CLI keeps every seed's entry of a k-sweep until it ends: two more seeds, two more.
+    assert!((k_sweep(4) - k_sweep(2) - 2.0 * entry).abs() < 1.0);
+    let kinds = RecommenderKind::ALL;
+    let matrix = |seeds, jobs| estimate_matrix(&cfg, &data, &kinds, seeds, jobs).peak_bytes;
+    // A matrix on threads keeps each seed's algorithms' lists; on one thread it keeps none.
+    assert!((matrix(4, 2) - matrix(2, 2) - 10.0 * entry).abs() < 1.0);
+    assert!((matrix(4, 1) - matrix(2, 1)).abs() < 1.0);
+    // Each page worker keeps up to PAGE_SERVED_ENTRIES entries from one job to the next: a single
+    // run in the page counts them over the native run.
+    let spec = JobSpec::default();
+    let page = estimate_job(&cfg, &data, "single", &spec, 1, BROWSER_FACTOR)
+        .unwrap()
+        .bytes;
+    let entries = crate::experiment::served::PAGE_SERVED_ENTRIES as f64;
+    let native = estimate(&cfg, &data, 1).peak_bytes;
+    assert!((page - native - entries * entry).abs() < 1.0, "{page} {native}");
+}

@@ -21,6 +21,11 @@ use crate::eval::utility::Utility;
 use crate::privacy::PrivacySpent;
 use crate::serving::{Half, HalfData};
 
+/// Entries each page worker's data set keeps (src/wasm.rs; js/pool.js mirrors it): the page's
+/// sweeps have at most 20 seeds, but a pool spreads them over its workers and the default sweep
+/// has 3; a matrix seed's attack needs one entry per algorithm at once (at most 5).
+pub const PAGE_SERVED_ENTRIES: usize = crate::experiment::matrix::MAX_RECOMMENDERS + 1;
+
 /// One served half: its users and data, its lists, and the recommender's utility.
 #[derive(Clone)]
 pub(crate) struct ServedHalf {
@@ -333,5 +338,52 @@ mod tests {
             ..base.clone()
         });
         assert!(!reused);
+    }
+
+    /// The bytes an entry's vectors hold: what `cost::served_bytes` counts for the estimates.
+    fn entry_bytes(s: &Served) -> usize {
+        let half = |h: &crate::serving::HalfData| {
+            4 * (h.users.members.len() + h.users.non_members.len())
+                + 4 * (h.train.interactions.len() + h.train.interactions.n_users() + 1)
+                + 4 * (h.train.counts.len() + h.train.known.len() + h.popular_order.len())
+                + h.heldout.iter().map(|r| 24 + 4 * r.len()).sum::<usize>()
+                + 4 * (h.new_user_histories.len() + h.new_user_histories.n_users() + 1)
+        };
+        let lists = |h: &ServedHalf| h.lists.iter().map(|l| 24 + 4 * l.len()).sum::<usize>();
+        half(&s.halves.shadow)
+            + half(&s.halves.target)
+            + lists(&s.target)
+            + s.shadow.as_ref().map_or(0, lists)
+    }
+
+    #[test]
+    fn the_cost_model_counts_an_entry_within_a_quarter() {
+        let p = crate::synth::SynthParams {
+            users: 300,
+            items: 400,
+            ratings: 20_000,
+            seed: 3,
+        };
+        let mut csv = Vec::new();
+        crate::synth::write_csv(&p, &mut csv).unwrap();
+        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let cfg = Config {
+            epochs: 2,
+            vector_epochs: 1,
+            attack_epochs: 2,
+            ..Config::default()
+        };
+        let cache = Arc::new(ServedCache::new(1));
+        Pipeline::new(data.clone(), cfg.clone())
+            .unwrap()
+            .with_cache(cache.clone())
+            .run_to_end()
+            .unwrap();
+        let real = entry_bytes(&cache.get(&served_key(&cfg)).unwrap()) as f64;
+        let model = crate::cost::served_bytes(&cfg, &data.summary());
+        assert!(
+            (0.75..=1.25).contains(&(model / real)),
+            "model {model} B against {real} B"
+        );
     }
 }
