@@ -288,5 +288,8 @@ fn served_cache_entries_are_in_the_peak_memory() {
         .bytes;
     let entries = crate::experiment::served::PAGE_SERVED_ENTRIES as f64;
     let native = estimate(&cfg, &data, 1).peak_bytes;
-    assert!((page - native - entries * entry).abs() < 1.0, "{page} {native}");
+    assert!(
+        (page - native - entries * entry).abs() < 1.0,
+        "{page} {native}"
+    );
 }

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod served;
 pub mod sweep;
 pub mod units;
+pub mod units_aggregate;
 pub mod units_run;
 
 pub use job::{Job, JobResult};

@@ -2,10 +2,10 @@
 //! A `Plan` lists a sweep's, matrix's or frontier's units — a sweep's (value, seed) runs, a
 //! matrix's seeds (or each seed's algorithms' training, then its attack), a frontier's per-seed
 //! parts — each of which `Plan::start` runs alone as a stepped `UnitRun` that ends with a `Piece`.
-//! `Plan::aggregate` takes the finished pieces in any order, puts them back in the plan's fixed
-//! order and hands them to the very aggregation the stepped `Sweep`, `Matrix` and `Frontier` use:
-//! the report is bit-identical whatever the number of workers and whatever order the units
-//! finished in. Pieces are plain serde data (they cross between workers); every number in them is
+//! `Plan::aggregate` (units_aggregate) takes the finished pieces in any order, puts them back in
+//! the plan's fixed order and hands them to the very aggregation the stepped `Sweep`, `Matrix` and
+//! `Frontier` use: the report is bit-identical whatever the number of workers and whatever order
+//! the units finished in. Pieces are plain serde data (they cross between workers); every number in them is
 //! finite, or the unit fails.
 
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use super::matrix::{Matrix, MatrixReport, SeedOutcome};
 use super::matrix_train::{matrix_key, MatrixTrain};
 use super::pipeline::Pipeline;
 use super::served::{served_key, ServedCache, ServedLists};
-use super::sweep::{point, Sweep, SweepPoint, SweepReport};
+use super::sweep::{Sweep, SweepReport};
 pub use super::units_run::UnitRun;
 use super::units_run::Work;
 use crate::config::Config;
@@ -150,7 +150,7 @@ impl Report {
     }
 }
 
-enum Kind {
+pub(super) enum Kind {
     Sweep(Box<Sweep>),
     Matrix(Box<Matrix>),
     Frontier(Box<Frontier>),
@@ -160,8 +160,8 @@ enum Kind {
 pub struct Plan {
     data: Arc<Dataset>,
     config: Config,
-    spec: JobSpec,
-    kind: Kind,
+    pub(super) spec: JobSpec,
+    pub(super) kind: Kind,
     cache: Option<Arc<ServedCache>>,
 }
 
@@ -409,134 +409,5 @@ impl Plan {
             Error::config("unit", format!("{unit:?} serves no lists in this job"))
         })?;
         cache.import_as(&self.data, &cfg, key, sent)
-    }
-
-    /// The report from every unit's piece (in any order; each unit exactly once).
-    pub fn aggregate(&self, pieces: &[Piece]) -> Result<Report> {
-        let units: Vec<Unit> = self.units(true).into_iter().map(|u| u.unit).collect();
-        match &self.kind {
-            Kind::Sweep(s) => {
-                let ordered = self.ordered(&units, pieces)?;
-                // Summed in run order, as the stepped sweep sums them.
-                let total = ordered.iter().fold(0.0, |acc, p| acc + p.ms);
-                let runs = ordered
-                    .iter()
-                    .map(|p| match &p.outcome {
-                        Outcome::Run { run } => Ok(run.clone()),
-                        _ => Err(mismatch()),
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Report::Sweep(s.aggregate(runs, total)))
-            }
-            Kind::Matrix(m) => {
-                // Fine or coarse: the training units' pieces carry only their time; the seeds'
-                // pieces, in seed order, carry the numbers.
-                let trains = pieces
-                    .iter()
-                    .filter(|p| matches!(p.unit, Unit::MatrixTrain { .. }))
-                    .count();
-                let fine = trains > 0;
-                let units: Vec<Unit> = self.units(fine).into_iter().map(|u| u.unit).collect();
-                let ordered = self.ordered(&units, pieces)?;
-                let total = ordered.iter().fold(0.0, |acc, p| acc + p.ms);
-                let ordered: Vec<&Piece> = ordered
-                    .into_iter()
-                    .filter(|p| matches!(p.unit, Unit::Seed { .. }))
-                    .collect();
-                let outcomes = ordered
-                    .iter()
-                    .map(|p| match &p.outcome {
-                        Outcome::Seed { outcome } => Ok(outcome.clone()),
-                        _ => Err(mismatch()),
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Report::Matrix(m.aggregate(&outcomes, total)))
-            }
-            Kind::Frontier(f) => {
-                // Fine or coarse, the pieces say which seed and which points they hold; the
-                // aggregation checks that every point has one run per seed.
-                let mut sorted: Vec<&Piece> = pieces.iter().collect();
-                sorted.sort_by_key(|p| unit_key(&p.unit));
-                let parts = sorted
-                    .iter()
-                    .map(|p| match &p.outcome {
-                        Outcome::Frontier { piece } => Ok(piece.clone()),
-                        _ => Err(mismatch()),
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Report::Frontier(f.aggregate(&parts)?))
-            }
-        }
-    }
-
-    /// One sweep value's point from its seeds' pieces (what the page draws while the rest run);
-    /// the same numbers as that point of the final report.
-    pub fn sweep_point(&self, value_index: usize, pieces: &[Piece]) -> Result<SweepPoint> {
-        let JobSpec::Sweep { values, seeds, .. } = &self.spec else {
-            return Err(Error::config("kind", "only a sweep has points by value"));
-        };
-        let value = *values.get(value_index).ok_or_else(|| {
-            Error::config(
-                "value_index",
-                format!("{value_index} is out of range (0 to {})", values.len() - 1),
-            )
-        })?;
-        let units: Vec<Unit> = (0..seeds.len())
-            .map(|s| Unit::Run {
-                run: value_index * seeds.len() + s,
-            })
-            .collect();
-        let runs = self
-            .ordered(&units, pieces)?
-            .iter()
-            .map(|p| match &p.outcome {
-                Outcome::Run { run } => Ok(run.clone()),
-                _ => Err(mismatch()),
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(point(value, runs))
-    }
-
-    /// `pieces` in the order of `units`, each exactly once.
-    fn ordered<'p>(&self, units: &[Unit], pieces: &'p [Piece]) -> Result<Vec<&'p Piece>> {
-        if pieces.len() != units.len() {
-            return Err(Error::State(format!(
-                "pieces: {} given for {} units",
-                pieces.len(),
-                units.len()
-            )));
-        }
-        units
-            .iter()
-            .map(|u| {
-                let mut found = pieces.iter().filter(|p| p.unit == *u);
-                match (found.next(), found.next()) {
-                    (Some(p), None) => Ok(p),
-                    (None, _) => Err(Error::State(format!("pieces: none for {u:?}"))),
-                    _ => Err(Error::State(format!("pieces: {u:?} given twice"))),
-                }
-            })
-            .collect()
-    }
-}
-
-fn mismatch() -> Error {
-    Error::State("pieces: a piece of another kind of job".into())
-}
-
-/// Frontier pieces sort by seed, then by part (base first, then the plan's order).
-fn unit_key(u: &Unit) -> (usize, usize, usize, usize) {
-    match *u {
-        Unit::Run { run } => (run, 0, 0, 0),
-        Unit::Seed { seed_index } => (seed_index, 0, 0, 0),
-        Unit::MatrixTrain {
-            seed_index,
-            recommender,
-        } => (seed_index, 1, recommender, 0),
-        Unit::Frontier { seed_index, part } => match part {
-            FrontierPart::Seed | FrontierPart::Base => (seed_index, 0, 0, 0),
-            FrontierPart::Train { defence, strength } => (seed_index, 1, defence, strength),
-            FrontierPart::Natural { index } => (seed_index, 2, index, 0),
-        },
     }
 }
