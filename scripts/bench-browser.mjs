@@ -6,16 +6,17 @@
 // available), measures what the site ships (wasm raw / gzipped, the whole first load), and times
 // the native CLI on the same run for comparison. Then the pool-size table: the page's default
 // k-sweep (schema 2: the attacker's vector length 10 … 100) with 3 seeds at workers=1, 2 and 3,
-// interleaved over `--trials` rounds — the median wall time (from the page's own `running` to
-// `done`), its ratio to one worker, the main thread's longest task while the job ran
-// (PerformanceObserver 'longtask': only tasks of 50 ms or more exist; the long animation frames'
-// scripts say what ran), and each worker's peak
+// interleaved over `--trials` rounds (and the same table for the 5 × 5 matrix with one seed) —
+// the median wall time (from the page's own `running` to `done`), its ratio to one worker, the
+// main thread's longest task while the job ran (PerformanceObserver 'longtask': only tasks of
+// 50 ms or more exist; the long animation frames' scripts say what ran), and each worker's peak
 // memory (wasm linear memory + JS heap, read when the job is done: nothing reaches into a busy
 // worker). Prints one JSON object on stdout.
 //
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
-//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only pool [--trials N])
+//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only pool [--trials N],
+//                                                        --only pool-matrix [--trials N])
 //
 // Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
 // 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
@@ -218,14 +219,21 @@ function poolTable(runs) {
   return rows.map((r) => ({ ...r, ratio_to_1_worker: one ? +(r.wall_ms_median / one).toFixed(2) : null }));
 }
 
-/** `trials` rounds of the k-sweep at 1, 2 and 3 workers, the sizes interleaved so that a slow
- * spell of the machine does not fall on one size only. */
-async function poolRuns(trials) {
+/** The pooled jobs the table times: the default k-sweep with 3 seeds (the issue's target), and
+ * the 5 × 5 transfer matrix with one seed (its algorithms train as units of their own). */
+const POOL_JOBS = {
+  'k-sweep': { hash: 'run=k-sweep&seeds=3', what: 'default k-sweep, 3 seeds', runs: (r) => r.sweep.points.length * r.sweep.seeds.length, points: (r) => r.sweep.points.map((p) => p.roc_auc_mean) },
+  matrix: { hash: 'run=matrix&seeds=1', what: '5 × 5 matrix, 1 seed', runs: (r) => r.cells.length, points: (r) => r.cells.map((c) => c.roc_auc_mean) },
+};
+
+/** `trials` rounds of `job` at 1, 2 and 3 workers, the sizes interleaved so that a slow spell of
+ * the machine does not fall on one size only. */
+async function poolRuns(trials, job = 'k-sweep') {
   const out = [];
   for (let t = 1; t <= trials; t++) {
     for (const n of [1, 2, 3]) {
-      log(`pool: default k-sweep, 3 seeds, workers=${n}, trial ${t} of ${trials}…`);
-      out.push(await poolRun(n));
+      log(`pool: ${POOL_JOBS[job].what}, workers=${n}, trial ${t} of ${trials}…`);
+      out.push(await poolRun(n, POOL_JOBS[job]));
     }
   }
   return out;
@@ -255,9 +263,9 @@ async function workerHeaps(cdp) {
   return out;
 }
 
-/** The default k-sweep with 3 seeds on a pool of `n` workers: wall time, longest main-thread
- * task during the job, and each worker's peak memory. */
-async function poolRun(n) {
+/** `job` (POOL_JOBS) on a pool of `n` workers: wall time, longest main-thread task during the
+ * job, and each worker's peak memory. */
+async function poolRun(n, job) {
   const context = await browser.newContext();
   await context.addInitScript(() => {
     window.__longtasks = [];
@@ -287,7 +295,7 @@ async function poolRun(n) {
   });
   const page = await context.newPage();
   const cdp = await browser.newBrowserCDPSession();
-  await page.goto(`${server.url}#workers=${n}&v=2&run=k-sweep&seeds=3`);
+  await page.goto(`${server.url}#workers=${n}&v=2&${job.hash}`);
   // Nothing is sampled while the job runs: reaching into busy workers (CDP attach, evaluate) costs
   // the CPU the workers share, and on 2 cores it showed in the times. Wasm memory only grows, so
   // its size at the end is the peak; the JS heap (about 1.5 MiB) is read at the end too.
@@ -319,7 +327,7 @@ async function poolRun(n) {
   return {
     workers: size,
     wall_ms: wallMs,
-    runs: res.sweep.points.length * res.sweep.seeds.length,
+    runs: job.runs(res),
     main_thread_longest_task_ms: during.length ? Math.round(Math.max(...during.map((t) => t.duration))) : 0,
     main_thread_long_tasks: during.length,
     long_frames: frames,
@@ -328,7 +336,7 @@ async function poolRun(n) {
       js_heap: heapPeaks[i] === undefined ? null : mib(heapPeaks[i]),
       total: mib(w + (heapPeaks[i] ?? 0)),
     })),
-    points: res.sweep.points.map((p) => p.roc_auc_mean),
+    points: job.points(res),
   };
 }
 
@@ -353,8 +361,8 @@ if (!(Number.isInteger(TRIALS) && TRIALS >= 1)) {
   console.error('bench-browser: --trials takes a whole number ≥ 1');
   process.exit(2);
 }
-if (only !== null && !['ml-1m-shape', 'frontier', 'pool'].includes(only)) {
-  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, pool)`);
+if (only !== null && !['ml-1m-shape', 'frontier', 'pool', 'pool-matrix'].includes(only)) {
+  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, pool, pool-matrix)`);
   process.exit(2);
 }
 
@@ -362,9 +370,10 @@ try {
   if (only === 'ml-1m-shape') {
     log('ml-1m-shape: synthetic file through the page, default single run…');
     console.log(JSON.stringify({ chromium: browser.version(), ml_1m_shape: await ml1mShape() }, null, 2));
-  } else if (only === 'pool') {
-    const pool = await poolRuns(TRIALS);
-    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), pool: poolTable(pool) }, null, 2));
+  } else if (only === 'pool' || only === 'pool-matrix') {
+    const pool = await poolRuns(TRIALS, only === 'pool' ? 'k-sweep' : 'matrix');
+    const key = only === 'pool' ? 'pool' : 'pool_matrix';
+    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), [key]: poolTable(pool) }, null, 2));
   } else if (only === 'frontier') {
     log('frontier: every defence × 5 strengths, one seed…');
     console.log(JSON.stringify({ chromium: browser.version(), frontier_one_seed: frontierSummary(await timedRun('#v=2&run=frontier&seeds=1', 600_000)) }, null, 2));
@@ -381,6 +390,7 @@ try {
     log('native CLI…');
     const cli = await native();
     const pool = await poolRuns(TRIALS);
+    const poolMatrix = await poolRuns(TRIALS, 'matrix');
     const mb = (b) => (b === null ? null : +(b / 2 ** 20).toFixed(1));
     const runs = [single, sweep, frontier];
     const summary = {
@@ -406,6 +416,7 @@ try {
         page_js_heap: mb(Math.max(...runs.map((r) => r.pageHeapPeak))),
       },
       pool: poolTable(pool),
+      pool_matrix: poolTable(poolMatrix),
       shipped: {
         wasm_raw_bytes: wasm.length,
         wasm_gzip_bytes: gz(wasm),
