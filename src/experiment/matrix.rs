@@ -4,11 +4,9 @@
 //! shadow algorithm, and it scores every target algorithm's users. Cell (s, t) equals, bit for bit,
 //! a single run with `shadow_recommender` s and `recommender` t (same streams, same order).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
+pub use super::matrix_report::{Cell, CellRun, MatrixReport, MatrixUtility, SeedOutcome};
 use super::matrix_train::matrix_key;
 use super::pipeline::{Halves, Observed, SCORE_WORK, TRAIN_WORK};
 use super::served::{ServedCache, ServedHalf};
@@ -16,51 +14,12 @@ use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::eval::mean_std;
 use crate::recommender::RecommenderKind;
 use crate::report::{AttackScores, Progress, Stage};
 use crate::serving::Half;
 
 /// Most algorithms a matrix may hold (every one MemberLens has).
 pub const MAX_RECOMMENDERS: usize = RecommenderKind::ALL.len();
-
-/// One (shadow, target) pair of one seed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CellRun {
-    pub seed: u32,
-    pub roc_auc: f64,
-    pub tpr_at_fpr: BTreeMap<String, f64>,
-}
-
-/// One (shadow, target) pair over all seeds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Cell {
-    pub shadow: RecommenderKind,
-    pub target: RecommenderKind,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
-    pub runs: Vec<CellRun>,
-}
-
-/// Each target algorithm's usefulness over the seeds (member recall@N on held-out items).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MatrixUtility {
-    pub recommender: RecommenderKind,
-    pub recall_at_n_mean: f64,
-    pub popularity_recall_at_n_mean: f64,
-}
-
-/// The result of a matrix job: `cells` row by row (shadow), then column (target).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MatrixReport {
-    pub recommenders: Vec<RecommenderKind>,
-    pub seeds: Vec<u32>,
-    pub config: Config,
-    pub cells: Vec<Cell>,
-    pub utility: Vec<MatrixUtility>,
-    pub timings_ms: BTreeMap<String, f64>,
-}
 
 /// The work of one seed, in order.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -70,22 +29,6 @@ enum Task {
     Shadow(usize),
     Vectors,
     Attack(usize),
-}
-
-/// What one seed of a matrix produced: cell runs row by row (shadow), then column (target), and
-/// each target algorithm's (recall@N, popularity recall@N).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SeedOutcome {
-    cells: Vec<CellRun>,
-    recalls: Vec<(f64, f64)>,
-}
-
-impl SeedOutcome {
-    /// The cell runs (row-major) and each target's (recall@N, popularity recall@N).
-    pub fn numbers(&self) -> (&[CellRun], &[(f64, f64)]) {
-        (&self.cells, &self.recalls)
-    }
 }
 
 struct SeedState {
@@ -422,51 +365,6 @@ impl Matrix {
     /// computed: stepped here, or one single-seed matrix per seed in parallel by
     /// `experiment::parallel`). `spent_ms` is the summed time.
     pub fn aggregate(&self, outcomes: &[SeedOutcome], spent_ms: f64) -> MatrixReport {
-        debug_assert_eq!(outcomes.len(), self.seeds.len());
-        let n = self.kinds.len();
-        let mut cells = Vec::new();
-        for (s, &shadow) in self.kinds.iter().enumerate() {
-            for (t, &target) in self.kinds.iter().enumerate() {
-                let runs: Vec<CellRun> = outcomes
-                    .iter()
-                    .map(|o| o.cells[s * n + t].clone())
-                    .collect();
-                let aucs: Vec<f64> = runs.iter().map(|r| r.roc_auc).collect();
-                let tprs: Vec<f64> = runs.iter().map(|r| r.tpr_at_fpr["0.01"]).collect();
-                let (roc_auc_mean, roc_auc_std) = mean_std(&aucs);
-                cells.push(Cell {
-                    shadow,
-                    target,
-                    roc_auc_mean,
-                    roc_auc_std,
-                    tpr_at_1pct_mean: mean_std(&tprs).0,
-                    runs,
-                });
-            }
-        }
-        let utility = self
-            .kinds
-            .iter()
-            .enumerate()
-            .map(|(i, &recommender)| {
-                let r: Vec<(f64, f64)> = outcomes.iter().map(|o| o.recalls[i]).collect();
-                MatrixUtility {
-                    recommender,
-                    recall_at_n_mean: mean_std(&r.iter().map(|x| x.0).collect::<Vec<_>>()).0,
-                    popularity_recall_at_n_mean: mean_std(
-                        &r.iter().map(|x| x.1).collect::<Vec<_>>(),
-                    )
-                    .0,
-                }
-            })
-            .collect();
-        MatrixReport {
-            recommenders: self.kinds.clone(),
-            seeds: self.seeds.clone(),
-            config: self.base.clone(),
-            cells,
-            utility,
-            timings_ms: BTreeMap::from([("total".to_string(), spent_ms)]),
-        }
+        super::matrix_report::aggregate(&self.kinds, &self.seeds, &self.base, outcomes, spent_ms)
     }
 }

@@ -10,6 +10,7 @@ pub mod frontier_notes;
 pub mod frontier_report;
 pub mod job;
 pub mod matrix;
+pub mod matrix_report;
 pub mod matrix_train;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
