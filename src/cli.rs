@@ -206,7 +206,8 @@ struct FrontierArgs {
     common: Common,
 }
 
-/// How many runs (sweep), seeds (matrix) or seed parts (frontier) run at once.
+/// How many runs (sweep), seed parts (matrix: each algorithm's training and the attack; frontier)
+/// run at once.
 #[derive(Args, Debug)]
 struct Parallel {
     /// worker threads (default: the cores available); results are identical for every value
@@ -597,7 +598,9 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 &format!("{what} on {jobs} threads"),
                 a.common.force,
             )?;
-            let report = with_workers(jobs, "seeds", |w| {
+            // More than one thread: each seed's algorithms train as parts of their own.
+            let parts = if jobs > 1 { "seed parts" } else { "seeds" };
+            let report = with_workers(jobs, parts, |w| {
                 parallel::matrix(data, cfg, &kinds, &a.seeds, w)
             })?;
             print_result(&JobResult::Matrix(&report), a.common.json);

@@ -263,8 +263,10 @@ fn a_matrix_is_the_same_stepped_coarse_fine_and_on_1_2_3_threads() {
         fine_pieces.push(run_unit(&b, u.unit));
     }
     let mut again = b.start(fine[4].unit, None).unwrap();
-    while !again.step().unwrap().done {}
-    assert!(again.reused());
+    let p = again.step().unwrap();
+    assert!(p.done && again.reused());
+    // Its progress places it in the whole matrix: seed 2 of 2.
+    assert_eq!((p.run_index, p.run_count), (1, 2));
     fine_pieces.reverse();
     let Report::Matrix(m) = plan.aggregate(&fine_pieces).unwrap() else {
         panic!("a matrix report")

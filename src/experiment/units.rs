@@ -352,7 +352,7 @@ impl Plan {
                 if let Some(c) = clock {
                     t = t.with_clock(c);
                 }
-                Work::Train(Box::new(t))
+                Work::Train(Box::new(t), seed_index, m.seeds().len())
             }
             (Kind::Frontier(_), Unit::Frontier { seed_index, part }) => {
                 let mut f = Self::frontier(self.data.clone(), self.config.clone(), &self.spec)?

@@ -17,8 +17,9 @@ pub(super) enum Work {
     /// A single-seed matrix: the seed's index in the whole matrix and the number of seeds.
     Seed(Box<Matrix>, usize, usize),
     Frontier(Box<Frontier>),
-    /// A matrix seed's algorithm, trained for the served cache.
-    Train(Box<MatrixTrain>),
+    /// A matrix seed's algorithm, trained for the served cache: the seed's index in the whole
+    /// matrix and the number of seeds.
+    Train(Box<MatrixTrain>, usize, usize),
 }
 
 /// One unit in progress, advanced by `step()` like any job.
@@ -46,7 +47,7 @@ impl UnitRun {
     pub fn reused(&self) -> bool {
         match &self.work {
             Work::Run(p, _) => p.reused(),
-            Work::Train(t) => t.reused(),
+            Work::Train(t, _, _) => t.reused(),
             _ => false,
         }
     }
@@ -73,7 +74,12 @@ impl UnitRun {
                 p
             }
             Work::Frontier(f) => f.step()?,
-            Work::Train(t) => t.step()?,
+            Work::Train(t, index, count) => {
+                let mut p = t.step()?;
+                p.run_index = *index;
+                p.run_count = *count;
+                p
+            }
         };
         if p.done {
             let piece = self.finish()?;
@@ -108,7 +114,7 @@ impl UnitRun {
                 let piece = f.pieces().first().ok_or_else(not_done)?.clone();
                 (piece.timings_ms.values().sum(), Outcome::Frontier { piece })
             }
-            Work::Train(t) => (t.spent_ms(), Outcome::Served),
+            Work::Train(t, _, _) => (t.spent_ms(), Outcome::Served),
         };
         Ok(Piece {
             unit: self.unit,
