@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 pub use super::matrix_report::{Cell, CellRun, MatrixReport, MatrixUtility, SeedOutcome};
-use super::matrix_train::matrix_key;
-use super::pipeline::{Halves, Observed, SCORE_WORK, TRAIN_WORK};
+use super::matrix_train::{matrix_key, train_and_serve};
+use super::pipeline::{Halves, Observed, TRAIN_WORK};
 use super::served::{ServedCache, ServedHalf};
 use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
 use crate::config::Config;
@@ -254,13 +254,13 @@ impl Matrix {
             Task::Target(i) | Task::Shadow(i) => {
                 let target = matches!(task, Task::Target(_));
                 let side = if target { "target" } else { "shadow" };
-                let cached = self
-                    .cache
-                    .as_ref()
-                    .and_then(|c| c.get(&matrix_key(&st.cfg, kinds[i])));
+                // At the task's start: this algorithm's half from a training unit, if one left it.
+                let cached = match (&self.cache, &st.training) {
+                    (Some(c), None) => c.get(&matrix_key(&st.cfg, kinds[i])),
+                    _ => None,
+                };
                 let (finished, within, status) = match cached {
-                    // Both halves came from a training unit: taken at the target's task.
-                    Some(served) if st.training.is_none() => {
+                    Some(served) => {
                         let half = if target {
                             &served.target
                         } else {
@@ -271,7 +271,7 @@ impl Matrix {
                         push_served(st, target, half.clone());
                         (true, 1.0, "trained by another unit".to_string())
                     }
-                    _ => {
+                    None => {
                         let halves = st.halves.as_ref().expect("split done");
                         let half = st.training.get_or_insert_with(|| {
                             if target {
@@ -280,17 +280,12 @@ impl Matrix {
                                 halves.shadow_half(&st.cfg, kinds[i])
                             }
                         });
-                        let finished = half.train_step(TRAIN_WORK)? && {
-                            let users = half.users_per_step(SCORE_WORK);
-                            half.serve_step(&data, users)
-                        };
-                        let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
-                        let (status, _) = half.train_status();
-                        if finished {
+                        let step = train_and_serve(half, &data)?;
+                        if step.0 {
                             let half = st.training.take().expect("in training");
                             push_served(st, target, ServedHalf::of(&half));
                         }
-                        (finished, within, status)
+                        step
                     }
                 };
                 (

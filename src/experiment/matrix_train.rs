@@ -26,11 +26,24 @@ pub fn matrix_key(cfg: &Config, kind: RecommenderKind) -> String {
     format!("matrix {};{}", kind.id(), served_key(cfg))
 }
 
+/// One bounded step of a half's training, then of serving its lists: (finished, share done of the
+/// two, the trainer's status). The matrix and its training units step a half the same way.
+pub(super) fn train_and_serve(half: &mut Half, data: &Dataset) -> Result<(bool, f64, String)> {
+    let finished = half.train_step(TRAIN_WORK)? && {
+        let users = half.users_per_step(SCORE_WORK);
+        half.serve_step(data, users)
+    };
+    let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
+    Ok((finished, within, half.train_status().0))
+}
+
 /// One algorithm of one matrix seed, trained and served on both halves.
 pub struct MatrixTrain {
     data: Arc<Dataset>,
     cfg: Config,
     kind: RecommenderKind,
+    /// `matrix_key` of this seed and algorithm.
+    key: String,
     cache: Arc<ServedCache>,
     halves: Option<Halves>,
     /// Target first, then shadow; `None` once both are served.
@@ -52,6 +65,7 @@ impl MatrixTrain {
         cache: Arc<ServedCache>,
     ) -> MatrixTrain {
         MatrixTrain {
+            key: matrix_key(&cfg, kind),
             data,
             cfg,
             kind,
@@ -115,10 +129,9 @@ impl MatrixTrain {
     }
 
     fn work(&mut self) -> Result<(Stage, f64, String)> {
-        let key = matrix_key(&self.cfg, self.kind);
         let seed = self.cfg.seed;
         if self.halves.is_none() {
-            if self.cache.get(&key).is_some() {
+            if self.cache.get(&self.key).is_some() {
                 self.reused = true;
                 self.done = true;
                 let msg = format!("seed {seed}: {} trained earlier, reused", self.kind.id());
@@ -139,16 +152,8 @@ impl MatrixTrain {
             (Stage::ShadowRecommender, "shadow")
         };
         let half = self.sides.last_mut().expect("a half is in training");
-        let finished = half.train_step(TRAIN_WORK)? && {
-            let users = half.users_per_step(SCORE_WORK);
-            half.serve_step(&self.data, users)
-        };
-        let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
-        let message = format!(
-            "seed {seed}: {side} {}: {}",
-            self.kind.id(),
-            half.train_status().0
-        );
+        let (finished, within, status) = train_and_serve(half, &self.data)?;
+        let message = format!("seed {seed}: {side} {}: {status}", self.kind.id());
         if finished {
             let half = self.sides.pop().expect("checked above");
             if self.served.is_empty() {
@@ -157,20 +162,20 @@ impl MatrixTrain {
             }
             self.served.push(ServedHalf::of(&half));
             if self.sides.is_empty() {
-                self.keep(key);
+                self.keep();
             }
         }
         Ok((stage, within, message))
     }
 
-    fn keep(&mut self, key: String) {
+    fn keep(&mut self) {
         let (Some(halves), 2) = (self.halves.take(), self.served.len()) else {
             return;
         };
         let shadow = self.served.pop();
         let target = self.served.pop().expect("two halves served");
         self.cache.put(
-            key,
+            self.key.clone(),
             Arc::new(Served {
                 halves,
                 target,
