@@ -100,8 +100,8 @@ pub fn estimate_sweep(
 
 /// A transfer matrix of `kinds` over `seeds` seeds on `jobs` threads: per seed, every algorithm on
 /// both halves, the item vectors once, one attack fit per shadow algorithm. With more than one
-/// thread each algorithm's lists wait in the served cache (experiment::matrix_train) until the job
-/// ends.
+/// thread each algorithm's training is a unit of its own (experiment::matrix_train) and its lists
+/// wait in the served cache until the job ends.
 pub fn estimate_matrix(
     cfg: &Config,
     data: &DatasetSummary,
@@ -110,7 +110,39 @@ pub fn estimate_matrix(
     jobs: usize,
 ) -> Estimate {
     let entries = if jobs > 1 { seeds * kinds.len() } else { 0 };
-    schedule(&matrix_pieces(cfg, data, kinds, seeds), data, jobs).with_served(entries, cfg, data)
+    matrix_schedule(cfg, data, kinds, seeds, jobs, false).with_served(entries, cfg, data)
+}
+
+/// A matrix's pieces scheduled: one per seed on one thread; on more, each seed's algorithms'
+/// training and its attack, the last seed's attack after everything else (it needs its seed's
+/// lists, which the schedule does not know).
+fn matrix_schedule(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kinds: &[RecommenderKind],
+    seeds: usize,
+    jobs: usize,
+    copies: bool,
+) -> Estimate {
+    let s = Shape::new(cfg, data);
+    let attack = attacker(cfg, &s, kinds.len() as f64);
+    let trainings = kinds.iter().map(|&k| {
+        let h = half(k, cfg, &s);
+        h.then(h)
+    });
+    if jobs <= 1 || seeds == 0 {
+        let seed = trainings.fold(attack, Piece::then);
+        return schedule_copies(&vec![seed; seeds], data, jobs, copies);
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    for _ in 0..seeds {
+        pieces.extend(trainings.clone());
+    }
+    pieces.extend(std::iter::repeat_n(attack, seeds - 1));
+    let mut e = schedule_copies(&pieces, data, jobs, copies);
+    e.seconds += attack.seconds;
+    e.peak_bytes = e.peak_bytes.max(data_bytes(data) + attack.peak());
+    e
 }
 
 impl Estimate {
@@ -119,21 +151,6 @@ impl Estimate {
         self.peak_bytes += entries as f64 * served_bytes(cfg, data);
         self
     }
-}
-
-fn matrix_pieces(
-    cfg: &Config,
-    data: &DatasetSummary,
-    kinds: &[RecommenderKind],
-    seeds: usize,
-) -> Vec<Piece> {
-    let s = Shape::new(cfg, data);
-    let mut seed = attacker(cfg, &s, kinds.len() as f64);
-    for &k in kinds {
-        let h = half(k, cfg, &s);
-        seed = seed.then(h).then(h);
-    }
-    vec![seed; seeds]
 }
 
 /// Extra work of dp-sgd training over plain SGD (per-sample clipping and noise on every update).
@@ -228,6 +245,12 @@ pub struct JobEstimate {
     pub text: String,
 }
 
+/// A page job's work: pieces to schedule, or (a matrix) already scheduled, with its units.
+enum Scheduled {
+    Pieces(Vec<Piece>),
+    Done(Estimate, usize),
+}
+
 /// The estimate of a page job of `kind` (`single`, `compare`, `sweep`, `matrix` or `frontier`)
 /// with `spec`, its runs divided among `workers` workers, each `factor` times slower than native.
 pub fn estimate_job(
@@ -246,8 +269,9 @@ pub fn estimate_job(
             .ok_or_else(|| missing("seeds"))
     };
     let workers = workers.max(1);
-    let (pieces, runs, what) = match kind {
-        "single" => (vec![run_piece(cfg, data)], 1, "run"),
+    let browser = factor > 1.0;
+    let (scheduled, runs, what) = match kind {
+        "single" => (Scheduled::Pieces(vec![run_piece(cfg, data)]), 1, "run"),
         "compare" => {
             let configs = spec.configs.as_ref().ok_or_else(|| missing("configs"))?;
             let pieces = configs
@@ -255,14 +279,14 @@ pub fn estimate_job(
                 .map(|c| Ok(run_piece(&Config::from_json(c.clone())?, data)))
                 .collect::<Result<Vec<_>>>()?;
             let n = pieces.len();
-            (pieces, n, "runs")
+            (Scheduled::Pieces(pieces), n, "runs")
         }
         "sweep" => {
             let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
             let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
             let seeds = seeds()?;
             let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds)?;
-            (pieces, values.len() * seeds, "runs")
+            (Scheduled::Pieces(pieces), values.len() * seeds, "runs")
         }
         "matrix" => {
             let kinds = match &spec.recommenders {
@@ -273,7 +297,13 @@ pub fn estimate_job(
                 _ => RecommenderKind::ALL.to_vec(),
             };
             let seeds = seeds()?;
-            (matrix_pieces(cfg, data, &kinds, seeds), seeds, "seeds")
+            let units = if workers > 1 {
+                seeds * (kinds.len() + 1)
+            } else {
+                seeds
+            };
+            let est = matrix_schedule(cfg, data, &kinds, seeds, workers, browser);
+            (Scheduled::Done(est, units), seeds, "seeds")
         }
         "frontier" => {
             let defences = match &spec.defences {
@@ -290,7 +320,7 @@ pub fn estimate_job(
             let seeds = seeds()?;
             let natural = crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS;
             let pieces = frontier_pieces(cfg, data, &defences, &strengths, seeds, &natural);
-            (pieces, seeds, "seeds")
+            (Scheduled::Pieces(pieces), seeds, "seeds")
         }
         other => {
             return Err(Error::config(
@@ -302,14 +332,17 @@ pub fn estimate_job(
             ))
         }
     };
-    let browser = factor > 1.0;
-    let mut native = schedule_copies(&pieces, data, workers, browser);
+    // Units that can run at once: the runs (a frontier: its seeds), or a matrix's seed parts.
+    let (mut native, units) = match scheduled {
+        Scheduled::Pieces(pieces) => (schedule_copies(&pieces, data, workers, browser), runs),
+        Scheduled::Done(e, units) => (e, units),
+    };
     if browser {
         // Each worker's data set keeps its served entries from one job to the next.
         native = native.with_served(workers * PAGE_SERVED_ENTRIES, cfg, data);
     }
     let seconds = native.seconds * factor;
-    let used = workers.min(runs.max(1));
+    let used = workers.min(units.max(1));
     let refused = (runs > MAX_RUNS).then(|| {
         format!(
             "this job has {runs} {what}, more than the limit of {MAX_RUNS}: use fewer seeds or values (or the command line with --force)"

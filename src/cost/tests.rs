@@ -228,6 +228,21 @@ fn page_jobs_divide_among_workers_ask_above_a_minute_and_refuse_above_the_run_li
         m.seconds,
         estimate_matrix(&cfg, &d, &RecommenderKind::ALL, 3, 1).seconds
     );
+    // One seed on three workers: its algorithms train as parts of their own, so it is faster
+    // than on one, but not faster than its longest training and then its attack.
+    let one_seed = JobSpec {
+        seeds: Some(vec![0]),
+        ..JobSpec::default()
+    };
+    let alone = estimate_job(&cfg, &d, "matrix", &one_seed, 1, 1.0).unwrap();
+    let three = estimate_job(&cfg, &d, "matrix", &one_seed, 3, 1.0).unwrap();
+    assert!(three.seconds < alone.seconds, "{three:?} {alone:?}");
+    assert!(three.seconds > alone.seconds / 3.0, "{three:?} {alone:?}");
+    let none = JobSpec {
+        seeds: Some(vec![]),
+        ..JobSpec::default()
+    };
+    assert_eq!(estimate_job(&cfg, &d, "matrix", &none, 3, 1.0).unwrap().runs, 0);
     let f = estimate_job(&cfg, &d, "frontier", &seeds, 1, 1.0).unwrap();
     assert_eq!(f.runs, 3);
     assert!(f.seconds > 3.0 * native.seconds, "{f:?}");
