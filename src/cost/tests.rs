@@ -242,7 +242,12 @@ fn page_jobs_divide_among_workers_ask_above_a_minute_and_refuse_above_the_run_li
         seeds: Some(vec![]),
         ..JobSpec::default()
     };
-    assert_eq!(estimate_job(&cfg, &d, "matrix", &none, 3, 1.0).unwrap().runs, 0);
+    assert_eq!(
+        estimate_job(&cfg, &d, "matrix", &none, 3, 1.0)
+            .unwrap()
+            .runs,
+        0
+    );
     let f = estimate_job(&cfg, &d, "frontier", &seeds, 1, 1.0).unwrap();
     assert_eq!(f.runs, 3);
     assert!(f.seconds > 3.0 * native.seconds, "{f:?}");
