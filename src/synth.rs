@@ -281,6 +281,25 @@ pub fn write_csv(p: &SynthParams, out: &mut impl Write) -> Result<u64> {
     Ok(written)
 }
 
+/// A generated data set for unit tests elsewhere in the crate (the CSV `write_csv` makes, parsed).
+#[cfg(test)]
+pub(crate) fn dataset(
+    users: u32,
+    items: u32,
+    ratings: u64,
+    seed: u32,
+) -> std::sync::Arc<crate::data::Dataset> {
+    let p = SynthParams {
+        users,
+        items,
+        ratings,
+        seed,
+    };
+    let mut csv = Vec::new();
+    write_csv(&p, &mut csv).unwrap();
+    std::sync::Arc::new(crate::data::Dataset::parse(&csv, "synth.csv").unwrap())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

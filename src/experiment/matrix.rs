@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 pub use super::matrix_report::{Cell, CellRun, MatrixReport, MatrixUtility, SeedOutcome};
-use super::matrix_train::{matrix_key, train_and_serve};
-use super::pipeline::{Halves, Observed, TRAIN_WORK};
+use super::matrix_train::matrix_key;
+use super::pipeline::{train_and_serve, Halves, Observed, TRAIN_WORK};
 use super::served::{ServedCache, ServedHalf};
 use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
 use crate::config::Config;
@@ -280,12 +280,13 @@ impl Matrix {
                                 halves.shadow_half(&st.cfg, kinds[i])
                             }
                         });
-                        let step = train_and_serve(half, &data)?;
-                        if step.0 {
+                        let (finished, within) = train_and_serve(&data, half)?;
+                        let status = half.train_status().0;
+                        if finished {
                             let half = st.training.take().expect("in training");
                             push_served(st, target, ServedHalf::of(&half));
                         }
-                        step
+                        (finished, within, status)
                     }
                 };
                 (

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use super::pipeline::{Halves, SCORE_WORK, TRAIN_WORK};
+use super::pipeline::{train_and_serve, Halves};
 use super::served::{served_key, Served, ServedCache, ServedHalf};
 use crate::config::Config;
 use crate::data::Dataset;
@@ -24,17 +24,6 @@ use crate::serving::Half;
 /// halves with other settings (dp-sgd reads the config's `recommender`).
 pub fn matrix_key(cfg: &Config, kind: RecommenderKind) -> String {
     format!("matrix {};{}", kind.id(), served_key(cfg))
-}
-
-/// One bounded step of a half's training, then of serving its lists: (finished, share done of the
-/// two, the trainer's status). The matrix and its training units step a half the same way.
-pub(super) fn train_and_serve(half: &mut Half, data: &Dataset) -> Result<(bool, f64, String)> {
-    let finished = half.train_step(TRAIN_WORK)? && {
-        let users = half.users_per_step(SCORE_WORK);
-        half.serve_step(data, users)
-    };
-    let within = (half.train_fraction() + half.serve_fraction()) / 2.0;
-    Ok((finished, within, half.train_status().0))
 }
 
 /// One algorithm of one matrix seed, trained and served on both halves.
@@ -152,8 +141,12 @@ impl MatrixTrain {
             (Stage::ShadowRecommender, "shadow")
         };
         let half = self.sides.last_mut().expect("a half is in training");
-        let (finished, within, status) = train_and_serve(half, &self.data)?;
-        let message = format!("seed {seed}: {side} {}: {status}", self.kind.id());
+        let (finished, within) = train_and_serve(&self.data, half)?;
+        let message = format!(
+            "seed {seed}: {side} {}: {}",
+            self.kind.id(),
+            half.train_status().0
+        );
         if finished {
             let half = self.sides.pop().expect("checked above");
             if self.served.is_empty() {

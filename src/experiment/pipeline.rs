@@ -31,6 +31,19 @@ pub(crate) const TRAIN_WORK: usize = 4_000_000;
 /// Multiply-adds of scoring per step (users × candidates × cost).
 pub(crate) const SCORE_WORK: usize = 16_000_000;
 
+/// Trains (once) and then serves `half` in bounded pieces: (finished, share done of the two). The
+/// matrix, its training units and the frontier step their halves this way.
+pub(crate) fn train_and_serve(data: &Dataset, half: &mut Half) -> Result<(bool, f64)> {
+    let finished = half.train_step(TRAIN_WORK)? && {
+        let users = half.users_per_step(SCORE_WORK);
+        half.serve_step(data, users)
+    };
+    Ok((
+        finished,
+        (half.train_fraction() + half.serve_fraction()) / 2.0,
+    ))
+}
+
 /// A monotonic clock in milliseconds, supplied by the caller (std's clock panics on wasm32).
 pub type Clock = Box<dyn Fn() -> f64>;
 
@@ -526,15 +539,7 @@ mod tests {
 
     #[test]
     fn the_attacker_shares_the_served_lists_instead_of_copying_them() {
-        let p = crate::synth::SynthParams {
-            users: 60,
-            items: 80,
-            ratings: 1_500,
-            seed: 3,
-        };
-        let mut csv = Vec::new();
-        crate::synth::write_csv(&p, &mut csv).unwrap();
-        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let data = crate::synth::dataset(60, 80, 1_500, 3);
         let cfg = Config {
             epochs: 2,
             vector_epochs: 2,

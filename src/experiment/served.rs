@@ -277,15 +277,7 @@ mod tests {
 
     #[test]
     fn a_run_on_served_halves_from_the_cache_equals_a_fresh_run_bit_for_bit() {
-        let p = crate::synth::SynthParams {
-            users: 80,
-            items: 90,
-            ratings: 2_000,
-            seed: 5,
-        };
-        let mut csv = Vec::new();
-        crate::synth::write_csv(&p, &mut csv).unwrap();
-        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let data = crate::synth::dataset(80, 90, 2_000, 5);
         let base = Config {
             epochs: 3,
             vector_epochs: 2,
@@ -358,15 +350,7 @@ mod tests {
 
     #[test]
     fn the_cost_model_counts_an_entry_within_a_quarter() {
-        let p = crate::synth::SynthParams {
-            users: 300,
-            items: 400,
-            ratings: 20_000,
-            seed: 3,
-        };
-        let mut csv = Vec::new();
-        crate::synth::write_csv(&p, &mut csv).unwrap();
-        let data = Arc::new(Dataset::parse(&csv, "synth.csv").unwrap());
+        let data = crate::synth::dataset(300, 400, 20_000, 3);
         let cfg = Config {
             epochs: 2,
             vector_epochs: 1,

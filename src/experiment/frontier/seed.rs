@@ -8,7 +8,7 @@ use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::Result;
-use crate::experiment::pipeline::{Halves, Observed, SCORE_WORK, TRAIN_WORK};
+use crate::experiment::pipeline::{train_and_serve, Halves, Observed, SCORE_WORK, TRAIN_WORK};
 use crate::experiment::sweep::SweepRun;
 use crate::report::{AttackScores, Stage};
 use crate::serving::Half;
@@ -73,20 +73,6 @@ pub(super) struct SeedState {
 }
 
 impl Frontier {
-    /// Trains (once) and serves `half` in bounded pieces: (finished, share done).
-    fn train_and_serve(data: &Dataset, half: &mut Half) -> Result<(bool, f64)> {
-        let finished = if !half.train_step(TRAIN_WORK)? {
-            false
-        } else {
-            let users = half.users_per_step(SCORE_WORK);
-            half.serve_step(data, users)
-        };
-        Ok((
-            finished,
-            (half.train_fraction() + half.serve_fraction()) / 2.0,
-        ))
-    }
-
     /// The attack's numbers on a served target half.
     fn evaluate(data: &Dataset, st: &SeedState, half: &Half) -> Result<SweepRun> {
         let vectors = st.vectors.as_ref().expect("vectors done").vectors();
@@ -149,7 +135,7 @@ impl Frontier {
                     (st.shadow.as_mut(), "shadow")
                 };
                 let half = half.expect("split done");
-                let (finished, within) = Self::train_and_serve(&data, half)?;
+                let (finished, within) = train_and_serve(&data, half)?;
                 let (status, _) = half.train_status();
                 (
                     finished,
@@ -226,7 +212,7 @@ impl Frontier {
                     st.other = Some(halves.target_half(&cfg, cfg.recommender));
                 }
                 let half = st.other.as_mut().expect("set above");
-                let (finished, within) = Self::train_and_serve(&data, half)?;
+                let (finished, within) = train_and_serve(&data, half)?;
                 let (status, _) = half.train_status();
                 if finished {
                     let half = st.other.take().expect("set above");
@@ -255,7 +241,7 @@ impl Frontier {
                     st.other = Some(halves.target_half(&cfg, cfg.recommender));
                 }
                 let half = st.other.as_mut().expect("set above");
-                let (finished, within) = Self::train_and_serve(&data, half)?;
+                let (finished, within) = train_and_serve(&data, half)?;
                 let (status, _) = half.train_status();
                 if finished {
                     let half = st.other.take().expect("set above");
