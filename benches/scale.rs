@@ -56,6 +56,7 @@ fn benches(c: &mut Criterion) {
                 )
                 .unwrap()
                 .points[0]
+                    .over
                     .roc_auc_mean
             })
         });

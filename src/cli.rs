@@ -15,14 +15,12 @@ use crate::cost;
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
-use crate::experiment::frontier::{FrontierReport, DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS};
-use crate::experiment::matrix::MatrixReport;
+use crate::experiment::frontier::{DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS};
 use crate::experiment::parallel::{self, SharedClock, Workers};
 use crate::experiment::{Job, JobResult};
 use crate::pipeline::Pipeline;
 use crate::recommender::RecommenderKind;
-use crate::report::{Progress, RunReport};
-use crate::sweep::SweepReport;
+use crate::report::Progress;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -123,6 +121,18 @@ fn finite(text: &str) -> std::result::Result<f64, String> {
     }
 }
 
+/// A protocol name in a list flag (`--protocols popular,fold-in`).
+fn protocol_arg(text: &str) -> std::result::Result<Protocol, String> {
+    match text.trim() {
+        "popular" => Ok(Protocol::Popular),
+        "fold-in" => Ok(Protocol::FoldIn),
+        other => Err(format!(
+            "unknown protocol '{}' (allowed: popular, fold-in)",
+            crate::error::shorten(other)
+        )),
+    }
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ProtocolArg {
     Popular,
@@ -200,6 +210,9 @@ struct FrontierArgs {
     /// comma-separated epoch counts of the undefended "natural" frontier (lfm only)
     #[arg(long = "natural-epochs", value_delimiter = ',')]
     natural_epochs: Option<Vec<u32>>,
+    /// comma-separated protocols, one panel each (default: popular,fold-in)
+    #[arg(long, value_delimiter = ',', value_parser = protocol_arg)]
+    protocols: Option<Vec<Protocol>>,
     #[command(flatten)]
     parallel: Parallel,
     #[command(flatten)]
@@ -288,14 +301,6 @@ fn with_workers<T>(jobs: usize, what: &str, f: impl FnOnce(Workers<'_>) -> Resul
     out
 }
 
-/// "123 ms" or, for a parallel job, "123 ms of runs in 80 ms wall".
-fn time_line(timings: &std::collections::BTreeMap<String, f64>) -> String {
-    match timings.get("wall") {
-        Some(wall) => format!("{:.0} ms of runs in {wall:.0} ms wall", timings["total"]),
-        None => format!("{:.0} ms", timings["total"]),
-    }
-}
-
 /// A progress bar on a terminal, nothing otherwise (scripts and CI get clean stderr).
 fn progress_bar() -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
@@ -324,147 +329,6 @@ fn load(path: &std::path::Path) -> Result<Arc<Dataset>> {
     Ok(Arc::new(Dataset::load(path)?))
 }
 
-fn print_run(r: &RunReport) {
-    let c = &r.counts;
-    println!(
-        "data      {} users, {} items, {} interactions",
-        c.users, c.items, c.interactions
-    );
-    println!(
-        "split     shadow {}+{}, target {}+{} (members+non-members)",
-        c.shadow_members, c.shadow_nonmembers, c.target_members, c.target_nonmembers
-    );
-    println!("ROC-AUC   {:.4}", r.roc_auc);
-    println!(
-        "TPR       {:.3} at 1% FPR, {:.3} at 0.1% FPR (smallest non-zero FPR here: {:.2}%)",
-        r.tpr_at_fpr["0.01"],
-        r.tpr_at_fpr["0.001"],
-        r.min_nonzero_fpr * 100.0
-    );
-    println!(
-        "balanced accuracy at 0.5 (the reference code's \"AUC\") {:.4}",
-        r.balanced_accuracy
-    );
-    println!(
-        "advantage {:.4}, accuracy {:.4}, precision {:.4}, recall {:.4}",
-        r.attacker_advantage, r.accuracy, r.precision, r.recall
-    );
-    let t = &r.recommender.target;
-    println!(
-        "target recommender recall@{n} {:.4} (popularity list {:.4}, ratio {:.2}), precision@{n} {:.4}, hit rate {:.4}",
-        t.recall_at_n, t.popularity_recall_at_n, t.recall_vs_popularity, t.precision_at_n, t.hit_rate, n = r.config.top_n
-    );
-    for (name, b) in &r.baselines {
-        println!(
-            "baseline  {name}: ROC-AUC {:.4}, TPR {:.3} at 1% FPR (shadow-free)",
-            b.roc_auc, b.tpr_at_fpr["0.01"]
-        );
-    }
-    println!("time      {:.0} ms", r.timings_ms["total"]);
-    for w in &r.warnings {
-        println!("warning   {w}");
-    }
-}
-
-fn print_matrix(m: &MatrixReport) {
-    let width = 12;
-    print!("{:>width$}", "shadow\\target");
-    for k in &m.recommenders {
-        print!("  {:>width$}", k.id());
-    }
-    println!();
-    for s in &m.recommenders {
-        print!("{:>width$}", s.id());
-        for t in &m.recommenders {
-            let c = m
-                .cells
-                .iter()
-                .find(|c| c.shadow == *s && c.target == *t)
-                .expect("every pair has a cell");
-            // One seed has no spread: say so instead of printing ± 0.000.
-            let std = if m.seeds.len() > 1 {
-                format!("±{:.3}", c.roc_auc_std)
-            } else {
-                String::new()
-            };
-            print!("  {:>width$}", format!("{:.3}{std}", c.roc_auc_mean));
-        }
-        println!();
-    }
-    println!(
-        "ROC-AUC, mean ± std over seeds {:?}; {}",
-        m.seeds,
-        time_line(&m.timings_ms)
-    );
-}
-
-fn print_sweep(s: &SweepReport) {
-    println!(
-        "{:>10}  {:>15}  {:>12}  {:>10}",
-        s.param, "ROC-AUC", "TPR@1%FPR", "recall@N"
-    );
-    for p in &s.points {
-        println!(
-            "{:>10}  {:.4} ± {:.4}  {:>12.3}  {:>10.4}",
-            p.value, p.roc_auc_mean, p.roc_auc_std, p.tpr_at_1pct_mean, p.recall_at_n_mean
-        );
-    }
-    println!("seeds {:?}, {}", s.seeds, time_line(&s.timings_ms));
-}
-
-fn print_frontier(f: &FrontierReport) {
-    let n = f.config.top_n;
-    println!(
-        "{:>26}  {:>8}  {:>14}  {:>16}  {:>10}  {:>8}",
-        "defence",
-        "strength",
-        "parameter",
-        "ROC-AUC",
-        format!("recall@{n}"),
-        "ε"
-    );
-    let spread = |std: f64| {
-        if f.seeds.len() > 1 {
-            format!(" ± {std:.3}")
-        } else {
-            String::new()
-        }
-    };
-    for c in &f.defences {
-        for p in &c.points {
-            println!(
-                "{:>26}  {:>8}  {:>14}  {:>16}  {:>10.4}  {:>8}",
-                c.defence.id(),
-                p.strength,
-                format!("{} {:.3}", c.parameter, p.parameter_value),
-                format!("{:.4}{}", p.roc_auc_mean, spread(p.roc_auc_std)),
-                p.recall_at_n_mean,
-                p.epsilon_mean.map_or("-".into(), |e| format!("{e:.2}"))
-            );
-        }
-    }
-    let u = &f.undefended;
-    println!(
-        "undefended ROC-AUC {:.4}, recall@{n} {:.4}; popularity list recall@{n} {:.4}",
-        u.roc_auc_mean, u.recall_at_n_mean, f.popularity_recall_at_n
-    );
-    for p in &f.natural {
-        println!(
-            "natural   {:>3} epochs: ROC-AUC {:.4}, recall@{n} {:.4}",
-            p.epochs, p.roc_auc_mean, p.recall_at_n_mean
-        );
-    }
-    for note in &f.notes {
-        println!("note      {note}");
-    }
-    println!(
-        "protocol {}, seeds {:?}, {:.0} ms",
-        serde_json::to_value(f.config.protocol).expect("serialises"),
-        f.seeds,
-        f.timings_ms["total"]
-    );
-}
-
 fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("reports serialise")
 }
@@ -489,10 +353,7 @@ fn finish(mut job: Job, json: bool) -> Result<Job> {
 fn print_result(result: &JobResult<'_>, json: bool) {
     match result {
         r if json => println!("{}", to_json(r)),
-        JobResult::Single(r) => print_run(r),
-        JobResult::Sweep(r) => print_sweep(r),
-        JobResult::Matrix(r) => print_matrix(r),
-        JobResult::Frontier(r) => print_frontier(r),
+        r => print!("{}", crate::cli_text::text(r)),
     }
 }
 
@@ -648,13 +509,18 @@ pub fn main_with(cli: Cli) -> Result<()> {
         }
         Command::Frontier(a) => {
             let cfg = a.common.config()?;
+            // None: every defence that applies, per panel.
             let defences = match &a.defences {
                 Some(names) => names
                     .iter()
                     .map(|n| DefenceKind::parse("defences", n.trim()))
                     .collect::<Result<Vec<_>>>()?,
-                None => DefenceKind::applicable(&cfg),
+                None => Vec::new(),
             };
+            let protocols = a
+                .protocols
+                .clone()
+                .unwrap_or(crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec());
             let strengths = a.strengths.clone().unwrap_or(DEFAULT_STRENGTHS.to_vec());
             let natural = a
                 .natural_epochs
@@ -664,9 +530,10 @@ pub fn main_with(cli: Cli) -> Result<()> {
             check_runs(a.seeds.len(), &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
             let jobs = a.parallel.jobs();
-            let estimate = cost::estimate_frontier(
+            let estimate = cost::estimate_frontier_panels(
                 &cfg,
                 &data.summary(),
+                &protocols,
                 &defences,
                 &strengths,
                 a.seeds.len(),
@@ -675,7 +542,9 @@ pub fn main_with(cli: Cli) -> Result<()> {
             );
             check_cost(estimate, &what, a.common.force)?;
             let report = with_workers(jobs, "parts", |w| {
-                parallel::frontier(data, cfg, &defences, &strengths, &a.seeds, &natural, w)
+                parallel::frontier(
+                    data, cfg, &protocols, &defences, &strengths, &a.seeds, &natural, w,
+                )
             })?;
             print_result(&JobResult::Frontier(&report), a.common.json);
         }

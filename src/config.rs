@@ -157,8 +157,9 @@ pub struct Config {
     pub item_vectors: ItemVectors,
     /// SGD epochs of the attacker's item-vector factorisation. Default 5 (more changes little).
     pub vector_epochs: u32,
-    /// The attack: `mlp` (the paper's, trained on a shadow model), or the shadow-free `distance`
-    /// and `overlap`. Default mlp.
+    /// The attack: `mlp` (the paper's, trained on a shadow model), the shadow-free `distance`,
+    /// `overlap`, `new-user-list` and `reference-list`, or the calibrated `lira` (reference models
+    /// instead of a shadow). Default mlp.
     pub attack: AttackKind,
     /// Width of the attack MLP's first hidden layer. Default 32 (the reference's).
     pub hidden1: u32,
@@ -173,9 +174,16 @@ pub struct Config {
     /// Independent MLP initialisations; the one with the lowest shadow loss is kept (plain small MLPs
     /// sometimes collapse to a constant). Default 3.
     pub attack_restarts: u32,
+    /// The calibrated attack (`attack` lira): how many reference recommenders the attacker trains,
+    /// each on a seeded random half of the attacked users (2 to 64). Default 16.
+    pub lira_references: u32,
+    /// The calibrated attack's offline variant: the references train on the attacker's shadow users
+    /// only, so every attacked user is out of every reference. Default false (online: each
+    /// attacked user is in about half of them).
+    pub lira_offline: bool,
     /// The defence of the TARGET service (`src/defence/`): none, popularity-randomisation,
-    /// list-perturbation, score-noise or dp-sgd. Default none. The attacker's shadow model never
-    /// gets it: it is the attacker's own imitation of the service (a non-adaptive attacker).
+    /// list-perturbation, score-noise or dp-sgd. Default none. The attacker's imitations of the
+    /// service run it too when `attacker_knows_defence` (the default).
     pub defence: DefenceKind,
     /// How strongly the defence acts, in [0, 1]: 0 = off (bit-identical to `none`), 1 = the
     /// strongest setting worth showing. Each defence maps it to its own parameter:
@@ -185,6 +193,11 @@ pub struct Config {
     /// the user's own scores added before ranking; dp-sgd: noise multiplier σ = 4s (lfm and bpr;
     /// s = 1 gives ε ≈ 7.8 for lfm and ≈ 3.5 for bpr on ml-latest-small). Default 0.
     pub defence_strength: f64,
+    /// Whether the attacker knows the target's defence and its imitations (shadow, references) run
+    /// it too, at the same strength. Default true: a defence is judged against an attacker who
+    /// knows it (Tramèr et al. 2020), as a published defence must be. false keeps the naive
+    /// attacker, whose shadow is undefended, for comparison.
+    pub attacker_knows_defence: bool,
     /// dp-sgd: C, the L2 bound on one member's change to the item vectors per step. Default 0 =
     /// the recommender's own: lfm 0.01 (on ml-latest-small it keeps more recall at every noise
     /// multiplier from 1 to 4 than 0.05 or 0.1 do; at σ = 2: 0.14 vs 0.07 and 0.03), bpr 0.003
@@ -249,8 +262,11 @@ impl Default for Config {
             attack_epochs: 30,
             attack_batch: 32,
             attack_restarts: 3,
+            lira_references: 16,
+            lira_offline: false,
             defence: DefenceKind::None,
             defence_strength: 0.0,
+            attacker_knows_defence: true,
             dp_clip: 0.0,
             dp_sampling_rate: crate::defence::DEFAULT_DP_SAMPLING_RATE,
             dp_delta: 0.0,
@@ -343,6 +359,7 @@ impl Config {
         in_range("attack_epochs", self.attack_epochs, 1, 2000)?;
         in_range("attack_batch", self.attack_batch, 1, 4096)?;
         in_range("attack_restarts", self.attack_restarts, 1, 20)?;
+        in_range("lira_references", self.lira_references, 2, 64)?;
         crate::defence::check_strength(self.defence_strength)?;
         if !(self.dp_clip.is_finite()
             && self.dp_clip >= 0.0
@@ -505,6 +522,7 @@ impl Config {
             "attack_epochs",
             "attack_batch",
             "attack_restarts",
+            "lira_references",
             "defence_strength",
             "dp_clip",
             "dp_sampling_rate",

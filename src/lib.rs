@@ -14,6 +14,8 @@
 pub mod attack;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli_text;
 pub mod config;
 pub mod cost;
 pub mod data;

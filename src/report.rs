@@ -5,16 +5,21 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::attack::AttackFit;
+use crate::attack::{AttackFit, AttackKind, Orientation};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::eval::bootstrap::{measurable, Ci95, CI_FPR};
 use crate::eval::utility::Utility;
 use crate::eval::{at_threshold, roc_curve, AtThreshold, Roc};
 use crate::privacy::PrivacySpent;
 use crate::split::Counts;
 
-/// The low false-positive rates every result reports TPR at (keys of `tpr_at_fpr`).
+/// The low false-positive rates every result reports TPR at (keys of `tpr_at_fpr`). A TPR at an
+/// FPR the run cannot measure (below 1 / non-members) is `null` (`eval::bootstrap::measurable`).
 pub const FPR_KEYS: [(&str, f64); 2] = [("0.01", 0.01), ("0.001", 0.001)];
+
+/// TPR at each FPR key, `null` where it cannot be measured.
+pub type TprAtFpr = BTreeMap<String, Option<f64>>;
 
 /// The pipeline's stages, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -126,14 +131,36 @@ pub struct RecommenderReport {
 pub struct AttackScores {
     pub roc: Roc,
     pub at: AtThreshold,
+    /// How many non-members were scored: what decides which TPRs are measurable.
+    pub non_members: usize,
 }
 
-/// The headline numbers of a shadow-free baseline (`baselines` in the run result).
+/// One attack's numbers on the attacked users (`baselines.*` in the run result; `ci95` from
+/// `eval::bootstrap`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BaselineReport {
+pub struct AttackSummary {
     pub roc_auc: f64,
-    pub tpr_at_fpr: BTreeMap<String, f64>,
+    pub tpr_at_fpr: TprAtFpr,
     pub attacker_advantage: f64,
+    pub ci95: Ci95,
+    /// How the attack's direction was fixed (on the attacker's own data, never the labels).
+    pub oriented_on: Orientation,
+    /// true when that turned the statistic's usual direction round.
+    pub flipped: bool,
+}
+
+/// The shadow-free baselines' numbers keep their schema-2 name.
+pub type BaselineReport = AttackSummary;
+
+/// The strongest of the attacks a run ran: the highest ROC-AUC, each attack oriented on data the
+/// attacker holds (ties: the first in `AttackKind::ALL`). What every headline and takeaway uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Strongest {
+    pub attack: AttackKind,
+    pub roc_auc: f64,
+    /// `null` when 1 % FPR cannot be measured.
+    pub tpr_at_1pct: Option<f64>,
+    pub ci95: Ci95,
 }
 
 impl AttackScores {
@@ -148,21 +175,35 @@ impl AttackScores {
         Ok(AttackScores {
             roc: roc_curve(scores, labels),
             at: at_threshold(scores, labels, threshold),
+            non_members: labels.iter().filter(|&&l| !l).count(),
         })
     }
 
-    pub fn tpr_at_fpr(&self) -> BTreeMap<String, f64> {
+    /// The TPR at `fpr`, or `None` when this many non-members cannot measure it.
+    pub fn tpr_at(&self, fpr: f64) -> Option<f64> {
+        measurable(fpr, self.non_members).then(|| self.roc.tpr_at_fpr(fpr))
+    }
+
+    pub fn tpr_at_fpr(&self) -> TprAtFpr {
         FPR_KEYS
             .iter()
-            .map(|(k, f)| (k.to_string(), self.roc.tpr_at_fpr(*f)))
+            .map(|(k, f)| (k.to_string(), self.tpr_at(*f)))
             .collect()
     }
 
-    pub fn summary(&self) -> BaselineReport {
-        BaselineReport {
+    /// The TPR at 1 % FPR (`null` when not measurable).
+    pub fn tpr_at_1pct(&self) -> Option<f64> {
+        self.tpr_at(CI_FPR)
+    }
+
+    pub fn summary(&self, ci95: Ci95, orientation: (Orientation, bool)) -> AttackSummary {
+        AttackSummary {
             roc_auc: self.roc.auc(),
             tpr_at_fpr: self.tpr_at_fpr(),
             attacker_advantage: self.roc.advantage(),
+            ci95,
+            oriented_on: orientation.0,
+            flipped: orientation.1,
         }
     }
 }
@@ -171,8 +212,17 @@ impl AttackScores {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     pub roc_auc: f64,
-    /// Keys "0.01" and "0.001": the highest TPR with FPR at most that value.
-    pub tpr_at_fpr: BTreeMap<String, f64>,
+    /// Keys "0.01" and "0.001": the highest TPR with FPR at most that value; `null` where this
+    /// run's non-members cannot measure it (fewer than 1 / FPR of them).
+    pub tpr_at_fpr: TprAtFpr,
+    /// Bootstrap 95 % intervals of the run's attack (`eval::bootstrap`).
+    pub ci95: Ci95,
+    /// How the run's attack's direction was fixed, and whether that turned it round.
+    pub oriented_on: Orientation,
+    pub flipped: bool,
+    /// The strongest attack this run ran (its own and the baselines): the number every headline
+    /// and takeaway uses.
+    pub strongest: Strongest,
     /// 1 / number of target non-members: the smallest FPR other than 0 this run can measure.
     pub min_nonzero_fpr: f64,
     pub balanced_accuracy: f64,
@@ -184,9 +234,9 @@ pub struct RunReport {
     pub recommender: RecommenderReport,
     /// The MLP attack's fit on the shadow half (`null` for shadow-free attacks).
     pub attack: Option<AttackFit>,
-    /// The shadow-free attacks on the same target lists, keyed `distance` and `overlap`: does the
-    /// headline attack beat plain counting?
-    pub baselines: BTreeMap<String, BaselineReport>,
+    /// The shadow-free attacks on the same target lists, keyed by name (`distance`, `overlap`,
+    /// `new-user-list`, and under fold-in `reference-list`): does the headline attack beat them?
+    pub baselines: BTreeMap<String, AttackSummary>,
     pub counts: Counts,
     pub config: Config,
     pub timings_ms: BTreeMap<String, f64>,
@@ -202,10 +252,12 @@ impl RunReport {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         headline: AttackScores,
+        summary: AttackSummary,
+        strongest: Strongest,
         min_nonzero_fpr: f64,
         recommender: RecommenderReport,
         attack: Option<AttackFit>,
-        baselines: BTreeMap<String, BaselineReport>,
+        baselines: BTreeMap<String, AttackSummary>,
         counts: Counts,
         config: Config,
         timings_ms: BTreeMap<String, f64>,
@@ -213,6 +265,10 @@ impl RunReport {
         RunReport {
             roc_auc: headline.roc.auc(),
             tpr_at_fpr: headline.tpr_at_fpr(),
+            ci95: summary.ci95,
+            oriented_on: summary.oriented_on,
+            flipped: summary.flipped,
+            strongest,
             min_nonzero_fpr,
             balanced_accuracy: headline.at.balanced_accuracy,
             attacker_advantage: headline.roc.advantage(),

@@ -17,14 +17,35 @@ pub enum Stream {
     ItemVectors = 7,
     AttackModel = 8,
     /// The target's serving-level defence (popularity randomisation, list perturbation, score
-    /// noise). The shadow has none: defences protect the target service only.
+    /// noise).
     TargetDefence = 9,
+    /// The shadow's serving-level defence, when the attacker knows the target's defence and its
+    /// imitation runs it too (`attacker_knows_defence`).
+    ShadowDefence = 10,
+    /// The target service asked by a new account: the fold-in of a copy of each user's history
+    /// (the reference-list attack's queries) and the defence on those lists.
+    TargetProbe = 11,
+    /// The same queries to the attacker's shadow service.
+    ShadowProbe = 12,
+    /// The calibrated attack's reference recommenders: sub-stream `i` is reference `i`
+    /// (`rng_for_index`).
+    Reference = 13,
+    /// Bootstrap intervals: sub-stream `i` is the attack with index `i` in `AttackKind::ALL`.
+    Bootstrap = 14,
 }
 
 /// The generator for one stream of one seed.
 pub fn rng_for(seed: u32, stream: Stream) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(u64::from(seed));
     rng.set_stream(stream as u64);
+    rng
+}
+
+/// The generator for sub-stream `index` of one stream of one seed (reference model `index`,
+/// the bootstrap of attack `index`): distinct from every plain stream and from each other.
+pub fn rng_for_index(seed: u32, stream: Stream, index: u32) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(u64::from(seed));
+    rng.set_stream(((stream as u64) << 32) | u64::from(index) | (1 << 63));
     rng
 }
 

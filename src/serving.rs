@@ -7,9 +7,17 @@
 //! algorithm trained on the half, so the transfer matrix compares algorithms on the same data.
 //!
 //! The target half applies the config's defence where lists are made (`defence::Defence`: scores
-//! before ranking, lists after ranking, non-members' popular lists), drawing from its own stream;
-//! the shadow half never has one. A trained half can be served again under another serving-level
-//! defence (`reserve`) from its cached scores, which is how the frontier avoids retraining.
+//! before ranking, lists after ranking, non-members' popular lists), drawing from its own stream.
+//! The attacker's halves (its shadow, its reference models) run the same defence when the attacker
+//! knows it (`attacker_knows_defence`, the default: a defence whose mechanism is public must hold
+//! against an attacker who imitates it), each from a stream of its own. A trained half can be
+//! served again under another serving-level defence (`reserve`) from its cached scores, which is
+//! how the frontier avoids retraining.
+//!
+//! After serving, a half can be asked what a new account gets (`probe`, serving/probe.rs): the
+//! list of a new user without history, and the list of a new account holding a copy of each
+//! user's history — what an outsider sees by asking the service, which the `new-user-list`,
+//! `reference-list` and `lira` attacks compare with the user's own list.
 
 use std::sync::Arc;
 
@@ -24,8 +32,11 @@ use crate::mf::Interactions;
 use crate::privacy::PrivacySpent;
 use crate::recommend::{first_n_unseen, full_order, popularity_scores, top_n_with_and_without};
 use crate::recommender::{build, Recommender, RecommenderKind, TrainSet, Who};
-use crate::rng::{rng_for, Stream};
+use crate::rng::{rng_for, rng_for_index, Stream};
 use crate::split::{hold_out, HalfUsers};
+
+mod probe;
+pub use probe::Probes;
 
 /// Users scored together so each item row is loaded once per block.
 const BLOCK: usize = 8;
@@ -120,15 +131,57 @@ pub struct Half {
     pub lists: Arc<Vec<Vec<u32>>>,
     utility: UtilityCounter,
     scores: Vec<Vec<f32>>,
-    /// The serving-level defence (target only) and its stream.
+    /// The serving-level defence (the target's, or the attacker's imitation of it) and its stream.
     defence: Option<Box<dyn Defence>>,
     defence_rng: Option<ChaCha8Rng>,
-    /// The privacy DP training spends (target with dp-sgd only).
+    /// Whether this half runs the config's defence, and the streams it draws from.
+    defended: bool,
+    streams: HalfStreams,
+    /// The privacy DP training spends (a half trained with dp-sgd).
     privacy: Option<PrivacySpent>,
     /// A defence setting that cannot work, reported by the first `train_step`.
     pending_error: Option<Error>,
     /// Every scored user's scores, in the half's order, once `keep_scores` is on.
     score_cache: Option<Vec<Vec<f32>>>,
+    /// What a new account is served (serving/probe.rs), once asked.
+    probing: Option<probe::Probing>,
+    pub probes: Probes,
+}
+
+/// The seed and the streams one half draws its defence and its probes from.
+#[derive(Clone, Copy, Debug)]
+pub struct HalfStreams {
+    pub seed: u32,
+    /// The serving-level defence of the half's own lists.
+    pub defence: (Stream, Option<u32>),
+    /// The fold-in of the probe accounts.
+    pub probe_fold: (Stream, Option<u32>),
+    /// The defence on the probe accounts' lists.
+    pub probe_defence: (Stream, Option<u32>),
+}
+
+impl HalfStreams {
+    /// The target's and the shadow's streams; reference models set their own.
+    pub fn of_side(seed: u32, side: &str) -> HalfStreams {
+        let (defence, probe) = if side == "target" {
+            (Stream::TargetDefence, Stream::TargetProbe)
+        } else {
+            (Stream::ShadowDefence, Stream::ShadowProbe)
+        };
+        HalfStreams {
+            seed,
+            defence: (defence, None),
+            probe_fold: (probe, Some(0)),
+            probe_defence: (probe, Some(1)),
+        }
+    }
+
+    pub fn rng(&self, which: (Stream, Option<u32>)) -> ChaCha8Rng {
+        match which {
+            (s, None) => rng_for(self.seed, s),
+            (s, Some(i)) => rng_for_index(self.seed, s, i),
+        }
+    }
 }
 
 /// Applies the defence's list hook, if any.
@@ -153,19 +206,36 @@ impl Half {
         model_rng: ChaCha8Rng,
         fold_rng: ChaCha8Rng,
     ) -> Half {
-        // Defences protect the target service; the shadow is the attacker's plain imitation.
+        let streams = HalfStreams::of_side(cfg.seed, side);
+        Half::with_streams(kind, side, data, cfg, model_rng, fold_rng, streams)
+    }
+
+    /// `new` with the streams of the defence and the probes given (reference models).
+    pub fn with_streams(
+        kind: RecommenderKind,
+        side: &'static str,
+        data: Arc<HalfData>,
+        cfg: &Config,
+        model_rng: ChaCha8Rng,
+        fold_rng: ChaCha8Rng,
+        streams: HalfStreams,
+    ) -> Half {
+        // Defences protect the target service. The attacker's halves imitate it, defence
+        // included when the attacker knows it and the defence applies to the algorithm the
+        // attacker trains (dp-sgd does not apply to item-knn, say: that imitation stays plain).
         let target = side == "target";
-        let model_cfg = if target {
+        let applies = cfg
+            .defence
+            .check_applies(kind, cfg.protocol, cfg.negative_sampling);
+        let defended = target || (cfg.attacker_knows_defence && applies.is_ok());
+        let model_cfg = if defended {
             cfg.clone()
         } else {
             cfg.undefended()
         };
         let mut pending_error = None;
         let mut privacy = None;
-        if target {
-            let applies = cfg
-                .defence
-                .check_applies(kind, cfg.protocol, cfg.negative_sampling);
+        if defended {
             match applies.and_then(|()| defence::privacy_for(cfg, &data.train)) {
                 Ok(p) => privacy = p,
                 Err(e) => pending_error = Some(e),
@@ -184,12 +254,16 @@ impl Half {
             scores: vec![Vec::new(); BLOCK],
             defence: None,
             defence_rng: None,
+            defended,
+            streams,
             privacy,
             pending_error,
             score_cache: None,
+            probing: None,
+            probes: Probes::default(),
             data,
         };
-        if target {
+        if defended {
             half.set_defence(cfg);
         }
         half
@@ -201,7 +275,13 @@ impl Half {
         self.defence_rng = self
             .defence
             .as_ref()
-            .map(|_| rng_for(cfg.seed, Stream::TargetDefence));
+            .map(|_| self.streams.rng(self.streams.defence));
+    }
+
+    /// Whether this half runs the config's defence (the target always; the attacker's halves when
+    /// the attacker knows it).
+    pub fn defended(&self) -> bool {
+        self.defended
     }
 
     /// Keeps every user's scores from the next serving on, so that `reserve` need not score again.
@@ -219,12 +299,17 @@ impl Half {
                 cfg.defence.id()
             )));
         }
+        if !self.defended {
+            // The attacker's plain imitation: nothing to serve differently.
+            return Ok(());
+        }
         cfg.defence
             .check_applies(self.kind, cfg.protocol, cfg.negative_sampling)?;
         self.set_defence(cfg);
         // A new vector: the attacker may still hold the old lists.
         self.lists = Arc::default();
         self.utility = UtilityCounter::default();
+        self.reset_probes();
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
 use crate::defence::DefenceKind;
-use crate::experiment::frontier::{Frontier, DEFAULT_NATURAL_EPOCHS};
+use crate::experiment::frontier::{Frontier, DEFAULT_NATURAL_EPOCHS, DEFAULT_PROTOCOLS};
 use crate::experiment::matrix::Matrix;
 use crate::experiment::served::ServedCache;
 use crate::experiment::units::{JobSpec, Piece, Plan, UnitRun};
@@ -263,29 +263,46 @@ pub fn attack_names() -> Vec<String> {
 
 #[wasm_bindgen]
 impl Job {
-    /// The privacy–utility frontier: each of `defences` (an empty array: every one that applies to
-    /// the config) at each of `strengths` (in [0, 1]), over `seeds`, with the undefended service
-    /// and the natural frontier (the undefended recommender at 10, 20, 40 and 80 epochs).
+    /// The privacy–utility frontier: one panel per protocol of `protocols` (an empty array: both,
+    /// popular and fold-in), each of `defences` (an empty array: every one that applies to a panel)
+    /// at each of `strengths` (in [0, 1]), over `seeds`, with the undefended service and the
+    /// natural frontier (the undefended recommender at 10, 20, 40 and 80 epochs).
     pub fn frontier(
         dataset: &Dataset,
         config: JsValue,
         defences: Vec<String>,
         strengths: Vec<f64>,
         seeds: Vec<u32>,
+        protocols: Vec<String>,
     ) -> Result<Job, JsError> {
         let cfg = config_from_js(config)?;
-        let kinds = if defences.is_empty() {
-            DefenceKind::applicable(&cfg)
+        let kinds = defences
+            .iter()
+            .map(|n| DefenceKind::parse("defences", n))
+            .collect::<crate::Result<Vec<_>>>()
+            .map_err(err)?;
+        let protocols = if protocols.is_empty() {
+            DEFAULT_PROTOCOLS.to_vec()
         } else {
-            defences
+            protocols
                 .iter()
-                .map(|n| DefenceKind::parse("defences", n))
-                .collect::<crate::Result<Vec<_>>>()
-                .map_err(err)?
+                .map(|p| {
+                    serde_json::from_value(serde_json::Value::String(p.clone())).map_err(|_| {
+                        err(crate::Error::config(
+                            "protocols",
+                            format!(
+                                "unknown protocol '{}' (allowed: popular, fold-in)",
+                                crate::error::shorten(p)
+                            ),
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, JsError>>()?
         };
-        let f = Frontier::new(
+        let f = Frontier::panels(
             dataset.inner.clone(),
             cfg,
+            &protocols,
             &kinds,
             &strengths,
             &seeds,

@@ -1,14 +1,13 @@
-//! Defences and the privacy–utility frontier (issue 7) on small seeded synthetic data: strength 0
-//! is bit-identical to no defence, each defence touches exactly the lists it should, frontier
-//! points equal single runs, DP runs carry their privacy, bad settings fail naming the key.
+//! Defences (issue 7) on small seeded synthetic data: strength 0 is bit-identical to no defence,
+//! each defence touches exactly the lists it should, DP runs carry their privacy, bad settings fail
+//! naming the key. The frontier's tests are in tests/frontier.rs.
 
 mod common;
 
 use std::sync::Arc;
 
-use memberlens::config::{Config, NegativeSampling, Protocol};
+use memberlens::config::{Config, Protocol};
 use memberlens::defence::DefenceKind;
-use memberlens::experiment::frontier::{Frontier, FrontierReport};
 use memberlens::pipeline::Pipeline;
 use memberlens::recommender::RecommenderKind;
 use memberlens::report::RunReport;
@@ -16,12 +15,6 @@ use memberlens::rng::{rng_for, Stream};
 use memberlens::serving::{Half, HalfData};
 use memberlens::split::HalfUsers;
 use memberlens::Dataset;
-
-const SERVING: [DefenceKind; 3] = [
-    DefenceKind::PopularityRandomisation,
-    DefenceKind::ListPerturbation,
-    DefenceKind::ScoreNoise,
-];
 
 fn small() -> Config {
     Config {
@@ -349,207 +342,6 @@ fn dp_settings_without_a_finite_epsilon_or_with_a_diverging_loss_stop_the_run() 
     );
 }
 
-fn frontier(
-    d: &Arc<Dataset>,
-    cfg: Config,
-    defences: &[DefenceKind],
-    strengths: &[f64],
-    seeds: &[u32],
-    natural: &[u32],
-) -> FrontierReport {
-    let mut f = Frontier::new(d.clone(), cfg, defences, strengths, seeds, natural).unwrap();
-    let mut last = 0.0;
-    loop {
-        let p = f.step().unwrap();
-        assert!(p.fraction >= last - 1e-12, "progress went back");
-        last = p.fraction;
-        if p.done {
-            break;
-        }
-    }
-    f.report().unwrap().clone()
-}
-
-#[test]
-fn frontier_points_equal_single_runs_bit_for_bit() {
-    let d = data();
-    for protocol in [Protocol::Popular, Protocol::FoldIn] {
-        let base = Config {
-            protocol,
-            // Under fold-in, lists also skip seen items: the other branch of serving.
-            exclude_seen: protocol == Protocol::FoldIn,
-            ..small()
-        };
-        let defences = DefenceKind::applicable(&base);
-        let strengths = [0.0, 0.5, 1.0];
-        let seeds = [0, 1];
-        let f = frontier(&d, base.clone(), &defences, &strengths, &seeds, &[5, 10]);
-        assert_eq!(f.defences.len(), defences.len());
-        for (si, &seed) in seeds.iter().enumerate() {
-            let cfg = Config {
-                seed,
-                ..base.clone()
-            };
-            let none = run(&d, cfg.clone());
-            let u = &f.undefended.runs[si];
-            assert_eq!(
-                (u.roc_auc, u.recall_at_n),
-                (none.roc_auc, none.recommender.target.recall_at_n)
-            );
-            assert!(f.popularity_recall_at_n > 0.0);
-            for c in &f.defences {
-                for p in &c.points {
-                    let r = run(&d, with(&cfg, c.defence, p.strength));
-                    let got = &p.runs[si];
-                    let what = format!("{:?} {} seed {seed} {protocol:?}", c.defence, p.strength);
-                    assert_eq!(got.seed, seed);
-                    assert_eq!(got.roc_auc, r.roc_auc, "{what}");
-                    assert_eq!(got.tpr_at_fpr, r.tpr_at_fpr, "{what}");
-                    assert_eq!(got.balanced_accuracy, r.balanced_accuracy, "{what}");
-                    assert_eq!(got.recall_at_n, r.recommender.target.recall_at_n, "{what}");
-                    match r.privacy {
-                        Some(spent) => assert_eq!(p.privacy[si], spent, "{what}"),
-                        None => assert!(p.privacy.is_empty(), "{what}"),
-                    }
-                }
-            }
-        }
-        // The natural point at the base epoch count is the undefended service; another differs.
-        let at = |e: u32| f.natural.iter().find(|n| n.epochs == e).unwrap();
-        assert_eq!(at(10).runs, f.undefended.runs);
-        assert_ne!(at(5).runs, f.undefended.runs);
-    }
-}
-
-#[test]
-fn frontier_notes_are_written_from_the_numbers() {
-    let d = data();
-    let f = frontier(
-        &d,
-        small(),
-        &[
-            DefenceKind::PopularityRandomisation,
-            DefenceKind::ListPerturbation,
-        ],
-        &[0.0, 1.0],
-        &[0],
-        &[5, 10],
-    );
-    let pr = &f.defences[0];
-    assert!(pr
-        .points
-        .iter()
-        .all(|p| p.recall_at_n_mean == f.undefended.recall_at_n_mean));
-    let note = f
-        .notes
-        .iter()
-        .find(|n| n.starts_with("popularity-randomisation:"))
-        .expect("a note per defence");
-    let want = format!(
-        "member recall@10 unchanged ({:.4})",
-        f.undefended.recall_at_n_mean
-    );
-    assert!(note.contains(&want), "{note}");
-    assert!(
-        note.contains(&format!("{:.3}", pr.points[1].roc_auc_mean)),
-        "{note}"
-    );
-    let lp = f
-        .notes
-        .iter()
-        .find(|n| n.starts_with("list-perturbation:"))
-        .unwrap();
-    assert!(
-        lp.contains(&format!("{:.4}", f.defences[1].points[1].recall_at_n_mean)),
-        "{lp}"
-    );
-    assert!(f.notes.iter().any(|n| n.starts_with("natural: 5 epochs")));
-    // Another seed gives other numbers, hence other notes.
-    let g = frontier(
-        &d,
-        small(),
-        &[
-            DefenceKind::PopularityRandomisation,
-            DefenceKind::ListPerturbation,
-        ],
-        &[0.0, 1.0],
-        &[1],
-        &[5, 10],
-    );
-    assert_ne!(f.notes, g.notes);
-}
-
-#[test]
-fn frontier_refuses_bad_requests_naming_the_key() {
-    let d = data();
-    let make = |cfg: Config, defences: &[DefenceKind], strengths: &[f64]| {
-        Frontier::new(d.clone(), cfg, defences, strengths, &[0], &[10])
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default()
-    };
-    let e = make(small(), &[DefenceKind::None], &[0.5]);
-    assert!(e.starts_with("config: defences:"), "{e}");
-    let twice = [DefenceKind::ScoreNoise, DefenceKind::ScoreNoise];
-    assert!(make(small(), &twice, &[0.5]).contains("appears twice"));
-    let e = make(small(), &[DefenceKind::ScoreNoise], &[1.5]);
-    assert!(e.starts_with("config: strengths:"), "{e}");
-    let e = make(small(), &[DefenceKind::ScoreNoise], &[]);
-    assert!(e.starts_with("config: strengths:"), "{e}");
-    let fold = Config {
-        protocol: Protocol::FoldIn,
-        ..small()
-    };
-    let e = make(fold, &[DefenceKind::PopularityRandomisation], &[0.5]);
-    assert!(
-        e.starts_with("config: defences:") && e.contains("allowed protocols: popular"),
-        "{e}"
-    );
-    let knn = Config {
-        recommender: RecommenderKind::ItemKnn,
-        ..small()
-    };
-    let e = make(knn.clone(), &[DefenceKind::DpSgd], &[0.5]);
-    assert!(e.contains("allowed recommenders: lfm"), "{e}");
-    assert_eq!(DefenceKind::applicable(&knn), SERVING);
-    let paper = Config {
-        negative_sampling: NegativeSampling::Popularity,
-        ..small()
-    };
-    assert!(make(paper, &[DefenceKind::DpSgd], &[0.5]).contains("negative_sampling"));
-    let e = Frontier::new(
-        d.clone(),
-        small(),
-        &[DefenceKind::ScoreNoise],
-        &[0.5],
-        &[],
-        &[10],
-    )
-    .err()
-    .unwrap()
-    .to_string();
-    assert!(e.starts_with("config: seeds:"), "{e}");
-}
-
-#[test]
-fn item_knn_frontier_has_no_natural_points() {
-    let d = data();
-    let knn = Config {
-        recommender: RecommenderKind::ItemKnn,
-        ..small()
-    };
-    let f = frontier(
-        &d,
-        knn,
-        &[DefenceKind::ScoreNoise],
-        &[0.0, 1.0],
-        &[0],
-        &[5, 10],
-    );
-    assert!(f.natural.is_empty());
-    assert_eq!(f.defences[0].points.len(), 2);
-}
-
 #[test]
 fn top_n_can_be_swept() {
     let d = data();
@@ -597,25 +389,38 @@ fn cli_frontier_prints_one_json_object_and_refuses_bad_names() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    for key in ["panels", "strengths", "seeds", "config", "timings_ms"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    // Both protocols by default, one panel each.
+    let panels = v["panels"].as_array().unwrap();
+    assert_eq!(panels.len(), 2);
+    assert_eq!(panels[0]["protocol"], "popular");
+    assert_eq!(panels[1]["protocol"], "fold-in");
+    let panel = &panels[0];
     for key in [
         "defences",
         "undefended",
         "popularity_recall_at_n",
         "natural",
         "notes",
-        "seeds",
-        "config",
+        "chart_note",
     ] {
-        assert!(v.get(key).is_some(), "missing {key}");
+        assert!(panel.get(key).is_some(), "missing {key}");
     }
-    let curve = &v["defences"][1];
+    let curve = &panel["defences"][1];
     assert_eq!(curve["defence"], "dp-sgd");
     let point = &curve["points"][1];
     for key in [
         "strength",
         "roc_auc_mean",
         "roc_auc_std",
+        "roc_auc_ci95",
         "tpr_at_1pct_mean",
+        "strongest_attack",
+        "strongest_roc_auc_mean",
+        "strongest_roc_auc_ci95",
+        "naive_roc_auc_mean",
         "recall_at_n_mean",
         "runs",
     ] {
@@ -623,11 +428,13 @@ fn cli_frontier_prints_one_json_object_and_refuses_bad_names() {
     }
     assert!(point["epsilon_mean"].as_f64().unwrap() > 0.0);
     assert!(curve["points"][0]["epsilon_mean"].is_null());
-    for key in ["roc_auc_mean", "recall_at_n_mean"] {
-        assert!(v["undefended"][key].is_f64(), "undefended.{key}");
+    for key in ["roc_auc_mean", "strongest_roc_auc_mean", "recall_at_n_mean"] {
+        assert!(panel["undefended"][key].is_f64(), "undefended.{key}");
     }
-    assert_eq!(v["natural"][0]["epochs"], 5);
-    assert!(v["notes"].as_array().unwrap().iter().all(|n| n.is_string()));
+    assert_eq!(panel["natural"][0]["epochs"], 5);
+    let notes = panel["notes"].as_array().unwrap();
+    assert!(!notes.is_empty() && notes.len() <= 6);
+    assert!(notes.iter().all(|n| n.is_string()));
 
     let out = memberlens(&["frontier", "--ratings", p, "--defences", "laplace"]);
     assert!(!out.status.success());

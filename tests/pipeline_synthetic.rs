@@ -242,7 +242,7 @@ fn sweep_aggregates_runs_per_value() {
     assert_eq!(s.points.len(), 2);
     assert_eq!(s.points[0].runs.len(), 2);
     let aucs: Vec<f64> = s.points[1].runs.iter().map(|r| r.roc_auc).collect();
-    assert!((s.points[1].roc_auc_mean - (aucs[0] + aucs[1]) / 2.0).abs() < 1e-12);
+    assert!((s.points[1].over.roc_auc_mean - (aucs[0] + aucs[1]) / 2.0).abs() < 1e-12);
     // The k = 8, seed 1 run is the same as a single run with that config.
     assert_eq!(
         aucs[1],
@@ -277,14 +277,32 @@ fn every_recommender_and_attack_gives_a_full_result_with_baselines() {
                     attack,
                     ..small()
                 };
+                let cfg = Config {
+                    lira_references: 4,
+                    ..cfg
+                };
                 let r = run(cfg.clone());
                 let what = format!("{} {protocol:?} {}", kind.id(), attack.id());
-                assert!((0.0..=1.0).contains(&r.roc_auc), "{what}");
-                assert_eq!(
-                    r.baselines.keys().collect::<Vec<_>>(),
-                    ["distance", "overlap"],
-                    "{what}"
-                );
+                let mut want = vec!["distance", "new-user-list", "overlap"];
+                if protocol == Protocol::FoldIn {
+                    want.push("reference-list");
+                }
+                assert_eq!(r.baselines.keys().collect::<Vec<_>>(), want, "{what}");
+                // The strongest is the best of the run's attack and its baselines.
+                let best = r
+                    .baselines
+                    .values()
+                    .map(|b| b.roc_auc)
+                    .fold(r.roc_auc, f64::max);
+                assert_eq!(r.strongest.roc_auc, best, "{what}");
+                // Baselines are oriented on the attacker's own labelled users when it has any.
+                let basis = serde_json::to_value(r.baselines["distance"].oriented_on).unwrap();
+                let want_basis = match attack {
+                    AttackKind::Mlp => "shadow",
+                    AttackKind::Lira => "references",
+                    _ => "construction",
+                };
+                assert_eq!(basis, want_basis, "{what}");
                 // A shadow-free attack trains no shadow model and no attack network.
                 assert_eq!(
                     r.recommender.shadow.is_some(),
@@ -292,7 +310,7 @@ fn every_recommender_and_attack_gives_a_full_result_with_baselines() {
                     "{what}"
                 );
                 assert_eq!(r.attack.is_some(), attack.needs_shadow(), "{what}");
-                if attack != AttackKind::Mlp {
+                if attack.shadow_free() && want.contains(&attack.id()) {
                     // Its headline is exactly its own baseline entry.
                     assert_eq!(r.roc_auc, r.baselines[attack.id()].roc_auc, "{what}");
                     assert_eq!(r.timings_ms["shadow_recommender"], 0.0, "{what}");
@@ -323,9 +341,11 @@ fn matrix_cells_equal_single_runs_with_those_algorithms() {
             });
             assert_eq!(r.roc_auc, single.roc_auc, "{cell:?}");
             assert_eq!(r.tpr_at_fpr, single.tpr_at_fpr, "{cell:?}");
+            assert_eq!(r.ci95, single.ci95, "{cell:?}");
+            assert_eq!(r.strongest, single.strongest, "{cell:?}");
         }
         let aucs: Vec<f64> = cell.runs.iter().map(|r| r.roc_auc).collect();
-        assert_eq!(cell.roc_auc_mean, (aucs[0] + aucs[1]) / 2.0);
+        assert_eq!(cell.over.roc_auc_mean, (aucs[0] + aucs[1]) / 2.0);
     }
     // A shadow-free attack has no rows to compare, and names are checked.
     let shadow_free = Config {

@@ -9,6 +9,7 @@ mod common;
 
 use std::process::Command;
 
+use memberlens::config::Protocol;
 use memberlens::defence::DefenceKind as D;
 use memberlens::experiment::frontier::{Frontier, FrontierPart};
 use memberlens::experiment::parallel::{self, Workers};
@@ -17,6 +18,7 @@ use memberlens::recommender::RecommenderKind as K;
 use memberlens::sweep::Sweep;
 
 const DEFENCES: [D; 2] = [D::ScoreNoise, D::DpSgd];
+const PROTOCOLS: [Protocol; 2] = [Protocol::Popular, Protocol::FoldIn];
 const STRENGTHS: [f64; 3] = [0.0, 0.5, 1.0];
 const SEEDS: [u32; 2] = [0, 1];
 // 5 is the base epoch count: that natural point is the undefended run itself.
@@ -28,6 +30,7 @@ fn frontier_spec() -> JobSpec {
         strengths: STRENGTHS.to_vec(),
         seeds: SEEDS.to_vec(),
         natural_epochs: NATURAL.to_vec(),
+        protocols: PROTOCOLS.to_vec(),
     }
 }
 
@@ -61,6 +64,7 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
                 &parallel::frontier(
                     data.clone(),
                     common::small_config(),
+                    &PROTOCOLS,
                     &DEFENCES,
                     &STRENGTHS,
                     &SEEDS,
@@ -74,9 +78,10 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
     // Without a clock every timing is 0 (`wall` too), so the whole JSON text can be compared.
     assert_eq!(reports[0], reports[1], "1 vs 2 jobs");
     assert_eq!(reports[0], reports[2], "1 vs 3 jobs");
-    let mut stepped = Frontier::new(
+    let mut stepped = Frontier::panels(
         data,
         common::small_config(),
+        &PROTOCOLS,
         &DEFENCES,
         &STRENGTHS,
         &SEEDS,
@@ -94,6 +99,7 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
         parallel::frontier(
             data_again(),
             common::small_config(),
+            &PROTOCOLS,
             &DEFENCES,
             &STRENGTHS,
             &SEEDS,
@@ -105,11 +111,18 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
     .unwrap();
     assert_eq!(v, stepped_json);
     // The points differ from each other: the comparison is not between constants.
-    let dp = &v["defences"][1]["points"];
-    assert_ne!(dp[0]["runs"][0]["roc_auc"], dp[2]["runs"][0]["roc_auc"]);
-    assert_ne!(dp[2]["runs"][0]["roc_auc"], dp[2]["runs"][1]["roc_auc"]);
-    assert_eq!(v["natural"].as_array().unwrap().len(), 3);
-    assert_eq!(v["natural"][1]["runs"], v["undefended"]["runs"]);
+    for panel in 0..2 {
+        let p = &v["panels"][panel];
+        let dp = &p["defences"][1]["points"];
+        assert_ne!(dp[0]["runs"][0]["roc_auc"], dp[2]["runs"][0]["roc_auc"]);
+        assert_ne!(dp[2]["runs"][0]["roc_auc"], dp[2]["runs"][1]["roc_auc"]);
+        assert_eq!(p["natural"].as_array().unwrap().len(), 3);
+        assert_eq!(p["natural"][1]["runs"], p["undefended"]["runs"]);
+    }
+    assert_ne!(
+        v["panels"][0]["undefended"]["runs"],
+        v["panels"][1]["undefended"]["runs"]
+    );
 }
 
 #[test]
@@ -117,10 +130,10 @@ fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
     let data = common::synthetic(100, 160, 3);
     let plan = Plan::new(data.clone(), common::small_config(), &frontier_spec()).unwrap();
     let fine = pieces(&plan, true);
-    // Per seed: base, one dp-sgd point per strength > 0, natural 3 and 8.
-    assert_eq!(fine.len(), 2 * (1 + 2 + 2));
+    // Per protocol and seed: base, one dp-sgd point per strength > 0, natural 3 and 8.
+    assert_eq!(fine.len(), 2 * 2 * (1 + 2 + 2));
     let coarse = pieces(&plan, false);
-    assert_eq!(coarse.len(), 2);
+    assert_eq!(coarse.len(), 4);
     let strip = |r: Report| {
         let mut v = serde_json::to_value(&r).unwrap();
         v.as_object_mut().unwrap().remove("timings_ms");
@@ -323,7 +336,8 @@ fn cli_frontier_json_is_the_same_for_1_and_2_jobs() {
     };
     let one = run("1");
     assert_eq!(one, run("2"));
-    assert_eq!(one["defences"].as_array().unwrap().len(), 2);
+    assert_eq!(one["panels"].as_array().unwrap().len(), 2);
+    assert_eq!(one["panels"][0]["defences"].as_array().unwrap().len(), 2);
     std::fs::remove_file(&path).ok();
 }
 

@@ -92,6 +92,7 @@ fn frontier_units_fine_and_coarse_give_the_job_frontier_report() {
         vec!["score-noise".into(), "dp-sgd".into()],
         vec![0.0, 1.0],
         vec![0],
+        vec![],
     )
     .unwrap();
     let want = text(&job_result(job));

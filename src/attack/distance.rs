@@ -30,11 +30,8 @@ mod tests {
     #[test]
     fn closer_centroids_score_higher() {
         let f = ndarray::array![[3.0f32, 4.0], [0.0, 1.0], [0.0, 0.0]];
-        let input = AttackInput {
-            histories: vec![&[]; 3],
-            lists: &[vec![], vec![], vec![]],
-            features: &f,
-        };
+        let lists = [vec![], vec![], vec![]];
+        let input = AttackInput::new(vec![&[]; 3], &lists, &f);
         assert_eq!(Distance.score(&input), vec![-5.0, -1.0, 0.0]);
     }
 }

@@ -225,11 +225,7 @@ mod tests {
     fn keeps_the_restart_with_the_lowest_shadow_loss() {
         let (f, labels) = shadow();
         let lists = vec![Vec::new(); 12];
-        let input = AttackInput {
-            histories: vec![&[]; 12],
-            lists: &lists,
-            features: &f,
-        };
+        let input = AttackInput::new(vec![&[]; 12], &lists, &f);
         // 3 restarts × 7 epochs = 21 epochs: 10 per step, so three steps
         let p = params(7, 3);
         let mut a = MlpAttack::new(p);
@@ -278,11 +274,7 @@ mod tests {
         assert_eq!(fit.shadow_auc, roc_curve(&logits, &labels).auc());
         // target users are standardised with the shadow statistics and scored by the logit
         let target = ndarray::array![[3.0f32, 0.5], [-1.0, -1.0]];
-        let t_input = AttackInput {
-            histories: vec![&[]; 2],
-            lists: &lists[..2],
-            features: &target,
-        };
+        let t_input = AttackInput::new(vec![&[]; 2], &lists[..2], &target);
         let expected: Vec<f64> = target
             .rows()
             .into_iter()

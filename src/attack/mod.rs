@@ -8,9 +8,12 @@ pub mod distance;
 pub mod explain;
 pub mod features;
 pub mod item_vectors;
+pub mod lira;
+pub mod list_distance;
 pub mod mlp;
 pub mod network;
 pub mod overlap;
+pub mod suite;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -18,11 +21,12 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 
 pub use distance::Distance;
+pub use list_distance::{NewUserList, ReferenceList};
 pub use mlp::{MlpAttack, MlpAttackParams};
 pub use overlap::Overlap;
 
 /// The attacks (config key `attack`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AttackKind {
     /// The paper's: an MLP trained on shadow users' centroid-difference features.
@@ -31,24 +35,70 @@ pub enum AttackKind {
     Distance,
     /// Shadow-free: the share of the list made of items the user interacted with.
     Overlap,
+    /// Shadow-free: how far the user's list is from the list a new account without history gets
+    /// (under protocol `popular`, the list every non-member gets).
+    NewUserList,
+    /// Shadow-free (after Chi et al., AAAI 2026): how far the user's list is from the list a new
+    /// account holding a copy of the user's history gets from the same service.
+    ReferenceList,
+    /// Calibrated per user (LiRA, Carlini et al., S&P 2022): reference recommenders trained with
+    /// and without each attacked user, a likelihood ratio of list statistics.
+    Lira,
 }
 
 impl AttackKind {
-    pub const ALL: [AttackKind; 3] = [AttackKind::Mlp, AttackKind::Distance, AttackKind::Overlap];
-    /// The shadow-free attacks every run also reports as baselines.
-    pub const BASELINES: [AttackKind; 2] = [AttackKind::Distance, AttackKind::Overlap];
+    pub const ALL: [AttackKind; 6] = [
+        AttackKind::Mlp,
+        AttackKind::Distance,
+        AttackKind::Overlap,
+        AttackKind::NewUserList,
+        AttackKind::ReferenceList,
+        AttackKind::Lira,
+    ];
+    /// The shadow-free attacks every run also reports as baselines (`baselines_for` adds the
+    /// reference-list attack under protocol fold-in).
+    pub const BASELINES: [AttackKind; 3] = [
+        AttackKind::Distance,
+        AttackKind::Overlap,
+        AttackKind::NewUserList,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             AttackKind::Mlp => "mlp",
             AttackKind::Distance => "distance",
             AttackKind::Overlap => "overlap",
+            AttackKind::NewUserList => "new-user-list",
+            AttackKind::ReferenceList => "reference-list",
+            AttackKind::Lira => "lira",
         }
+    }
+
+    /// The attack's place in `ALL` (its bootstrap sub-stream).
+    pub fn index(self) -> u32 {
+        AttackKind::ALL.iter().position(|&k| k == self).unwrap_or(0) as u32
     }
 
     /// Whether the attack learns from a shadow model (the others skip the shadow stages).
     pub fn needs_shadow(self) -> bool {
         self == AttackKind::Mlp
+    }
+
+    /// Whether the attack needs no model of its own: it scores each user by one statistic and
+    /// only its direction is set on data the attacker holds.
+    pub fn shadow_free(self) -> bool {
+        !matches!(self, AttackKind::Mlp | AttackKind::Lira)
+    }
+
+    /// The shadow-free baselines of a run under `protocol`: under `popular` the reference-list
+    /// attack equals the new-user-list one (a copy gets the popular list too), so it runs only
+    /// under `fold-in`, where it is the attack built for that setting.
+    pub fn baselines_for(protocol: crate::config::Protocol) -> Vec<AttackKind> {
+        let mut v = AttackKind::BASELINES.to_vec();
+        if protocol == crate::config::Protocol::FoldIn {
+            v.push(AttackKind::ReferenceList);
+        }
+        v
     }
 }
 
@@ -60,6 +110,42 @@ pub struct AttackInput<'a> {
     pub lists: &'a [Vec<u32>],
     /// Each user's centroid difference (history centroid − list centroid), unstandardised.
     pub features: &'a Array2<f32>,
+    /// The list a new account without history gets from the same service, if asked.
+    pub new_user_list: Option<&'a [u32]>,
+    /// Per user: the list a new account holding a copy of the user's history gets, if asked.
+    pub clone_lists: Option<&'a [Vec<u32>]>,
+}
+
+impl<'a> AttackInput<'a> {
+    /// Histories, lists and features, without probes.
+    pub fn new(
+        histories: Vec<&'a [u32]>,
+        lists: &'a [Vec<u32>],
+        features: &'a Array2<f32>,
+    ) -> AttackInput<'a> {
+        AttackInput {
+            histories,
+            lists,
+            features,
+            new_user_list: None,
+            clone_lists: None,
+        }
+    }
+}
+
+/// How an attack's direction ("larger = member") was fixed — always on data the attacker holds,
+/// never on the attacked users' labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Orientation {
+    /// The attack learnt it (the MLP from its shadow, lira from its references).
+    Trained,
+    /// A shadow-free statistic, oriented by its ROC-AUC on the shadow half.
+    Shadow,
+    /// A shadow-free statistic, oriented on the reference models' users (in or out).
+    References,
+    /// A shadow-free statistic in its usual direction: the run had no labelled data to check it.
+    Construction,
 }
 
 /// How well an attack fits its own (shadow) training data.
@@ -96,6 +182,69 @@ pub trait Attack {
     fn threshold(&self, scores: &[f64]) -> f64 {
         median(scores)
     }
+    /// Fixes a shadow-free statistic's direction on labelled data the attacker holds: one or more
+    /// sets of users with their labels (a shadow half, or each reference model's users); `basis`
+    /// says which. Attacks that learn have nothing to fix.
+    fn orient(&mut self, _sets: &[(&AttackInput, &[bool])], _basis: Orientation) {}
+    /// How the direction was fixed, and whether it is the statistic's usual one turned round.
+    fn orientation(&self) -> (Orientation, bool) {
+        (Orientation::Trained, false)
+    }
+}
+
+/// A shadow-free statistic with its direction: `score` is the statistic times ±1, the sign set by
+/// `orient` (or `fit_step` on a shadow half) so that the attacker's own labelled users score
+/// ROC-AUC ≥ 0.5. A statistic that falls below chance on the attacked users after that is
+/// inverted where the attacker could not see it — never a protection to be drawn.
+pub struct Oriented {
+    inner: Box<dyn Attack>,
+    sign: f64,
+    basis: Orientation,
+}
+
+impl Oriented {
+    pub fn new(inner: Box<dyn Attack>) -> Oriented {
+        Oriented {
+            inner,
+            sign: 1.0,
+            basis: Orientation::Construction,
+        }
+    }
+}
+
+impl Attack for Oriented {
+    fn fit_step(&mut self, shadow: &AttackInput, labels: &[bool]) -> bool {
+        self.orient(&[(shadow, labels)], Orientation::Shadow);
+        true
+    }
+    fn score(&self, target: &AttackInput) -> Vec<f64> {
+        let mut s = self.inner.score(target);
+        if self.sign < 0.0 {
+            s.iter_mut().for_each(|v| *v = -*v);
+        }
+        s
+    }
+    fn orient(&mut self, sets: &[(&AttackInput, &[bool])], basis: Orientation) {
+        if sets.is_empty() {
+            return;
+        }
+        // Only sets with both classes say anything about the direction.
+        let aucs: Vec<f64> = sets
+            .iter()
+            .filter(|(_, labels)| labels.contains(&true) && labels.contains(&false))
+            .map(|(input, labels)| crate::eval::roc_curve(&self.inner.score(input), labels).auc())
+            .collect();
+        if aucs.is_empty() {
+            return;
+        }
+        let auc = aucs.iter().sum::<f64>() / aucs.len() as f64;
+        // Ties at exactly 0.5 keep the usual direction.
+        self.sign = if auc < 0.5 { -1.0 } else { 1.0 };
+        self.basis = basis;
+    }
+    fn orientation(&self) -> (Orientation, bool) {
+        (self.basis, self.sign < 0.0)
+    }
 }
 
 /// The median of finite scores (the mean of the middle two for an even count; 0 when empty).
@@ -113,12 +262,18 @@ pub fn median(scores: &[f64]) -> f64 {
     }
 }
 
-/// Builds the `kind` attack with its own parameters from `cfg`.
+/// Builds the `kind` attack with its own parameters from `cfg`. Shadow-free statistics come
+/// wrapped in `Oriented`. `lira` scores from reference models the pipeline trains
+/// (`experiment::references`); built here it has no references yet and is the new-user-list
+/// statistic's placeholder until `lira::Lira::from_references` replaces it.
 pub fn build(kind: AttackKind, cfg: &Config) -> Box<dyn Attack> {
     match kind {
         AttackKind::Mlp => Box::new(MlpAttack::new(MlpAttackParams::from_config(cfg))),
-        AttackKind::Distance => Box::new(Distance),
-        AttackKind::Overlap => Box::new(Overlap),
+        AttackKind::Distance => Box::new(Oriented::new(Box::new(Distance))),
+        AttackKind::Overlap => Box::new(Oriented::new(Box::new(Overlap))),
+        AttackKind::NewUserList => Box::new(Oriented::new(Box::new(NewUserList))),
+        AttackKind::ReferenceList => Box::new(Oriented::new(Box::new(ReferenceList))),
+        AttackKind::Lira => Box::new(lira::Lira::untrained()),
     }
 }
 
@@ -127,17 +282,23 @@ mod tests {
     use super::*;
 
     fn one_user<'a>(features: &'a Array2<f32>, lists: &'a [Vec<u32>]) -> AttackInput<'a> {
-        AttackInput {
-            histories: vec![&[1, 4]],
-            lists,
-            features,
-        }
+        AttackInput::new(vec![&[1, 4]], lists, features)
     }
 
     #[test]
     fn names_and_which_attacks_need_a_shadow_model() {
         let ids: Vec<&str> = AttackKind::ALL.iter().map(|k| k.id()).collect();
-        assert_eq!(ids, ["mlp", "distance", "overlap"]);
+        assert_eq!(
+            ids,
+            [
+                "mlp",
+                "distance",
+                "overlap",
+                "new-user-list",
+                "reference-list",
+                "lira"
+            ]
+        );
         // the id is the config's name for the attack
         for k in AttackKind::ALL {
             assert_eq!(
@@ -146,7 +307,18 @@ mod tests {
             );
         }
         let shadow: Vec<bool> = AttackKind::ALL.iter().map(|k| k.needs_shadow()).collect();
-        assert_eq!(shadow, [true, false, false]);
+        assert_eq!(shadow, [true, false, false, false, false, false]);
+        let free: Vec<bool> = AttackKind::ALL.iter().map(|k| k.shadow_free()).collect();
+        assert_eq!(free, [false, true, true, true, true, false]);
+        use crate::config::Protocol;
+        assert_eq!(
+            AttackKind::baselines_for(Protocol::Popular),
+            AttackKind::BASELINES
+        );
+        assert_eq!(
+            AttackKind::baselines_for(Protocol::FoldIn).last(),
+            Some(&AttackKind::ReferenceList)
+        );
     }
 
     #[test]
@@ -169,6 +341,34 @@ mod tests {
         assert_eq!(a.status(), ("no training: shadow-free".to_string(), None));
         assert_eq!(a.fit(), None);
         assert_eq!(a.threshold(&[1.0, 4.0, 2.0]), 2.0);
+    }
+
+    #[test]
+    fn a_statistic_is_turned_round_when_the_attackers_own_users_say_so() {
+        // overlap 1.0 for the first user, 0.0 for the second
+        let f = ndarray::Array2::<f32>::zeros((2, 1));
+        let lists = [vec![1, 2], vec![7, 8]];
+        let input = AttackInput::new(vec![&[1, 2], &[1]], &lists, &f);
+        let mut a = build(AttackKind::Overlap, &Config::default());
+        assert_eq!(a.orientation(), (Orientation::Construction, false));
+        assert_eq!(a.score(&input), vec![1.0, 0.0]);
+        // the shadow's members are the low-overlap users: the sign turns
+        a.fit_step(&input, &[false, true]);
+        assert_eq!(a.orientation(), (Orientation::Shadow, true));
+        assert_eq!(a.score(&input), vec![-1.0, -0.0]);
+        // oriented again on references that agree with the usual direction
+        a.orient(&[(&input, &[true, false])], Orientation::References);
+        assert_eq!(a.orientation(), (Orientation::References, false));
+        assert_eq!(a.score(&input), vec![1.0, 0.0]);
+        // a tie at 0.5 keeps the usual direction
+        let lists = [vec![1, 9], vec![1, 8]];
+        let tie = AttackInput::new(vec![&[1], &[1]], &lists, &f);
+        a.orient(&[(&tie, &[true, false])], Orientation::Shadow);
+        assert_eq!(a.orientation(), (Orientation::Shadow, false));
+        // a set with one class says nothing: the direction stays
+        a.orient(&[(&input, &[false, true])], Orientation::Shadow);
+        a.orient(&[(&input, &[true, true])], Orientation::References);
+        assert_eq!(a.orientation(), (Orientation::Shadow, true));
     }
 
     #[test]

@@ -40,11 +40,7 @@ mod tests {
         assert_eq!(overlap_share(&[1], &[]), 0.0);
         let f = ndarray::Array2::<f32>::zeros((2, 1));
         let lists = [vec![1, 2], vec![7, 8]];
-        let input = AttackInput {
-            histories: vec![&[1, 2], &[1]],
-            lists: &lists,
-            features: &f,
-        };
+        let input = AttackInput::new(vec![&[1, 2], &[1]], &lists, &f);
         assert_eq!(Overlap.score(&input), vec![1.0, 0.0]);
     }
 }

@@ -9,7 +9,7 @@ use super::{
     attacker, data_bytes, describe_bytes, describe_seconds, half, load_bytes, run_piece,
     served_bytes, Estimate, Piece, Shape, CONFIRM_SECONDS, MAX_RUNS, PARALLEL_EFFICIENCY,
 };
-use crate::config::Config;
+use crate::config::{Config, Protocol};
 use crate::data::DatasetSummary;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
@@ -157,10 +157,12 @@ impl Estimate {
 /// Not measured at scale: a guess from the DP step's three passes over each sample's gradient.
 pub const DP_SGD_FACTOR: f64 = 3.0;
 
-/// A privacy–utility frontier (`experiment::frontier`), per seed: one shadow, one attacker, one
-/// undefended target; each serving-level defence at each strength above 0 serves the target again
-/// from its cached scores (a selection over the catalogue per user); dp-sgd trains a new target at
-/// each strength above 0; the natural frontier (lfm only) trains a target per epoch count.
+/// A privacy–utility frontier (`experiment::frontier`), per slot (protocol and seed): one
+/// undefended target and shadow, one attacker; each serving-level defence at each strength above 0
+/// serves the target again from its cached scores (a selection over the catalogue per user) and,
+/// with an attacker who knows the defence, the shadow too and fits a new attack model; dp-sgd
+/// trains a new target (and shadow) at each strength above 0; the natural frontier (lfm only)
+/// trains a target (and shadow) per epoch count.
 fn frontier_pieces(
     cfg: &Config,
     data: &DatasetSummary,
@@ -172,17 +174,26 @@ fn frontier_pieces(
     let s = Shape::new(cfg, data);
     let base = run_piece(cfg, data);
     let mut seed = base;
+    let adaptive = cfg.attack.needs_shadow() && cfg.attacker_knows_defence;
+    let sides = if adaptive { 2.0 } else { 1.0 };
     let target = half(cfg.recommender, cfg, &s);
     let serve = half(RecommenderKind::Popularity, cfg, &s);
+    // A new attack model per point: the attacker's cost without its item vectors.
+    let refit = if adaptive {
+        let fit = attacker(cfg, &s, 1.0).seconds - attacker(cfg, &s, 0.0).seconds;
+        fit.max(0.0)
+    } else {
+        0.0
+    };
     let points = strengths.iter().filter(|&&x| x > 0.0).count() as f64;
     for &d in defences {
         if d == DefenceKind::None {
             continue;
         }
         if d.serving_only() {
-            seed.seconds += points * serve.seconds;
+            seed.seconds += points * (sides * serve.seconds + refit);
         } else {
-            seed.seconds += points * target.seconds * DP_SGD_FACTOR;
+            seed.seconds += points * (sides * target.seconds * DP_SGD_FACTOR + refit);
         }
     }
     if cfg.recommender == RecommenderKind::Lfm {
@@ -191,15 +202,50 @@ fn frontier_pieces(
                 epochs: e,
                 ..cfg.clone()
             };
-            seed.seconds += half(cfg.recommender, &c, &s).seconds;
+            seed.seconds += sides * half(cfg.recommender, &c, &s).seconds + refit;
         }
     }
-    // The cached scores of every target user: users × items × 4 bytes.
-    seed.bytes += s.half_users * s.items * 4.0;
+    // The cached scores of every target (and shadow) user: users × items × 4 bytes.
+    seed.bytes += sides * s.half_users * s.items * 4.0;
     vec![seed; seeds]
 }
 
-/// A frontier of `defences` × `strengths` over `seeds` seeds on `jobs` threads.
+/// The pieces of a frontier with one panel per protocol (`defences` empty: every defence that
+/// applies to each panel).
+#[allow(clippy::too_many_arguments)]
+fn panel_pieces(
+    cfg: &Config,
+    data: &DatasetSummary,
+    protocols: &[Protocol],
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: usize,
+    natural_epochs: &[u32],
+) -> Vec<Piece> {
+    protocols
+        .iter()
+        .flat_map(|&p| {
+            let c = Config {
+                protocol: p,
+                ..cfg.clone()
+            };
+            let applicable = DefenceKind::applicable(&c);
+            let mine: Vec<DefenceKind> = if defences.is_empty() {
+                applicable
+            } else {
+                defences
+                    .iter()
+                    .copied()
+                    .filter(|d| applicable.contains(d))
+                    .collect()
+            };
+            frontier_pieces(&c, data, &mine, strengths, seeds, natural_epochs)
+        })
+        .collect()
+}
+
+/// A frontier of `defences` × `strengths` over `seeds` seeds on `jobs` threads (one panel: the
+/// config's protocol).
 pub fn estimate_frontier(
     cfg: &Config,
     data: &DatasetSummary,
@@ -210,6 +256,30 @@ pub fn estimate_frontier(
     jobs: usize,
 ) -> Estimate {
     let pieces = frontier_pieces(cfg, data, defences, strengths, seeds, natural_epochs);
+    schedule(&pieces, data, jobs)
+}
+
+/// A frontier with one panel per protocol on `jobs` threads.
+#[allow(clippy::too_many_arguments)]
+pub fn estimate_frontier_panels(
+    cfg: &Config,
+    data: &DatasetSummary,
+    protocols: &[Protocol],
+    defences: &[DefenceKind],
+    strengths: &[f64],
+    seeds: usize,
+    natural_epochs: &[u32],
+    jobs: usize,
+) -> Estimate {
+    let pieces = panel_pieces(
+        cfg,
+        data,
+        protocols,
+        defences,
+        strengths,
+        seeds,
+        natural_epochs,
+    );
     schedule(&pieces, data, jobs)
 }
 
@@ -224,6 +294,8 @@ pub struct JobSpec {
     pub recommenders: Option<Vec<String>>,
     pub defences: Option<Vec<String>>,
     pub strengths: Option<Vec<f64>>,
+    /// Frontier: its panels (default both protocols).
+    pub protocols: Option<Vec<Protocol>>,
     /// Compare: one config object per run.
     pub configs: Option<Vec<serde_json::Value>>,
 }
@@ -311,15 +383,21 @@ pub fn estimate_job(
                     .iter()
                     .map(|n| DefenceKind::parse("defences", n))
                     .collect::<Result<Vec<_>>>()?,
-                _ => DefenceKind::applicable(cfg),
+                _ => Vec::new(),
             };
             let strengths = spec
                 .strengths
                 .clone()
                 .unwrap_or_else(|| crate::experiment::frontier::DEFAULT_STRENGTHS.to_vec());
+            let protocols = match &spec.protocols {
+                Some(p) if !p.is_empty() => p.clone(),
+                _ => crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec(),
+            };
             let seeds = seeds()?;
             let natural = crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS;
-            let pieces = frontier_pieces(cfg, data, &defences, &strengths, seeds, &natural);
+            let pieces = panel_pieces(
+                cfg, data, &protocols, &defences, &strengths, seeds, &natural,
+            );
             (Scheduled::Pieces(pieces), seeds, "seeds")
         }
         other => {

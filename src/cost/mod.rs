@@ -32,8 +32,8 @@ use crate::recommender::RecommenderKind;
 
 pub use constants::*;
 pub use jobs::{
-    estimate_frontier, estimate_job, estimate_matrix, estimate_sweep, JobEstimate, JobSpec,
-    DP_SGD_FACTOR,
+    estimate_frontier, estimate_frontier_panels, estimate_job, estimate_matrix, estimate_sweep,
+    JobEstimate, JobSpec, DP_SGD_FACTOR,
 };
 
 /// What a job is expected to cost.
@@ -231,16 +231,71 @@ fn attacker(cfg: &Config, s: &Shape, attack_fits: f64) -> Piece {
     }
 }
 
+/// Asking one half what new accounts get (serving/probe.rs): under fold-in the service folds in a
+/// copy of every user of the half and ranks the catalogue for it; under popular the copies get the
+/// popularity list (a selection per user).
+fn probes(kind: RecommenderKind, cfg: &Config, s: &Shape) -> Piece {
+    let lists = s.half_users * f64::from(cfg.top_n) * 4.0;
+    if cfg.protocol != Protocol::FoldIn || !kind.personalised() {
+        // The popularity list's first N items per copy: next to nothing.
+        return Piece {
+            seconds: 0.0,
+            bytes: lists,
+            transient: 0.0,
+        };
+    }
+    let select = s.half_users * s.items * NS_SELECT;
+    // A fold-in of every user's history: the training pass of the user side only (about half an
+    // SGD update), then a scoring pass as for non-members.
+    let copy = Config {
+        protocol: Protocol::Popular,
+        ..cfg.clone()
+    };
+    let base = half(kind, &copy, s);
+    let history = s.n / 2.0;
+    let ratio = if s.train > 0.0 {
+        history / s.train
+    } else {
+        1.0
+    };
+    Piece {
+        seconds: base.seconds * 0.5 * ratio + select * NS_TO_SECONDS,
+        bytes: lists,
+        transient: 0.0,
+    }
+}
+
+/// The calibrated attack's K reference models (experiment::references): each a half of the
+/// target's size trained on whole histories, served and asked, one after another.
+fn references(cfg: &Config, s: &Shape) -> Piece {
+    if cfg.attack != crate::attack::AttackKind::Lira {
+        return Piece::NONE;
+    }
+    let kind = cfg.shadow_kind();
+    let one = half(kind, cfg, s).then(probes(kind, cfg, s));
+    // Whole histories: the target's training set is its members' minus the hold-out.
+    let whole = 1.0 / (1.0 - cfg.holdout).max(0.1);
+    let k = f64::from(cfg.lira_references);
+    Piece {
+        seconds: one.seconds * whole * k,
+        bytes: one.bytes * k,
+        transient: one.transient,
+    }
+}
+
 /// One run of `cfg`.
 fn run_piece(cfg: &Config, data: &DatasetSummary) -> Piece {
     let s = Shape::new(cfg, data);
-    let target = half(cfg.recommender, cfg, &s);
+    let target = half(cfg.recommender, cfg, &s).then(probes(cfg.recommender, cfg, &s));
     let shadow = if cfg.attack.needs_shadow() {
-        half(cfg.shadow_kind(), cfg, &s)
+        half(cfg.shadow_kind(), cfg, &s).then(probes(cfg.shadow_kind(), cfg, &s))
     } else {
         Piece::NONE
     };
-    target.then(shadow).then(attacker(cfg, &s, 1.0))
+    target
+        .then(shadow)
+        .then(attacker(cfg, &s, 1.0))
+        .then(references(cfg, &s))
 }
 /// `runs` runs of `cfg` one after another (a single run: `runs` = 1).
 /// One entry of the served cache (experiment::served): both halves' split data (each member's

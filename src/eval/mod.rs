@@ -1,8 +1,10 @@
 //! Evaluation, computed once outside every attack and recommender: the ROC of attack scores, fixed-
-//! threshold classification, the recommender's utility, statistics over seeds, and the warnings
+//! threshold classification, bootstrap intervals and what can be measured, the recommender's utility, statistics over seeds, and the warnings
 //! that flag numbers which mean little.
 
+pub mod bootstrap;
 pub mod roc;
+pub mod seeds;
 pub mod stats;
 pub mod threshold;
 pub mod utility;

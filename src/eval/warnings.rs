@@ -3,10 +3,20 @@
 //! recommender that learnt nothing, an attack that gave everyone one score, an attack that cannot
 //! see by construction.
 
+use std::collections::BTreeMap;
+
 use crate::attack::AttackKind;
 use crate::config::Config;
+use crate::eval::bootstrap::{
+    indistinguishable_from_chance, measurable, unmeasurable_reason, within_noise,
+};
 use crate::eval::utility::Utility;
+use crate::report::{AttackSummary, Strongest, FPR_KEYS};
 use crate::split::Counts;
+
+/// A baseline this far above the run's own attack (ROC-AUC, intervals apart) means the attack
+/// failed, not that the data hide members.
+pub const FAR_BELOW: f64 = 0.1;
 
 /// Below this many target users in a class, ROC-AUC and TPR at low FPR swing by chance: with 30
 /// users one user moves the TPR by 3.3 points.
@@ -52,6 +62,65 @@ pub fn run_warnings(
             "the overlap attack is blind when lists exclude seen items and nothing is held out: every overlap is 0"
                 .into(),
         );
+    }
+    out
+}
+
+/// Warnings about the attack numbers of one run: what cannot be measured, an attack that cannot
+/// be told from chance, a signal inverted where the attacker could not check it, an attack far
+/// below its own baselines, and a recommender below the popularity list.
+pub fn attack_warnings(
+    cfg: &Config,
+    headline: &AttackSummary,
+    baselines: &BTreeMap<String, AttackSummary>,
+    strongest: &Strongest,
+    non_members: usize,
+    target: &Utility,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, fpr) in FPR_KEYS {
+        if !measurable(fpr, non_members) {
+            out.push(unmeasurable_reason(fpr, non_members));
+        }
+    }
+    let a = cfg.attack.id();
+    let ci = headline.ci95.roc_auc;
+    if indistinguishable_from_chance(ci) {
+        out.push(format!(
+            "the {a} attack cannot be told from chance here (ROC-AUC {:.3}, 95% interval {:.3}–{:.3})",
+            headline.roc_auc, ci[0], ci[1]
+        ));
+    }
+    let s = strongest.ci95.roc_auc;
+    if strongest.roc_auc < 0.5 && !indistinguishable_from_chance(s) {
+        out.push(format!(
+            "every attack ranks members below non-members here (strongest {:.3}): the signal is inverted where the attacker could not check it, which is not protection — an attacker with labelled data like these would turn it round",
+            strongest.roc_auc
+        ));
+    }
+    if let Some((name, b)) = baselines
+        .iter()
+        .filter(|(n, _)| n.as_str() != a)
+        .max_by(|x, y| x.1.roc_auc.total_cmp(&y.1.roc_auc))
+    {
+        if b.roc_auc - headline.roc_auc > FAR_BELOW && !within_noise(b.ci95.roc_auc, ci) {
+            out.push(format!(
+                "the {a} attack ({:.3}) is far below the {name} baseline ({:.3}): it collapsed or learnt the wrong signal (try attack_lr, attack_epochs or attack_restarts)",
+                headline.roc_auc, b.roc_auc
+            ));
+        }
+    }
+    if target.heldout_interactions > 0
+        && cfg.recommender.personalised()
+        && target.recall_at_n < target.popularity_recall_at_n
+    {
+        out.push(format!(
+            "the target recommender ({}) recalls less than the plain popularity list (recall@{} {:.4} vs {:.4}): it is worse than not personalising, so its lessons are about a broken service",
+            cfg.recommender.id(),
+            cfg.top_n,
+            target.recall_at_n,
+            target.popularity_recall_at_n
+        ));
     }
     out
 }

@@ -1,31 +1,32 @@
-//! The privacy–utility frontier: for each defence and strength, how far the attack's ROC-AUC falls
-//! and what the target recommender's recall@N pays, over seeds; next to the undefended service,
-//! the popularity list's recall, and the "natural" frontier of the undefended recommender trained
-//! for fewer or more epochs (less or more memorisation, no defence).
+//! The privacy–utility frontier: what does it cost to stop the attack? For each serving protocol
+//! (a panel: `popular`, `fold-in`), each defence and strength, how far the strongest attack's
+//! ROC-AUC falls and what the target recommender's recall@N pays, over seeds; next to the
+//! undefended service, the popularity list's recall, and the "natural" frontier of the undefended
+//! recommender trained for fewer or more epochs (less or more memorisation, no defence).
 //!
-//! Work is shared wherever the defence leaves it unchanged. Per seed: one split, one shadow model,
-//! one set of attacker item vectors and one attack model (defences protect the target only, so
-//! the attacker's side is the same for every point); one undefended target, trained once and
+//! The attacker knows the defence (`attacker_knows_defence`, the default): at every point its
+//! shadow runs the same defence, its MLP is trained on that shadow and the shadow-free baselines
+//! are oriented on it; the point reports the strongest of them. The naive attacker — the MLP of an
+//! undefended shadow — is reported beside it (`naive_roc_auc_mean`). Every point equals, bit for
+//! bit, a single run with that protocol, `defence`, `defence_strength` and seed (natural points:
+//! with that `epochs`): same streams, same order. Strength 0 is the undefended run itself.
+//!
+//! Work is shared wherever the defence leaves it unchanged. Per panel and seed ("slot"): one split,
+//! one set of attacker item vectors; one undefended target and one shadow, each trained once and
 //! served again from its cached scores under every serving-level defence and strength; a new
-//! target only for dp-sgd (which changes training) and for each natural epoch count. Every defence
-//! point equals, bit for bit, a single run with that `defence`, `defence_strength` and seed: same
-//! streams, same order. Strength 0 is the undefended run itself. A natural point changes only the
-//! target's `epochs`: the attacker's shadow keeps the base config's, as it does for every defence
-//! (the attacker imitates the service it believes it faces), so it is not a single run with
-//! `epochs` set, which would retrain the shadow too.
+//! target and shadow only for dp-sgd (which changes training) and for each natural epoch count.
 //!
-//! A `Frontier` runs a list of seeds, each through a list of tasks: the whole job (every seed,
-//! every task), or one unit of it for a pool of workers (`Frontier::unit`: one seed and a part of
-//! its tasks, plus the attacker's side it needs). Either way each seed leaves a `FrontierPiece`,
-//! and the report is `FrontierSlots::aggregate` of the pieces (frontier_report.rs).
-//!
-//! This file owns the frontier's set-up (the checks, the task list) and `step`, which times a task
-//! and moves from task to task and seed to seed; what each task does is in frontier/seed.rs, the
-//! split into parts for a pool in frontier/parts.rs.
+//! A `Frontier` runs a list of slots (panel-major: every seed of the first protocol, then of the
+//! next), each through its panel's tasks: the whole job, or one unit of it for a pool of workers
+//! (`Frontier::unit`: one slot and a part of its tasks, plus the attacker's side it needs). Either
+//! way each slot leaves a `FrontierPiece`, and the report is `FrontierSlots::aggregate` of the
+//! pieces (frontier_report.rs). This file owns the set-up (checks, task lists) and `step`; what each
+//! task does is in frontier/seed.rs, the split into parts in frontier/parts.rs.
 
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::attack::AttackKind;
+use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
@@ -36,14 +37,16 @@ use crate::report::{Progress, Stage};
 pub const DEFAULT_STRENGTHS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 /// The epoch counts of the natural frontier when none are given.
 pub const DEFAULT_NATURAL_EPOCHS: [u32; 4] = [10, 20, 40, 80];
+/// The panels a frontier shows when none are given: the paper's protocol and a deployed service's.
+pub const DEFAULT_PROTOCOLS: [Protocol; 2] = [Protocol::Popular, Protocol::FoldIn];
 
 mod parts;
 mod seed;
 
-pub use super::frontier_notes::notes;
+pub use super::frontier_notes::{notes, MAX_NOTES};
 pub use super::frontier_report::{
-    DefenceCurve, FrontierPiece, FrontierPoint, FrontierReport, FrontierSlots, NaturalPoint,
-    PieceRun, Undefended,
+    DefenceCurve, FrontierPanel, FrontierPiece, FrontierPoint, FrontierReport, FrontierSlots,
+    NaturalPoint, PieceRun, Undefended,
 };
 pub use parts::FrontierPart;
 use seed::{SeedState, Task};
@@ -52,24 +55,24 @@ use seed::{SeedState, Task};
 pub struct Frontier {
     data: Arc<Dataset>,
     base: Config,
-    defences: Vec<DefenceKind>,
+    protocols: Vec<Protocol>,
+    /// Per panel: the defences run there (those of the request that apply to its protocol).
+    defences: Vec<Vec<DefenceKind>>,
     strengths: Vec<f64>,
     seeds: Vec<u32>,
     natural: Vec<u32>,
-    /// Every task of one seed, with its share of the seed's work.
-    all_tasks: Vec<(Task, f64)>,
-    /// The tasks this frontier runs per seed (all of them, or a unit's).
-    tasks: Vec<(Task, f64)>,
-    /// The seed indices this frontier runs (all of them, or a unit's one).
+    /// Per panel: every task of one slot, with its share of the slot's work.
+    all_tasks: Vec<Vec<(Task, f64)>>,
+    /// When this is a unit: its part (its slot's tasks are that part's).
+    part: Option<FrontierPart>,
+    /// The slot indices this frontier runs (all of them, or a unit's one).
     order: Vec<usize>,
     /// Position in `order`.
-    seed_index: usize,
+    slot_index: usize,
     task_index: usize,
     state: Option<SeedState>,
-    /// One piece per finished seed.
+    /// One piece per finished slot.
     pieces: Vec<FrontierPiece>,
-    /// Whether this is a unit: it ends with its piece, not a report.
-    unit: bool,
     clock: Option<Arc<dyn Fn() -> f64>>,
     report: Option<FrontierReport>,
 }
@@ -87,8 +90,7 @@ fn trains_by_epochs(kind: RecommenderKind) -> bool {
 }
 
 impl Frontier {
-    /// Checks every (defence, strength) config up front so a bad one fails before any work. The
-    /// base config's own `defence` keys are ignored: the frontier sets them per point.
+    /// A frontier of one panel, the config's protocol.
     pub fn new(
         data: Arc<Dataset>,
         config: Config,
@@ -97,20 +99,51 @@ impl Frontier {
         seeds: &[u32],
         natural_epochs: &[u32],
     ) -> Result<Frontier> {
+        let protocols = [config.protocol];
+        Frontier::panels(
+            data,
+            config,
+            &protocols,
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+        )
+    }
+
+    /// Checks every point's config up front so a bad one fails before any work. The base config's
+    /// own `defence` keys are ignored (the frontier sets them per point), and so is its `protocol`
+    /// (each panel sets its own). `defences` empty: every defence that applies, per panel.
+    pub fn panels(
+        data: Arc<Dataset>,
+        config: Config,
+        protocols: &[Protocol],
+        defences: &[DefenceKind],
+        strengths: &[f64],
+        seeds: &[u32],
+        natural_epochs: &[u32],
+    ) -> Result<Frontier> {
         let base = config.undefended();
         base.check()?;
-        if defences.is_empty() {
+        if base.attack == AttackKind::Lira {
             return Err(Error::config(
-                "defences",
-                format!(
-                    "a frontier needs at least one defence (here: {})",
-                    DefenceKind::applicable(&base)
-                        .iter()
-                        .map(|d| d.id())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                "attack",
+                "lira in a frontier would train its reference models again at every defence point; run single lira runs at the strengths you need (the frontier's points are oriented on the defended shadow and report the strongest of mlp and the shadow-free attacks)",
             ));
+        }
+        if protocols.is_empty() {
+            return Err(Error::config(
+                "protocols",
+                "a frontier needs at least one protocol (popular, fold-in)",
+            ));
+        }
+        for (i, p) in protocols.iter().enumerate() {
+            if protocols[..i].contains(p) {
+                return Err(Error::config(
+                    "protocols",
+                    format!("{} appears twice", protocol_id(*p)),
+                ));
+            }
         }
         let mut seen = Vec::new();
         for &d in defences {
@@ -127,11 +160,56 @@ impl Frontier {
                 ));
             }
             seen.push(d);
-            d.check_applies(base.recommender, base.protocol, base.negative_sampling)
-                .map_err(|e| match e {
-                    Error::Config { message, .. } => Error::config("defences", message),
-                    other => other,
-                })?;
+        }
+        let mut per_panel = Vec::new();
+        for &p in protocols {
+            let cfg = Config {
+                protocol: p,
+                ..base.clone()
+            };
+            cfg.check()?;
+            let applicable = DefenceKind::applicable(&cfg);
+            let chosen: Vec<DefenceKind> = if defences.is_empty() {
+                applicable
+            } else {
+                defences
+                    .iter()
+                    .copied()
+                    .filter(|d| applicable.contains(d))
+                    .collect()
+            };
+            per_panel.push(chosen);
+        }
+        for &d in defences {
+            if !per_panel.iter().any(|c| c.contains(&d)) {
+                // No panel can run it: say why, from the first panel's refusal.
+                let p = protocols[0];
+                let e = d
+                    .check_applies(base.recommender, p, base.negative_sampling)
+                    .err()
+                    .map_or_else(
+                        || "it applies to none of the protocols".into(),
+                        |e| match e {
+                            Error::Config { message, .. } => message,
+                            other => other.to_string(),
+                        },
+                    );
+                return Err(Error::config("defences", e));
+            }
+        }
+        if per_panel.iter().all(|c| c.is_empty()) {
+            return Err(Error::config(
+                "defences",
+                format!(
+                    "no defence applies to {} under {}",
+                    base.recommender.id(),
+                    protocols
+                        .iter()
+                        .map(|&p| protocol_id(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         }
         if strengths.is_empty() {
             return Err(Error::config(
@@ -154,9 +232,13 @@ impl Frontier {
                 ));
             }
         }
-        for &d in defences {
-            for &s in strengths {
-                Self::point_config(&base, d, s).check()?;
+        for (pi, &p) in protocols.iter().enumerate() {
+            for &d in &per_panel[pi] {
+                for &s in strengths {
+                    let mut c = Self::point_config(&base, d, s);
+                    c.protocol = p;
+                    c.check()?;
+                }
             }
         }
         let natural: Vec<u32> = if trains_by_epochs(base.recommender) {
@@ -164,9 +246,47 @@ impl Frontier {
         } else {
             Vec::new()
         };
+        let all_tasks = per_panel
+            .iter()
+            .map(|d| Self::tasks(&base, d, strengths, &natural))
+            .collect();
+        let slots = protocols.len() * seeds.len();
+        Ok(Frontier {
+            data,
+            base,
+            protocols: protocols.to_vec(),
+            defences: per_panel,
+            strengths: strengths.to_vec(),
+            order: (0..slots).collect(),
+            seeds: seeds.to_vec(),
+            natural,
+            all_tasks,
+            part: None,
+            slot_index: 0,
+            task_index: 0,
+            state: None,
+            pieces: Vec::new(),
+            clock: None,
+            report: None,
+        })
+    }
+
+    /// Every task of one slot of a panel running `defences`, with its share of the work. With an
+    /// attacker who knows the defence every point trains (or serves) a shadow too and fits a new
+    /// attack model on it.
+    fn tasks(
+        base: &Config,
+        defences: &[DefenceKind],
+        strengths: &[f64],
+        natural: &[u32],
+    ) -> Vec<(Task, f64)> {
+        let shadow = base.attack.needs_shadow();
+        let adaptive = shadow && base.attacker_knows_defence;
+        let both = if adaptive { 2.0 } else { 1.0 };
+        let refit = if adaptive { 0.3 } else { 0.0 };
         let epoch_weight = |e: u32| f64::from(e) / f64::from(base.epochs);
         let mut tasks = vec![(Task::Split, 0.02), (Task::Target, 1.0)];
-        if base.attack.needs_shadow() {
+        if shadow {
             tasks.push((Task::Shadow, 1.0));
         }
         tasks.push((Task::Vectors, 0.5));
@@ -177,40 +297,23 @@ impl Frontier {
                     continue;
                 }
                 if d.serving_only() {
-                    tasks.push((Task::Serve(di, si), 0.1));
+                    tasks.push((Task::Serve(di, si), 0.1 * both + refit));
                 } else {
-                    tasks.push((Task::Train(di, si), 2.0));
+                    tasks.push((Task::Train(di, si), 2.0 * both + refit));
                 }
             }
         }
         for (i, &e) in natural.iter().enumerate() {
             if e != base.epochs {
-                tasks.push((Task::Natural(i), epoch_weight(e)));
+                tasks.push((Task::Natural(i), epoch_weight(e) * both + refit));
             }
         }
-        Ok(Frontier {
-            data,
-            base,
-            defences: defences.to_vec(),
-            strengths: strengths.to_vec(),
-            order: (0..seeds.len()).collect(),
-            seeds: seeds.to_vec(),
-            natural,
-            all_tasks: tasks.clone(),
-            tasks,
-            seed_index: 0,
-            task_index: 0,
-            state: None,
-            pieces: Vec::new(),
-            unit: false,
-            clock: None,
-            report: None,
-        })
+        tasks
     }
 
-    /// Whether every seed of this frontier (or unit) has finished.
+    /// Whether every slot of this frontier (or unit) has finished.
     pub fn is_done(&self) -> bool {
-        self.seed_index == self.order.len()
+        self.slot_index == self.order.len()
     }
 
     /// The config of one point: the base with `defence` at `strength`.
@@ -219,6 +322,19 @@ impl Frontier {
             defence,
             defence_strength: strength,
             ..base.clone()
+        }
+    }
+
+    /// (panel, seed index) of slot `slot`.
+    fn slot(&self, slot: usize) -> (usize, usize) {
+        (slot / self.seeds.len(), slot % self.seeds.len())
+    }
+
+    /// The tasks this frontier runs for a slot of `panel`: all of them, or its unit's part.
+    fn tasks_of(&self, panel: usize) -> Vec<(Task, f64)> {
+        match self.part {
+            None => self.all_tasks[panel].clone(),
+            Some(part) => Self::part_tasks(&self.all_tasks[panel], part),
         }
     }
 
@@ -237,33 +353,35 @@ impl Frontier {
 
     /// Does one bounded piece of work.
     pub fn step(&mut self) -> Result<Progress> {
+        let slots = self.protocols.len() * self.seeds.len();
         if self.is_done() {
-            return Ok(Progress::finished(self.seeds.len()));
+            return Ok(Progress::finished(slots));
         }
         let t0 = self.now();
-        let (task, _) = self.tasks[self.task_index];
+        let slot = self.order[self.slot_index];
+        let tasks = self.tasks_of(self.slot(slot).0);
+        let (task, _) = tasks[self.task_index];
         let (finished, within, message) = self.work(task)?;
-        let position = self.seed_index;
-        let global_seed = self.order[position];
-        let total: f64 = self.tasks.iter().map(|t| t.1).sum();
-        let before: f64 = self.tasks[..self.task_index].iter().map(|t| t.1).sum();
-        let per_seed = (before + self.tasks[self.task_index].1 * within.clamp(0.0, 0.999)) / total;
+        let total: f64 = tasks.iter().map(|t| t.1).sum();
+        let before: f64 = tasks[..self.task_index].iter().map(|t| t.1).sum();
+        let per_slot = (before + tasks[self.task_index].1 * within.clamp(0.0, 0.999)) / total;
+        let position = self.slot_index;
         let spent = self.now() - t0;
-        let st = self.state.as_mut().expect("work() keeps the seed's state");
+        let st = self.state.as_mut().expect("work() keeps the slot's state");
         *st.piece
             .timings_ms
             .entry(task.timing_key().into())
             .or_insert(0.0) += spent;
         if finished {
             self.task_index += 1;
-            if self.task_index == self.tasks.len() {
+            if self.task_index == tasks.len() {
                 self.task_index = 0;
-                self.seed_index += 1;
-                let st = self.state.take().expect("a seed was in progress");
+                self.slot_index += 1;
+                let st = self.state.take().expect("a slot was in progress");
                 self.pieces.push(st.piece);
             }
         }
-        if self.is_done() && !self.unit && self.report.is_none() {
+        if self.is_done() && self.part.is_none() && self.report.is_none() {
             self.report = Some(self.aggregate(&self.pieces)?);
         }
         let done = self.is_done();
@@ -277,12 +395,20 @@ impl Frontier {
             fraction: if done {
                 1.0
             } else {
-                ((position as f64 + per_seed) / self.order.len() as f64).min(1.0)
+                ((position as f64 + per_slot) / self.order.len() as f64).min(1.0)
             },
             message,
             loss: None,
-            run_index: global_seed,
-            run_count: self.seeds.len(),
+            run_index: slot,
+            run_count: slots,
         })
+    }
+}
+
+/// A protocol's name in configs and messages.
+pub fn protocol_id(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Popular => "popular",
+        Protocol::FoldIn => "fold-in",
     }
 }

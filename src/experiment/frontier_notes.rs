@@ -1,195 +1,165 @@
-//! The frontier's one-line findings, written from a finished report's own numbers (means over its
-//! seeds): what each defence cost in recall for how much ROC-AUC, where it fell below the
-//! popularity list, what DP's ε promises, and how the natural frontier compares.
+//! A frontier panel's findings, written from its own numbers (means over its seeds, with their
+//! 95 % intervals): at most six short lines in plain words — the undefended service, each defence
+//! at its strongest setting, and what it costs to stop the attack — plus, under protocol `popular`,
+//! the one sentence the chart shows when the new-user list decides everything.
+//!
+//! Every number is the strongest attack's (the highest ROC-AUC of the attacks the run ran, each
+//! oriented on the attacker's own data). A change inside the intervals is "within noise"
+//! (`eval::bootstrap::within_noise`); a point whose interval holds 0.5 is "at chance".
 
-use super::frontier_report::{DefenceCurve, FrontierPoint, FrontierReport};
-use crate::config::Protocol;
+use super::frontier_report::{FrontierPanel, FrontierPoint};
+use crate::attack::AttackKind;
+use crate::config::{Config, Protocol};
 use crate::defence::DefenceKind;
+use crate::eval::bootstrap::{indistinguishable_from_chance, within_noise};
 
-/// One-line findings from the report's own numbers (means over its seeds).
-pub fn notes(r: &FrontierReport) -> Vec<String> {
-    let mut out = Vec::new();
-    let u = &r.undefended;
-    let pop = r.popularity_recall_at_n;
-    let n = r.config.top_n;
-    let popular = r.config.protocol == Protocol::Popular;
-    for c in &r.defences {
-        let d = c.defence.id();
-        let active: Vec<&FrontierPoint> = c.points.iter().filter(|p| p.strength > 0.0).collect();
-        let Some(strongest) = active
-            .iter()
-            .max_by(|a, b| a.strength.total_cmp(&b.strength))
-        else {
-            out.push(format!(
-                "{d}: only strength 0 was run, which is the undefended service"
-            ));
-            continue;
-        };
-        let recall_same = active
-            .iter()
-            .all(|p| p.recall_at_n_mean == u.recall_at_n_mean);
-        let recall_text = if recall_same {
-            format!(
-                "member recall@{n} unchanged ({:.4}) at every strength",
-                u.recall_at_n_mean
-            )
-        } else {
-            format!(
-                "member recall@{n} {:.4} → {:.4}",
-                u.recall_at_n_mean, strongest.recall_at_n_mean
-            )
-        };
-        let verb = if strongest.roc_auc_mean < u.roc_auc_mean {
-            "fell"
-        } else {
-            "rose"
-        };
-        out.push(format!(
-            "{d}: {recall_text} while ROC-AUC {verb} from {:.3} to {:.3} at strength {} ({} {})",
-            u.roc_auc_mean,
-            strongest.roc_auc_mean,
-            strongest.strength,
-            c.parameter,
-            fmt_value(strongest.parameter_value)
-        ));
-        if let Some(low) = active
-            .iter()
-            .min_by(|a, b| a.roc_auc_mean.total_cmp(&b.roc_auc_mean))
-            .filter(|p| p.strength != strongest.strength && p.roc_auc_mean < strongest.roc_auc_mean)
-        {
-            out.push(format!(
-                "{d}: the lowest ROC-AUC, {:.3}, came at strength {}, not at the strongest setting",
-                low.roc_auc_mean, low.strength
-            ));
-        }
-        if let Some(up) = active
-            .iter()
-            .filter(|p| p.roc_auc_mean > u.roc_auc_mean)
-            .max_by(|a, b| a.roc_auc_mean.total_cmp(&b.roc_auc_mean))
-        {
-            let why = if popular {
-                ": members' lists moved further from the popularity list every non-member gets"
-            } else {
-                ""
-            };
-            out.push(format!(
-                "{d}: ROC-AUC rose above the undefended {:.3} to {:.3} at strength {}{why}",
-                u.roc_auc_mean, up.roc_auc_mean, up.strength
-            ));
-        }
-        if let Some(flip) = active
-            .iter()
-            .filter(|p| p.roc_auc_mean < 0.45)
-            .min_by(|a, b| a.roc_auc_mean.total_cmp(&b.roc_auc_mean))
-        {
-            out.push(format!(
-                "{d}: ROC-AUC {:.3} at strength {} is below 0.5: the attack, trained on an undefended shadow, ranks members below non-members; an attacker who knew the defence could flip its scores (ROC-AUC {:.3})",
-                flip.roc_auc_mean,
-                flip.strength,
-                1.0 - flip.roc_auc_mean
-            ));
-        }
-        if let Some(below) = c
-            .points
-            .iter()
-            .filter(|p| p.strength > 0.0 && p.recall_at_n_mean < pop)
-            .min_by(|a, b| a.strength.total_cmp(&b.strength))
-        {
-            out.push(format!(
-                "{d}: from strength {} recall@{n} ({:.4}) is below the plain popularity list's ({pop:.4}): the defended service is worse than not personalising",
-                below.strength, below.recall_at_n_mean
-            ));
-        }
-        if c.defence == DefenceKind::DpSgd {
-            out.extend(dp_notes(c, strongest, popular));
-        }
-    }
-    let base_epochs = r.config.epochs;
-    for nat in r.natural.iter().filter(|p| p.epochs != base_epochs) {
-        if nat.roc_auc_mean < u.roc_auc_mean && nat.recall_at_n_mean > u.recall_at_n_mean {
-            out.push(format!(
-                "natural: {} epochs instead of {base_epochs} give both a lower ROC-AUC ({:.3} vs {:.3}) and a higher recall@{n} ({:.4} vs {:.4}): the undefended setting is not on the frontier",
-                nat.epochs, nat.roc_auc_mean, u.roc_auc_mean, nat.recall_at_n_mean, u.recall_at_n_mean
-            ));
-            continue;
-        }
-        if nat.roc_auc_mean >= u.roc_auc_mean {
-            out.push(format!(
-                "natural: {} epochs instead of {base_epochs} give ROC-AUC {:.3} and recall@{n} {:.4}",
-                nat.epochs, nat.roc_auc_mean, nat.recall_at_n_mean
-            ));
-            continue;
-        }
-        let best = r
-            .defences
-            .iter()
-            .flat_map(|c| c.points.iter().map(move |p| (c.defence.id(), p)))
-            .filter(|(_, p)| p.strength > 0.0 && p.roc_auc_mean <= nat.roc_auc_mean)
-            .max_by(|a, b| a.1.recall_at_n_mean.total_cmp(&b.1.recall_at_n_mean));
-        let cmp = match best {
-            Some((d, p)) => format!(
-                "the defence point with ROC-AUC at most that and the best recall is {d} at strength {} (ROC-AUC {:.3}, recall {:.4})",
-                p.strength, p.roc_auc_mean, p.recall_at_n_mean
-            ),
-            None => "no defence point reached a ROC-AUC that low".to_string(),
-        };
-        out.push(format!(
-            "natural: {} epochs instead of {base_epochs} give ROC-AUC {:.3} and recall@{n} {:.4}; {cmp}",
-            nat.epochs, nat.roc_auc_mean, nat.recall_at_n_mean
-        ));
-    }
-    out
-}
+/// Most lines a panel's notes hold.
+pub const MAX_NOTES: usize = 6;
 
-/// What the DP guarantee says about the measured attack.
-fn dp_notes(c: &DefenceCurve, strongest: &FrontierPoint, popular: bool) -> Vec<String> {
+/// (the chart's sentence, the notes) of one panel.
+pub fn notes(p: &FrontierPanel, base: &Config) -> (Option<String>, Vec<String>) {
     let mut out = Vec::new();
-    let Some(first) = strongest.privacy.first() else {
-        return out;
-    };
-    let eps = strongest.epsilon_mean.unwrap_or(first.epsilon);
-    // (ε, δ)-DP bounds any test: TPR ≤ e^ε·FPR + δ.
-    let bound = (libm::exp(eps) * 0.01 + first.delta).min(1.0);
-    let bound_text = if bound >= 1.0 {
-        "allows any TPR at 1% FPR: no practical bound".to_string()
+    let u = &p.undefended.over;
+    let pop = p.popularity_recall_at_n;
+    let n = base.top_n;
+    let who = if base.attacker_knows_defence && base.attack.needs_shadow() {
+        "an attacker who knows the defence"
     } else {
-        format!("bounds TPR at 1% FPR by {bound:.3}")
+        "an attacker whose shadow is undefended"
     };
     out.push(format!(
-        "dp-sgd at strength {} (noise multiplier {}): ε = {eps:.2} at δ = {:.1e}, which {bound_text}; measured TPR at 1% FPR {:.3}",
-        strongest.strength,
-        fmt_value(strongest.parameter_value),
-        first.delta,
-        strongest.tpr_at_1pct_mean
+        "Undefended, the strongest attack ({}) reaches ROC-AUC {:.3} [{:.3}–{:.3}]; members' recall@{n} is {:.3} (popularity list {pop:.3}).",
+        u.strongest_attack.id(),
+        u.strongest_roc_auc_mean,
+        u.strongest_roc_auc_ci95[0],
+        u.strongest_roc_auc_ci95[1],
+        p.undefended.recall_at_n_mean
     ));
-    if popular {
+    for c in &p.defences {
+        let Some(top) = c
+            .points
+            .iter()
+            .filter(|q| q.strength > 0.0)
+            .max_by(|a, b| a.strength.total_cmp(&b.strength))
+        else {
+            continue;
+        };
+        let s = &top.over;
+        let change = if within_noise(s.strongest_roc_auc_ci95, u.strongest_roc_auc_ci95) {
+            "within noise of undefended".to_string()
+        } else if s.strongest_roc_auc_mean < u.strongest_roc_auc_mean {
+            "down".to_string()
+        } else {
+            "up".to_string()
+        };
+        let chance = if indistinguishable_from_chance(s.strongest_roc_auc_ci95) {
+            ", at chance"
+        } else {
+            ""
+        };
+        let eps = top
+            .epsilon_mean
+            .map(|e| format!(" (ε {e:.1})"))
+            .unwrap_or_default();
+        let below = if top.recall_at_n_mean < pop {
+            ", below the popularity list"
+        } else {
+            ""
+        };
         out.push(format!(
-            "dp-sgd: under protocol popular ROC-AUC stays at {:.3} at ε = {eps:.2}: members get personal lists and non-members the popularity list, which tells them apart whatever ε",
-            strongest.roc_auc_mean
-        ));
-    } else if let Some(loose) = c
-        .points
-        .iter()
-        .filter(|p| p.strength > 0.0 && p.roc_auc_mean < 0.55)
-        .filter(|p| p.epsilon_mean.is_some_and(|e| libm::exp(e) * 0.01 >= 1.0))
-        .min_by(|a, b| a.strength.total_cmp(&b.strength))
-    {
-        out.push(format!(
-            "dp-sgd: ROC-AUC is already {:.3} at strength {} where ε = {:.1} promises nothing: the drop is what noise, clipping and refitting members like new users do to this model, not something ε guarantees",
-            loose.roc_auc_mean,
-            loose.strength,
-            loose.epsilon_mean.unwrap_or(f64::NAN)
+            "{} at strength {}{eps}: strongest attack {:.3} ({change}{chance}), recall {:.3}{below}.",
+            c.defence.id(),
+            top.strength,
+            s.strongest_roc_auc_mean,
+            top.recall_at_n_mean
         ));
     }
-    out
+    out.push(verdict(p, who));
+    if out.len() > MAX_NOTES {
+        // Keep the first line and the verdict; drop defence lines from the end.
+        let last = out.pop().expect("verdict");
+        out.truncate(MAX_NOTES - 1);
+        out.push(last);
+    }
+    (chart_note(p), out)
 }
 
-/// A parameter value in short form (3 significant digits).
-fn fmt_value(v: f64) -> String {
-    if v == 0.0 || (0.01..1000.0).contains(&v.abs()) {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.2e}")
+/// What it costs to stop the attack: the defence point with the best recall among those where
+/// the strongest attack is at chance; else the lowest strongest attack, and what it cost.
+fn verdict(p: &FrontierPanel, who: &str) -> String {
+    let points: Vec<(DefenceKind, &FrontierPoint)> = p
+        .defences
+        .iter()
+        .flat_map(|c| c.points.iter().map(move |q| (c.defence, q)))
+        .filter(|(_, q)| q.strength > 0.0)
+        .collect();
+    let pop = p.popularity_recall_at_n;
+    let at_chance = points
+        .iter()
+        .filter(|(_, q)| indistinguishable_from_chance(q.over.strongest_roc_auc_ci95))
+        .max_by(|a, b| a.1.recall_at_n_mean.total_cmp(&b.1.recall_at_n_mean));
+    if let Some((d, q)) = at_chance {
+        let cost = if q.recall_at_n_mean < pop {
+            format!(
+                "recall {:.3}, below the popularity list's {pop:.3}: stopping {who} costs more than personalisation is worth",
+                q.recall_at_n_mean
+            )
+        } else {
+            format!(
+                "recall {:.3} (popularity list {pop:.3})",
+                q.recall_at_n_mean
+            )
+        };
+        return format!(
+            "To stop {who}: {} at strength {} brings the strongest attack to chance ({:.3}) with {cost}.",
+            d.id(),
+            q.strength,
+            q.over.strongest_roc_auc_mean
+        );
     }
+    match points.iter().min_by(|a, b| {
+        a.1.over
+            .strongest_roc_auc_mean
+            .total_cmp(&b.1.over.strongest_roc_auc_mean)
+    }) {
+        Some((d, q)) => format!(
+            "No defence here stops {who}: the lowest strongest attack is {:.3} ({} at strength {}, recall {:.3}).",
+            q.over.strongest_roc_auc_mean,
+            d.id(),
+            q.strength,
+            q.recall_at_n_mean
+        ),
+        None => "Only strength 0 was run: the undefended service.".into(),
+    }
+}
+
+/// Under protocol `popular`, when the new-user list decides: every non-member gets the list a new
+/// user gets, so "this is not that list" finds every member, and a defence that leaves
+/// non-members' lists alone cannot lower it.
+fn chart_note(p: &FrontierPanel) -> Option<String> {
+    if p.protocol != Protocol::Popular {
+        return None;
+    }
+    let u = &p.undefended.over;
+    let decided = |o: &crate::eval::seeds::OverSeeds| {
+        o.strongest_attack == AttackKind::NewUserList && o.strongest_roc_auc_mean >= 0.99
+    };
+    if !decided(u) {
+        return None;
+    }
+    let untouched: Vec<&str> = p
+        .defences
+        .iter()
+        .filter(|c| c.points.iter().all(|q| decided(&q.over)))
+        .map(|c| c.defence.id())
+        .collect();
+    let which = if untouched.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", untouched.join(", "))
+    };
+    Some(format!(
+        "Under the paper's protocol every non-member gets the list a new user gets, so \"this is not that list\" finds members (ROC-AUC {:.3}): a defence that leaves non-members' lists alone{which} cannot lower it.",
+        u.strongest_roc_auc_mean
+    ))
 }

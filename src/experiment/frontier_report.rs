@@ -1,19 +1,20 @@
 //! The frontier's report and how it is put together from pieces: a `FrontierPiece` is what one
-//! unit of work produced for one seed (the undefended run, some defence points, some natural
-//! points); `FrontierSlots::aggregate` puts every seed's pieces into their fixed places and
-//! computes the means. The stepped `Frontier` and the parallel units (experiment::units) both
-//! end here, so a report is bit-identical however its pieces were computed and in whatever order
-//! they finished.
+//! unit of work produced for one slot (a panel's protocol and a seed: the undefended run, some
+//! defence points, some natural points); `FrontierSlots::aggregate` puts every slot's pieces into
+//! their fixed places, panel by panel, and computes the means. The stepped `Frontier` and the
+//! parallel units (experiment::units) both end here, so a report is bit-identical however its
+//! pieces were computed and in whatever order they finished.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::sweep::{point, SweepRun};
-use crate::config::Config;
+use crate::config::{Config, Protocol};
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::eval::mean_std;
+use crate::eval::seeds::OverSeeds;
 use crate::privacy::PrivacySpent;
 
 /// One strength of one defence, over all seeds.
@@ -22,10 +23,11 @@ pub struct FrontierPoint {
     pub strength: f64,
     /// The defence's own parameter at this strength (named by the curve's `parameter`).
     pub parameter_value: f64,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
-    pub tpr_at_1pct_std: f64,
+    /// The run's attack (the MLP of an attacker who knows the defence) and the strongest attack.
+    #[serde(flatten)]
+    pub over: OverSeeds,
+    /// The naive attacker's ROC-AUC (an MLP trained on an undefended shadow), mean over seeds.
+    pub naive_roc_auc_mean: f64,
     pub recall_at_n_mean: f64,
     pub recall_at_n_std: f64,
     /// Mean ε over seeds (dp-sgd above strength 0; `null` otherwise).
@@ -48,9 +50,8 @@ pub struct DefenceCurve {
 /// The undefended service over all seeds (also every curve's strength-0 point).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Undefended {
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
+    #[serde(flatten)]
+    pub over: OverSeeds,
     pub recall_at_n_mean: f64,
     pub runs: Vec<SweepRun>,
 }
@@ -59,16 +60,16 @@ pub struct Undefended {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NaturalPoint {
     pub epochs: u32,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
+    #[serde(flatten)]
+    pub over: OverSeeds,
     pub recall_at_n_mean: f64,
     pub runs: Vec<SweepRun>,
 }
 
-/// The result of a frontier job.
+/// One protocol's frontier.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FrontierReport {
+pub struct FrontierPanel {
+    pub protocol: Protocol,
     pub defences: Vec<DefenceCurve>,
     pub undefended: Undefended,
     /// Mean recall@N of the plain popularity list: a defended service below it is worse than not
@@ -76,19 +77,28 @@ pub struct FrontierReport {
     pub popularity_recall_at_n: f64,
     /// Empty when the recommender does not train by epochs (item-knn, popularity).
     pub natural: Vec<NaturalPoint>,
-    /// One-line findings, written from this run's numbers.
+    /// One sentence the chart shows, when the panel's numbers call for one (under `popular`: why
+    /// a defence that leaves non-members' lists alone cannot lower the strongest attack).
+    pub chart_note: Option<String>,
+    /// Short findings (at most 6), written from this panel's numbers.
     pub notes: Vec<String>,
+}
+
+/// The result of a frontier job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrontierReport {
+    pub panels: Vec<FrontierPanel>,
     pub strengths: Vec<f64>,
     pub seeds: Vec<u32>,
-    /// The undefended base config (its `defence` keys are set per point).
+    /// The undefended base config (its `defence` keys are set per point, its `protocol` per panel).
     pub config: Config,
     pub timings_ms: BTreeMap<String, f64>,
 }
 
-/// One defence point of one seed, as a piece carries it.
+/// One defence point of one slot, as a piece carries it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PieceRun {
-    /// Index into the frontier's defences.
+    /// Index into the panel's defences.
     pub defence: usize,
     /// Index into the frontier's strengths (never a strength-0 one: that is the undefended run).
     pub strength: usize,
@@ -96,10 +106,10 @@ pub struct PieceRun {
     pub privacy: Vec<PrivacySpent>,
 }
 
-/// What one unit of frontier work produced for one seed.
+/// What one unit of frontier work produced for one slot.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FrontierPiece {
-    /// Index into the frontier's seeds.
+    /// The slot: panel-major index of (protocol, seed).
     pub seed_index: usize,
     /// The undefended run and the popularity list's recall@N (the unit that trained the
     /// undefended target), else `None`.
@@ -112,9 +122,9 @@ pub struct FrontierPiece {
 }
 
 impl FrontierPiece {
-    pub fn new(seed_index: usize) -> FrontierPiece {
+    pub fn new(slot: usize) -> FrontierPiece {
         FrontierPiece {
-            seed_index,
+            seed_index: slot,
             undefended: None,
             points: Vec::new(),
             natural: Vec::new(),
@@ -126,35 +136,76 @@ impl FrontierPiece {
 /// What the aggregation needs to know of the frontier: its axes.
 pub struct FrontierSlots<'a> {
     pub base: &'a Config,
-    pub defences: &'a [DefenceKind],
+    pub protocols: &'a [Protocol],
+    /// Per panel, its defences.
+    pub defences: &'a [Vec<DefenceKind>],
     pub strengths: &'a [f64],
     pub seeds: &'a [u32],
     /// The natural epoch counts actually run (empty for algorithms that do not train by epochs).
     pub natural: &'a [u32],
 }
 
+fn mean_of(runs: &[SweepRun], f: impl Fn(&SweepRun) -> f64) -> f64 {
+    mean_std(&runs.iter().map(f).collect::<Vec<_>>()).0
+}
+
 impl FrontierSlots<'_> {
-    /// The report from every seed's pieces. Pieces may come in any order: they are placed by seed
-    /// index (stable within a seed), and every slot must then hold exactly one run per seed.
+    /// The report from every slot's pieces. Pieces may come in any order: they are placed by slot
+    /// (stable within a slot), and every place must then hold exactly one run per seed.
     pub fn aggregate(&self, pieces: &[FrontierPiece]) -> Result<FrontierReport> {
-        let (nd, ns, nn) = (
-            self.defences.len(),
-            self.strengths.len(),
-            self.natural.len(),
-        );
+        let n = self.seeds.len();
+        let slots = self.protocols.len() * n;
         let mut order: Vec<&FrontierPiece> = pieces.iter().collect();
         order.sort_by_key(|p| p.seed_index);
+        let missing = |what: String| Error::State(format!("frontier pieces: {what}"));
+        for p in &order {
+            if p.seed_index >= slots {
+                return Err(missing(format!("slot {} out of range", p.seed_index)));
+            }
+        }
+        let mut timings: BTreeMap<String, f64> = BTreeMap::new();
+        for p in &order {
+            for (k, v) in &p.timings_ms {
+                *timings.entry(k.clone()).or_insert(0.0) += v;
+            }
+        }
+        let mut panels = Vec::new();
+        for (pi, &protocol) in self.protocols.iter().enumerate() {
+            let mine: Vec<&FrontierPiece> = order
+                .iter()
+                .copied()
+                .filter(|p| p.seed_index / n == pi)
+                .collect();
+            panels.push(self.panel(pi, protocol, &mine, &missing)?);
+        }
+        Ok(FrontierReport {
+            panels,
+            strengths: self.strengths.to_vec(),
+            seeds: self.seeds.to_vec(),
+            config: self.base.clone(),
+            timings_ms: {
+                let total = timings.values().sum();
+                timings.insert("total".into(), total);
+                timings
+            },
+        })
+    }
+
+    fn panel(
+        &self,
+        pi: usize,
+        protocol: Protocol,
+        pieces: &[&FrontierPiece],
+        missing: &dyn Fn(String) -> Error,
+    ) -> Result<FrontierPanel> {
+        let defences = &self.defences[pi];
+        let (nd, ns, nn) = (defences.len(), self.strengths.len(), self.natural.len());
         let mut runs: Vec<Vec<Vec<SweepRun>>> = vec![vec![Vec::new(); ns]; nd];
         let mut privacy: Vec<Vec<Vec<PrivacySpent>>> = vec![vec![Vec::new(); ns]; nd];
         let mut undefended = Vec::new();
         let mut popularity = Vec::new();
         let mut natural_runs: Vec<Vec<SweepRun>> = vec![Vec::new(); nn];
-        let mut timings: BTreeMap<String, f64> = BTreeMap::new();
-        let missing = |what: String| Error::State(format!("frontier pieces: {what}"));
-        for p in &order {
-            if p.seed_index >= self.seeds.len() {
-                return Err(missing(format!("seed index {} out of range", p.seed_index)));
-            }
+        for p in pieces {
             if let Some((run, pop)) = &p.undefended {
                 undefended.push(run.clone());
                 popularity.push(*pop);
@@ -183,9 +234,6 @@ impl FrontierSlots<'_> {
                     .ok_or_else(|| missing(format!("natural index {i} out of range")))?;
                 list.push(run.clone());
             }
-            for (k, v) in &p.timings_ms {
-                *timings.entry(k.clone()).or_insert(0.0) += v;
-            }
         }
         let n = self.seeds.len();
         let complete = undefended.len() == n
@@ -200,8 +248,7 @@ impl FrontierSlots<'_> {
                 "not every point has one run per seed ({n} seeds)"
             )));
         }
-        let curves: Vec<DefenceCurve> = self
-            .defences
+        let curves: Vec<DefenceCurve> = defences
             .iter()
             .enumerate()
             .map(|(di, &d)| DefenceCurve {
@@ -218,10 +265,10 @@ impl FrontierSlots<'_> {
                         FrontierPoint {
                             strength: s,
                             parameter_value: d.parameter(s).1,
-                            roc_auc_mean: p.roc_auc_mean,
-                            roc_auc_std: p.roc_auc_std,
-                            tpr_at_1pct_mean: p.tpr_at_1pct_mean,
-                            tpr_at_1pct_std: p.tpr_at_1pct_std,
+                            naive_roc_auc_mean: mean_of(&p.runs, |r| {
+                                r.naive_roc_auc.unwrap_or(r.roc_auc)
+                            }),
+                            over: p.over,
                             recall_at_n_mean: p.recall_at_n_mean,
                             recall_at_n_std: p.recall_at_n_std,
                             epsilon_mean: (!eps.is_empty()).then(|| mean_std(&eps).0),
@@ -233,13 +280,6 @@ impl FrontierSlots<'_> {
             })
             .collect();
         let u = point(0.0, undefended.clone());
-        let undefended_point = Undefended {
-            roc_auc_mean: u.roc_auc_mean,
-            roc_auc_std: u.roc_auc_std,
-            tpr_at_1pct_mean: u.tpr_at_1pct_mean,
-            recall_at_n_mean: u.recall_at_n_mean,
-            runs: u.runs,
-        };
         let natural: Vec<NaturalPoint> = self
             .natural
             .iter()
@@ -254,30 +294,28 @@ impl FrontierSlots<'_> {
                 let p = point(f64::from(epochs), runs);
                 NaturalPoint {
                     epochs,
-                    roc_auc_mean: p.roc_auc_mean,
-                    roc_auc_std: p.roc_auc_std,
-                    tpr_at_1pct_mean: p.tpr_at_1pct_mean,
+                    over: p.over,
                     recall_at_n_mean: p.recall_at_n_mean,
                     runs: p.runs,
                 }
             })
             .collect();
-        let mut report = FrontierReport {
+        let mut panel = FrontierPanel {
+            protocol,
             defences: curves,
-            undefended: undefended_point,
+            undefended: Undefended {
+                over: u.over,
+                recall_at_n_mean: u.recall_at_n_mean,
+                runs: u.runs,
+            },
             popularity_recall_at_n: mean_std(&popularity).0,
             natural,
+            chart_note: None,
             notes: Vec::new(),
-            strengths: self.strengths.to_vec(),
-            seeds: self.seeds.to_vec(),
-            config: self.base.clone(),
-            timings_ms: {
-                let total = timings.values().sum();
-                timings.insert("total".into(), total);
-                timings
-            },
         };
-        report.notes = super::frontier_notes::notes(&report);
-        Ok(report)
+        let (chart_note, notes) = super::frontier_notes::notes(&panel, self.base);
+        panel.chart_note = chart_note;
+        panel.notes = notes;
+        Ok(panel)
     }
 }

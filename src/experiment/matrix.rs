@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 pub use super::matrix_report::{Cell, CellRun, MatrixReport, MatrixUtility, SeedOutcome};
 use super::matrix_train::matrix_key;
-use super::pipeline::{train_and_serve, Halves, Observed, TRAIN_WORK};
+use super::pipeline::{self, train_and_serve, Halves, Observed, TRAIN_WORK};
 use super::served::{ServedCache, ServedHalf};
 use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::recommender::RecommenderKind;
-use crate::report::{AttackScores, Progress, Stage};
+use crate::report::{Progress, Stage};
 use crate::serving::Half;
 
 /// Most algorithms a matrix may hold (every one MemberLens has).
@@ -307,7 +307,7 @@ impl Matrix {
                     st.target_obs = st
                         .targets
                         .iter()
-                        .map(|h| Observed::of(&data, &h.data, &h.lists, vectors, &st.cfg))
+                        .map(|h| Observed::served(&data, h, vectors, &st.cfg))
                         .collect();
                 }
                 let (status, _) = v.status();
@@ -320,22 +320,31 @@ impl Matrix {
             Task::Attack(s) => {
                 let vectors = st.vectors.as_ref().expect("vectors done").vectors();
                 let h = &st.shadows[s];
-                let shadow = Observed::of(&data, &h.data, &h.lists, vectors, &st.cfg);
+                let shadow = Observed::served(&data, h, vectors, &st.cfg);
                 let attack = st
                     .attack
                     .get_or_insert_with(|| attack::build(st.cfg.attack, &st.cfg));
                 let finished = attack.fit_step(&shadow.input(&data), &shadow.labels);
                 let within = attack.fit_fraction();
                 if finished {
+                    // The baselines are oriented on the same shadow the attack learnt from.
+                    let mut baselines = pipeline::baselines(&st.cfg);
+                    pipeline::orient_on_shadow(&mut baselines, &data, &shadow);
                     // Attack(s) tasks come in shadow order, targets in order within: row-major.
                     for obs in &st.target_obs {
-                        let scores = attack.score(&obs.input(&data));
-                        let threshold = attack.threshold(&scores);
-                        let eval = AttackScores::evaluate(&scores, &obs.labels, threshold)?;
+                        let e = pipeline::evaluate_all(
+                            &data,
+                            &st.cfg,
+                            attack.as_ref(),
+                            &baselines,
+                            obs,
+                        )?;
                         st.outcome.cells.push(CellRun {
                             seed: st.cfg.seed,
-                            roc_auc: eval.roc.auc(),
-                            tpr_at_fpr: eval.tpr_at_fpr(),
+                            roc_auc: e.headline.eval.roc.auc(),
+                            tpr_at_fpr: e.headline.eval.tpr_at_fpr(),
+                            ci95: e.headline.summary.ci95,
+                            strongest: e.strongest,
                         });
                     }
                     st.attack = None;

@@ -7,15 +7,36 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::eval::bootstrap::Ci95;
 use crate::eval::mean_std;
+use crate::eval::seeds::{over_seeds, OverSeeds, SeedRun};
 use crate::recommender::RecommenderKind;
+use crate::report::{Strongest, TprAtFpr};
 
-/// One (shadow, target) pair of one seed.
+/// One (shadow, target) pair of one seed: the attack trained on the shadow algorithm, and the
+/// strongest of it and the baselines (oriented on that shadow).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CellRun {
     pub seed: u32,
     pub roc_auc: f64,
-    pub tpr_at_fpr: BTreeMap<String, f64>,
+    pub tpr_at_fpr: TprAtFpr,
+    pub ci95: Ci95,
+    pub strongest: Strongest,
+}
+
+impl SeedRun for CellRun {
+    fn roc_auc(&self) -> f64 {
+        self.roc_auc
+    }
+    fn tpr_at_1pct(&self) -> Option<f64> {
+        self.tpr_at_fpr.get("0.01").copied().flatten()
+    }
+    fn ci95(&self) -> &Ci95 {
+        &self.ci95
+    }
+    fn strongest(&self) -> &Strongest {
+        &self.strongest
+    }
 }
 
 /// One (shadow, target) pair over all seeds.
@@ -23,9 +44,8 @@ pub struct CellRun {
 pub struct Cell {
     pub shadow: RecommenderKind,
     pub target: RecommenderKind,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
+    #[serde(flatten)]
+    pub over: OverSeeds,
     pub runs: Vec<CellRun>,
 }
 
@@ -82,15 +102,10 @@ pub(super) fn aggregate(
                 .iter()
                 .map(|o| o.cells[s * n + t].clone())
                 .collect();
-            let aucs: Vec<f64> = runs.iter().map(|r| r.roc_auc).collect();
-            let tprs: Vec<f64> = runs.iter().map(|r| r.tpr_at_fpr["0.01"]).collect();
-            let (roc_auc_mean, roc_auc_std) = mean_std(&aucs);
             cells.push(Cell {
                 shadow,
                 target,
-                roc_auc_mean,
-                roc_auc_std,
-                tpr_at_1pct_mean: mean_std(&tprs).0,
+                over: over_seeds(&runs),
                 runs,
             });
         }

@@ -15,6 +15,7 @@ pub mod matrix_train;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
 pub mod pipeline;
+pub mod references;
 pub mod served;
 pub mod sweep;
 pub mod units;

@@ -294,9 +294,11 @@ pub fn matrix(
 }
 
 /// A defence frontier on `workers.jobs` threads.
+#[allow(clippy::too_many_arguments)]
 pub fn frontier(
     data: Arc<Dataset>,
     base: Config,
+    protocols: &[crate::config::Protocol],
     defences: &[DefenceKind],
     strengths: &[f64],
     seeds: &[u32],
@@ -308,6 +310,7 @@ pub fn frontier(
         strengths: strengths.to_vec(),
         seeds: seeds.to_vec(),
         natural_epochs: natural_epochs.to_vec(),
+        protocols: protocols.to_vec(),
     };
     match run(data, base, &spec, workers)? {
         Report::Frontier(r) => Ok(r),

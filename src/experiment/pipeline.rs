@@ -14,16 +14,18 @@ use ndarray::Array2;
 
 use crate::attack::explain::{user_records, Individuals, UserRecord};
 use crate::attack::item_vectors::{ItemVectorFit, ItemVectorParams};
-use crate::attack::{self, Attack, AttackInput, AttackKind};
+use crate::attack::lira::Lira;
+use crate::attack::{self, suite, Attack, AttackInput, AttackKind, Orientation};
 use crate::config::Config;
 use crate::data::Dataset;
-use crate::error::Result;
-use crate::eval::warnings::run_warnings;
-use crate::report::{AttackScores, Progress, RecommenderReport, RunReport, Stage};
+use crate::error::{Error, Result};
+use crate::eval::warnings::{attack_warnings, run_warnings};
+use crate::report::{Progress, RecommenderReport, RunReport, Stage};
 use crate::rng::{rng_for, Stream};
-use crate::serving::{Half, HalfData};
+use crate::serving::{Half, HalfData, Probes};
 use crate::split::{split_users, Counts};
 
+use super::references::{views, References};
 use super::served::{served_key, Served, ServedCache, ServedHalf};
 
 /// Multiply-adds of training per step: a few milliseconds.
@@ -31,13 +33,11 @@ pub(crate) const TRAIN_WORK: usize = 4_000_000;
 /// Multiply-adds of scoring per step (users × candidates × cost).
 pub(crate) const SCORE_WORK: usize = 16_000_000;
 
-/// Trains (once) and then serves `half` in bounded pieces: (finished, share done of the two). The
-/// matrix, its training units and the frontier step their halves this way.
+/// Trains (once), serves and asks `half` what new accounts get, in bounded pieces: (finished,
+/// share done of training and serving). The matrix, its training units, the frontier and the
+/// reference models step their halves this way.
 pub(crate) fn train_and_serve(data: &Dataset, half: &mut Half) -> Result<(bool, f64)> {
-    let finished = half.train_step(TRAIN_WORK)? && {
-        let users = half.users_per_step(SCORE_WORK);
-        half.serve_step(data, users)
-    };
+    let finished = half.train_step(TRAIN_WORK)? && serve_and_probe(data, half);
     Ok((
         finished,
         (half.train_fraction() + half.serve_fraction()) / 2.0,
@@ -105,18 +105,25 @@ impl Halves {
     }
 }
 
-/// What the attacker sees of a served half: histories, lists and centroid-difference features.
+/// What the attacker sees of a served half: histories, lists, centroid-difference features, and
+/// what a new account is served (the probes).
 pub(crate) struct Observed {
     pub histories: Vec<u32>,
     /// The half's lists, shared with it rather than copied.
     pub lists: Arc<Vec<Vec<u32>>>,
     pub features: Array2<f32>,
     pub labels: Vec<bool>,
+    pub probes: Probes,
 }
 
 impl Observed {
     pub fn new(data: &Dataset, half: &Half, vectors: &Array2<f32>, cfg: &Config) -> Observed {
-        Observed::of(data, &half.data, &half.lists, vectors, cfg)
+        Observed::of(data, &half.data, &half.lists, &half.probes, vectors, cfg)
+    }
+
+    /// What the attacker observes of a served half.
+    pub fn served(data: &Dataset, h: &ServedHalf, vectors: &Array2<f32>, cfg: &Config) -> Observed {
+        Observed::of(data, &h.data, &h.lists, &h.probes, vectors, cfg)
     }
 
     /// What the attacker observes of a half's users served `lists`.
@@ -124,6 +131,7 @@ impl Observed {
         data: &Dataset,
         half: &HalfData,
         lists: &Arc<Vec<Vec<u32>>>,
+        probes: &Probes,
         vectors: &Array2<f32>,
         cfg: &Config,
     ) -> Observed {
@@ -140,6 +148,7 @@ impl Observed {
             lists: Arc::clone(lists),
             features,
             labels: half.labels(),
+            probes: probes.clone(),
         }
     }
 
@@ -152,8 +161,49 @@ impl Observed {
                 .collect(),
             lists: &self.lists,
             features: &self.features,
+            new_user_list: self.probes.new_user.as_deref(),
+            clone_lists: self.probes.clones.as_deref().map(|c| c.as_slice()),
         }
     }
+}
+
+/// The baselines of `cfg`'s protocol, built (each an oriented statistic).
+pub(crate) fn baselines(cfg: &Config) -> Vec<(AttackKind, Box<dyn Attack>)> {
+    AttackKind::baselines_for(cfg.protocol)
+        .into_iter()
+        .map(|k| (k, attack::build(k, cfg)))
+        .collect()
+}
+
+/// Orients every baseline on a served shadow half (the attacker's labelled imitation).
+pub(crate) fn orient_on_shadow(
+    baselines: &mut [(AttackKind, Box<dyn Attack>)],
+    data: &Dataset,
+    shadow: &Observed,
+) {
+    let input = shadow.input(data);
+    for (_, b) in baselines.iter_mut() {
+        b.orient(&[(&input, &shadow.labels)], Orientation::Shadow);
+    }
+}
+
+/// Scores the run's attack and every baseline on `target`: the numbers every report takes.
+pub(crate) fn evaluate_all(
+    data: &Dataset,
+    cfg: &Config,
+    attack: &dyn Attack,
+    baselines: &[(AttackKind, Box<dyn Attack>)],
+    target: &Observed,
+) -> Result<suite::Evaluation> {
+    let refs: Vec<(AttackKind, &dyn Attack)> =
+        baselines.iter().map(|(k, b)| (*k, b.as_ref())).collect();
+    suite::evaluate(
+        (cfg.attack, attack),
+        &refs,
+        &target.input(data),
+        &target.labels,
+        cfg.seed,
+    )
 }
 
 /// A single run of the pipeline on one data set and config.
@@ -172,6 +222,10 @@ pub struct Pipeline {
     vectors: Option<ItemVectorFit>,
     observed: Option<(Option<Observed>, Observed)>,
     attack: Box<dyn Attack>,
+    /// The shadow-free baselines, oriented on the shadow or the references before scoring.
+    baselines: Vec<(AttackKind, Box<dyn Attack>)>,
+    /// The calibrated attack's reference models (attack lira).
+    references: Option<References>,
     /// The headline attack's score of each target user, kept for `user_records`.
     target_scores: Vec<f64>,
     report: Option<RunReport>,
@@ -185,6 +239,9 @@ impl Pipeline {
         cfg.check()?;
         Ok(Pipeline {
             attack: attack::build(cfg.attack, &cfg),
+            baselines: baselines(&cfg),
+            references: (cfg.attack == AttackKind::Lira)
+                .then(|| References::new(cfg.lira_references)),
             data,
             cfg,
             stage: Stage::Split,
@@ -336,11 +393,11 @@ impl Pipeline {
             Stage::Recommendations => {
                 let data = &self.data;
                 let target = self.target.as_mut().expect("split done");
-                let mut finished = target.serve_step(data, target.users_per_step(SCORE_WORK));
+                let mut finished = serve_and_probe(data, target);
                 let mut within = target.serve_fraction();
                 let mut lists = target.lists.len();
                 if let Some(shadow) = self.shadow.as_mut() {
-                    finished &= shadow.serve_step(data, shadow.users_per_step(SCORE_WORK));
+                    finished &= serve_and_probe(data, shadow);
                     within = (within + shadow.serve_fraction()) / 2.0;
                     lists += shadow.lists.len();
                 }
@@ -372,15 +429,19 @@ impl Pipeline {
             Stage::Features => {
                 let vectors = self.vectors.as_ref().expect("vectors done").vectors();
                 let served = self.served.as_ref().expect("recommendations done");
-                let observe = |h: &ServedHalf| {
-                    Observed::of(&self.data, &h.data, &h.lists, vectors, &self.cfg)
-                };
+                let observe = |h: &ServedHalf| Observed::served(&self.data, h, vectors, &self.cfg);
                 let shadow = served.shadow.as_ref().map(observe);
                 let target = observe(&served.target);
+                if let Some(shadow) = &shadow {
+                    orient_on_shadow(&mut self.baselines, &self.data, shadow);
+                }
                 self.observed = Some((shadow, target));
                 StageWork::done(format!("{} values per user", self.cfg.attacker_k()))
             }
             Stage::AttackModel => {
+                if self.references.is_some() {
+                    return self.reference_step();
+                }
                 let Some(shadow) = self.observed.as_ref().and_then(|o| o.0.as_ref()) else {
                     return Ok(skipped());
                 };
@@ -399,38 +460,84 @@ impl Pipeline {
         })
     }
 
+    /// The calibrated attack's stage: trains the next reference model; once all are in, fits the
+    /// likelihood ratio and orients the baselines on the references' users.
+    fn reference_step(&mut self) -> Result<StageWork> {
+        let served = self.served.clone().expect("recommendations done");
+        let refs = self.references.as_mut().expect("lira");
+        let finished = refs.step(&self.data, &self.cfg, &served.halves)?;
+        let (within, message) = (refs.fraction(), refs.status());
+        if finished {
+            let vectors = self.vectors.as_ref().expect("vectors done").vectors();
+            let (views, samples) = views(
+                &self.data,
+                &self.cfg,
+                &served.halves,
+                refs.served(),
+                vectors,
+            );
+            let lira = Lira::from_samples(&samples, self.cfg.lira_offline).ok_or_else(|| {
+                Error::Data(
+                    "lira: the reference models gave no member and non-member samples to compare (too few users?)"
+                        .into(),
+                )
+            })?;
+            self.attack = Box::new(lira);
+            let inputs: Vec<AttackInput> = views.iter().map(|v| v.input(&self.data)).collect();
+            let sets: Vec<(&AttackInput, &[bool])> = inputs
+                .iter()
+                .zip(&views)
+                .map(|(i, v)| (i, v.members.as_slice()))
+                .collect();
+            for (_, b) in self.baselines.iter_mut() {
+                b.orient(&sets, Orientation::References);
+            }
+        }
+        Ok(StageWork {
+            finished,
+            within,
+            message,
+            loss: None,
+        })
+    }
+
     fn finish(&mut self) -> Result<()> {
         let (_, target_obs) = self.observed.as_ref().expect("features done");
-        let input = target_obs.input(&self.data);
         let labels = &target_obs.labels;
-        let scores = self.attack.score(&input);
-        let threshold = self.attack.threshold(&scores);
-        let headline = AttackScores::evaluate(&scores, labels, threshold)?;
-        let mut baselines = BTreeMap::new();
-        for kind in AttackKind::BASELINES {
-            let a = attack::build(kind, &self.cfg);
-            let scores = a.score(&input);
-            let t = a.threshold(&scores);
-            baselines.insert(
-                kind.id().to_string(),
-                AttackScores::evaluate(&scores, labels, t)?.summary(),
-            );
-        }
+        let eval = evaluate_all(
+            &self.data,
+            &self.cfg,
+            self.attack.as_ref(),
+            &self.baselines,
+            target_obs,
+        )?;
+        let scores = eval.headline.scores.clone();
+        let baselines: BTreeMap<_, _> = eval.baselines.clone();
         let served = self.served.as_ref().expect("recommendations done");
         let halves = &served.halves;
         let mut timings = self.timings.clone();
         timings.insert("total".into(), self.timings.values().sum());
         let target_utility = served.target.utility.clone();
         let shadow_utility = served.shadow.as_ref().map(|s| s.utility.clone());
-        let warnings = run_warnings(
+        let mut warnings = run_warnings(
             &self.cfg,
             &halves.counts,
             &target_utility,
             shadow_utility.as_ref(),
             &scores,
         );
+        warnings.extend(attack_warnings(
+            &self.cfg,
+            &eval.headline.summary,
+            &baselines,
+            &eval.strongest,
+            labels.iter().filter(|&&l| !l).count(),
+            &target_utility,
+        ));
         let mut report = RunReport::new(
-            headline,
+            eval.headline.eval,
+            eval.headline.summary,
+            eval.strongest,
             1.0 / halves.target.users.non_members.len() as f64,
             RecommenderReport {
                 target: target_utility,
@@ -493,6 +600,17 @@ impl Pipeline {
             weighting: self.cfg.weighting,
         }))
     }
+}
+
+/// Serves a half, then asks it what new accounts get (serving/probe.rs); true when both are done.
+pub(crate) fn serve_and_probe(data: &Dataset, half: &mut Half) -> bool {
+    if !half.serve_step(data, half.users_per_step(SCORE_WORK)) {
+        return false;
+    }
+    if !half.probing_begun() {
+        half.begin_probes(true);
+    }
+    half.probe_step(data, TRAIN_WORK)
 }
 
 /// What one piece of work on a stage did.

@@ -19,7 +19,7 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::eval::utility::Utility;
 use crate::privacy::PrivacySpent;
-use crate::serving::{Half, HalfData};
+use crate::serving::{Half, HalfData, Probes};
 
 /// Entries each page worker's data set keeps (src/wasm.rs; js/pool.js mirrors it): the page's
 /// sweeps have at most 20 seeds, but a pool spreads them over its workers and the default sweep
@@ -32,6 +32,8 @@ pub(crate) struct ServedHalf {
     pub data: Arc<HalfData>,
     pub lists: Arc<Vec<Vec<u32>>>,
     pub utility: Utility,
+    /// What a new account was served (serving/probe.rs).
+    pub probes: Probes,
 }
 
 impl ServedHalf {
@@ -40,6 +42,7 @@ impl ServedHalf {
             data: half.data.clone(),
             lists: half.lists.clone(),
             utility: half.utility(),
+            probes: half.probes.clone(),
         }
     }
 }
@@ -71,6 +74,8 @@ pub fn served_key(cfg: &Config) -> String {
     c.attack_epochs = d.attack_epochs;
     c.attack_batch = d.attack_batch;
     c.attack_restarts = d.attack_restarts;
+    c.lira_references = d.lira_references;
+    c.lira_offline = d.lira_offline;
     let shadow = cfg.attack.needs_shadow();
     // A Config always serializes (plain numbers, strings and enums).
     format!(
@@ -95,6 +100,12 @@ pub struct ServedLists {
 pub struct HalfLists {
     pub lists: Vec<Vec<u32>>,
     pub utility: Utility,
+    /// The list a new account without history got (serving/probe.rs).
+    #[serde(default)]
+    pub new_user_list: Option<Vec<u32>>,
+    /// The lists of new accounts with a copy of each user's history.
+    #[serde(default)]
+    pub clone_lists: Option<Vec<Vec<u32>>>,
 }
 
 /// The last few served seeds, by key (least recently used first out). Shared by the runs of one
@@ -142,6 +153,8 @@ impl ServedCache {
         let half = |h: &ServedHalf| HalfLists {
             lists: h.lists.as_ref().clone(),
             utility: h.utility.clone(),
+            new_user_list: h.probes.new_user.clone(),
+            clone_lists: h.probes.clones.as_ref().map(|c| c.as_ref().clone()),
         };
         Some(ServedLists {
             key: key.to_string(),
@@ -174,8 +187,16 @@ impl ServedCache {
         let halves = Halves::split(data, cfg)?;
         let half = |data: &Arc<crate::serving::HalfData>, h: HalfLists| -> Result<ServedHalf> {
             let n_items = data.train.counts.len();
-            if h.lists.len() != data.users.len()
-                || h.lists.iter().flatten().any(|&i| i as usize >= n_items)
+            let fits = |lists: &[Vec<u32>]| {
+                lists.len() == data.users.len()
+                    && lists.iter().flatten().all(|&i| (i as usize) < n_items)
+            };
+            if !fits(&h.lists)
+                || !h.clone_lists.as_deref().is_none_or(fits)
+                || h.new_user_list
+                    .iter()
+                    .flatten()
+                    .any(|&i| i as usize >= n_items)
             {
                 return Err(refuse("they do not fit this data set's split"));
             }
@@ -183,6 +204,10 @@ impl ServedCache {
                 data: data.clone(),
                 lists: Arc::new(h.lists),
                 utility: h.utility,
+                probes: Probes {
+                    new_user: h.new_user_list,
+                    clones: h.clone_lists.map(Arc::new),
+                },
             })
         };
         let target = half(&halves.target, sent.target)?;

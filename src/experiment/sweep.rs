@@ -9,32 +9,57 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
+use crate::eval::bootstrap::Ci95;
 use crate::eval::mean_std;
+use crate::eval::seeds::{over_seeds, OverSeeds, SeedRun};
 use crate::experiment::served::ServedCache;
 use crate::pipeline::{Clock, Pipeline};
-use crate::report::{Progress, RunReport};
+use crate::report::{Progress, RunReport, Strongest, TprAtFpr};
 
 // Schema 1's path `memberlens::sweep::Job` keeps working.
 pub use super::job::{Job, JobResult};
 
-/// The numbers kept from each run of a sweep.
+/// The numbers kept from each run of a sweep (also a frontier point's runs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepRun {
     pub seed: u32,
     pub roc_auc: f64,
-    pub tpr_at_fpr: BTreeMap<String, f64>,
+    /// `null` where the run could not measure it.
+    pub tpr_at_fpr: TprAtFpr,
     pub balanced_accuracy: f64,
     pub recall_at_n: f64,
+    /// The run's attack's bootstrap intervals.
+    pub ci95: Ci95,
+    /// The strongest attack of the run.
+    pub strongest: Strongest,
+    /// Frontier points: the ROC-AUC of the naive attacker (the MLP of an undefended shadow) on
+    /// the same defended target, beside the attacker who knows the defence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub naive_roc_auc: Option<f64>,
+}
+
+impl SeedRun for SweepRun {
+    fn roc_auc(&self) -> f64 {
+        self.roc_auc
+    }
+    fn tpr_at_1pct(&self) -> Option<f64> {
+        self.tpr_at_fpr.get("0.01").copied().flatten()
+    }
+    fn ci95(&self) -> &Ci95 {
+        &self.ci95
+    }
+    fn strongest(&self) -> &Strongest {
+        &self.strongest
+    }
 }
 
 /// One value of the swept key, over all seeds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
     pub value: f64,
-    pub roc_auc_mean: f64,
-    pub roc_auc_std: f64,
-    pub tpr_at_1pct_mean: f64,
-    pub tpr_at_1pct_std: f64,
+    /// ROC-AUC and TPR at 1 % FPR of the run's attack and of the strongest, over the seeds.
+    #[serde(flatten)]
+    pub over: OverSeeds,
     pub recall_at_n_mean: f64,
     pub recall_at_n_std: f64,
     pub runs: Vec<SweepRun>,
@@ -60,22 +85,20 @@ impl SweepRun {
             tpr_at_fpr: r.tpr_at_fpr.clone(),
             balanced_accuracy: r.balanced_accuracy,
             recall_at_n: r.recommender.target.recall_at_n,
+            ci95: r.ci95.clone(),
+            strongest: r.strongest.clone(),
+            naive_roc_auc: None,
         }
     }
 }
 
-/// Mean and sample standard deviation of one value's runs (also the frontier's aggregation).
+/// Mean, spread and interval of one value's runs (also the frontier's aggregation).
 pub(crate) fn point(value: f64, runs: Vec<SweepRun>) -> SweepPoint {
-    let stat = |f: &dyn Fn(&SweepRun) -> f64| mean_std(&runs.iter().map(f).collect::<Vec<_>>());
-    let (roc_auc_mean, roc_auc_std) = stat(&|r| r.roc_auc);
-    let (tpr_at_1pct_mean, tpr_at_1pct_std) = stat(&|r| r.tpr_at_fpr["0.01"]);
-    let (recall_at_n_mean, recall_at_n_std) = stat(&|r| r.recall_at_n);
+    let (recall_at_n_mean, recall_at_n_std) =
+        mean_std(&runs.iter().map(|r| r.recall_at_n).collect::<Vec<_>>());
     SweepPoint {
         value,
-        roc_auc_mean,
-        roc_auc_std,
-        tpr_at_1pct_mean,
-        tpr_at_1pct_std,
+        over: over_seeds(&runs),
         recall_at_n_mean,
         recall_at_n_std,
         runs,
@@ -301,12 +324,24 @@ mod tests {
     }
 
     fn sweep_run(seed: u32, auc: f64, tpr: f64, recall: f64) -> SweepRun {
+        let ci95 = Ci95 {
+            roc_auc: [auc - 0.1, auc + 0.1],
+            tpr_at_1pct: None,
+        };
         SweepRun {
             seed,
             roc_auc: auc,
-            tpr_at_fpr: BTreeMap::from([("0.01".to_string(), tpr)]),
+            tpr_at_fpr: BTreeMap::from([("0.01".to_string(), Some(tpr))]),
             balanced_accuracy: 0.5,
             recall_at_n: recall,
+            ci95: ci95.clone(),
+            strongest: Strongest {
+                attack: AttackKind::Mlp,
+                roc_auc: auc,
+                tpr_at_1pct: Some(tpr),
+                ci95,
+            },
+            naive_roc_auc: None,
         }
     }
 
@@ -319,9 +354,13 @@ mod tests {
         ];
         let p = point(3.0, runs.clone());
         assert_eq!(p.value, 3.0);
-        assert_eq!((p.roc_auc_mean, p.roc_auc_std), (0.75, 0.25));
-        assert_eq!((p.tpr_at_1pct_mean, p.tpr_at_1pct_std), (0.25, 0.25));
+        assert_eq!((p.over.roc_auc_mean, p.over.roc_auc_std), (0.75, 0.25));
+        assert_eq!(
+            (p.over.tpr_at_1pct_mean, p.over.tpr_at_1pct_std),
+            (Some(0.25), Some(0.25))
+        );
         assert_eq!((p.recall_at_n_mean, p.recall_at_n_std), (0.5, 0.5));
+        assert_eq!(p.over.strongest_roc_auc_mean, 0.75);
         assert_eq!(p.runs, runs);
     }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::frontier::{
     Frontier, FrontierPart, FrontierPiece, FrontierReport, DEFAULT_NATURAL_EPOCHS,
+    DEFAULT_PROTOCOLS,
 };
 use super::job::JobResult;
 use super::matrix::{Matrix, MatrixReport, SeedOutcome};
@@ -23,7 +24,7 @@ use super::served::{served_key, ServedCache, ServedLists};
 use super::sweep::{Sweep, SweepReport};
 pub use super::units_run::UnitRun;
 use super::units_run::Work;
-use crate::config::Config;
+use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
@@ -48,6 +49,9 @@ pub enum JobSpec {
         seeds: Vec<u32>,
         #[serde(default = "default_natural")]
         natural_epochs: Vec<u32>,
+        /// The panels; empty: both protocols (`frontier::DEFAULT_PROTOCOLS`).
+        #[serde(default)]
+        protocols: Vec<Protocol>,
     },
 }
 
@@ -219,11 +223,25 @@ impl Plan {
             strengths,
             seeds,
             natural_epochs,
+            protocols,
         } = spec
         else {
             return Err(Error::State("not a frontier".into()));
         };
-        Frontier::new(data, config, defences, strengths, seeds, natural_epochs)
+        let protocols = if protocols.is_empty() {
+            DEFAULT_PROTOCOLS.to_vec()
+        } else {
+            protocols.clone()
+        };
+        Frontier::panels(
+            data,
+            config,
+            &protocols,
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+        )
     }
 
     /// The units, in the plan's fixed order. `fine`, for more than one worker: split a frontier's

@@ -9,7 +9,8 @@ use super::pipeline::Pipeline;
 use super::sweep::SweepRun;
 use super::units::{Outcome, Piece, Unit};
 use crate::error::{Error, Result};
-use crate::report::Progress;
+use crate::eval::seeds::SeedRun;
+use crate::report::{Progress, TprAtFpr};
 
 pub(super) enum Work {
     /// A sweep's run, with the sweep's number of runs.
@@ -133,27 +134,31 @@ impl UnitRun {
 /// and must never reach a report.
 fn check_finite(p: &Piece) -> Result<()> {
     let mut numbers = vec![("ms", p.ms)];
+    fn attack(numbers: &mut Vec<(&'static str, f64)>, r: &dyn SeedRun, tprs: &TprAtFpr) {
+        numbers.push(("roc_auc", r.roc_auc()));
+        numbers.extend(tprs.values().flatten().map(|&v| ("tpr_at_fpr", v)));
+        for ci in [r.ci95(), &r.strongest().ci95] {
+            numbers.extend(ci.roc_auc.iter().map(|&v| ("ci95", v)));
+            numbers.extend(ci.tpr_at_1pct.iter().flatten().map(|&v| ("ci95", v)));
+        }
+        numbers.push(("strongest.roc_auc", r.strongest().roc_auc));
+        numbers.extend(
+            r.strongest()
+                .tpr_at_1pct
+                .map(|v| ("strongest.tpr_at_1pct", v)),
+        );
+    }
     fn run(numbers: &mut Vec<(&'static str, f64)>, r: &SweepRun) {
-        numbers.push(("roc_auc", r.roc_auc));
+        attack(numbers, r, &r.tpr_at_fpr);
         numbers.push(("balanced_accuracy", r.balanced_accuracy));
         numbers.push(("recall_at_n", r.recall_at_n));
-        numbers.extend(r.tpr_at_fpr.values().map(|&v| ("tpr_at_fpr", v)));
     }
     match &p.outcome {
         Outcome::Run { run: r } => run(&mut numbers, r),
         Outcome::Seed { outcome } => {
             let (cells, recalls) = outcome.numbers();
             for c in cells {
-                run(
-                    &mut numbers,
-                    &SweepRun {
-                        seed: c.seed,
-                        roc_auc: c.roc_auc,
-                        tpr_at_fpr: c.tpr_at_fpr.clone(),
-                        balanced_accuracy: 0.0,
-                        recall_at_n: 0.0,
-                    },
-                );
+                attack(&mut numbers, c, &c.tpr_at_fpr);
             }
             for &(a, b) in recalls {
                 numbers.push(("recall_at_n", a));

@@ -132,7 +132,8 @@ function parts(msg) {
   if (msg.mode === 'compare') return msg.configs.map(single);
   if (msg.mode === 'matrix') return [Job.matrix(active, msg.config, msg.recommenders, Uint32Array.from(msg.seeds))];
   if (msg.mode === 'frontier') {
-    return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds))];
+    return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds),
+      msg.protocols || [])];
   }
   const seeds = Uint32Array.from(msg.seeds);
   return msg.values.map((v) => Job.sweep(active, msg.config, msg.param, Float64Array.from([v]), seeds));

@@ -1,22 +1,23 @@
 //! A frontier's independent parts, for a pool of workers: which tasks each part runs, their
 //! estimated weights, a `Frontier` reduced to one part (`Frontier::unit`), and the report from
-//! every part's pieces (`Frontier::aggregate`).
+//! every part's pieces (`Frontier::aggregate`). A part belongs to one slot (a panel's protocol and
+//! one seed; `seed_index` in units and pieces is the slot's index, panel-major).
 
 use serde::{Deserialize, Serialize};
 
 use super::{Frontier, FrontierPiece, FrontierReport, FrontierSlots, Task};
 use crate::error::{Error, Result};
 
-/// A part of one seed's work that can run alone (with the attacker's side it needs: split,
-/// shadow, item vectors and attack model, which are the same for every part).
+/// A part of one slot's work that can run alone (with the attacker's side it needs: split,
+/// shadow, item vectors and the undefended attack model, which are the same for every part).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "part", rename_all = "snake_case")]
 pub enum FrontierPart {
-    /// Every task of the seed (no work repeated).
+    /// Every task of the slot (no work repeated).
     Seed,
     /// The undefended target and every serving-level defence point (they share its scores).
     Base,
-    /// One training-level defence point: (defence index, strength index).
+    /// One training-level defence point: (defence index in its panel, strength index).
     Train { defence: usize, strength: usize },
     /// One natural point: index into the natural epoch counts.
     Natural { index: usize },
@@ -24,31 +25,29 @@ pub enum FrontierPart {
 
 impl Frontier {
     /// The independent parts of this frontier, in a fixed order, with their estimated share of
-    /// the work: one per seed (`fine` false: nothing is computed twice), or for a pool of workers
-    /// (`fine` true) per seed the base part, every training-level point and every natural point,
-    /// each of which repeats the seed's split and attacker's side (cheaper than a target).
+    /// the work: one per slot (`fine` false: nothing is computed twice), or for a pool of workers
+    /// (`fine` true) per slot the base part, every training-level point and every natural point,
+    /// each of which repeats the slot's split and attacker's side (cheaper than a target).
     pub fn parts(&self, fine: bool) -> Vec<(usize, FrontierPart, f64)> {
         let mut out = Vec::new();
-        for seed_index in 0..self.seeds.len() {
+        for slot in 0..self.protocols.len() * self.seeds.len() {
+            let tasks = &self.all_tasks[self.slot(slot).0];
             if !fine {
-                let w = self.all_tasks.iter().map(|t| t.1).sum();
-                out.push((seed_index, FrontierPart::Seed, w));
+                let w = tasks.iter().map(|t| t.1).sum();
+                out.push((slot, FrontierPart::Seed, w));
                 continue;
             }
-            for part in self.fine_parts() {
-                let w = Self::part_tasks(&self.all_tasks, part)
-                    .iter()
-                    .map(|t| t.1)
-                    .sum();
-                out.push((seed_index, part, w));
+            for part in Self::fine_parts(tasks) {
+                let w = Self::part_tasks(tasks, part).iter().map(|t| t.1).sum();
+                out.push((slot, part, w));
             }
         }
         out
     }
 
-    fn fine_parts(&self) -> Vec<FrontierPart> {
+    fn fine_parts(tasks: &[(Task, f64)]) -> Vec<FrontierPart> {
         let mut parts = vec![FrontierPart::Base];
-        for (t, _) in &self.all_tasks {
+        for (t, _) in tasks {
             match *t {
                 Task::Train(defence, strength) => {
                     parts.push(FrontierPart::Train { defence, strength })
@@ -61,7 +60,7 @@ impl Frontier {
     }
 
     /// The tasks of one part: the attacker's side, then the part's own.
-    fn part_tasks(all: &[(Task, f64)], part: FrontierPart) -> Vec<(Task, f64)> {
+    pub(super) fn part_tasks(all: &[(Task, f64)], part: FrontierPart) -> Vec<(Task, f64)> {
         all.iter()
             .copied()
             .filter(|&(t, _)| match (part, t) {
@@ -77,39 +76,38 @@ impl Frontier {
             .collect()
     }
 
-    /// This frontier reduced to one unit: seed `seed_index`, the tasks of `part`. It ends with
-    /// its piece (`pieces()`), not a report.
-    pub fn unit(mut self, seed_index: usize, part: FrontierPart) -> Result<Frontier> {
-        if seed_index >= self.seeds.len() {
+    /// This frontier reduced to one unit: slot `slot`, the tasks of `part`. It ends with its
+    /// piece (`pieces()`), not a report.
+    pub fn unit(mut self, slot: usize, part: FrontierPart) -> Result<Frontier> {
+        let slots = self.protocols.len() * self.seeds.len();
+        if slot >= slots {
             return Err(Error::config(
                 "unit",
-                format!(
-                    "seed index {seed_index} is out of range (0 to {})",
-                    self.seeds.len() - 1
-                ),
+                format!("slot {slot} is out of range (0 to {})", slots - 1),
             ));
         }
-        if part != FrontierPart::Seed && !self.fine_parts().contains(&part) {
+        let tasks = &self.all_tasks[self.slot(slot).0];
+        if part != FrontierPart::Seed && !Self::fine_parts(tasks).contains(&part) {
             return Err(Error::config(
                 "unit",
                 format!("{part:?} is not a part of this frontier"),
             ));
         }
-        self.order = vec![seed_index];
-        self.tasks = Self::part_tasks(&self.all_tasks, part);
-        self.unit = true;
+        self.order = vec![slot];
+        self.part = Some(part);
         Ok(self)
     }
 
-    /// The pieces of the finished seeds (one per seed, in order).
+    /// The pieces of the finished slots (one per slot, in order).
     pub fn pieces(&self) -> &[FrontierPiece] {
         &self.pieces
     }
 
-    /// The report from every seed's pieces, however they were computed.
+    /// The report from every slot's pieces, however they were computed.
     pub fn aggregate(&self, pieces: &[FrontierPiece]) -> Result<FrontierReport> {
         FrontierSlots {
             base: &self.base,
+            protocols: &self.protocols,
             defences: &self.defences,
             strengths: &self.strengths,
             seeds: &self.seeds,
