@@ -111,6 +111,9 @@ fn run(r: &RunReport) -> String {
             p.epsilon, p.delta, p.noise_multiplier, p.sampling_rate, p.steps
         );
     }
+    for t in &r.takeaways {
+        let _ = writeln!(o, "takeaway  {t}");
+    }
     let _ = writeln!(o, "time      {:.0} ms", r.timings_ms["total"]);
     for w in &r.warnings {
         let _ = writeln!(o, "warning   {w}");
@@ -152,6 +155,9 @@ fn matrix(m: &MatrixReport) -> String {
             let _ = writeln!(o);
         }
     }
+    for t in &m.takeaways {
+        let _ = writeln!(o, "takeaway  {t}");
+    }
     let _ = writeln!(
         o,
         "mean ± std over seeds {:?}; {}",
@@ -184,6 +190,9 @@ fn sweep(s: &SweepReport) -> String {
             tpr(p.over.tpr_at_1pct_mean),
             p.recall_at_n_mean
         );
+    }
+    for t in &s.takeaways {
+        let _ = writeln!(o, "takeaway  {t}");
     }
     let _ = writeln!(o, "seeds {:?}, {}", s.seeds, time_line(&s.timings_ms));
     o

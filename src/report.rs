@@ -246,6 +246,8 @@ pub struct RunReport {
     /// steps}` with defence dp-sgd at a strength above 0, `null` otherwise (see `defence::dp_sgd`
     /// for what ε protects).
     pub privacy: Option<PrivacySpent>,
+    /// The sentences this run teaches, from its numbers (`eval::takeaways::run`).
+    pub takeaways: Vec<String>,
 }
 
 impl RunReport {
@@ -284,6 +286,7 @@ impl RunReport {
             timings_ms,
             warnings: Vec::new(),
             privacy: None,
+            takeaways: Vec::new(),
         }
     }
 }

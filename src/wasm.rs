@@ -316,6 +316,17 @@ impl Job {
     }
 }
 
+/// What a comparison of the popular-list run with the fold-in run teaches
+/// (`eval::takeaways::compare`): both arguments are run results as `Job.result()` gives them.
+#[wasm_bindgen(js_name = compareTakeaway)]
+pub fn compare_takeaway(popular: JsValue, fold_in: JsValue) -> Result<String, JsError> {
+    let a: crate::report::RunReport = serde_wasm_bindgen::from_value(popular)
+        .map_err(|e| JsError::new(&format!("compareTakeaway: popular run: {e}")))?;
+    let b: crate::report::RunReport = serde_wasm_bindgen::from_value(fold_in)
+        .map_err(|e| JsError::new(&format!("compareTakeaway: fold-in run: {e}")))?;
+    Ok(crate::eval::takeaways::compare(&a, &b))
+}
+
 /// The defence names a frontier accepts, in the order the page lists them.
 #[wasm_bindgen(js_name = defenceNames)]
 pub fn defence_names() -> Vec<String> {

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod roc;
 pub mod seeds;
 pub mod stats;
+pub mod takeaways;
 pub mod threshold;
 pub mod utility;
 pub mod warnings;

@@ -66,6 +66,8 @@ pub struct MatrixReport {
     pub cells: Vec<Cell>,
     pub utility: Vec<MatrixUtility>,
     pub timings_ms: BTreeMap<String, f64>,
+    /// The sentences this matrix teaches, from its numbers (`eval::takeaways::matrix`).
+    pub takeaways: Vec<String>,
 }
 
 /// What one seed of a matrix produced: cell runs row by row (shadow), then column (target), and
@@ -122,12 +124,15 @@ pub(super) fn aggregate(
             }
         })
         .collect();
-    MatrixReport {
+    let mut report = MatrixReport {
         recommenders: kinds.to_vec(),
         seeds: seeds.to_vec(),
         config: base.clone(),
         cells,
         utility,
         timings_ms: BTreeMap::from([("total".to_string(), spent_ms)]),
-    }
+        takeaways: Vec::new(),
+    };
+    report.takeaways = crate::eval::takeaways::matrix(&report);
+    report
 }

@@ -551,6 +551,7 @@ impl Pipeline {
         );
         report.warnings = warnings;
         report.privacy = served.privacy;
+        report.takeaways = crate::eval::takeaways::run(&report);
         self.report = Some(report);
         self.target_scores = scores;
         Ok(())

@@ -74,6 +74,8 @@ pub struct SweepReport {
     pub config: Config,
     pub points: Vec<SweepPoint>,
     pub timings_ms: BTreeMap<String, f64>,
+    /// The sentences this sweep teaches, from its numbers (`eval::takeaways::sweep`).
+    pub takeaways: Vec<String>,
 }
 
 impl SweepRun {
@@ -246,14 +248,17 @@ impl Sweep {
             .zip(runs.chunks(per))
             .map(|((v, _), runs)| point(*v, runs.to_vec()))
             .collect();
-        SweepReport {
+        let mut report = SweepReport {
             param: self.param.clone(),
             values: self.configs.iter().map(|(v, _)| *v).collect(),
             seeds: self.seeds.clone(),
             config: self.base.clone(),
             points,
             timings_ms: BTreeMap::from([("total".to_string(), total_ms)]),
-        }
+            takeaways: Vec::new(),
+        };
+        report.takeaways = crate::eval::takeaways::sweep(&report);
+        report
     }
 }
 
