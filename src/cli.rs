@@ -143,6 +143,8 @@ enum ProtocolArg {
 struct RunArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    parallel: Parallel,
     /// also write one JSON record per target user (id, member, score, rank, history, list, …) here
     #[arg(long)]
     users: Option<PathBuf>,
@@ -392,6 +394,14 @@ pub fn main_with(cli: Cli) -> Result<()> {
             let data = load(&a.common.ratings)?;
             let estimate = cost::estimate(&cfg, &data.summary(), 1);
             check_cost(estimate, "this run", a.common.force)?;
+            let jobs = a.parallel.jobs();
+            // A lira run's reference models train on every core; the per-user records need the
+            // run itself, which only the stepped run keeps.
+            if cfg.attack == crate::attack::AttackKind::Lira && jobs > 1 && a.users.is_none() {
+                let report = with_workers(jobs, "units", |w| parallel::single(data, cfg, w))?;
+                print_result(&JobResult::Single(&report), a.common.json);
+                return Ok(());
+            }
             let p = Pipeline::new(data, cfg)?.with_clock(clock());
             let job = finish(Job::Single(Box::new(p)), a.common.json)?;
             if let (Some(path), Job::Single(p)) = (&a.users, &job) {

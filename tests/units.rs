@@ -455,3 +455,69 @@ fn a_k_sweep_is_the_same_on_1_2_and_3_threads_and_equals_the_stepped_sweep() {
     want.timings_ms.clear();
     assert_eq!(reports[0], json(&want));
 }
+
+/// A lira run: its reference models as units on 1, 2 and 3 threads, or trained on one worker and
+/// sent to another through `export_served` / `import_served`, give the stepped run's report.
+#[test]
+fn a_lira_run_is_the_same_stepped_and_with_its_references_as_units() {
+    use memberlens::attack::AttackKind;
+    use memberlens::config::Config;
+    use memberlens::experiment::served::ServedCache;
+    use memberlens::pipeline::Pipeline;
+    use std::sync::Arc;
+    let data = common::synthetic(100, 160, 6);
+    let cfg = Config {
+        attack: AttackKind::Lira,
+        lira_references: 4,
+        protocol: Protocol::FoldIn,
+        ..common::small_config()
+    };
+    let strip = |r: &memberlens::report::RunReport| {
+        let mut v = serde_json::to_value(r).unwrap();
+        v.as_object_mut().unwrap().remove("timings_ms");
+        v
+    };
+    let mut stepped = Pipeline::new(data.clone(), cfg.clone()).unwrap();
+    let want = strip(stepped.run_to_end().unwrap());
+    assert!(want["roc_auc"].as_f64().unwrap() > 0.5);
+    for jobs in [1, 2, 3] {
+        let r = parallel::single(data.clone(), cfg.clone(), Workers::new(jobs)).unwrap();
+        assert_eq!(strip(&r), want, "{jobs} threads");
+    }
+    // Two workers: the references train on the first, their lists go to the second.
+    let spec = JobSpec::Single {};
+    let first = Plan::new(data.clone(), cfg.clone(), &spec)
+        .unwrap()
+        .with_cache(Arc::new(ServedCache::new(8)));
+    let second = Plan::new(data.clone(), cfg.clone(), &spec)
+        .unwrap()
+        .with_cache(Arc::new(ServedCache::new(8)));
+    let units = first.units(true);
+    assert_eq!(units.len(), 5);
+    assert_eq!(units[4].needs, vec![0, 1, 2, 3]);
+    let mut pieces = Vec::new();
+    for u in &units[..4] {
+        let mut run = first.start(u.unit, None).unwrap();
+        while !run.step().unwrap().done {}
+        assert!(!run.reused());
+        pieces.push(run.piece().unwrap().clone());
+        let sent = first.export_served(u.unit).expect("the reference's lists");
+        second.import_served(u.unit, sent).unwrap();
+    }
+    let wrong = first.export_served(units[0].unit).unwrap();
+    assert!(second.import_served(units[1].unit, wrong).is_err());
+    let mut run = second.start(Unit::Single, None).unwrap();
+    while !run.step().unwrap().done {}
+    pieces.push(run.piece().unwrap().clone());
+    let Report::Single(r) = second.aggregate(&pieces).unwrap() else {
+        panic!("a single report")
+    };
+    assert_eq!(strip(&r), want);
+    // Every reference is in the second worker's cache: a reference unit started there trains
+    // nothing.
+    for u in &units[..4] {
+        let mut again = second.start(u.unit, None).unwrap();
+        while !again.step().unwrap().done {}
+        assert!(again.reused());
+    }
+}

@@ -18,6 +18,7 @@ use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::recommender::RecommenderKind;
+use crate::report::RunReport;
 
 /// A monotonic clock in milliseconds that threads can share.
 pub type SharedClock = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -290,6 +291,15 @@ pub fn matrix(
     match run(data, base, &spec, workers)? {
         Report::Matrix(r) => Ok(r),
         _ => Err(Error::State("a matrix gave another report".into())),
+    }
+}
+
+/// One run on `workers.jobs` threads: with `attack` lira each reference model is a unit of its own
+/// (the same report as the stepped run, bit for bit); any other run is one unit.
+pub fn single(data: Arc<Dataset>, base: Config, workers: Workers<'_>) -> Result<RunReport> {
+    match run(data, base, &JobSpec::Single {}, workers)? {
+        Report::Single(r) => Ok(*r),
+        _ => Err(Error::State("a single run gave another report".into())),
     }
 }
 

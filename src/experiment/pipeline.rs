@@ -465,7 +465,7 @@ impl Pipeline {
     fn reference_step(&mut self) -> Result<StageWork> {
         let served = self.served.clone().expect("recommendations done");
         let refs = self.references.as_mut().expect("lira");
-        let finished = refs.step(&self.data, &self.cfg, &served.halves)?;
+        let finished = refs.step(&self.data, &self.cfg, &served.halves, self.cache.as_deref())?;
         let (within, message) = (refs.fraction(), refs.status());
         if finished {
             let vectors = self.vectors.as_ref().expect("vectors done").vectors();

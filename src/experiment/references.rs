@@ -21,13 +21,14 @@ use std::sync::Arc;
 use ndarray::Array2;
 
 use super::pipeline::{train_and_serve, Halves};
-use super::served::ServedHalf;
+use super::served::{Served, ServedCache, ServedHalf};
 use crate::attack::features::centroid_differences;
 use crate::attack::lira::{input_statistics, ReferenceSamples};
 use crate::attack::AttackInput;
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::Result;
+use crate::report::{Progress, Stage};
 use crate::rng::{rng_for_index, shuffle, Stream};
 use crate::serving::{Half, HalfData, HalfStreams};
 use crate::split::HalfUsers;
@@ -108,12 +109,25 @@ impl References {
         self.done.len() as u32 >= self.k
     }
 
-    /// One bounded piece of the next reference's work; true once all K are in.
-    pub fn step(&mut self, data: &Dataset, cfg: &Config, halves: &Halves) -> Result<bool> {
+    /// One bounded piece of the next reference's work; true once all K are in. A reference a unit
+    /// left in `cache` (`ReferenceTrain`) is taken as it is.
+    pub fn step(
+        &mut self,
+        data: &Dataset,
+        cfg: &Config,
+        halves: &Halves,
+        cache: Option<&ServedCache>,
+    ) -> Result<bool> {
         if self.is_done() {
             return Ok(true);
         }
         let r = self.next_index();
+        if self.current.is_none() {
+            if let Some(served) = cache.and_then(|c| c.get(&reference_key(cfg, r))) {
+                self.done.push(served.target.clone());
+                return Ok(self.is_done());
+            }
+        }
         let half = self
             .current
             .get_or_insert_with(|| reference_half(data, cfg, halves, r));
@@ -239,4 +253,257 @@ pub(crate) fn views(
         views.push(view);
     }
     (views, samples)
+}
+
+/// The cache key of reference `r`'s served half (`cfg`: the run's config): its own prefix, and the
+/// offline switch, which changes who the reference trains on.
+pub fn reference_key(cfg: &Config, r: u32) -> String {
+    format!(
+        "reference {r} offline={};{}",
+        cfg.lira_offline,
+        super::served::served_key(cfg)
+    )
+}
+
+/// One reference model as a unit of its own, for a pool of workers or threads: trains, serves and
+/// asks reference `r` and leaves it in the served cache under `reference_key`; the run's own unit
+/// then takes every reference it finds there (and trains any it does not).
+pub struct ReferenceTrain {
+    data: Arc<Dataset>,
+    cfg: Config,
+    r: u32,
+    key: String,
+    cache: Arc<ServedCache>,
+    halves: Option<Halves>,
+    half: Option<Half>,
+    done: bool,
+    reused: bool,
+    clock: Option<Arc<dyn Fn() -> f64>>,
+    spent_ms: f64,
+}
+
+impl ReferenceTrain {
+    pub fn new(data: Arc<Dataset>, cfg: Config, r: u32, cache: Arc<ServedCache>) -> ReferenceTrain {
+        ReferenceTrain {
+            key: reference_key(&cfg, r),
+            data,
+            cfg,
+            r,
+            cache,
+            halves: None,
+            half: None,
+            done: false,
+            reused: false,
+            clock: None,
+            spent_ms: 0.0,
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Fn() -> f64>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// True when the cache already held this reference (nothing was trained).
+    pub fn reused(&self) -> bool {
+        self.reused
+    }
+
+    pub fn spent_ms(&self) -> f64 {
+        self.spent_ms
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.as_ref().map_or(0.0, |c| c())
+    }
+
+    /// Does one bounded piece of work.
+    pub fn step(&mut self) -> Result<Progress> {
+        if self.done {
+            return Ok(Progress::finished(1));
+        }
+        let t0 = self.now();
+        let mut within = 1.0;
+        let message;
+        if self.halves.is_none() {
+            if self.cache.get(&self.key).is_some() {
+                self.reused = true;
+                self.done = true;
+                message = format!("reference {} trained earlier, reused", self.r + 1);
+            } else {
+                let halves = Halves::split(&self.data, &self.cfg)?;
+                self.half = Some(reference_half(&self.data, &self.cfg, &halves, self.r));
+                self.halves = Some(halves);
+                message = format!("reference {}: split", self.r + 1);
+            }
+        } else {
+            let half = self.half.as_mut().expect("in training");
+            let (finished, w) = train_and_serve(&self.data, half)?;
+            within = w;
+            message = format!("reference {}: {}", self.r + 1, half.train_status().0);
+            if finished {
+                let half = self.half.take().expect("in training");
+                self.cache.put(
+                    self.key.clone(),
+                    Arc::new(Served {
+                        halves: self.halves.take().expect("split"),
+                        target: ServedHalf::of(&half),
+                        shadow: None,
+                        privacy: None,
+                    }),
+                );
+                self.done = true;
+            }
+        }
+        self.spent_ms += self.now() - t0;
+        Ok(Progress {
+            done: self.done,
+            stage: Stage::AttackModel,
+            stage_index: Stage::ALL
+                .iter()
+                .position(|&s| s == Stage::AttackModel)
+                .unwrap_or(0),
+            stage_count: Stage::ALL.len(),
+            stage_fraction: within,
+            fraction: if self.done { 1.0 } else { within.min(0.999) },
+            message,
+            loss: None,
+            run_index: 0,
+            run_count: 1,
+        })
+    }
+}
+
+/// Reference `r` of `cfg` as another worker served it (`ServedCache::export` of its key): the
+/// reference's users are drawn again from the seed, the lists used as sent; lists that do not fit
+/// are refused.
+pub fn import_reference(
+    cache: &ServedCache,
+    data: &Dataset,
+    cfg: &Config,
+    r: u32,
+    sent: super::served::ServedLists,
+) -> Result<()> {
+    let key = reference_key(cfg, r);
+    let refuse =
+        |what: &str| crate::error::Error::State(format!("reference lists refused: {what}"));
+    if sent.key != key || sent.shadow.is_some() {
+        return Err(refuse("they were made for another setting"));
+    }
+    let halves = Halves::split(data, cfg)?;
+    let users = reference_users(cfg, &halves, r);
+    let half_data = Arc::new(HalfData::new(data, users, 0.0, &mut sub(cfg.seed, r, 1)));
+    let served = super::served::served_half_from(&half_data, sent.target)
+        .map_err(|_| refuse("they do not fit this data set's users"))?;
+    cache.put(
+        key,
+        Arc::new(Served {
+            halves,
+            target: served,
+            shadow: None,
+            privacy: None,
+        }),
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attack::AttackKind;
+
+    fn cfg(offline: bool) -> Config {
+        Config {
+            attack: AttackKind::Lira,
+            lira_references: 8,
+            lira_offline: offline,
+            k: 8,
+            epochs: 5,
+            top_n: 10,
+            vector_epochs: 2,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn online_references_hold_each_attacked_user_in_about_half_and_offline_in_none() {
+        let data = crate::synth::dataset(80, 90, 2_000, 5);
+        let c = cfg(false);
+        let halves = Halves::split(&data, &c).unwrap();
+        let m = halves.target.users.members.len();
+        let attacked: Vec<u32> = halves.target.users.all().collect();
+        let mut times_in = vec![0; attacked.len()];
+        for r in 0..c.lira_references {
+            let u = reference_users(&c, &halves, r);
+            // the target's own training size, drawn from the attacked users only
+            assert_eq!(u.members.len(), m);
+            assert_eq!(u.len(), attacked.len());
+            for (i, a) in attacked.iter().enumerate() {
+                times_in[i] += usize::from(u.members.binary_search(a).is_ok());
+            }
+            // the same reference whoever draws it
+            assert_eq!(u, reference_users(&c, &halves, r));
+        }
+        let mean = times_in.iter().sum::<usize>() as f64 / times_in.len() as f64;
+        assert!((3.0..=5.0).contains(&mean), "{mean}");
+        assert!(times_in.iter().any(|&t| t > 0) && times_in.iter().any(|&t| t < 8));
+        let off = cfg(true);
+        let shadow: Vec<u32> = halves.shadow.users.all().collect();
+        for r in 0..off.lira_references {
+            let u = reference_users(&off, &halves, r);
+            assert!(u.members.iter().all(|x| shadow.contains(x)));
+            assert!(attacked
+                .iter()
+                .all(|a| u.non_members.binary_search(a).is_ok()));
+        }
+    }
+
+    /// A reference trained with a user serves them from their own vector: the user's list in a
+    /// reference with them is personal; in one without them it is the popularity list (protocol
+    /// popular), exactly what the target does to members and non-members.
+    #[test]
+    fn a_reference_with_a_user_serves_them_personally_and_one_without_serves_the_popular_list() {
+        let data = crate::synth::dataset(80, 90, 2_000, 5);
+        let c = cfg(false);
+        let halves = Halves::split(&data, &c).unwrap();
+        let attacked: Vec<u32> = halves.target.users.all().collect();
+        let mut refs = References::new(c.lira_references);
+        while !refs.step(&data, &c, &halves, None).unwrap() {}
+        let vectors = halves.item_vectors(&data, &c);
+        let mut v = vectors;
+        while !v.step(1 << 20) {}
+        let (views, samples) = views(&data, &c, &halves, refs.served(), v.vectors());
+        assert_eq!(views.len(), 8);
+        assert_eq!(samples.attacked.len(), 8);
+        let popular = &refs.served()[0].data.popular_order;
+        for view in &views {
+            assert_eq!(view.users, attacked);
+            for (u, list) in view.lists.iter().enumerate() {
+                if !view.members[u] {
+                    // out: the reference's popularity list (minus nothing: exclude_seen is off)
+                    let pop = view.new_user.as_ref().unwrap();
+                    assert_eq!(list, pop, "user {u}");
+                }
+            }
+            assert!(view.members.iter().any(|&m| m) && view.members.iter().any(|&m| !m));
+        }
+        // the popular list of the first reference is its own training data's
+        assert_eq!(views[0].new_user.as_deref(), Some(&popular[..10]));
+        // a user's statistic of "distance to the new-user list" is 0 when out, above 0 when in
+        for r in &samples.attacked {
+            for (member, x) in r {
+                if !member {
+                    assert_eq!(x[2], 0.0);
+                }
+            }
+        }
+        let in_mean: Vec<f64> = samples
+            .attacked
+            .iter()
+            .flatten()
+            .filter(|s| s.0)
+            .map(|s| s.1[2])
+            .collect();
+        assert!(in_mean.iter().sum::<f64>() / in_mean.len() as f64 > 0.0);
+    }
 }

@@ -108,6 +108,32 @@ pub struct HalfLists {
     pub clone_lists: Option<Vec<Vec<u32>>>,
 }
 
+/// A served half from lists sent by another worker, checked against the half's users and items.
+pub(crate) fn served_half_from(data: &Arc<HalfData>, h: HalfLists) -> Result<ServedHalf> {
+    let n_items = data.train.counts.len();
+    let fits = |lists: &[Vec<u32>]| {
+        lists.len() == data.users.len() && lists.iter().flatten().all(|&i| (i as usize) < n_items)
+    };
+    if !fits(&h.lists)
+        || !h.clone_lists.as_deref().is_none_or(fits)
+        || h.new_user_list
+            .iter()
+            .flatten()
+            .any(|&i| i as usize >= n_items)
+    {
+        return Err(Error::State("served lists do not fit".into()));
+    }
+    Ok(ServedHalf {
+        data: data.clone(),
+        lists: Arc::new(h.lists),
+        utility: h.utility,
+        probes: Probes {
+            new_user: h.new_user_list,
+            clones: h.clone_lists.map(Arc::new),
+        },
+    })
+}
+
 /// The last few served seeds, by key (least recently used first out). Shared by the runs of one
 /// job on one data set: a plan's units, a pool worker's units, the CLI's threads.
 pub struct ServedCache {
@@ -185,30 +211,8 @@ impl ServedCache {
             return Err(refuse("they were made for another setting"));
         }
         let halves = Halves::split(data, cfg)?;
-        let half = |data: &Arc<crate::serving::HalfData>, h: HalfLists| -> Result<ServedHalf> {
-            let n_items = data.train.counts.len();
-            let fits = |lists: &[Vec<u32>]| {
-                lists.len() == data.users.len()
-                    && lists.iter().flatten().all(|&i| (i as usize) < n_items)
-            };
-            if !fits(&h.lists)
-                || !h.clone_lists.as_deref().is_none_or(fits)
-                || h.new_user_list
-                    .iter()
-                    .flatten()
-                    .any(|&i| i as usize >= n_items)
-            {
-                return Err(refuse("they do not fit this data set's split"));
-            }
-            Ok(ServedHalf {
-                data: data.clone(),
-                lists: Arc::new(h.lists),
-                utility: h.utility,
-                probes: Probes {
-                    new_user: h.new_user_list,
-                    clones: h.clone_lists.map(Arc::new),
-                },
-            })
+        let half = |data: &Arc<HalfData>, h: HalfLists| -> Result<ServedHalf> {
+            served_half_from(data, h).map_err(|_| refuse("they do not fit this data set's split"))
         };
         let target = half(&halves.target, sent.target)?;
         let shadow = match (sent.shadow, cfg.attack.needs_shadow()) {

@@ -20,20 +20,26 @@ use super::job::JobResult;
 use super::matrix::{Matrix, MatrixReport, SeedOutcome};
 use super::matrix_train::{matrix_key, MatrixTrain};
 use super::pipeline::Pipeline;
+use super::references::{import_reference, reference_key, ReferenceTrain};
 use super::served::{served_key, ServedCache, ServedLists};
 use super::sweep::{Sweep, SweepReport};
 pub use super::units_run::UnitRun;
 use super::units_run::Work;
+use crate::attack::AttackKind;
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::recommender::RecommenderKind;
+use crate::report::RunReport;
 
 /// What a job is, beside its config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum JobSpec {
+    /// One run of the config. With `attack` lira and more than one worker, each reference model
+    /// is a unit of its own and the run starts from them.
+    Single {},
     Sweep {
         param: String,
         values: Vec<f64>,
@@ -79,6 +85,11 @@ pub enum Unit {
         seed_index: usize,
         part: FrontierPart,
     },
+    /// With more than one worker: a lira run's reference model `index`, trained, served and
+    /// asked, left in the served cache (experiment::references::ReferenceTrain).
+    Reference { index: u32 },
+    /// A single run (starting from the reference models its `needs` left in the cache).
+    Single,
 }
 
 /// A unit with what a scheduler needs: its estimated share of the job's work (for progress) and
@@ -113,6 +124,10 @@ pub enum Outcome {
     Frontier {
         piece: FrontierPiece,
     },
+    /// A single run's whole report.
+    Single {
+        report: Box<RunReport>,
+    },
     /// A training unit's lists went to the served cache; nothing for the report.
     Served,
 }
@@ -131,6 +146,7 @@ pub struct Piece {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Report {
+    Single(Box<RunReport>),
     Sweep(SweepReport),
     Matrix(MatrixReport),
     Frontier(FrontierReport),
@@ -139,6 +155,7 @@ pub enum Report {
 impl Report {
     pub fn as_result(&self) -> JobResult<'_> {
         match self {
+            Report::Single(r) => JobResult::Single(r),
             Report::Sweep(r) => JobResult::Sweep(r),
             Report::Matrix(r) => JobResult::Matrix(r),
             Report::Frontier(r) => JobResult::Frontier(r),
@@ -147,6 +164,7 @@ impl Report {
 
     pub fn timings_mut(&mut self) -> &mut std::collections::BTreeMap<String, f64> {
         match self {
+            Report::Single(r) => &mut r.timings_ms,
             Report::Sweep(r) => &mut r.timings_ms,
             Report::Matrix(r) => &mut r.timings_ms,
             Report::Frontier(r) => &mut r.timings_ms,
@@ -155,6 +173,8 @@ impl Report {
 }
 
 pub(super) enum Kind {
+    /// A single run: its config, checked.
+    Single(Box<Config>),
     Sweep(Box<Sweep>),
     Matrix(Box<Matrix>),
     Frontier(Box<Frontier>),
@@ -175,6 +195,10 @@ impl Plan {
     /// Checks the job as its stepped form would (a bad value fails before any work).
     pub fn new(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Plan> {
         let kind = match spec {
+            JobSpec::Single {} => {
+                config.check()?;
+                Kind::Single(Box::new(config.clone()))
+            }
             JobSpec::Sweep {
                 param,
                 values,
@@ -250,6 +274,34 @@ impl Plan {
     /// them (their lists go through a served cache: run them with `with_cache`).
     pub fn units(&self, fine: bool) -> Vec<PlannedUnit> {
         match (&self.kind, &self.spec) {
+            (Kind::Single(cfg), _) => {
+                // Fine and lira: each reference model is a unit (nearly all of the run's work),
+                // then the run, which needs them all.
+                let k = if fine && cfg.attack == AttackKind::Lira {
+                    cfg.lira_references as usize
+                } else {
+                    0
+                };
+                let mut units: Vec<PlannedUnit> = (0..k)
+                    .map(|index| PlannedUnit {
+                        unit: Unit::Reference {
+                            index: index as u32,
+                        },
+                        weight: 1.0,
+                        group: 0,
+                        served: Some(index),
+                        needs: Vec::new(),
+                    })
+                    .collect();
+                units.push(PlannedUnit {
+                    unit: Unit::Single,
+                    weight: if k > 0 { 1.5 } else { 1.0 },
+                    group: 0,
+                    served: None,
+                    needs: (0..k).collect(),
+                });
+                units
+            }
             (Kind::Sweep(s), JobSpec::Sweep { seeds, .. }) => {
                 // Runs share `served` with the first run of the same served key, if any other.
                 let keys: Vec<String> = (0..s.run_count())
@@ -317,6 +369,36 @@ impl Plan {
     pub fn start(&self, unit: Unit, clock: Option<SharedFn>) -> Result<UnitRun> {
         let bad = || Error::config("unit", format!("{unit:?} is not a unit of this job"));
         let work = match (&self.kind, unit) {
+            (Kind::Single(cfg), Unit::Single) => {
+                let mut p = Pipeline::new(self.data.clone(), cfg.as_ref().clone())?;
+                if let Some(c) = clock {
+                    p = p.with_clock(Box::new(move || c()));
+                }
+                if let Some(cache) = &self.cache {
+                    p = p.with_cache(cache.clone());
+                }
+                Work::Single(Box::new(p))
+            }
+            (Kind::Single(cfg), Unit::Reference { index })
+                if cfg.attack == AttackKind::Lira && index < cfg.lira_references =>
+            {
+                let Some(cache) = &self.cache else {
+                    return Err(Error::State(
+                        "a reference unit needs a served cache to leave its model's lists in"
+                            .into(),
+                    ));
+                };
+                let mut t = ReferenceTrain::new(
+                    self.data.clone(),
+                    cfg.as_ref().clone(),
+                    index,
+                    cache.clone(),
+                );
+                if let Some(c) = clock {
+                    t = t.with_clock(c);
+                }
+                Work::Reference(Box::new(t))
+            }
             (Kind::Sweep(s), Unit::Run { run }) if run < s.run_count() => {
                 let mut p = Pipeline::new(self.data.clone(), s.run_config(run))?;
                 if let Some(c) = clock {
@@ -389,6 +471,9 @@ impl Plan {
     /// algorithm; `None` for other units.
     fn served_key_of(&self, unit: Unit) -> Option<(String, Config)> {
         match (&self.kind, unit, &self.spec) {
+            (Kind::Single(cfg), Unit::Reference { index }, _) if index < cfg.lira_references => {
+                Some((reference_key(cfg, index), cfg.as_ref().clone()))
+            }
             (Kind::Sweep(s), Unit::Run { run }, _) if run < s.run_count() => {
                 let cfg = s.run_config(run);
                 Some((served_key(&cfg), cfg))
@@ -426,6 +511,9 @@ impl Plan {
         let (key, cfg) = self.served_key_of(unit).ok_or_else(|| {
             Error::config("unit", format!("{unit:?} serves no lists in this job"))
         })?;
+        if let Unit::Reference { index } = unit {
+            return import_reference(cache, &self.data, &cfg, index, sent);
+        }
         cache.import_as(&self.data, &cfg, key, sent)
     }
 }

@@ -13,6 +13,26 @@ impl Plan {
     pub fn aggregate(&self, pieces: &[Piece]) -> Result<Report> {
         let units: Vec<Unit> = self.units(true).into_iter().map(|u| u.unit).collect();
         match &self.kind {
+            Kind::Single(_) => {
+                // Fine (reference units, then the run) or coarse: the run's piece has the report.
+                let run = pieces
+                    .iter()
+                    .filter(|p| p.unit == Unit::Single)
+                    .collect::<Vec<_>>();
+                let [p] = run.as_slice() else {
+                    return Err(Error::State(format!(
+                        "pieces: {} for the single run (want 1)",
+                        run.len()
+                    )));
+                };
+                let fine = pieces.len() > 1;
+                let units: Vec<Unit> = self.units(fine).into_iter().map(|u| u.unit).collect();
+                self.ordered(&units, pieces)?;
+                match &p.outcome {
+                    Outcome::Single { report } => Ok(Report::Single(report.clone())),
+                    _ => Err(mismatch()),
+                }
+            }
             Kind::Sweep(s) => {
                 let ordered = self.ordered(&units, pieces)?;
                 // Summed in run order, as the stepped sweep sums them.
@@ -125,6 +145,8 @@ fn mismatch() -> Error {
 /// Frontier pieces sort by seed, then by part (base first, then the plan's order).
 fn unit_key(u: &Unit) -> (usize, usize, usize, usize) {
     match *u {
+        Unit::Reference { index } => (0, 1, index as usize, 0),
+        Unit::Single => (0, 0, 0, 0),
         Unit::Run { run } => (run, 0, 0, 0),
         Unit::Seed { seed_index } => (seed_index, 0, 0, 0),
         Unit::MatrixTrain {

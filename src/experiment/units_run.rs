@@ -6,6 +6,7 @@ use super::frontier::Frontier;
 use super::matrix::Matrix;
 use super::matrix_train::MatrixTrain;
 use super::pipeline::Pipeline;
+use super::references::ReferenceTrain;
 use super::sweep::SweepRun;
 use super::units::{Outcome, Piece, Unit};
 use crate::error::{Error, Result};
@@ -21,6 +22,10 @@ pub(super) enum Work {
     /// A matrix seed's algorithm, trained for the served cache: the seed's index in the whole
     /// matrix and the number of seeds.
     Train(Box<MatrixTrain>, usize, usize),
+    /// A lira run's reference model, trained for the served cache.
+    Reference(Box<ReferenceTrain>),
+    /// A single run.
+    Single(Box<Pipeline>),
 }
 
 /// One unit in progress, advanced by `step()` like any job.
@@ -49,6 +54,7 @@ impl UnitRun {
         match &self.work {
             Work::Run(p, _) => p.reused(),
             Work::Train(t, _, _) => t.reused(),
+            Work::Reference(t) => t.reused(),
             _ => false,
         }
     }
@@ -75,6 +81,8 @@ impl UnitRun {
                 p
             }
             Work::Frontier(f) => f.step()?,
+            Work::Reference(t) => t.step()?,
+            Work::Single(p) => p.step()?,
             Work::Train(t, index, count) => {
                 let mut p = t.step()?;
                 p.run_index = *index;
@@ -116,6 +124,16 @@ impl UnitRun {
                 (piece.timings_ms.values().sum(), Outcome::Frontier { piece })
             }
             Work::Train(t, _, _) => (t.spent_ms(), Outcome::Served),
+            Work::Reference(t) => (t.spent_ms(), Outcome::Served),
+            Work::Single(p) => {
+                let r = p.report().ok_or_else(not_done)?;
+                (
+                    r.timings_ms.get("total").copied().unwrap_or(0.0),
+                    Outcome::Single {
+                        report: Box::new(r.clone()),
+                    },
+                )
+            }
         };
         Ok(Piece {
             unit: self.unit,
@@ -155,6 +173,7 @@ fn check_finite(p: &Piece) -> Result<()> {
     }
     match &p.outcome {
         Outcome::Run { run: r } => run(&mut numbers, r),
+        Outcome::Single { report } => run(&mut numbers, &SweepRun::from_report(report)),
         Outcome::Seed { outcome } => {
             let (cells, recalls) = outcome.numbers();
             for c in cells {
