@@ -84,6 +84,7 @@ fn same_as_single(got: &memberlens::sweep::SweepRun, r: &RunReport, what: &str) 
     assert_eq!(got.strongest, r.strongest, "{what}");
     assert_eq!(got.balanced_accuracy, r.balanced_accuracy, "{what}");
     assert_eq!(got.recall_at_n, r.recommender.target.recall_at_n, "{what}");
+    assert_eq!(got.warnings, r.warnings, "{what}");
 }
 
 #[test]

@@ -343,6 +343,7 @@ fn matrix_cells_equal_single_runs_with_those_algorithms() {
             assert_eq!(r.tpr_at_fpr, single.tpr_at_fpr, "{cell:?}");
             assert_eq!(r.ci95, single.ci95, "{cell:?}");
             assert_eq!(r.strongest, single.strongest, "{cell:?}");
+            assert_eq!(r.warnings, single.warnings, "{cell:?}");
         }
         let aucs: Vec<f64> = cell.runs.iter().map(|r| r.roc_auc).collect();
         assert_eq!(cell.over.roc_auc_mean, (aucs[0] + aucs[1]) / 2.0);

@@ -339,12 +339,14 @@ mod tests {
                 tpr_at_fpr: Default::default(),
                 ci95: strong(a).ci95,
                 strongest: strong(a),
+                warnings: vec![],
             })
             .collect();
         Cell {
             shadow,
             target,
             over: over_seeds(&runs),
+            warnings: vec![],
             runs,
         }
     }
@@ -450,6 +452,7 @@ mod tests {
             utility: vec![],
             timings_ms: Default::default(),
             takeaways: vec![],
+            warnings: vec![],
         };
         // the old rule: mean over every cell of the diagonal vs off it
         let all_diag = (0.972 + 0.94 + 0.5) / 3.0;

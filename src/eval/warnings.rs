@@ -37,6 +37,12 @@ pub fn run_warnings(
             "only {m} target members and {n} non-members (fewer than {MIN_USERS_PER_CLASS} per class): the attack's numbers mean little"
         ));
     }
+    if target.heldout_interactions == 0 && cfg.recommender.personalised() {
+        out.push(format!(
+            "nothing was held out (holdout {} or members with too few ratings): recall@{} is not measured here, and the 0 it reads means nothing",
+            cfg.holdout, cfg.top_n
+        ));
+    }
     let mut useless = |side: &str, u: &Utility, kind: &str| {
         if u.heldout_interactions > 0 && u.recall_at_n <= u.random_recall_at_n {
             out.push(format!(
@@ -110,6 +116,13 @@ pub fn attack_warnings(
             ));
         }
     }
+    if strongest.attack == AttackKind::ReferenceList && cfg.holdout > 0.0 {
+        out.push(format!(
+            "part of the reference-list attack's {:.3} is the hold-out, not memorisation: members are served from the history they were trained on ({}% of it held out to measure recall), a new account from the whole history; holdout 0 measures memorisation alone",
+            strongest.roc_auc,
+            (cfg.holdout * 100.0).round()
+        ));
+    }
     if target.heldout_interactions > 0
         && cfg.recommender.personalised()
         && target.recall_at_n < target.popularity_recall_at_n
@@ -123,6 +136,34 @@ pub fn attack_warnings(
         ));
     }
     out
+}
+
+/// The warnings of several runs as one list: each text once, in order of first appearance, with
+/// how many of the `runs` raised it when not all did ("… (2 of 5 runs)").
+pub fn merge<'a>(lists: impl IntoIterator<Item = &'a [String]>, runs: usize) -> Vec<String> {
+    let mut seen: Vec<(&'a str, usize)> = Vec::new();
+    for list in lists {
+        let mut mine: Vec<&str> = Vec::new();
+        for w in list {
+            if mine.contains(&w.as_str()) {
+                continue;
+            }
+            mine.push(w);
+            match seen.iter_mut().find(|(t, _)| *t == w) {
+                Some(e) => e.1 += 1,
+                None => seen.push((w, 1)),
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(t, n)| {
+            if n == runs {
+                t.to_string()
+            } else {
+                format!("{t} ({n} of {runs} runs)")
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -190,6 +231,31 @@ mod tests {
     }
 
     #[test]
+    fn merged_warnings_say_how_many_runs_raised_each() {
+        let a = vec!["x".to_string(), "y".to_string(), "x".to_string()];
+        let b = vec!["y".to_string()];
+        let c: Vec<String> = vec![];
+        let m = merge([a.as_slice(), b.as_slice(), c.as_slice()], 3);
+        assert_eq!(m, ["x (1 of 3 runs)", "y (2 of 3 runs)"]);
+        assert_eq!(merge([b.as_slice(), b.as_slice()], 2), ["y"]);
+        assert!(merge([c.as_slice()], 1).is_empty());
+    }
+
+    #[test]
+    fn nothing_held_out_is_said() {
+        let cfg = Config::default();
+        let none = Utility {
+            heldout_interactions: 0,
+            ..utility(0.0, 0.0)
+        };
+        let w = run_warnings(&cfg, &counts(150, 150), &none, None, &[0.1, 0.9]);
+        assert!(
+            w.len() == 1 && w[0].starts_with("nothing was held out"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
     fn boundaries_of_each_warning() {
         let cfg = Config::default();
         let good = utility(0.3, 0.01);
@@ -208,12 +274,16 @@ mod tests {
             w.len() == 1 && w[0].contains("shadow recommender (lfm)"),
             "{w:?}"
         );
-        // no held-out interactions: no utility measured, no warning
+        // no held-out interactions: no recall to judge, only the warning that says so
         let unmeasured = Utility {
             heldout_interactions: 0,
             ..utility(0.0, 0.0)
         };
-        assert!(run_warnings(&cfg, &counts(150, 150), &unmeasured, None, &ok).is_empty());
+        let w = run_warnings(&cfg, &counts(150, 150), &unmeasured, None, &ok);
+        assert!(
+            w.len() == 1 && w[0].starts_with("nothing was held out"),
+            "{w:?}"
+        );
         // one different score is a decision; a single user has nothing to compare
         let w = run_warnings(&cfg, &counts(150, 150), &good, None, &[0.5, 0.5, 0.6]);
         assert!(w.is_empty(), "{w:?}");

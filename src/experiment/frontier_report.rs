@@ -30,6 +30,8 @@ pub struct FrontierPoint {
     pub naive_roc_auc_mean: f64,
     pub recall_at_n_mean: f64,
     pub recall_at_n_std: f64,
+    /// The warnings of its runs, each once, with how many runs raised it when not all did.
+    pub warnings: Vec<String>,
     /// Mean ε over seeds (dp-sgd above strength 0; `null` otherwise).
     pub epsilon_mean: Option<f64>,
     pub runs: Vec<SweepRun>,
@@ -53,6 +55,7 @@ pub struct Undefended {
     #[serde(flatten)]
     pub over: OverSeeds,
     pub recall_at_n_mean: f64,
+    pub warnings: Vec<String>,
     pub runs: Vec<SweepRun>,
 }
 
@@ -63,6 +66,7 @@ pub struct NaturalPoint {
     #[serde(flatten)]
     pub over: OverSeeds,
     pub recall_at_n_mean: f64,
+    pub warnings: Vec<String>,
     pub runs: Vec<SweepRun>,
 }
 
@@ -93,6 +97,8 @@ pub struct FrontierReport {
     /// The undefended base config (its `defence` keys are set per point, its `protocol` per panel).
     pub config: Config,
     pub timings_ms: BTreeMap<String, f64>,
+    /// Every run's warnings, each once, with how many runs raised it when not all did.
+    pub warnings: Vec<String>,
 }
 
 /// One defence point of one slot, as a piece carries it.
@@ -178,6 +184,27 @@ impl FrontierSlots<'_> {
                 .collect();
             panels.push(self.panel(pi, protocol, &mine, &missing)?);
         }
+        // Each run once: strength 0 and the base epoch count are the undefended run itself.
+        let base_epochs = self.base.epochs;
+        let all: Vec<&SweepRun> = panels
+            .iter()
+            .flat_map(|p: &FrontierPanel| {
+                let curves = p
+                    .defences
+                    .iter()
+                    .flat_map(|c| &c.points)
+                    .filter(|q| q.strength > 0.0)
+                    .flat_map(|q| &q.runs);
+                let natural = p
+                    .natural
+                    .iter()
+                    .filter(|q| q.epochs != base_epochs)
+                    .flat_map(|q| &q.runs);
+                p.undefended.runs.iter().chain(curves).chain(natural)
+            })
+            .collect();
+        let warnings =
+            crate::eval::warnings::merge(all.iter().map(|r| r.warnings.as_slice()), all.len());
         Ok(FrontierReport {
             panels,
             strengths: self.strengths.to_vec(),
@@ -188,6 +215,7 @@ impl FrontierSlots<'_> {
                 timings.insert("total".into(), total);
                 timings
             },
+            warnings,
         })
     }
 
@@ -271,6 +299,7 @@ impl FrontierSlots<'_> {
                             over: p.over,
                             recall_at_n_mean: p.recall_at_n_mean,
                             recall_at_n_std: p.recall_at_n_std,
+                            warnings: p.warnings,
                             epsilon_mean: (!eps.is_empty()).then(|| mean_std(&eps).0),
                             runs: p.runs,
                             privacy,
@@ -296,6 +325,7 @@ impl FrontierSlots<'_> {
                     epochs,
                     over: p.over,
                     recall_at_n_mean: p.recall_at_n_mean,
+                    warnings: p.warnings,
                     runs: p.runs,
                 }
             })
@@ -306,6 +336,7 @@ impl FrontierSlots<'_> {
             undefended: Undefended {
                 over: u.over,
                 recall_at_n_mean: u.recall_at_n_mean,
+                warnings: u.warnings,
                 runs: u.runs,
             },
             popularity_recall_at_n: mean_std(&popularity).0,

@@ -11,7 +11,7 @@ use super::matrix_train::matrix_key;
 use super::pipeline::{self, train_and_serve, Halves, Observed, TRAIN_WORK};
 use super::served::{ServedCache, ServedHalf};
 use crate::attack::{self, item_vectors::ItemVectorFit, Attack};
-use crate::config::Config;
+use crate::config::{Config, ShadowRecommender};
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::recommender::RecommenderKind;
@@ -331,7 +331,8 @@ impl Matrix {
                     let mut baselines = pipeline::baselines(&st.cfg);
                     pipeline::orient_on_shadow(&mut baselines, &data, &shadow);
                     // Attack(s) tasks come in shadow order, targets in order within: row-major.
-                    for obs in &st.target_obs {
+                    let counts = &st.halves.as_ref().expect("split done").counts;
+                    for (t, obs) in st.target_obs.iter().enumerate() {
                         let e = pipeline::evaluate_all(
                             &data,
                             &st.cfg,
@@ -339,12 +340,26 @@ impl Matrix {
                             &baselines,
                             obs,
                         )?;
+                        // The warnings of a single run with this cell's algorithms.
+                        let cell_cfg = Config {
+                            recommender: kinds[t],
+                            shadow_recommender: ShadowRecommender::Kind(kinds[s]),
+                            ..st.cfg.clone()
+                        };
+                        let warnings = pipeline::warnings_of(
+                            &cell_cfg,
+                            counts,
+                            &st.targets[t].utility,
+                            Some(&st.shadows[s].utility),
+                            &e,
+                        );
                         st.outcome.cells.push(CellRun {
                             seed: st.cfg.seed,
                             roc_auc: e.headline.eval.roc.auc(),
                             tpr_at_fpr: e.headline.eval.tpr_at_fpr(),
                             ci95: e.headline.summary.ci95,
                             strongest: e.strongest,
+                            warnings,
                         });
                     }
                     st.attack = None;

@@ -22,6 +22,9 @@ pub struct CellRun {
     pub tpr_at_fpr: TprAtFpr,
     pub ci95: Ci95,
     pub strongest: Strongest,
+    /// The warnings a single run with this cell's settings would give.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl SeedRun for CellRun {
@@ -46,6 +49,8 @@ pub struct Cell {
     pub target: RecommenderKind,
     #[serde(flatten)]
     pub over: OverSeeds,
+    /// The warnings of its runs, each once, with how many runs raised it when not all did.
+    pub warnings: Vec<String>,
     pub runs: Vec<CellRun>,
 }
 
@@ -68,6 +73,8 @@ pub struct MatrixReport {
     pub timings_ms: BTreeMap<String, f64>,
     /// The sentences this matrix teaches, from its numbers (`eval::takeaways::matrix`).
     pub takeaways: Vec<String>,
+    /// Every cell run's warnings, each once, with how many runs raised it when not all did.
+    pub warnings: Vec<String>,
 }
 
 /// What one seed of a matrix produced: cell runs row by row (shadow), then column (target), and
@@ -108,6 +115,10 @@ pub(super) fn aggregate(
                 shadow,
                 target,
                 over: over_seeds(&runs),
+                warnings: crate::eval::warnings::merge(
+                    runs.iter().map(|r| r.warnings.as_slice()),
+                    runs.len(),
+                ),
                 runs,
             });
         }
@@ -132,7 +143,11 @@ pub(super) fn aggregate(
         utility,
         timings_ms: BTreeMap::from([("total".to_string(), spent_ms)]),
         takeaways: Vec::new(),
+        warnings: Vec::new(),
     };
+    let all: Vec<&CellRun> = report.cells.iter().flat_map(|c| &c.runs).collect();
+    report.warnings =
+        crate::eval::warnings::merge(all.iter().map(|r| r.warnings.as_slice()), all.len());
     report.takeaways = crate::eval::takeaways::matrix(&report);
     report
 }

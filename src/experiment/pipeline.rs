@@ -187,6 +187,27 @@ pub(crate) fn orient_on_shadow(
     }
 }
 
+/// Every warning of one attacked target: the run's (too few users, a recommender that learnt
+/// nothing, …) and its attacks' (what cannot be measured, chance, inversion, …).
+pub(crate) fn warnings_of(
+    cfg: &Config,
+    counts: &Counts,
+    target: &crate::eval::utility::Utility,
+    shadow: Option<&crate::eval::utility::Utility>,
+    e: &suite::Evaluation,
+) -> Vec<String> {
+    let mut w = run_warnings(cfg, counts, target, shadow, &e.headline.scores);
+    w.extend(attack_warnings(
+        cfg,
+        &e.headline.summary,
+        &e.baselines,
+        &e.strongest,
+        e.headline.eval.non_members,
+        target,
+    ));
+    w
+}
+
 /// Scores the run's attack and every baseline on `target`: the numbers every report takes.
 pub(crate) fn evaluate_all(
     data: &Dataset,
@@ -503,7 +524,6 @@ impl Pipeline {
 
     fn finish(&mut self) -> Result<()> {
         let (_, target_obs) = self.observed.as_ref().expect("features done");
-        let labels = &target_obs.labels;
         let eval = evaluate_all(
             &self.data,
             &self.cfg,
@@ -519,21 +539,13 @@ impl Pipeline {
         timings.insert("total".into(), self.timings.values().sum());
         let target_utility = served.target.utility.clone();
         let shadow_utility = served.shadow.as_ref().map(|s| s.utility.clone());
-        let mut warnings = run_warnings(
+        let warnings = warnings_of(
             &self.cfg,
             &halves.counts,
             &target_utility,
             shadow_utility.as_ref(),
-            &scores,
+            &eval,
         );
-        warnings.extend(attack_warnings(
-            &self.cfg,
-            &eval.headline.summary,
-            &baselines,
-            &eval.strongest,
-            labels.iter().filter(|&&l| !l).count(),
-            &target_utility,
-        ));
         let mut report = RunReport::new(
             eval.headline.eval,
             eval.headline.summary,

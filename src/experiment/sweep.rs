@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::eval::bootstrap::Ci95;
 use crate::eval::mean_std;
 use crate::eval::seeds::{over_seeds, OverSeeds, SeedRun};
+use crate::eval::warnings::merge as merge_warnings;
 use crate::experiment::served::ServedCache;
 use crate::pipeline::{Clock, Pipeline};
 use crate::report::{Progress, RunReport, Strongest, TprAtFpr};
@@ -36,6 +37,9 @@ pub struct SweepRun {
     /// the same defended target, beside the attacker who knows the defence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub naive_roc_auc: Option<f64>,
+    /// The run's warnings (`RunReport::warnings`).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl SeedRun for SweepRun {
@@ -62,6 +66,8 @@ pub struct SweepPoint {
     pub over: OverSeeds,
     pub recall_at_n_mean: f64,
     pub recall_at_n_std: f64,
+    /// The warnings of its runs, each once, with how many runs raised it when not all did.
+    pub warnings: Vec<String>,
     pub runs: Vec<SweepRun>,
 }
 
@@ -76,6 +82,8 @@ pub struct SweepReport {
     pub timings_ms: BTreeMap<String, f64>,
     /// The sentences this sweep teaches, from its numbers (`eval::takeaways::sweep`).
     pub takeaways: Vec<String>,
+    /// Every run's warnings, each once, with how many runs raised it when not all did.
+    pub warnings: Vec<String>,
 }
 
 impl SweepRun {
@@ -90,6 +98,7 @@ impl SweepRun {
             ci95: r.ci95.clone(),
             strongest: r.strongest.clone(),
             naive_roc_auc: None,
+            warnings: r.warnings.clone(),
         }
     }
 }
@@ -103,6 +112,7 @@ pub(crate) fn point(value: f64, runs: Vec<SweepRun>) -> SweepPoint {
         over: over_seeds(&runs),
         recall_at_n_mean,
         recall_at_n_std,
+        warnings: merge_warnings(runs.iter().map(|r| r.warnings.as_slice()), runs.len()),
         runs,
     }
 }
@@ -256,7 +266,10 @@ impl Sweep {
             points,
             timings_ms: BTreeMap::from([("total".to_string(), total_ms)]),
             takeaways: Vec::new(),
+            warnings: Vec::new(),
         };
+        let all: Vec<&SweepRun> = report.points.iter().flat_map(|p| &p.runs).collect();
+        report.warnings = merge_warnings(all.iter().map(|r| r.warnings.as_slice()), all.len());
         report.takeaways = crate::eval::takeaways::sweep(&report);
         report
     }
@@ -347,6 +360,7 @@ mod tests {
                 ci95,
             },
             naive_roc_auc: None,
+            warnings: Vec::new(),
         }
     }
 

@@ -14,8 +14,8 @@ use crate::config::Config;
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::experiment::pipeline::{
-    baselines, evaluate_all, orient_on_shadow, serve_and_probe, train_and_serve, Halves, Observed,
-    TRAIN_WORK,
+    baselines, evaluate_all, orient_on_shadow, serve_and_probe, train_and_serve, warnings_of,
+    Halves, Observed, TRAIN_WORK,
 };
 use crate::experiment::sweep::SweepRun;
 use crate::report::Stage;
@@ -195,7 +195,7 @@ impl Frontier {
                     }
                 }
                 if let (true, Some(target)) = (finished, st.target.as_ref()) {
-                    let run = evaluate(&data, st, &st.cfg, target, None)?;
+                    let run = evaluate(&data, st, &st.cfg, target, st.shadow.as_ref(), None)?;
                     let u = target.utility();
                     st.piece.undefended = Some((run, u.popularity_recall_at_n));
                 }
@@ -252,6 +252,7 @@ fn evaluate(
     st: &SeedState,
     cfg: &Config,
     target: &Half,
+    shadow: Option<&Half>,
     point: Option<(&dyn Attack, &Baselines)>,
 ) -> Result<SweepRun> {
     let vectors = st.vectors.as_ref().expect("vectors done").vectors();
@@ -266,6 +267,10 @@ fn evaluate(
         }
         None => e.headline.eval.roc.auc(),
     };
+    let counts = &st.halves.as_ref().expect("split done").counts;
+    // The shadow of this point (served or trained under its defence when the attacker knows it).
+    let shadow = shadow.map(|h| h.utility());
+    let warnings = warnings_of(cfg, counts, &target.utility(), shadow.as_ref(), &e);
     Ok(SweepRun {
         seed: cfg.seed,
         roc_auc: e.headline.eval.roc.auc(),
@@ -275,6 +280,7 @@ fn evaluate(
         ci95: e.headline.summary.ci95,
         strongest: e.strongest,
         naive_roc_auc: Some(naive_roc_auc),
+        warnings,
     })
 }
 
@@ -380,7 +386,12 @@ fn point_step(
         (Some(a), Some(b)) => Some((a.as_ref(), b)),
         _ => None,
     };
-    let run = evaluate(data, st, &pt.cfg, target, point)?;
+    let shadow = if train && adaptive {
+        pt.shadow.as_ref()
+    } else {
+        st.shadow.as_ref()
+    };
+    let run = evaluate(data, st, &pt.cfg, target, shadow, point)?;
     let privacy = target.privacy().into_iter().collect();
     Ok((Some((run, privacy)), 1.0))
 }
