@@ -15,8 +15,12 @@
 //
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
-//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only pool [--trials N],
+//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only lira, --only pool [--trials N],
 //                                                        --only pool-matrix [--trials N])
+//
+// Entry `lira`: one single run with `attack: 'lira'` (16 reference models, the default) on the
+// bundled data with the page's default pool, timed from the page's `running` to `done` (issue 15's
+// target: at most 15 s on the 2-core machine), next to the native CLI on the same run.
 //
 // Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
 // 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
@@ -340,15 +344,42 @@ async function poolRun(n, job) {
   };
 }
 
-/** Issue 7's target: 4 defences × 5 strengths × 1 seed in ≤ 30 s on the bundled data. */
+/** The one-seed frontier: every applicable defence × 5 strengths, both protocols (one panel each). */
 function frontierSummary(f) {
   return {
     wall_ms: f.wallMs,
     pipeline_ms: Math.round(f.res.timings_ms.total),
-    defences: f.res.defences.length,
+    panels: f.res.panels.map((p) => p.protocol),
+    defences: f.res.panels.map((p) => p.defences.length),
     strengths: f.res.strengths.length,
-    points: f.res.defences.reduce((n, d) => n + d.points.length, 0),
-    within_30_s: f.wallMs <= 30_000,
+    points: f.res.panels.reduce((n, p) => n + p.defences.reduce((m, d) => m + d.points.length, 0), 0),
+  };
+}
+
+/** Issue 15's target: one lira run (16 reference models) on the bundled data in ≤ 15 s, default pool. */
+async function liraRun() {
+  const run = await timedRun('#v=2&attack=lira&run=single', 300_000);
+  const r = run.res;
+  let cliRun = null;
+  if (existsSync(CLI) && existsSync(RATINGS)) {
+    const t0 = Date.now();
+    const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--config', '{"attack":"lira"}', '--json'], { maxBuffer: 64 << 20 });
+    const native = JSON.parse(stdout);
+    cliRun = { wall_ms: Date.now() - t0, pipeline_ms: Math.round(native.timings_ms.total), same_roc_auc: native.roc_auc === r.roc_auc };
+  }
+  return {
+    wall_ms: run.wallMs,
+    pipeline_ms: Math.round(r.timings_ms.total),
+    stages_ms: Object.fromEntries(Object.entries(r.timings_ms).map(([k, v]) => [k, Math.round(v)])),
+    lira_references: r.config.lira_references,
+    roc_auc: r.roc_auc,
+    tpr_at_1pct: r.tpr_at_fpr['0.01'],
+    strongest: r.strongest.attack,
+    within_15_s: run.wallMs <= 15_000,
+    worker_wasm_memory_mib: +(run.wasmPeak / 2 ** 20).toFixed(1),
+    native: cliRun,
+    wasm_vs_native: cliRun ? +(r.timings_ms.total / cliRun.pipeline_ms).toFixed(2) : null,
+    load_avg: os.loadavg().map((l) => +l.toFixed(2)),
   };
 }
 
@@ -361,8 +392,8 @@ if (!(Number.isInteger(TRIALS) && TRIALS >= 1)) {
   console.error('bench-browser: --trials takes a whole number ≥ 1');
   process.exit(2);
 }
-if (only !== null && !['ml-1m-shape', 'frontier', 'pool', 'pool-matrix'].includes(only)) {
-  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, pool, pool-matrix)`);
+if (only !== null && !['ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix'].includes(only)) {
+  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, lira, pool, pool-matrix)`);
   process.exit(2);
 }
 
@@ -374,6 +405,9 @@ try {
     const pool = await poolRuns(TRIALS, only === 'pool' ? 'k-sweep' : 'matrix');
     const key = only === 'pool' ? 'pool' : 'pool_matrix';
     console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), [key]: poolTable(pool) }, null, 2));
+  } else if (only === 'lira') {
+    log('lira: one single run, 16 reference models, default pool…');
+    console.log(JSON.stringify({ chromium: browser.version(), lira: await liraRun() }, null, 2));
   } else if (only === 'frontier') {
     log('frontier: every defence × 5 strengths, one seed…');
     console.log(JSON.stringify({ chromium: browser.version(), frontier_one_seed: frontierSummary(await timedRun('#v=2&run=frontier&seeds=1', 600_000)) }, null, 2));

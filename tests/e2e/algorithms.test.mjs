@@ -1,7 +1,8 @@
 // algorithms.test.mjs — the new config keys on the page: the recommender and shadow model chosen in
 // the form reach the run (equal to the CLI's), a shadow-free attack skips the shadow stages (shown
 // as "not needed") and has no shadow utility to show, a run's warnings stand next to its numbers,
-// and the preset buttons set every setting (and the base of the link).
+// the new attacks are offered and equal the CLI (reference-list under fold-in, lira with two
+// reference models), and the preset buttons set every setting (and the base of the link).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,7 +44,7 @@ test('recommender and shadow model chosen in the form reach the run, which equal
     const shown = await page.locator('#headline #run-warnings li').allTextContents();
     assert.deepEqual(shown, r.warnings);
     assert.match(shown.join(' '), /only \d+ target members and \d+ non-members/);
-    assert.match(await page.locator('#run-warnings').textContent(), /^Read this number with care/);
+    assert.match(await page.locator('#run-warnings').textContent(), /^Read these numbers with care/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -77,11 +78,52 @@ test('a shadow-free attack: shadow stages "not needed", no shadow numbers, its o
     assert.match(await page.locator('#utility-table thead').textContent(), /Shadow \(not trained: the distance attack needs none\)/);
     const shadowCol = await page.locator('#utility-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.cells[2].textContent));
     assert.ok(shadowCol.every((x) => x === '\u2014'), `shadow column: ${shadowCol}`);
-    // The baseline in the headline is the other shadow-free attack, not the run's own.
-    assert.match(await page.locator('#headline').textContent(), /Baseline: overlap/);
+    // The headline leads with the strongest attack the run scored; the run's own beside it.
+    const head = await page.locator('#headline').textContent();
+    assert.ok(head.includes(`Strongest attack: ${r.strongest.attack}`), head);
+    if (r.strongest.attack !== 'distance') assert.match(head, /This run’s attack: distance/);
+    // With no shadow model the baselines keep their usual direction: nothing labelled to check it on.
+    const dirs = await page.locator('#baselines-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.cells[6].textContent));
+    assert.deepEqual(dirs, Object.keys(r.baselines).map(() => 'the statistic’s usual one (no labelled data to check it)'));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+test('the attack select offers the new attacks; reference-list under fold-in and lira (2 references) equal the CLI', async (t) => {
+  const { page, context, problems } = await openPage(env, `#v=2&seed=2&${QUICK}`);
+  const runs = {};
+  try {
+    await waitState(page, 'ready');
+    const options = await page.locator('#f-attack option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    assert.deepEqual(options.map((o) => o[0]), ['mlp', 'distance', 'overlap', 'new-user-list', 'reference-list', 'lira']);
+    for (const [, label] of options) assert.ok(label.length <= 48, `a long option label: ${label}`);
+    await page.getByLabel('Attack', { exact: true }).selectOption('reference-list');
+    await page.getByLabel('Non-members get').selectOption('fold-in');
+    runs['reference-list'] = await runAndWait(page);
+    assert.equal(runs['reference-list'].config.attack, 'reference-list');
+    assert.match(await page.locator('li[data-stage="features"] .stage-text').textContent(), /a copy of their history/);
+    await page.getByLabel('Attack', { exact: true }).selectOption('lira');
+    await page.locator('#advanced > summary').click();
+    await page.locator('#f-lira_references').fill('2');
+    assert.match(await page.evaluate(() => location.hash), /attack=lira&.*&lira_references=2$/);
+    runs.lira = await runAndWait(page);
+    // lira trains its references in the attack stage, which is therefore not skipped.
+    assert.equal(await page.locator('li[data-stage="attack_model"]').getAttribute('data-progress'), 'done');
+    assert.match(await page.locator('li[data-stage="attack_model"] .stage-text').textContent(), /2 reference recommenders/);
+    assert.equal(runs.lira.oriented_on, 'trained');
+    assert.ok(Object.values(runs.lira.baselines).every((b) => b.oriented_on === 'references'), 'baselines oriented on the references');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  const strip = ({ timings_ms: _t, ...rest }) => rest;
+  for (const [attack, extra] of [['reference-list', {}], ['lira', { lira_references: 2 }]]) {
+    const cfg = JSON.stringify({ ...QUICK_JSON, protocol: 'fold-in', attack, ...extra });
+    const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', '2', '--config', cfg, '--ratings', RATINGS], { maxBuffer: 64 << 20 });
+    assert.deepStrictEqual(strip(runs[attack]), strip(JSON.parse(stdout)), `${attack}: page and CLI differ`);
   }
 });
 

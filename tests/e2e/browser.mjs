@@ -22,6 +22,13 @@ export async function setup() {
 function initScript() {
   window.__longtasks = [];
   window.__states = [];
+  // Every text a canvas draws (charts, strips, labels), so a test can ask what was drawn.
+  window.__canvasTexts = [];
+  const fill = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function fillText(text, ...rest) {
+    if (window.__canvasTexts.length < 100_000) window.__canvasTexts.push(String(text));
+    return fill.call(this, text, ...rest);
+  };
   // Every CSP violation (an inline style, a script or a request the policy forbids) is reported to
   // the test through the __memberlensCsp binding (openPage).
   document.addEventListener('securitypolicyviolation', (e) => {
@@ -97,6 +104,25 @@ export async function chartInk(page, colour = '#0057a3', index = 0) {
     }
     return { ink, curve, width: c.width, height: c.height };
   }, [colour, index]);
+}
+
+/**
+ * Where the page shows a TPR at 0.1% FPR as a number: in any text on the page (tables, headline,
+ * legends, notes), in a chart's text equivalent (aria-label) or in any text drawn on a canvas.
+ * Returns the offending strings (none when the run cannot measure it and the page says so).
+ */
+export async function unmeasuredShown(page) {
+  return page.evaluate(() => {
+    const re = /0\.1\s?% FPR\D{0,12}\d|\d(\.\d+)?\s?% at 0\.1\s?% FPR/;
+    const texts = [document.body.innerText, ...[...document.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label')),
+      ...window.__canvasTexts];
+    return texts.flatMap((t) => t.split('\n')).filter((t) => re.test(t) && !/not measurable/.test(t));
+  });
+}
+
+/** Texts drawn on canvases since the page opened that mention the 0.1% FPR point at all. */
+export async function canvasTextsAbout(page, needle) {
+  return page.evaluate((n) => window.__canvasTexts.filter((t) => t.includes(n)), needle);
 }
 
 /** Width and height of a PNG from its IHDR chunk. */

@@ -1,6 +1,7 @@
 // compare.test.mjs — comparing conditions: `run=compare` runs the paper's popular list and the
 // model's own lists (fold-in) with the same settings, shows both ROC curves and puts
-// {"runs": [popular, fold-in]} in #results, whose AUCs equal the native CLI's; "Pin this run"
+// {"runs": [popular, fold-in], "takeaways": [Rust's sentence]} in #results, whose numbers equal the
+// native CLI's (the strongest attack of each included); "Pin this run"
 // keeps a run on the ROC chart as a labelled curve with its numbers in the comparison table.
 
 import { test, before, after } from 'node:test';
@@ -35,7 +36,7 @@ test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SE
     const state = await waitState(page, ['done', 'error'], 120_000);
     assert.equal(state, 'done', await page.locator('#error').textContent());
     r = await results(page);
-    assert.deepEqual(Object.keys(r), ['runs']);
+    assert.deepEqual(Object.keys(r), ['runs', 'takeaways']);
     assert.equal(r.runs.length, 2);
     assert.deepEqual(r.runs.map((x) => x.config.protocol), ['popular', 'fold-in']);
     for (const x of r.runs) assert.equal(x.config.seed, SEED);
@@ -46,9 +47,18 @@ test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SE
     for (const [i, name] of [[0, 'Popular list'], [1, 'fold-in']]) {
       const cell = (await rowOf(page, name).locator('td').nth(1).textContent()).trim();
       assert.equal(cell, r.runs[i].roc_auc.toFixed(3), `${name} AUC in the table`);
+      // Each run's strongest attack, with its interval, beside its own attack.
+      const st = r.runs[i].strongest;
+      const strong = (await rowOf(page, name).locator('td').nth(3).textContent()).trim();
+      assert.ok(strong.startsWith(`${st.attack}: ${st.roc_auc.toFixed(3)} (`), strong);
     }
+    // Under fold-in the attack built for it runs as a baseline too.
+    assert.ok('reference-list' in r.runs[1].baselines && !('reference-list' in r.runs[0].baselines));
     assert.match(await page.locator('#chart .chart-legend').textContent(), /Popular list \(paper\): AUC .*Model lists \(fold-in\): AUC/);
-    assert.match(await page.locator('#headline .takeaway').textContent(), /AUC \d\.\d{3} with the popular list, \d\.\d{3} with model lists \(fold-in\)/);
+    // The takeaway is Rust's (wasm compareTakeaway, sent with the result), word for word.
+    assert.equal(r.takeaways.length, 1);
+    assert.match(r.takeaways[0], /^Strongest attack \d\.\d{3} \([a-z-]+\) with the popular list, \d\.\d{3} \([a-z-]+\) with model lists \(fold-in\)/);
+    assert.equal(await page.locator('#headline .takeaway').textContent(), r.takeaways[0]);
     // The link reproduces the comparison.
     await page.locator('#btn-copy-link').click();
     assert.match(await page.evaluate(() => navigator.clipboard.readText()), new RegExp(`#v=2&seed=${SEED}&run=compare$`));
@@ -66,6 +76,8 @@ test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SE
     assert.strictEqual(r.runs[i].roc_auc, cli.roc_auc, `${protocol}: page AUC ${r.runs[i].roc_auc} vs CLI ${cli.roc_auc}`);
     assert.deepStrictEqual(r.runs[i].tpr_at_fpr, cli.tpr_at_fpr);
     assert.deepStrictEqual(r.runs[i].config, cli.config);
+    assert.deepStrictEqual(r.runs[i].strongest, cli.strongest);
+    assert.deepStrictEqual(r.runs[i].takeaways, cli.takeaways);
   }
 });
 

@@ -1,8 +1,9 @@
 // matrix.test.mjs — the transfer matrix (run=matrix): from a link it runs Job.matrix with the
 // link's algorithms and seeds, puts the matrix JSON in #results (equal to the CLI's `matrix --json`),
 // draws a heatmap (rows shadow, columns target, one fixed colour scale, values in the cells, the
-// diagonal outlined) with a text equivalent and a keyboard readout, shows the numbers in tables,
-// and downloads CSV / PNG named after the condition. The matrix button runs it with progress and
+// diagonal outlined) of the run's attack with a text equivalent and a keyboard readout, shows the
+// numbers in tables (each cell's strongest attack beside), Rust's verdict, and downloads CSV / PNG
+// named after the condition. The matrix button runs it with progress and
 // Cancel, like every other job; a shadow-free attack is refused with a clear message.
 
 import { test, before, after } from 'node:test';
@@ -98,6 +99,12 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
       ['shadow popularity', `${r.cells[2].roc_auc_mean.toFixed(3)} ± —`, `${r.cells[3].roc_auc_mean.toFixed(3)} ± —`],
     ]);
     assert.equal(await page.locator('#matrix-table td.diagonal').count(), 2);
+    // The heatmap stays the run's attack (the transfer question); a table adds each cell's strongest.
+    const strong = await page.locator('#matrix-strongest-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].slice(1).map((c) => c.textContent)));
+    assert.deepEqual(strong.flat(), r.cells.map((c) => `${c.strongest_roc_auc_mean.toFixed(3)} (${c.strongest_attack})`));
+    // The verdict is Rust's (personalised algorithms only: here lfm alone), word for word.
+    assert.equal(await page.locator('#headline .takeaway').textContent(), r.takeaways.join(' '));
+    assert.match(r.takeaways[0], /^One personalised algorithm only \(lfm\)/);
     assert.equal(await page.locator('#matrix-utility-table tbody tr').count(), 2);
 
     // Keyboard readout: focus the heatmap, walk to a cell.
@@ -105,7 +112,8 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.locator('#chart-readout').textContent(),
-      `Shadow lfm → target popularity: ROC-AUC ${r.cells[1].roc_auc_mean.toFixed(3)} ± — (1 seed) · TPR at 1% FPR ${pct(r.cells[1].tpr_at_1pct_mean)}`);
+      `Shadow lfm → target popularity: ROC-AUC ${r.cells[1].roc_auc_mean.toFixed(3)} ± — (1 seed) · TPR at 1% FPR ${pct(r.cells[1].tpr_at_1pct_mean)}`
+      + ` · strongest attack: ${r.cells[1].strongest_attack} ${r.cells[1].strongest_roc_auc_mean.toFixed(3)}`);
     await page.keyboard.press('End');
     assert.match(await page.locator('#chart-readout').textContent(), /^Shadow popularity → target popularity: .*same algorithm/);
 
@@ -118,10 +126,12 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
     assert.equal(csv.name, `${stem}.csv`);
     const lines = csv.bytes.toString().trim().split('\n');
     assert.equal(lines[0], '# MemberLens matrix: seed 0, recommenders lfm, popularity');
-    assert.equal(lines[1], 'shadow,target,seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr');
+    assert.equal(lines[1], 'shadow,target,seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr,strongest_attack,strongest_roc_auc,strongest_tpr_at_1pct_fpr');
     assert.equal(lines.length, 2 + 4);
-    assert.deepEqual(lines[3].split(','), ['lfm', 'popularity', '0', String(r.cells[1].runs[0].roc_auc),
-      String(r.cells[1].runs[0].tpr_at_fpr['0.01']), String(r.cells[1].runs[0].tpr_at_fpr['0.001'])]);
+    const run1 = r.cells[1].runs[0];
+    assert.equal(run1.tpr_at_fpr['0.001'], null);
+    assert.deepEqual(lines[3].split(','), ['lfm', 'popularity', '0', String(run1.roc_auc), String(run1.tpr_at_fpr['0.01']), '',
+      run1.strongest.attack, String(run1.strongest.roc_auc), String(run1.strongest.tpr_at_1pct)]);
     const png = await download(page, '#btn-png');
     assert.equal(png.name, `${stem}.png`);
     assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
@@ -130,7 +140,7 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
     // The link reproduces the matrix.
     await page.locator('#btn-copy-link').click();
     assert.match(await page.evaluate(() => navigator.clipboard.readText()), /#v=2&run=matrix&seeds=1&recommenders=lfm,popularity$/);
-    assert.match(await page.locator('#announce').textContent(), /^Transfer matrix done\. Mean AUC/);
+    assert.ok((await page.locator('#announce').textContent()).startsWith(`Transfer matrix done. ${r.takeaways.join(' ')}`));
     const slow = await longTasksWhileRunning(page);
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
     assert.deepEqual(problems, []);

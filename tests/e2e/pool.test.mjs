@@ -102,8 +102,11 @@ test('a matrix and a frontier are the same with 1, 2 and 3 workers and equal the
   }
   // The frontier is split finer than by seed: with 3 workers all three worked at once.
   assert.equal(f[2].pool.maxBusy, 3);
-  assert.equal(f[0].r.defences[1].defence, 'dp-sgd');
-  assert.equal(f[0].r.natural.length, 4);
+  assert.deepEqual(f[0].r.panels.map((p) => p.protocol), ['popular', 'fold-in'], 'both panels by default, on the pool too');
+  for (const p of f[0].r.panels) {
+    assert.deepEqual(p.defences.map((d) => d.defence), ['score-noise', 'dp-sgd']);
+    assert.equal(p.natural.length, 4);
+  }
   if (!haveCli()) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
   const cm = await cli(['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0,1']);
   assert.deepStrictEqual(strip(m[0].r), strip(cm));

@@ -1,6 +1,8 @@
 // run.test.mjs — a fixed-seed single run from a link: it finishes, its AUC is plausible, the ROC is
-// drawn, the baselines, the recall ratio and the warnings are shown next to the numbers, the same
-// link gives the same numbers twice, those equal the native CLI's bit for bit, and the page stays
+// drawn, the strongest attack with its interval, every attack's interval and orientation, the
+// recall ratio, Rust's takeaways and the warnings are shown next to the numbers, the TPR at 0.1% FPR
+// (unmeasurable with 152 non-members) is drawn nowhere, the same link gives the same numbers twice,
+// those equal the native CLI's bit for bit (strongest, ci95 and takeaways included), and the page stays
 // clean (no console / page errors, no other origin, no long main-thread tasks). A link made before
 // schema 2 (no v=) still gives what it gave: the CLI's --preset paper run. A second run that changes
 // only the attacker reuses the seed's trained recommenders and still equals the CLI.
@@ -12,7 +14,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './server.mjs';
-import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize } from './browser.mjs';
+import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize, unmeasuredShown, canvasTextsAbout } from './browser.mjs';
+
+const { num, pct, interval } = await import(path.join(ROOT, 'www/js/format.js'));
 
 const LINK = '#v=2&seed=1&run=single';
 const CLI = path.join(ROOT, 'target/release/memberlens');
@@ -41,32 +45,46 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     // Schema 2's defaults (uniform negatives) at seed 1: the attack still separates clearly.
     assert.ok(r.roc_auc >= 0.75 && r.roc_auc <= 1.0, `roc_auc ${r.roc_auc} not in [0.75, 1]`);
     assert.equal(r.roc.fpr.length, r.roc.tpr.length);
-    for (const key of ['tpr_at_fpr', 'min_nonzero_fpr', 'balanced_accuracy', 'attacker_advantage',
-      'recommender', 'attack', 'baselines', 'warnings', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
+    for (const key of ['tpr_at_fpr', 'min_nonzero_fpr', 'balanced_accuracy', 'attacker_advantage', 'ci95', 'strongest', 'takeaways',
+      'oriented_on', 'flipped', 'recommender', 'attack', 'baselines', 'warnings', 'counts', 'timings_ms']) assert.ok(key in r, `#results lacks ${key}`);
     assert.equal(r.config.negative_sampling, 'uniform');
+    // With 152 non-members the TPR at 0.1% FPR cannot be measured: null in #results.
+    assert.equal(r.tpr_at_fpr['0.001'], null);
 
-    // Does the network earn its keep? The baselines sit in a table and in the headline, beside the
-    // attack's own numbers.
-    assert.deepEqual(Object.keys(r.baselines).sort(), ['distance', 'overlap']);
-    const rows = await page.locator('#baselines-table tbody tr').allTextContents();
-    assert.equal(rows.length, 3);
-    assert.match(rows[0], new RegExp(`^mlp \\(this run’s attack.*${r.roc_auc.toFixed(3)}`));
-    for (const [i, name] of [[1, 'distance'], [2, 'overlap']]) {
-      assert.ok(rows[i].startsWith(`${name} (baseline`) && rows[i].includes(r.baselines[name].roc_auc.toFixed(3)), rows[i]);
-    }
-    const best = Object.entries(r.baselines).sort((a, b) => b[1].roc_auc - a[1].roc_auc)[0];
+    // Every attack the run scored sits in one table with its 95% interval and how its direction
+    // was set; the strongest is marked.
+    assert.deepEqual(Object.keys(r.baselines).sort(), ['distance', 'new-user-list', 'overlap']);
+    const rows = await page.locator('#baselines-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+    assert.equal(rows.length, 4);
+    assert.match(rows[0][0], /^mlp \(this run’s attack/);
+    assert.deepEqual(rows[0].slice(1), [num(r.roc_auc), interval(r.ci95.roc_auc), pct(r.tpr_at_fpr['0.01']), `${pct(r.ci95.tpr_at_1pct[0])}–${pct(r.ci95.tpr_at_1pct[1])}`,
+      num(r.attacker_advantage), 'learnt from the attacker’s own data']);
+    const others = Object.keys(r.baselines).filter((n) => n !== 'mlp');
+    others.forEach((name, i) => {
+      const b = r.baselines[name];
+      assert.ok(rows[i + 1][0].startsWith(`${name} (baseline`), rows[i + 1][0]);
+      assert.deepEqual(rows[i + 1].slice(1, 3), [num(b.roc_auc), interval(b.ci95.roc_auc)]);
+      assert.equal(b.oriented_on, 'shadow');
+      assert.match(rows[i + 1][6], b.flipped ? /set on the shadow users; reversed/ : /^set on the shadow users$/);
+    });
+    const strongRow = await page.locator('#baselines-table tbody tr.strongest th').textContent();
+    assert.ok(strongRow.startsWith(r.strongest.attack) && strongRow.endsWith('strongest'), strongRow);
+    // The headline leads with the strongest attack and its interval, the run's own attack beside it;
+    // the takeaway is Rust's, word for word.
     const headline = await page.locator('#headline').textContent();
-    assert.ok(headline.includes(`Baseline: ${best[0]}${best[1].roc_auc.toFixed(3)}`), headline);
-    assert.ok(headline.includes(`The shadow-free ${best[0]} attack alone reaches AUC ${best[1].roc_auc.toFixed(3)}`), headline);
+    assert.ok(headline.includes(`Strongest attack: ${r.strongest.attack}${num(r.strongest.roc_auc)}ROC-AUC, 95% ${interval(r.strongest.ci95.roc_auc)}`), headline);
+    if (r.strongest.attack !== 'mlp') assert.ok(headline.includes(`This run’s attack: mlp${num(r.roc_auc)}ROC-AUC, 95% ${interval(r.ci95.roc_auc)}`), headline);
+    assert.equal(await page.locator('#headline .takeaway').textContent(), r.takeaways.join(' '));
+    assert.equal(r.takeaways.length, 3);
     // The recall ratio next to both recalls (target and shadow), and in the headline.
     const t = r.recommender.target;
     assert.ok(t.recall_vs_popularity > 0);
     assert.ok(headline.includes(`${t.recall_vs_popularity.toFixed(2)}× the popularity list’s ${t.popularity_recall_at_n.toFixed(3)}`), headline);
     const ratioRow = await page.locator('#utility-table tr', { hasText: 'Recall vs the popularity list' }).locator('td').allTextContents();
     assert.deepEqual(ratioRow, [`${t.recall_vs_popularity.toFixed(2)}×`, `${r.recommender.shadow.recall_vs_popularity.toFixed(2)}×`]);
-    // A sound run has no warnings, and shows none.
-    assert.deepEqual(r.warnings, []);
-    assert.equal(await page.locator('#run-warnings').count(), 0);
+    // The only warning of a sound run here: 0.1% FPR cannot be measured. It is shown with the numbers.
+    assert.deepEqual(r.warnings, ['TPR at 0.1% FPR is not measurable with 152 non-members (the smallest non-zero FPR is 0.66%): reported as null']);
+    assert.equal(await page.locator('#run-warnings li').allTextContents().then((x) => x.join('|')), r.warnings[0]);
     // Stage timings come from performance.now() in the worker (web-sys WorkerGlobalScope).
     assert.ok(r.timings_ms.total > 0 && r.timings_ms.target_recommender > 0, `timings ${JSON.stringify(r.timings_ms)}`);
 
@@ -78,6 +96,15 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     const auc = await page.locator('table.metrics tr', { hasText: 'ROC-AUC' }).locator('td').first().textContent();
     assert.equal(auc.trim(), r.roc_auc.toFixed(3));
     assert.match(await page.locator('table.metrics').textContent(), /smallest non-zero FPR is 0\.66%/);
+    const deep = await page.locator('table.metrics tr', { hasText: 'TPR at 0.1% FPR' }).locator('td').first().textContent();
+    assert.equal(deep, 'not measurable with 152 non-members');
+
+    // No TPR at 0.1% FPR drawn or written anywhere as a number: tables, headline, legend, notes,
+    // the charts' text equivalents, canvas text; the notes say why instead.
+    assert.deepEqual(await unmeasuredShown(page), []);
+    assert.deepEqual(await canvasTextsAbout(page, '0.1% FPR'), []);
+    assert.match(await page.locator('#chart-notes').textContent(), /TPR at 0\.1% FPR: not measurable with 152 non-members/);
+    assert.doesNotMatch(await page.locator('#chart .chart-legend').textContent(), /0\.1%/);
 
     // Hovering the curve reads out a point: FPR, TPR, threshold and the people behind them.
     const over = await page.locator('#chart .u-over').boundingBox();
@@ -91,6 +118,8 @@ test('a fixed-seed run from a link reaches done with a plausible AUC and a drawn
     await page.getByLabel('Log–log (low-FPR view)').check();
     assert.match(await page.locator('#chart-notes').textContent(), /cannot show 0/);
     assert.ok((await chartInk(page)).curve > 300, 'the log-log ROC curve is not drawn');
+    assert.deepEqual(await unmeasuredShown(page), [], 'a 0.1% FPR number in the log-log view');
+    assert.deepEqual(await canvasTextsAbout(page, '0.1% FPR'), [], 'a 0.1% FPR marker label in the log-log view');
     assert.match(await page.evaluate(() => location.hash), /scale=log/);
 
     // Exports: JSON = #results, CSV = the ROC points, PNG = a real image at 2x; each is named after
@@ -148,6 +177,14 @@ test('the page equals the native CLI (memberlens run --seed 1 --json)', async (t
   assert.deepStrictEqual(page.baselines, cli.baselines);
   assert.deepStrictEqual(page.recommender, cli.recommender);
   assert.deepStrictEqual(page.warnings, cli.warnings);
+  // The strongest attack, the bootstrap intervals (seeded: the same resamples in wasm and natively),
+  // the orientation and the takeaways Rust writes from them.
+  assert.deepStrictEqual(page.strongest, cli.strongest);
+  assert.deepStrictEqual(page.ci95, cli.ci95);
+  assert.deepStrictEqual([page.oriented_on, page.flipped], [cli.oriented_on, cli.flipped]);
+  assert.deepStrictEqual(page.takeaways, cli.takeaways);
+  const strip = ({ timings_ms: _t, ...rest }) => rest;
+  assert.deepStrictEqual(strip(page), strip(cli));
 });
 
 test('a link made before schema 2 (#seed=0&run=single, no v=) gives what it gave: memberlens run --preset paper', async (t) => {

@@ -159,3 +159,29 @@ test('matrix keys: recommenders (the module\'s names, each once, in order) and s
   assert.equal(later.state.recommender, 'future-algo');
   assert.ok(!S.setRecommenderNames(S.SCHEMA.recommender.options.slice()), 'the same names are no change');
 });
+
+test('frontier keys: protocols (both by default, one panel each) replaces protocol in a frontier\'s condition', () => {
+  assert.equal(S.SCHEMA.protocols.default, 'popular,fold-in');
+  assert.deepEqual(S.frontierProtocols(S.defaults()), ['popular', 'fold-in']);
+  const one = S.parseHash('#v=2&run=frontier&protocols=fold-in');
+  assert.deepEqual(one.warnings, []);
+  assert.deepEqual(S.frontierProtocols(one.state), ['fold-in']);
+  assert.equal(S.toHash(one.state), '#v=2&run=frontier&protocols=fold-in');
+  assert.equal(S.toHash({ ...S.defaults(), run: 'frontier' }), '#v=2&run=frontier', 'both panels is the default: not written');
+  for (const bad of ['#v=2&protocols=fold-in,popular', '#v=2&protocols=both', '#v=2&protocols=']) {
+    assert.equal(S.parseHash(bad).warnings.length, 1, `${bad} accepted`);
+  }
+  // The frontier sets each panel's protocol itself: the form's protocol does not change its result, protocols does.
+  const fc = S.captureCondition({ ...S.defaults(), protocol: 'fold-in' }, 'frontier');
+  assert.ok(S.sameCondition(fc, S.defaults()));
+  assert.ok(!S.sameCondition(fc, { ...S.defaults(), protocols: 'popular' }));
+  assert.equal(S.toHash(S.conditionState(fc)), '#v=2&run=frontier');
+  const d = S.describeCondition(S.captureCondition({ ...S.defaults(), protocols: 'popular' }, 'frontier'));
+  assert.equal(d.text, 'seeds 0\u20132, popular panel only');
+  assert.equal(d.slug, 'memberlens-frontier-seed0x3-popular');
+  // The new config keys take their links like every other.
+  const k = S.parseHash('#v=2&attack=lira&lira_references=4&lira_offline=true&attacker_knows_defence=false');
+  assert.deepEqual(k.warnings, []);
+  assert.deepEqual([k.state.attack, k.state.lira_references, k.state.lira_offline, k.state.attacker_knows_defence], ['lira', 4, true, false]);
+  assert.equal(S.parseHash('#v=2&lira_references=65').warnings.length, 1);
+});

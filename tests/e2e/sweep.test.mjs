@@ -1,10 +1,13 @@
 // sweep.test.mjs — sweeps. A k-sweep link made before schema 2 (#run=k-sweep&seeds=1, no v=)
 // keeps sweeping the recommenders' k with the attacker's vectors tied to it, as it did: ten
 // points, in the {config, sweep} shape of docs/INTERFACES.md, drawn as they finish (with progress
-// in the result area), two chart panels (ROC-AUC and TPR@1% FPR, each with its own chance line)
-// whose captions say which k, and a table with one row per k ("± —" for one seed, never "± 0.000").
-// Schema 2's k-sweep varies the attacker's vector length (the paper's Figure 2) and its dim-sweep
-// the recommenders' k; both, and the lr-sweep, equal the CLI's sweeps.
+// in the result area), three chart panels (ROC-AUC and TPR@1% FPR, each with its own chance line,
+// the run's attack and the strongest attack with its 95% band; members' recall) whose captions say
+// which k, and a table with one row per k ("± —" for one seed, never "± 0.000") naming the
+// strongest attack; headline and takeaway are Rust's. Schema 2's k-sweep varies the attacker's
+// vector length (the paper's Figure 2: two panels, recall does not move) and its dim-sweep the
+// recommenders' k; both, and the lr-sweep (recall drawn), equal the CLI's sweeps; the CSV writes an
+// unmeasurable TPR as an empty field.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +16,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './server.mjs';
-import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize } from './browser.mjs';
+import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize, unmeasuredShown } from './browser.mjs';
+
+const PURPLE = '#8e3b76'; // the strongest attack's colour (charts/common.js COLOURS.purple)
+const GREEN = '#007a5a'; // recall's
 
 const CLI = path.join(ROOT, 'target/release/memberlens');
 const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
@@ -55,18 +61,35 @@ test('an old k-sweep link (no v=) sweeps k, tied, in 10 points with a chart and 
     // One seed: no spread to show, so "± —" and never a made-up "± 0.000".
     const table = await page.locator('table.sweep').textContent();
     assert.ok(!table.includes('\u00b1 0.000') && !table.includes('\u00b1 0%'), 'one seed shows a zero spread');
-    assert.equal((table.match(/\u00b1 \u2014/g) || []).length, 30, 'each of 10 rows × 3 columns should read "± —"');
-    // Two panels: AUC (blue) and TPR@1% (orange), each with its own chance line.
-    assert.equal(await page.locator('#chart .plot').count(), 2);
+    assert.equal((table.match(/\u00b1 \u2014/g) || []).length, 40, 'each of 10 rows × 4 columns should read "± —"');
+    // The strongest attack of every value, with its interval, beside the run's attack.
+    const rows = await page.locator('#sweep-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    rows.forEach((row, i) => {
+      const p = r.sweep.points[i];
+      assert.equal(row[3], p.strongest_attack);
+      assert.equal(row[4], `${p.strongest_roc_auc_mean.toFixed(3)} \u00b1 \u2014`);
+      assert.equal(row[5], `${p.strongest_roc_auc_ci95[0].toFixed(3)}\u2013${p.strongest_roc_auc_ci95[1].toFixed(3)}`);
+    });
+    // Headline and takeaway: Rust's sentences over the whole sweep.
+    assert.ok(r.sweep.takeaways.length >= 2);
+    assert.equal(await page.locator('#headline .takeaway').textContent(), r.sweep.takeaways.join(' '));
+    assert.match(await page.locator('#headline').textContent(), new RegExp(`Strongest at k = 10${r.sweep.points[0].strongest_roc_auc_mean.toFixed(3)}`));
+    // Three panels: AUC (blue: the mlp attack; purple: the strongest with its band), TPR@1% (orange),
+    // each with its own chance line, and members' recall (green), which the model's size moves.
+    assert.equal(await page.locator('#chart .plot').count(), 3);
     const ink = await chartInk(page);
     assert.ok(ink.curve > 200, `the AUC panel is not drawn (${JSON.stringify(ink)})`);
+    assert.ok((await chartInk(page, PURPLE)).curve > 200, 'the strongest attack is not drawn in the AUC panel');
     const tprInk = await chartInk(page, '#a84800', 1);
     assert.ok(tprInk.curve > 200, `the TPR panel is not drawn (${JSON.stringify(tprInk)})`);
+    assert.ok((await chartInk(page, GREEN, 2)).curve > 200, 'the recall panel is not drawn');
     const labels = await page.locator('#chart .plot').evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label')));
-    assert.match(labels[0], /^ROC-AUC against the recommenders’ latent dimension k \(the attacker’s vector length tied to k\).*Chance: 0\.5\./);
+    assert.match(labels[0], /^ROC-AUC against the recommenders’ latent dimension k \(the attacker’s vector length tied to k\).*mlp attack 0\.\d{3}, strongest attack [01]\.\d{3}.*Chance: 0\.5\./);
     assert.match(labels[1], /^TPR at 1% FPR against the recommenders’ latent dimension k \(the attacker’s vector length tied to k\).*Chance: 1%\./);
+    assert.match(labels[2], /^Members’ recall@100 against the recommenders’ latent dimension k.*10: recall 0\.\d{3}/);
     assert.match(await page.locator('#chart .chart-title').textContent(), /latent dimension k \(the attacker’s vector length tied to k\) — seed 0, paper preset$/);
-    assert.equal((await page.locator('#chart .u-title').allTextContents()).join('|'), 'ROC-AUC|TPR at 1% FPR');
+    assert.equal((await page.locator('#chart .u-title').allTextContents()).join('|'), 'ROC-AUC|TPR at 1% FPR|Members’ recall@100');
+    assert.deepEqual(await unmeasuredShown(page), []);
     // Hovering a point reads it out.
     const plot = await page.locator('#chart .u-over').first().boundingBox();
     await page.mouse.move(plot.x + plot.width - 4, plot.y + plot.height / 2);
@@ -108,6 +131,8 @@ test('schema 2\'s k-sweep varies the attacker\'s vector length (Figure 2); the d
     assert.equal(sweep.config.k, 20, 'the recommenders stay at k = 20');
     assert.match(await page.locator('#chart .chart-title').textContent(), /^Attack success against the attacker’s vector length — seed 0, k = 20/);
     assert.equal(await page.locator('#sweep-table thead th').first().textContent(), 'Vector length');
+    // The attacker's vector length does not change the recommender: no recall panel.
+    assert.equal(await page.locator('#chart .plot').count(), 2);
     const png = await download(page, '#btn-png');
     assert.equal(png.name, 'memberlens-k-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.png');
 
@@ -143,6 +168,9 @@ test('a learning-rate sweep draws on a log axis with one point per rate, and equ
     assert.equal(sweep.points.length, 7);
     assert.equal(await page.locator('table.sweep tbody tr').count(), 7);
     assert.ok((await chartInk(page)).curve > 200, 'the lr-sweep chart is not drawn');
+    // Recall rises with the learning rate: its own panel.
+    assert.equal(await page.locator('#chart .plot').count(), 3);
+    assert.ok((await chartInk(page, GREEN, 2)).curve > 200, 'the recall panel is not drawn');
     // The figure's title, the PNG and CSV names carry the condition; the PNG holds both panels at 2x.
     assert.match(await page.locator('#chart .chart-title').textContent(), /learning rate — seed 0, k = 20, epochs = 10, vector_epochs = 3, attack_epochs = 10/);
     const png = await download(page, '#btn-png');
@@ -151,7 +179,14 @@ test('a learning-rate sweep draws on a log axis with one point per rate, and equ
     assert.ok(pngSize(png.bytes).width >= 2 * rowWidth - 40, `PNG ${pngSize(png.bytes).width}px for ${rowWidth} CSS px of panels`);
     const csv = await download(page, '#btn-csv');
     assert.equal(csv.name, 'memberlens-lr-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.csv');
-    assert.match(csv.bytes.toString().split('\n')[0], /^# MemberLens lr-sweep: seed 0, k = 20/);
+    const lines = csv.bytes.toString().trim().split('\n');
+    assert.match(lines[0], /^# MemberLens lr-sweep: seed 0, k = 20/);
+    assert.equal(lines[1], 'lr,seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr,balanced_accuracy,recall_at_n,strongest_attack,strongest_roc_auc,strongest_tpr_at_1pct_fpr');
+    const run0 = sweep.points[0].runs[0];
+    // The unmeasurable TPR at 0.1% FPR (null) is an empty field, never "null".
+    assert.deepEqual(lines[2].split(','), ['0.001', '0', String(run0.roc_auc), String(run0.tpr_at_fpr['0.01']), '', String(run0.balanced_accuracy),
+      String(run0.recall_at_n), run0.strongest.attack, String(run0.strongest.roc_auc), String(run0.strongest.tpr_at_1pct)]);
+    assert.doesNotMatch(csv.bytes.toString(), /null/);
     assert.deepEqual(problems, []);
 
     // The worker puts the sweep together point by point; the result is the CLI's sweep exactly.

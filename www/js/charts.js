@@ -9,9 +9,11 @@
 //
 // This module is the charts' public face: the code lives in www/js/charts/ (common.js: colours,
 // fonts, axes and canvas helpers; handle.js: the chart handle; roc.js; sweep.js; heatmap.js;
-// export.js: the 2× PNG), and everything the page and the tests import is re-exported from here.
+// export.js: the 2× PNG; frontier.js: a frontier panel's canvas, painted for js/frontier.js), and
+// everything the page and the tests import is re-exported from here.
 
 export { COLOURS, CURVE_STYLES } from './charts/common.js';
 export { drawRoc, rocReadout } from './charts/roc.js';
 export { drawSweep, warmUp, sweepReadout } from './charts/sweep.js';
 export { HEAT, HEAT_RANGE, heatColour, heatInk, matrixReadout, drawMatrix } from './charts/heatmap.js';
+export { DEFENCE_STYLES, paintFrontierPanel, frontierRanges } from './charts/frontier.js';

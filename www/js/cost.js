@@ -32,7 +32,7 @@ function kindOf(mode) {
 export function estimate(msg) {
   if (!summary || !ready) return null;
   const spec = {};
-  for (const k of ['param', 'values', 'seeds', 'recommenders', 'defences', 'strengths', 'configs']) {
+  for (const k of ['param', 'values', 'seeds', 'recommenders', 'defences', 'strengths', 'protocols', 'configs']) {
     if (msg[k] !== undefined) spec[k] = msg[k];
   }
   return estimateCost(summary, msg.config, kindOf(msg.mode), spec, workers);

@@ -46,3 +46,28 @@ export function duration(ms) {
 export function sweepValue(v) {
   return Number.isInteger(v) ? String(v) : String(+v.toPrecision(6));
 }
+
+/** A 95 % interval [lo, hi] as "0.916–0.966", clamped to [0, 1] (a t-interval over two seeds can
+ * reach past either end; an AUC or a rate cannot); "–" when there is none. */
+export function interval(ci, digits = 3) {
+  if (!Array.isArray(ci) || !ci.every(Number.isFinite)) return '\u2013';
+  const [lo, hi] = ci.map((v) => Math.min(1, Math.max(0, v)));
+  return `${num(lo, digits)}\u2013${num(hi, digits)}`;
+}
+
+/** The same for rates: "15.7%–70.0%". */
+export function pctInterval(ci) {
+  if (!Array.isArray(ci) || !ci.every(Number.isFinite)) return '\u2013';
+  const [lo, hi] = ci.map((v) => Math.min(1, Math.max(0, v)));
+  return `${pct(lo)}\u2013${pct(hi)}`;
+}
+
+/** Why a TPR is null: its FPR is below one non-member's share (docs/INTERFACES.md). */
+export function notMeasurable(nonMembers) {
+  return Number.isFinite(nonMembers) ? `not measurable with ${count(nonMembers)} non-members` : 'not measurable';
+}
+
+/** A TPR that the run may not be able to measure: the rate, or why there is none. */
+export function tpr(v, nonMembers) {
+  return v === null || v === undefined ? notMeasurable(nonMembers) : pct(v);
+}

@@ -1,6 +1,7 @@
 // lecture.js — owns lecture mode (`present=1`): large type, only the figure and a one-line
 // takeaway, and a guided tour of steps. Each step sets the controls it is about, runs (or reuses
-// the result on screen when it already matches), and writes its takeaway from the numbers it got.
+// the result on screen when it already matches), and shows its takeaway: the sentences Rust wrote
+// from the step's numbers (steps 1, 3, 4, 5), or the counts of the dots (step 2).
 // Every step stands on the paper preset (so `step=N` opened directly gives what stepping there
 // gives); keys the link itself changed stay as the link set them (a quick link stays quick).
 // ← / → / Space (and a presenter's PageUp / PageDown) move between steps; `step=N` opens step N;
@@ -9,8 +10,8 @@
 
 import { STAGES } from './ui.js';
 import { baseState, CONFIG_KEYS } from './state.js';
-import { singleTakeaway, flaggedTakeaway, compareTakeaway, matrixTakeaway } from './results.js';
-import { num, pct, sweepValue } from './format.js';
+import { flaggedTakeaway, compareTakeaway, matrixTakeaway } from './results.js';
+import { pct } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,8 +40,10 @@ export function flaggedDotsTakeaway(r, records) {
   const nN = r.counts.target_nonmembers;
   const t1 = r.tpr_at_fpr['0.01'];
   const flagged = (member) => records.filter((x) => x.member === member && x.score >= 0).length;
-  return `One dot per user (\u25cf members, \u25b2 non-members). Accusing \u2264 1% of the ${nN} non-members`
-    + ` names ${Math.round(t1 * nM)} of ${nM} members (${pct(t1)}); the line (score \u2265 0) flags`
+  // A TPR the run cannot measure (null) is said in words, never as a number.
+  const low = t1 === null ? `With ${nN} non-members, 1% FPR cannot be measured`
+    : `Accusing \u2264 1% of the ${nN} non-members names ${Math.round(t1 * nM)} of ${nM} members (${pct(t1)})`;
+  return `One dot per user (\u25cf members, \u25b2 non-members). ${low}; the line (score \u2265 0) flags`
     + ` ${flagged(true)} members and ${flagged(false)} non-members.`;
 }
 
@@ -50,7 +53,9 @@ export const STEPS = [
   {
     title: 'The paper\u2019s setting', short: 'The paper\u2019s setting', mode: 'single',
     settings: (s) => ({ ...paperSettings(s), protocol: 'popular', scale: 'linear' }),
-    takeaway: (v) => `${singleTakeaway(v.result)} (paper preset, seed ${v.result.config.seed})`,
+    // Rust's first takeaway (eval::takeaways::run): the strongest attack with its interval (one
+    // sentence keeps the figure on a 768 px projector; step 2 is about the low-FPR end).
+    takeaway: (v) => `${(v.result.takeaways || [])[0] || ''} (paper preset, seed ${v.result.config.seed})`,
   },
   {
     title: 'Who is flagged, and why', short: 'Who is flagged', mode: 'single', figure: 'individuals',
@@ -60,7 +65,7 @@ export const STEPS = [
   {
     title: 'A realistic recommender (fold-in)', short: 'Fold-in', mode: 'compare',
     settings: (s) => ({ ...paperSettings(s), scale: 'linear' }),
-    takeaway: (v) => compareTakeaway(v.result.runs[0], v.result.runs[1]),
+    takeaway: (v) => compareTakeaway(v.result),
   },
   {
     title: 'Other algorithms', short: 'Other algorithms', mode: 'matrix',
@@ -70,14 +75,8 @@ export const STEPS = [
   {
     title: 'Does a bigger model leak more?', short: 'Model size k', mode: 'dim-sweep',
     settings: (s) => ({ ...paperSettings(s), seeds: 1 }),
-    takeaway: (v) => {
-      const pts = v.result.points;
-      const [a, b] = [pts[0], pts[pts.length - 1]];
-      const best = pts.reduce((m, p) => (p.roc_auc_mean > m.roc_auc_mean ? p : m), a);
-      return `AUC ${num(a.roc_auc_mean)} at k = ${sweepValue(a.value)}, ${num(b.roc_auc_mean)} at k = ${sweepValue(b.value)}`
-        + ` (highest ${num(best.roc_auc_mean)} at k = ${sweepValue(best.value)}): ${b.roc_auc_mean > a.roc_auc_mean + 0.01
-          ? 'more capacity, more memorised, more leaked' : 'the model\u2019s size changes little here'}.`;
-    },
+    // Rust's takeaways (eval::takeaways::sweep): the strongest attack and recall, first to last k.
+    takeaway: (v) => (v.result.takeaways || []).join(' '),
   },
 ];
 

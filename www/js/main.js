@@ -11,7 +11,7 @@
 import {
   SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
   captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
-  baseState, CONFIG_KEYS, frontierStrengths,
+  baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols,
 } from './state.js';
 import * as ui from './ui.js';
 import { warmUp } from './charts.js';
@@ -234,7 +234,8 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
   else if (mode === 'frontier') {
     // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
-    Object.assign(msg, { defences: state.defences ? state.defences.split(',') : [], strengths: frontierStrengths(state), seeds: sweepSeeds(state) });
+    Object.assign(msg, { defences: state.defences ? state.defences.split(',') : [], strengths: frontierStrengths(state), seeds: sweepSeeds(state),
+      protocols: frontierProtocols(state) });
   } else if (mode !== 'single') {
     const sw = SWEEPS[mode];
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
@@ -251,7 +252,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   }
   state.run = mode;
   writeHash();
-  job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, origin, partial: [] };
+  job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, protocols: msg.protocols, origin, partial: [] };
   ui.describeStages(config, mode);
   latestProgress = null;
   publishResults(null); // #results only ever holds a finished result

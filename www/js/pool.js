@@ -174,7 +174,9 @@ export class Pool {
   startJob(msg) {
     let spec;
     if (msg.mode === 'matrix') spec = { kind: 'matrix', recommenders: msg.recommenders, seeds: msg.seeds };
-    else if (msg.mode === 'frontier') spec = { kind: 'frontier', defences: msg.defences, strengths: msg.strengths, seeds: msg.seeds };
+    else if (msg.mode === 'frontier') {
+      spec = { kind: 'frontier', defences: msg.defences, strengths: msg.strengths, seeds: msg.seeds, protocols: msg.protocols || [] };
+    }
     else spec = { kind: 'sweep', param: msg.param, values: msg.values, seeds: msg.seeds };
     this.job = {
       id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],

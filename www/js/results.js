@@ -1,11 +1,15 @@
 // results.js — owns the numbers behind the charts: the result tables (real <table>s with captions
-// that name the condition: the attack against its shadow-free baselines, the recommenders' quality
-// next to the popularity list, sweeps, the transfer matrix), the run's warnings next to its
-// numbers, the headline numbers and the one-line takeaways written from them, the comparison table
-// of pinned / compared runs, the machine-readable #results script element (the same keys as the
-// CLI's --json) and the JSON / CSV downloads. Formatting comes from format.js so tables and charts agree.
+// that name the condition: every attack a run scored with its 95 % interval and how its direction
+// was set, the recommenders' quality next to the popularity list, sweeps and the transfer matrix
+// with the strongest attack beside the run's own), the run's warnings next to its numbers, the
+// headline numbers and the takeaways (the sentences Rust writes: eval::takeaways), the comparison
+// table of pinned / compared runs, the machine-readable #results script element (the same keys as
+// the CLI's --json) and the JSON download (the CSV is csv.js's). A TPR the run cannot measure is
+// never a number. Formatting comes from format.js so tables and charts agree.
 
-import { pct, num, meanStd, pctStd, count, duration, sweepValue, ratio } from './format.js';
+import {
+  pct, num, meanStd, pctStd, count, duration, sweepValue, ratio, interval, pctInterval, tpr,
+} from './format.js';
 import { paramText } from './state.js';
 
 function el(tag, attrs = {}, text) {
@@ -67,52 +71,73 @@ function block(t) {
   return d;
 }
 
-// What each attack is, in the baselines table.
-const ATTACK_TEXT = {
+// What each attack is, in the table of every attack a run scored.
+export const ATTACK_TEXT = {
   mlp: 'neural network trained on a shadow model',
-  distance: 'history centroid to list centroid, no shadow model',
-  overlap: 'share of the list the user already rated, no shadow model',
+  distance: 'history centroid to list centroid',
+  overlap: 'share of the list the user already rated',
+  'new-user-list': 'distance to the list a new user without history gets',
+  'reference-list': 'distance to the list a new account with a copy of the history gets',
+  lira: 'likelihood ratio against reference models trained with and without the user',
 };
 
-/** The shadow-free baselines of a run other than its own attack: [[name, summary]], best AUC first. */
-export function otherBaselines(r) {
-  return Object.entries(r.baselines || {}).filter(([name]) => name !== r.config.attack)
-    .sort((a, b) => b[1].roc_auc - a[1].roc_auc);
+// How an attack's direction ("higher = member") was fixed (`oriented_on`), never on the labels of
+// the users it attacks.
+const ORIENTED_TEXT = {
+  trained: 'learnt from the attacker\u2019s own data',
+  shadow: 'set on the shadow users',
+  references: 'set on the reference models\u2019 users',
+  construction: 'the statistic\u2019s usual one (no labelled data to check it)',
+};
+
+/** How a run's (or baseline's) score was oriented, in words: "set on the shadow users, reversed". */
+export function orientationText(a) {
+  const how = ORIENTED_TEXT[a.oriented_on] || a.oriented_on || '\u2013';
+  return a.flipped ? `${how}; reversed (lower = member)` : how;
 }
 
-/** Tables of a single run: the attack's metrics, the attack against its baselines, and the recommenders' own quality. */
+/** Tables of a single run: the attack's metrics, every attack the run scored (with intervals and
+ * orientation), and the recommenders' own quality. A TPR the run cannot measure is never a number. */
 export function renderSingleTables(box, r, condition) {
   const c = r.counts;
-  const smallest = `With ${c.target_nonmembers} non-members the smallest non-zero FPR is ${pct(r.min_nonzero_fpr)}`;
-  const below = r.min_nonzero_fpr > 0.001
-    ? `${smallest}, so this is the TPR at FPR = 0 (no non-member flagged).` : `${smallest}.`;
+  const nN = c.target_nonmembers;
+  const smallest = `With ${nN} non-members the smallest non-zero FPR is ${pct(r.min_nonzero_fpr)}`;
+  const t1 = r.tpr_at_fpr['0.01'];
+  const t01 = r.tpr_at_fpr['0.001'];
+  const ci = r.ci95 || {};
   const attack = table(
-    `Attack on the target users (${condition}; ${c.target_members} members, ${c.target_nonmembers} non-members)`,
-    ['Metric', 'Value', 'What it means'],
+    `Attack on the target users (${condition}; ${c.target_members} members, ${nN} non-members; the ${r.config.attack} attack)`,
+    ['Metric', 'Value', '95% interval', 'What it means'],
     [
-      ['ROC-AUC', num(r.roc_auc), 'Chance a random member scores above a random non-member (0.5 = guessing).'],
-      ['TPR at 1% FPR', pct(r.tpr_at_fpr['0.01']), `Members found while at most 1% of non-members are wrongly flagged. ${smallest}.`],
-      ['TPR at 0.1% FPR', pct(r.tpr_at_fpr['0.001']), below],
-      ['Balanced accuracy', num(r.balanced_accuracy), 'What the reference code calls \u2018AUC\u2019: (1+TPR\u2212FPR)/2 at the attack\u2019s threshold.'],
-      ['Attacker advantage', num(r.attacker_advantage), 'Largest TPR \u2212 FPR over all thresholds.'],
-      ['Accuracy', num(r.accuracy), 'Share of target users classified correctly at the attack\u2019s threshold.'],
-      ['Precision', num(r.precision), 'Of the users flagged as members, the share that are members.'],
-      ['Recall', num(r.recall), 'Of the members, the share flagged.'],
+      ['ROC-AUC', num(r.roc_auc), interval(ci.roc_auc), 'Chance a random member scores above a random non-member (0.5 = guessing).'],
+      ['TPR at 1% FPR', tpr(t1, nN), t1 === null ? '\u2013' : pctInterval(ci.tpr_at_1pct),
+        `Members found while at most 1% of non-members are wrongly flagged. ${smallest}.`],
+      ['TPR at 0.1% FPR', tpr(t01, nN), '\u2013', t01 === null
+        ? `${smallest}: 0.1% would be a fraction of one person, so there is no such point on the curve.` : `${smallest}.`],
+      ['Balanced accuracy', num(r.balanced_accuracy), '\u2013', 'What the reference code calls \u2018AUC\u2019: (1+TPR\u2212FPR)/2 at the attack\u2019s threshold.'],
+      ['Attacker advantage', num(r.attacker_advantage), '\u2013', 'Largest TPR \u2212 FPR over all thresholds.'],
+      ['Accuracy', num(r.accuracy), '\u2013', 'Share of target users classified correctly at the attack\u2019s threshold.'],
+      ['Precision', num(r.precision), '\u2013', 'Of the users flagged as members, the share that are members.'],
+      ['Recall', num(r.recall), '\u2013', 'Of the members, the share flagged.'],
+      ['Direction', orientationText(r), '\u2013', 'How the attack decided that a higher score means member: never from the labels of the users it attacks.'],
     ],
     'metrics', 'metrics-table',
   );
   const own = r.config.attack;
+  const strongest = r.strongest?.attack;
+  // The 0.1% column only when some attack could measure it (a data set with 1,000+ non-members).
+  const all = [[own, { ...r, ci95: ci }, true], ...Object.entries(r.baselines || {}).filter(([n]) => n !== own).map(([n, b]) => [n, b, false])];
+  const deep = all.some(([, a]) => a.tpr_at_fpr['0.001'] !== null && a.tpr_at_fpr['0.001'] !== undefined);
+  const name = (n, mine) => `${n} (${mine ? 'this run\u2019s attack' : 'baseline'}: ${ATTACK_TEXT[n] || n})${n === strongest ? ' \u2014 strongest' : ''}`;
   const base = table(
-    `Does the ${own === 'mlp' ? 'neural network' : `${own} attack`} earn its keep? The same target lists scored by the shadow-free attacks (${condition})`,
-    ['Attack', 'ROC-AUC', 'TPR at 1% FPR', 'TPR at 0.1% FPR', 'Attacker advantage'],
-    [
-      [`${own} (this run\u2019s attack: ${ATTACK_TEXT[own] || own})`, num(r.roc_auc), pct(r.tpr_at_fpr['0.01']),
-        pct(r.tpr_at_fpr['0.001']), num(r.attacker_advantage)],
-      ...Object.entries(r.baselines || {}).map(([name, b]) => [`${name} (baseline: ${ATTACK_TEXT[name] || 'shadow-free'})`,
-        num(b.roc_auc), pct(b.tpr_at_fpr['0.01']), pct(b.tpr_at_fpr['0.001']), num(b.attacker_advantage)]),
-    ],
+    `Every attack on the same target lists, with 95% bootstrap intervals: does the ${own === 'mlp' ? 'neural network' : `${own} attack`} earn its keep? (${condition})`,
+    ['Attack', 'ROC-AUC', '95% interval', 'TPR at 1% FPR', '95% interval', ...(deep ? ['TPR at 0.1% FPR'] : []), 'Attacker advantage', 'Direction'],
+    all.map(([n, a, mine]) => [name(n, mine), num(a.roc_auc), interval(a.ci95?.roc_auc), tpr(a.tpr_at_fpr['0.01'], nN),
+      a.tpr_at_fpr['0.01'] === null ? '\u2013' : pctInterval(a.ci95?.tpr_at_1pct),
+      ...(deep ? [tpr(a.tpr_at_fpr['0.001'], nN)] : []), num(a.attacker_advantage), orientationText(a)]),
     'baselines', 'baselines-table',
   );
+  base.tBodies[0].rows[all.findIndex(([n]) => n === strongest)]?.classList.add('strongest');
   const t = r.recommender.target;
   const s = r.recommender.shadow; // null when the attack needs no shadow model
   const N = r.config.top_n;
@@ -134,7 +159,8 @@ export function renderSingleTables(box, r, condition) {
     'utility', 'utility-table',
   );
   const note = el('p', { class: 'small' });
-  note.textContent = `Privacy vs. usefulness: the attack reaches AUC ${num(r.roc_auc)} while the target recommender`
+  const st = r.strongest || { attack: own, roc_auc: r.roc_auc };
+  note.textContent = `Privacy vs. usefulness: the strongest attack (${st.attack}) reaches AUC ${num(st.roc_auc)} while the target recommender`
     + ` finds ${pct(t.recall_at_n)} of held-out ratings (the popularity list alone: ${pct(t.popularity_recall_at_n)};`
     + ` ${ratio(t.recall_vs_popularity)} of it).`
     + (r.attack ? ` Attack model on the shadow users: AUC ${num(r.attack.shadow_auc)}, loss ${num(r.attack.shadow_loss, 4)}.` : '')
@@ -157,19 +183,26 @@ export function warningsBox(runs) {
   return d;
 }
 
-/** Table of a sweep: one row per finished value, mean ± std over seeds ("± —" with one seed). */
+/**
+ * Table of a sweep: one row per finished value, mean ± std over seeds ("± —" with one seed), the
+ * run's attack beside the strongest attack of each value (which one, its mean and 95 % interval).
+ */
 export function renderSweepTables(box, sw, condition) {
   const names = paramText(sw.param, sw.config);
   const name = names.long;
   const head = names.short === 'k' ? 'k' : names.short[0].toUpperCase() + names.short.slice(1); // "k" stays lower-case
   const n = sw.seeds.length;
-  const seeds = n === 1 ? 'one seed: no spread' : `mean \u00b1 sample std over ${n} seeds`;
+  const seeds = n === 1 ? 'one seed: no spread; the interval is the run\u2019s bootstrap' : `mean \u00b1 sample std over ${n} seeds; the interval is Student\u2019s t over them`;
   const N = sw.config.top_n;
+  const own = sw.config.attack;
   const t = table(
     `Sweep over ${name} (${condition}; ${seeds})`,
-    [head, 'ROC-AUC', 'TPR at 1% FPR', `Recall@${N}`],
+    [head, `ROC-AUC (${own})`, `TPR at 1% FPR (${own})`, 'Strongest attack', 'Its ROC-AUC', '95% interval', 'Its TPR at 1% FPR', `Recall@${N}`],
     sw.points.map((p) => [sweepValue(p.value), meanStd(p.roc_auc_mean, p.roc_auc_std, 3, n),
-      pctStd(p.tpr_at_1pct_mean, p.tpr_at_1pct_std, n), meanStd(p.recall_at_n_mean, p.recall_at_n_std, 3, n)]),
+      p.tpr_at_1pct_mean === null ? 'not measurable' : pctStd(p.tpr_at_1pct_mean, p.tpr_at_1pct_std, n),
+      p.strongest_attack ?? '\u2013', meanStd(p.strongest_roc_auc_mean, p.strongest_roc_auc_std, 3, n),
+      interval(p.strongest_roc_auc_ci95), p.strongest_tpr_at_1pct_mean === null ? 'not measurable' : pct(p.strongest_tpr_at_1pct_mean),
+      meanStd(p.recall_at_n_mean, p.recall_at_n_std, 3, n)]),
     'sweep', 'sweep-table',
   );
   const note = el('p', { class: 'small' });
@@ -202,7 +235,11 @@ export function renderMatrixTables(box, m, condition) {
   };
   const auc = grid(`Transfer matrix: ROC-AUC of the attack trained on the shadow algorithm (row) against the target algorithm (column) (${condition}; ${seeds})`,
     'matrix', 'matrix-table', (c) => meanStd(c.roc_auc_mean, c.roc_auc_std, 3, n));
-  const tpr = grid(`TPR at 1% FPR, mean over seeds (${condition})`, 'matrix', 'matrix-tpr-table', (c) => pct(c.tpr_at_1pct_mean));
+  const tprs = grid(`TPR at 1% FPR of the same attack, mean over seeds (${condition})`, 'matrix', 'matrix-tpr-table',
+    (c) => (c.tpr_at_1pct_mean === null ? 'not measurable' : pct(c.tpr_at_1pct_mean)));
+  // Beside the transfer question, what the strongest attack the run ran reaches on each target.
+  const strong = grid(`The strongest attack of each cell: its ROC-AUC, mean over seeds, and which attack (${condition})`,
+    'matrix', 'matrix-strongest-table', (c) => `${num(c.strongest_roc_auc_mean)} (${c.strongest_attack})`);
   const N = m.config.top_n;
   const util = table(
     `What each target algorithm is worth to its users (${condition}; recall@${N} on held-out ratings, mean over seeds)`,
@@ -214,22 +251,13 @@ export function renderMatrixTables(box, m, condition) {
   const note = el('p', { class: 'small' });
   note.textContent = `Outlined cells: shadow = target, the paper\u2019s assumption. ${names.length ** 2} cells \u00d7 ${n} seed${n === 1 ? '' : 's'}`
     + ` in ${duration(m.timings_ms?.total)}. Per-seed numbers: Download CSV.`;
-  box.replaceChildren(block(auc), block(tpr), block(util), note);
+  box.replaceChildren(block(auc), block(tprs), block(strong), block(util), note);
 }
 
-/** The sentence a transfer matrix teaches: same algorithm against across algorithms. */
+/** The sentences a transfer matrix teaches (Rust, eval::takeaways::matrix): same algorithm
+ * against other algorithms over the personalised ones, with the seed spread. */
 export function matrixTakeaway(m) {
-  const diag = m.cells.filter((c) => c.shadow === c.target);
-  const off = m.cells.filter((c) => c.shadow !== c.target);
-  const mean = (cs) => cs.reduce((a, c) => a + c.roc_auc_mean, 0) / cs.length;
-  if (!off.length) return `One algorithm only: the attack reaches AUC ${num(diag[0].roc_auc_mean)} against it.`;
-  const best = m.cells.reduce((a, c) => (c.roc_auc_mean > a.roc_auc_mean ? c : a));
-  const d = mean(diag);
-  const o = mean(off);
-  const verdict = o < d - 0.05 ? 'the attack works best when the attacker guesses the algorithm right'
-    : 'the attack transfers: guessing the algorithm matters little here';
-  return `Mean AUC ${num(d)} when the shadow model uses the target\u2019s algorithm, ${num(o)} when it does not: ${verdict}`
-    + ` (highest: shadow ${best.shadow} \u2192 target ${best.target}, ${num(best.roc_auc_mean)}).`;
+  return (m.takeaways || []).join(' ');
 }
 
 /**
@@ -240,12 +268,17 @@ export function renderCompareTable(box, rows) {
   if (!rows.length) { box.replaceChildren(); return; }
   const N = rows[0].result.config.top_n;
   const removable = rows.some((r) => r.onRemove);
+  // The 0.1% column only when some run could measure it (1,000 non-members or more).
+  const deep = rows.some((r) => r.result.tpr_at_fpr['0.001'] !== null && r.result.tpr_at_fpr['0.001'] !== undefined);
+  const strongest = (x) => (x.strongest ? `${x.strongest.attack}: ${num(x.strongest.roc_auc)} (${interval(x.strongest.ci95?.roc_auc)}),`
+    + ` ${tpr(x.strongest.tpr_at_1pct, x.counts.target_nonmembers)} at 1% FPR` : '\u2013');
   const t = table(
-    'Runs on the ROC chart, side by side',
-    ['Run', 'Condition', 'ROC-AUC', 'TPR at 1% FPR', 'TPR at 0.1% FPR', `Recall@${N}`, ...(removable ? [''] : [])],
+    'Runs on the ROC chart, side by side (the curves are each run\u2019s own attack)',
+    ['Run', 'Condition', 'ROC-AUC', 'TPR at 1% FPR', ...(deep ? ['TPR at 0.1% FPR'] : []), 'Strongest attack (95% interval)', `Recall@${N}`, ...(removable ? [''] : [])],
     rows.map((r) => {
-      const cells = [r.label, r.condition, num(r.result.roc_auc), pct(r.result.tpr_at_fpr['0.01']),
-        pct(r.result.tpr_at_fpr['0.001']), num(r.result.recommender.target.recall_at_n)];
+      const nN = r.result.counts.target_nonmembers;
+      const cells = [r.label, r.condition, num(r.result.roc_auc), tpr(r.result.tpr_at_fpr['0.01'], nN),
+        ...(deep ? [tpr(r.result.tpr_at_fpr['0.001'], nN)] : []), strongest(r.result), num(r.result.recommender.target.recall_at_n)];
       if (removable) {
         if (r.onRemove) {
           const b = el('button', { type: 'button', class: 'unpin' }, 'Remove');
@@ -263,43 +296,25 @@ export function renderCompareTable(box, rows) {
 
 // ---- headline numbers and takeaways (also the lecture's one-line takeaways) -----------------
 
-/** The one sentence a single run teaches, written from its numbers. */
+/** The sentences a single run teaches (Rust, eval::takeaways::run): the strongest attack with
+ * its interval, what it finds at 1% FPR (or that it cannot be measured), and the baselines' verdict. */
 export function singleTakeaway(r) {
-  const auc = r.roc_auc;
-  const strength = auc >= 0.9 ? 'almost always' : auc >= 0.7 ? 'usually' : auc > 0.55 ? 'only a little more often than chance' : 'no better than a coin flip';
-  return `AUC ${num(auc)}: a member outscores a non-member ${strength}; `
-    + `flagging \u2264 1% of non-members finds ${pct(r.tpr_at_fpr['0.01'])} of members.`;
+  return (r.takeaways || []).join(' ');
 }
 
-/** The sentence the baselines teach: does the run's attack beat plain counting? */
-export function baselineTakeaway(r) {
-  const [best] = otherBaselines(r);
-  if (!best) return '';
-  const [name, b] = best;
-  const gain = r.roc_auc - b.roc_auc;
-  const who = r.config.attack === 'mlp' ? 'the network' : `the ${r.config.attack} attack`;
-  const verdict = gain > 0.02 ? `adds ${num(gain)} AUC: it earns its keep`
-    : gain < -0.02 ? `is ${num(-gain)} AUC worse: plain counting does better`
-      : 'adds next to nothing';
-  return `The shadow-free ${name} attack alone reaches AUC ${num(b.roc_auc)}; ${who} ${verdict}.`;
+/** The sentence a popular-vs-fold-in comparison teaches (Rust, wasm compareTakeaway, which the
+ * worker adds to the comparison's result as `takeaways`). */
+export function compareTakeaway(cmp) {
+  return (cmp.takeaways || []).join(' ');
 }
 
-/** The sentence a popular-vs-fold-in comparison teaches. */
-export function compareTakeaway(popular, foldIn) {
-  const a = popular.roc_auc;
-  const b = foldIn.roc_auc;
-  const verdict = b < a - 0.05
-    ? 'much of the paper\u2019s signal is \u201cpersonalised list or popular list?\u201d'
-    : 'the signal survives when the model serves everyone';
-  return `AUC ${num(a)} with the popular list, ${num(b)} with model lists (fold-in): ${verdict}.`;
-}
-
-/** The sentence who-is-flagged teaches: the low-FPR end of the curve, in people. */
+/** The sentence who-is-flagged teaches: the low-FPR end of the curve, in people (the run's attack). */
 export function flaggedTakeaway(r) {
   const nM = r.counts.target_members;
   const nN = r.counts.target_nonmembers;
   const t1 = r.tpr_at_fpr['0.01'];
   const f = r.min_nonzero_fpr;
+  if (t1 === null) return `With ${nN} non-members even one wrongly accused person is ${pct(f)} FPR: 1% cannot be measured here.`;
   return `Accusing at most 1% of the ${nN} non-members (one person is already ${pct(f)}), the attacker `
     + `correctly names ${Math.round(t1 * nM)} of ${nM} members (${pct(t1)}).`;
 }
@@ -333,49 +348,6 @@ export function publishResults(payload) {
   // "<" is escaped so no value can ever close the script element.
   document.getElementById('results').textContent = payload === null ? ''
     : JSON.stringify(payload).replace(/</g, '\\u003c');
-}
-
-/**
- * CSV of the numbers behind the chart: ROC points for a run (and for each run of a comparison,
- * with its protocol), one row per run for a sweep, one row per cell and seed for a matrix.
- * `condition` heads the file as a # comment.
- */
-export function toCSV(mode, payload, condition = '') {
-  const head = condition ? `# MemberLens ${mode}: ${condition}\n` : '';
-  return head + csvBody(mode, payload);
-}
-
-function csvBody(mode, payload) {
-  if (mode === 'matrix') {
-    const rows = ['shadow,target,seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr'];
-    for (const c of payload.cells) {
-      for (const r of c.runs) rows.push([c.shadow, c.target, r.seed, r.roc_auc, r.tpr_at_fpr['0.01'], r.tpr_at_fpr['0.001']].join(','));
-    }
-    return rows.join('\n') + '\n';
-  }
-  if (mode === 'compare') {
-    const rows = ['protocol,threshold,fpr,tpr'];
-    for (const r of payload.runs) {
-      const { fpr, tpr, thresholds } = r.roc;
-      for (let i = 0; i < fpr.length; i++) rows.push(`${r.config.protocol},${thresholds[i]},${fpr[i]},${tpr[i]}`);
-    }
-    return rows.join('\n') + '\n';
-  }
-  if (mode === 'single') {
-    const { fpr, tpr, thresholds } = payload.roc;
-    const rows = ['threshold,fpr,tpr'];
-    for (let i = 0; i < fpr.length; i++) rows.push(`${thresholds[i]},${fpr[i]},${tpr[i]}`);
-    return rows.join('\n') + '\n';
-  }
-  const sw = payload.sweep;
-  const rows = [`${sw.param},seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr,balanced_accuracy,recall_at_n`];
-  for (const p of sw.points) {
-    for (const r of p.runs) {
-      rows.push([p.value, r.seed, r.roc_auc, r.tpr_at_fpr['0.01'], r.tpr_at_fpr['0.001'],
-        r.balanced_accuracy, r.recall_at_n].join(','));
-    }
-  }
-  return rows.join('\n') + '\n';
 }
 
 export function download(text, filename, type) {

@@ -5,8 +5,8 @@
 
 import { MODE_NAMES, toHash, conditionState, describeCondition } from './state.js';
 import * as ui from './ui.js';
-import { toCSV, download } from './results.js';
-import { frontierCSV } from './frontier.js';
+import { download } from './results.js';
+import { toCSV } from './csv.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -43,8 +43,7 @@ export function downloadJSON(shown) {
 export function downloadCSV(shown) {
   if (!shown) return;
   const what = describeCondition(shown.cond).text;
-  const text = shown.mode === 'frontier' ? frontierCSV(shown.payload, what) : toCSV(shown.mode, shown.payload, what);
-  download(text, `${fileStem(shown)}.csv`, 'text/csv');
+  download(toCSV(shown.mode, shown.payload, what), `${fileStem(shown)}.csv`, 'text/csv');
 }
 
 /** Download PNG: the chart on screen; a log-log ROC chart says so in the file's name. */

@@ -1,6 +1,7 @@
 // state.js — owns the ONE typed schema of the page state: every run config key of
-// docs/INTERFACES.md plus the page-only keys (`v`, `preset`, `run`, `seeds`, `recommenders`,
-// `scale` and the lecture keys `present`, `hide`, `step`, `slow`). Parsing and serialising the URL
+// docs/INTERFACES.md plus the page-only keys (`v`, `preset`, `run`, `seeds`, `recommenders`, the
+// frontier's `defences`, `strengths` and `protocols`, `scale` and the lecture keys `present`,
+// `hide`, `step`, `slow`). Parsing and serialising the URL
 // hash (with its schema version and preset base), validation, the split of the state into the
 // config sent to the worker, and the "condition" a result belongs to (which keys define it, how it
 // is labelled, which link reproduces it) all live here, so the controls, the hash, the labels and
@@ -24,6 +25,11 @@ export const DEFAULT_STRENGTHS = [0, 0.25, 0.5, 0.75, 1];
 /** At most this many strengths in one frontier (each is a run per defence and seed). */
 export const MAX_STRENGTHS = 11;
 
+/** The serving protocols a frontier of `state` shows, one panel each (Job.frontier's `protocols`). */
+export function frontierProtocols(state) {
+  return (state.protocols || 'popular,fold-in').split(',');
+}
+
 /** The strengths a frontier of `state` runs. */
 export function frontierStrengths(state) {
   return state.strengths ? state.strengths.split(',').map(Number) : [...DEFAULT_STRENGTHS];
@@ -45,9 +51,12 @@ export const SCHEMA = {
   shadow_recommender: { type: 'enum', default: 'same', options: ['same', ...RECOMMENDERS], group: 'main',
     label: 'Shadow model', rawInLabels: true, optionLabels: { same: 'the same as the target (paper)' },
     help: 'The algorithm the attacker imitates the service with. The paper assumes the same; the transfer matrix tries every pair.' },
-  attack: { type: 'enum', default: 'mlp', options: ['mlp', 'distance', 'overlap'], group: 'main', label: 'Attack', rawInLabels: true,
-    optionLabels: { mlp: 'mlp: neural network (paper)', distance: 'distance: no shadow model', overlap: 'overlap: no shadow model' },
-    help: 'Every run also reports the shadow-free distance and overlap attacks as baselines.' },
+  attack: { type: 'enum', default: 'mlp', options: ['mlp', 'distance', 'overlap', 'new-user-list', 'reference-list', 'lira'],
+    group: 'main', label: 'Attack', rawInLabels: true,
+    optionLabels: { mlp: 'mlp: neural network (paper)', distance: 'distance: no shadow model', overlap: 'overlap: no shadow model',
+      'new-user-list': 'new-user-list: vs a new user\u2019s list', 'reference-list': 'reference-list: vs a copy\u2019s list (fold-in)',
+      lira: 'lira: calibrated by reference models (slow)' },
+    help: 'Every run also scores the shadow-free attacks as baselines and reports the strongest of all it ran.' },
   k: { type: 'int', default: 100, min: 1, max: 512, group: 'main', label: 'Latent dimension k',
     help: 'Size of the factor recommenders\u2019 (lfm, bpr) user and movie vectors.' },
   vector_k: { type: 'int', default: 100, min: 0, max: 512, group: 'main', label: 'Attacker\u2019s vector length',
@@ -104,9 +113,11 @@ export const SCHEMA = {
     label: 'ncf regularisation', help: 'L2 penalty of ncf\u2019s embeddings.' },
   defence: { type: 'enum', default: 'none',
     options: ['none', 'popularity-randomisation', 'list-perturbation', 'score-noise', 'dp-sgd'], group: 'advanced',
-    label: 'Defence of the target', help: 'A defence of the attacked service (the attacker\u2019s shadow never gets it).' },
+    label: 'Defence of the target', help: 'A defence of the attacked service; the attacker knows it unless switched off below.' },
   defence_strength: { type: 'float', default: 0, min: 0, max: 1, group: 'advanced', step: 'any',
     label: 'Defence strength', help: '0 = off (identical to no defence), 1 = the strongest setting worth showing.' },
+  attacker_knows_defence: { type: 'bool', default: true, group: 'advanced', label: 'Attacker knows the defence',
+    help: 'The attacker\u2019s shadow and reference models run the target\u2019s defence too, at the same strength: how a defence must be judged. Off: a naive attacker with an undefended shadow.' },
   dp_clip: { type: 'float', default: 0, min: 0, max: 1000, group: 'advanced', step: 'any',
     label: 'DP-SGD clip C', help: 'dp-sgd (lfm, bpr): bound on one member\u2019s change to the item vectors per step; 0 = the recommender\u2019s own (lfm 0.01, bpr 0.003).' },
   dp_sampling_rate: { type: 'float', default: 0.5, min: 0.01, max: 1, group: 'advanced', step: 'any',
@@ -127,6 +138,10 @@ export const SCHEMA = {
     help: 'Mini-batch size of the attack network.' },
   attack_restarts: { type: 'int', default: 3, min: 1, max: 20, group: 'advanced', label: 'Attack restarts',
     help: 'Independent initialisations; the one with the lowest shadow loss is kept.' },
+  lira_references: { type: 'int', default: 16, min: 2, max: 64, group: 'advanced', label: 'lira reference models',
+    help: 'How many reference recommenders the lira attack trains (each on a random half of the users it holds); more is slower and steadier.' },
+  lira_offline: { type: 'bool', default: false, group: 'advanced', label: 'lira offline',
+    help: 'lira: the reference models train on the attacker\u2019s shadow users only, so every attacked user is out of every one.' },
 
   v: { type: 'int', default: SCHEMA_VERSION, min: 1, max: SCHEMA_VERSION, group: 'page', label: 'Schema version',
     help: 'The version of these keys the link was made with; without it, a link is read as version 1 (the paper preset).' },
@@ -144,6 +159,9 @@ export const SCHEMA = {
     help: 'Comma-separated defence names, each once, in the order drawn; empty: every defence that applies.' },
   strengths: { type: 'strengths', default: '', group: 'page', label: 'Strengths in the frontier',
     help: 'Comma-separated defence strengths in [0, 1], each once, at most 11 (drawn in increasing order); empty: 0, 0.25, 0.5, 0.75, 1.' },
+  protocols: { type: 'enum', default: 'popular,fold-in', options: ['popular,fold-in', 'popular', 'fold-in'], group: 'page',
+    label: 'Frontier panels', optionLabels: { 'popular,fold-in': 'both protocols, side by side', popular: 'popular list only', 'fold-in': 'fold-in only' },
+    help: 'The serving protocols the frontier shows, one panel each: the paper\u2019s popular list and a service that serves everyone from its model (fold-in).' },
   scale: { type: 'enum', default: 'linear', options: ['linear', 'log'], group: 'page',
     label: 'ROC axes', help: 'Linear or log-log ROC axes.' },
   present: { type: 'bool', default: false, group: 'page', label: 'Lecture mode',
@@ -218,6 +236,7 @@ export function presetConfig(name) {
 /** Human description of the allowed values of a key, for warnings and tooltips. */
 export function describeRange(key) {
   const s = SCHEMA[key];
+  if (key === 'protocols') return 'popular,fold-in (both, the default), popular or fold-in';
   if (s.type === 'enum') return 'one of ' + s.options.filter((o) => o !== '').join(', ');
   if (s.type === 'bool') return 'true or false';
   if (s.type === 'keys') return 'a comma-separated list of setting keys';
@@ -416,9 +435,10 @@ export function conditionKeys(mode) {
   if (mode === 'matrix') {
     return [...CONFIG_KEYS.filter((k) => k !== 'recommender' && k !== 'shadow_recommender'), 'seeds', 'recommenders'];
   }
-  // The frontier varies the defence and its strength itself; it runs the base config undefended.
+  // The frontier varies the defence and its strength itself, and the protocol (one panel each of
+  // `protocols`); it runs the base config undefended.
   if (mode === 'frontier') {
-    return [...CONFIG_KEYS.filter((k) => k !== 'defence' && k !== 'defence_strength'), 'seeds', 'defences', 'strengths'];
+    return [...CONFIG_KEYS.filter((k) => k !== 'defence' && k !== 'defence_strength' && k !== 'protocol'), 'seeds', 'defences', 'strengths', 'protocols'];
   }
   return CONFIG_KEYS;
 }
@@ -486,6 +506,10 @@ export function describeCondition(cond) {
   if (v.strengths) {
     parts.push(`strengths ${v.strengths.split(',').join(', ')}`);
     slug.push(`s${v.strengths.replace(/[^A-Za-z0-9.]+/g, '-')}`);
+  }
+  if (v.protocols && v.protocols !== SCHEMA.protocols.default) {
+    parts.push(`${v.protocols} panel only`);
+    slug.push(v.protocols);
   }
   if (v.recommenders) {
     parts.push(`recommenders ${v.recommenders.split(',').join(', ')}`);

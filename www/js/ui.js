@@ -47,7 +47,16 @@ const SHADOW_STAGES = ['shadow_recommender', 'attack_model'];
  * the target learns, and, for a shadow-free attack, which stages it skips and how it scores.
  * Returns [[id, title, text, skipped]] in stage order.
  */
+// What a shadow-free attack's one number per user is (the features stage's text).
+const SHADOW_FREE_FEATURE = {
+  distance: 'One number per user: how far the centroid of the movies they watched sits from the centroid of their list.',
+  overlap: 'One number per user: the share of their list made of movies they already rated.',
+  'new-user-list': 'One number per user: how far their list is from the list a new user without history gets.',
+  'reference-list': 'One number per user: how far their list is from the list a new account holding a copy of their history gets.',
+};
+
 export function stagesFor(config, mode = 'single') {
+  const lira = config && config.attack === 'lira';
   const shadowFree = config && config.attack && config.attack !== 'mlp';
   return STAGES.map(([id, title, text]) => {
     let t = text;
@@ -60,12 +69,11 @@ export function stagesFor(config, mode = 'single') {
     }
     if (shadowFree && id === 'shadow_recommender') t = `The ${config.attack} attack uses no shadow model.`;
     if (shadowFree && id === 'attack_model') t = `The ${config.attack} attack learns nothing: it scores every user directly.`;
-    if (shadowFree && id === 'features') {
-      t = config.attack === 'distance'
-        ? 'One number per user: how far the centroid of the movies they watched sits from the centroid of their list.'
-        : 'One number per user: the share of their list made of movies they already rated.';
+    if (shadowFree && id === 'features' && SHADOW_FREE_FEATURE[config.attack]) t = SHADOW_FREE_FEATURE[config.attack];
+    if (lira && id === 'attack_model') {
+      t = `The attacker trains ${config.lira_references} reference recommenders, each on a random half of the users it holds, and learns per user how lists look with and without them.`;
     }
-    return [id, title, t, shadowFree && SHADOW_STAGES.includes(id)];
+    return [id, title, t, shadowFree && SHADOW_STAGES.includes(id) && !(lira && id === 'attack_model')];
   });
 }
 
@@ -182,7 +190,7 @@ export function buildControls(state, onChange) {
   }
   $('sweep-fields').append(field('seeds', state.seeds));
   $('matrix-fields').append(field('recommenders', state.recommenders));
-  $('frontier-fields').append(field('defences', state.defences), field('strengths', state.strengths));
+  $('frontier-fields').append(field('defences', state.defences), field('strengths', state.strengths), field('protocols', state.protocols));
   refreshOptions([], state);
   for (const input of document.querySelectorAll('#controls [data-key]')) {
     const handler = () => {
@@ -296,7 +304,11 @@ function liveText(state) {
 function runLabel(p, job) {
   if (!job || job.mode === 'single' || !(p.run_count > 1)) return '';
   if (job.mode === 'compare') return `Run ${p.run_index + 1} of ${p.run_count} (${COMPARE[p.run_index]?.label}). `;
-  if (job.mode === 'frontier') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
+  if (job.mode === 'frontier') { // panel-major: every seed of the first protocol, then the next
+    const n = job.seeds.length;
+    const where = [job.protocols?.[Math.floor(p.run_index / n)], `seed ${job.seeds[p.run_index % n]}`].filter(Boolean).join(', ');
+    return `Part ${p.run_index + 1} of ${p.run_count} (${where}). `;
+  }
   if (job.mode === 'matrix') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
   const sw = SWEEPS[job.mode];
   const v = job.values[Math.floor(p.run_index / job.seeds.length)];

@@ -11,13 +11,11 @@ import * as ui from './ui.js';
 import { drawRoc, drawSweep, drawMatrix } from './charts.js';
 import {
   renderSingleTables, renderSweepTables, renderMatrixTables, renderCompareTable, renderHeadline, singleTakeaway,
-  compareTakeaway, baselineTakeaway, matrixTakeaway, otherBaselines, warningsBox,
+  compareTakeaway, matrixTakeaway, warningsBox,
 } from './results.js';
-import { pct, num, sweepValue, ratio } from './format.js';
+import { pct, num, sweepValue, ratio, interval, pctInterval, tpr } from './format.js';
 import * as individuals from './individuals.js';
-import {
-  drawFrontier, renderFrontierTables, renderFrontierNotes, frontierTakeaway,
-} from './frontier.js';
+import { drawFrontier, renderFrontierTables, frontierHeadline, frontierTakeaway } from './frontier.js';
 
 const $ = (id) => document.getElementById(id);
 // Pins are drawn in curve styles 2, 3, 4 (0 and 1 belong to the current run / comparison).
@@ -36,17 +34,17 @@ export function announce(s) {
   const what = describeCondition(s.cond).text;
   let text;
   if (s.mode === 'single') {
-    text = `Done. ROC-AUC ${num(s.result.roc_auc)}, TPR at 1% FPR ${pct(s.result.tpr_at_fpr['0.01'])} (${what}).`;
+    const st = s.result.strongest;
+    text = `Done. Strongest attack ${st.attack}: ROC-AUC ${num(st.roc_auc)}, TPR at 1% FPR ${tpr(st.tpr_at_1pct, s.result.counts.target_nonmembers)}`
+      + `; the ${s.result.config.attack} attack: ROC-AUC ${num(s.result.roc_auc)} (${what}).`;
   } else if (s.mode === 'compare') {
-    const [a, b] = s.result.runs;
-    text = `Done. Popular list: ROC-AUC ${num(a.roc_auc)}. Model lists (fold-in): ROC-AUC ${num(b.roc_auc)} (${what}).`;
+    text = `Done. ${compareTakeaway(s.result)} (${what}).`;
   } else if (s.mode === 'frontier') {
     text = `Frontier done. ${frontierTakeaway(s.result)} (${what}).`;
   } else if (s.mode === 'matrix') {
     text = `Transfer matrix done. ${matrixTakeaway(s.result)} (${what}).`;
   } else {
-    const pts = s.result.points;
-    text = `Sweep done. ROC-AUC ${num(pts[0].roc_auc_mean)} at ${sweepValue(pts[0].value)} to ${num(pts[pts.length - 1].roc_auc_mean)} at ${sweepValue(pts[pts.length - 1].value)} (${what}).`;
+    text = `Sweep done. ${(s.result.takeaways || []).join(' ')} (${what}).`;
   }
   $('announce').textContent = text;
 }
@@ -111,7 +109,7 @@ export function showView(v, { scale, onUnpin }) {
     const curves = rocCurves(v);
     const title = v.mode === 'compare'
       ? `ROC: popular list vs model lists \u2014 ${d.text}`
-      : `ROC of the attack \u2014 AUC ${num(v.result.roc_auc)} \u2014 ${d.text}`;
+      : `ROC of the ${v.result.config.attack} attack \u2014 AUC ${num(v.result.roc_auc)} \u2014 ${d.text}`;
     const many = curves.length > 1;
     chart = drawRoc($('chart'), curves, {
       scale: scale, title, condition: d.text,
@@ -130,11 +128,13 @@ export function showView(v, { scale, onUnpin }) {
       $('tables').replaceChildren();
       if (v.result.runs.length === 2) {
         const [a, b] = v.result.runs;
+        const st = (r) => r.strongest;
+        const t1 = (r) => tpr(st(r).tpr_at_1pct, r.counts.target_nonmembers);
         renderHeadline($('headline'), [
-          ['ROC-AUC, popular list', num(a.roc_auc), 'the paper\u2019s protocol'],
-          ['ROC-AUC, model lists', num(b.roc_auc), 'fold-in: everyone served by the model'],
-          ['TPR at 1% FPR', `${pct(a.tpr_at_fpr['0.01'])} vs ${pct(b.tpr_at_fpr['0.01'])}`, 'popular vs fold-in'],
-        ], compareTakeaway(a, b), warningsBox(v.result.runs.map((r, i) => ({ label: COMPARE[i].label, result: r }))));
+          ['Strongest attack, popular list', num(st(a).roc_auc), `${st(a).attack} ROC-AUC, 95% ${interval(st(a).ci95.roc_auc)}; the paper\u2019s protocol`],
+          ['Strongest attack, model lists', num(st(b).roc_auc), `${st(b).attack} ROC-AUC, 95% ${interval(st(b).ci95.roc_auc)}; fold-in: everyone served by the model`],
+          ['TPR at 1% FPR, strongest', `${t1(a)} vs ${t1(b)}`, 'popular vs fold-in'],
+        ], compareTakeaway(v.result), warningsBox(v.result.runs.map((r, i) => ({ label: COMPARE[i].label, result: r }))));
       } else {
         headlineSingle(v.result.runs[0]);
         $('headline').querySelector('.takeaway').textContent = 'The popular-list run is done; the fold-in run follows.';
@@ -142,11 +142,11 @@ export function showView(v, { scale, onUnpin }) {
     }
   } else if (v.mode === 'frontier') {
     chart = drawFrontier($('chart'), v.result, {
-      title: `Defences: privacy vs usefulness \u2014 ${d.text}`, condition: d.text, describedBy: 'frontier-table',
+      title: `Defences against the strongest attack: privacy vs usefulness \u2014 ${d.text}`, condition: d.text,
     });
     renderCompareTable($('compare-box'), []);
     renderFrontierTables($('tables'), v.result, d.text);
-    renderFrontierNotes($('headline'), v.result);
+    renderHeadline($('headline'), frontierHeadline(v.result), frontierTakeaway(v.result));
   } else if (v.mode === 'matrix') {
     chart = drawMatrix($('chart'), v.result, {
       title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm \u2014 ${d.text}`,
@@ -175,39 +175,64 @@ export function showView(v, { scale, onUnpin }) {
   } : null);
 }
 
+/**
+ * A single run's headline: the strongest attack the run ran (its ROC-AUC with the 95 % interval,
+ * what it finds at 1 % FPR or why that cannot be measured), the run's own attack beside it, recall;
+ * the takeaways Rust wrote from the same numbers, and the warnings.
+ */
 function headlineSingle(r) {
   const N = r.config.top_n;
   const t = r.recommender.target;
-  const [best] = otherBaselines(r);
-  renderHeadline($('headline'), [
-    ['ROC-AUC', num(r.roc_auc), `the ${r.config.attack} attack; 0.5 = guessing, 1 = perfect`],
-    ['TPR at 1% FPR', pct(r.tpr_at_fpr['0.01']), 'members found, \u2264 1% of non-members flagged'],
-    ...(best ? [[`Baseline: ${best[0]}`, num(best[1].roc_auc), `ROC-AUC without a shadow model (${pct(best[1].tpr_at_fpr['0.01'])} at 1% FPR): does the ${r.config.attack === 'mlp' ? 'network' : 'attack'} earn its keep?`]] : []),
-    [`Recall@${N}`, num(t.recall_at_n), `${ratio(t.recall_vs_popularity)} the popularity list\u2019s ${num(t.popularity_recall_at_n)}: what the recommender is worth`],
-  ], `${singleTakeaway(r)} ${baselineTakeaway(r)}`.trim(), warningsBox([{ result: r }]));
+  const nN = r.counts.target_nonmembers;
+  const st = r.strongest;
+  const own = r.config.attack;
+  const t1 = st.tpr_at_1pct;
+  const items = [
+    [`Strongest attack: ${st.attack}`, num(st.roc_auc), `ROC-AUC, 95% ${interval(st.ci95.roc_auc)}; 0.5 = guessing, 1 = perfect`],
+    ['TPR at 1% FPR, strongest', tpr(t1, nN), t1 === null
+      ? `one wrongly flagged non-member is already ${pct(r.min_nonzero_fpr)}`
+      : `members found, \u2264 1% of non-members flagged (95% ${pctInterval(st.ci95.tpr_at_1pct)})`],
+  ];
+  if (st.attack !== own) {
+    items.push([`This run\u2019s attack: ${own}`, num(r.roc_auc), `ROC-AUC, 95% ${interval(r.ci95?.roc_auc)}; ${tpr(r.tpr_at_fpr['0.01'], nN)} at 1% FPR`]);
+  }
+  items.push([`Recall@${N}`, num(t.recall_at_n), `${ratio(t.recall_vs_popularity)} the popularity list\u2019s ${num(t.popularity_recall_at_n)}: what the recommender is worth`]);
+  renderHeadline($('headline'), items, singleTakeaway(r), warningsBox([{ result: r }]));
 }
 
+/** The matrix's headline: the personalised algorithms' diagonal against the rest (as the takeaway
+ * Rust writes compares them: the popularity list sits at chance by construction). */
 function headlineMatrix(m) {
-  const diag = m.cells.filter((c) => c.shadow === c.target);
-  const off = m.cells.filter((c) => c.shadow !== c.target);
+  const personal = (c) => c.shadow !== 'popularity' && c.target !== 'popularity';
+  const cells = m.cells.filter(personal);
+  const diag = cells.filter((c) => c.shadow === c.target);
+  const off = cells.filter((c) => c.shadow !== c.target);
   const mean = (cs) => cs.reduce((a, c) => a + c.roc_auc_mean, 0) / cs.length;
+  const strongest = m.cells.reduce((a, c) => (c.strongest_roc_auc_mean > a.strongest_roc_auc_mean ? c : a), m.cells[0]);
   renderHeadline($('headline'), [
-    ['ROC-AUC, same algorithm', num(mean(diag)), 'mean of the outlined diagonal: the paper\u2019s assumption'],
-    ...(off.length ? [['ROC-AUC, other algorithm', num(mean(off)), 'mean off the diagonal: the attacker guessed wrong']] : []),
+    ...(diag.length ? [['ROC-AUC, same algorithm', num(mean(diag)), 'personalised algorithms, the outlined diagonal: the paper\u2019s assumption']] : []),
+    ...(off.length ? [['ROC-AUC, other algorithm', num(mean(off)), 'personalised algorithms off the diagonal: the attacker guessed wrong']] : []),
+    ['Strongest attack, best cell', num(strongest.strongest_roc_auc_mean), `${strongest.strongest_attack}, shadow ${strongest.shadow} \u2192 target ${strongest.target} (table: every cell\u2019s strongest)`],
   ], matrixTakeaway(m));
 }
 
+/** A sweep's headline: the strongest attack at the first and last value, recall; Rust's takeaways. */
 export function headlineSweep(sw) {
   const pts = sw.points;
   const first = pts[0];
   const lastP = pts[pts.length - 1];
   const what = paramText(sw.param).short;
+  const N = sw.config.top_n;
+  const at = (p) => [`Strongest at ${what} = ${sweepValue(p.value)}`, num(p.strongest_roc_auc_mean),
+    `${p.strongest_attack} ROC-AUC, 95% ${interval(p.strongest_roc_auc_ci95)}; the ${sw.config.attack} attack ${num(p.roc_auc_mean)}`];
   renderHeadline($('headline'), [
-    [`ROC-AUC at ${what} = ${sweepValue(first.value)}`, num(first.roc_auc_mean)],
-    [`ROC-AUC at ${what} = ${sweepValue(lastP.value)}`, num(lastP.roc_auc_mean)],
+    at(first),
+    ...(pts.length > 1 ? [at(lastP)] : []),
+    [`Recall@${N}`, pts.length > 1 ? `${num(first.recall_at_n_mean)} \u2192 ${num(lastP.recall_at_n_mean)}` : num(first.recall_at_n_mean),
+      `members\u2019 held-out ratings found, ${what} = ${sweepValue(first.value)}${pts.length > 1 ? ` to ${sweepValue(lastP.value)}` : ''}`],
   ], pts.length < sw.values.length
     ? `${pts.length} of ${sw.values.length} values done.`
-    : `From ${what} = ${sweepValue(first.value)} to ${sweepValue(lastP.value)} the attack's AUC goes from ${num(first.roc_auc_mean)} to ${num(lastP.roc_auc_mean)}.`);
+    : (sw.takeaways || []).join(' '));
 }
 
 // ---- pins ---------------------------------------------------------------------------------

@@ -1,20 +1,22 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, stagePauseMs?}
+// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, stagePauseMs?}
 //                  {type:'cancel', id}
 //                  {type:'load', bytes, name} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, attacks, schemaVersion, bundled:true}
 //                  {type:'loaded', summary, bundled}
 //                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs, individuals}
-//                  {type:'partial', id, index, point | result}  (a finished sweep point / compared run)
+//                  {type:'partial', id, index, point | result}  (a compared run here; js/pool.js: a finished sweep point)
 //                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
 //                  {type:'random-seed', seed}
 // `id` tags every message of one run, so the page can ignore late messages of an older run.
-// Modes: 'single' (result = run result); a sweep (param, values, seeds; result = sweep report);
-// 'compare' (configs: one single run each, in order; result = {runs: [run result, ...]});
+// Modes: 'single' (result = run result); a sweep (param, values, seeds; result = Job.sweep's report);
+// 'compare' (configs: one single run each, in order; result = {runs: [run result, ...], takeaways:
+// [compareTakeaway(popular, fold-in)]});
 // 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix);
-// 'frontier' (defences: [] = every one that applies, strengths, seeds; result = Job.frontier's report).
+// 'frontier' (defences: [] = every one that applies, strengths, seeds, protocols: [] = both; result =
+// Job.frontier's report: one panel per protocol).
 // `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
 //
 // Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
@@ -33,6 +35,7 @@
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
+  compareTakeaway,
 } from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
@@ -117,12 +120,10 @@ function useBundled() {
 }
 
 /**
- * The parts of a job, each a wasm Job run to its end in turn. A sweep is run one value at a time
- * (a one-value Job.sweep each: the core computes that point's mean and std), so every point can be
- * drawn as soon as it is finished; the points are then put together exactly as one Job.sweep would
- * (docs/INTERFACES.md). A matrix is one Job.matrix: every cell of a seed comes out of the same
- * stage, so there is nothing to draw before it ends. All parts are created up front, so a bad
- * setting fails before any work.
+ * The parts of a job, each a wasm Job run to its end in turn: a comparison's runs, else one Job.
+ * Sweeps, matrices and frontiers come here only in slow motion (js/pool.js splits them into units
+ * otherwise): one Job.sweep then, whose report carries the takeaways Rust writes over all values.
+ * All parts are created up front, so a bad setting fails before any work.
  */
 function parts(msg) {
   // A single run reuses its seed's trained recommenders when only the attacker's settings changed
@@ -135,22 +136,13 @@ function parts(msg) {
     return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds),
       msg.protocols || [])];
   }
-  const seeds = Uint32Array.from(msg.seeds);
-  return msg.values.map((v) => Job.sweep(active, msg.config, msg.param, Float64Array.from([v]), seeds));
+  return [Job.sweep(active, msg.config, msg.param, Float64Array.from(msg.values), Uint32Array.from(msg.seeds))];
 }
 
 function assemble(msg, results) {
-  if (msg.mode === 'single' || msg.mode === 'matrix' || msg.mode === 'frontier') return results[0];
-  if (msg.mode === 'compare') return { runs: results };
-  const first = results[0];
-  return {
-    param: first.param,
-    values: results.map((r) => r.values[0]),
-    seeds: first.seeds,
-    config: first.config,
-    points: results.map((r) => r.points[0]),
-    timings_ms: { total: results.reduce((t, r) => t + r.timings_ms.total, 0) },
-  };
+  // A comparison's takeaway is written in Rust from both runs (eval::takeaways::compare).
+  if (msg.mode === 'compare') return { runs: results, takeaways: results.length === 2 ? [compareTakeaway(results[0], results[1])] : [] };
+  return results[0];
 }
 
 /** One record per target user (js/individuals.js); null if the module cannot give them. */
@@ -181,8 +173,6 @@ async function run(msg) {
   const freed = new Set();
   const free = (j) => { if (!freed.has(j)) { freed.add(j); try { j.free(); } catch { /* already gone */ } } };
   const freeAll = () => jobs.forEach(free);
-  const perPart = msg.mode === 'single' || msg.mode === 'compare' ? 1 : msg.seeds.length;
-  const runCount = jobs.length * perPart;
   const results = [];
   let individuals = null;
   try {
@@ -212,10 +202,12 @@ async function run(msg) {
         const pause = msg.stagePauseMs > 0 && p.stage_index !== stage ? msg.stagePauseMs : 0;
         stage = p.stage_index;
         if (pause || now - last >= POST_EVERY_MS) {
-          // Progress of the whole job: this part's runs are runs i*perPart … of runCount.
-          p.run_index += i * perPart;
-          p.run_count = runCount;
-          p.fraction = (i + p.fraction) / jobs.length;
+          // A comparison's progress is the whole job's: this part is run i of its runs.
+          if (jobs.length > 1) {
+            p.run_index += i;
+            p.run_count = jobs.length;
+            p.fraction = (i + p.fraction) / jobs.length;
+          }
           post({ type: 'progress', id, progress: p, elapsedMs: now - t0 });
           // Yield to the event loop so 'cancel' (or a newer 'run') can be received.
           await (pause ? new Promise((r) => setTimeout(r, pause)) : yieldNow());
@@ -234,7 +226,6 @@ async function run(msg) {
       free(job);
       results.push(r);
       if (msg.mode === 'compare') post({ type: 'partial', id, index: i, result: r });
-      else if (r.points) post({ type: 'partial', id, index: i, point: r.points[0] });
     }
     if (current === token) current = null;
     post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals });

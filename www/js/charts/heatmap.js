@@ -164,8 +164,9 @@ export function matrixReadout(m, s, t) {
   const c = m.cells.find((x) => x.shadow === m.recommenders[s] && x.target === m.recommenders[t]);
   const n = m.seeds.length;
   return `Shadow ${c.shadow} \u2192 target ${c.target}: ROC-AUC ${meanStd(c.roc_auc_mean, c.roc_auc_std, 3, n)}`
-    + ` (${n === 1 ? '1 seed' : `${n} seeds`}) \u00b7 TPR at 1% FPR ${pct(c.tpr_at_1pct_mean)}`
-    + `${c.shadow === c.target ? ' \u00b7 same algorithm (the paper\u2019s assumption)' : ''}`;
+    + ` (${n === 1 ? '1 seed' : `${n} seeds`}) \u00b7 TPR at 1% FPR ${c.tpr_at_1pct_mean === null ? 'not measurable' : pct(c.tpr_at_1pct_mean)}`
+    + `${c.shadow === c.target ? ' \u00b7 same algorithm (the paper\u2019s assumption)' : ''}`
+    + (c.strongest_attack ? ` \u00b7 strongest attack: ${c.strongest_attack} ${num(c.strongest_roc_auc_mean)}` : '');
 }
 
 /**

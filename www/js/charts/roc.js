@@ -1,12 +1,18 @@
 // charts/roc.js — the ROC chart of single runs: the current run, a comparison and pinned runs, on
 // linear or log-log axes (zeros drawn at the smallest non-zero rate the data allows), the TPR at 1% /
-// 0.1% FPR markers, and the hover / keyboard readout of a point.
+// 0.1% FPR markers (only where the run could measure them), and the hover / keyboard readout of a point.
 
-import { pct, num } from '../format.js';
+import { pct, num, tpr, notMeasurable } from '../format.js';
 import { CURVE_STYLES, GREY, INK, tickPct, axis, LOG_AXIS, plotSize, label } from './common.js';
 import { mount, baseOpts, create } from './handle.js';
 
 // ---- ROC --------------------------------------------------------------------------------------
+
+// The low-FPR points marked on the current run's curve (`tpr_at_fpr` keys), when the run measured them.
+const MARKERS = [
+  { key: '0.01', fpr: 0.01, name: '1%', glyph: '\u25cf', shape: 'circle' },
+  { key: '0.001', fpr: 0.001, name: '0.1%', glyph: '\u25c6', shape: 'diamond' },
+];
 
 /**
  * ROC chart of one or more runs. `curves` = [{label, result, style, markers}] (style: index into
@@ -32,22 +38,26 @@ export function drawRoc(box, curves, { scale = 'linear', title, describedBy, con
 
   const notes = [];
   const marked = styled.find((c) => c.markers);
+  // A TPR the run cannot measure (its FPR is below one non-member's share: null) is never drawn.
+  const measured = marked ? MARKERS.filter((m) => marked.result.tpr_at_fpr[m.key] !== null && marked.result.tpr_at_fpr[m.key] !== undefined) : [];
+  const unmeasured = marked ? MARKERS.filter((m) => !measured.includes(m)) : [];
+  const why = unmeasured.length ? ` TPR at ${unmeasured.map((m) => m.name).join(' and ')} FPR: ${notMeasurable(nonMembers)}.` : '';
   if (!log) {
-    notes.push(`${marked ? 'Markers on the solid curve: TPR at 1% (\u25cf) and 0.1% (\u25c6) FPR' : 'TPR at 1% and 0.1% FPR: see the table'}${nonMembers ? `; with ${nonMembers} non-members the smallest`
-      + ` non-zero FPR is ${pct(minF)}` : ''}. Log\u2013log axes magnify this low-FPR corner.`);
+    notes.push(`${marked && measured.length ? `Marker${measured.length > 1 ? 's' : ''} on the solid curve: ${measured.map((m) => `TPR at ${m.name} FPR (${m.glyph})`).join(' and ')}` : 'TPR at 1% FPR: see the table'}${nonMembers ? `; with ${nonMembers} non-members the smallest`
+      + ` non-zero FPR is ${pct(minF)}` : ''}.${why} Log\u2013log axes magnify this low-FPR corner.`);
   } else {
     notes.push(`Log\u2013log axes cannot show 0: points with FPR = 0 are drawn at ${pct(minF)}, the smallest `
-      + `non-zero FPR${nonMembers ? ` with ${nonMembers} non-members` : ''} (dotted line), and TPR = 0 at ${pct(minT)}.`);
+      + `non-zero FPR${nonMembers ? ` with ${nonMembers} non-members` : ''} (dotted line), and TPR = 0 at ${pct(minT)}.${why}`);
   }
 
   const legend = styled.map((c) => ({ text: `${c.label}: AUC ${num(c.result.roc_auc)}`, color: c.color, dash: c.dash.length > 0 }));
   legend.push({ text: 'Chance (AUC 0.5)', color: GREY, dash: true });
-  if (marked) {
-    legend.push({ text: `\u25cf TPR at 1% FPR = ${pct(marked.result.tpr_at_fpr['0.01'])}   \u25c6 TPR at 0.1% FPR = ${pct(marked.result.tpr_at_fpr['0.001'])}`, color: marked.color });
+  if (measured.length) {
+    legend.push({ text: measured.map((m) => `${m.glyph} TPR at ${m.name} FPR = ${pct(marked.result.tpr_at_fpr[m.key])}`).join('   '), color: marked.color });
   }
   const summary = `ROC chart${condition ? ` (${condition})` : ''}. `
-    + styled.map((c) => `${c.label}: AUC ${num(c.result.roc_auc)}, ${pct(c.result.tpr_at_fpr['0.01'])} of members found at 1% FPR, `
-      + `${pct(c.result.tpr_at_fpr['0.001'])} at 0.1% FPR.`).join(' ')
+    + styled.map((c) => `${c.label}: AUC ${num(c.result.roc_auc)}, `
+      + MARKERS.map((m) => `TPR at ${m.name} FPR ${tpr(c.result.tpr_at_fpr[m.key], c.result.counts?.target_nonmembers)}`).join(', ') + '.').join(' ')
     + ' Chance is the diagonal (AUC 0.5). The numbers are in the tables.';
 
   const panel = {
@@ -144,10 +154,10 @@ function drawCurves(u, r, curves, lims, log, minF, minT, focus) {
   ctx.restore();
   ctx.save();
   for (const cv of curves.filter((c) => c.markers)) {
-    const markers = [
-      { f: 0.01, t: cv.result.tpr_at_fpr['0.01'], text: `TPR ${pct(cv.result.tpr_at_fpr['0.01'])} at 1% FPR`, shape: 'circle' },
-      { f: 0.001, t: cv.result.tpr_at_fpr['0.001'], text: `TPR ${pct(cv.result.tpr_at_fpr['0.001'])} at 0.1% FPR`, shape: 'diamond' },
-    ];
+    // Only the TPRs the run measured (null: an FPR below one non-member's share, never drawn).
+    const markers = MARKERS.filter((m) => Number.isFinite(cv.result.tpr_at_fpr[m.key])).map((m) => ({
+      f: m.fpr, t: cv.result.tpr_at_fpr[m.key], text: `TPR ${pct(cv.result.tpr_at_fpr[m.key])} at ${m.name} FPR`, shape: m.shape,
+    }));
     let prevY = null;
     for (const m of markers) {
       const x = u.valToPos(m.f, 'x', true);

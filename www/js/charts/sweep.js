@@ -1,6 +1,8 @@
-// charts/sweep.js — the sweep chart: ROC-AUC and TPR at 1% FPR in two panels, each with its chance
-// line, mean ± 1 std over seeds, drawn point by point while a sweep runs; its readout; and warmUp(),
-// which draws one off screen so the first real chart does not pay for uPlot's first draw.
+// charts/sweep.js — the sweep chart: ROC-AUC and TPR at 1% FPR in two panels (and members' recall
+// in a third for the learning-rate and model-size sweeps), each with its chance line, the run's
+// attack and the strongest attack with their 95 % intervals, drawn point by point while a sweep
+// runs; its readout; and warmUp(), which draws one off screen so the first real chart does not pay
+// for uPlot's first draw.
 
 import { pct, num, sweepValue, meanStd, pctStd } from '../format.js';
 import { paramText } from '../state.js';
@@ -10,9 +12,12 @@ import { mount, baseOpts, create } from './handle.js';
 // ---- sweeps -----------------------------------------------------------------------------------
 
 /**
- * Sweep chart in two panels: ROC-AUC (chance 0.5) and TPR at 1% FPR (chance 1%), mean over seeds
- * with ±1 std bars. `sweep` may be partial (points for the first values only): the x axis already
- * spans every value, so points appear in place as they finish. A learning-rate sweep gets a log x axis.
+ * Sweep chart in two panels, three for the learning-rate and model-size sweeps: ROC-AUC (chance
+ * 0.5) and TPR at 1% FPR (chance 1%), each with the run's attack (bars: its 95 % interval) and the
+ * strongest attack the runs ran (band: its 95 % interval), means over seeds; and members' recall@N
+ * (± 1 std), which those two sweeps move. `sweep` may be partial (points for the first values
+ * only): the x axis already spans every value, so points appear in place as they finish. A
+ * learning-rate sweep gets a log x axis.
  */
 export function drawSweep(box, first, { title, describedBy, condition = '', progressive = false } = {}) {
   // `sweep` is the latest state of the job: `update` replaces it as points arrive, and everything
@@ -21,31 +26,33 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
   const logX = sweep.param === 'lr' || sweep.param === 'attack_lr';
   const xs = sweep.values.slice();
   const done = () => sweep.points.length;
-  const col = (key) => xs.map((_, i) => (i < done() ? sweep.points[i][key] : null));
+  const col = (key) => xs.map((_, i) => (i < done() && Number.isFinite(sweep.points[i][key]) ? sweep.points[i][key] : null));
   const nSeeds = sweep.seeds.length;
   const names = paramText(sweep.param, sweep.config);
   const name = names.long;
   const axisName = names.axis;
+  const own = sweep.config.attack || 'mlp';
   const minX = Math.min(...xs);
   const maxX = Math.max(...xs);
   const pad = xs.length > 1 ? (maxX - minX) / (xs.length - 1) / 2 : Math.max(1, Math.abs(minX) * 0.1);
   const xRange = logX ? [minX / 1.6, maxX * 1.6] : [minX - pad, maxX + pad];
-  const spread = nSeeds === 1 ? 'one seed, so no spread' : `mean \u00b1 1 std over ${nSeeds} seeds`;
+  const spread = nSeeds === 1 ? 'one seed: intervals are the run\u2019s bootstrap' : `means over ${nSeeds} seeds`;
+  const interval95 = (ci) => (Array.isArray(ci) && ci.every(Number.isFinite) ? [Math.max(0, ci[0]), Math.min(1, ci[1])] : null);
 
-  const metric = (key, stdKey, heading, chance, chanceText, color, fmt) => {
-    let mean = col(key);
-    let std = col(stdKey);
+  // A panel: `lines` = [{key, label, color, dash, bars?: (point) => [lo, hi], band?: (point) => [lo, hi]}].
+  const panel = ({ heading, axisLabel, chance, chanceText, fmt, lines, yMax = () => 1 }) => {
+    let data = null;
+    const cols = () => lines.map((l) => col(l.key));
+    const ranges = (f) => xs.map((_, i) => (i < done() && f ? f(sweep.points[i]) : null));
     return {
-      key,
       get summary() {
-        const finished = sweep.points.map((p) => `${sweepValue(p.value)}: ${fmt(p[key])}`);
+        const finished = sweep.points.map((p) => `${sweepValue(p.value)}: ${lines.map((l) => `${l.label} ${fmt(p[l.key])}`).join(', ')}`);
         return `${heading} against ${name} (${spread}; ${condition}). ${done() < xs.length ? `${done()} of ${xs.length} points so far. ` : ''}`
-          + `${finished.join(', ')}. Chance: ${chanceText}. The numbers are in the sweep table.`;
+          + `${finished.join('; ')}.${chance === null ? '' : ` Chance: ${chanceText}.`} The numbers are in the sweep table.`;
       },
       data() {
-        mean = col(key);
-        std = col(stdKey);
-        return [xs, mean];
+        data = [xs, ...cols()];
+        return data;
       },
       size: (w) => plotSize(w, 0.8, 420),
       build(U, holder, width, readout) {
@@ -55,7 +62,7 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
           title: heading,
           scales: {
             x: logX ? { time: false, distr: 3, log: 10, range: () => xRange } : { time: false, range: () => xRange },
-            y: { range: () => [0, 1] },
+            y: { range: () => [0, yMax()] },
           },
           axes: [
             axis(narrow && logX ? 'Learning rate' : axisName, {
@@ -63,35 +70,52 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
               ...(logX ? LOG_AXIS : { splits: () => xs }),
               ...(xs.length > 6 && width < 560 && !logX ? { values: (u, s) => s.map((v, i) => ((s.length - 1 - i) % 2 ? '' : sweepValue(v))) } : {}),
             }),
-            axis(heading.startsWith('ROC') ? 'ROC-AUC' : 'TPR at 1% FPR', {
-              values: (u, s) => s.map((v) => (key === 'roc_auc_mean' ? v.toFixed(1) : tickPct(v))), size: 70,
-            }),
+            axis(axisLabel, { values: (u, s) => s.map((v) => fmt(v, true)), size: 70 }),
           ],
           series: [
             {},
-            { label: heading, stroke: color, width: 3, dash: key === 'roc_auc_mean' ? [] : [10, 6], spanGaps: false,
-              points: { show: true, size: 11, fill: color, stroke: color } },
+            ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 3, dash: l.dash, spanGaps: false,
+              points: { show: true, size: l.band ? 9 : 11, fill: l.color, stroke: l.color } })),
           ],
           cursor: { drag: { x: false, y: false }, sync: { key: `sweep-${box.id}` }, points: { show: false } },
           hooks: {
             draw: [(u) => {
               const ctx = u.ctx;
               ctx.save();
-              const py = hLine(u, r, chance, GREY, [6, 6]);
-              label(ctx, r, `chance ${chanceText}`, u.bbox.left + u.bbox.width - 8 * r, py - 12 * r, INK, 'right');
-              // Error bars: ±1 sample std over seeds (none with one seed).
-              ctx.strokeStyle = color; ctx.lineWidth = 2 * r;
-              for (let i = 0; i < xs.length; i++) {
-                if (!(std[i] > 0) || mean[i] == null) continue;
-                const x = u.valToPos(xs[i], 'x', true);
-                const y0 = u.valToPos(Math.max(0, mean[i] - std[i]), 'y', true);
-                const y1 = u.valToPos(Math.min(1, mean[i] + std[i]), 'y', true);
-                const cap = 6 * r;
-                ctx.beginPath();
-                ctx.moveTo(x, y0); ctx.lineTo(x, y1);
-                ctx.moveTo(x - cap, y0); ctx.lineTo(x + cap, y0);
-                ctx.moveTo(x - cap, y1); ctx.lineTo(x + cap, y1);
-                ctx.stroke();
+              if (chance !== null) {
+                const py = hLine(u, r, chance, GREY, [6, 6]);
+                label(ctx, r, `chance ${chanceText}`, u.bbox.left + u.bbox.width - 8 * r, py - 12 * r, INK, 'right');
+              }
+              const X = (i) => u.valToPos(xs[i], 'x', true);
+              const Yv = (v) => u.valToPos(v, 'y', true);
+              for (const l of lines) {
+                // Band: a translucent polygon over the finished points' intervals.
+                if (l.band) {
+                  const iv = ranges(l.band);
+                  const idx = iv.map((v, i) => (v ? i : -1)).filter((i) => i >= 0);
+                  if (idx.length) {
+                    ctx.fillStyle = `${l.color}2e`; // ~18 % opacity
+                    ctx.beginPath();
+                    idx.forEach((i, j) => (j ? ctx.lineTo(X(i), Yv(iv[i][1])) : ctx.moveTo(X(i), Yv(iv[i][1]))));
+                    [...idx].reverse().forEach((i) => ctx.lineTo(X(i), Yv(iv[i][0])));
+                    ctx.closePath();
+                    if (idx.length === 1) { ctx.lineWidth = 8 * r; ctx.strokeStyle = `${l.color}2e`; ctx.stroke(); } else ctx.fill();
+                  }
+                }
+                // Bars: an interval at every finished point (none where it has no width).
+                if (l.bars) {
+                  ctx.strokeStyle = l.color; ctx.lineWidth = 2 * r;
+                  ranges(l.bars).forEach((iv, i) => {
+                    if (!iv || !(iv[1] > iv[0])) return;
+                    const x = X(i);
+                    const cap = 6 * r;
+                    ctx.beginPath();
+                    ctx.moveTo(x, Yv(iv[0])); ctx.lineTo(x, Yv(iv[1]));
+                    ctx.moveTo(x - cap, Yv(iv[0])); ctx.lineTo(x + cap, Yv(iv[0]));
+                    ctx.moveTo(x - cap, Yv(iv[1])); ctx.lineTo(x + cap, Yv(iv[1]));
+                    ctx.stroke();
+                  });
+                }
               }
               ctx.restore();
             }],
@@ -106,20 +130,42 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
       },
     };
   };
+  const aucFmt = (v, tick) => (v == null ? (tick ? null : '\u2013') : tick ? v.toFixed(1) : num(v));
+  const pctFmt = (v, tick) => (tick ? tickPct(v) : v == null ? 'not measurable' : pct(v));
   const panels = [
-    metric('roc_auc_mean', 'roc_auc_std', 'ROC-AUC', 0.5, '0.5', COLOURS.blue, (v) => num(v)),
-    metric('tpr_at_1pct_mean', 'tpr_at_1pct_std', 'TPR at 1% FPR', 0.01, '1%', COLOURS.orange, (v) => pct(v)),
+    panel({ heading: 'ROC-AUC', axisLabel: 'ROC-AUC', chance: 0.5, chanceText: '0.5', fmt: aucFmt, lines: [
+      { key: 'roc_auc_mean', label: `${own} attack`, color: COLOURS.blue, dash: [], bars: (p) => interval95(p.roc_auc_ci95) },
+      { key: 'strongest_roc_auc_mean', label: 'strongest attack', color: COLOURS.purple, dash: [14, 4, 3, 4], band: (p) => interval95(p.strongest_roc_auc_ci95) },
+    ] }),
+    panel({ heading: 'TPR at 1% FPR', axisLabel: 'TPR at 1% FPR', chance: 0.01, chanceText: '1%', fmt: pctFmt, lines: [
+      { key: 'tpr_at_1pct_mean', label: `${own} attack`, color: COLOURS.orange, dash: [10, 6] },
+      { key: 'strongest_tpr_at_1pct_mean', label: 'strongest attack', color: COLOURS.purple, dash: [14, 4, 3, 4] },
+    ] }),
   ];
-  const notes = [nSeeds > 1 ? `Bars: \u00b11 sample standard deviation over seeds ${sweep.seeds.join(', ')}.`
-    : 'One seed: no error bars (\u00b1 \u2014 in the table). Use more seeds to see the spread.',
-  'Dashed grey lines: chance (AUC 0.5; TPR 1% at 1% FPR).'];
+  // The learning rate and the model's size change what the recommender is worth: recall beside the attack.
+  const withRecall = sweep.param === 'lr' || sweep.param === 'k';
+  if (withRecall) {
+    const top = () => Math.min(1, Math.max(0.05, ...sweep.points.map((p) => p.recall_at_n_mean + (p.recall_at_n_std || 0))) * 1.25);
+    panels.push(panel({ heading: `Members\u2019 recall@${sweep.config.top_n}`, axisLabel: `Recall@${sweep.config.top_n}`, chance: null,
+      fmt: (v, tick) => (v == null ? (tick ? null : '\u2013') : tick ? +v.toPrecision(3) : num(v)), yMax: top, lines: [
+        { key: 'recall_at_n_mean', label: 'recall', color: COLOURS.green, dash: [],
+          bars: (p) => (p.recall_at_n_std > 0 ? [p.recall_at_n_mean - p.recall_at_n_std, p.recall_at_n_mean + p.recall_at_n_std] : null) },
+      ] }));
+  }
+  const notes = [`Bars (the ${own} attack) and the shaded band (the strongest attack): 95% intervals, ${nSeeds > 1
+    ? `Student\u2019s t over seeds ${sweep.seeds.join(', ')}` : 'the one run\u2019s bootstrap (use more seeds for the spread over seeds)'}.`
+    + ' The strongest attack is the best of every attack each run scored (table: which one).',
+  `Dashed grey lines: chance (AUC 0.5; TPR 1% at 1% FPR).${withRecall ? ` Recall: mean \u00b1 1 std${nSeeds > 1 ? '' : ' (one seed: none)'}.` : ''}`];
   const fullTitle = title || `Attack success against ${name} (${spread})`;
   const chart = mount(box, panels, {
     title: fullTitle, notes, describedBy, progressive,
     summary: panels.map((p) => p.summary).join(' '),
     legend: [
-      { text: 'ROC-AUC (mean)', color: COLOURS.blue },
-      { text: 'TPR at 1% FPR (mean)', color: COLOURS.orange, dash: true },
+      { text: `ROC-AUC, the ${own} attack (mean, 95% bars)`, color: COLOURS.blue },
+      { text: 'ROC-AUC, the strongest attack (mean, 95% band)', color: COLOURS.purple, dash: true },
+      { text: `TPR at 1% FPR, the ${own} attack`, color: COLOURS.orange, dash: true },
+      { text: 'TPR at 1% FPR, the strongest attack', color: COLOURS.purple, dash: true },
+      ...(withRecall ? [{ text: `Members\u2019 recall@${sweep.config.top_n}`, color: COLOURS.green }] : []),
       { text: 'Chance', color: GREY, dash: true },
     ],
     hint: 'Hover over a chart to read a point.',
@@ -164,5 +210,7 @@ export function sweepReadout(sweep, i) {
   const n = sweep.seeds.length;
   const what = paramText(sweep.param).short;
   return `${what} = ${sweepValue(p.value)}: ROC-AUC ${meanStd(p.roc_auc_mean, p.roc_auc_std, 3, n)} \u00b7 `
-    + `TPR at 1% FPR ${pctStd(p.tpr_at_1pct_mean, p.tpr_at_1pct_std, n)} (${n === 1 ? '1 seed' : `${n} seeds`})`;
+    + `TPR at 1% FPR ${p.tpr_at_1pct_mean === null ? 'not measurable' : pctStd(p.tpr_at_1pct_mean, p.tpr_at_1pct_std, n)} \u00b7 `
+    + `strongest (${p.strongest_attack}) ${meanStd(p.strongest_roc_auc_mean, p.strongest_roc_auc_std, 3, n)} \u00b7 `
+    + `recall ${meanStd(p.recall_at_n_mean, p.recall_at_n_std, 3, n)} (${n === 1 ? '1 seed' : `${n} seeds`})`;
 }
