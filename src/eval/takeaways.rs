@@ -183,8 +183,9 @@ pub fn sweep(s: &SweepReport) -> Vec<String> {
             format!("falls from {a:.3} to {b:.3}")
         }
     };
+    let n_seeds = s.seeds.len();
     out.push(format!(
-        "From {p} = {} to {}, the strongest attack's ROC-AUC: {} ({} seeds per value).",
+        "From {p} = {} to {}, the strongest attack's ROC-AUC: {} ({n_seeds} seed{} per value).",
         first.value,
         last.value,
         move_text(
@@ -193,7 +194,7 @@ pub fn sweep(s: &SweepReport) -> Vec<String> {
             f.strongest_roc_auc_ci95,
             l.strongest_roc_auc_ci95
         ),
-        s.seeds.len()
+        if n_seeds == 1 { "" } else { "s" }
     ));
     if f.strongest_attack != s.config.attack || l.strongest_attack != s.config.attack {
         out.push(format!(

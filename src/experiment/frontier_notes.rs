@@ -11,7 +11,21 @@ use super::frontier_report::{FrontierPanel, FrontierPoint};
 use crate::attack::AttackKind;
 use crate::config::{Config, Protocol};
 use crate::defence::DefenceKind;
-use crate::eval::bootstrap::{indistinguishable_from_chance, within_noise};
+use crate::eval::bootstrap::{indistinguishable_from_chance, within_noise, Interval};
+
+/// Widest interval that still says something about chance: a 2-seed Student-t interval
+/// (t = 12.7) holds 0.5 for almost any mean, and "at chance (0.726)" would read wrong.
+const INFORMATIVE_WIDTH: f64 = 0.2;
+
+/// At chance: the interval holds 0.5 and is narrow enough to mean it.
+fn at_chance(i: Interval) -> bool {
+    indistinguishable_from_chance(i) && i[1] - i[0] <= INFORMATIVE_WIDTH
+}
+
+/// The interval is too wide to tell anything from chance.
+fn too_wide(i: Interval) -> bool {
+    i[1] - i[0] > INFORMATIVE_WIDTH
+}
 
 /// Most lines a panel's notes hold.
 pub const MAX_NOTES: usize = 6;
@@ -52,8 +66,10 @@ pub fn notes(p: &FrontierPanel, base: &Config) -> (Option<String>, Vec<String>) 
         } else {
             "up".to_string()
         };
-        let chance = if indistinguishable_from_chance(s.strongest_roc_auc_ci95) {
+        let chance = if at_chance(s.strongest_roc_auc_ci95) {
             ", at chance"
+        } else if too_wide(s.strongest_roc_auc_ci95) {
+            ", too few seeds to tell from chance"
         } else {
             ""
         };
@@ -94,11 +110,11 @@ fn verdict(p: &FrontierPanel, who: &str) -> String {
         .filter(|(_, q)| q.strength > 0.0)
         .collect();
     let pop = p.popularity_recall_at_n;
-    let at_chance = points
+    let stopped = points
         .iter()
-        .filter(|(_, q)| indistinguishable_from_chance(q.over.strongest_roc_auc_ci95))
+        .filter(|(_, q)| at_chance(q.over.strongest_roc_auc_ci95))
         .max_by(|a, b| a.1.recall_at_n_mean.total_cmp(&b.1.recall_at_n_mean));
-    if let Some((d, q)) = at_chance {
+    if let Some((d, q)) = stopped {
         let cost = if q.recall_at_n_mean < pop {
             format!(
                 "recall {:.3}, below the popularity list's {pop:.3}: stopping {who} costs more than personalisation is worth",
@@ -117,11 +133,19 @@ fn verdict(p: &FrontierPanel, who: &str) -> String {
             q.over.strongest_roc_auc_mean
         );
     }
-    match points.iter().min_by(|a, b| {
+    let lowest = points.iter().min_by(|a, b| {
         a.1.over
             .strongest_roc_auc_mean
             .total_cmp(&b.1.over.strongest_roc_auc_mean)
-    }) {
+    });
+    match lowest {
+        Some((d, q)) if too_wide(q.over.strongest_roc_auc_ci95) => format!(
+            "Too few seeds to say whether any defence stops {who}: the lowest strongest attack is {:.3} ({} at strength {}, recall {:.3}), with an interval wider than {INFORMATIVE_WIDTH}.",
+            q.over.strongest_roc_auc_mean,
+            d.id(),
+            q.strength,
+            q.recall_at_n_mean
+        ),
         Some((d, q)) => format!(
             "No defence here stops {who}: the lowest strongest attack is {:.3} ({} at strength {}, recall {:.3}).",
             q.over.strongest_roc_auc_mean,
