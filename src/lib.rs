@@ -21,6 +21,7 @@ pub mod defence;
 pub mod error;
 pub mod eval;
 pub mod experiment;
+pub mod json_text;
 pub mod mf;
 pub mod privacy;
 pub mod recommend;
