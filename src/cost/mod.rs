@@ -21,6 +21,7 @@
 
 mod constants;
 mod jobs;
+mod synth;
 #[cfg(test)]
 mod tests;
 
@@ -35,6 +36,7 @@ pub use jobs::{
     estimate_frontier, estimate_job, estimate_matrix, estimate_sweep, JobEstimate, JobSpec,
     DP_SGD_FACTOR,
 };
+pub use synth::estimate_synth;
 
 /// What a job is expected to cost.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
