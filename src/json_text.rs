@@ -246,8 +246,13 @@ mod tests {
             .to_string();
         assert!(e.contains("trailing characters"), "{e}");
         // A value out of f64's range passes the raw split and is named by its key.
-        let e = object_entries(r#"{"k":1e400}"#, "--config").unwrap_err().to_string();
-        assert!(e.starts_with("config: k: not valid JSON: number out of range"), "{e}");
+        let e = object_entries(r#"{"k":1e400}"#, "--config")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config: k: not valid JSON: number out of range"),
+            "{e}"
+        );
         let long = format!(r#"{{"k": "{}"#, "x".repeat(5000));
         let e = object_entries(&long, "--config").unwrap_err().to_string();
         assert!(e.chars().count() <= 200, "{}", e.chars().count());

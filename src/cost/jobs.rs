@@ -54,22 +54,23 @@ fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies:
     }
 }
 /// The runs of a sweep: every value with every seed. A value that changes only the attacker's
-/// settings (a k-sweep) reuses each seed's recommenders (experiment::served): after the first such
-/// value, its runs cost the attacker's part only. Also the served entries the CLI keeps until the
-/// job ends: every trained run's when some are reused, else the last one.
+/// settings (a k-sweep) reuses each seed's recommenders (experiment::served) when `reuse`: after
+/// the first such value, its runs cost the attacker's part only. Also the served entries the CLI
+/// keeps until the job ends: every trained run's when some are reused, else the last one.
 fn sweep_pieces(
     base: &Config,
     data: &DatasetSummary,
     param: &str,
     values: &[f64],
     seeds: usize,
+    reuse: bool,
 ) -> Result<(Vec<Piece>, usize)> {
     let mut pieces = Vec::new();
     let mut trained = Vec::new();
     for &v in values {
         let cfg = base.with_param(param, v)?;
         let key = served_key(&cfg);
-        let p = if trained.contains(&key) {
+        let p = if reuse && trained.contains(&key) {
             attacker(&cfg, &Shape::new(&cfg, data), 1.0)
         } else {
             trained.push(key);
@@ -94,7 +95,7 @@ pub fn estimate_sweep(
     seeds: usize,
     jobs: usize,
 ) -> Result<Estimate> {
-    let (pieces, entries) = sweep_pieces(base, data, param, values, seeds)?;
+    let (pieces, entries) = sweep_pieces(base, data, param, values, seeds, true)?;
     Ok(schedule(&pieces, data, jobs).with_served(entries, base, data))
 }
 
@@ -126,12 +127,16 @@ fn matrix_schedule(
 ) -> Estimate {
     let s = Shape::new(cfg, data);
     let attack = attacker(cfg, &s, kinds.len() as f64);
+    // A matrix's halves count one at a time: the 5-algorithm matrix peaked at 84 MB on the
+    // ML-1M shape, where both of ncf's halves' working sets at once would take 130 MB (a single
+    // ncf run, whose pipeline keeps both models until the lists are made, took 117).
     let trainings = kinds.iter().map(|&k| {
         let h = half(k, cfg, &s);
         h.then(h)
     });
     if jobs <= 1 || seeds == 0 {
-        let seed = trainings.fold(attack, Piece::then);
+        // One algorithm's halves after another's, then the attack.
+        let seed = trainings.fold(Piece::NONE, Piece::then).then_attack(attack);
         return schedule_copies(&vec![seed; seeds], data, jobs, copies);
     }
     let mut pieces: Vec<Piece> = Vec::new();
@@ -153,14 +158,11 @@ impl Estimate {
     }
 }
 
-/// Extra work of dp-sgd training over plain SGD (per-sample clipping and noise on every update).
-/// Not measured at scale: a guess from the DP step's three passes over each sample's gradient.
-pub const DP_SGD_FACTOR: f64 = 3.0;
-
 /// A privacy–utility frontier (`experiment::frontier`), per seed: one shadow, one attacker, one
 /// undefended target; each serving-level defence at each strength above 0 serves the target again
 /// from its cached scores (a selection over the catalogue per user); dp-sgd trains a new target at
-/// each strength above 0; the natural frontier (lfm only) trains a target per epoch count.
+/// each strength above 0 (its T steps do not depend on the strength, `cost::dp`); the natural
+/// frontier (lfm only) trains a target per epoch count.
 fn frontier_pieces(
     cfg: &Config,
     data: &DatasetSummary,
@@ -169,6 +171,8 @@ fn frontier_pieces(
     seeds: usize,
     natural_epochs: &[u32],
 ) -> Vec<Piece> {
+    // The frontier's base run is undefended whatever the config's own defence.
+    let cfg = &cfg.undefended();
     let s = Shape::new(cfg, data);
     let base = run_piece(cfg, data);
     let mut seed = base;
@@ -182,7 +186,12 @@ fn frontier_pieces(
         if d.serving_only() {
             seed.seconds += points * serve.seconds;
         } else {
-            seed.seconds += points * target.seconds * DP_SGD_FACTOR;
+            let dp = Config {
+                defence: d,
+                defence_strength: 1.0,
+                ..cfg.clone()
+            };
+            seed.seconds += points * (target.seconds + super::dp::dp_extra(&dp, &s).seconds);
         }
     }
     if cfg.recommender == RecommenderKind::Lfm {
@@ -285,7 +294,13 @@ pub fn estimate_job(
             let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
             let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
             let seeds = seeds()?;
-            let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds)?;
+            // The page's pool runs a sweep in value order. With one worker, a seed's lists are
+            // its own cache's only (PAGE_SERVED_ENTRIES of them, least recently used out): with
+            // more seeds than that, each value's seeds push out the ones the next value needs,
+            // so every run trains again (20 seeds: 135 s, 5x the estimate that assumed reuse).
+            // Two or more workers send a seed's lists along and reuse whatever the seeds.
+            let reuse = !browser || workers > 1 || seeds <= PAGE_SERVED_ENTRIES;
+            let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds, reuse)?;
             (Scheduled::Pieces(pieces), values.len() * seeds, "runs")
         }
         "matrix" => {

@@ -7,7 +7,7 @@ use crate::synth::{SynthParams, BYTES_PER_ITEM, BYTES_PER_USER};
 
 // Fitted to the CPU time (user + system) and peak RSS of `memberlens synth` on this project's
 // 2-core machine (load ~3.5, 2026-12-05; `/usr/bin/time`): 10^5, 10^6 (ML-1M shape) and 10^7
-// rows took 0.02, 0.26 and 3.39 s; 10^8 items for 5 rows 4.02 s and 1.57 GB; 10^6 users with
+// rows took 0.02, 0.26 (0.19 in another series) and 3.39 s; 10^8 items for 5 rows 4.02 s and 1.57 GB; 10^6 users with
 // 5·10^6 rows 1.42 s and 32 MB. The wall time was up to 1.5× the CPU time on the shared machine.
 
 /// Nanoseconds per catalogue item (its weight, the shuffle of the ids, the tree; page faults).
@@ -15,7 +15,7 @@ pub const NS_SYNTH_PER_ITEM: f64 = 40.0;
 /// Nanoseconds per row and per level of the Fenwick tree (a draw, its removal and restoring).
 pub const NS_SYNTH_PER_ROW_LEVEL: f64 = 4.0;
 /// Nanoseconds per row beyond the draws: rating, time, sorting and formatting the line.
-pub const NS_SYNTH_PER_ROW: f64 = 270.0;
+pub const NS_SYNTH_PER_ROW: f64 = 230.0;
 /// Nanoseconds per user (counting shares, one pass per water-filling round, usually one or two).
 pub const NS_SYNTH_PER_USER: f64 = 30.0;
 /// The process before anything is generated (4.8 MB measured for the smallest file).
