@@ -761,7 +761,11 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 &[("--movies", &movies)],
                 force,
             )?;
-            let name = output::shown(&movies);
+            // Messages name the file as the data set's do: its name, not its whole path.
+            let name = movies.file_name().map_or_else(
+                || output::shown(&movies),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let bytes =
                 std::fs::read(&movies).map_err(|source| output::io_error(&movies, source))?;
             let list = crate::data::titles::parse_movies(&bytes, &name)?;
@@ -769,7 +773,12 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 w.write_all(crate::data::titles::to_tsv(&list).as_bytes())
                     .map_err(|source| output::io_error(&out, source))
             })?;
-            eprintln!("{name}: {} titles → {}", list.len(), output::shown(&out));
+            eprintln!(
+                "{}: {} titles → {}",
+                crate::error::shorten_to(&name, crate::error::NAME_MAX),
+                list.len(),
+                output::shown(&out)
+            );
         }
         Command::Frontier(a) => {
             let cfg = a.common.config()?;
