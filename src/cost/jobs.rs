@@ -19,16 +19,25 @@ use crate::recommender::RecommenderKind;
 /// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
 /// least loaded thread, as a work-stealing pool roughly does).
 fn schedule(pieces: &[Piece], data: &DatasetSummary, jobs: usize) -> Estimate {
-    schedule_copies(pieces, data, jobs, false)
+    schedule_copies(pieces, data, jobs, jobs, false)
 }
 
 /// `schedule`, with one copy of the data set per thread when `copies` (the page's workers each
-/// hold their own; native threads share one).
-fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies: bool) -> Estimate {
+/// hold their own; native threads share one). The time divides among at most `cores` threads:
+/// more workers than cores share them (a page with `workers=8` on 2 cores is no faster than 2),
+/// while each still holds its working set.
+fn schedule_copies(
+    pieces: &[Piece],
+    data: &DatasetSummary,
+    jobs: usize,
+    cores: usize,
+    copies: bool,
+) -> Estimate {
     let threads = jobs.clamp(1, pieces.len().max(1));
+    let running = threads.min(cores.max(1));
     let mut sorted = pieces.to_vec();
     sorted.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
-    let mut load = vec![0.0f64; threads];
+    let mut load = vec![0.0f64; running];
     for p in &sorted {
         let least = load
             .iter()
@@ -39,8 +48,8 @@ fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies:
     }
     let longest = load.iter().copied().fold(0.0, f64::max);
     // Threads share caches and memory bandwidth: a second one gives PARALLEL_EFFICIENCY of a core.
-    let slowdown = if threads > 1 {
-        threads as f64 / (1.0 + (threads as f64 - 1.0) * PARALLEL_EFFICIENCY)
+    let slowdown = if running > 1 {
+        running as f64 / (1.0 + (running as f64 - 1.0) * PARALLEL_EFFICIENCY)
     } else {
         1.0
     };
@@ -111,7 +120,7 @@ pub fn estimate_matrix(
     jobs: usize,
 ) -> Estimate {
     let entries = if jobs > 1 { seeds * kinds.len() } else { 0 };
-    matrix_schedule(cfg, data, kinds, seeds, jobs, false).with_served(entries, cfg, data)
+    matrix_schedule(cfg, data, kinds, seeds, jobs, jobs, false).with_served(entries, cfg, data)
 }
 
 /// A matrix's pieces scheduled: one per seed on one thread; on more, each seed's algorithms'
@@ -123,6 +132,7 @@ fn matrix_schedule(
     kinds: &[RecommenderKind],
     seeds: usize,
     jobs: usize,
+    cores: usize,
     copies: bool,
 ) -> Estimate {
     let s = Shape::new(cfg, data);
@@ -137,14 +147,14 @@ fn matrix_schedule(
     if jobs <= 1 || seeds == 0 {
         // One algorithm's halves after another's, then the attack.
         let seed = trainings.fold(Piece::NONE, Piece::then).then_attack(attack);
-        return schedule_copies(&vec![seed; seeds], data, jobs, copies);
+        return schedule_copies(&vec![seed; seeds], data, jobs, cores, copies);
     }
     let mut pieces: Vec<Piece> = Vec::new();
     for _ in 0..seeds {
         pieces.extend(trainings.clone());
     }
     pieces.extend(std::iter::repeat_n(attack, seeds - 1));
-    let mut e = schedule_copies(&pieces, data, jobs, copies);
+    let mut e = schedule_copies(&pieces, data, jobs, cores, copies);
     e.seconds += attack.seconds;
     e.peak_bytes = e.peak_bytes.max(data_bytes(data) + attack.peak());
     e
@@ -270,6 +280,20 @@ pub fn estimate_job(
     workers: usize,
     factor: f64,
 ) -> Result<JobEstimate> {
+    estimate_job_on(cfg, data, kind, spec, workers, workers, factor)
+}
+
+/// `estimate_job` on a machine of `cores` cores: the workers beyond them add their memory but
+/// no speed.
+pub fn estimate_job_on(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kind: &str,
+    spec: &JobSpec,
+    workers: usize,
+    cores: usize,
+    factor: f64,
+) -> Result<JobEstimate> {
     let missing = |key: &str| Error::config(key, format!("a {kind} job needs `{key}`"));
     let seeds = || {
         spec.seeds
@@ -317,7 +341,7 @@ pub fn estimate_job(
             } else {
                 seeds
             };
-            let est = matrix_schedule(cfg, data, &kinds, seeds, workers, browser);
+            let est = matrix_schedule(cfg, data, &kinds, seeds, workers, cores, browser);
             (Scheduled::Done(est, units), seeds, "seeds")
         }
         "frontier" => {
@@ -349,7 +373,10 @@ pub fn estimate_job(
     };
     // Units that can run at once: the runs (a frontier: its seeds), or a matrix's seed parts.
     let (mut native, units) = match scheduled {
-        Scheduled::Pieces(pieces) => (schedule_copies(&pieces, data, workers, browser), runs),
+        Scheduled::Pieces(pieces) => (
+            schedule_copies(&pieces, data, workers, cores, browser),
+            runs,
+        ),
         Scheduled::Done(e, units) => (e, units),
     };
     if browser {

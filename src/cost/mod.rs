@@ -35,7 +35,8 @@ use crate::recommender::RecommenderKind;
 pub use constants::*;
 pub use dp::{dp_steps, DP_PASS_FACTOR, KNOWN_RATE, NS_DP_NOISE};
 pub use jobs::{
-    estimate_frontier, estimate_job, estimate_matrix, estimate_sweep, JobEstimate, JobSpec,
+    estimate_frontier, estimate_job, estimate_job_on, estimate_matrix, estimate_sweep, JobEstimate,
+    JobSpec,
 };
 pub use synth::estimate_synth;
 

@@ -532,3 +532,29 @@ fn a_page_k_sweep_beyond_a_workers_cache_counts_its_retraining() {
     let native = estimate_sweep(&cfg, &d, "vector_k", &[10.0, 20.0], 20, 1).unwrap();
     assert!(native.seconds < 1.5 * 20.0 * estimate(&cfg, &d, 1).seconds);
 }
+
+#[test]
+fn workers_beyond_the_cores_add_memory_but_no_speed() {
+    let cfg = Config::default();
+    let d = summary(610, 9_724, 100_836);
+    let spec = JobSpec {
+        param: Some("lr".into()),
+        values: Some(vec![0.005, 0.01, 0.02, 0.05]),
+        seeds: Some(vec![0, 1, 2, 3]),
+        ..JobSpec::default()
+    };
+    let on = |workers, cores| {
+        estimate_job_on(&cfg, &d, "sweep", &spec, workers, cores, BROWSER_FACTOR).unwrap()
+    };
+    // `workers=8` on 2 cores: the time of 2 workers (it was divided by 8), the memory of 8.
+    let (eight, two) = (on(8, 2), on(2, 2));
+    assert!(
+        (eight.seconds - two.seconds).abs() < 1e-9 * two.seconds,
+        "{eight:?} {two:?}"
+    );
+    assert!(eight.bytes > two.bytes);
+    assert!(on(8, 8).seconds < 0.5 * eight.seconds);
+    // Without a core count the workers are taken as cores, as before.
+    let old = estimate_job(&cfg, &d, "sweep", &spec, 8, BROWSER_FACTOR).unwrap();
+    assert_eq!(old, on(8, 8));
+}
