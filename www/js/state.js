@@ -239,6 +239,10 @@ export function describeRange(key) {
 // U+2066–U+2069), which would show text reversed. The same set as the core's messages escape.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
 
+// Most characters of a link's value a warning shows: a whole list of 11 strengths or every
+// algorithm fits, a 1 MB value does not. Keys and other fields show at most 40 (the core's too).
+const ECHO_VALUE = 256;
+
 /**
  * Text from a link or a file name as the page shows it: unsafe characters escaped as `\u{202e}`,
  * at most `max` characters (then "…"), so a 1 MB value or a reversed file name cannot flood or
@@ -287,7 +291,7 @@ export function parseValue(key, raw) {
   const s = SCHEMA[key];
   if (!s) return { ok: false, error: `unknown setting \u201c${echo(key)}\u201d` };
   const text = String(raw).trim();
-  const bad = () => ({ ok: false, error: `${key} = \u201c${echo(raw)}\u201d is not valid (expected ${describeRange(key)})` });
+  const bad = () => ({ ok: false, error: `${key} = \u201c${echo(raw, ECHO_VALUE)}\u201d is not valid (expected ${describeRange(key)})` });
   switch (s.type) {
     case 'bool':
       if (['true', '1', 'yes', 'on'].includes(text)) return { ok: true, value: true };
@@ -328,7 +332,7 @@ export function parseValue(key, raw) {
       if (!Number.isFinite(v)) return bad();
       if (s.type === 'int' && !Number.isInteger(v)) return bad();
       if ((v === s.min || v === s.max) && !sameDecimal(text, String(v))) {
-        return { ok: false, error: `${key} = \u201c${echo(raw)}\u201d has more digits than a 64-bit number holds and rounds to ${v}, an end of the allowed range (${describeRange(key)})` };
+        return { ok: false, error: `${key} = \u201c${echo(raw, ECHO_VALUE)}\u201d has more digits than a 64-bit number holds and rounds to ${v}, an end of the allowed range (${describeRange(key)})` };
       }
       if (v < s.min || v > s.max || (s.minExclusive && v === s.min) || (s.maxExclusive && v === s.max)) {
         return bad();
