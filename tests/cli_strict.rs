@@ -4,6 +4,9 @@
 //! more refused, and every error one line of at most 200 characters naming its key. Each
 //! reproduction of the issue here failed on main before.
 
+// The native binary, run as a user runs it: nothing to test in wasm.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use std::path::PathBuf;
