@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::experiment::frontier::{DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS};
 use crate::experiment::parallel::{self, SharedClock, Workers};
 use crate::experiment::{Job, JobResult};
+use crate::output::{self, Output};
 use crate::pipeline::Pipeline;
 use crate::recommender::RecommenderKind;
 use crate::report::Progress;
@@ -48,6 +49,9 @@ enum Command {
         movies: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// replace an existing --out file that is not an earlier titles file
+        #[arg(long)]
+        force: bool,
     },
     /// Defences at several strengths: how far the attack falls and what recall pays.
     Frontier(FrontierArgs),
@@ -60,6 +64,9 @@ enum Command {
         ratings: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// replace an existing --out file that is not an earlier bundle
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -80,10 +87,10 @@ struct Common {
     /// length of the attacker's item vectors (0 = the recommenders' k)
     #[arg(long = "vector-k")]
     vector_k: Option<u32>,
-    #[arg(long, value_parser = finite)]
-    lr: Option<f64>,
-    #[arg(long, value_parser = finite)]
-    reg: Option<f64>,
+    #[arg(long, value_parser = typed_finite)]
+    lr: Option<Typed>,
+    #[arg(long, value_parser = typed_finite)]
+    reg: Option<Typed>,
     #[arg(long)]
     epochs: Option<u32>,
     #[arg(long = "top-n")]
@@ -99,8 +106,8 @@ struct Common {
     #[arg(long)]
     defence: Option<String>,
     /// how strongly the defence acts, 0 (off) to 1 (strongest)
-    #[arg(long = "defence-strength", value_parser = finite)]
-    defence_strength: Option<f64>,
+    #[arg(long = "defence-strength", value_parser = typed_finite)]
+    defence_strength: Option<Typed>,
     /// any other config key as a JSON object, e.g. '{"hidden1":64,"weighting":"uniform"}'
     #[arg(long)]
     config: Option<String>,
@@ -108,6 +115,7 @@ struct Common {
     #[arg(long)]
     json: bool,
     /// run even if the job is estimated above the time or memory limit, or has too many runs
+    /// (`run`: also replace an existing --users file that is not an earlier users file)
     #[arg(long)]
     force: bool,
 }
@@ -133,6 +141,50 @@ fn protocol_arg(text: &str) -> std::result::Result<Protocol, String> {
     }
 }
 
+/// A number flag as typed and as read: the text lets the config judge a number that rounds onto
+/// an end of its range (`Config::check_typed`).
+#[derive(Clone, Debug)]
+struct Typed {
+    value: f64,
+    text: String,
+}
+
+fn typed_finite(text: &str) -> std::result::Result<Typed, String> {
+    Ok(Typed {
+        value: finite(text)?,
+        text: text.trim().to_string(),
+    })
+}
+
+impl Typed {
+    fn entry(&self, key: &str) -> Option<crate::json_text::Entry> {
+        Some(crate::json_text::Entry {
+            key: key.into(),
+            value: serde_json::Number::from_f64(self.value)?.into(),
+            text: self.text.clone(),
+        })
+    }
+}
+
+/// Refuses a list flag that names one item twice (a seed twice would be averaged as if it were
+/// an independent run, and its spread understated).
+fn distinct<T: PartialEq + std::fmt::Display>(flag: &str, items: &[T], why: &str) -> Result<()> {
+    for (i, x) in items.iter().enumerate() {
+        if items[..i].contains(x) {
+            return Err(Error::config(
+                flag,
+                format!(
+                    "{} is given twice: give each once ({why})",
+                    crate::error::shorten(&x.to_string())
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+const SEEDS_WHY: &str = "a repeated seed repeats the same run, which would count as independent";
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ProtocolArg {
     Popular,
@@ -156,8 +208,8 @@ struct SweepArgs {
     #[arg(long)]
     param: String,
     /// comma-separated values, e.g. 10,20,30
-    #[arg(long, value_delimiter = ',', required = true)]
-    values: Vec<f64>,
+    #[arg(long, value_delimiter = ',', required = true, value_parser = typed_finite)]
+    values: Vec<Typed>,
     /// comma-separated seeds, e.g. 0,1,2
     #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     seeds: Vec<u32>,
@@ -181,6 +233,9 @@ struct SynthArgs {
     seed: u32,
     #[arg(long)]
     out: PathBuf,
+    /// generate even if estimated above the time or memory limit, and replace an existing --out
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -231,44 +286,81 @@ struct Parallel {
 }
 
 impl Parallel {
+    /// The threads to use: `--jobs`, at most the cores this process may use (more threads only
+    /// share the same cores, and an estimate divided by them would be wrong), or all of them.
     fn jobs(&self) -> usize {
-        self.jobs
-            .map_or_else(parallel::default_jobs, |j| j as usize)
+        let cores = parallel::default_jobs();
+        match self.jobs {
+            Some(j) if j as usize > cores => {
+                eprintln!(
+                    "note: --jobs {j} is more than the {cores} core{} here: using {cores}",
+                    if cores == 1 { "" } else { "s" }
+                );
+                cores
+            }
+            Some(j) => j as usize,
+            None => cores,
+        }
     }
 }
 
 impl Common {
     fn config(&self) -> Result<Config> {
-        let mut json = match &self.config {
-            Some(s) => serde_json::from_str::<serde_json::Value>(s)
-                .map_err(|e| Error::config("--config", e.to_string()))?,
-            None => serde_json::json!({}),
+        let mut entries = match &self.config {
+            Some(s) => crate::json_text::object_entries(s, "--config")?,
+            None => Vec::new(),
         };
-        let obj = json
-            .as_object_mut()
-            .ok_or_else(|| Error::config("--config", "must be a JSON object"))?;
         let protocol = self.protocol.map(|p| match p {
             ProtocolArg::Popular => Protocol::Popular,
             ProtocolArg::FoldIn => Protocol::FoldIn,
         });
-        let flags = serde_json::json!({
-            "seed": self.seed, "k": self.k, "vector_k": self.vector_k, "lr": self.lr, "reg": self.reg,
-            "epochs": self.epochs,
-            "top_n": self.top_n, "protocol": protocol,
-            "exclude_seen": self.exclude_seen.then_some(true),
-            "defence": self.defence, "defence_strength": self.defence_strength,
-        });
+        let whole = |key: &str, v: Option<u32>| {
+            v.map(|v| crate::json_text::Entry {
+                key: key.into(),
+                value: v.into(),
+                text: v.to_string(),
+            })
+        };
+        let text = |key: &str, v: Option<String>| {
+            v.map(|v| crate::json_text::Entry {
+                key: key.into(),
+                text: v.clone(),
+                value: v.into(),
+            })
+        };
+        let flags = [
+            whole("seed", self.seed),
+            whole("k", self.k),
+            whole("vector_k", self.vector_k),
+            self.lr.as_ref().and_then(|t| t.entry("lr")),
+            self.reg.as_ref().and_then(|t| t.entry("reg")),
+            whole("epochs", self.epochs),
+            whole("top_n", self.top_n),
+            protocol.map(|p| crate::json_text::Entry {
+                key: "protocol".into(),
+                value: serde_json::to_value(p).expect("serialises"),
+                text: String::new(),
+            }),
+            self.exclude_seen.then(|| crate::json_text::Entry {
+                key: "exclude_seen".into(),
+                value: true.into(),
+                text: "true".into(),
+            }),
+            text("defence", self.defence.clone()),
+            self.defence_strength
+                .as_ref()
+                .and_then(|t| t.entry("defence_strength")),
+        ];
         // Flags win over --config; flags not given leave the key to --config or the default.
-        for (k, v) in flags.as_object().expect("object") {
-            if !v.is_null() {
-                obj.insert(k.clone(), v.clone());
-            }
+        for flag in flags.into_iter().flatten() {
+            entries.retain(|e| e.key != flag.key);
+            entries.push(flag);
         }
         let base = match &self.preset {
             Some(name) => Config::preset(name)?,
             None => Config::default(),
         };
-        Config::from_json_over(&base, json)
+        Config::from_entries_over(&base, entries)
     }
 }
 
@@ -362,17 +454,18 @@ fn print_result(result: &JobResult<'_>, json: bool) {
 /// Prints the estimate of jobs above `cost::NOTICE_SECONDS` to stderr and refuses, without
 /// `--force`, a job estimated above `cost::MAX_SECONDS` or `cost::MAX_BYTES`.
 fn check_cost(estimate: cost::Estimate, what: &str, force: bool) -> Result<()> {
+    let over = estimate.over_limits();
+    if !over.is_empty() && !force {
+        // The refusal alone (it holds the estimate): an error is one line.
+        return Err(Error::State(format!(
+            "{what} is estimated at {}, above {over}: pass --force to run it anyway",
+            estimate.describe()
+        )));
+    }
     if estimate.seconds > cost::NOTICE_SECONDS {
         eprintln!("estimate: {what} takes about {}", estimate.describe());
     }
-    let over = estimate.over_limits();
-    if over.is_empty() || force {
-        return Ok(());
-    }
-    Err(Error::State(format!(
-        "{what} is estimated at {}, above {over}: pass --force to run it anyway",
-        estimate.describe()
-    )))
+    Ok(())
 }
 
 /// Refuses, without `--force`, more than `cost::MAX_RUNS` runs (sweep) or seeds (matrix).
@@ -391,6 +484,20 @@ pub fn main_with(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => {
             let cfg = a.common.config()?;
+            // Before the run: an output that would be refused costs no run.
+            let users = a
+                .users
+                .as_deref()
+                .map(|path| {
+                    Output::check(
+                        "--users",
+                        path,
+                        output::Kind::Users,
+                        &[("--ratings", &a.common.ratings)],
+                        a.common.force,
+                    )
+                })
+                .transpose()?;
             let data = load(&a.common.ratings)?;
             let estimate = cost::estimate(&cfg, &data.summary(), 1);
             check_cost(estimate, "this run", a.common.force)?;
@@ -404,11 +511,13 @@ pub fn main_with(cli: Cli) -> Result<()> {
             }
             let p = Pipeline::new(data, cfg)?.with_clock(clock());
             let job = finish(Job::Single(Box::new(p)), a.common.json)?;
-            if let (Some(path), Job::Single(p)) = (&a.users, &job) {
+            if let (Some(out), Job::Single(p)) = (&users, &job) {
                 let records = p.user_records().expect("the run is done");
-                std::fs::write(path, to_json(&records)).map_err(|source| Error::Io {
-                    path: path.display().to_string(),
-                    source,
+                out.write(|w| {
+                    serde_json::to_writer(&mut *w, &records).map_err(|e| Error::Io {
+                        path: String::new(),
+                        source: e.into(),
+                    })
                 })?;
             }
         }
@@ -416,8 +525,17 @@ pub fn main_with(cli: Cli) -> Result<()> {
             let cfg = a.common.config()?;
             // Check the swept values before spending time on the data.
             for v in &a.values {
-                cfg.with_param(&a.param, *v)?;
+                cfg.with_param(&a.param, v.value)?;
+                let given = serde_json::Map::from_iter(v.entry(&a.param).map(|e| (e.key, e.value)));
+                cfg.check_typed(&given, &a.param, &v.text)?;
             }
+            let values: Vec<f64> = a.values.iter().map(|v| v.value).collect();
+            distinct(
+                "--values",
+                &values,
+                "a repeated value repeats its runs, which would count as another point",
+            )?;
+            distinct("--seeds", &a.seeds, SEEDS_WHY)?;
             let runs = a.values.len() * a.seeds.len();
             let what = format!(
                 "this sweep ({} values × {} seeds)",
@@ -431,7 +549,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 &cfg,
                 &data.summary(),
                 &a.param,
-                &a.values,
+                &values,
                 a.seeds.len(),
                 jobs,
             )?;
@@ -441,7 +559,7 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 a.common.force,
             )?;
             let report = with_workers(jobs, "runs", |w| {
-                parallel::sweep(data, cfg, &a.param, &a.values, &a.seeds, w)
+                parallel::sweep(data, cfg, &a.param, &values, &a.seeds, w)
             })?;
             print_result(&JobResult::Sweep(&report), a.common.json);
         }
@@ -454,6 +572,13 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?,
                 None => RecommenderKind::ALL.to_vec(),
             };
+            let ids: Vec<&str> = kinds.iter().map(|k| k.id()).collect();
+            distinct(
+                "--recommenders",
+                &ids,
+                "each is a row and a column of the matrix",
+            )?;
+            distinct("--seeds", &a.seeds, SEEDS_WHY)?;
             let what = format!(
                 "this matrix ({} seeds × {} recommenders)",
                 a.seeds.len(),
@@ -484,38 +609,47 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 seed: a.seed,
             };
             params.check()?;
-            let io = |source| Error::Io {
-                path: a.out.display().to_string(),
-                source,
-            };
-            let file = std::fs::File::create(&a.out).map_err(io)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-            let rows = crate::synth::write_csv(&params, &mut w).map_err(|e| match e {
-                Error::Io { source, .. } => io(source),
-                other => other,
-            })?;
+            let out = Output::check("--out", &a.out, output::Kind::Synth, &[], a.force)?;
+            check_cost(
+                cost::estimate_synth(&params),
+                "this synthetic file",
+                a.force,
+            )?;
+            let rows = out.write(|w| crate::synth::write_csv(&params, w))?;
             eprintln!(
                 "synthetic: {} users, {} items, {rows} ratings (seed {}) → {}",
                 a.users,
                 a.items,
                 a.seed,
-                a.out.display()
+                output::shown(&a.out)
             );
         }
-        Command::Titles { movies, out } => {
-            let name = movies.display().to_string();
-            let bytes = std::fs::read(&movies).map_err(|source| Error::Io {
-                path: name.clone(),
-                source,
-            })?;
+        Command::Titles { movies, out, force } => {
+            let target = Output::check(
+                "--out",
+                &out,
+                output::Kind::Titles,
+                &[("--movies", &movies)],
+                force,
+            )?;
+            // Messages name the file as the data set's do: its name, not its whole path.
+            let name = movies.file_name().map_or_else(
+                || output::shown(&movies),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let bytes =
+                std::fs::read(&movies).map_err(|source| output::io_error(&movies, source))?;
             let list = crate::data::titles::parse_movies(&bytes, &name)?;
-            std::fs::write(&out, crate::data::titles::to_tsv(&list)).map_err(|source| {
-                Error::Io {
-                    path: out.display().to_string(),
-                    source,
-                }
+            target.write(|w| {
+                w.write_all(crate::data::titles::to_tsv(&list).as_bytes())
+                    .map_err(|source| output::io_error(&out, source))
             })?;
-            eprintln!("{name}: {} titles → {}", list.len(), out.display());
+            eprintln!(
+                "{}: {} titles → {}",
+                crate::error::shorten_to(&name, crate::error::NAME_MAX),
+                list.len(),
+                output::shown(&out)
+            );
         }
         Command::Frontier(a) => {
             let cfg = a.common.config()?;
@@ -536,6 +670,17 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 .natural_epochs
                 .clone()
                 .unwrap_or(DEFAULT_NATURAL_EPOCHS.to_vec());
+            distinct(
+                "--strengths",
+                &strengths,
+                "a repeated strength repeats its runs",
+            )?;
+            distinct(
+                "--natural-epochs",
+                &natural,
+                "a repeated count repeats its runs",
+            )?;
+            distinct("--seeds", &a.seeds, SEEDS_WHY)?;
             let what = format!("this frontier ({} seeds)", a.seeds.len());
             check_runs(a.seeds.len(), &what, a.common.force)?;
             let data = load(&a.common.ratings)?;
@@ -558,21 +703,32 @@ pub fn main_with(cli: Cli) -> Result<()> {
             })?;
             print_result(&JobResult::Frontier(&report), a.common.json);
         }
-        Command::Bundle { ratings, out } => {
+        Command::Bundle {
+            ratings,
+            out,
+            force,
+        } => {
+            let target = Output::check(
+                "--out",
+                &out,
+                output::Kind::Bundle,
+                &[("--ratings", &ratings)],
+                force,
+            )?;
             let data = Dataset::load(&ratings)?;
             let bytes = data.to_bundle();
-            std::fs::write(&out, &bytes).map_err(|source| Error::Io {
-                path: out.display().to_string(),
-                source,
+            target.write(|w| {
+                w.write_all(&bytes)
+                    .map_err(|source| output::io_error(&out, source))
             })?;
             let s = data.summary();
             eprintln!(
                 "{}: {} users, {} items, {} interactions → {} ({} bytes)",
-                s.name,
+                crate::error::shorten_to(&s.name, crate::error::NAME_MAX),
                 s.users,
                 s.items,
                 s.interactions,
-                out.display(),
+                output::shown(&out),
                 bytes.len()
             );
         }

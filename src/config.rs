@@ -414,12 +414,16 @@ impl Config {
         };
         for (key, v) in given {
             if !merged.contains_key(&key) {
+                // Every key would not fit a one-line message (≤ 200 characters): the nearest.
+                let near = merged
+                    .keys()
+                    .map(|k| (edit_distance(k, &key), k))
+                    .min()
+                    .filter(|(d, _)| *d <= 3)
+                    .map_or(String::new(), |(_, k)| format!("did you mean `{k}`? "));
                 return Err(Error::config(
-                    &crate::error::shorten(&key),
-                    format!(
-                        "unknown key (allowed: {})",
-                        merged.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
+                    &key,
+                    format!("unknown key ({near}the keys are listed in docs/INTERFACES.md)"),
                 ));
             }
             // Check each value alone so the error names its key (serde's message does not).
@@ -434,6 +438,74 @@ impl Config {
             .map_err(|e| Error::config("config", e.to_string()))?;
         cfg.check()?;
         Ok(cfg)
+    }
+
+    /// `from_json_over` for JSON text a user typed (`--config`; `what` names it in errors): a key
+    /// given twice is refused naming it, and so is a number whose typed text rounds onto an end
+    /// of its key's range (`check_typed`).
+    pub fn from_json_text_over(base: &Config, text: &str, what: &str) -> Result<Config> {
+        Self::from_entries_over(base, crate::json_text::object_entries(text, what)?)
+    }
+
+    /// `from_json_over` for typed entries (key, value and the text it was typed as): every
+    /// number is checked against its text (`check_typed`) before the values are merged.
+    pub fn from_entries_over(
+        base: &Config,
+        entries: Vec<crate::json_text::Entry>,
+    ) -> Result<Config> {
+        let mut given = serde_json::Map::new();
+        for e in &entries {
+            if given.insert(e.key.clone(), e.value.clone()).is_some() {
+                return Err(Error::config(
+                    &e.key,
+                    "given twice: give each key once (the second would silently replace the first)",
+                ));
+            }
+        }
+        for e in &entries {
+            base.check_typed(&given, &e.key, &e.text)?;
+        }
+        Self::from_json_over(base, serde_json::Value::Object(given))
+    }
+
+    /// Refuses a number typed with more precision than a 64-bit float holds when the float it
+    /// rounds to sits on an end of `key`'s allowed range (the check accepts that float but not
+    /// the next one on one side, or the reverse): `0.99999999999999999` for `member_fraction` is
+    /// read as 1.0, and `1.00000000000000001` for `defence_strength` as the allowed 1.0, so the
+    /// check could not judge what was typed. A text that is exactly its float (`1`, `0.5`, `0.01`
+    /// as its nearest float prints) passes; so does any over-precise number inside the range.
+    /// `given` holds the keys set over `self`, `key` among them.
+    pub fn check_typed(
+        &self,
+        given: &serde_json::Map<String, serde_json::Value>,
+        key: &str,
+        text: &str,
+    ) -> Result<()> {
+        let Some(v) = given.get(key).and_then(|v| v.as_f64()) else {
+            return Ok(());
+        };
+        if !given[key].is_f64() || crate::json_text::same_decimal(text, &format!("{v}")) {
+            return Ok(());
+        }
+        let valid = |x: f64| {
+            let Some(n) = serde_json::Number::from_f64(x) else {
+                return false;
+            };
+            let mut m = given.clone();
+            m.insert(key.to_string(), serde_json::Value::Number(n));
+            Self::from_json_over(self, serde_json::Value::Object(m)).is_ok()
+        };
+        let here = valid(v);
+        if here != valid(next_float(v, true)) || here != valid(next_float(v, false)) {
+            return Err(Error::config(
+                key,
+                format!(
+                    "{} has more digits than a 64-bit float holds and rounds to {v}, an end of the allowed range: type the end itself or a value inside",
+                    crate::json_text::typed(text)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// A named preset: `default`, or `paper` — the paper-faithful configuration that was the
@@ -561,13 +633,44 @@ impl Config {
     }
 }
 
-/// serde's message for a bad value, without its position suffix (" at line 1 column 9").
+/// The next float above (`up`) or below `x` (finite `x`; `f64::next_up` needs Rust 1.86).
+fn next_float(x: f64, up: bool) -> f64 {
+    if x == 0.0 {
+        let tiny = f64::from_bits(1);
+        return if up { tiny } else { -tiny };
+    }
+    let bits = x.to_bits();
+    // Away from zero is one more in the bit pattern, whatever the sign.
+    let away = (x > 0.0) == up;
+    f64::from_bits(if away { bits + 1 } else { bits - 1 })
+}
+
+/// serde's message for a bad value, without its position suffix (" at line 1 column 9"), short
+/// enough that the whole error stays within 200 characters.
 fn type_error(text: &str) -> String {
     let text = match text.rfind(" at line ") {
         Some(i) => &text[..i],
         None => text,
     };
-    crate::error::shorten_to(text, 200)
+    crate::error::shorten_to(text, 140)
+}
+
+/// Levenshtein distance of two short keys (for "did you mean").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().take(64).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().take(64).enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(ca != cb));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -649,6 +752,80 @@ mod tests {
         assert!(e.to_string().starts_with("config: lr:"), "{e}");
         let e = Config::from_json(serde_json::json!({"attack_lr": 1e-40})).unwrap_err();
         assert!(e.to_string().starts_with("config: attack_lr:"), "{e}");
+    }
+
+    #[test]
+    fn typed_json_refuses_duplicate_keys_even_after_an_invalid_first() {
+        let d = Config::default();
+        // serde_json's Value keeps the last: this ran with k 10 before.
+        let e = Config::from_json_text_over(&d, r#"{"k":0,"k":10}"#, "--config").unwrap_err();
+        assert!(e.to_string().starts_with("config: k: given twice"), "{e}");
+        let e = Config::from_json_text_over(&d, r#"{"k":10,"k":10}"#, "--config").unwrap_err();
+        assert!(e.to_string().starts_with("config: k: given twice"), "{e}");
+        let c = Config::from_json_text_over(&d, r#"{"k":10,"lr":0.02}"#, "--config").unwrap();
+        assert_eq!((c.k, c.lr), (10, 0.02));
+    }
+
+    #[test]
+    fn numbers_that_round_onto_an_end_of_the_range_are_refused_as_typed() {
+        let d = Config::default();
+        let text = |json: &str| Config::from_json_text_over(&d, json, "--config");
+        // Rounds to 1.0, which member_fraction excludes: the message shows what was typed.
+        let e = text(r#"{"member_fraction":0.99999999999999999}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config: member_fraction: 0.99999999999999999 has more digits"),
+            "{e}"
+        );
+        assert!(e.chars().count() <= 200, "{e}");
+        // Rounds to the allowed 1.0 from above: accepted silently before.
+        let e = text(r#"{"defence_strength":1.00000000000000001}"#).unwrap_err();
+        assert!(e.to_string().contains("1.00000000000000001"), "{e}");
+        // The ends typed exactly, over-precise values inside the range, and a float's shortest
+        // form are all fine.
+        assert_eq!(
+            text(r#"{"defence_strength":1.0}"#)
+                .unwrap()
+                .defence_strength,
+            1.0
+        );
+        assert_eq!(
+            text(r#"{"dp_sampling_rate":0.010}"#)
+                .unwrap()
+                .dp_sampling_rate,
+            0.01
+        );
+        assert!(text(r#"{"lr":0.0100000000000000000001}"#).is_ok());
+        let near_one = text(r#"{"member_fraction":0.9999999999999999}"#).unwrap();
+        assert!(near_one.member_fraction < 1.0);
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_nearest_in_one_short_line() {
+        let e = Config::from_json(serde_json::json!({"kk": 1}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "config: kk: unknown key (did you mean `k`? the keys are listed in docs/INTERFACES.md)"
+        );
+        let e = Config::from_json(serde_json::json!({"zzzzzzzzzz": 1}))
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("did you mean") && e.len() <= 200, "{e}");
+        let e = Config::from_json(serde_json::json!({"recommender": "x".repeat(500)}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.chars().count() <= 200, "{e}");
+    }
+
+    #[test]
+    fn next_float_steps_one_ulp_either_way() {
+        assert!(next_float(1.0, true) > 1.0 && next_float(1.0, false) < 1.0);
+        assert_eq!(next_float(next_float(1.0, true), false), 1.0);
+        assert!(next_float(-1.0, true) > -1.0 && next_float(-1.0, false) < -1.0);
+        assert!(next_float(0.0, true) > 0.0 && next_float(0.0, false) < 0.0);
     }
 
     #[test]

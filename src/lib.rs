@@ -23,7 +23,10 @@ pub mod defence;
 pub mod error;
 pub mod eval;
 pub mod experiment;
+pub mod json_text;
 pub mod mf;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod output;
 pub mod privacy;
 pub mod recommend;
 pub mod recommender;

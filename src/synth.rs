@@ -29,6 +29,12 @@ pub const USER_EXPONENT: f64 = 0.8;
 pub const USER_OFFSET: f64 = 10.0;
 /// Rows a file may have: the data set indexes interactions with `u32`.
 pub const MAX_RATINGS: u64 = u32::MAX as u64;
+/// The largest catalogue and user count the generator takes even with `--force`: 2^28 items
+/// hold 4 GiB of generator memory (16 bytes each), 2^27 users 4.6 GiB (37 bytes each). The
+/// largest MovieLens (ML-32M) has 87k items and 201k users. Without a bound, `--items
+/// 4294967295` asked for 17 GB at once and aborted.
+pub const MAX_ITEMS: u32 = 1 << 28;
+pub const MAX_USERS: u32 = 1 << 27;
 
 /// Random streams of the generator (numbered above `rng::Stream`'s, which are per run).
 const STREAM_USERS: u64 = 101;
@@ -64,6 +70,24 @@ impl SynthParams {
         if self.users == 0 {
             return Err(Error::config("--users", "must be at least 1"));
         }
+        if self.users > MAX_USERS {
+            return Err(Error::config(
+                "--users",
+                format!(
+                    "{} is above the generator's limit of {MAX_USERS}",
+                    self.users
+                ),
+            ));
+        }
+        if self.items > MAX_ITEMS {
+            return Err(Error::config(
+                "--items",
+                format!(
+                    "{} is above the generator's limit of {MAX_ITEMS}",
+                    self.items
+                ),
+            ));
+        }
         if u64::from(self.items) < MIN_PER_USER {
             return Err(Error::config(
                 "--items",
@@ -95,6 +119,30 @@ fn stream(seed: u32, n: u64) -> ChaCha8Rng {
     rng
 }
 
+/// Bytes the generator holds per catalogue item: the item id of each popularity rank (4), the
+/// Fenwick tree (8) and the integer weights (4).
+pub const BYTES_PER_ITEM: u64 = 16;
+/// Bytes it holds per user while counting each user's ratings: weight (8), count by rank (8),
+/// capped (1), the free list (8), the shuffled order (4) and the counts (8).
+pub const BYTES_PER_USER: u64 = 37;
+
+/// `n` copies of `x`, or a clear error when the memory cannot be had (a huge `--items` or
+/// `--users` must be a refusal, not an abort).
+fn filled<T: Clone>(n: usize, x: T, flag: &str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| {
+        Error::config(
+            flag,
+            format!(
+                "{n} needs more memory than this machine gives ({} bytes each): use a smaller value",
+                std::mem::size_of::<T>()
+            ),
+        )
+    })?;
+    v.resize(n, x);
+    Ok(v)
+}
+
 /// Ratings per user (indexed by user), summing to `p.ratings`, each in MIN_PER_USER..=items:
 /// power-law shares by activity rank, water-filled under the cap; ranks are a seeded shuffle of
 /// the users so activity does not follow the user id.
@@ -102,11 +150,12 @@ pub fn user_counts(p: &SynthParams) -> Result<Vec<u64>> {
     p.check()?;
     let n = p.users as usize;
     let cap = u64::from(p.items);
-    let weight: Vec<f64> = (0..n)
-        .map(|r| 1.0 / libm::pow(r as f64 + USER_OFFSET, USER_EXPONENT))
-        .collect();
-    let mut by_rank = vec![0u64; n];
-    let mut capped = vec![false; n];
+    let mut weight = filled(n, 0.0f64, "--users")?;
+    for (r, w) in weight.iter_mut().enumerate() {
+        *w = 1.0 / libm::pow(r as f64 + USER_OFFSET, USER_EXPONENT);
+    }
+    let mut by_rank = filled(n, 0u64, "--users")?;
+    let mut capped = filled(n, false, "--users")?;
     let mut remaining = p.ratings;
     loop {
         let free: Vec<usize> = (0..n).filter(|&r| !capped[r]).collect();
@@ -153,9 +202,12 @@ pub fn user_counts(p: &SynthParams) -> Result<Vec<u64>> {
             }
         }
     }
-    let mut order: Vec<u32> = (0..p.users).collect();
+    let mut order = filled(n, 0u32, "--users")?;
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i as u32;
+    }
     shuffle(&mut stream(p.seed, STREAM_USERS), &mut order);
-    let mut counts = vec![0u64; n];
+    let mut counts = filled(n, 0u64, "--users")?;
     for (rank, &user) in order.iter().enumerate() {
         counts[user as usize] = by_rank[rank];
     }
@@ -171,20 +223,21 @@ struct Fenwick {
 }
 
 impl Fenwick {
-    fn new(weights: &[u64]) -> Fenwick {
+    fn new(weights: &[u32]) -> Result<Fenwick> {
         let n = weights.len();
-        let mut tree = vec![0u64; n + 1];
+        let mut tree = filled(n + 1, 0u64, "--items")?;
+        // Linear construction: each node passes its sum to its parent once.
         for (i, &w) in weights.iter().enumerate() {
-            let mut j = i + 1;
-            while j <= n {
-                tree[j] += w;
-                j += j & j.wrapping_neg();
+            tree[i + 1] += u64::from(w);
+            let parent = (i + 1) + ((i + 1) & (i + 1).wrapping_neg());
+            if parent <= n {
+                tree[parent] += tree[i + 1];
             }
         }
-        Fenwick {
+        Ok(Fenwick {
             tree,
-            total: weights.iter().sum(),
-        }
+            total: weights.iter().map(|&w| u64::from(w)).sum(),
+        })
     }
 
     fn add(&mut self, i: usize, delta: i64) {
@@ -222,22 +275,26 @@ fn below_u64(rng: &mut ChaCha8Rng, n: u64) -> u64 {
 /// Writes `userId,movieId,rating,timestamp` (LF) with exactly `p.ratings` rows, sorted by user
 /// then movie as MovieLens files are; returns the row count. Streams user by user: memory is
 /// O(users + items), whatever the number of rows.
-pub fn write_csv(p: &SynthParams, out: &mut impl Write) -> Result<u64> {
+pub fn write_csv(p: &SynthParams, out: &mut (impl Write + ?Sized)) -> Result<u64> {
     let counts = user_counts(p)?;
     let io = |e: std::io::Error| Error::Io {
         path: "synthetic ratings".into(),
         source: e,
     };
     // Item ids by popularity rank: a seeded shuffle of 1..=items.
-    let mut item_of_rank: Vec<u32> = (1..=p.items).collect();
+    let items = p.items as usize;
+    let mut item_of_rank = filled(items, 0u32, "--items")?;
+    for (r, id) in item_of_rank.iter_mut().enumerate() {
+        *id = r as u32 + 1;
+    }
     shuffle(&mut stream(p.seed, STREAM_ITEMS), &mut item_of_rank);
-    let weights: Vec<u64> = (0..p.items as usize)
-        .map(|r| {
-            let w = 4_294_967_296.0 / libm::pow(r as f64 + ITEM_OFFSET, ITEM_EXPONENT);
-            (w as u64).max(1)
-        })
-        .collect();
-    let mut tree = Fenwick::new(&weights);
+    // The largest weight, 2^32 / ITEM_OFFSET^ITEM_EXPONENT, fits a u32 (4 bytes an item, not 8).
+    let mut weights = filled(items, 0u32, "--items")?;
+    for (r, w) in weights.iter_mut().enumerate() {
+        let x = 4_294_967_296.0 / libm::pow(r as f64 + ITEM_OFFSET, ITEM_EXPONENT);
+        *w = (x as u64).clamp(1, u64::from(u32::MAX)) as u32;
+    }
+    let mut tree = Fenwick::new(&weights)?;
     let mut rng = stream(p.seed, STREAM_ROWS);
     let mut ranks: Vec<usize> = Vec::new();
     let mut rows: Vec<(u32, &str, u64)> = Vec::new();
@@ -249,11 +306,11 @@ pub fn write_csv(p: &SynthParams, out: &mut impl Write) -> Result<u64> {
         ranks.clear();
         for _ in 0..n {
             let r = tree.find(below_u64(&mut rng, tree.total));
-            tree.add(r, -(weights[r] as i64));
+            tree.add(r, -i64::from(weights[r]));
             ranks.push(r);
         }
         for &r in &ranks {
-            tree.add(r, weights[r] as i64);
+            tree.add(r, i64::from(weights[r]));
         }
         // Each user rates over a window of up to a year somewhere in 1996–2018.
         let start = 820_454_400 + below(&mut rng, 700_000_000) as u64;
@@ -338,8 +395,8 @@ mod tests {
 
     #[test]
     fn fenwick_draws_follow_the_weights_and_removal_is_exact() {
-        let w = [1u64, 0, 3, 6];
-        let mut t = Fenwick::new(&w);
+        let w = [1u32, 0, 3, 6];
+        let mut t = Fenwick::new(&w).unwrap();
         assert_eq!(
             (0..10).map(|x| t.find(x)).collect::<Vec<_>>(),
             [0, 2, 2, 2, 3, 3, 3, 3, 3, 3]
@@ -367,6 +424,14 @@ mod tests {
         let e = params(10, 4, 50).check().unwrap_err().to_string();
         assert!(e.starts_with("config: --items:"), "{e}");
         let e = params(0, 10, 0).check().unwrap_err().to_string();
+        assert!(e.starts_with("config: --users:"), "{e}");
+        // Refused before anything is allocated (this aborted with a failed 17 GB allocation).
+        let e = params(1, u32::MAX, 5).check().unwrap_err().to_string();
+        assert!(e.starts_with("config: --items: 4294967295 is above"), "{e}");
+        let e = params(MAX_USERS + 1, 10, 5 * u64::from(MAX_USERS + 1))
+            .check()
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("config: --users:"), "{e}");
         assert!(params(10, 6, 60).check().is_ok());
     }

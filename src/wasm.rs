@@ -117,6 +117,14 @@ impl Dataset {
     pub fn summary(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.summary())
     }
+
+    /// The data set in the bundle format (`memberlens bundle`): a pool's first worker parses the
+    /// user's text file and sends this to the others (js/pool.js), so only one worker ever holds
+    /// the raw text (whose copy in wasm memory stays reserved for the worker's life).
+    #[wasm_bindgen(js_name = toBundle)]
+    pub fn to_bundle(&self) -> Vec<u8> {
+        self.inner.to_bundle()
+    }
 }
 
 /// A single run or a sweep, advanced by `step()`.
@@ -340,8 +348,10 @@ pub fn defence_names() -> Vec<String> {
 /// data set's `{users, items, interactions, ratings}` (a worker's `Dataset.summary()`), `config` a
 /// (partial) config, `kind` one of `single`, `compare`, `sweep`, `matrix`, `frontier`, `spec` the
 /// run message's job keys (`param`, `values`, `seeds`, `recommenders`, `defences`, `strengths`,
-/// `configs`), `workers` how many workers share the runs. Returns `{seconds, bytes, runs,
-/// confirm, refused, text}`: `confirm` above a minute, `refused` (a message) above the run limit.
+/// `configs`), `workers` how many workers share the runs, `cores` (optional,
+/// `navigator.hardwareConcurrency`) how many of them can run at once. Returns `{seconds, bytes,
+/// runs, confirm, refused, text}`: `confirm` above a minute, `refused` (a message) above the run
+/// limit.
 #[wasm_bindgen(js_name = estimateCost)]
 pub fn estimate_cost(
     summary: JsValue,
@@ -349,6 +359,7 @@ pub fn estimate_cost(
     kind: &str,
     spec: JsValue,
     workers: u32,
+    cores: Option<u32>,
 ) -> Result<JsValue, JsError> {
     #[derive(serde::Deserialize)]
     struct Counts {
@@ -374,12 +385,13 @@ pub fn estimate_cost(
             .map_err(|e| JsError::new(&format!("spec: {e}")))?;
         serde_json::from_value(json).map_err(|e| JsError::new(&format!("spec: {e}")))?
     };
-    let e = crate::cost::estimate_job(
+    let e = crate::cost::estimate_job_on(
         &cfg,
         &data,
         kind,
         &spec,
         workers as usize,
+        cores.map_or(workers, |c| c.max(1)) as usize,
         crate::cost::BROWSER_FACTOR,
     )
     .map_err(err)?;

@@ -167,6 +167,8 @@ fn cli_sweep_json_is_the_same_for_1_and_2_jobs() {
 #[test]
 fn cli_synth_writes_the_requested_file_and_refuses_impossible_sizes() {
     let path = std::env::temp_dir().join(format!("memberlens-synth-{}.csv", std::process::id()));
+    // synth replaces an existing file only with --force: start from none.
+    std::fs::remove_file(&path).ok();
     let synth = |ratings: &str, seed: &str| {
         Command::new(env!("CARGO_BIN_EXE_memberlens"))
             .args([
@@ -194,6 +196,12 @@ fn cli_synth_writes_the_requested_file_and_refuses_impossible_sizes() {
         (d.ratings, d.n_interactions(), d.n_users()),
         (3000, 3000, 100)
     );
+    // An existing file is replaced only with --force (a synthetic file cannot be told from a
+    // real ratings.csv, which must never be overwritten by accident).
+    let again = synth("3000", "4");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force to replace it"));
+    std::fs::remove_file(&path).unwrap();
     assert!(synth("3000", "4").status.success());
     assert_eq!(
         std::fs::read(&path).unwrap(),
@@ -240,6 +248,8 @@ fn cli_refuses_too_many_runs_and_too_costly_jobs_without_force() {
 
     // A tiny file with an enormous attack network: estimated far above 10 minutes.
     let path = std::env::temp_dir().join(format!("memberlens-cost-{}.csv", std::process::id()));
+    // synth replaces an existing file only with --force: start from none.
+    std::fs::remove_file(&path).ok();
     let synth = Command::new(env!("CARGO_BIN_EXE_memberlens"))
         .args([
             "synth",
@@ -261,14 +271,12 @@ fn cli_refuses_too_many_runs_and_too_costly_jobs_without_force() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    // The refusal alone, one line (it holds the estimate).
     let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
     assert!(
-        lines[0].starts_with("estimate: this run takes about"),
-        "{err}"
-    );
-    assert!(
-        lines[1].starts_with("error: this run is estimated at")
-            && lines[1].ends_with("above the 10 min 0 s time limit: pass --force to run it anyway"),
+        lines[0].starts_with("error: this run is estimated at")
+            && lines[0].ends_with("above the 10 min 0 s time limit: pass --force to run it anyway"),
         "{err}"
     );
     std::fs::remove_file(&path).ok();

@@ -106,7 +106,15 @@ fn js(json: &str) -> JsValue {
 fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_runs() {
     let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     let summary = ds.summary().unwrap();
-    let e = estimate_cost(summary.clone(), JsValue::NULL, "single", JsValue::NULL, 1).unwrap();
+    let e = estimate_cost(
+        summary.clone(),
+        JsValue::NULL,
+        "single",
+        JsValue::NULL,
+        1,
+        None,
+    )
+    .unwrap();
     let native = memberlens::cost::estimate(
         &memberlens::Config::default(),
         &memberlens::data::DatasetSummary {
@@ -132,6 +140,7 @@ fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_
         "single",
         JsValue::NULL,
         1,
+        None,
     )
     .unwrap();
     assert_eq!(get(&big, "confirm").as_bool(), Some(true));
@@ -142,13 +151,86 @@ fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_
         r#"{{"param":"vector_k","values":[10,20,30,40,50,60,70,80,90,100],"seeds":[{}]}}"#,
         seeds.join(",")
     ));
-    let sweep = estimate_cost(summary.clone(), JsValue::NULL, "sweep", spec, 3).unwrap();
+    let sweep = estimate_cost(
+        summary.clone(),
+        JsValue::NULL,
+        "sweep",
+        spec.clone(),
+        3,
+        None,
+    )
+    .unwrap();
     assert_eq!(get(&sweep, "runs").as_f64(), Some(210.0));
     assert!(get(&sweep, "refused")
         .as_string()
         .unwrap()
         .contains("more than the limit of 200"));
+    // More workers than cores: the time of as many workers as cores, not less (3 seeds: every
+    // worker count reuses each seed's recommenders).
+    let spec = js(r#"{"param":"lr","values":[0.01,0.02],"seeds":[0,1,2]}"#);
+    let on = |workers, cores| {
+        let e = estimate_cost(
+            summary.clone(),
+            JsValue::NULL,
+            "sweep",
+            spec.clone(),
+            workers,
+            cores,
+        );
+        get(&e.unwrap(), "seconds").as_f64().unwrap()
+    };
+    assert!((on(3, Some(1)) - on(1, None)).abs() < 1e-9 * on(1, None));
+    assert!(on(3, None) < 0.5 * on(1, None));
     // A bad kind or spec key throws.
-    assert!(estimate_cost(summary.clone(), JsValue::NULL, "nope", JsValue::NULL, 1).is_err());
-    assert!(estimate_cost(summary, JsValue::NULL, "single", js(r#"{"valuez":[1]}"#), 1).is_err());
+    assert!(estimate_cost(
+        summary.clone(),
+        JsValue::NULL,
+        "nope",
+        JsValue::NULL,
+        1,
+        None
+    )
+    .is_err());
+    assert!(estimate_cost(
+        summary,
+        JsValue::NULL,
+        "single",
+        js(r#"{"valuez":[1]}"#),
+        1,
+        None
+    )
+    .is_err());
+}
+
+/// Issue 19: a file of ~134 M line ends panicked the module ("capacity overflow": 16 bytes were
+/// reserved a line, more than wasm32 can address). Records are now counted from the lines that
+/// hold something: the file is refused with a message, and the module stays usable.
+#[wasm_bindgen_test]
+fn a_file_of_line_ends_only_is_refused_without_a_panic() {
+    let blank = vec![b'\n'; 1 << 27];
+    let e: JsValue = Dataset::from_bytes(blank, "blank.csv")
+        .err()
+        .expect("refused")
+        .into();
+    let text = get(&e, "message").as_string().unwrap();
+    assert_eq!(text, "blank.csv:0: the file is empty");
+    let ok = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
+    assert_eq!(get(&ok.summary().unwrap(), "users").as_f64(), Some(60.0));
+}
+
+/// The pool's worker 0 sends the others the parsed data set as a bundle: it reads back the same.
+#[wasm_bindgen_test]
+fn to_bundle_reads_back_as_the_same_data_set() {
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
+    let copy = Dataset::from_bytes(ds.to_bundle(), "ratings.csv").unwrap();
+    for key in ["name", "users", "items", "interactions", "ratings"] {
+        assert_eq!(
+            get(&ds.summary().unwrap(), key).as_string(),
+            get(&copy.summary().unwrap(), key).as_string()
+        );
+        assert_eq!(
+            get(&ds.summary().unwrap(), key).as_f64(),
+            get(&copy.summary().unwrap(), key).as_f64()
+        );
+    }
 }

@@ -8,8 +8,16 @@
 /// First fitted on the stages of 40-epoch runs (0.57 ns at 1.7 MB of factors, 0.95 ns at 8 MB,
 /// about 2 ns at 52 MB), then scaled by 1.25 to the CPU times of the 80-epoch runs of
 /// docs/scale.csv, measured while the machine was shared (load ~5 on 2 cores: shared caches).
-pub const NS_SGD: f64 = 0.62;
-pub const NS_SGD_PER_MB: f64 = 0.037;
+/// Both were then scaled by 100 / (100 + SGD_SAMPLE_FIXED) when the fixed part of a sample was
+/// added, so that runs at k = 100 (what they were fitted on) keep their estimate.
+pub const NS_SGD: f64 = 0.62 * 100.0 / (100.0 + SGD_SAMPLE_FIXED);
+pub const NS_SGD_PER_MB: f64 = 0.037 * 100.0 / (100.0 + SGD_SAMPLE_FIXED);
+/// What one SGD sample costs whatever its k, in multiply-adds: drawing it and its negative,
+/// reaching two rows that are rarely in cache. The attacker's item vectors at vector_k 10 took
+/// 666 ms, at 100 1,296 ms (ML-1M shape, seed 0, the same machine minutes apart): 596 ms + 7 ms
+/// per unit of k, a fixed part worth k ≈ 85. Without it a k-sweep was estimated at 0.64× its CPU
+/// time.
+pub const SGD_SAMPLE_FIXED: f64 = 80.0;
 /// The per-operation cost stops growing once every access misses the cache.
 pub const NS_SGD_MAX: f64 = 5.0;
 /// Seconds per nanosecond of the constants here: they were fitted on a quieter series of runs
@@ -25,8 +33,15 @@ pub const NS_SELECT: f64 = 5.0;
 pub const NS_KNN_DENSE: f64 = 7.0;
 /// Nanoseconds per operation of the attack network (one weight per shadow user, epoch, restart),
 /// plus this much per MB of shadow features: 0.42 ns at 0.2 MB to 1.03 ns at 20 MB measured.
-pub const NS_MLP: f64 = 0.45;
-pub const NS_MLP_PER_MB: f64 = 0.03;
+/// Both scaled like NS_SGD when the fixed part of a sample (MLP_SAMPLE_FIXED) was added: by
+/// 3,464 / (3,464 + MLP_SAMPLE_FIXED), 3,464 being the default network's weights at k = 100.
+pub const NS_MLP: f64 = 0.45 * 3464.0 / (3464.0 + MLP_SAMPLE_FIXED);
+pub const NS_MLP_PER_MB: f64 = 0.03 * 3464.0 / (3464.0 + MLP_SAMPLE_FIXED);
+/// What one sample of one epoch of the attack network costs beyond its weights, in weight
+/// operations (activations, the loss, its share of Adam's step): the attack model took 485 ms at
+/// vector_k 10 (584 weights) and 848 ms at 100 (3,464 weights), ML-1M shape: 445 ms + 4 ms per
+/// unit of k, a fixed part worth ~3,500 weights.
+pub const MLP_SAMPLE_FIXED: f64 = 3500.0;
 /// Nanoseconds per co-occurrence update of item-kNN training, and per (item, co-occurring item)
 /// pair for choosing the neighbours (fitted on the ML-1M shape and 10^5).
 pub const NS_KNN: f64 = 2.0;

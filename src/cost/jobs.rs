@@ -19,16 +19,25 @@ use crate::recommender::RecommenderKind;
 /// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
 /// least loaded thread, as a work-stealing pool roughly does).
 fn schedule(pieces: &[Piece], data: &DatasetSummary, jobs: usize) -> Estimate {
-    schedule_copies(pieces, data, jobs, false)
+    schedule_copies(pieces, data, jobs, jobs, false)
 }
 
 /// `schedule`, with one copy of the data set per thread when `copies` (the page's workers each
-/// hold their own; native threads share one).
-fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies: bool) -> Estimate {
+/// hold their own; native threads share one). The time divides among at most `cores` threads:
+/// more workers than cores share them (a page with `workers=8` on 2 cores is no faster than 2),
+/// while each still holds its working set.
+fn schedule_copies(
+    pieces: &[Piece],
+    data: &DatasetSummary,
+    jobs: usize,
+    cores: usize,
+    copies: bool,
+) -> Estimate {
     let threads = jobs.clamp(1, pieces.len().max(1));
+    let running = threads.min(cores.max(1));
     let mut sorted = pieces.to_vec();
     sorted.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
-    let mut load = vec![0.0f64; threads];
+    let mut load = vec![0.0f64; running];
     for p in &sorted {
         let least = load
             .iter()
@@ -39,8 +48,8 @@ fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies:
     }
     let longest = load.iter().copied().fold(0.0, f64::max);
     // Threads share caches and memory bandwidth: a second one gives PARALLEL_EFFICIENCY of a core.
-    let slowdown = if threads > 1 {
-        threads as f64 / (1.0 + (threads as f64 - 1.0) * PARALLEL_EFFICIENCY)
+    let slowdown = if running > 1 {
+        running as f64 / (1.0 + (running as f64 - 1.0) * PARALLEL_EFFICIENCY)
     } else {
         1.0
     };
@@ -54,22 +63,23 @@ fn schedule_copies(pieces: &[Piece], data: &DatasetSummary, jobs: usize, copies:
     }
 }
 /// The runs of a sweep: every value with every seed. A value that changes only the attacker's
-/// settings (a k-sweep) reuses each seed's recommenders (experiment::served): after the first such
-/// value, its runs cost the attacker's part only. Also the served entries the CLI keeps until the
-/// job ends: every trained run's when some are reused, else the last one.
+/// settings (a k-sweep) reuses each seed's recommenders (experiment::served) when `reuse`: after
+/// the first such value, its runs cost the attacker's part only. Also the served entries the CLI
+/// keeps until the job ends: every trained run's when some are reused, else the last one.
 fn sweep_pieces(
     base: &Config,
     data: &DatasetSummary,
     param: &str,
     values: &[f64],
     seeds: usize,
+    reuse: bool,
 ) -> Result<(Vec<Piece>, usize)> {
     let mut pieces = Vec::new();
     let mut trained = Vec::new();
     for &v in values {
         let cfg = base.with_param(param, v)?;
         let key = served_key(&cfg);
-        let p = if trained.contains(&key) {
+        let p = if reuse && trained.contains(&key) {
             attacker(&cfg, &Shape::new(&cfg, data), 1.0)
         } else {
             trained.push(key);
@@ -94,7 +104,7 @@ pub fn estimate_sweep(
     seeds: usize,
     jobs: usize,
 ) -> Result<Estimate> {
-    let (pieces, entries) = sweep_pieces(base, data, param, values, seeds)?;
+    let (pieces, entries) = sweep_pieces(base, data, param, values, seeds, true)?;
     Ok(schedule(&pieces, data, jobs).with_served(entries, base, data))
 }
 
@@ -110,7 +120,7 @@ pub fn estimate_matrix(
     jobs: usize,
 ) -> Estimate {
     let entries = if jobs > 1 { seeds * kinds.len() } else { 0 };
-    matrix_schedule(cfg, data, kinds, seeds, jobs, false).with_served(entries, cfg, data)
+    matrix_schedule(cfg, data, kinds, seeds, jobs, jobs, false).with_served(entries, cfg, data)
 }
 
 /// A matrix's pieces scheduled: one per seed on one thread; on more, each seed's algorithms'
@@ -122,24 +132,29 @@ fn matrix_schedule(
     kinds: &[RecommenderKind],
     seeds: usize,
     jobs: usize,
+    cores: usize,
     copies: bool,
 ) -> Estimate {
     let s = Shape::new(cfg, data);
     let attack = attacker(cfg, &s, kinds.len() as f64);
+    // A matrix's halves count one at a time: the 5-algorithm matrix peaked at 84 MB on the
+    // ML-1M shape, where both of ncf's halves' working sets at once would take 130 MB (a single
+    // ncf run, whose pipeline keeps both models until the lists are made, took 117).
     let trainings = kinds.iter().map(|&k| {
         let h = half(k, cfg, &s);
         h.then(h)
     });
     if jobs <= 1 || seeds == 0 {
-        let seed = trainings.fold(attack, Piece::then);
-        return schedule_copies(&vec![seed; seeds], data, jobs, copies);
+        // One algorithm's halves after another's, then the attack.
+        let seed = trainings.fold(Piece::NONE, Piece::then).then_attack(attack);
+        return schedule_copies(&vec![seed; seeds], data, jobs, cores, copies);
     }
     let mut pieces: Vec<Piece> = Vec::new();
     for _ in 0..seeds {
         pieces.extend(trainings.clone());
     }
     pieces.extend(std::iter::repeat_n(attack, seeds - 1));
-    let mut e = schedule_copies(&pieces, data, jobs, copies);
+    let mut e = schedule_copies(&pieces, data, jobs, cores, copies);
     e.seconds += attack.seconds;
     e.peak_bytes = e.peak_bytes.max(data_bytes(data) + attack.peak());
     e
@@ -153,16 +168,13 @@ impl Estimate {
     }
 }
 
-/// Extra work of dp-sgd training over plain SGD (per-sample clipping and noise on every update).
-/// Not measured at scale: a guess from the DP step's three passes over each sample's gradient.
-pub const DP_SGD_FACTOR: f64 = 3.0;
-
 /// A privacy–utility frontier (`experiment::frontier`), per slot (protocol and seed): one
 /// undefended target and shadow, one attacker; each serving-level defence at each strength above 0
 /// serves the target again from its cached scores (a selection over the catalogue per user) and,
 /// with an attacker who knows the defence, the shadow too and fits a new attack model; dp-sgd
-/// trains a new target (and shadow) at each strength above 0; the natural frontier (lfm only)
-/// trains a target (and shadow) per epoch count.
+/// trains a new target (and shadow) at each strength above 0 (its T steps do not depend on the
+/// strength, `cost::dp`); the natural frontier (lfm only) trains a target (and shadow) per epoch
+/// count.
 fn frontier_pieces(
     cfg: &Config,
     data: &DatasetSummary,
@@ -171,6 +183,8 @@ fn frontier_pieces(
     seeds: usize,
     natural_epochs: &[u32],
 ) -> Vec<Piece> {
+    // The frontier's base run is undefended whatever the config's own defence.
+    let cfg = &cfg.undefended();
     let s = Shape::new(cfg, data);
     let base = run_piece(cfg, data);
     let mut seed = base;
@@ -193,7 +207,13 @@ fn frontier_pieces(
         if d.serving_only() {
             seed.seconds += points * (sides * serve.seconds + refit);
         } else {
-            seed.seconds += points * (sides * target.seconds * DP_SGD_FACTOR + refit);
+            let dp = Config {
+                defence: d,
+                defence_strength: 1.0,
+                ..cfg.clone()
+            };
+            let one = target.seconds + super::dp::dp_extra(&dp, &s).seconds;
+            seed.seconds += points * (sides * one + refit);
         }
     }
     if cfg.recommender == RecommenderKind::Lfm {
@@ -333,6 +353,20 @@ pub fn estimate_job(
     workers: usize,
     factor: f64,
 ) -> Result<JobEstimate> {
+    estimate_job_on(cfg, data, kind, spec, workers, workers, factor)
+}
+
+/// `estimate_job` on a machine of `cores` cores: the workers beyond them add their memory but
+/// no speed.
+pub fn estimate_job_on(
+    cfg: &Config,
+    data: &DatasetSummary,
+    kind: &str,
+    spec: &JobSpec,
+    workers: usize,
+    cores: usize,
+    factor: f64,
+) -> Result<JobEstimate> {
     let missing = |key: &str| Error::config(key, format!("a {kind} job needs `{key}`"));
     let seeds = || {
         spec.seeds
@@ -357,7 +391,13 @@ pub fn estimate_job(
             let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
             let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
             let seeds = seeds()?;
-            let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds)?;
+            // The page's pool runs a sweep in value order. With one worker, a seed's lists are
+            // its own cache's only (PAGE_SERVED_ENTRIES of them, least recently used out): with
+            // more seeds than that, each value's seeds push out the ones the next value needs,
+            // so every run trains again (20 seeds: 135 s, 5x the estimate that assumed reuse).
+            // Two or more workers send a seed's lists along and reuse whatever the seeds.
+            let reuse = !browser || workers > 1 || seeds <= PAGE_SERVED_ENTRIES;
+            let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds, reuse)?;
             (Scheduled::Pieces(pieces), values.len() * seeds, "runs")
         }
         "matrix" => {
@@ -374,7 +414,7 @@ pub fn estimate_job(
             } else {
                 seeds
             };
-            let est = matrix_schedule(cfg, data, &kinds, seeds, workers, browser);
+            let est = matrix_schedule(cfg, data, &kinds, seeds, workers, cores, browser);
             (Scheduled::Done(est, units), seeds, "seeds")
         }
         "frontier" => {
@@ -412,7 +452,10 @@ pub fn estimate_job(
     };
     // Units that can run at once: the runs (a frontier: its seeds), or a matrix's seed parts.
     let (mut native, units) = match scheduled {
-        Scheduled::Pieces(pieces) => (schedule_copies(&pieces, data, workers, browser), runs),
+        Scheduled::Pieces(pieces) => (
+            schedule_copies(&pieces, data, workers, cores, browser),
+            runs,
+        ),
         Scheduled::Done(e, units) => (e, units),
     };
     if browser {

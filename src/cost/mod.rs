@@ -20,7 +20,9 @@
 //! against the measured runs.
 
 mod constants;
+mod dp;
 mod jobs;
+mod synth;
 #[cfg(test)]
 mod tests;
 
@@ -31,10 +33,12 @@ use crate::data::DatasetSummary;
 use crate::recommender::RecommenderKind;
 
 pub use constants::*;
+pub use dp::{dp_steps, DP_PASS_FACTOR, KNOWN_RATE, NS_DP_NOISE};
 pub use jobs::{
-    estimate_frontier, estimate_frontier_panels, estimate_job, estimate_matrix, estimate_sweep,
-    JobEstimate, JobSpec, DP_SGD_FACTOR,
+    estimate_frontier, estimate_frontier_panels, estimate_job, estimate_job_on, estimate_matrix,
+    estimate_sweep, JobEstimate, JobSpec,
 };
+pub use synth::estimate_synth;
 
 /// What a job is expected to cost.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,6 +78,26 @@ impl Piece {
 
     fn peak(&self) -> f64 {
         self.bytes + self.transient
+    }
+
+    /// A target and a shadow half trained side by side: both models live until the lists are
+    /// made (experiment::pipeline `keep_served`), so their working sets add up.
+    fn halves(self, other: Piece) -> Piece {
+        Piece {
+            seconds: self.seconds + other.seconds,
+            bytes: self.bytes + other.bytes,
+            transient: self.transient + other.transient,
+        }
+    }
+
+    /// `self` (the halves), then the attacker, which starts once the models are dropped: the
+    /// models' memory and the attacker's are never held at once.
+    fn then_attack(self, attack: Piece) -> Piece {
+        Piece {
+            seconds: self.seconds + attack.seconds,
+            bytes: self.bytes + attack.bytes,
+            transient: (self.transient - attack.bytes).max(attack.transient),
+        }
     }
 }
 
@@ -154,21 +178,32 @@ fn half(kind: RecommenderKind, cfg: &Config, s: &Shape) -> Piece {
                 _ => (epochs, per_positive, k),
             };
             let fold = if fold_in { s.non_member } else { 0.0 };
-            let sgd = epochs * per_positive * (s.train + fold) * k;
+            // ncf's k already stands for its whole sample (towers, Adam), fitted before the fixed
+            // part was split off NS_SGD: it keeps its share.
+            let fixed = if kind == RecommenderKind::Ncf {
+                k * SGD_SAMPLE_FIXED / 100.0
+            } else {
+                SGD_SAMPLE_FIXED
+            };
+            let sgd = epochs * per_positive * (s.train + fold) * (k + fixed);
             let score = scored * s.items * (k * NS_SCORE + NS_SELECT);
             let samples = per_positive * s.train.max(fold) * SAMPLE_BYTES;
-            let factors = (s.half_users + s.items) * k * 4.0;
-            let ns = ns_sgd(s.members + s.items, k);
-            // lfm and bpr free their samples when training ends; ncf's trainer keeps them.
-            let (kept, transient) = if kind == RecommenderKind::Ncf {
-                (samples, 0.0)
-            } else {
-                (0.0, samples)
+            // ncf: two towers of `ncf_factors` per user and item, with Adam's two moments.
+            let factors = match kind {
+                RecommenderKind::Ncf => {
+                    (s.half_users + s.items) * 2.0 * f64::from(cfg.ncf_factors) * 4.0 * 3.0
+                }
+                _ => (s.half_users + s.items) * k * 4.0,
             };
+            let ns = ns_sgd(s.members + s.items, k);
             Piece {
                 seconds: (sgd * ns + score) * NS_TO_SECONDS,
-                bytes: factors + lists + kept,
-                transient,
+                // The model (its factors, and its samples while it trains: ncf keeps them) lives
+                // while its half is trained and served, then only its lists remain: measured,
+                // ml-latest-small peaks at 13.9 MB, not the 24 MB of every model at once, and a
+                // matrix of 5 algorithms at 16 MB, not 72.
+                bytes: lists,
+                transient: factors + samples,
             }
         }
         RecommenderKind::ItemKnn => {
@@ -203,13 +238,14 @@ fn attacker(cfg: &Config, s: &Shape, attack_fits: f64) -> Piece {
         ItemVectors::Joint => (s.n, s.users),
         ItemVectors::Shadow => (s.n / 2.0, s.half_users),
     };
-    let vectors = f64::from(cfg.vector_epochs) * 2.0 * held * vk;
+    let vectors = f64::from(cfg.vector_epochs) * 2.0 * held * (vk + SGD_SAMPLE_FIXED);
     let features = (s.n + s.users * f64::from(cfg.top_n)) * vk;
     let ns_mlp = NS_MLP + NS_MLP_PER_MB * s.half_users * vk * 4.0 / 1e6;
     let mlp = if cfg.attack.needs_shadow() {
         let weights = vk * f64::from(cfg.hidden1)
             + f64::from(cfg.hidden1) * f64::from(cfg.hidden2)
-            + f64::from(cfg.hidden2);
+            + f64::from(cfg.hidden2)
+            + MLP_SAMPLE_FIXED;
         attack_fits
             * f64::from(cfg.attack_restarts)
             * f64::from(cfg.attack_epochs)
@@ -265,6 +301,19 @@ fn probes(kind: RecommenderKind, cfg: &Config, s: &Shape) -> Piece {
     }
 }
 
+/// What the defence adds to an imitation of the service of algorithm `kind` (a shadow, a
+/// reference model): its DP training when the attacker knows the defence and it applies.
+fn imitated_defence(cfg: &Config, kind: RecommenderKind, s: &Shape) -> Piece {
+    if !cfg.attacker_knows_defence {
+        return Piece::NONE;
+    }
+    let c = Config {
+        recommender: kind,
+        ..cfg.clone()
+    };
+    dp::dp_extra(&c, s)
+}
+
 /// The calibrated attack's K reference models (experiment::references): each a half of the
 /// target's size trained on whole histories, served and asked, one after another.
 fn references(cfg: &Config, s: &Shape) -> Piece {
@@ -272,7 +321,9 @@ fn references(cfg: &Config, s: &Shape) -> Piece {
         return Piece::NONE;
     }
     let kind = cfg.shadow_kind();
-    let one = half(kind, cfg, s).then(probes(kind, cfg, s));
+    let one = half(kind, cfg, s)
+        .then(imitated_defence(cfg, kind, s))
+        .then(probes(kind, cfg, s));
     // Whole histories: the target's training set is its members' minus the hold-out.
     let whole = 1.0 / (1.0 - cfg.holdout).max(0.1);
     let k = f64::from(cfg.lira_references);
@@ -283,18 +334,25 @@ fn references(cfg: &Config, s: &Shape) -> Piece {
     }
 }
 
-/// One run of `cfg`.
+/// One run of `cfg`: the target (with its defence's training cost), the shadow (with it too when
+/// the attacker knows the defence), each asked what new accounts get, the attacker and, for lira,
+/// its reference models.
 fn run_piece(cfg: &Config, data: &DatasetSummary) -> Piece {
     let s = Shape::new(cfg, data);
-    let target = half(cfg.recommender, cfg, &s).then(probes(cfg.recommender, cfg, &s));
+    let target = half(cfg.recommender, cfg, &s)
+        .then(dp::dp_extra(cfg, &s))
+        .then(probes(cfg.recommender, cfg, &s));
     let shadow = if cfg.attack.needs_shadow() {
-        half(cfg.shadow_kind(), cfg, &s).then(probes(cfg.shadow_kind(), cfg, &s))
+        let kind = cfg.shadow_kind();
+        half(kind, cfg, &s)
+            .then(imitated_defence(cfg, kind, &s))
+            .then(probes(kind, cfg, &s))
     } else {
         Piece::NONE
     };
     target
-        .then(shadow)
-        .then(attacker(cfg, &s, 1.0))
+        .halves(shadow)
+        .then_attack(attacker(cfg, &s, 1.0))
         .then(references(cfg, &s))
 }
 /// `runs` runs of `cfg` one after another (a single run: `runs` = 1).

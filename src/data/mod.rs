@@ -7,7 +7,7 @@ pub mod titles;
 
 use crate::error::{shorten_to, Error, Result, NAME_MAX};
 
-pub use bundle::BUNDLE_MAGIC;
+pub use bundle::{BUNDLE_FAMILY, BUNDLE_MAGIC};
 
 /// Implicit-feedback interactions in compressed-sparse-row form.
 #[derive(Clone, Debug, PartialEq)]

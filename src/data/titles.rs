@@ -2,7 +2,19 @@
 //! quoted when they hold commas) read with the csv crate and written as a compact
 //! `movieId<TAB>title` file the page loads only when a card is opened.
 
-use crate::error::{shorten, Error, Result};
+use crate::error::{shorten, shorten_to, Error, Result};
+
+/// The csv crate's reason without its own position prefix ("CSV error: record 2 (line: 3, byte:
+/// 40): "), which counts lines its own way: the message names the physical line itself. Cut to
+/// 120 characters, so `file:line: reason` stays one short line.
+fn reason(e: &csv::Error) -> String {
+    let text = e.to_string();
+    let text = match (text.starts_with("CSV"), text.find("): ")) {
+        (true, Some(i)) => &text[i + 3..],
+        _ => &text[..],
+    };
+    shorten_to(text, 120)
+}
 
 /// (movie id, title) pairs in file order.
 pub fn parse_movies(bytes: &[u8], file: &str) -> Result<Vec<(u64, String)>> {
@@ -10,24 +22,25 @@ pub fn parse_movies(bytes: &[u8], file: &str) -> Result<Vec<(u64, String)>> {
         .has_headers(true)
         .flexible(false)
         .from_reader(bytes);
-    // The physical line of a record, from its byte offset (csv's own line counter differs on CRLF,
-    // and after a CR the offset points at the LF that ends the line before).
+    // The physical line of a record, from its byte offset (csv's own line counter differs on CRLF
+    // and CR, and after a CR the offset points at the LF that ends the line before). LF, CRLF and
+    // a lone CR each end a line, as for ratings files (a CR-only file was all "line 1").
     let line_at = |byte: u64| {
         let mut at = (byte as usize).min(bytes.len());
         while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
             at += 1;
         }
-        1 + bytes[..at].iter().filter(|&&b| b == b'\n').count()
+        let head = &bytes[..at];
+        let ends = head
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && head.get(i + 1) != Some(&b'\n')))
+            .count();
+        1 + ends
     };
     let headers = reader
         .headers()
-        .map_err(|e| {
-            Error::parse(
-                file,
-                1,
-                format!("unreadable header: {}", shorten(&e.to_string())),
-            )
-        })?
+        .map_err(|e| Error::parse(file, 1, format!("unreadable header: {}", reason(&e))))?
         .clone();
     let col = |name: &str| {
         headers
@@ -46,7 +59,7 @@ pub fn parse_movies(bytes: &[u8], file: &str) -> Result<Vec<(u64, String)>> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| line_at(p.byte()));
-            Error::parse(file, line, shorten(&e.to_string()))
+            Error::parse(file, line, reason(&e))
         })?;
         let line = record.position().map_or(0, |p| line_at(p.byte()));
         let id = record[id_col].trim();
@@ -95,5 +108,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("movies.csv:3:"), "{e}");
+    }
+
+    #[test]
+    fn cr_only_files_name_the_right_line_and_csv_reasons_are_whole() {
+        // Old Mac line ends: the error was reported at line 1.
+        let bad = "movieId,title,genres\r1,A,B\rx,C,D\r";
+        let e = parse_movies(bad.as_bytes(), "movies.csv").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "movies.csv:3: movieId 'x' is not a whole number"
+        );
+        let short = "movieId,title,genres\r1,A,B\r2,C\r";
+        let e = parse_movies(short.as_bytes(), "movies.csv").unwrap_err();
+        // The csv crate's reason, whole (it was cut at 40 characters), at the physical line.
+        assert_eq!(
+            e.to_string(),
+            "movies.csv:3: found record with 2 fields, but the previous record has 3 fields"
+        );
     }
 }

@@ -125,6 +125,17 @@ pub fn privacy_for(cfg: &Config, train: &TrainSet) -> Result<Option<PrivacySpent
         return Ok(None);
     };
     let delta = delta_for(cfg, train.interactions.len());
+    // One example is one member: a δ of 1/members or more is met by a mechanism that publishes
+    // a random member's whole history, so the (ε, δ) it reports would promise nothing.
+    let members = train.interactions.n_users().max(1);
+    if cfg.dp_delta != 0.0 && delta * members as f64 >= 1.0 {
+        return Err(Error::config(
+            "dp_delta",
+            format!(
+                "{delta} is not below 1/{members}, one over the target's members (whom DP-SGD protects): so large a δ allows leaking a whole member; use 0 (the default) or less"
+            ),
+        ));
+    }
     let e = sampled_gaussian_epsilon(p.noise_multiplier, p.sampling_rate, p.steps, delta).map_err(
         |e| match e {
             Error::Config { key, message } if key == "dp_noise" => {
@@ -828,6 +839,19 @@ mod tests {
             ..cfg.clone()
         };
         assert_eq!(privacy_for(&set, &t).unwrap().unwrap().delta, 1e-3);
+        // δ ≥ 1 / members (40 here) promises nothing: refused naming the key and the bound.
+        for delta in [0.5, 1.0 / 40.0] {
+            let big = Config {
+                dp_delta: delta,
+                ..cfg.clone()
+            };
+            let e = privacy_for(&big, &t).unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("config: dp_delta: {delta} is not below 1/40")),
+                "{e}"
+            );
+            assert!(e.chars().count() <= 200, "{e}");
+        }
         let off = Config {
             defence_strength: 0.0,
             ..cfg

@@ -108,3 +108,25 @@ test('Live mode does not ask on every change: a costly setting waits for the Run
     await context.close();
   }
 });
+
+test('multi-seed jobs ask too: a one-worker k-sweep beyond the worker\'s cache counts its retraining (issue 19)', async () => {
+  // 20 seeds on one worker: its cache keeps 6 seeds' lists, so every run trains again (135 s
+  // measured in the issue, estimated under a minute, and it never asked).
+  const { page, context, problems } = await openPage(env, '#v=2&workers=1&seeds=20');
+  try {
+    await waitState(page, 'ready');
+    await watchDialog(page);
+    await page.evaluate(() => document.getElementById('btn-k-sweep').click());
+    const dialog = page.locator('#cost-dialog');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await page.locator('#cost-dialog-text').textContent();
+    assert.match(text, /^about [\d.]+ (min|h).*\(200 runs on 1 worker\)/, text);
+    await page.click('#cost-no');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(300);
+    assert.ok(!(await states(page)).includes('running'), 'declining must start nothing');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

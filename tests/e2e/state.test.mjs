@@ -185,3 +185,51 @@ test('frontier keys: protocols (both by default, one panel each) replaces protoc
   assert.deepEqual([k.state.attack, k.state.lira_references, k.state.lira_offline, k.state.attacker_knows_defence], ['lira', 4, true, false]);
   assert.equal(S.parseHash('#v=2&lira_references=65').warnings.length, 1);
 });
+
+test('what a link echoes is capped and escaped: long values, repeated and unknown keys, bidi controls (issue 19)', () => {
+  // A 1 MB value was echoed whole into the warning box.
+  const huge = S.parseHash(`#v=2&lr=${'9'.repeat(1_000_000)}`);
+  assert.equal(huge.warnings.length, 1);
+  assert.ok(huge.warnings[0].length < 400, `${huge.warnings[0].length} characters`);
+  // 5,000 repeats of a key were 5,000 identical lines: now one, with the count.
+  const repeated = S.parseHash(`#v=2&${Array(5000).fill('k=8').join('&')}`);
+  assert.deepEqual(repeated.warnings, ['The link sets \u201ck\u201d 5000 times; the last value wins.']);
+  // Unknown keys: five named, the rest counted.
+  const unknown = S.parseHash(`#v=2&${Array.from({ length: 300 }, (_, i) => `x${i}=1`).join('&')}`);
+  assert.equal(unknown.warnings.length, 6);
+  assert.equal(unknown.warnings[5], '\u2026 and 295 more unknown settings, ignored.');
+  // U+202E (right-to-left override) and friends were shown raw, reversing the text after them.
+  const bidi = S.parseHash('#v=2&k=1%E2%80%AE2&x%E2%81%A6y=1');
+  for (const w of bidi.warnings) assert.doesNotMatch(w, /[\u202a-\u202e\u2066-\u2069]/u, w);
+  assert.match(bidi.warnings.join(' '), /1\\u\{202e\}2/);
+  assert.equal(S.echo('a\u202eb\u2069c\u0000'), 'a\\u{202e}b\\u{2069}c\\u{0}');
+  assert.equal(S.echo('x'.repeat(100)), `${'x'.repeat(40)}\u2026`);
+  assert.equal(S.echo('\u202e'.repeat(1000), 20), `${'\\u{202e}'.repeat(2)}\u2026`);
+});
+
+test('an invalid workers= is a warning, not silently ignored; the pool and the schema agree on its limit', async () => {
+  for (const bad of ['0', 'NaN', '9', '-1', '1.5', '']) {
+    const r = S.parseHash(`#v=2&workers=${bad}`);
+    assert.equal(r.warnings.length, 1, `workers=${bad} ignored silently`);
+    assert.match(r.warnings[0], /workers = .* is not valid \(expected a whole number from 1 to 8\)/);
+  }
+  for (const good of ['1', '8']) assert.deepEqual(S.parseHash(`#v=2&workers=${good}`).warnings, []);
+  const { readFile } = await import('node:fs/promises');
+  const pool = await readFile(`${root}www/js/pool.js`, 'utf8');
+  assert.equal(Number(/export const MAX_WORKERS = (\d+);/.exec(pool)[1]), S.MAX_POOL_WORKERS);
+});
+
+test('numbers that round onto an end of their range are refused as typed, as the core refuses them', () => {
+  // 0.99999999999999999 is read as 1, which member_fraction excludes; the warning shows what was typed.
+  const r = S.parseValue('member_fraction', '0.99999999999999999');
+  assert.equal(r.ok, false);
+  assert.match(r.error, /“0\.99999999999999999” has more digits than a 64-bit number holds and rounds to 1/);
+  // 1.00000000000000001 was read as the allowed 1.
+  assert.equal(S.parseValue('defence_strength', '1.00000000000000001').ok, false);
+  // The ends typed as they are, and numbers inside the range, are fine.
+  assert.deepEqual(S.parseValue('defence_strength', '1.0'), { ok: true, value: 1 });
+  assert.deepEqual(S.parseValue('dp_sampling_rate', '0.010'), { ok: true, value: 0.01 });
+  assert.equal(S.parseValue('member_fraction', '0.9999999999999999').ok, true);
+  assert.ok(S.sameDecimal('1e-7', String(1e-7)) && S.sameDecimal('1e21', String(1e21)));
+  assert.ok(!S.sameDecimal('1', '0.99999999999999999'));
+});

@@ -7,7 +7,9 @@
 //
 // main.js calls: setDataset(summary, config) when a data set is loaded, refresh(config) when the form
 // changes, and `await check(msg)` before posting a run message: 'run', 'declined' or a refusal
-// ({refused: text}). setWorkers(n) tells it how many workers share a multi-run job.
+// ({refused: text}). setWorkers(n) tells it how many workers share a multi-run job; the estimate
+// divides the time among no more of them than the machine has cores (navigator.hardwareConcurrency):
+// `workers=8` on 2 cores holds 8 copies of the data but runs no faster than 2 workers.
 
 import init, { estimateCost } from '../pkg/memberlens.js';
 
@@ -35,7 +37,8 @@ export function estimate(msg) {
   for (const k of ['param', 'values', 'seeds', 'recommenders', 'defences', 'strengths', 'protocols', 'configs']) {
     if (msg[k] !== undefined) spec[k] = msg[k];
   }
-  return estimateCost(summary, msg.config, kindOf(msg.mode), spec, workers);
+  const cores = Math.floor(Number(navigator.hardwareConcurrency)) || undefined;
+  return estimateCost(summary, msg.config, kindOf(msg.mode), spec, workers, cores);
 }
 
 /** Creates the estimate line under the Run button and the confirmation dialog (once). */

@@ -3,8 +3,10 @@
 // per-user records and slow-motion runs go to worker 0. A sweep, matrix or frontier is split by
 // the core into units (planJob), each sent to an idle worker; finished pieces are put together by
 // the core (aggregateJob, sweepPoint) in a fixed order, so the result is bit-identical whatever
-// the number of workers and whatever order the units finished in. Every worker has the data set
-// (the bundled file it fetches, or the user's file, sent once to each). A worker that crashes is
+// the number of workers and whatever order the units finished in. Every worker has the data set:
+// the bundled file it fetches, or the user's file, which only worker 0 parses; the others get
+// the parsed data set from it as a bundle (`memberlens bundle`'s format), so a huge or hostile
+// text costs one worker's memory, not every worker's. A worker that crashes is
 // replaced and its unit queued again; a unit that fails twice fails the job, and the pool stays
 // usable. Cancel stops every worker's unit.
 
@@ -37,7 +39,11 @@ export class Pool {
     this.size = size;
     this.onmessage = null;
     this.slots = [];
-    this.data = null; // {bytes, name} of the user's file, or null for the bundled one
+    // The user's file, or null for the bundled one: {bytes, name, parsed, loadId}, its bytes the
+    // raw text until worker 0 has parsed it (parsed: false), then the bundle it sent (true).
+    this.data = null;
+    this.previousData = null; // what this.data was before a load that may yet be refused
+    this.loads = 0;
     this.version = 0; // bumped whenever the data set changes
     this.job = null; // the pooled job in progress
     this.requests = []; // pool requests waiting for a ready worker
@@ -109,21 +115,56 @@ export class Pool {
       case 'load':
         this.version++;
         for (const s of this.slots) s.served = []; // a new data set: every worker's cache is new
-        this.data = { bytes: msg.bytes.slice(0), name: msg.name };
+        this.dropWaiting();
+        if (!this.data || this.data.parsed) this.previousData = this.data;
+        this.data = { bytes: msg.bytes.slice(0), name: msg.name, parsed: false, loadId: ++this.loads };
         for (const s of this.slots) {
           s.pending++;
-          if (s === this.slots[0]) s.w.postMessage(msg, transfer);
-          else s.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: msg.name });
+          // A worker 0 not up yet gets it once it is ('ready'); the others once worker 0 parsed it.
+          if (s !== this.slots[0]) s.waiting = true;
+          else if (s.up) s.w.postMessage({ ...msg, loadId: this.data.loadId, wantBundle: this.size > 1 }, transfer);
         }
         return;
       case 'use-bundled':
         this.version++;
         for (const s of this.slots) s.served = [];
+        this.dropWaiting();
         this.data = null;
         for (const s of this.slots) { s.pending++; s.w.postMessage(msg); }
         return;
       default:
         this.slots[0].w.postMessage(msg, transfer);
+    }
+  }
+
+  /** Sends the user's data set to `slot`: the bundle once parsed, the text to worker 0, else later. */
+  sendData(slot) {
+    const d = this.data;
+    if (d.parsed) slot.w.postMessage({ type: 'load', bytes: d.bytes.slice(0), name: d.name });
+    else if (slot.index === 0) slot.w.postMessage({ type: 'load', bytes: d.bytes.slice(0), name: d.name, loadId: d.loadId, wantBundle: this.size > 1 });
+    else slot.waiting = true;
+  }
+
+  /** Worker 0 has parsed load `loadId` (`bundle`: the data set, for the others) or refused it. */
+  parsed(loadId, bundle) {
+    const d = this.data;
+    if (!d || d.parsed || d.loadId !== loadId) return; // a load since replaced
+    if (bundle) this.data = { bytes: bundle.slice().buffer, name: d.name, parsed: true };
+    else this.data = this.previousData; // refused: every worker keeps what it had
+    for (const s of this.slots) {
+      if (!s.waiting) continue;
+      s.waiting = false;
+      if (bundle) s.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: this.data.name });
+      else this.loadSettled(s);
+    }
+  }
+
+  /** A load that another data-set change replaces: its waiting workers wait no more. */
+  dropWaiting() {
+    for (const s of this.slots) {
+      if (!s.waiting) continue;
+      s.waiting = false;
+      this.loadSettled(s);
     }
   }
 
@@ -135,9 +176,10 @@ export class Pool {
         slot.up = true;
         // A worker starts on the bundled data set: the user's file, if any, is sent to it once.
         slot.pending = 0;
+        slot.waiting = false;
         if (this.data) {
           slot.pending = 1;
-          slot.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: this.data.name });
+          this.sendData(slot);
         } else slot.version = this.version;
         // Only the first worker 0 speaks for the pool; a replaced one is restored silently (and
         // speaks again once it has the data set).
@@ -146,6 +188,8 @@ export class Pool {
         this.dispatch();
         return;
       case 'loaded':
+        if (slot === this.slots[0] && msg.loadId !== undefined) this.parsed(msg.loadId, msg.bundle || null);
+        delete msg.bundle;
         this.loadSettled(slot);
         if (slot.index === 0 && !slot.replacement) this.emit(msg);
         if (!slot.pending) slot.replacement = false;
@@ -159,7 +203,10 @@ export class Pool {
       case 'aggregated': return this.onAggregated(msg);
       case 'sweep-point': return this.onSweepPoint(msg);
       case 'error':
-        if (msg.context === 'load') this.loadSettled(slot);
+        if (msg.context === 'load') {
+          if (slot === this.slots[0] && msg.loadId !== undefined) this.parsed(msg.loadId, null);
+          this.loadSettled(slot);
+        }
         if (this.job && msg.id === this.job.id) { this.failJob(msg.message, msg.context); return; }
         if (msg.context === 'load' && slot.index !== 0) return; // worker 0 reports the same error
         if (slot.index === 0 && !(slot.replacement && msg.context === 'init')) this.emit(msg);

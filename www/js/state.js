@@ -176,6 +176,11 @@ export const SCHEMA = {
 
 export const CONFIG_KEYS = Object.keys(SCHEMA).filter((k) => SCHEMA[k].group !== 'page');
 
+// The pool's largest size (js/pool.js MAX_WORKERS; state.test.mjs checks they agree).
+export const MAX_POOL_WORKERS = 8;
+// Unknown link settings named one by one; the rest are counted.
+const MAX_UNKNOWN_WARNINGS = 5;
+
 // The sweeps the buttons start (the seeds come from `seed` and `seeds`). The k-sweep follows the
 // paper's Figure 2: the attacker's vector length, the recommenders fixed; the dim-sweep varies the
 // recommenders' own dimension (what schema 1's k-sweep did, with the vector length tied to it).
@@ -248,15 +253,64 @@ export function describeRange(key) {
   return `${s.type === 'int' ? 'a whole number' : 'a number'} ${lo} and ${hi}`;
 }
 
+// Characters that would break or disguise what the page echoes: controls (C0, DEL, C1), invisible
+// marks, line and paragraph separators and the bidirectional overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069), which would show text reversed. The same set as the core's messages escape.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+
+// Most characters of a link's value a warning shows: a whole list of 11 strengths or every
+// algorithm fits, a 1 MB value does not. Keys and other fields show at most 40 (the core's too).
+const ECHO_VALUE = 256;
+
+/**
+ * Text from a link or a file name as the page shows it: unsafe characters escaped as `\u{202e}`,
+ * at most `max` characters (then "…"), so a 1 MB value or a reversed file name cannot flood or
+ * disguise a message.
+ */
+export function echo(raw, max = 40) {
+  const text = String(raw);
+  const cut = [...text.slice(0, 4 * max + 8)];
+  let out = '';
+  for (const c of cut) {
+    const shown = c.replace(UNSAFE, (u) => `\\u{${u.codePointAt(0).toString(16)}}`);
+    if ([...out].length + [...shown].length > max) return `${out}\u2026`;
+    out += shown;
+  }
+  return cut.length < [...text].length ? `${out}\u2026` : out;
+}
+
+/** A decimal text as [negative, significant digits, exponent], zero as [false, '', 0]; null if not one. */
+function decimalKey(text) {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const frac = m[3] ?? '';
+  let digits = (m[2] + frac).replace(/^0+/, '');
+  let exp = Number(m[4] ?? 0) - frac.length;
+  const trimmed = digits.replace(/0+$/, '');
+  exp += digits.length - trimmed.length;
+  digits = trimmed;
+  return digits === '' ? [false, '', 0] : [m[1] === '-', digits, exp];
+}
+
+/** Whether two decimal texts denote the same number ("1", "1.0", "10e-1"; not "0.99999999999999999"). */
+export function sameDecimal(a, b) {
+  const x = decimalKey(a);
+  const y = decimalKey(b);
+  return x !== null && y !== null && x[0] === y[0] && x[1] === y[1] && x[2] === y[2];
+}
+
 /**
  * Parses one raw string for `key`. Returns {ok: true, value} or {ok: false, error}.
- * Strict on purpose: "1e2" is fine for floats, "12abc" or "" is not.
+ * Strict on purpose: "1e2" is fine for floats, "12abc" or "" is not; a number typed with more
+ * digits than a 64-bit float holds that rounds onto an end of the allowed range is refused
+ * (`0.99999999999999999` would be read as 1, `1.00000000000000001` as an allowed 1), as the
+ * core's `Config::check_typed` refuses it.
  */
 export function parseValue(key, raw) {
   const s = SCHEMA[key];
-  if (!s) return { ok: false, error: `unknown setting \u201c${key}\u201d` };
+  if (!s) return { ok: false, error: `unknown setting \u201c${echo(key)}\u201d` };
   const text = String(raw).trim();
-  const bad = () => ({ ok: false, error: `${key} = \u201c${raw}\u201d is not valid (expected ${describeRange(key)})` });
+  const bad = () => ({ ok: false, error: `${key} = \u201c${echo(raw, ECHO_VALUE)}\u201d is not valid (expected ${describeRange(key)})` });
   switch (s.type) {
     case 'bool':
       if (['true', '1', 'yes', 'on'].includes(text)) return { ok: true, value: true };
@@ -296,6 +350,9 @@ export function parseValue(key, raw) {
       const v = Number(text);
       if (!Number.isFinite(v)) return bad();
       if (s.type === 'int' && !Number.isInteger(v)) return bad();
+      if ((v === s.min || v === s.max) && !sameDecimal(text, String(v))) {
+        return { ok: false, error: `${key} = \u201c${echo(raw, ECHO_VALUE)}\u201d has more digits than a 64-bit number holds and rounds to ${v}, an end of the allowed range (${describeRange(key)})` };
+      }
       if (v < s.min || v > s.max || (s.minExclusive && v === s.min) || (s.maxExclusive && v === s.max)) {
         return bad();
       }
@@ -340,7 +397,7 @@ export function parseHash(hash) {
   if (rawV !== undefined) {
     const r = parseValue('v', rawV);
     version = r.ok ? r.value : SCHEMA_VERSION;
-    if (!r.ok) warnings.push(`The link\u2019s schema version v = \u201c${rawV}\u201d is unknown to this page (it reads 1 to ${SCHEMA_VERSION}); it is read as version ${SCHEMA_VERSION}.`);
+    if (!r.ok) warnings.push(`The link\u2019s schema version v = \u201c${echo(rawV)}\u201d is unknown to this page (it reads 1 to ${SCHEMA_VERSION}); it is read as version ${SCHEMA_VERSION}.`);
   }
   let preset = version === 1 ? 'paper' : 'default';
   const rawP = last('preset');
@@ -351,21 +408,35 @@ export function parseHash(hash) {
   }
   const base = baseState(preset);
   const state = { ...base };
-  const seen = new Set();
+  // How often each key is set: one warning per key, however often it repeats.
+  const times = new Map();
+  for (const [key] of params) times.set(key, (times.get(key) || 0) + 1);
+  for (const [key, n] of times) {
+    if (n < 2 || !(Object.hasOwn(SCHEMA, key) || key === 'workers')) continue;
+    warnings.push(key === 'workers' ? `The link sets \u201cworkers\u201d ${n} times; only the first whole number is used.`
+      : `The link sets \u201c${key}\u201d ${n} times; the last value wins.`);
+  }
+  let unknown = 0;
   for (const [key, raw] of params) {
-    // `workers` sizes the page's pool (js/pool.js): read by main.js, never a setting of a link.
-    if (key === 'workers') continue;
-    if (!Object.hasOwn(SCHEMA, key)) {
-      warnings.push(`Ignored unknown link setting \u201c${key}\u201d.`);
+    // `workers` sizes the page's pool (js/pool.js, read by main.js), never a setting of a link:
+    // an invalid one is ignored, and said so.
+    if (key === 'workers') {
+      const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+      if (!(n >= 1 && n <= MAX_POOL_WORKERS)) {
+        warnings.push(`The link\u2019s workers = \u201c${echo(raw)}\u201d is not valid (expected a whole number from 1 to ${MAX_POOL_WORKERS}); using the default pool size.`);
+      }
       continue;
     }
-    if (seen.has(key)) warnings.push(`The link sets \u201c${key}\u201d twice; the last value wins.`);
-    seen.add(key);
+    if (!Object.hasOwn(SCHEMA, key)) {
+      if (++unknown <= MAX_UNKNOWN_WARNINGS) warnings.push(`Ignored unknown link setting \u201c${echo(key)}\u201d.`);
+      continue;
+    }
     if (key === 'v' || key === 'preset') continue;
     const r = parseValue(key, raw);
     if (r.ok) state[key] = r.value;
     else warnings.push(`In the link, ${r.error}; using ${formatBase(key, base)}.`);
   }
+  if (unknown > MAX_UNKNOWN_WARNINGS) warnings.push(`\u2026 and ${unknown - MAX_UNKNOWN_WARNINGS} more unknown settings, ignored.`);
   if (version === 1 && state.run === 'k-sweep') state.run = 'dim-sweep';
   state.v = SCHEMA_VERSION;
   return { state, warnings, version };

@@ -5,7 +5,7 @@
 // stale-results notice, the preset buttons and the busy state of the buttons.
 // It never talks to the worker; main.js wires events to actions.
 
-import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE, paramText } from './state.js';
+import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE, paramText, echo } from './state.js';
 import { count, duration, sweepValue } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -338,8 +338,16 @@ export function finishProgress(elapsedMs) {
   setStatus(`Done in ${duration(elapsedMs)} (in this browser tab).`);
 }
 
+// What the banners and the status line show at most: lines of a message list (then "… and N
+// more"), characters of one message, of a file name. Everything they show goes through `echo`
+// (js/state.js): a hostile link or file name can neither flood the page (1 MB warning boxes,
+// 5,000 identical lines) nor show text reversed (U+202E).
+const MAX_LINES = 12;
+const MAX_MESSAGE = 400;
+const MAX_NAME = 120;
+
 export function setStatus(text) {
-  $('status').textContent = text;
+  $('status').textContent = echo(text, MAX_MESSAGE);
 }
 
 /**
@@ -371,7 +379,7 @@ export function showStale(conditionText, running = false) {
 /** An error about the user's file, shown next to the file input (where they are looking). */
 export function showFileError(message) {
   const box = $('file-error');
-  box.textContent = message ? `Could not read the file: ${message}` : '';
+  box.textContent = message ? `Could not read the file: ${echo(message, MAX_MESSAGE)}` : '';
   box.hidden = !message;
 }
 
@@ -382,9 +390,18 @@ export function showWarnings(list) {
   const h = document.createElement('strong');
   h.textContent = 'Some settings in the link were not used:';
   const ul = document.createElement('ul');
-  for (const w of list) {
+  // The same line once, with how often it came; at most MAX_LINES lines.
+  const lines = new Map();
+  for (const w of list) lines.set(w, (lines.get(w) || 0) + 1);
+  const shown = [...lines].slice(0, MAX_LINES);
+  for (const [w, n] of shown) {
     const li = document.createElement('li');
-    li.textContent = w;
+    li.textContent = echo(w, MAX_MESSAGE) + (n > 1 ? ` (\u00d7${n})` : '');
+    ul.append(li);
+  }
+  if (lines.size > MAX_LINES) {
+    const li = document.createElement('li');
+    li.textContent = `\u2026 and ${lines.size - MAX_LINES} more.`;
     ul.append(li);
   }
   box.append(body(h, ul), dismissButton(box));
@@ -399,7 +416,7 @@ export function showError(message) {
   h.textContent = 'Error: ';
   const m = document.createElement('span');
   m.className = 'error-message';
-  m.textContent = message;
+  m.textContent = echo(message, MAX_MESSAGE);
   const hint = document.createElement('span');
   hint.className = 'small';
   hint.textContent = ' The page is still usable: fix the setting or file and run again.';
@@ -424,7 +441,7 @@ function dismissButton(box) {
 }
 
 export function renderDataset(summary, bundled) {
-  const what = bundled ? 'MovieLens ml-latest-small (bundled sample)' : `your file \u201c${summary.name}\u201d (only in this tab)`;
+  const what = bundled ? 'MovieLens ml-latest-small (bundled sample)' : `your file \u201c${echo(summary.name, MAX_NAME)}\u201d (only in this tab)`;
   $('dataset').textContent = `Loaded: ${what} \u2014 ${count(summary.users)} users, ${count(summary.items)} movies, ${count(summary.interactions)} ratings.`;
   $('btn-bundled').hidden = bundled;
 }

@@ -3,9 +3,11 @@
 //
 // Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, stagePauseMs?}
 //                  {type:'cancel', id}
-//                  {type:'load', bytes, name} | {type:'use-bundled'} | {type:'random-seed'}
+//                  {type:'load', bytes, name, loadId?, wantBundle?} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, attacks, schemaVersion, bundled:true}
-//                  {type:'loaded', summary, bundled}
+//                  {type:'loaded', summary, bundled, loadId?, bundle?} (bundle: with wantBundle, the
+//                  data set as a bundle, for the pool's other workers; loadId: the load's, echoed,
+//                  also on a load's error)
 //                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs, individuals}
 //                  {type:'partial', id, index, point | result}  (a compared run here; js/pool.js: a finished sweep point)
 //                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
@@ -55,7 +57,7 @@ let bundled = null; // the shipped sample, kept so the page can switch back to i
 let active = null; // the data set runs use (bundled or the user's file)
 let current = null; // {cancelled} of the running job, or null
 
-const post = (msg) => self.postMessage(msg);
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
 // A wasm trap (RuntimeError, e.g. a panic under panic=abort) may leave the module's memory in an
 // inconsistent state: the page must then start a fresh worker rather than reuse this one.
@@ -99,18 +101,20 @@ async function start() {
   }
 }
 
-function load(bytes, name) {
+function load(msg) {
   let ds;
   try {
-    ds = Dataset.fromBytes(new Uint8Array(bytes), name);
+    ds = Dataset.fromBytes(new Uint8Array(msg.bytes), msg.name || 'ratings file');
   } catch (e) {
     // The parser says "file:line: what"; the bundled (or previous) data set stays active.
-    post(errorMessage(e, 'load'));
+    post({ ...errorMessage(e, 'load'), loadId: msg.loadId });
     return;
   }
   if (active && active !== bundled) active.free();
   active = ds;
-  post({ type: 'loaded', summary: ds.summary(), bundled: false });
+  // The pool's first worker parses the user's file; the others load this copy (js/pool.js).
+  const bundle = msg.wantBundle ? ds.toBundle() : undefined;
+  post({ type: 'loaded', summary: ds.summary(), bundled: false, loadId: msg.loadId, bundle }, bundle ? [bundle.buffer] : []);
 }
 
 function useBundled() {
@@ -328,7 +332,7 @@ self.onmessage = (ev) => {
       else post({ type: 'cancelled', id: msg.id });
       break;
     case 'load':
-      load(msg.bytes, msg.name || 'ratings file');
+      load(msg);
       break;
     case 'use-bundled':
       useBundled();
