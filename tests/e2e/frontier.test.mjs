@@ -9,16 +9,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, chartInk, pngSize, longTasksWhileRunning } from './browser.mjs';
 
 const { num, pct, meanStd } = await import(path.join(ROOT, 'www/js/format.js'));
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
 // CURVE_STYLES' colours of charts.js, in the order the defences are drawn.
 const LINE_COLOURS = ['#0057a3', '#a84800', '#007a5a', '#8e3b76'];
@@ -120,8 +117,7 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
     await context.close();
   }
 
-  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
-  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  requireCli();
   const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', RATINGS], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   const strip = ({ timings_ms: _t, ...rest }) => rest;
