@@ -1,19 +1,43 @@
-// browser.mjs — owns what every e2e test needs around a page: launching Chromium once per file,
-// opening the site with watchers for console errors, page errors, content-security-policy
+// browser.mjs — owns what every e2e test needs around a page: one static server and one Chromium
+// per process, shared by every test file the process runs (tests/e2e/run-all.mjs runs them all in
+// one), opening the site in a fresh browser context per test with watchers for console errors,
+// page errors, content-security-policy
 // violations, requests to other origins and main-thread long tasks, and small readers (#results
 // JSON, painted pixels of a chart, PNG sizes, colour contrast).
 
 import { chromium } from 'playwright-core';
 import { serve, CHROMIUM } from './server.mjs';
 
-/** Starts the static server and Chromium; call `close()` in an `after` hook. */
+let shared = null; // the process's {server, browser}, while some file uses them
+let users = 0;
+
+/**
+ * The static server and Chromium, started by the first caller in this process and shared with
+ * the next ones (each test opens its own context, so tests stay apart); call `close()` in an
+ * `after` hook: the last user's close stops them.
+ */
 export async function setup() {
-  const server = await serve();
-  const browser = await chromium.launch(CHROMIUM);
+  users++;
+  if (!shared) {
+    shared = (async () => {
+      const server = await serve();
+      const browser = await chromium.launch(CHROMIUM);
+      return { server, browser };
+    })();
+  }
+  const { server, browser } = await shared;
+  let closed = false;
   return {
     server,
     browser,
-    close: async () => { await browser.close(); await server.close(); },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (--users > 0) return;
+      shared = null;
+      await browser.close();
+      await server.close();
+    },
   };
 }
 
