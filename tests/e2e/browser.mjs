@@ -141,10 +141,22 @@ export function contrast(a, b) {
   return (x + 0.05) / (y + 0.05);
 }
 
+/**
+ * Clicks `locator` and waits until the page ENTERS one of `states` after the click (window.__states),
+ * so a page already `error` or `done` from before does not count: the first job loads the drawing
+ * code before it starts (js/main.js), so the click changes the state a moment later, not at once.
+ */
+export async function clickAndWaitState(page, locator, states, timeout = 60_000) {
+  const before = await page.evaluate(() => window.__states.length);
+  await locator.click();
+  await page.waitForFunction(([n, want]) => window.__states.slice(n).some((s) => want.includes(s.state)),
+    [before, [].concat(states)], { timeout });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
 /** Fails the test's assertion message with the page's error banner when a run did not finish. */
 export async function runAndWait(page, button = 'Run attack', timeout = 90_000) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const state = await waitState(page, ['done', 'error'], timeout);
+  const state = await clickAndWaitState(page, page.getByRole('button', { name: button, exact: true }), ['done', 'error'], timeout);
   if (state !== 'done') throw new Error(`run ended in ${state}: ${await page.locator('#error').textContent()}`);
   return results(page);
 }

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitState, results } from './browser.mjs';
+import { setup, openPage, waitState, results, clickAndWaitState } from './browser.mjs';
 
 // A quick configuration for the runs that only prove "the page still works".
 const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
@@ -14,8 +14,7 @@ before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
 async function runAndExpectDone(page) {
-  await page.getByRole('button', { name: 'Run attack' }).click();
-  const state = await waitState(page, ['done', 'error'], 60_000);
+  const state = await clickAndWaitState(page, page.getByRole('button', { name: 'Run attack' }), ['done', 'error'], 60_000);
   assert.equal(state, 'done', await page.locator('#error').textContent());
   const r = await results(page);
   // A whole result: its AUC is the area under the ROC it carries (trapezoids over its points).
