@@ -15,6 +15,7 @@ import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, chartInk, pngSize, longTasksWhileRunning } from './browser.mjs';
 
 const { num, pct, meanStd } = await import(path.join(ROOT, 'www/js/format.js'));
+const S = await import(path.join(ROOT, 'www/js/state.js'));
 
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
 // CURVE_STYLES' colours of charts.js, in the order the defences are drawn.
@@ -24,8 +25,14 @@ let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s frontier exactly', async (t) => {
-  const { page, context, problems } = await openPage(env, '#v=2&run=frontier&seeds=1');
+// The whole frontier (every defence at 5 strengths and the natural curve) on small models: every
+// check of the default one, in a fifth of its time.
+const LINK = `#v=2&run=frontier&seeds=1&${QUICK}`;
+const QUICK_CLI = ['--k', '16', '--epochs', '6', '--config', '{"vector_k":16,"vector_epochs":2,"attack_epochs":6,"attack_restarts":1}'];
+
+test('run=frontier&seeds=1 (small models): chart, table, notes, downloads, and the CLI\'s frontier exactly', async (t) => {
+  const { page, context, problems } = await openPage(env, LINK);
+  const cond = S.captureCondition(S.parseHash(LINK).state, 'frontier');
   let r;
   try {
     await waitState(page, 'running', 60_000);
@@ -89,14 +96,16 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
     assert.deepEqual(await page.locator('#headline #frontier-notes li').allTextContents(), r.notes);
 
     // Downloads named after the condition: JSON = #results, CSV = every run, PNG at 2x.
-    const stem = 'memberlens-frontier-seed0x1';
+    const stem = S.describeCondition(cond).slug;
+    assert.match(stem, /^memberlens-frontier-seed0x1-k16/);
     const json = await download(page, '#btn-json');
     assert.equal(json.name, `${stem}.json`);
     assert.deepStrictEqual(JSON.parse(json.bytes.toString()), r);
     const csv = await download(page, '#btn-csv');
     assert.equal(csv.name, `${stem}.csv`);
     const lines = csv.bytes.toString().trim().split('\n');
-    assert.equal(lines[0], '# MemberLens frontier: seed 0, other settings at their defaults');
+    assert.equal(lines[0], `# MemberLens frontier: ${S.describeCondition(cond).text}`);
+    assert.match(lines[0], /^# MemberLens frontier: seed 0, k = 16, /);
     assert.equal(lines[1], 'defence,strength,parameter_value,epochs,seed,roc_auc,tpr_at_1pct_fpr,recall_at_n');
     assert.equal(lines.length, 2 + 1 + 4 * 5 + 4);
     const lp = r.defences[1].points[2];
@@ -108,7 +117,9 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
     const cssWidth = await page.locator('#chart canvas').evaluate((c) => c.getBoundingClientRect().width);
     assert.ok(pngSize(png.bytes).width >= 2 * Math.min(cssWidth, 640), `PNG ${pngSize(png.bytes).width}px for a chart of ${cssWidth} CSS px`);
     await page.locator('#btn-copy-link').click();
-    assert.match(await page.evaluate(() => navigator.clipboard.readText()), /#v=2&run=frontier&seeds=1$/);
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    assert.ok(link.endsWith(S.toHash(S.conditionState(cond))), link);
+    assert.deepStrictEqual(S.parseHash(new URL(link).hash).state, { ...S.parseHash(LINK).state, run: 'frontier' }, 'the copied link is another frontier');
     assert.match(await page.locator('#announce').textContent(), /^Frontier done\. Undefended: ROC-AUC/);
     const slow = await longTasksWhileRunning(page);
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
@@ -118,7 +129,7 @@ test('#v=2&run=frontier&seeds=1: chart, table, notes, downloads, and the CLI\'s 
   }
 
   requireCli();
-  const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', RATINGS], { maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', RATINGS, ...QUICK_CLI], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   const strip = ({ timings_ms: _t, ...rest }) => rest;
   assert.deepStrictEqual(r.defences.map((d) => d.points.map((p) => p.runs)), cli.defences.map((d) => d.points.map((p) => p.runs)),

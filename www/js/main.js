@@ -58,15 +58,20 @@ let lectureLoading = null;
 /**
  * The modules that draw and share results, loaded when the first job starts (about 100 KB
  * gzipped that the first screen does not need: uPlot alone is 42 KB); then the charts' code and
- * fonts are warmed up in a task of their own while the job runs, so the first draw is quick.
+ * fonts are warmed up in a task of their own, before the job starts, so that neither the running
+ * job's progress nor its first draw waits on them.
  */
 function loadDisplay() {
   if (!displayLoading) {
     displayLoading = Promise.all([import('./view.js'), import('./share.js'), import('./results.js'), import('./charts.js')])
-      .then(([v, sh, r, charts]) => {
-        [view, share, results] = [v, sh, r];
-        requestAnimationFrame(() => { try { charts.warmUp(); } catch (e) { console.warn('MemberLens: chart warm-up failed', e); } });
-      });
+      .then(([v, sh, r, charts]) => new Promise((resolve) => {
+        // A task of its own (a timer, not a frame: a link opened in a background tab still runs).
+        setTimeout(() => {
+          try { charts.warmUp(); } catch (e) { console.warn('MemberLens: chart warm-up failed', e); }
+          [view, share, results] = [v, sh, r];
+          resolve();
+        }, 0);
+      }));
     displayLoading.catch(() => { displayLoading = null; }); // a later start tries again
   }
   return displayLoading;
