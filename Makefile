@@ -5,6 +5,13 @@ SHELL := bash
 MAKEFLAGS += --no-print-directory
 
 PORT ?= 8000
+# The CLI of the test build (cargo's `test` profile, target/debug): the e2e tests compare the page
+# with it, and `make test` makes the site's data files with it.
+TEST_CLI := $(or $(CARGO_TARGET_DIR),target)/debug/memberlens
+# The test binaries with wasm-bindgen tests (the others are native only: no empty wasm binaries),
+# and those that also run in a Chromium worker, where the page runs the module.
+WASM_TESTS := --test dp_accountant --test portable --test wasm_api --test wasm_units
+WORKER_TESTS := --test portable --test wasm_api
 # Resolves (and if needed downloads and verifies) MovieLens ml-latest-small; prints its directory.
 # Called inside recipes, not with $(shell ...), so that a failure stops make.
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
@@ -19,7 +26,7 @@ help:
 	@echo "make web            build the site: www/pkg (wasm) and www/data (bundled data set)"
 	@echo "make demo           setup (no browser), web, then serve www/ at http://127.0.0.1:$(PORT)/"
 	@echo "make test           setup, then every test layer in order: fmt, clippy, native, wasm (Node), web build, end to end"
-	@echo "make bench          cargo bench --bench pipeline"
+	@echo "make bench          cargo bench -p memberlens-benches --bench pipeline (criterion)"
 	@echo "make bench-browser  node scripts/bench-browser.mjs (native vs wasm in Chromium)"
 	@echo "make screenshot     docs/screenshot*.png from the built site (after make web)"
 	@echo "make fuzz           cargo-fuzz (nightly) on the data and config parsers, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
@@ -35,8 +42,10 @@ data:
 build:
 	cargo build --release
 
+# MEMBERLENS_CLI (make test passes the test build's): the CLI the data files are made with; without
+# it, build-web.sh builds the release CLI.
 web:
-	bash scripts/build-web.sh
+	MEMBERLENS_CLI="$(MEMBERLENS_CLI)" bash scripts/build-web.sh
 
 demo:
 	bash scripts/setup.sh --no-browser
@@ -71,41 +80,53 @@ endef
 export SERVE_JS
 
 # The README's test command: installs what is missing (scripts/setup.sh, a no-op when all is
-# there), then every layer strictly in order (also under -j); the first failure stops it.
+# there), then every layer strictly in order (also under -j); the first failure stops it. Each
+# artefact is built once (docs/testing.md): clippy, the native and wasm tests and the CLI share
+# cargo's `test` profile, and the site's data bundle is made with the CLI the native tests built.
 test:
-	@t0=$$SECONDS; for t in setup test-fmt test-clippy test-native test-wasm web test-e2e; do \
-		s=$$SECONDS; echo "=== make $$t"; \
-		$(MAKE) $$t || { echo "=== make $$t FAILED after $$((SECONDS - s)) s"; exit 1; }; \
-		echo "=== make $$t ok ($$((SECONDS - s)) s)"; \
-	done; echo "=== make test: all layers passed ($$((SECONDS - t0)) s)"
+	@tf=$$(mktemp); trap 'rm -f "$$tf"' EXIT; \
+	cpu() { awk 'NR == 2 { split($$1, u, "m"); split($$2, k, "m"); printf "%.0f", u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$$tf"; }; \
+	t0=$$SECONDS; for t in setup test-fmt test-clippy test-native test-wasm web test-e2e; do \
+		s=$$SECONDS; times > "$$tf"; c=$$(cpu); echo "=== make $$t (load $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+		$(MAKE) $$t MEMBERLENS_CLI=$(TEST_CLI) || { echo "=== make $$t FAILED after $$((SECONDS - s)) s"; exit 1; }; \
+		times > "$$tf"; echo "=== make $$t ok ($$((SECONDS - s)) s, CPU $$(( $$(cpu) - c )) s)"; \
+	done; times > "$$tf"; \
+	echo "=== make test: all layers passed ($$((SECONDS - t0)) s, CPU $$(cpu) s, load $$(cut -d' ' -f1-3 /proc/loadavg))"
 
 test-fmt:
 	cargo fmt --all --check
 
-# Native code and tests, then the wasm-only code (src/wasm.rs is compiled for wasm32 only).
+# Native code and tests, then the wasm-only code (src/wasm.rs is compiled for wasm32 only). The
+# `test` profile, so the proc macros and build scripts built here serve the test builds too.
 test-clippy:
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --profile test --workspace --all-targets -- -D warnings
+	cargo clippy --profile test --lib --target wasm32-unknown-unknown -- -D warnings
 
 test-native:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
-	set -x; cargo test --release
+	set -x; cargo test
 
 # wasm-bindgen tests in Node (runner = wasm-bindgen-test-runner, from .cargo/config.toml).
 # ...then the same wasm-bindgen tests inside a dedicated worker of headless Chromium, where the page runs them.
 test-wasm:
-	cargo test --target wasm32-unknown-unknown --release
+	cargo test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
-		cargo test --target wasm32-unknown-unknown --release --test wasm_api --test portable
+		cargo test --profile test --target wasm32-unknown-unknown $(WORKER_TESTS)
 
+# The page-equals-CLI checks compare with the CLI of the test build (built here if it is missing:
+# through the CLI's test, so that cargo resolves the same features as the native layer did and
+# reuses its build; a plain `cargo build` leaves out the dev-dependencies' features and rebuilds).
+# One Node process runs every file (tests/e2e/run-all.mjs): one server and one Chromium for all.
 test-e2e:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
-	set -x; node --test tests/e2e/
+	cargo test --profile test --no-run --test cli; \
+	export MEMBERLENS_CLI="$(TEST_CLI)"; \
+	set -x; node --test tests/e2e/run-all.mjs
 
 bench:
-	cargo bench --bench pipeline
+	cargo bench -p memberlens-benches --bench pipeline
 
 bench-browser:
 	node scripts/bench-browser.mjs

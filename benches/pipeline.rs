@@ -21,7 +21,7 @@ fn ratings_path() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/data/ml-latest-small/ratings.csv")
+                .join("../../shared/data/ml-latest-small/ratings.csv")
         })
 }
 

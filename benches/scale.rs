@@ -19,7 +19,7 @@ fn data() -> Arc<Dataset> {
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/data/ml-latest-small/ratings.csv")
+                .join("../../shared/data/ml-latest-small/ratings.csv")
         });
     if let Ok(bytes) = std::fs::read(&path) {
         eprintln!("k-sweep benchmark on {}", path.display());

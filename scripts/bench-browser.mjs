@@ -16,7 +16,15 @@
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
 //   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only lira, --only pool [--trials N],
-//                                                        --only pool-matrix [--trials N])
+//                                                        --only pool-matrix [--trials N],
+//                                                        --only first-load, --only single [--trials N])
+//
+// Entry `first-load`: what a first visit downloads until the page is ready to run (the bundled
+// data set loaded in the workers): requests, bytes raw and gzipped (each body gzipped at level 9,
+// as a static host would send it), and how many times the wasm module was downloaded (the page's
+// pool of workers and the page share one download: js/wasm-module.js). Entry `single`: the default
+// single run `--trials` times (median wall time from the page's `running` to `done`, and the
+// pipeline's own time), to compare builds of the module.
 //
 // Entry `lira`: one single run with `attack: 'lira'` (16 reference models, the default) on the
 // bundled data with the page's default pool, timed from the page's `running` to `done` (issue 15's
@@ -34,10 +42,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { serve, CHROMIUM, ROOT, WWW } from '../tests/e2e/server.mjs';
+import { serve, CHROMIUM, WWW, CLI, RATINGS } from '../tests/e2e/server.mjs';
 
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
-const CLI = path.join(ROOT, 'target/release/memberlens');
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const log = (...a) => console.error('bench-browser:', ...a);
 
@@ -110,15 +116,33 @@ async function firstLoad() {
   await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 60_000 });
   const readyMs = Date.now() - t0;
   await page.waitForTimeout(300); // let the last response bodies arrive
+  const workers = await page.evaluate(() => window.__memberlensPool?.size ?? null);
   await context.close();
   files.sort((a, b) => b.raw - a.raw);
   return {
     ready_ms: readyMs,
+    workers,
     requests: files.length,
+    wasm_downloads: files.filter((f) => f.url.endsWith('.wasm')).length,
     raw_bytes: files.reduce((s, f) => s + f.raw, 0),
     gzip_bytes: files.reduce((s, f) => s + f.gzip, 0),
     largest: files.slice(0, 6),
+    files: files.map((f) => `${f.url} ${f.raw} ${f.gzip}`),
   };
+}
+
+/** The default single run `trials` times: median wall (the page's `running` to `done`) and pipeline. */
+async function singleRuns(trials) {
+  const walls = [];
+  const pipelines = [];
+  for (let t = 1; t <= trials; t++) {
+    log(`single run, trial ${t} of ${trials}…`);
+    const r = await timedRun('#v=2&run=single', 120_000);
+    walls.push(r.wallMs);
+    pipelines.push(Math.round(r.res.timings_ms.total));
+  }
+  const median = (xs) => { const v = xs.slice().sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2; };
+  return { trials, wall_ms_median: median(walls), wall_ms: walls, pipeline_ms_median: median(pipelines), pipeline_ms: pipelines };
 }
 
 async function native() {
@@ -392,13 +416,20 @@ if (!(Number.isInteger(TRIALS) && TRIALS >= 1)) {
   console.error('bench-browser: --trials takes a whole number ≥ 1');
   process.exit(2);
 }
-if (only !== null && !['ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix'].includes(only)) {
-  console.error(`bench-browser: unknown entry '${only}' (allowed: ml-1m-shape, frontier, lira, pool, pool-matrix)`);
+const ENTRIES = ['ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix', 'first-load', 'single'];
+if (only !== null && !ENTRIES.includes(only)) {
+  console.error(`bench-browser: unknown entry '${only}' (allowed: ${ENTRIES.join(', ')})`);
   process.exit(2);
 }
 
 try {
-  if (only === 'ml-1m-shape') {
+  if (only === 'first-load') {
+    log('first load…');
+    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), first_load: await firstLoad() }, null, 2));
+  } else if (only === 'single') {
+    const single = await singleRuns(TRIALS);
+    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), single_run: single }, null, 2));
+  } else if (only === 'ml-1m-shape') {
     log('ml-1m-shape: synthetic file through the page, default single run…');
     console.log(JSON.stringify({ chromium: browser.version(), ml_1m_shape: await ml1mShape() }, null, 2));
   } else if (only === 'pool' || only === 'pool-matrix') {

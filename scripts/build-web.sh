@@ -5,6 +5,8 @@
 #   www/data/LICENSE-movielens.txt    the data set's README.txt (its licence), shipped with it
 #   www/data/titles.tsv               movieId<TAB>title from movies.csv, for the page's user cards
 # Needs what scripts/setup.sh --no-browser installs. Run from anywhere; works in the repo root.
+# MEMBERLENS_CLI: the CLI that makes the data files, if one is built already (`make test` passes the
+# one its native layer built: the files are the same); without it, `cargo build --release`'s.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +32,7 @@ step_done() { say "   ok ($((SECONDS - step_start)) s)"; }
 
 CRATE=memberlens
 WASM_TARGET=wasm32-unknown-unknown
+
 PKG=www/pkg
 DATA=www/data
 WASM_OPT="node_modules/binaryen/bin/wasm-opt"
@@ -90,18 +93,25 @@ node --input-type=module -e '
 step_done
 
 # 5. The data bundle, made by the native CLI from the checksum-verified ratings.csv.
-step "cargo build --release --bin $CRATE"
-cargo build --release --bin "$CRATE"
-step_done
+if [ -n "${MEMBERLENS_CLI:-}" ]; then
+  CLI="$MEMBERLENS_CLI"
+  [ -x "$CLI" ] || die "MEMBERLENS_CLI=$CLI is not an executable"
+  say "== the CLI: $CLI"
+else
+  step "cargo build --release --bin $CRATE"
+  cargo build --release --bin "$CRATE"
+  step_done
+  CLI="$TARGET_DIR/release/$CRATE"
+fi
 
 step "data bundle"
 dir="$(bash data/fetch.sh --print-dir | tail -n 1)"
 [ -f "$dir/ratings.csv" ] || die "data/fetch.sh gave '$dir', which has no ratings.csv"
 mkdir -p "$DATA"
-"$TARGET_DIR/release/$CRATE" bundle --ratings "$dir/ratings.csv" --out "$DATA/ml-latest-small.bin"
+"$CLI" bundle --ratings "$dir/ratings.csv" --out "$DATA/ml-latest-small.bin"
 cp "$dir/README.txt" "$DATA/LICENSE-movielens.txt"
 # Movie titles for the user cards (loaded by the page only when a card opens).
-"$TARGET_DIR/release/$CRATE" titles --movies "$dir/movies.csv" --out "$DATA/titles.tsv"
+"$CLI" titles --movies "$dir/movies.csv" --out "$DATA/titles.tsv"
 chmod 0644 "$DATA/LICENSE-movielens.txt" # the shared copy is read-only
 say "   $DATA/ml-latest-small.bin: $(stat -c %s "$DATA/ml-latest-small.bin") bytes (ratings.csv: $(stat -c %s "$dir/ratings.csv"))"
 step_done

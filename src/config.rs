@@ -598,6 +598,7 @@ impl Config {
             "defence_strength",
             "dp_clip",
             "dp_sampling_rate",
+            "dp_delta",
             "ncf_factors",
             "ncf_lr",
             "ncf_epochs",
@@ -836,5 +837,25 @@ mod tests {
         assert!(c.with_param("k", 30.5).is_err());
         assert!(c.with_param("protocol", 1.0).is_err());
         assert!(c.with_param("k", 0.0).is_err());
+    }
+
+    /// docs/INTERFACES.md promises that every numeric key but `seed` can be swept: the list must
+    /// follow the config's fields (it once lacked `dp_delta`, so `sweep --param dp_delta` was refused).
+    #[test]
+    fn every_numeric_key_but_the_seed_can_be_swept() {
+        let json = serde_json::to_value(Config::default()).unwrap();
+        let fields = json.as_object().unwrap();
+        let numeric: Vec<&str> = fields
+            .iter()
+            .filter(|(k, v)| v.is_number() && k.as_str() != "seed")
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let mut listed = Config::numeric_keys();
+        listed.sort_unstable();
+        let mut want = numeric.clone();
+        want.sort_unstable();
+        assert_eq!(listed, want);
+        let c = Config::default().with_param("dp_delta", 1e-5).unwrap();
+        assert_eq!(c.dp_delta, 1e-5);
     }
 }

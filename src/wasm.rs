@@ -335,15 +335,6 @@ pub fn compare_takeaway(popular: JsValue, fold_in: JsValue) -> Result<String, Js
     Ok(crate::eval::takeaways::compare(&a, &b))
 }
 
-/// The defence names a frontier accepts, in the order the page lists them.
-#[wasm_bindgen(js_name = defenceNames)]
-pub fn defence_names() -> Vec<String> {
-    DefenceKind::ALL[1..]
-        .iter()
-        .map(|d| d.id().to_string())
-        .collect()
-}
-
 /// What a job will cost in this browser, before it starts (`cost::estimate_job`): `summary` is the
 /// data set's `{users, items, interactions, ratings}` (a worker's `Dataset.summary()`), `config` a
 /// (partial) config, `kind` one of `single`, `compare`, `sweep`, `matrix`, `frontier`, `spec` the

@@ -94,6 +94,34 @@ fn sweep_json_and_human_summary() {
     for key in ["value", "roc_auc_mean", "roc_auc_std", "runs"] {
         assert!(points[0].get(key).is_some(), "{key}");
     }
+    // Every numeric key but `seed` can be swept (docs/INTERFACES.md); dp_delta once was refused.
+    let out = memberlens(&[
+        "sweep",
+        "--param",
+        "dp_delta",
+        "--values",
+        "0.00001,0.001",
+        "--seeds",
+        "0",
+        "--ratings",
+        p,
+        "--k",
+        "8",
+        "--top-n",
+        "10",
+        "--config",
+        r#"{"defence":"dp-sgd","defence_strength":0.5}"#,
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["param"], "dp_delta");
+    assert_eq!(v["values"], serde_json::json!([0.00001, 0.001]));
+    assert_eq!(v["points"].as_array().unwrap().len(), 2);
     let out = memberlens(&[
         "run",
         "--ratings",

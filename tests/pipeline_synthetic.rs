@@ -35,7 +35,8 @@ fn same_config_and_seed_give_identical_reports() {
 #[test]
 fn report_is_complete_and_consistent() {
     let r = run(small());
-    assert!((0.0..=1.0).contains(&r.roc_auc));
+    let area = common::trapezoid_auc(&r.roc.fpr, &r.roc.tpr);
+    assert!((r.roc_auc - area).abs() < 1e-12, "{} vs {area}", r.roc_auc);
     assert_eq!(r.roc.fpr.len(), r.roc.tpr.len());
     assert_eq!(r.roc.fpr.len(), r.roc.thresholds.len());
     assert_eq!((r.roc.fpr[0], r.roc.tpr[0]), (0.0, 0.0));
@@ -283,6 +284,12 @@ fn every_recommender_and_attack_gives_a_full_result_with_baselines() {
                 };
                 let r = run(cfg.clone());
                 let what = format!("{} {protocol:?} {}", kind.id(), attack.id());
+                let area = common::trapezoid_auc(&r.roc.fpr, &r.roc.tpr);
+                assert!(
+                    (r.roc_auc - area).abs() < 1e-12,
+                    "{what}: {} vs {area}",
+                    r.roc_auc
+                );
                 let mut want = vec!["distance", "new-user-list", "overlap"];
                 if protocol == Protocol::FoldIn {
                     want.push("reference-list");

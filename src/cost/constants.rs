@@ -84,5 +84,5 @@ pub const NOTICE_SECONDS: f64 = 10.0;
 pub const CONFIRM_SECONDS: f64 = 60.0;
 /// How many times longer the page's wasm takes than this native build for the same run, in a
 /// Chromium worker with SIMD (see `scripts/bench-browser.mjs`, entry `ml-1m-shape`, and the
-/// README's Scale section).
+/// docs/performance.md's Scale section).
 pub const BROWSER_FACTOR: f64 = 1.5;

@@ -23,6 +23,22 @@ pub const RUN_KEYS: [&str; 8] = [
     "timings_ms",
 ];
 
+/// The area under a reported ROC curve by the trapezoid rule, computed here from its points: a
+/// report's `roc_auc` must be the area under the `roc` it reports (an AUC "between 0 and 1" is
+/// true of any number a bug could put there).
+pub fn trapezoid_auc(fpr: &[f64], tpr: &[f64]) -> f64 {
+    assert_eq!(fpr.len(), tpr.len(), "fpr and tpr of different lengths");
+    let mut area = 0.0;
+    for i in 1..fpr.len() {
+        assert!(
+            fpr[i] >= fpr[i - 1] && tpr[i] >= tpr[i - 1],
+            "the ROC is not monotone at {i}"
+        );
+        area += (fpr[i] - fpr[i - 1]) * (tpr[i] + tpr[i - 1]) / 2.0;
+    }
+    area
+}
+
 /// ratings.csv of ml-latest-small: `MEMBERLENS_RATINGS`, else `../shared/data/ml-latest-small/`.
 /// The real-data tests fail (not skip) when it is missing: `make test` fetches it first.
 pub fn real_ratings_path() -> PathBuf {

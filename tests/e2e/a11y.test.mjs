@@ -33,7 +33,7 @@ test('the strict CSP is set, nothing violates it, and a violation would be repor
     assert.doesNotMatch(js, /style=|setAttribute\(\s*['"]style/, `${f} writes a style attribute (blocked by style-src 'self')`);
   }
 
-  const { page, context, problems } = await openPage(env, `#seed=1&${QUICK}&run=compare`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=1&${QUICK}&run=compare`);
   try {
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await page.getByRole('button', { name: 'Pin both runs' }).click();
@@ -51,7 +51,7 @@ test('the strict CSP is set, nothing violates it, and a violation would be repor
 });
 
 test('charts have text equivalents; focus and the live region follow a run', async () => {
-  const { page, context, problems } = await openPage(env, `#seed=1&${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=1&${QUICK}`);
   try {
     await waitState(page, 'ready');
     assert.equal(await page.locator('#announce').getAttribute('aria-live'), 'polite');
@@ -97,7 +97,7 @@ test('charts have text equivalents; focus and the live region follow a run', asy
 });
 
 test('text, focus ring and chart colours meet WCAG AA contrast', async () => {
-  const { page, context, problems } = await openPage(env, `#seed=1&${QUICK}&run=single`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=1&${QUICK}&run=single`);
   try {
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await page.locator('#f-k').fill('20'); // stale: the greyed chart's text must still read
@@ -160,7 +160,7 @@ test('text, focus ring and chart colours meet WCAG AA contrast', async () => {
 });
 
 test('"New random seed" takes a fresh seed from the wasm module and the run uses it', async () => {
-  const { page, context, problems } = await openPage(env, `#${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&${QUICK}`);
   try {
     await waitState(page, 'ready');
     const btn = page.getByRole('button', { name: 'New random seed' });

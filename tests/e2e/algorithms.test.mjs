@@ -7,14 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, runAndWait } from './browser.mjs';
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
 const QUICK_JSON = { k: 16, epochs: 8, vector_epochs: 3, attack_epochs: 8, attack_restarts: 1 };
 
@@ -49,7 +45,7 @@ test('recommender and shadow model chosen in the form reach the run, which equal
   } finally {
     await context.close();
   }
-  if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  requireCli();
   const cfg = JSON.stringify({ ...QUICK_JSON, member_fraction: 0.05, recommender: 'item-knn', shadow_recommender: 'popularity' });
   const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', '3', '--config', cfg, '--ratings', RATINGS],
     { maxBuffer: 64 << 20 });
@@ -118,7 +114,7 @@ test('the attack select offers the new attacks; reference-list under fold-in and
   } finally {
     await context.close();
   }
-  if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  requireCli();
   const strip = ({ timings_ms: _t, ...rest }) => rest;
   for (const [attack, extra] of [['reference-list', {}], ['lira', { lira_references: 2 }]]) {
     const cfg = JSON.stringify({ ...QUICK_JSON, protocol: 'fold-in', attack, ...extra });

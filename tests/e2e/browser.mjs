@@ -1,19 +1,43 @@
-// browser.mjs — owns what every e2e test needs around a page: launching Chromium once per file,
-// opening the site with watchers for console errors, page errors, content-security-policy
+// browser.mjs — owns what every e2e test needs around a page: one static server and one Chromium
+// per process, shared by every test file the process runs (tests/e2e/run-all.mjs runs them all in
+// one), opening the site in a fresh browser context per test with watchers for console errors,
+// page errors, content-security-policy
 // violations, requests to other origins and main-thread long tasks, and small readers (#results
 // JSON, painted pixels of a chart, PNG sizes, colour contrast).
 
 import { chromium } from 'playwright-core';
 import { serve, CHROMIUM } from './server.mjs';
 
-/** Starts the static server and Chromium; call `close()` in an `after` hook. */
+let shared = null; // the process's {server, browser}, while some file uses them
+let users = 0;
+
+/**
+ * The static server and Chromium, started by the first caller in this process and shared with
+ * the next ones (each test opens its own context, so tests stay apart); call `close()` in an
+ * `after` hook: the last user's close stops them.
+ */
 export async function setup() {
-  const server = await serve();
-  const browser = await chromium.launch(CHROMIUM);
+  users++;
+  if (!shared) {
+    shared = (async () => {
+      const server = await serve();
+      const browser = await chromium.launch(CHROMIUM);
+      return { server, browser };
+    })();
+  }
+  const { server, browser } = await shared;
+  let closed = false;
   return {
     server,
     browser,
-    close: async () => { await browser.close(); await server.close(); },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (--users > 0) return;
+      shared = null;
+      await browser.close();
+      await server.close();
+    },
   };
 }
 
@@ -143,10 +167,22 @@ export function contrast(a, b) {
   return (x + 0.05) / (y + 0.05);
 }
 
+/**
+ * Clicks `locator` and waits until the page ENTERS one of `states` after the click (window.__states),
+ * so a page already `error` or `done` from before does not count: the first job loads the drawing
+ * code before it starts (js/main.js), so the click changes the state a moment later, not at once.
+ */
+export async function clickAndWaitState(page, locator, states, timeout = 60_000) {
+  const before = await page.evaluate(() => window.__states.length);
+  await locator.click();
+  await page.waitForFunction(([n, want]) => window.__states.slice(n).some((s) => want.includes(s.state)),
+    [before, [].concat(states)], { timeout });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
 /** Fails the test's assertion message with the page's error banner when a run did not finish. */
 export async function runAndWait(page, button = 'Run attack', timeout = 90_000) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const state = await waitState(page, ['done', 'error'], timeout);
+  const state = await clickAndWaitState(page, page.getByRole('button', { name: button, exact: true }), ['done', 'error'], timeout);
   if (state !== 'done') throw new Error(`run ended in ${state}: ${await page.locator('#error').textContent()}`);
   return results(page);
 }

@@ -7,14 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, chartInk, runAndWait } from './browser.mjs';
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 const SEED = 2;
 const ORANGE = '#a84800';
 const GREEN = '#007a5a';
@@ -67,8 +63,7 @@ test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SE
     await context.close();
   }
 
-  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
-  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  requireCli();
   for (const [i, protocol] of [[0, 'popular'], [1, 'fold-in']]) {
     const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', String(SEED), '--protocol', protocol,
       '--ratings', RATINGS], { maxBuffer: 64 << 20 });
@@ -83,7 +78,7 @@ test(`run=compare shows popular vs fold-in; both AUCs equal the CLI's (seed ${SE
 
 test('a pinned run stays on the ROC chart as a labelled curve, with its numbers in the table', async () => {
   const QUICK = 'epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
-  const { page, context, problems } = await openPage(env, `#seed=4&k=16&${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=4&k=16&${QUICK}`);
   try {
     await waitState(page, 'ready');
     const first = await runAndWait(page);

@@ -16,7 +16,7 @@ after(async () => { await env?.close(); });
 const text = (page, sel) => page.locator(sel).first().textContent();
 
 test('a control changed after a run marks the results stale; the copied link reproduces what was shown', async () => {
-  const { page, context, problems } = await openPage(env, `#seed=5&${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=5&${QUICK}`);
   let shownAuc;
   let link;
   try {
@@ -76,7 +76,7 @@ test('a control changed after a run marks the results stale; the copied link rep
 });
 
 test('a control changed during a run: the result belongs to the settings it started with, and is stale', async () => {
-  const { page, context, problems } = await openPage(env, "#seed=2&k=16");
+  const { page, context, problems } = await openPage(env, "#v=2&preset=paper&seed=2&k=16");
   try {
     await waitState(page, 'ready');
     await page.getByRole('button', { name: 'Run attack', exact: true }).click();
@@ -101,7 +101,7 @@ test('a control changed during a run: the result belongs to the settings it star
 });
 
 test('the Live switch re-runs a single run shortly after a change', async () => {
-  const { page, context, problems } = await openPage(env, `#seed=3&${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=3&${QUICK}`);
   try {
     await waitState(page, 'ready');
     const live = page.getByRole('switch', { name: /Live/ });

@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitState, results } from './browser.mjs';
+import { setup, openPage, waitState, results, clickAndWaitState } from './browser.mjs';
 
 // A quick configuration for the runs that only prove "the page still works".
 const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
@@ -14,16 +14,18 @@ before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
 async function runAndExpectDone(page) {
-  await page.getByRole('button', { name: 'Run attack' }).click();
-  const state = await waitState(page, ['done', 'error'], 60_000);
+  const state = await clickAndWaitState(page, page.getByRole('button', { name: 'Run attack' }), ['done', 'error'], 60_000);
   assert.equal(state, 'done', await page.locator('#error').textContent());
   const r = await results(page);
-  assert.ok(r.roc_auc >= 0 && r.roc_auc <= 1);
+  // A whole result: its AUC is the area under the ROC it carries (trapezoids over its points).
+  let area = 0;
+  for (let i = 1; i < r.roc.fpr.length; i++) area += (r.roc.fpr[i] - r.roc.fpr[i - 1]) * (r.roc.tpr[i] + r.roc.tpr[i - 1]) / 2;
+  assert.ok(r.roc.fpr.length > 2 && Math.abs(r.roc_auc - area) < 1e-12, `AUC ${r.roc_auc} vs the area under its ROC ${area}`);
   return r;
 }
 
 test('Cancel stops a run, and a new run then works', async () => {
-  const { page, context, problems } = await openPage(env, '#seed=3');
+  const { page, context, problems } = await openPage(env, '#v=2&preset=paper&seed=3');
   try {
     await waitState(page, 'ready');
     await page.getByRole('button', { name: 'Run attack' }).click();
@@ -39,7 +41,7 @@ test('Cancel stops a run, and a new run then works', async () => {
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
     assert.equal(await page.locator('#overall').evaluate((e) => e.value), 0);
 
-    await page.evaluate((h) => { location.hash = h; }, `#seed=3&${QUICK}`);
+    await page.evaluate((h) => { location.hash = h; }, `#v=2&preset=paper&seed=3&${QUICK}`);
     await page.waitForFunction(() => document.getElementById('f-k').value === '16');
     const r = await runAndExpectDone(page);
     assert.equal(r.config.k, 16);
@@ -50,7 +52,7 @@ test('Cancel stops a run, and a new run then works', async () => {
 });
 
 test('a broken ratings file shows an error naming the line; the page still runs', async () => {
-  const { page, context, problems } = await openPage(env, `#${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&${QUICK}`);
   try {
     await waitState(page, 'ready');
     await page.setInputFiles('#file', {

@@ -10,16 +10,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, unmeasuredShown } from './browser.mjs';
 
 const { num, pct, meanStd, interval } = await import(path.join(ROOT, 'www/js/format.js'));
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 // A small model keeps the two panels' 35 points quick; equality with the CLI does not depend on it.
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
 const QUICK_JSON = { k: 16, vector_k: 16, epochs: 6, vector_epochs: 2, attack_epochs: 6, attack_restarts: 1 };
@@ -169,8 +166,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     await context.close();
   }
 
-  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
-  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  requireCli();
   const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', RATINGS,
     '--protocols', 'popular,fold-in', '--config', JSON.stringify(QUICK_JSON)], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);

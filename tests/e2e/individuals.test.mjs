@@ -12,12 +12,10 @@ import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results } from './browser.mjs';
 
-const LINK = '#seed=0&run=single';
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
+const LINK = '#v=2&preset=paper&seed=0&run=single';
 const DATA_DIR = process.env.MEMBERLENS_DATA_DIR || path.dirname(RATINGS);
 const MOVIES = path.join(DATA_DIR, 'movies.csv');
 const COUNTS = /(\d+) of (\d+) members found, (\d+) of (\d+) non-members wrongly flagged/;
@@ -35,8 +33,7 @@ after(async () => {
 
 /** The CLI's records for exactly the page's effective config (so defaults can never differ). */
 async function cliRecords(config) {
-  assert.ok(existsSync(CLI), `${CLI} not built: run cargo build --release`);
-  assert.ok(existsSync(RATINGS), `ratings not found at ${RATINGS}: set MEMBERLENS_RATINGS`);
+  requireCli();
   const file = path.join(tmp, `users-${config.seed}.json`);
   const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--config', JSON.stringify(config),
     '--json', '--users', file], { maxBuffer: 64 << 20 });
@@ -312,7 +309,7 @@ test('a user card shows the movies by title: the top-ranked user\u2019s list and
 });
 
 test('a run on an uploaded file: dots for its users, cards by movie id (titles belong to the bundled sample)', async () => {
-  const { page, context, problems } = await openPage(env, '#seed=0&k=8&epochs=5&vector_epochs=2&attack_epochs=5&attack_restarts=1');
+  const { page, context, problems } = await openPage(env, '#v=2&preset=paper&seed=0&k=8&epochs=5&vector_epochs=2&attack_epochs=5&attack_restarts=1');
   const asked = [];
   page.on('request', (q) => asked.push(new URL(q.url()).pathname));
   try {
@@ -366,15 +363,15 @@ test('390 px wide: the view and a card fit the screen, the slider works, nothing
 
 test('a comparison hides the view; lecture mode (only the figure) hides it', async () => {
   const quick = 'k=16&epochs=5&vector_epochs=2&attack_epochs=5&attack_restarts=1';
-  const { page, context, problems } = await openPage(env, `#seed=0&${quick}&run=single`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&seed=0&${quick}&run=single`);
   try {
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     assert.ok(await page.locator('#individuals').isVisible());
-    await page.goto(`${env.server.url}#seed=0&${quick}&run=compare`);
+    await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&${quick}&run=compare`);
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     assert.ok(await page.locator('#individuals').isHidden(), 'a comparison shows the individuals of a single run');
-    await page.goto(`${env.server.url}#present=1&step=1&seed=0&${quick}`);
+    await page.goto(`${env.server.url}#v=2&preset=paper&present=1&step=1&seed=0&${quick}`);
     await page.waitForFunction(() => /^1\. /.test(document.getElementById('lec-takeaway').textContent)
       && document.body.dataset.state === 'done', null, { timeout: 60_000 });
     assert.equal((await results(page)).config.seed, 0);

@@ -46,7 +46,7 @@ for (const [width, height] of [[1280, 800], [1024, 768]]) {
       assert.ok(await page.locator('#f-k').isHidden());
 
       // After a run the chart itself is on screen.
-      await page.goto(`${env.server.url}#seed=0&k=16&${QUICK}&run=single`);
+      await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
       assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
       const plot = await box(page, '#chart .plot');
       assert.ok(plot.top < height && plot.top >= 0, `the chart starts at ${plot.top} after the run`);
@@ -76,17 +76,17 @@ test('390 px wide: no horizontal overflow before a run, after a run, a compariso
     await page.locator('#advanced summary').click();
     await page.locator('#sweeps summary').click();
     await noOverflow(page, 'with every settings panel open');
-    await page.goto(`${env.server.url}#seed=0&k=16&${QUICK}&run=single`);
+    await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await noOverflow(page, 'after a run');
     await page.getByLabel('Log–log (low-FPR view)').check();
     await page.getByRole('button', { name: 'Pin this run' }).click();
     await noOverflow(page, 'after pinning, log-log');
-    await page.goto(`${env.server.url}#seed=0&k=16&${QUICK}&run=compare`);
+    await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=compare`);
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await noOverflow(page, 'after a comparison');
-    await page.goto(`${env.server.url}#seeds=2&${QUICK}&run=k-sweep`);
+    await page.goto(`${env.server.url}#v=2&preset=paper&seeds=2&${QUICK}&run=dim-sweep`);
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     await page.waitForSelector('#sweep-table tbody tr', { timeout: 60_000 });
     await noOverflow(page, 'during a sweep');

@@ -24,7 +24,7 @@ async function waitStep(page, n) {
 }
 
 test('present=1: big type, only the figure and the takeaway; ←/→/Space walk the five steps', async () => {
-  const { page, context, problems } = await openPage(env, `#present=1&seed=3&${QUICK}`, { viewport: { width: 1024, height: 768 } });
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&present=1&seed=3&${QUICK}`, { viewport: { width: 1024, height: 768 } });
   try {
     await waitState(page, 'ready');
     const size = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
@@ -137,7 +137,7 @@ test('present=1: big type, only the figure and the takeaway; ←/→/Space walk 
 });
 
 test('step=3 opens step 3 directly; the step buttons open steps too', async () => {
-  const { page, context, problems } = await openPage(env, `#present=1&step=3&seed=4&${QUICK}`, { viewport: { width: 1024, height: 768 } });
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&present=1&step=3&seed=4&${QUICK}`, { viewport: { width: 1024, height: 768 } });
   try {
     await waitStep(page, 3);
     const r = await results(page);
@@ -162,14 +162,14 @@ test('step=3 opens step 3 directly; the step buttons open steps too', async () =
 });
 
 test('hide= hides the named controls (and only those)', async () => {
-  const { page, context, problems } = await openPage(env, `#hide=k,lr&${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&hide=k,lr&${QUICK}`);
   try {
     await waitState(page, 'ready');
     assert.ok(await page.locator('#f-k').isHidden());
     assert.ok(await page.locator('#f-lr').isHidden());
     assert.ok(await page.locator('#f-epochs').isVisible());
     // An unknown key makes the list invalid: a warning, and nothing hidden by mistake.
-    await page.evaluate(() => { location.hash = '#hide=k,lr,nope'; });
+    await page.evaluate(() => { location.hash = '#v=2&preset=paper&hide=k,lr,nope'; });
     await page.waitForFunction(() => !document.getElementById('f-k').closest('.field').hidden);
     assert.match(await page.locator('#warnings').textContent(), /hide = “k,lr,nope” is not valid/);
     assert.ok(await page.locator('#f-lr').isVisible());
@@ -180,7 +180,7 @@ test('hide= hides the named controls (and only those)', async () => {
 });
 
 test('slow=1 narrates the eight stages one by one', async () => {
-  const { page, context, problems } = await openPage(env, `#present=1&slow=1&step=1&${QUICK}`, { viewport: { width: 1024, height: 768 } });
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&present=1&slow=1&step=1&${QUICK}`, { viewport: { width: 1024, height: 768 } });
   try {
     const seen = new Set();
     const t0 = Date.now();
@@ -201,7 +201,7 @@ test('slow=1 narrates the eight stages one by one', async () => {
 });
 
 test('390 px wide: the steps fit the screen (no sideways scrolling), nothing is logged', async () => {
-  const { page, context, problems } = await openPage(env, `#present=1&step=2&${QUICK}`, { viewport: { width: 390, height: 844 } });
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&present=1&step=2&${QUICK}`, { viewport: { width: 390, height: 844 } });
   try {
     const noOverflow = async (when) => {
       const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);

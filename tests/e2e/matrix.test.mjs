@@ -9,16 +9,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, contrast } from './browser.mjs';
 
 const { pct } = await import(path.join(ROOT, 'www/js/format.js'));
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
 
 let env;
@@ -148,8 +145,7 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
     await context.close();
   }
 
-  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
-  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  requireCli();
   const { stdout } = await promisify(execFile)(CLI, ['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0', '--json',
     '--ratings', RATINGS], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);

@@ -8,18 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, longTasksWhileRunning } from './browser.mjs';
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
 const QUICK_CLI = ['--k', '16', '--epochs', '6', '--config', '{"vector_k":16,"vector_epochs":2,"attack_epochs":6,"attack_restarts":1}'];
 const strip = ({ timings_ms: _t, ...rest }) => rest;
-const haveCli = () => existsSync(CLI) && existsSync(RATINGS);
 
 let env;
 before(async () => { env = await setup(); });
@@ -78,7 +73,7 @@ test('a k-sweep is the same with 1, 2 and 3 workers, every worker takes part, an
   assert.equal(sweep.points.length, 10);
   assert.equal(sweep.points[0].runs.length, 2);
   assert.notEqual(sweep.points[0].runs[0].roc_auc, sweep.points[0].runs[1].roc_auc);
-  if (!haveCli()) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  requireCli();
   // The page sends the condition's config: the swept key at its base value (100).
   const quick = QUICK_CLI.map((a) => a.replace('"vector_k":16', '"vector_k":100'));
   const want = await cli(['sweep', '--param', 'vector_k', '--values', sweep.values.join(','), '--seeds', '0,1'], quick);
@@ -107,7 +102,7 @@ test('a matrix and a frontier are the same with 1, 2 and 3 workers and equal the
     assert.deepEqual(p.defences.map((d) => d.defence), ['score-noise', 'dp-sgd']);
     assert.equal(p.natural.length, 4);
   }
-  if (!haveCli()) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+  requireCli();
   const cm = await cli(['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0,1']);
   assert.deepStrictEqual(strip(m[0].r), strip(cm));
   const cf = await cli(['frontier', '--defences', 'score-noise,dp-sgd', '--seeds', '0']);

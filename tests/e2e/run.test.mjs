@@ -4,23 +4,20 @@
 // (unmeasurable with 152 non-members) is drawn nowhere, the same link gives the same numbers twice,
 // those equal the native CLI's bit for bit (strongest, ci95 and takeaways included), and the page stays
 // clean (no console / page errors, no other origin, no long main-thread tasks). A link made before
-// schema 2 (no v=) still gives what it gave: the CLI's --preset paper run. A second run that changes
+// schema 2 (no v=, holding what only schema 1 wrote) still gives what it gave, the CLI's --preset
+// paper run, and says so in a notice; a hand-typed link without v= is read as today's. A second run that changes
 // only the attacker reuses the seed's trained recommenders and still equals the CLI.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize, unmeasuredShown, canvasTextsAbout } from './browser.mjs';
 
 const { num, pct, interval } = await import(path.join(ROOT, 'www/js/format.js'));
 
 const LINK = '#v=2&seed=1&run=single';
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 
 let env;
 const runs = []; // the result of each opening of LINK
@@ -162,8 +159,7 @@ test('the same link opened again gives identical numbers', async () => {
 });
 
 test('the page equals the native CLI (memberlens run --seed 1 --json)', async (t) => {
-  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
-  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
+  requireCli();
   const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--seed', '1', '--json'],
     { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
@@ -187,30 +183,48 @@ test('the page equals the native CLI (memberlens run --seed 1 --json)', async (t
   assert.deepStrictEqual(strip(page), strip(cli));
 });
 
-test('a link made before schema 2 (#seed=0&run=single, no v=) gives what it gave: memberlens run --preset paper', async (t) => {
-  const { page, context, problems } = await openPage(env, '#seed=0&run=single');
+test('a link made before schema 2 (no v=, negative_sampling=uniform) gives what it gave: memberlens run --preset paper, with a notice', async () => {
+  // Schema 1 wrote negative_sampling=uniform only because its default was popularity: an old link.
+  const { page, context, problems } = await openPage(env, '#seed=0&negative_sampling=uniform&run=single');
   let r;
   try {
     assert.equal(await waitState(page, ['done', 'error'], 90_000), 'done', await page.locator('#error').textContent());
     r = await results(page);
-    assert.equal(r.config.negative_sampling, 'popularity', 'schema 1 sampled negatives by popularity');
+    assert.equal(r.config.negative_sampling, 'uniform', 'the link\'s own value');
+    assert.equal(r.config.epochs, 40, 'schema 1 trained 40 epochs');
     assert.equal(r.config.vector_k, 0, 'schema 1 tied the attacker\'s vector length to k');
-    // The label says which settings these are, and the address now says it in schema 2's words.
-    assert.match(await page.locator('#condition').textContent(), /seed 0, paper preset/);
-    assert.equal(await page.evaluate(() => location.hash), '#v=2&preset=paper&run=single');
+    // A notice says which preset it was read with; the label and the address say it in schema 2's words.
+    const notice = page.locator('#link-notice');
+    assert.ok(await notice.isVisible(), 'no notice for an old link');
+    assert.match(await notice.textContent(), /before schema 2 \(it holds negative_sampling=uniform.*read over the paper preset/);
+    assert.match(await page.locator('#condition').textContent(), /seed 0, paper preset, negative_sampling: uniform/);
+    assert.equal(await page.evaluate(() => location.hash), '#v=2&preset=paper&negative_sampling=uniform&run=single');
     assert.equal(await page.locator('#btn-preset-paper').getAttribute('aria-pressed'), 'true');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
   }
-  if (!existsSync(CLI)) { t.skip(`${CLI} not built (make build)`); return; }
-  if (!existsSync(RATINGS)) { t.skip(`ratings not found at ${RATINGS} (set MEMBERLENS_RATINGS)`); return; }
-  const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--preset', 'paper', '--seed', '0', '--json'],
-    { maxBuffer: 64 << 20 });
+  requireCli();
+  const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--preset', 'paper', '--seed', '0',
+    '--config', '{"negative_sampling":"uniform"}', '--json'], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   assert.strictEqual(r.roc_auc, cli.roc_auc, `page AUC ${r.roc_auc} vs CLI --preset paper ${cli.roc_auc}`);
   assert.deepStrictEqual(r.roc, cli.roc);
   assert.deepStrictEqual(r.config, cli.config);
+});
+
+test('a hand-typed link without v= (#seed=3&k=16) is read as today\'s schema, with no notice', async () => {
+  const { page, context, problems } = await openPage(env, '#seed=3&k=16');
+  try {
+    await waitState(page, 'ready', 30_000);
+    assert.ok(await page.locator('#link-notice').isHidden(), 'a notice for a current link');
+    assert.equal(await page.locator('#btn-preset-default').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#f-vector_k').inputValue(), '100', 'today\'s vector length, not tied to k');
+    assert.equal(await page.locator('#f-negative_sampling').inputValue(), 'uniform');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
 });
 
 test('a second run that changes only the attacker reuses the seed\'s recommenders and equals the CLI', async (t) => {
@@ -234,7 +248,7 @@ test('a second run that changes only the attacker reuses the seed\'s recommender
     }
     assert.deepStrictEqual(second.recommender, r.recommender, 'the same recommenders served the lists');
     assert.deepEqual(problems, []);
-    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    requireCli();
     const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--seed', '1', '--vector-k', '40', '--json'],
       { maxBuffer: 64 << 20 });
     const cli = JSON.parse(stdout);

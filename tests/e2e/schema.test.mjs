@@ -89,9 +89,10 @@ test('presets and the schema version are Rust\'s', () => {
   for (const name of wasm.presetNames()) {
     assert.deepStrictEqual(S.presetConfig(name), wasm.presetConfig(name), `preset ${name}`);
   }
-  // The paper preset is schema 1's defaults: what a link without v= is read with.
-  const old = S.parseHash('#seed=4&run=single').state;
-  assert.deepStrictEqual(S.toConfig(old), { ...wasm.presetConfig('paper'), seed: 4 });
+  // The paper preset is schema 1's defaults: what a schema-1 link (no v=, a value only schema 1
+  // wrote) is read with.
+  const old = S.parseHash('#seed=4&negative_sampling=uniform&run=single').state;
+  assert.deepStrictEqual(S.toConfig(old), { ...wasm.presetConfig('paper'), seed: 4, negative_sampling: 'uniform' });
   assert.deepStrictEqual(S.presetMismatches(Object.fromEntries(wasm.presetNames().map((n) => [n, wasm.presetConfig(n)]))), []);
   // Negative control: a preset that drifted is reported.
   const drifted = { default: wasm.presetConfig('default'), paper: { ...wasm.presetConfig('paper'), vector_k: 100 } };

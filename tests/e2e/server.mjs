@@ -3,12 +3,23 @@
 // module scripts), and the shared Chromium launch settings (no sandbox, no network side traffic).
 
 import http from 'node:http';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WWW = path.join(ROOT, 'www');
+// The native CLI the "page equals CLI" checks compare with (make test points MEMBERLENS_CLI at the
+// one its native layer built), and the ratings file the site's bundle was made from.
+export const CLI = process.env.MEMBERLENS_CLI || path.join(ROOT, 'target/release/memberlens');
+export const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
+
+/** The page-equals-CLI checks need both: a missing one FAILS the test with what to do, never skips it. */
+export function requireCli() {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it (make build) or set MEMBERLENS_CLI`);
+  if (!existsSync(RATINGS)) throw new Error(`${RATINGS} is missing: set MEMBERLENS_RATINGS (make test-e2e sets it from data/fetch.sh)`);
+}
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',

@@ -1,5 +1,6 @@
 // state.test.mjs — the page's URL schema and conditions (www/js/state.js), without a browser: the
-// schema version (a link without v= is read over schema 1's defaults, the paper preset), presets
+// schema version (a link without v= is today's, unless it holds what only schema 1 wrote: then it is
+// read over schema 1's defaults, the paper preset, with a notice), presets
 // as the base links are written against, which keys define a result of each mode, how a condition
 // is labelled and named, which link reproduces it, and the lecture and matrix keys.
 import { test } from 'node:test';
@@ -9,28 +10,43 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const S = await import(`${root}www/js/state.js`);
 
-test('links carry v=2 and only what differs from their base; a link without v is read over the paper preset', () => {
+test('links carry v=2 and only what differs from their base; a schema-1 link is read over the paper preset', () => {
   // A fresh page (no hash) is the current defaults.
   const fresh = S.parseHash('');
   assert.deepEqual(fresh.warnings, []);
   assert.deepStrictEqual(fresh.state, S.defaults());
+  assert.equal(fresh.notice, '');
   assert.equal(S.toHash(S.defaults()), '', 'the default state needs no hash');
 
-  // A link made before schema 2: schema 1's defaults (popularity negatives, vector length tied to k).
-  const old = S.parseHash('#seed=0&run=single');
+  // A link made by schema 1: no v=, only schema-1 keys, and negative_sampling=uniform, which schema 1
+  // wrote only because its default was popularity (today's links never carry a value at its base).
+  const old = S.parseHash('#seed=0&negative_sampling=uniform&run=single');
   assert.equal(old.version, 1);
   assert.deepEqual(old.warnings, []);
   assert.equal(old.state.preset, 'paper');
-  assert.equal(old.state.negative_sampling, 'popularity');
-  assert.equal(old.state.vector_k, 0);
-  assert.deepStrictEqual(S.toConfig(old.state), S.presetConfig('paper'));
-  // Written again, it says so: v=2, the paper preset, and nothing else that is at the preset's value.
-  assert.equal(S.toHash(old.state), '#v=2&preset=paper&run=single');
+  assert.equal(old.state.negative_sampling, 'uniform', 'its own value');
+  assert.equal(old.state.vector_k, 0, 'schema 1 tied the vector length to k');
+  assert.equal(old.state.epochs, 40);
+  assert.deepStrictEqual(S.toConfig(old.state), { ...S.presetConfig('paper'), negative_sampling: 'uniform' });
+  assert.match(old.notice, /before schema 2 \(it holds negative_sampling=uniform, .*\), so it is read over the paper preset \(schema 1’s defaults/);
+  // Written again, it says so: v=2, the paper preset, and what differs from it.
+  assert.equal(S.toHash(old.state), '#v=2&preset=paper&negative_sampling=uniform&run=single');
   assert.deepStrictEqual(S.parseHash(S.toHash(old.state)).state, old.state, 'the rewritten link means the same');
+  assert.equal(S.parseHash(S.toHash(old.state)).notice, '', 'the rewritten link is no old link');
+  // The other marks: epochs=80 (schema 1's default was 40) and a list with an escaped comma.
+  assert.equal(S.parseHash('#epochs=80&seed=2').version, 1);
+  assert.equal(S.parseHash('#epochs=80&seed=2').state.epochs, 80);
+  const hidden = S.parseHash('#present=1&hide=k%2Clr');
+  assert.equal(hidden.version, 1);
+  assert.match(hidden.notice, /hide=k%2Clr/);
+  assert.equal(hidden.state.hide, 'k,lr');
+  // An explicit v=1 is read the same way, and says so.
+  assert.match(S.parseHash('#v=1&k=8').notice, /\(v=1\), so it is read over the paper preset/);
 
   // The same keys with v=2 are read over the current defaults.
   const now = S.parseHash('#v=2&seed=0&run=single');
   assert.equal(now.version, 2);
+  assert.equal(now.notice, '');
   assert.equal(now.state.preset, 'default');
   assert.equal(now.state.negative_sampling, 'uniform');
   assert.equal(now.state.vector_k, 100);
@@ -44,7 +60,7 @@ test('links carry v=2 and only what differs from their base; a link without v is
   assert.equal(S.toHash(p.state), '#v=2&preset=paper&k=50&run=single');
   // A key changed back to the default of schema 2 differs from the paper base, so it is written.
   assert.equal(S.toHash({ ...p.state, negative_sampling: 'uniform' }), '#v=2&preset=paper&k=50&negative_sampling=uniform&run=single');
-  // An explicit preset=default in an old link: its keys apply over the current defaults.
+  // An explicit preset=default without v: its keys apply over the current defaults.
   assert.equal(S.parseHash('#preset=default&k=8').state.negative_sampling, 'uniform');
 
   // Unknown versions and presets are warnings, never a blank page.
@@ -54,18 +70,41 @@ test('links carry v=2 and only what differs from their base; a link without v is
   assert.equal(future.state.k, 8);
   assert.equal(S.parseHash('#v=2&preset=fast').warnings.length, 1);
   // In an old link, a bad value falls back to the paper preset's value, and the warning says so.
-  const bad = S.parseHash('#vector_k=abc');
-  assert.equal(bad.state.vector_k, 0);
-  assert.match(bad.warnings[0], /using the paper preset’s 0/);
+  const bad = S.parseHash('#negative_sampling=uniform&epochs=abc');
+  assert.equal(bad.state.epochs, 40);
+  assert.match(bad.warnings[0], /using the paper preset’s 40/);
 });
 
-test('the k-sweep sweeps the attacker\'s vector length; an old k-sweep link keeps sweeping k, tied', () => {
+test('a link without v= is read as today\'s schema unless it holds what only schema 1 wrote', () => {
+  // Hand-typed: today's k-sweep (the attacker's vector length), over today's defaults, no notice.
+  const typed = S.parseHash('#seed=3&run=k-sweep');
+  assert.equal(typed.version, 2);
+  assert.deepEqual(typed.warnings, []);
+  assert.equal(typed.notice, '');
+  assert.equal(typed.state.run, 'k-sweep');
+  assert.equal(typed.state.preset, 'default');
+  assert.equal(typed.state.vector_k, 100);
+  assert.equal(S.toHash(typed.state), '#v=2&seed=3&run=k-sweep');
+  // Every schema-1 key alone is no mark: the values schema 1 and today share mean today's.
+  for (const h of ['#seed=0&run=single', '#k=50&lr=0.02&epochs=40', '#negative_sampling=popularity', '#present=1&hide=k,lr&step=2']) {
+    const r = S.parseHash(h);
+    assert.equal(r.version, 2, `${h} read as schema 1`);
+    assert.equal(r.notice, '', h);
+  }
+  // A mark beside a key schema 1 never had is no schema-1 link either.
+  for (const h of ['#vector_k=5&negative_sampling=uniform', '#recommender=bpr&epochs=80', '#preset=paper&epochs=80']) {
+    assert.equal(S.parseHash(h).version, 2, `${h} read as schema 1`);
+  }
+});
+
+test('the k-sweep sweeps the attacker\'s vector length; a schema-1 k-sweep link keeps sweeping k, tied', () => {
   assert.equal(S.SWEEPS['k-sweep'].param, 'vector_k');
   assert.equal(S.SWEEPS['dim-sweep'].param, 'k');
-  const old = S.parseHash('#seeds=1&run=k-sweep').state;
+  const { state: old, notice } = S.parseHash('#epochs=80&seeds=1&run=k-sweep');
   assert.equal(old.run, 'dim-sweep', 'schema 1\'s k-sweep varied k');
   assert.equal(old.vector_k, 0, 'with the attacker\'s vectors tied to it');
-  assert.equal(S.toHash(old), '#v=2&preset=paper&run=dim-sweep&seeds=1');
+  assert.match(notice, /its k-sweep is today’s model-size sweep\.$/);
+  assert.equal(S.toHash(old), '#v=2&preset=paper&epochs=80&run=dim-sweep&seeds=1');
   assert.equal(S.parseHash('#v=2&run=k-sweep').state.run, 'k-sweep');
   // The caption names which k: tied, or the vector length it is fixed at.
   assert.match(S.paramText('k', old).long, /latent dimension k \(the attacker’s vector length tied to k\)/);

@@ -1,5 +1,5 @@
-// sweep.test.mjs — sweeps. A k-sweep link made before schema 2 (#run=k-sweep&seeds=1, no v=)
-// keeps sweeping the recommenders' k with the attacker's vectors tied to it, as it did: ten
+// sweep.test.mjs — sweeps. A model-size sweep over the paper preset (what a schema-1 k-sweep link
+// meant: the recommenders' k with the attacker's vectors tied to it; state.test.mjs reads such links): ten
 // points, in the {config, sweep} shape of docs/INTERFACES.md, drawn as they finish (with progress
 // in the result area), three chart panels (ROC-AUC and TPR@1% FPR, each with its own chance line,
 // the run's attack and the strongest attack with its 95% band; members' recall) whose captions say
@@ -12,24 +12,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './server.mjs';
+import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize, unmeasuredShown } from './browser.mjs';
 
 const PURPLE = '#8e3b76'; // the strongest attack's colour (charts/common.js COLOURS.purple)
 const GREEN = '#007a5a'; // recall's
 
-const CLI = path.join(ROOT, 'target/release/memberlens');
-const RATINGS = process.env.MEMBERLENS_RATINGS || path.resolve(ROOT, '../shared/data/ml-latest-small/ratings.csv');
 
 let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-test('an old k-sweep link (no v=) sweeps k, tied, in 10 points with a chart and a table', async (t) => {
-  const { page, context, problems } = await openPage(env, '#run=k-sweep&seeds=1');
+test('a model-size sweep over the paper preset (what a schema-1 k-sweep link meant) sweeps k, tied, in 10 points with a chart and a table', async (t) => {
+  const { page, context, problems } = await openPage(env, '#v=2&preset=paper&run=dim-sweep&seeds=1');
   try {
     // Progress names the run of the sweep while it works, in the result area.
     await page.waitForFunction(() => /Run \d+ of 10/.test(document.querySelector('#results-panel #status').textContent),
@@ -99,7 +95,7 @@ test('an old k-sweep link (no v=) sweeps k, tied, in 10 points with a chart and 
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
     assert.deepEqual(problems, []);
     // The k=100 point is schema 1's default run with seed 0: the CLI's --preset paper run.
-    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    requireCli();
     const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--preset', 'paper', '--seed', '0', '--ratings', RATINGS],
       { maxBuffer: 64 << 20 });
     const cli = JSON.parse(stdout);
@@ -147,7 +143,7 @@ test('schema 2\'s k-sweep varies the attacker\'s vector length (Figure 2); the d
     assert.match(await page.evaluate(() => location.hash), /run=dim-sweep/);
     assert.deepEqual(problems, []);
 
-    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    requireCli();
     assert.deepStrictEqual(strip(sweep), strip(await cliSweep('vector_k', sweep.values, 20)));
     // The page sends the condition's config: the swept k at its base value (100), as the link has it.
     assert.deepStrictEqual(strip(dim), strip(await cliSweep('k', dim.values, 100)));
@@ -190,7 +186,7 @@ test('a learning-rate sweep draws on a log axis with one point per rate, and equ
     assert.deepEqual(problems, []);
 
     // The worker puts the sweep together point by point; the result is the CLI's sweep exactly.
-    if (!existsSync(CLI) || !existsSync(RATINGS)) { t.skip('CLI or ratings missing (make build; MEMBERLENS_RATINGS)'); return; }
+    requireCli();
     const { stdout } = await promisify(execFile)(CLI, ['sweep', '--json', '--ratings', RATINGS, '--param', 'lr',
       '--values', sweep.values.join(','), '--seeds', '0', '--k', '20', '--epochs', '10',
       '--config', '{"vector_epochs":3,"attack_epochs":10}'], { maxBuffer: 64 << 20 });

@@ -2,8 +2,8 @@
 // (updated when the settings or the data set change), the in-page dialog that asks before any job
 // estimated above a minute, and the refusal of jobs with more runs than the documented limit.
 // The numbers come from the wasm export `estimateCost` (src/cost/, the same model the CLI uses,
-// scaled to the browser); this module loads its own copy of the wasm module on the main thread
-// (the workers keep theirs), which only ever computes estimates: microseconds, no data set.
+// scaled to the browser); this module instantiates the page's one compiled module (js/wasm-module.js,
+// which the workers get too) on the main thread, and only ever computes estimates: microseconds, no data set.
 //
 // main.js calls: setDataset(summary, config) when a data set is loaded, refresh(config) when the form
 // changes, and `await check(msg)` before posting a run message: 'run', 'declined' or a refusal
@@ -12,6 +12,7 @@
 // `workers=8` on 2 cores holds 8 copies of the data but runs no faster than 2 workers.
 
 import init, { estimateCost } from '../pkg/memberlens.js';
+import { wasmModule } from './wasm-module.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,7 +22,7 @@ let workers = 1;
 let lastConfig = null;
 
 function load() {
-  if (!ready) ready = init().then(() => true, (e) => { console.warn('MemberLens: cost estimates unavailable', e); return false; });
+  if (!ready) ready = init({ module_or_path: wasmModule() }).then(() => true, (e) => { console.warn('MemberLens: cost estimates unavailable', e); return false; });
   return ready;
 }
 

@@ -7,6 +7,9 @@
 // js/share.js's. The preset buttons set every setting to a preset (the base links are written
 // against). It does UI work only: every computation happens in js/worker.js, on the pool of
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
+// What the first screen does not need is loaded when first needed (import()): the drawing and
+// sharing of results (view, share, results, the charts with uPlot, the individuals view, the
+// frontier) when the first job starts, lecture mode when a link asks for it (present=1).
 
 import {
   SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
@@ -14,13 +17,8 @@ import {
   baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols,
 } from './state.js';
 import * as ui from './ui.js';
-import { warmUp } from './charts.js';
-import { renderSweepTables, resultsPayload, publishResults } from './results.js';
-import * as lecture from './lecture.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
-import * as view from './view.js';
-import * as share from './share.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -50,6 +48,61 @@ let frame = 0;
 let firstReady = true; // the worker's first 'ready' brings its algorithm names
 let linkWarnings = []; // warnings of the link read at start-up (the address is rewritten once the worker is ready)
 const doneListeners = []; // the lecture waits on results
+let view = null; // js/view.js, js/share.js and js/results.js once loaded (loadDisplay)
+let share = null;
+let results = null;
+let displayLoading = null;
+let lecture = null; // js/lecture.js once a link asked for lecture mode (loadLecture)
+let lectureLoading = null;
+
+/**
+ * The modules that draw and share results, loaded when the first job starts (about 100 KB
+ * gzipped that the first screen does not need: uPlot alone is 42 KB); then the charts' code and
+ * fonts are warmed up in a task of their own, before the job starts, so that neither the running
+ * job's progress nor its first draw waits on them.
+ */
+function loadDisplay() {
+  if (!displayLoading) {
+    displayLoading = Promise.all([import('./view.js'), import('./share.js'), import('./results.js'), import('./charts.js')])
+      .then(([v, sh, r, charts]) => new Promise((resolve) => {
+        // A task of its own (a timer, not a frame: a link opened in a background tab still runs).
+        setTimeout(() => {
+          try { charts.warmUp(); } catch (e) { console.warn('MemberLens: chart warm-up failed', e); }
+          [view, share, results] = [v, sh, r];
+          resolve();
+        }, 0);
+      }));
+    displayLoading.catch(() => { displayLoading = null; }); // a later start tries again
+  }
+  return displayLoading;
+}
+
+/** Lecture mode (js/lecture.js), loaded the first time the state asks for it. */
+function loadLecture() {
+  if (!lectureLoading) {
+    lectureLoading = import('./lecture.js').then((m) => {
+      m.init(api);
+      lecture = m;
+      return m;
+    });
+    lectureLoading.catch((e) => { lectureLoading = null; fail(`Lecture mode could not be loaded (${e.message}).`); });
+  }
+  return lectureLoading;
+}
+
+/** Lecture mode follows the state: configured now when loaded, else loaded first if the state asks for it. */
+function configureLecture() {
+  if (lecture) {
+    lecture.configure(state);
+    return Promise.resolve(lecture);
+  }
+  if (!state.present) return Promise.resolve(null);
+  return loadLecture().then((m) => {
+    m.configure(state);
+    if (ready) m.onReady(); // the worker was ready first: open the step the link asks for now
+    return m;
+  });
+}
 
 function writeHash() {
   history.replaceState(null, '', location.pathname + location.search + toHash(state));
@@ -160,7 +213,7 @@ function onReady(msg) {
   } else if (document.body.dataset.state !== 'running') {
     ui.setPageState(document.body.dataset.state);
   }
-  lecture.onReady();
+  if (lecture) lecture.onReady();
   if (pendingRun) {
     const { mode, origin } = pendingRun;
     pendingRun = null;
@@ -217,6 +270,11 @@ function fail(text) {
 function start(mode, { origin = 'user', costChecked = false } = {}) {
   if (!ready) { pendingRun = { mode, origin }; return; }
   if (job && origin !== 'live' && origin !== 'lecture') return; // buttons are disabled while running
+  if (!view) {
+    loadDisplay().then(() => start(mode, { origin, costChecked }),
+      (e) => fail(`The page's code for showing results could not be loaded (${e.message}). Reload the page to try again.`));
+    return;
+  }
   clearTimeout(liveTimer);
   if (partialView) { // a replaced job's partial result leaves the screen
     partialView = false;
@@ -255,7 +313,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, protocols: msg.protocols, origin, partial: [] };
   ui.describeStages(config, mode);
   latestProgress = null;
-  publishResults(null); // #results only ever holds a finished result
+  results.publishResults(null); // #results only ever holds a finished result
   if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026'
     : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
@@ -274,7 +332,7 @@ function scheduleProgress(p) {
     frame = 0;
     if (job && latestProgress) {
       ui.renderProgress(latestProgress, job);
-      lecture.onProgress(latestProgress);
+      if (lecture) lecture.onProgress(latestProgress);
     }
   });
 }
@@ -298,7 +356,7 @@ function onPartial(msg) {
       const chart = view.currentChart();
       if (j.mode !== 'compare' && j.drawn && chart?.sameSweep?.(result)) {
         chart.update(result);
-        renderSweepTables($('tables'), result, describeCondition(j.cond).text);
+        results.renderSweepTables($('tables'), result, describeCondition(j.cond).text);
         view.headlineSweep(result);
       } else {
         showView({ mode: j.mode, cond: j.cond, result, partial: true });
@@ -331,7 +389,7 @@ function onCancelled() {
   ui.setStatus('Cancelled. Change the settings or run again.');
   if (shown && !partialView) {
     // The result on screen is still whole: it stays, with its own link and downloads.
-    publishResults(shown.payload);
+    results.publishResults(shown.payload);
     $('condition').textContent = `Showing: ${describeCondition(shown.cond).text}`;
     refreshStale();
     return;
@@ -348,10 +406,10 @@ function onDone(msg) {
   const j = job;
   job = null;
   // The frontier's #results is its report as it is (docs/INTERFACES.md "Frontier result").
-  const payload = msg.mode === 'frontier' ? msg.result : resultsPayload(msg.mode, msg.result);
+  const payload = msg.mode === 'frontier' ? msg.result : results.resultsPayload(msg.mode, msg.result);
   shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals };
   partialView = false;
-  publishResults(payload); // before state=done: tests read #results as soon as they see `done`
+  results.publishResults(payload); // before state=done: tests read #results as soon as they see `done`
   ui.finishProgress(msg.elapsedMs);
   try {
     showView(shown);
@@ -421,13 +479,16 @@ async function loadFile() {
  * ignored is dropped, so the address shows what is used.
  */
 function applyHash() {
-  const { state: s, warnings } = parseHash(location.hash);
+  const { state: s, warnings, notice } = parseHash(location.hash);
   state = s;
   linkWarnings = warnings;
   ui.setControls(state);
   ui.showWarnings(warnings);
+  // An old link says which preset it was read with (the address is then rewritten in today's words).
+  $('link-notice').textContent = notice;
+  $('link-notice').hidden = !notice;
   if (warnings.length && !firstReady) writeHash();
-  lecture.configure(state);
+  configureLecture();
   return state.run;
 }
 
@@ -457,7 +518,8 @@ function wire() {
   $('btn-frontier').addEventListener('click', () => start('frontier'));
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
-  $('btn-copy-link').addEventListener('click', () => share.copyLink(state, shown));
+  // Copy link works before any run too (the form's link): the sharing code is loaded then.
+  $('btn-copy-link').addEventListener('click', () => loadDisplay().then(() => share.copyLink(state, shown)));
   $('btn-pin').addEventListener('click', pin);
   $('btn-random-seed').addEventListener('click', () => worker && worker.postMessage({ type: 'random-seed' }));
   $('btn-json').addEventListener('click', () => share.downloadJSON(shown));
@@ -484,7 +546,7 @@ function wire() {
   window.addEventListener('hashchange', () => {
     const run = applyHash();
     refreshStale();
-    if (lecture.active()) { lecture.openFromState(); return; }
+    if (state.present) { configureLecture().then((m) => m?.openFromState()); return; }
     if (run && !job) start(run, { origin: 'link' });
   });
   window.addEventListener('unhandledrejection', (e) => fail(`Unexpected error: ${e.reason?.message || e.reason}`));
@@ -517,14 +579,11 @@ function main() {
   ui.buildStages();
   // Phones: the settings start folded, so the results follow the Run button closely.
   if (window.matchMedia('(max-width: 860px)').matches) $('settings').open = false;
-  lecture.init(api);
-  const run = applyHash();
-  pendingRun = run && !lecture.active() ? { mode: run, origin: 'link' } : null;
+  const run = applyHash(); // loads lecture mode if the link asks for it
+  pendingRun = run && !state.present ? { mode: run, origin: 'link' } : null;
   ui.resetProgress();
   wire();
   startWorker();
-  // Its own task, while the workers fetch and decode the data set (js/charts.js warmUp).
-  requestAnimationFrame(() => { try { warmUp(); } catch (e) { console.warn('MemberLens: chart warm-up failed', e); } });
 }
 
 main();

@@ -8,7 +8,10 @@
 // the parsed data set from it as a bundle (`memberlens bundle`'s format), so a huge or hostile
 // text costs one worker's memory, not every worker's. A worker that crashes is
 // replaced and its unit queued again; a unit that fails twice fails the job, and the pool stays
-// usable. Cancel stops every worker's unit.
+// usable. Cancel stops every worker's unit. Every worker, a replacement too, gets the page's one
+// compiled wasm module (js/wasm-module.js) in its first message: one download, one compilation.
+
+import { wasmModule } from './wasm-module.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 export const MAX_WORKERS = 8;
@@ -55,6 +58,9 @@ export class Pool {
 
   spawn(index, replacement) {
     const w = new Worker(WORKER_URL, { type: 'module' });
+    // Without the page's module (it failed to compile), the worker fetches its own and reports
+    // why that failed too.
+    wasmModule().then((module) => w.postMessage({ type: 'init', module }), () => w.postMessage({ type: 'init' }));
     // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
     // served: `jobId:group` (experiment::served) of the seeds this worker holds, least recently used first.
     const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [] };

@@ -7,9 +7,48 @@
 // is labelled, which link reproduces it) all live here, so the controls, the hash, the labels and
 // the worker can never disagree about a key.
 
-// The version links carry (`v=`), Rust's config::SCHEMA_VERSION. A link without `v` was made
-// before schema 2: its keys apply over schema 1's defaults, which are the `paper` preset.
+// The version links carry (`v=`), Rust's config::SCHEMA_VERSION. A link without `v` is read as the
+// current schema (a hand-typed `#seed=3&run=k-sweep` means today's k-sweep) unless it holds what only
+// the schema-1 page wrote (oldLinkMark): then its keys apply over schema 1's defaults, the `paper` preset.
 export const SCHEMA_VERSION = 2;
+
+// The keys of schema 1 (the page before schema 2, 2026-11-28): a link with any other key was not
+// made by it.
+export const SCHEMA_1_KEYS = ['seed', 'k', 'lr', 'reg', 'epochs', 'top_n', 'protocol', 'hidden1', 'hidden2',
+  'member_fraction', 'negatives', 'negative_sampling', 'exclude_seen', 'holdout', 'weighting', 'item_vectors',
+  'vector_epochs', 'attack_lr', 'attack_epochs', 'attack_batch', 'attack_restarts', 'run', 'seeds', 'scale',
+  'present', 'hide', 'step', 'slow'];
+// Values only the schema-1 page wrote. It wrote a key only when it differed from schema 1's defaults
+// (negatives by popularity, 40 epochs), so it wrote these two, which are today's defaults: a link of
+// today never carries them (links keep only what differs from their base).
+const SCHEMA_1_VALUES = { negative_sampling: 'uniform', epochs: '80' };
+
+/**
+ * Why a hash without `v` counts as a schema-1 link, or '' when it does not: every key is one of
+ * schema 1's, and it holds a value only schema 1 wrote (SCHEMA_1_VALUES) or a list with an escaped
+ * comma (`hide=k%2Clr`: schema 1 escaped commas, today's links keep them).
+ */
+export function oldLinkMark(text) {
+  const pairs = text.split('&').filter(Boolean).map((p) => {
+    const i = p.indexOf('=');
+    return i < 0 ? [p, ''] : [p.slice(0, i), p.slice(i + 1)];
+  });
+  if (!pairs.length || pairs.some(([k]) => k !== 'workers' && !SCHEMA_1_KEYS.includes(safeDecode(k)))) return '';
+  for (const [k, raw] of pairs) {
+    const key = safeDecode(k);
+    if (Object.hasOwn(SCHEMA_1_VALUES, key) && safeDecode(raw).trim() === SCHEMA_1_VALUES[key]) return `${key}=${SCHEMA_1_VALUES[key]}`;
+    if (key === 'hide' && /%2C/i.test(raw)) return `hide=${raw}`;
+  }
+  return '';
+}
+
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
 
 // Rust's Config::preset(name), as changes over the defaults (tests/e2e/schema.test.mjs compares
 // them with the wasm module's presetConfig()). `paper` = the defaults of schema 1.
@@ -144,7 +183,7 @@ export const SCHEMA = {
     help: 'lira: the reference models train on the attacker\u2019s shadow users only, so every attacked user is out of every one.' },
 
   v: { type: 'int', default: SCHEMA_VERSION, min: 1, max: SCHEMA_VERSION, group: 'page', label: 'Schema version',
-    help: 'The version of these keys the link was made with; without it, a link is read as version 1 (the paper preset).' },
+    help: 'The version of these keys the link was made with; without it, version 2, unless the link holds what only version 1 wrote (then it is read over the paper preset).' },
   preset: { type: 'enum', default: 'default', options: Object.keys(PRESETS), group: 'page', label: 'Preset',
     optionLabels: { default: 'the defaults', paper: 'the paper\u2019s settings' },
     help: 'The settings the link\u2019s keys change: the defaults, or the paper\u2019s (schema 1\u2019s defaults).' },
@@ -373,26 +412,28 @@ export function serialiseValue(key, value) {
 const encode = (text) => encodeURIComponent(text).replace(/%2C/g, ',');
 
 /**
- * Reads a location.hash ("#v=2&k=50&run=single"). Returns {state, warnings, version}: every unknown
- * key or invalid value becomes a warning and leaves the base value in place — never an exception.
- * The base is the `preset` the link names; without one, the defaults of the link's schema version:
- * version 2's defaults, or for a link without `v` (made before schema 2) the paper preset, which
- * were schema 1's defaults. An empty hash is a fresh page: the current defaults. A version-1
- * `run=k-sweep` (which swept k, the attacker's vectors tied to it) becomes `run=dim-sweep`.
+ * Reads a location.hash ("#v=2&k=50&run=single"). Returns {state, warnings, version, notice}: every
+ * unknown key or invalid value becomes a warning and leaves the base value in place — never an
+ * exception. The base is the `preset` the link names; without one, the defaults of the link's schema
+ * version. A link without `v` is version 2 (the current defaults) unless oldLinkMark() finds what
+ * only schema 1 wrote: then it is version 1, read over the paper preset (schema 1's defaults), its
+ * `run=k-sweep` (which swept k, the attacker's vectors tied to it) becomes `run=dim-sweep`, and
+ * `notice` says so (the page shows it). An empty hash is a fresh page: the current defaults.
  */
 export function parseHash(hash) {
   const text = String(hash || '').replace(/^#/, '');
-  if (!text) return { state: defaults(), warnings: [], version: SCHEMA_VERSION };
+  if (!text) return { state: defaults(), warnings: [], version: SCHEMA_VERSION, notice: '' };
   let params;
   try {
     params = [...new URLSearchParams(text)];
   } catch {
-    return { state: defaults(), warnings: ['The link\u2019s settings could not be read; using the defaults.'], version: SCHEMA_VERSION };
+    return { state: defaults(), warnings: ['The link\u2019s settings could not be read; using the defaults.'], version: SCHEMA_VERSION, notice: '' };
   }
   const warnings = [];
   const last = (key) => params.filter(([k]) => k === key).map(([, v]) => v).pop();
   // The version and the preset first: they decide the base the other keys change.
-  let version = 1;
+  const mark = oldLinkMark(text);
+  let version = mark ? 1 : SCHEMA_VERSION;
   const rawV = last('v');
   if (rawV !== undefined) {
     const r = parseValue('v', rawV);
@@ -404,7 +445,7 @@ export function parseHash(hash) {
   if (rawP !== undefined) {
     const r = parseValue('preset', rawP);
     if (r.ok) preset = r.value;
-    else warnings.push(`In the link, ${r.error}; using ${preset === 'paper' ? 'the paper preset (the link has no v=, so it is read as schema 1)' : 'the defaults'}.`);
+    else warnings.push(`In the link, ${r.error}; using ${preset === 'paper' ? 'the paper preset (the link is read as schema 1)' : 'the defaults'}.`);
   }
   const base = baseState(preset);
   const state = { ...base };
@@ -439,7 +480,13 @@ export function parseHash(hash) {
   if (unknown > MAX_UNKNOWN_WARNINGS) warnings.push(`\u2026 and ${unknown - MAX_UNKNOWN_WARNINGS} more unknown settings, ignored.`);
   if (version === 1 && state.run === 'k-sweep') state.run = 'dim-sweep';
   state.v = SCHEMA_VERSION;
-  return { state, warnings, version };
+  const why = rawV === undefined ? `it holds ${mark}, which only links of that time carry` : 'v=1';
+  const notice = version === 1
+    ? `This link was made before schema 2 (${why}), so it is read `
+      + `over ${preset === 'paper' ? 'the paper preset (schema 1\u2019s defaults: negatives sampled by popularity, 40 epochs, the attacker\u2019s vector length tied to k)' : 'the current defaults'}`
+      + `${last('run') === 'k-sweep' && state.run === 'dim-sweep' ? ', and its k-sweep is today\u2019s model-size sweep' : ''}.`
+    : '';
+  return { state, warnings, version, notice };
 }
 
 function formatBase(key, base) {

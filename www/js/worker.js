@@ -1,10 +1,11 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// Page -> worker:  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, stagePauseMs?}
+// Page -> worker:  {type:'init', module} first: the page's compiled WebAssembly.Module (js/wasm-module.js)
+//                  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, stagePauseMs?}
 //                  {type:'cancel', id}
 //                  {type:'load', bytes, name, loadId?, wantBundle?} | {type:'use-bundled'} | {type:'random-seed'}
-// Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, attacks, schemaVersion, bundled:true}
+// Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, bundled:true}
 //                  {type:'loaded', summary, bundled, loadId?, bundle?} (bundle: with wantBundle, the
 //                  data set as a bundle, for the pool's other workers; loadId: the load's, echoed,
 //                  also on a load's error)
@@ -36,7 +37,7 @@
 //                  {type:'sweep-point', id, index, point} | {type:'error', id, context, message, fatal}
 
 import init, {
-  Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, attackNames, schemaVersion, randomSeed,
+  Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
   compareTakeaway,
 } from '../pkg/memberlens.js';
 
@@ -68,9 +69,10 @@ function errorMessage(e, context, id) {
   return { type: 'error', id, message, context, fatal };
 }
 
-async function start() {
+async function start(module) {
   try {
-    const exports = await init();
+    // The page's compiled module; without it (the page could not compile it), fetched here.
+    const exports = await init(module ? { module_or_path: module } : undefined);
     // Read by scripts/bench-browser.mjs (worker.evaluate) to report the wasm memory's peak size.
     self.__memberlensMemory = exports.memory;
   } catch (e) {
@@ -95,7 +97,7 @@ async function start() {
     // algorithm lists follow the module (new algorithms appear without a page change).
     const presets = Object.fromEntries(presetNames().map((n) => [n, presetConfig(n)]));
     post({ type: 'ready', summary: active.summary(), defaults: defaultConfig(), presets, recommenders: recommenderNames(),
-      attacks: attackNames(), schemaVersion: schemaVersion(), bundled: true });
+      bundled: true });
   } catch (e) {
     post(errorMessage(e, 'init'));
   }
@@ -308,6 +310,9 @@ function poolRequest(msg) {
 self.onmessage = (ev) => {
   const msg = ev.data || {};
   switch (msg.type) {
+    case 'init':
+      start(msg.module);
+      break;
     case 'unit':
       runUnit(msg);
       break;
@@ -348,5 +353,3 @@ self.onmessage = (ev) => {
       post({ type: 'error', context: 'message', fatal: false, message: `unknown message type ${msg.type}` });
   }
 };
-
-start();
