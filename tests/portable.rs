@@ -1,12 +1,12 @@
-//! Native = wasm, bit for bit, for every algorithm and attack: the same seeded synthetic runs are
-//! pinned here and checked natively (`cargo test`) and in wasm (`cargo test --target
-//! wasm32-unknown-unknown`, in Node and in a Chromium worker). If a platform computed differently,
-//! one of the two runs of this file would fail.
+//! Native = wasm, bit for bit, for every algorithm and attack and both initialisations: the same
+//! seeded synthetic runs are pinned here and checked natively (`cargo test`) and in wasm (`cargo
+//! test --target wasm32-unknown-unknown`, in Node and in a Chromium worker). If a platform computed
+//! differently, one of the two runs of this file would fail.
 
 mod common;
 
 use memberlens::attack::AttackKind;
-use memberlens::config::{Config, Protocol};
+use memberlens::config::{Config, Init, Protocol};
 use memberlens::pipeline::Pipeline;
 use memberlens::recommender::RecommenderKind;
 
@@ -26,15 +26,19 @@ fn small() -> Config {
     }
 }
 
-/// (ROC-AUC, target recall@N, sum of the distinct scores) of one run on the shared synthetic data:
-/// the score sum moves with the last bit of any score.
-fn numbers(cfg: Config) -> (f64, f64, f64) {
+fn report(cfg: Config) -> memberlens::report::RunReport {
     let data = common::synthetic(80, 120, 9);
-    let r = Pipeline::new(data, cfg)
+    Pipeline::new(data, cfg)
         .unwrap()
         .run_to_end()
         .unwrap()
-        .clone();
+        .clone()
+}
+
+/// (ROC-AUC, target recall@N, sum of the distinct scores) of one run on the shared synthetic data:
+/// the score sum moves with the last bit of any score.
+fn numbers(cfg: Config) -> (f64, f64, f64) {
+    let r = report(cfg);
     let scores: f64 = r.roc.thresholds[1..].iter().sum();
     (r.roc_auc, r.recommender.target.recall_at_n, scores)
 }
@@ -63,6 +67,12 @@ fn every_algorithm_and_protocol_gives_the_pinned_numbers() {
         });
         got.push(format!("{} {auc:?} {scores:?}", attack.id()));
     }
+    // The reference's all-positive start gives the numbers the default gave before issue 16.
+    let (auc, recall, scores) = numbers(Config {
+        init: Init::Positive,
+        ..small()
+    });
+    got.push(format!("lfm positive {auc:?} {recall:?} {scores:?}"));
     let want: Vec<&str> = PINNED
         .lines()
         .map(str::trim)
@@ -72,8 +82,8 @@ fn every_algorithm_and_protocol_gives_the_pinned_numbers() {
 }
 
 const PINNED: &str = "
-lfm Popular 0.4575000000000001 0.25 18.59455443918705
-lfm FoldIn 0.5875000000000001 0.25 11.12093736184761
+lfm Popular 1.0 0.13636363636363635 9.842590510845184
+lfm FoldIn 0.51 0.13636363636363635 -8.303503576666117
 item-knn Popular 1.0 0.4318181818181818 53.059444934129715
 item-knn FoldIn 0.605 0.4318181818181818 -50.74609085917473
 bpr Popular 1.0 0.2727272727272727 64.36741183698177
@@ -82,6 +92,7 @@ ncf Popular 0.485 0.20454545454545456 69.75765642337501
 ncf FoldIn 0.47 0.20454545454545456 15.217872023582458
 popularity Popular 0.6275 0.22727272727272727 13.38079097121954
 popularity FoldIn 0.6275 0.22727272727272727 13.38079097121954
-distance 0.3825 -5.950873665333591
-overlap 0.4575 2.5999999999999996
+distance 0.5175000000000001 -4.489795869284935
+overlap 0.62125 2.8
+lfm positive 0.4575000000000001 0.25 18.59455443918705
 ";

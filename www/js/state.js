@@ -14,7 +14,7 @@ export const SCHEMA_VERSION = 2;
 // them with the wasm module's presetConfig()). `paper` = the defaults of schema 1.
 export const PRESETS = {
   default: {},
-  paper: { negative_sampling: 'popularity', vector_k: 0, epochs: 40 },
+  paper: { negative_sampling: 'popularity', vector_k: 0, epochs: 40, init: 'positive' },
 };
 
 // The algorithms this page knows before the worker says which ones its wasm module has
@@ -78,6 +78,9 @@ export const SCHEMA = {
     group: 'advanced', label: 'Negative sampling',
     optionLabels: { popularity: 'by popularity (paper)', uniform: 'uniform' },
     help: 'How negatives are drawn. By popularity, the LFM is no better than the popularity list here.' },
+  init: { type: 'enum', default: 'centred', options: ['positive', 'centred'], group: 'advanced',
+    label: 'Initial factors', optionLabels: { positive: 'all positive (paper)', centred: 'centred' },
+    help: 'How lfm and bpr start their vectors: all positive, U[0, 1)/\u221ak, as the paper\u2019s LFM, or centred, U[\u22120.5, 0.5)/\u221ak.' },
   exclude_seen: { type: 'bool', default: false, group: 'advanced', label: 'Exclude seen items',
     help: 'Drop movies the user already rated from the lists (the paper keeps them).' },
   holdout: { type: 'float', default: 0.1, min: 0, max: 0.9, group: 'advanced', step: 'any',
