@@ -19,6 +19,15 @@ pub enum Stream {
     /// The target's serving-level defence (popularity randomisation, list perturbation, score
     /// noise). The shadow has none: defences protect the target service only.
     TargetDefence = 9,
+    /// The share of each non-member's history a differentially private service holds out, as it
+    /// holds out each member's (`serving::Half`): both are served from the same share of their own
+    /// history.
+    NewUserHoldout = 10,
+    /// The one-run privacy audit (`privacy::canaries`): which canaries are included and their
+    /// items; its model; its canaries' fold-in.
+    AuditCanaries = 11,
+    AuditModel = 12,
+    AuditFoldIn = 13,
 }
 
 /// The generator for one stream of one seed.

@@ -241,12 +241,22 @@ fn dp_sgd_runs_carry_their_privacy_and_non_dp_runs_carry_none() {
     assert_eq!(
         keys,
         [
+            "audit",
+            "covers",
             "delta",
             "epsilon",
             "noise_multiplier",
             "sampling_rate",
             "steps"
         ]
+    );
+    // Every dp-sgd run is audited (the default `audit`), with the run's δ.
+    assert_eq!(json["privacy"]["audit"]["canaries"], cfg.audit_canaries);
+    assert!(
+        json["privacy"]["audit"]["epsilon_lower_bound"]
+            .as_f64()
+            .unwrap()
+            <= p.epsilon
     );
     // More noise, smaller ε; a given δ is used as given.
     let strong = run(&d, with(&small(), DefenceKind::DpSgd, 1.0));

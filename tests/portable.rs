@@ -1,12 +1,13 @@
-//! Native = wasm, bit for bit, for every algorithm and attack and both initialisations: the same
-//! seeded synthetic runs are pinned here and checked natively (`cargo test`) and in wasm (`cargo
-//! test --target wasm32-unknown-unknown`, in Node and in a Chromium worker). If a platform computed
-//! differently, one of the two runs of this file would fail.
+//! Native = wasm, bit for bit, for every algorithm and attack, both initialisations, DP-SGD and its
+//! privacy audit: the same seeded synthetic runs are pinned here and checked natively (`cargo
+//! test`) and in wasm (`cargo test --target wasm32-unknown-unknown`, in Node and in a Chromium
+//! worker). If a platform computed differently, one of the two runs of this file would fail.
 
 mod common;
 
 use memberlens::attack::AttackKind;
 use memberlens::config::{Config, Init, Protocol};
+use memberlens::defence::DefenceKind;
 use memberlens::pipeline::Pipeline;
 use memberlens::recommender::RecommenderKind;
 
@@ -73,6 +74,41 @@ fn every_algorithm_and_protocol_gives_the_pinned_numbers() {
         ..small()
     });
     got.push(format!("lfm positive {auc:?} {recall:?} {scores:?}"));
+    // DP-SGD (Gaussian noise by ziggurat) and its one-run audit (binomial tails via lgamma).
+    for kind in [RecommenderKind::Lfm, RecommenderKind::Bpr] {
+        let r = report(Config {
+            recommender: kind,
+            protocol: Protocol::FoldIn,
+            defence: DefenceKind::DpSgd,
+            defence_strength: 0.5,
+            audit_canaries: 40,
+            ..small()
+        });
+        let p = r.privacy.unwrap();
+        let a = p.audit.unwrap();
+        got.push(format!(
+            "{} dp-sgd {:?} {:?} {:?} {:?} {}/{}",
+            kind.id(),
+            r.roc_auc,
+            r.recommender.target.recall_at_n,
+            p.epsilon,
+            a.epsilon_lower_bound,
+            a.correct,
+            a.guesses
+        ));
+    }
+    let a = report(Config {
+        audit: memberlens::config::Audit::Always,
+        ..small()
+    })
+    .privacy
+    .unwrap()
+    .audit
+    .unwrap();
+    got.push(format!(
+        "lfm audit {:?} {}/{}",
+        a.epsilon_lower_bound, a.correct, a.guesses
+    ));
     let want: Vec<&str> = PINNED
         .lines()
         .map(str::trim)
@@ -95,4 +131,7 @@ popularity FoldIn 0.6275 0.22727272727272727 13.38079097121954
 distance 0.5175000000000001 -4.489795869284935
 overlap 0.62125 2.8
 lfm positive 0.4575000000000001 0.25 18.59455443918705
+lfm dp-sgd 0.61 0.045454545454545456 2.891706362842778 0.0 3/4
+bpr dp-sgd 0.3975 0.1590909090909091 6.548435363147057 0.0 3/4
+lfm audit 0.90472412109375 95/100
 ";

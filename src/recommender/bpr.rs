@@ -15,7 +15,8 @@
 //!   show that visiting user by user converges badly for BPR, random order well. The order is fixed
 //!   by the rng and the counts, so chunked training gives the same numbers as unchunked.
 //! - With defence `dp-sgd` the item rows (factors and bias) are trained by user-level DP-SGD
-//!   (`defence::DpSgdTrainer` with this file's `BprPass`), and afterwards every member's row is
+//!   (`defence::DpSgdTrainer` with this file's `BprPass`) over every item of the data set, with
+//!   negatives drawn from them (`TrainSet::catalogue`), and afterwards every member's row is
 //!   fitted again from their own history against the final item rows, as a new user is folded in.
 //! - Factors start as `init` says: centred by default (no item starts ahead of another), as BPR
 //!   always did here.
@@ -387,8 +388,10 @@ pub struct Bpr {
 impl Bpr {
     pub fn new(params: BprParams, train: &TrainSet, mut rng: ChaCha8Rng) -> Bpr {
         let (k, w) = (params.k, params.width());
+        // Under DP, negatives come from the public catalogue (see `Lfm::new`).
+        let catalogue = train.catalogue(params.dp.is_some());
         let sampler =
-            NegativeSampler::new(NegativeSampling::Uniform, &train.interactions, &train.known);
+            NegativeSampler::new(NegativeSampling::Uniform, &train.interactions, &catalogue);
         let users = init_rows(&mut rng, train.n_members(), (k, w), params.init, 1.0);
         let items = init_rows(&mut rng, train.n_items(), (k, w), params.init, 0.0);
         let training = Training::new(
@@ -745,7 +748,7 @@ mod tests {
         let change = |members: &[usize], clip: f64| {
             let rows: Vec<&[u32]> = members.iter().map(|&u| train.interactions.row(u)).collect();
             let mut t = TrainSet::new(Interactions::from_rows(rows), 40);
-            // The whole catalogue, so that the members have negatives to draw.
+            // Every item known (DP draws negatives from the whole catalogue anyway).
             t.known = (0..40).collect();
             let p = BprParams {
                 lr: 0.5,

@@ -3,9 +3,10 @@
 //! product. New users are folded in by fitting their vector with the item vectors frozen.
 //!
 //! With defence `dp-sgd` the item vectors are trained by user-level DP-SGD
-//! (`defence::DpSgdTrainer`) instead, and afterwards every member's vector is fitted again from
-//! their own history against the final item vectors, exactly as a new user is folded in, so that
-//! nothing a user is shown depends on other members except through the private item vectors.
+//! (`defence::DpSgdTrainer`) instead, over every item of the data set with negatives drawn from
+//! them (`TrainSet::catalogue`), and afterwards every member's vector is fitted again from their
+//! own history against the final item vectors, exactly as a new user is folded in, so that nothing
+//! a user is shown depends on other members except through the private item vectors.
 //!
 //! Vectors start as `init` says (`mf::init_factors_as`): centred by default, all-positive as the
 //! reference LFM with `preset paper` (see `Config::init` for the measured reason).
@@ -69,7 +70,10 @@ pub struct Lfm {
 impl Lfm {
     pub fn new(params: LfmParams, train: &TrainSet, mut rng: ChaCha8Rng) -> Lfm {
         let k = params.k;
-        let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &train.known);
+        // Under DP, negatives come from the public catalogue: a pool made of members' items would
+        // let one member's data change every other member's samples.
+        let catalogue = train.catalogue(params.dp.is_some());
+        let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &catalogue);
         let users = init_factors_as(&mut rng, train.n_members(), k, params.init);
         let items = init_factors_as(&mut rng, train.n_items(), k, params.init);
         let training = Training::new(
