@@ -7,7 +7,7 @@
 use ndarray::{Array2, ArrayRef2};
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::NegativeSampling;
+use crate::config::{Init, NegativeSampling};
 use crate::rng::{below, shuffle, unit_f32};
 
 /// Per-user item lists in compressed-sparse-row form, indexed by a local user number.
@@ -71,23 +71,35 @@ pub struct SgdParams {
     pub sampling: NegativeSampling,
 }
 
-/// Small positive random factors, U[0, 1)/√k as in the reference LFM.
+/// Small positive random factors, U[0, 1)/√k as in the reference LFM (the attacker's item-vector
+/// factorisation always starts so; the recommenders follow the config's `init`).
 pub fn init_factors(rng: &mut ChaCha8Rng, rows: usize, k: usize) -> Array2<f32> {
-    let scale = 1.0 / (k as f32).sqrt();
+    init_factors_as(rng, rows, k, Init::Positive)
+}
+
+/// `rows` × `k` random factors drawn as `init` says: U[0, 1)/√k (`positive`) or U[−0.5, 0.5)/√k
+/// (`centred`). Both draw one `u32` per value, so they consume the stream alike.
+pub fn init_factors_as(rng: &mut ChaCha8Rng, rows: usize, k: usize, init: Init) -> Array2<f32> {
     let mut m = Array2::<f32>::zeros((rows, k));
     let flat = m.as_slice_mut().expect("fresh array");
     for row in flat.chunks_exact_mut(k.max(1)) {
-        fill_row(rng, row, scale);
+        fill_row(rng, row, k, init);
     }
     m
 }
 
+/// Fills `row` with factors for latent dimension `k` drawn as `init` says (see `init_factors_as`).
 /// One row per call: a browser keeps a single long-running call in its slow baseline tier, while
 /// many short calls move to optimised code after the first few.
 #[inline(never)]
-fn fill_row(rng: &mut ChaCha8Rng, row: &mut [f32], scale: f32) {
+pub fn fill_row(rng: &mut ChaCha8Rng, row: &mut [f32], k: usize, init: Init) {
+    let scale = 1.0 / (k as f32).sqrt();
+    let shift = match init {
+        Init::Positive => 0.0,
+        Init::Centred => 0.5,
+    };
     for v in row {
-        *v = unit_f32(rng) * scale;
+        *v = (unit_f32(rng) - shift) * scale;
     }
 }
 

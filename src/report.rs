@@ -243,8 +243,10 @@ pub struct RunReport {
     /// One-line warnings about numbers that mean little (see `eval::warnings`); empty when sound.
     pub warnings: Vec<String>,
     /// What DP training of the target spent: `{epsilon, delta, noise_multiplier, sampling_rate,
-    /// steps}` with defence dp-sgd at a strength above 0, `null` otherwise (see `defence::dp_sgd`
-    /// for what ε protects).
+    /// steps, covers, audit}` with defence dp-sgd at a strength above 0 (`covers`: what ε is a
+    /// guarantee about, see `defence::dp_sgd`; `audit`: the one-run audit's lower bound,
+    /// `defence::audit`); for an undefended run with `audit: always`, epsilon `null` (none) and the
+    /// audit; `null` otherwise.
     pub privacy: Option<PrivacySpent>,
     /// The sentences this run teaches, from its numbers (`eval::takeaways::run`).
     pub takeaways: Vec<String>,

@@ -32,6 +32,15 @@ pub enum Stream {
     Reference = 13,
     /// Bootstrap intervals: sub-stream `i` is the attack with index `i` in `AttackKind::ALL`.
     Bootstrap = 14,
+    /// The share of each non-member's history a differentially private service holds out, as it
+    /// holds out each member's (`serving::Half`): both are served from the same share of their own
+    /// history.
+    NewUserHoldout = 15,
+    /// The one-run privacy audit (`privacy::canaries`): which canaries are included and their
+    /// items; its model; its canaries' fold-in.
+    AuditCanaries = 16,
+    AuditModel = 17,
+    AuditFoldIn = 18,
 }
 
 /// The generator for one stream of one seed.

@@ -14,6 +14,12 @@
 //! served again under another serving-level defence (`reserve`) from its cached scores, which is
 //! how the frontier avoids retraining.
 //!
+//! A half whose model trains with DP-SGD recommends from every item of the data set and serves
+//! each non-member from their history less the share a member's training holds out, so that
+//! nothing it serves depends on who is a member except through the private model (see
+//! `defence::dp_sgd` for what ε covers). After training, an audited target runs the one-run
+//! privacy audit (`defence::audit`) and puts its verdict into `privacy`.
+//!
 //! After serving, a half can be asked what a new account gets (`probe`, serving/probe.rs): the
 //! list of a new user without history, and the list of a new account holding a copy of each
 //! user's history — what an outsider sees by asking the service, which the `new-user-list`,
@@ -25,6 +31,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::{Config, Protocol};
 use crate::data::Dataset;
+use crate::defence::audit::{audits, CanaryAudit};
 use crate::defence::{self, Defence};
 use crate::error::{Error, Result};
 use crate::eval::utility::{Utility, UtilityCounter};
@@ -52,8 +59,8 @@ pub struct HalfData {
     pub heldout: Vec<Vec<u32>>,
     /// Known items from most to least popular in the training data.
     pub popular_order: Vec<u32>,
-    /// Each non-member's history restricted to the known items: a deployed model only knows its
-    /// catalogue, so fold-in sees only those.
+    /// Each non-member's whole history. A service folds in what of it lies in its catalogue
+    /// (`Half`): the known items, or the whole history under DP.
     pub new_user_histories: Interactions,
 }
 
@@ -71,23 +78,18 @@ impl HalfData {
         );
         let popularity = popularity_scores(&train.counts, &train.known);
         let popular_order = full_order(popularity.iter().copied().zip(train.known.iter().copied()));
-        let new_rows: Vec<Vec<u32>> = users
-            .non_members
-            .iter()
-            .map(|&u| {
-                data.user_items(u as usize)
-                    .iter()
-                    .copied()
-                    .filter(|&i| train.counts[i as usize] > 0)
-                    .collect()
-            })
-            .collect();
+        let new_user_histories = Interactions::from_rows(
+            users
+                .non_members
+                .iter()
+                .map(|&u| data.user_items(u as usize)),
+        );
         HalfData {
             users,
             train,
             heldout,
             popular_order,
-            new_user_histories: Interactions::from_rows(new_rows.iter().map(|r| r.as_slice())),
+            new_user_histories,
         }
     }
 
@@ -123,6 +125,11 @@ pub struct Half {
     pub side: &'static str,
     pub data: Arc<HalfData>,
     serving: ServingParams,
+    /// The items the model may recommend (`TrainSet::catalogue`), sorted.
+    catalogue: Vec<u32>,
+    /// Under DP, what each non-member is served from: their history minus the same share a
+    /// member's training holds out, drawn from its own stream (`None`: their known items).
+    served_new: Option<Interactions>,
     model: Box<dyn Recommender>,
     fold_rng: Option<ChaCha8Rng>,
     folding: bool,
@@ -137,8 +144,12 @@ pub struct Half {
     /// Whether this half runs the config's defence, and the streams it draws from.
     defended: bool,
     streams: HalfStreams,
-    /// The privacy DP training spends (a half trained with dp-sgd).
+    /// The privacy DP training spends (a half trained with dp-sgd, or an audited target:
+    /// `defence::audit`).
     privacy: Option<PrivacySpent>,
+    /// The one-run privacy audit of the target's training, until it is done; its verdict then
+    /// goes into `privacy`.
+    audit: Option<CanaryAudit>,
     /// A defence setting that cannot work, reported by the first `train_step`.
     pending_error: Option<Error>,
     /// Every scored user's scores, in the half's order, once `keep_scores` is on.
@@ -235,17 +246,37 @@ impl Half {
         };
         let mut pending_error = None;
         let mut privacy = None;
+        let mut audit = None;
         if defended {
             match applies.and_then(|()| defence::privacy_for(cfg, &data.train)) {
                 Ok(p) => privacy = p,
                 Err(e) => pending_error = Some(e),
             }
+            // The audit measures the service's training: the target's only.
+            if target && pending_error.is_none() && audits(cfg) {
+                let delta = defence::delta_for(cfg, data.train.interactions.len());
+                let p = privacy.get_or_insert(PrivacySpent::none(delta));
+                audit = Some(CanaryAudit::new(kind, cfg, &data, p.delta));
+            }
         }
         let model = build(kind, &model_cfg, &data.train, model_rng);
+        // A DP-trained model serves from the public catalogue, and every user — member or not —
+        // from the same share of their own history; see `defence::dp_sgd` for what ε covers.
+        let private = defence::dp_params(&model_cfg).is_some();
+        let served_new = private.then(|| {
+            let mut rng = rng_for(cfg.seed, Stream::NewUserHoldout);
+            let h = &data.new_user_histories;
+            let rows: Vec<Vec<u32>> = (0..h.n_users())
+                .map(|u| hold_out(h.row(u), cfg.holdout, &mut rng).0)
+                .collect();
+            Interactions::from_rows(rows.iter().map(|r| r.as_slice()))
+        });
         let mut half = Half {
             kind,
             side,
             serving: ServingParams::from_config(cfg),
+            catalogue: data.train.catalogue(private),
+            served_new,
             model,
             fold_rng: Some(fold_rng),
             folding: false,
@@ -257,6 +288,7 @@ impl Half {
             defended,
             streams,
             privacy,
+            audit,
             pending_error,
             score_cache: None,
             probing: None,
@@ -324,17 +356,36 @@ impl Half {
         if let Some(e) = self.pending_error.take() {
             return Err(e);
         }
-        let done = self.advance_training(budget);
-        let (status, loss) = self.model.status();
+        let done = self.advance_training(budget) && self.advance_audit(budget);
+        let (status, loss) = self.train_status();
         if let Some(l) = loss.filter(|l| !l.is_finite() || *l > DIVERGED_LOSS) {
+            let hint = match &self.audit {
+                Some(a) if self.own_train_fraction() >= 1.0 => a.divergence_hint(),
+                _ => self.model.divergence_hint(),
+            };
             return Err(Error::Training(format!(
-                "the {} recommender ({}) diverged at {status}: mean loss {l}; lower {}",
+                "the {} recommender ({}) diverged at {status}: mean loss {l}; lower {hint}",
                 self.side,
                 self.kind.id(),
-                self.model.divergence_hint()
             )));
         }
         Ok(done)
+    }
+
+    /// Steps the privacy audit once training is over; true when it is done (or there is none).
+    fn advance_audit(&mut self, budget: usize) -> bool {
+        let Some(a) = &mut self.audit else {
+            return true;
+        };
+        if !a.step(budget) {
+            return false;
+        }
+        if let Some(p) = &mut self.privacy {
+            p.audit = a.result();
+        }
+        // The audit's model and canaries are not needed again.
+        self.audit = None;
+        true
     }
 
     fn advance_training(&mut self, budget: usize) -> bool {
@@ -347,14 +398,36 @@ impl Half {
                 return true;
             }
             let rng = self.fold_rng.take().expect("fold-in begins once");
-            self.model
-                .begin_fold_in(train, self.data.new_user_histories.clone(), rng);
+            let histories = match &self.served_new {
+                Some(h) => h.clone(),
+                // A service that is not private knows only its catalogue's items.
+                None => {
+                    let h = &self.data.new_user_histories;
+                    let rows: Vec<Vec<u32>> = (0..h.n_users())
+                        .map(|u| {
+                            let r = h.row(u).iter().copied();
+                            r.filter(|&i| train.counts[i as usize] > 0).collect()
+                        })
+                        .collect();
+                    Interactions::from_rows(rows.iter().map(|r| r.as_slice()))
+                }
+            };
+            self.model.begin_fold_in(train, histories, rng);
             self.folding = true;
         }
         self.model.fold_in_step(train, budget)
     }
 
     pub fn train_fraction(&self) -> f64 {
+        let own = self.own_train_fraction();
+        match &self.audit {
+            // The audit trains the model once more: half of the way.
+            Some(a) => (own + a.fraction()) / 2.0,
+            None => own,
+        }
+    }
+
+    fn own_train_fraction(&self) -> f64 {
         if self.serving.protocol == Protocol::FoldIn {
             let fold = if self.folding {
                 self.model.fold_in_fraction()
@@ -367,14 +440,17 @@ impl Half {
         }
     }
 
-    /// A line for the progress view and the latest loss.
+    /// A line for the progress view and the latest loss (the audit's, once it trains).
     pub fn train_status(&self) -> (String, Option<f64>) {
-        self.model.status()
+        match &self.audit {
+            Some(a) if self.own_train_fraction() >= 1.0 => a.status(),
+            _ => self.model.status(),
+        }
     }
 
     /// Users whose lists one serving step of `budget` units builds.
     pub fn users_per_step(&self, budget: usize) -> usize {
-        let per_user = self.data.train.known.len().max(1) * self.model.score_cost().max(1);
+        let per_user = self.catalogue.len().max(1) * self.model.score_cost().max(1);
         (budget / per_user).max(1)
     }
 
@@ -412,10 +488,12 @@ impl Half {
                     self.member_list(first + b, b, n)
                 } else {
                     let u = self.data.users.non_members[first + b] as usize;
-                    let seen: &[u32] = if self.serving.exclude_seen {
-                        dataset.user_items(u)
-                    } else {
-                        &[]
+                    let seen: &[u32] = match (&self.served_new, self.serving.exclude_seen) {
+                        (_, false) => &[],
+                        // Under DP a non-member, like a member, is served from a share of their
+                        // history, and only that share is "seen".
+                        (Some(h), true) => h.row(first + b),
+                        (None, true) => dataset.user_items(u),
                     };
                     let mut list = if personal_new {
                         crate::recommend::top_n(self.scored(b), seen, n)
@@ -428,7 +506,7 @@ impl Half {
                         &self.defence,
                         &mut self.defence_rng,
                         &mut list,
-                        &self.data.train.known,
+                        &self.catalogue,
                         seen,
                     );
                     list
@@ -456,7 +534,7 @@ impl Half {
             &self.data.train,
             who,
             first,
-            &self.data.train.known,
+            &self.catalogue,
             &mut self.scores[..block],
         );
         if let Some(cache) = &mut self.score_cache {
@@ -470,7 +548,7 @@ impl Half {
         self.scores[b]
             .iter()
             .copied()
-            .zip(self.data.train.known.iter().copied())
+            .zip(self.catalogue.iter().copied())
     }
 
     /// Member `m`'s list from its scores in slot `b`; also counts utility on held-out items.
@@ -478,7 +556,7 @@ impl Half {
         let data = self.data.clone();
         let train = data.train.interactions.row(m);
         let (mut all, mut unseen) = top_n_with_and_without(self.scored(b), train, n);
-        let known = &data.train.known;
+        let known = &self.catalogue;
         let (d, r) = (&self.defence, &mut self.defence_rng);
         defend_list(d, r, &mut all, known, &[]);
         // The list recall is measured on is defended the same way: recall is what the service delivers.
@@ -488,8 +566,8 @@ impl Half {
             // Utility is measured the usual way: training items are never counted as recommendations.
             let popular = first_n_unseen(&data.popular_order, train, n);
             self.utility.add(heldout, &unseen, &popular);
-            // A random list of the candidates left (known items not trained on) hits each held-out
-            // known item with probability min(n, c)/c.
+            // A random list of the candidates left (catalogue items not trained on) hits each
+            // held-out catalogue item with probability min(n, c)/c.
             let c = known.len() - train.len();
             let reachable = heldout
                 .iter()

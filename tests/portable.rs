@@ -1,12 +1,13 @@
-//! Native = wasm, bit for bit, for every algorithm and attack: the same seeded synthetic runs are
-//! pinned here and checked natively (`cargo test`) and in wasm (`cargo test --target
-//! wasm32-unknown-unknown`, in Node and in a Chromium worker). If a platform computed differently,
-//! one of the two runs of this file would fail.
+//! Native = wasm, bit for bit, for every algorithm and attack, both initialisations, DP-SGD and its
+//! privacy audit: the same seeded synthetic runs are pinned here and checked natively (`cargo
+//! test`) and in wasm (`cargo test --target wasm32-unknown-unknown`, in Node and in a Chromium
+//! worker). If a platform computed differently, one of the two runs of this file would fail.
 
 mod common;
 
 use memberlens::attack::AttackKind;
-use memberlens::config::{Config, Protocol};
+use memberlens::config::{Config, Init, Protocol};
+use memberlens::defence::DefenceKind;
 use memberlens::pipeline::Pipeline;
 use memberlens::recommender::RecommenderKind;
 
@@ -26,15 +27,19 @@ fn small() -> Config {
     }
 }
 
-/// (ROC-AUC, target recall@N, sum of the distinct scores) of one run on the shared synthetic data:
-/// the score sum moves with the last bit of any score.
-fn numbers(cfg: Config) -> (f64, f64, f64) {
+fn report(cfg: Config) -> memberlens::report::RunReport {
     let data = common::synthetic(80, 120, 9);
-    let r = Pipeline::new(data, cfg)
+    Pipeline::new(data, cfg)
         .unwrap()
         .run_to_end()
         .unwrap()
-        .clone();
+        .clone()
+}
+
+/// (ROC-AUC, target recall@N, sum of the distinct scores) of one run on the shared synthetic data:
+/// the score sum moves with the last bit of any score.
+fn numbers(cfg: Config) -> (f64, f64, f64) {
+    let r = report(cfg);
     let scores: f64 = r.roc.thresholds[1..].iter().sum();
     (r.roc_auc, r.recommender.target.recall_at_n, scores)
 }
@@ -63,6 +68,47 @@ fn every_algorithm_and_protocol_gives_the_pinned_numbers() {
         });
         got.push(format!("{} {auc:?} {scores:?}", attack.id()));
     }
+    // The reference's all-positive start gives the numbers the default gave before issue 16.
+    let (auc, recall, scores) = numbers(Config {
+        init: Init::Positive,
+        ..small()
+    });
+    got.push(format!("lfm positive {auc:?} {recall:?} {scores:?}"));
+    // DP-SGD (Gaussian noise by ziggurat) and its one-run audit (binomial tails via lgamma).
+    for kind in [RecommenderKind::Lfm, RecommenderKind::Bpr] {
+        let r = report(Config {
+            recommender: kind,
+            protocol: Protocol::FoldIn,
+            defence: DefenceKind::DpSgd,
+            defence_strength: 0.5,
+            audit_canaries: 40,
+            ..small()
+        });
+        let p = r.privacy.unwrap();
+        let a = p.audit.unwrap();
+        got.push(format!(
+            "{} dp-sgd {:?} {:?} {:?} {:?} {}/{}",
+            kind.id(),
+            r.roc_auc,
+            r.recommender.target.recall_at_n,
+            p.epsilon,
+            a.epsilon_lower_bound,
+            a.correct,
+            a.guesses
+        ));
+    }
+    let a = report(Config {
+        audit: memberlens::config::Audit::Always,
+        ..small()
+    })
+    .privacy
+    .unwrap()
+    .audit
+    .unwrap();
+    got.push(format!(
+        "lfm audit {:?} {}/{}",
+        a.epsilon_lower_bound, a.correct, a.guesses
+    ));
     let want: Vec<&str> = PINNED
         .lines()
         .map(str::trim)
@@ -72,8 +118,8 @@ fn every_algorithm_and_protocol_gives_the_pinned_numbers() {
 }
 
 const PINNED: &str = "
-lfm Popular 0.4575000000000001 0.25 18.59455443918705
-lfm FoldIn 0.5875000000000001 0.25 11.12093736184761
+lfm Popular 1.0 0.13636363636363635 9.842590510845184
+lfm FoldIn 0.51 0.13636363636363635 -8.303503576666117
 item-knn Popular 1.0 0.4318181818181818 53.059444934129715
 item-knn FoldIn 0.605 0.4318181818181818 -50.74609085917473
 bpr Popular 1.0 0.2727272727272727 64.36741183698177
@@ -82,6 +128,10 @@ ncf Popular 0.485 0.20454545454545456 69.75765642337501
 ncf FoldIn 0.47 0.20454545454545456 15.217872023582458
 popularity Popular 0.6275 0.22727272727272727 13.38079097121954
 popularity FoldIn 0.6275 0.22727272727272727 13.38079097121954
-distance 0.3825 -5.950873665333591
-overlap 0.4575 2.5999999999999996
+distance 0.5175000000000001 -4.489795869284935
+overlap 0.62125 2.8
+lfm positive 0.4575000000000001 0.25 18.59455443918705
+lfm dp-sgd 0.61 0.045454545454545456 2.891706362842778 0.0 3/4
+bpr dp-sgd 0.3975 0.1590909090909091 6.548435363147057 0.0 3/4
+lfm audit 0.90472412109375 95/100
 ";

@@ -6,7 +6,8 @@
 //! Three defences act where lists are served and need no retraining (`popularity-randomisation`,
 //! `list-perturbation`, `score-noise`); `dp-sgd` changes how the target is trained (its trainer
 //! is `dp_sgd::DpSgdTrainer`, driven by `recommender::lfm` and `recommender::bpr` through
-//! `dp_sgd::Training`, each with its own local pass).
+//! `dp_sgd::Training`, each with its own local pass). `audit` is the one-run privacy audit that
+//! sets an empirical lower bound beside dp-sgd's ε.
 //!
 //! Every defence protects the TARGET service only. The attacker's shadow model is the attacker's
 //! own imitation of the service, built without knowledge of the defence (a non-adaptive attacker):
@@ -17,6 +18,7 @@
 //! Strength 0 is exactly "no defence": `build` returns `None` and the serving path draws no random
 //! number, so a run at strength 0 is bit-identical to `defence: none`.
 
+pub mod audit;
 mod dp_sgd;
 pub mod gaussian;
 mod list_perturbation;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::privacy::accountant::sampled_gaussian_epsilon;
+use crate::privacy::audit::AuditResult;
 
 /// Largest accepted noise multiplier σ: far beyond any useful setting, it only catches typos.
 pub const MAX_NOISE: f64 = 100.0;
@@ -40,10 +41,70 @@ pub struct DpSgdParams {
     pub steps: u64,
 }
 
+/// What ε is a guarantee about: the `covers` statement of a run's `privacy` object. Serialised as
+/// its one-line statement (`text`), and read back from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// DP-SGD served by fold-in: every list comes from the private item rows.
+    FoldIn,
+    /// DP-SGD under protocol popular: the protocol itself tells members from non-members.
+    Popular,
+    /// No DP training (an audited undefended run): ε is unbounded.
+    Nothing,
+}
+
+impl Coverage {
+    pub const ALL: [Coverage; 3] = [Coverage::FoldIn, Coverage::Popular, Coverage::Nothing];
+
+    /// The statement, one line.
+    pub fn text(self) -> &'static str {
+        match self {
+            Coverage::FoldIn => "the item rows, against adding or removing one member with all their interactions; every list is made from them, the public catalogue (every item of the data set) and the same share of each user's own history for members and non-members, so any membership attack has TPR ≤ e^ε·FPR + δ",
+            Coverage::Popular => "the item rows only: under protocol popular members get personal lists and non-members the popularity list, counted from members' data and not private, so the protocol itself reveals membership and ε bounds nothing about it",
+            Coverage::Nothing => "nothing: the target trains without differential privacy (ε is unbounded); the audit shows how much its training reveals",
+        }
+    }
+}
+
+impl Serialize for Coverage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for Coverage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Coverage::ALL
+            .into_iter()
+            .find(|c| c.text() == text)
+            .ok_or_else(|| serde::de::Error::custom("unknown privacy coverage statement"))
+    }
+}
+
+/// ε in JSON: a number, or `null` for no guarantee (∞, which JSON cannot hold).
+mod epsilon_or_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(e: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if e.is_finite() {
+            s.serialize_some(e)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
+}
+
 /// The privacy a DP-SGD training spent: the `privacy` object of a run result's JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PrivacySpent {
-    /// ε of the (ε, δ)-DP guarantee (RDP accountant, minimised over its orders).
+    /// ε of the (ε, δ)-DP guarantee (RDP accountant, minimised over its orders); ∞ (`null` in
+    /// JSON) for an audited run without DP.
+    #[serde(with = "epsilon_or_null")]
     pub epsilon: f64,
     /// δ the ε holds for.
     pub delta: f64,
@@ -53,6 +114,26 @@ pub struct PrivacySpent {
     pub sampling_rate: f64,
     /// T: steps taken.
     pub steps: u64,
+    /// What ε is a guarantee about (`Coverage::text`).
+    pub covers: Coverage,
+    /// The one-run audit's empirical lower bound on ε (`null` when not audited).
+    pub audit: Option<AuditResult>,
+}
+
+impl PrivacySpent {
+    /// The `privacy` object of an audited run without DP: ε = ∞ (no guarantee), no noise, no DP
+    /// steps; `delta` is the δ the audit tests.
+    pub fn none(delta: f64) -> PrivacySpent {
+        PrivacySpent {
+            epsilon: f64::INFINITY,
+            delta,
+            noise_multiplier: 0.0,
+            sampling_rate: 1.0,
+            steps: 0,
+            covers: Coverage::Nothing,
+            audit: None,
+        }
+    }
 }
 
 /// `lo < v ≤ hi` and finite, else a config error naming `key` and the range.
@@ -96,8 +177,9 @@ impl DpSgdParams {
         self.noise_multiplier * self.clip
     }
 
-    /// The privacy spent by `steps` steps at the given δ, ready for the run result.
-    pub fn privacy_spent(&self, delta: f64) -> Result<PrivacySpent> {
+    /// The privacy spent by `steps` steps at the given δ, ready for the run result (not yet
+    /// audited).
+    pub fn privacy_spent(&self, delta: f64, covers: Coverage) -> Result<PrivacySpent> {
         self.check()?;
         check_delta(delta)?;
         let e =
@@ -117,6 +199,8 @@ impl DpSgdParams {
             noise_multiplier: self.noise_multiplier,
             sampling_rate: self.sampling_rate,
             steps: self.steps,
+            covers,
+            audit: None,
         })
     }
 }
@@ -430,13 +514,16 @@ mod tests {
         let mut p = params();
         p.sampling_rate = 1.0;
         p.check().unwrap();
-        let e = params().privacy_spent(0.0).unwrap_err().to_string();
+        let e = params()
+            .privacy_spent(0.0, Coverage::FoldIn)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("config: dp_delta:"), "{e}");
     }
 
     #[test]
     fn privacy_spent_serialises_as_the_run_result_object() {
-        let spent = params().privacy_spent(1e-5).unwrap();
+        let spent = params().privacy_spent(1e-5, Coverage::FoldIn).unwrap();
         assert!(spent.epsilon.is_finite() && spent.epsilon > 0.0);
         let json = serde_json::to_value(spent).unwrap();
         let mut keys: Vec<&str> = json
@@ -449,6 +536,8 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "audit",
+                "covers",
                 "delta",
                 "epsilon",
                 "noise_multiplier",
@@ -457,7 +546,24 @@ mod tests {
             ]
         );
         assert_eq!(json["steps"], 1000);
+        assert!(json["covers"]
+            .as_str()
+            .unwrap()
+            .starts_with("the item rows"));
+        assert!(json["audit"].is_null());
         let back: PrivacySpent = serde_json::from_value(json).unwrap();
         assert_eq!(back, spent);
+        // No DP: ε is ∞, written as null and read back as ∞; every statement round-trips.
+        let none = PrivacySpent::none(1e-4);
+        let json = serde_json::to_value(none).unwrap();
+        assert!(json["epsilon"].is_null());
+        assert!(json["covers"].as_str().unwrap().starts_with("nothing"));
+        let back: PrivacySpent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, none);
+        for c in Coverage::ALL {
+            let j = serde_json::to_value(c).unwrap();
+            assert_eq!(serde_json::from_value::<Coverage>(j).unwrap(), c);
+        }
+        assert!(serde_json::from_value::<Coverage>(serde_json::json!("all of it")).is_err());
     }
 }

@@ -15,19 +15,22 @@
 //!   show that visiting user by user converges badly for BPR, random order well. The order is fixed
 //!   by the rng and the counts, so chunked training gives the same numbers as unchunked.
 //! - With defence `dp-sgd` the item rows (factors and bias) are trained by user-level DP-SGD
-//!   (`defence::DpSgdTrainer` with this file's `BprPass`), and afterwards every member's row is
+//!   (`defence::DpSgdTrainer` with this file's `BprPass`) over every item of the data set, with
+//!   negatives drawn from them (`TrainSet::catalogue`), and afterwards every member's row is
 //!   fitted again from their own history against the final item rows, as a new user is folded in.
+//! - Factors start as `init` says: centred by default (no item starts ahead of another), as BPR
+//!   always did here.
 
 use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
-use crate::config::{Config, NegativeSampling};
+use crate::config::{Config, Init, NegativeSampling};
 use crate::defence::{Local, LocalPass, PlainTrainer, Training};
-use crate::mf::{dot, Interactions, NegativeSampler};
+use crate::mf::{dot, fill_row, Interactions, NegativeSampler};
 use crate::privacy::DpSgdParams;
 use crate::recommend::score_factor_rows;
-use crate::rng::{shuffle, unit_f32};
+use crate::rng::shuffle;
 
 /// Whether BPR learns an item bias (an extra factor column against a constant user column). It
 /// does: on ml-latest-small (lr 0.05, reg 0.01, 20 epochs) target recall@100 was 1.371×, 1.202×,
@@ -41,11 +44,13 @@ const BIAS: bool = true;
 /// signal; 3 leaves every plainly trained row untouched.
 const ITEM_NORM_BOUND: f32 = 3.0;
 
-/// BPR's own parameters (config keys `k`, `bpr_lr`, `bpr_reg`, `bpr_epochs`, and for defence
+/// BPR's own parameters (config keys `k`, `init`, `bpr_lr`, `bpr_reg`, `bpr_epochs`, and for defence
 /// `dp-sgd` `defence_strength`, `dp_clip`, `dp_sampling_rate`).
 #[derive(Clone, Copy, Debug)]
 pub struct BprParams {
     pub k: usize,
+    /// How user and item factors start (config key `init`).
+    pub init: Init,
     pub lr: f32,
     pub reg: f32,
     /// Epochs of training, and of fold-in.
@@ -58,6 +63,7 @@ impl BprParams {
     pub fn from_config(cfg: &Config) -> BprParams {
         BprParams {
             k: cfg.k as usize,
+            init: cfg.init,
             lr: cfg.bpr_lr as f32,
             reg: cfg.bpr_reg as f32,
             epochs: cfg.bpr_epochs,
@@ -146,30 +152,28 @@ fn bpr_chunk(
     loss
 }
 
-/// Rows of `w` floats: k factors U[−0.5, 0.5)/√k (centred, so no item starts ahead of another),
-/// then the bias column, 1 for users (constant) and 0 for items.
-fn init_rows(rng: &mut ChaCha8Rng, rows: usize, k: usize, w: usize, last: f32) -> Array2<f32> {
+/// Rows of `w` floats: k factors drawn as `init` says (`mf::fill_row`: centred U[−0.5, 0.5)/√k,
+/// so no item starts ahead of another, or positive U[0, 1)/√k), then the bias column, 1 for users
+/// (constant) and 0 for items.
+fn init_rows(
+    rng: &mut ChaCha8Rng,
+    rows: usize,
+    (k, w): (usize, usize),
+    init: Init,
+    last: f32,
+) -> Array2<f32> {
     let mut m = Array2::<f32>::zeros((rows, w));
-    let scale = 1.0 / (k as f32).sqrt();
     for row in m
         .as_slice_mut()
         .expect("fresh array")
         .chunks_exact_mut(w.max(1))
     {
-        fill_row(rng, &mut row[..k], scale);
+        fill_row(rng, &mut row[..k], k, init);
         if w > k {
             row[k] = last;
         }
     }
     m
-}
-
-/// One row per call: a browser keeps a single long-running call in its slow baseline tier.
-#[inline(never)]
-fn fill_row(rng: &mut ChaCha8Rng, row: &mut [f32], scale: f32) {
-    for v in row {
-        *v = (unit_f32(rng) - 0.5) * scale;
-    }
 }
 
 /// Resumable BPR training over one set of users: call `step` until it returns true.
@@ -384,10 +388,12 @@ pub struct Bpr {
 impl Bpr {
     pub fn new(params: BprParams, train: &TrainSet, mut rng: ChaCha8Rng) -> Bpr {
         let (k, w) = (params.k, params.width());
+        // Under DP, negatives come from the public catalogue (see `Lfm::new`).
+        let catalogue = train.catalogue(params.dp.is_some());
         let sampler =
-            NegativeSampler::new(NegativeSampling::Uniform, &train.interactions, &train.known);
-        let users = init_rows(&mut rng, train.n_members(), k, w, 1.0);
-        let items = init_rows(&mut rng, train.n_items(), k, w, 0.0);
+            NegativeSampler::new(NegativeSampling::Uniform, &train.interactions, &catalogue);
+        let users = init_rows(&mut rng, train.n_members(), (k, w), params.init, 1.0);
+        let items = init_rows(&mut rng, train.n_items(), (k, w), params.init, 0.0);
         let training = Training::new(
             params.dp,
             rng,
@@ -422,7 +428,7 @@ impl Recommender for Bpr {
             budget,
             // Members' rows from their own histories and the final item rows: BPR's fold-in.
             |mut rng, users| {
-                *users = init_rows(&mut rng, train.n_members(), k, w, 1.0);
+                *users = init_rows(&mut rng, train.n_members(), (k, w), params.init, 1.0);
                 BprTrainer::new(params, sampler.clone(), rng, false)
             },
         )
@@ -456,7 +462,7 @@ impl Recommender for Bpr {
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
         let (k, w) = (self.params.k, self.params.width());
-        let factors = init_rows(&mut rng, histories.n_users(), k, w, 1.0);
+        let factors = init_rows(&mut rng, histories.n_users(), (k, w), self.params.init, 1.0);
         self.fold = Some(FoldIn {
             histories,
             factors,
@@ -529,6 +535,7 @@ mod tests {
     fn params(epochs: u32) -> BprParams {
         BprParams {
             k: 8,
+            init: Init::Centred,
             lr: 0.1,
             reg: 0.01,
             epochs,
@@ -741,7 +748,7 @@ mod tests {
         let change = |members: &[usize], clip: f64| {
             let rows: Vec<&[u32]> = members.iter().map(|&u| train.interactions.row(u)).collect();
             let mut t = TrainSet::new(Interactions::from_rows(rows), 40);
-            // The whole catalogue, so that the members have negatives to draw.
+            // Every item known (DP draws negatives from the whole catalogue anyway).
             t.known = (0..40).collect();
             let p = BprParams {
                 lr: 0.5,

@@ -3,26 +3,32 @@
 //! product. New users are folded in by fitting their vector with the item vectors frozen.
 //!
 //! With defence `dp-sgd` the item vectors are trained by user-level DP-SGD
-//! (`defence::DpSgdTrainer`) instead, and afterwards every member's vector is fitted again from
-//! their own history against the final item vectors, exactly as a new user is folded in, so that
-//! nothing a user is shown depends on other members except through the private item vectors.
+//! (`defence::DpSgdTrainer`) instead, over every item of the data set with negatives drawn from
+//! them (`TrainSet::catalogue`), and afterwards every member's vector is fitted again from their
+//! own history against the final item vectors, exactly as a new user is folded in, so that nothing
+//! a user is shown depends on other members except through the private item vectors.
+//!
+//! Vectors start as `init` says (`mf::init_factors_as`): centred by default, all-positive as the
+//! reference LFM with `preset paper` (see `Config::init` for the measured reason).
 
 use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
-use crate::config::Config;
+use crate::config::{Config, Init};
 use crate::defence::{PlainTrainer, SquaredErrorPass, Training};
-use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
+use crate::mf::{init_factors_as, Interactions, NegativeSampler, SgdParams, SgdTrainer};
 use crate::privacy::DpSgdParams;
 use crate::recommend::score_factor_rows;
 
-/// The LFM's own parameters (config keys `k`, `lr`, `reg`, `epochs`, `negatives`,
+/// The LFM's own parameters (config keys `k`, `init`, `lr`, `reg`, `epochs`, `negatives`,
 /// `negative_sampling`, and for defence `dp-sgd` `defence_strength`, `dp_clip`,
 /// `dp_sampling_rate`).
 #[derive(Clone, Copy, Debug)]
 pub struct LfmParams {
     pub k: usize,
+    /// How user and item vectors start (config key `init`).
+    pub init: Init,
     pub sgd: SgdParams,
     /// DP-SGD settings when the model trains privately.
     pub dp: Option<DpSgdParams>,
@@ -32,6 +38,7 @@ impl LfmParams {
     pub fn from_config(cfg: &Config) -> LfmParams {
         LfmParams {
             k: cfg.k as usize,
+            init: cfg.init,
             sgd: SgdParams {
                 lr: cfg.lr as f32,
                 reg: cfg.reg as f32,
@@ -63,9 +70,12 @@ pub struct Lfm {
 impl Lfm {
     pub fn new(params: LfmParams, train: &TrainSet, mut rng: ChaCha8Rng) -> Lfm {
         let k = params.k;
-        let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &train.known);
-        let users = init_factors(&mut rng, train.n_members(), k);
-        let items = init_factors(&mut rng, train.n_items(), k);
+        // Under DP, negatives come from the public catalogue: a pool made of members' items would
+        // let one member's data change every other member's samples.
+        let catalogue = train.catalogue(params.dp.is_some());
+        let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &catalogue);
+        let users = init_factors_as(&mut rng, train.n_members(), k, params.init);
+        let items = init_factors_as(&mut rng, train.n_items(), k, params.init);
         let training = Training::new(
             params.dp,
             rng,
@@ -93,7 +103,12 @@ impl Lfm {
 
 impl Recommender for Lfm {
     fn train_step(&mut self, train: &TrainSet, budget: usize) -> bool {
-        let (sgd, sampler, k) = (self.params.sgd, &self.sampler, self.params.k);
+        let (sgd, sampler, k, init) = (
+            self.params.sgd,
+            &self.sampler,
+            self.params.k,
+            self.params.init,
+        );
         self.training.step(
             &train.interactions,
             &mut self.users,
@@ -101,7 +116,7 @@ impl Recommender for Lfm {
             budget,
             // Members' vectors from their own histories and the final item vectors.
             |mut rng, users| {
-                *users = init_factors(&mut rng, train.n_members(), k);
+                *users = init_factors_as(&mut rng, train.n_members(), k, init);
                 SgdTrainer::new(sgd, sampler.clone(), rng, false)
             },
         )
@@ -134,7 +149,12 @@ impl Recommender for Lfm {
     }
 
     fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
-        let factors = init_factors(&mut rng, histories.n_users(), self.params.k);
+        let factors = init_factors_as(
+            &mut rng,
+            histories.n_users(),
+            self.params.k,
+            self.params.init,
+        );
         self.fold = Some(FoldIn {
             histories,
             factors,

@@ -92,7 +92,8 @@ pub struct TrainSet {
     pub interactions: Interactions,
     /// How often each item of the data set occurs in the training data.
     pub counts: Vec<u32>,
-    /// Items that occur in the training data (sorted): the only items the service can recommend.
+    /// Items that occur in the training data (sorted): the only items a service that is not
+    /// private can recommend (see `catalogue`).
     pub known: Vec<u32>,
 }
 
@@ -111,6 +112,20 @@ impl TrainSet {
 
     pub fn n_items(&self) -> usize {
         self.counts.len()
+    }
+
+    /// The items a service trained on this set can recommend and draws negatives from, sorted.
+    /// A differentially private service (`private`) uses every item of the data set: a catalogue
+    /// known before anyone joins, which does not depend on who is a member (the items that occur
+    /// in members' training data do: a movie only one member rated would enter it exactly when
+    /// that member does, issue 16). Otherwise the items that occur in the training data, as the
+    /// reference LFM does.
+    pub fn catalogue(&self, private: bool) -> Vec<u32> {
+        if private {
+            (0..self.n_items() as u32).collect()
+        } else {
+            self.known.clone()
+        }
     }
 
     pub fn n_members(&self) -> usize {

@@ -54,7 +54,7 @@ function safeDecode(text) {
 // them with the wasm module's presetConfig()). `paper` = the defaults of schema 1.
 export const PRESETS = {
   default: {},
-  paper: { negative_sampling: 'popularity', vector_k: 0, epochs: 40 },
+  paper: { negative_sampling: 'popularity', vector_k: 0, epochs: 40, init: 'positive' },
 };
 
 // The algorithms this page knows before the worker says which ones its wasm module has
@@ -126,6 +126,9 @@ export const SCHEMA = {
     group: 'advanced', label: 'Negative sampling',
     optionLabels: { popularity: 'by popularity (paper)', uniform: 'uniform' },
     help: 'How negatives are drawn. By popularity, the LFM is no better than the popularity list here.' },
+  init: { type: 'enum', default: 'centred', options: ['positive', 'centred'], group: 'advanced',
+    label: 'Initial factors', optionLabels: { positive: 'all positive (paper)', centred: 'centred' },
+    help: 'How lfm and bpr start their vectors: all positive, U[0, 1)/\u221ak, as the paper\u2019s LFM, or centred, U[\u22120.5, 0.5)/\u221ak.' },
   exclude_seen: { type: 'bool', default: false, group: 'advanced', label: 'Exclude seen items',
     help: 'Drop movies the user already rated from the lists (the paper keeps them).' },
   holdout: { type: 'float', default: 0.1, min: 0, max: 0.9, group: 'advanced', step: 'any',
@@ -163,6 +166,11 @@ export const SCHEMA = {
     label: 'DP-SGD sampling rate q', help: 'dp-sgd: probability that a member joins a step (Poisson sampling).' },
   dp_delta: { type: 'float', default: 0, min: 0, max: 1, maxExclusive: true, group: 'advanced', step: 'any',
     label: 'DP-SGD \u03b4', help: 'dp-sgd: \u03b4 of the (\u03b5, \u03b4) guarantee; 0 = 1 / (members\u2019 training interactions).' },
+  audit: { type: 'enum', default: 'dp-sgd', options: ['dp-sgd', 'always', 'off'], group: 'advanced',
+    label: 'Privacy audit', optionLabels: { 'dp-sgd': 'with dp-sgd', always: 'every run', off: 'off' },
+    help: 'A one-run audit with canary users (Steinke et al. 2023): an empirical lower bound on \u03b5 beside the accountant\u2019s. It trains the target once more.' },
+  audit_canaries: { type: 'int', default: 100, min: 10, max: 1000, group: 'advanced', label: 'Audit canaries',
+    help: 'Canary users of the privacy audit, each in its training with probability \u00bd.' },
   bpr_lr: { type: 'float', default: 0.07, min: 0, max: 1, minExclusive: true, group: 'advanced', step: 'any',
     label: 'bpr learning rate', help: 'SGD learning rate of bpr (matrix factorisation with the pairwise BPR loss).' },
   bpr_reg: { type: 'float', default: 0.02, min: 0, max: 10, group: 'advanced', step: 'any',
