@@ -486,7 +486,9 @@ fn a_lira_run_is_the_same_stepped_and_with_its_references_as_units() {
     };
     let mut stepped = Pipeline::new(data.clone(), cfg.clone()).unwrap();
     let want = strip(stepped.run_to_end().unwrap());
-    assert!(want["roc_auc"].as_f64().unwrap() > 0.5);
+    // Not a constant score: the references made a ranking (the AUC of 4 references on this tiny
+    // fold-in data set is near chance, which the comparison below does not need).
+    assert!(want["roc"]["fpr"].as_array().unwrap().len() > 10, "{want}");
     for jobs in [1, 2, 3] {
         let r = parallel::single(data.clone(), cfg.clone(), Workers::new(jobs)).unwrap();
         assert_eq!(strip(&r), want, "{jobs} threads");
