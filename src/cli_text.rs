@@ -245,8 +245,11 @@ fn panel(o: &mut String, f: &FrontierReport, p: &FrontierPanel) {
     for q in &p.natural {
         let _ = writeln!(
             o,
-            "natural   {:>3} epochs: strongest ROC-AUC {:.4}, recall@{n} {:.4}",
-            q.epochs, q.over.strongest_roc_auc_mean, q.recall_at_n_mean
+            "natural   {:>3} epochs, {:<8} factors: strongest ROC-AUC {:.4}, recall@{n} {:.4}",
+            q.epochs,
+            q.init.id(),
+            q.over.strongest_roc_auc_mean,
+            q.recall_at_n_mean
         );
     }
     if let Some(note) = &p.chart_note {

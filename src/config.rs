@@ -47,6 +47,17 @@ pub enum Init {
     Centred,
 }
 
+impl Init {
+    pub const ALL: [Init; 2] = [Init::Positive, Init::Centred];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Init::Positive => "positive",
+            Init::Centred => "centred",
+        }
+    }
+}
+
 /// When a run audits its target's training with canaries (`defence::audit`): the `audit` object
 /// of the run's `privacy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

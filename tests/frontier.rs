@@ -225,6 +225,45 @@ fn notes_are_short_and_written_from_the_numbers() {
         &[5, 10],
     );
     assert_ne!(p.notes, g.panels[0].notes);
+
+    // With room left by the defences, the natural curve's lesson under both inits, from the
+    // natural points' own numbers (one defence: undefended line, defence line, natural, verdict).
+    let h = frontier(
+        &d,
+        small(),
+        &[Protocol::FoldIn],
+        &[DefenceKind::ScoreNoise],
+        &[0.0, 1.0],
+        &[0],
+        &[3, 10],
+    );
+    let p = &h.panels[0];
+    let line = p
+        .notes
+        .iter()
+        .find(|n| n.starts_with("Training longer (3 → 10 epochs"))
+        .unwrap_or_else(|| panic!("{:?}", p.notes));
+    for init in ["centred", "positive"] {
+        let lo = p
+            .natural
+            .iter()
+            .find(|q| q.epochs == 3 && q.init.id() == init);
+        let hi = p
+            .natural
+            .iter()
+            .find(|q| q.epochs == 10 && q.init.id() == init);
+        let (lo, hi) = (lo.unwrap(), hi.unwrap());
+        let want = format!(
+            "with {init} factors ({:.3} → {:.3}",
+            lo.over.strongest_roc_auc_mean, hi.over.strongest_roc_auc_mean
+        );
+        assert!(line.contains(&want), "{line} lacks {want}");
+    }
+    assert!(
+        line.ends_with("the same under both inits.")
+            || line.ends_with("this lesson depends on the initialisation."),
+        "{line}"
+    );
 }
 
 #[test]

@@ -123,8 +123,14 @@ fn frontier_reports_are_identical_for_1_2_and_3_jobs_and_equal_the_stepped_front
             dp[2]["runs"][0]["recall_at_n"],
             dp[2]["runs"][1]["recall_at_n"]
         );
-        assert_eq!(p["natural"].as_array().unwrap().len(), 3);
-        assert_eq!(p["natural"][1]["runs"], p["undefended"]["runs"]);
+        // Under the config's init, then the other: the base point of the other init trains.
+        let natural = p["natural"].as_array().unwrap();
+        assert_eq!(natural.len(), 6);
+        assert_eq!(natural[1]["runs"], p["undefended"]["runs"]);
+        assert_ne!(natural[4]["runs"], p["undefended"]["runs"]);
+        assert_eq!(natural[1]["init"], "centred");
+        assert_eq!(natural[4]["init"], "positive");
+        assert_eq!(natural[4]["epochs"], natural[1]["epochs"]);
     }
     assert_ne!(
         v["panels"][0]["undefended"]["runs"],
@@ -137,8 +143,9 @@ fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
     let data = common::synthetic(100, 160, 3);
     let plan = Plan::new(data.clone(), common::small_config(), &frontier_spec()).unwrap();
     let fine = pieces(&plan, true);
-    // Per protocol and seed: base, one dp-sgd point per strength > 0, natural 3 and 8.
-    assert_eq!(fine.len(), 2 * 2 * (1 + 2 + 2));
+    // Per protocol and seed: base, one dp-sgd point per strength > 0, natural 3 and 8 under the
+    // config's init and 3, 8 and the base epochs under the other.
+    assert_eq!(fine.len(), 2 * 2 * (1 + 2 + 2 + 3));
     let coarse = pieces(&plan, false);
     assert_eq!(coarse.len(), 4);
     let strip = |r: Report| {

@@ -217,7 +217,9 @@ fn frontier_pieces(
         }
     }
     if cfg.recommender == RecommenderKind::Lfm {
-        for &e in natural_epochs {
+        // Under both initialisations (`experiment::frontier`; the base point once more: an
+        // overestimate of one point).
+        for &e in natural_epochs.iter().chain(natural_epochs) {
             let c = Config {
                 epochs: e,
                 ..cfg.clone()

@@ -26,7 +26,7 @@
 use std::sync::Arc;
 
 use crate::attack::AttackKind;
-use crate::config::{Config, Protocol};
+use crate::config::{Config, Init, Protocol};
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
@@ -60,7 +60,8 @@ pub struct Frontier {
     defences: Vec<Vec<DefenceKind>>,
     strengths: Vec<f64>,
     seeds: Vec<u32>,
-    natural: Vec<u32>,
+    /// The natural points: (epochs, initial factors), the base's init first, then the other.
+    natural: Vec<(u32, Init)>,
     /// Per panel: every task of one slot, with its share of the slot's work.
     all_tasks: Vec<Vec<(Task, f64)>>,
     /// When this is a unit: its part (its slot's tasks are that part's).
@@ -75,6 +76,14 @@ pub struct Frontier {
     pieces: Vec<FrontierPiece>,
     clock: Option<Arc<dyn Fn() -> f64>>,
     report: Option<FrontierReport>,
+}
+
+/// The initialisation the natural curve is also drawn under.
+fn other_init(init: Init) -> Init {
+    match init {
+        Init::Positive => Init::Centred,
+        Init::Centred => Init::Positive,
+    }
 }
 
 /// Whether the algorithm's training length is the `epochs` key (what the natural frontier varies).
@@ -241,8 +250,15 @@ impl Frontier {
                 }
             }
         }
-        let natural: Vec<u32> = if trains_by_epochs(base.recommender) {
-            natural_epochs.to_vec()
+        // Under both initialisations: a lesson of the natural curve that holds under one only is
+        // a lesson about the initialisation (centred factors give personal lists from the first
+        // epochs; positive ones start every user on the popularity direction).
+        let natural: Vec<(u32, Init)> = if trains_by_epochs(base.recommender) {
+            let inits = [base.init, other_init(base.init)];
+            inits
+                .iter()
+                .flat_map(|&i| natural_epochs.iter().map(move |&e| (e, i)))
+                .collect()
         } else {
             Vec::new()
         };
@@ -278,7 +294,7 @@ impl Frontier {
         base: &Config,
         defences: &[DefenceKind],
         strengths: &[f64],
-        natural: &[u32],
+        natural: &[(u32, Init)],
     ) -> Vec<(Task, f64)> {
         let shadow = base.attack.needs_shadow();
         let adaptive = shadow && base.attacker_knows_defence;
@@ -303,8 +319,8 @@ impl Frontier {
                 }
             }
         }
-        for (i, &e) in natural.iter().enumerate() {
-            if e != base.epochs {
+        for (i, &(e, init)) in natural.iter().enumerate() {
+            if (e, init) != (base.epochs, base.init) {
                 tasks.push((Task::Natural(i), epoch_weight(e) * both + refit));
             }
         }

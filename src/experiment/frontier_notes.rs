@@ -90,6 +90,12 @@ pub fn notes(p: &FrontierPanel, base: &Config) -> (Option<String>, Vec<String>) 
             top.recall_at_n_mean
         ));
     }
+    // The natural curve's lesson under each init, when the defences leave room for it.
+    if out.len() < MAX_NOTES - 1 {
+        if let Some(line) = natural_note(p) {
+            out.push(line);
+        }
+    }
     out.push(verdict(p, who));
     if out.len() > MAX_NOTES {
         // Keep the first line and the verdict; drop defence lines from the end.
@@ -98,6 +104,61 @@ pub fn notes(p: &FrontierPanel, base: &Config) -> (Option<String>, Vec<String>) 
         out.push(last);
     }
     (chart_note(p), out)
+}
+
+/// Training longer, undefended, under each initialisation (`init`): which way the strongest attack
+/// moves from the fewest to the most epochs, and whether the two inits agree — a lesson that holds
+/// under one init only is a lesson about the initialisation.
+fn natural_note(p: &FrontierPanel) -> Option<String> {
+    let mut inits: Vec<crate::config::Init> = Vec::new();
+    for q in &p.natural {
+        if !inits.contains(&q.init) {
+            inits.push(q.init);
+        }
+    }
+    let mut parts = Vec::new();
+    let mut ways = Vec::new();
+    let mut span = (0, 0);
+    for &init in &inits {
+        let pts: Vec<_> = p.natural.iter().filter(|q| q.init == init).collect();
+        let lo = pts.iter().min_by_key(|q| q.epochs)?;
+        let hi = pts.iter().max_by_key(|q| q.epochs)?;
+        if lo.epochs == hi.epochs {
+            return None;
+        }
+        span = (lo.epochs, hi.epochs);
+        let (a, b) = (&lo.over, &hi.over);
+        let way = if within_noise(a.strongest_roc_auc_ci95, b.strongest_roc_auc_ci95) {
+            "within noise"
+        } else if b.strongest_roc_auc_mean > a.strongest_roc_auc_mean {
+            "up"
+        } else {
+            "down"
+        };
+        ways.push(way);
+        parts.push(format!(
+            "{way} with {} factors ({:.3} → {:.3}, recall {:.3} → {:.3})",
+            init.id(),
+            a.strongest_roc_auc_mean,
+            b.strongest_roc_auc_mean,
+            lo.recall_at_n_mean,
+            hi.recall_at_n_mean
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let agree = match ways.as_slice() {
+        [a, b] if a == b => ": the same under both inits",
+        [_, _] => ": this lesson depends on the initialisation",
+        _ => "",
+    };
+    Some(format!(
+        "Training longer ({} → {} epochs, undefended): the strongest attack goes {}{agree}.",
+        span.0,
+        span.1,
+        parts.join(", ")
+    ))
 }
 
 /// What it costs to stop the attack: the defence point with the best recall among those where

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::sweep::{point, SweepRun};
-use crate::config::{Config, Protocol};
+use crate::config::{Config, Init, Protocol};
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::eval::mean_std;
@@ -63,6 +63,8 @@ pub struct Undefended {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NaturalPoint {
     pub epochs: u32,
+    /// The initial factors it trained from (`init`): the natural curve is drawn under both.
+    pub init: Init,
     #[serde(flatten)]
     pub over: OverSeeds,
     pub recall_at_n_mean: f64,
@@ -147,8 +149,9 @@ pub struct FrontierSlots<'a> {
     pub defences: &'a [Vec<DefenceKind>],
     pub strengths: &'a [f64],
     pub seeds: &'a [u32],
-    /// The natural epoch counts actually run (empty for algorithms that do not train by epochs).
-    pub natural: &'a [u32],
+    /// The natural points actually run, (epochs, init) (empty for algorithms that do not train
+    /// by epochs).
+    pub natural: &'a [(u32, Init)],
 }
 
 fn mean_of(runs: &[SweepRun], f: impl Fn(&SweepRun) -> f64) -> f64 {
@@ -266,11 +269,14 @@ impl FrontierSlots<'_> {
         let n = self.seeds.len();
         let complete = undefended.len() == n
             && runs.iter().flatten().all(|r| r.len() == n)
-            && self
-                .natural
-                .iter()
-                .zip(&natural_runs)
-                .all(|(&e, r)| r.len() == if e == self.base.epochs { 0 } else { n });
+            && self.natural.iter().zip(&natural_runs).all(|(&e, r)| {
+                r.len()
+                    == if e == (self.base.epochs, self.base.init) {
+                        0
+                    } else {
+                        n
+                    }
+            });
         if !complete {
             return Err(missing(format!(
                 "not every point has one run per seed ({n} seeds)"
@@ -313,9 +319,9 @@ impl FrontierSlots<'_> {
             .natural
             .iter()
             .zip(&natural_runs)
-            .map(|(&epochs, runs)| {
-                // The base epoch count is the undefended run itself.
-                let runs = if epochs == self.base.epochs {
+            .map(|(&(epochs, init), runs)| {
+                // The base epoch count under the base init is the undefended run itself.
+                let runs = if (epochs, init) == (self.base.epochs, self.base.init) {
                     undefended.clone()
                 } else {
                     runs.clone()
@@ -323,6 +329,7 @@ impl FrontierSlots<'_> {
                 let p = point(f64::from(epochs), runs);
                 NaturalPoint {
                     epochs,
+                    init,
                     over: p.over,
                     recall_at_n_mean: p.recall_at_n_mean,
                     warnings: p.warnings,

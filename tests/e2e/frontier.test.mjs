@@ -63,7 +63,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     assert.deepEqual(pop.defences.map((d) => d.defence), ['popularity-randomisation', 'list-perturbation', 'score-noise', 'dp-sgd']);
     assert.deepEqual(fold.defences.map((d) => d.defence), ['list-perturbation', 'score-noise', 'dp-sgd'], 'popularity-randomisation needs the popular list');
     for (const p of r.panels) {
-      assert.deepEqual(p.natural.map((x) => x.epochs), [10, 20, 40, 80]);
+      assert.deepEqual(p.natural.map((x) => `${x.epochs} ${x.init}`), ['10 centred', '20 centred', '40 centred', '80 centred', '10 positive', '20 positive', '40 positive', '80 positive'], 'the natural curve under both inits, the config\'s first');
       assert.ok(p.notes.length > 0 && p.notes.length <= 6, `${p.protocol}: ${p.notes.length} notes`);
     }
     assert.equal(typeof pop.chart_note, 'string', 'under popular the chart says why member-side defences cannot help');
@@ -125,7 +125,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
         Number.isFinite(q.epsilon_mean) ? num(q.epsilon_mean, 2) : '—'];
       const want = [row('undefended', 0, '', p.undefended)];
       for (const d of p.defences) for (const q of d.points) want.push(row(d.defence, q.strength, `${d.parameter} = ${+q.parameter_value.toPrecision(3)}`, q));
-      for (const q of p.natural) want.push(row(`natural (${q.epochs} epochs)`, '', `epochs = ${q.epochs}`, q));
+      for (const q of p.natural) want.push(row(`natural (${q.epochs} epochs, ${q.init})`, '', `epochs = ${q.epochs}, init = ${q.init}`, q));
       assert.deepEqual(rows, want);
     }
     assert.ok(pop.defences[3].points[4].epsilon_mean > 0, 'dp-sgd above strength 0 has an ε');
@@ -144,7 +144,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     const lines = csv.bytes.toString().trim().split('\n');
     assert.match(lines[0], /^# MemberLens frontier: seed 0, k = 16/);
     assert.equal(lines[1], 'protocol,defence,strength,parameter_value,epochs,seed,strongest_attack,strongest_roc_auc,strongest_tpr_at_1pct_fpr,roc_auc,tpr_at_1pct_fpr,naive_roc_auc,recall_at_n');
-    assert.equal(lines.length, 2 + (1 + 4 * 5 + 4) + (1 + 3 * 5 + 4));
+    assert.equal(lines.length, 2 + (1 + 4 * 5 + 8) + (1 + 3 * 5 + 8));
     const lp = fold.defences[0].points[2];
     const run = lp.runs[0];
     assert.deepEqual(lines[2 + 25 + 1 + 2].split(','), ['fold-in', 'list-perturbation', String(lp.strength), String(lp.parameter_value), '', '0',

@@ -63,7 +63,7 @@ function frontierBody(f) {
     const p = panel.protocol;
     for (const r of panel.undefended.runs || []) add(p, 'none', 0, '', '', r);
     for (const d of panel.defences) for (const pt of d.points) for (const r of pt.runs) add(p, d.defence, pt.strength, pt.parameter_value, '', r);
-    for (const pt of panel.natural) for (const r of pt.runs) add(p, 'natural', '', '', pt.epochs, r);
+    for (const pt of panel.natural) for (const r of pt.runs) add(p, `natural-${pt.init}`, '', '', pt.epochs, r);
   }
   return `${rows.join('\n')}\n`;
 }

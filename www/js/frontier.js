@@ -11,7 +11,7 @@ import { num, meanStd, interval, tpr } from './format.js';
 import { COLOURS } from './charts.js';
 import { EXPORT_RATIO, toPNG, saveBlob } from './charts/export.js';
 import {
-  METRICS, DEFENCE_STYLES, NATURAL_STYLE, defenceStyle, frontierRanges, paintFrontierPanel, panelSummary, marker,
+  METRICS, DEFENCE_STYLES, naturalCurves, defenceStyle, frontierRanges, paintFrontierPanel, panelSummary, marker,
 } from './charts/frontier.js';
 
 export { METRICS, DEFENCE_STYLES };
@@ -63,7 +63,10 @@ export function legendItems(f) {
   names.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
   const items = names.map((n) => ({ text: n, style: defenceStyle(n), defence: n }));
   items.push({ text: 'thin, hollow: the same defence against the naive attacker (an MLP on an undefended shadow)', style: { color: COLOURS.grey, dash: [], marker: 'circle' }, hollow: true });
-  if (f.panels.some((p) => p.natural.length)) items.push({ text: `natural: undefended at ${f.panels.find((p) => p.natural.length).natural.map((p) => p.epochs).join(', ')} epochs`, style: NATURAL_STYLE });
+  const withNatural = f.panels.find((p) => p.natural.length);
+  if (withNatural) {
+    for (const c of naturalCurves(withNatural)) items.push({ text: `natural, ${c.init} initial factors: undefended at ${c.points.map((p) => p.epochs).join(', ')} epochs`, style: c.style });
+  }
   items.push({ text: 'undefended service (\u2605), its 95% interval as a bar', style: { color: COLOURS.ink, dash: [], marker: 'star' } });
   items.push({ text: 'chance (horizontal), popularity list\u2019s recall (vertical)', style: { color: COLOURS.grey, dash: [6, 4] } });
   return items;
@@ -193,7 +196,7 @@ export function frontierRows(panel) {
   for (const d of panel.defences) {
     for (const p of d.points) rows.push({ what: d.defence, strength: p.strength, parameter: `${d.parameter} = ${+p.parameter_value.toPrecision(3)}`, p });
   }
-  for (const p of panel.natural) rows.push({ what: `natural (${p.epochs} epochs)`, strength: '', parameter: `epochs = ${p.epochs}`, p });
+  for (const p of panel.natural) rows.push({ what: `natural (${p.epochs} epochs, ${p.init})`, strength: '', parameter: `epochs = ${p.epochs}, init = ${p.init}`, p });
   return rows;
 }
 

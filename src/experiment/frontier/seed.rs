@@ -37,7 +37,7 @@ pub(super) enum Task {
     /// Trains and serves a new target (and shadow) under training-level defence `d` at strength
     /// index `s`.
     Train(usize, usize),
-    /// Trains and serves the undefended target (and shadow) for `natural[i]` epochs.
+    /// Trains and serves the undefended target (and shadow) at `natural[i]`: (epochs, init).
     Natural(usize),
 }
 
@@ -226,9 +226,10 @@ impl Frontier {
                 )
             }
             Task::Natural(i) => {
-                let epochs = self.natural[i];
+                let (epochs, init) = self.natural[i];
                 let cfg = Config {
                     epochs,
+                    init,
                     ..st.cfg.clone()
                 };
                 let (finished, within) = point_step(&data, st, cfg, true)?;
@@ -238,7 +239,10 @@ impl Frontier {
                 (
                     within >= 1.0,
                     within.min(1.0),
-                    format!("{p}, seed {seed}: undefended, {epochs} epochs"),
+                    format!(
+                        "{p}, seed {seed}: undefended, {epochs} epochs, {} factors",
+                        init.id()
+                    ),
                 )
             }
         })

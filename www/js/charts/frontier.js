@@ -23,6 +23,14 @@ export const DEFENCE_STYLES = {
 };
 const OTHER_STYLE = { color: INK, dash: [2, 2], marker: 'circle' }; // a defence this page does not know yet
 export const NATURAL_STYLE = { color: INK, dash: [6, 3, 1, 3], marker: 'ring' };
+// The natural curve under the other initialisation (the engine runs it under both: `init`).
+export const NATURAL_OTHER_STYLE = { color: GREY, dash: [1, 3], marker: 'ring' };
+
+/** A panel's natural points grouped by init, the config's first: [{init, points, style}]. */
+export function naturalCurves(panel) {
+  const inits = [...new Set(panel.natural.map((p) => p.init))];
+  return inits.map((init, i) => ({ init, points: panel.natural.filter((p) => p.init === init), style: i === 0 ? NATURAL_STYLE : NATURAL_OTHER_STYLE }));
+}
 
 export function defenceStyle(name) {
   return DEFENCE_STYLES[name] || OTHER_STYLE;
@@ -180,15 +188,16 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
       ctx.globalAlpha = 1;
     }
   }
-  // The natural curve: the undefended target at fewer epochs.
-  const nat = panel.natural.filter((p) => y(p, m) !== null);
-  if (nat.length) {
-    ctx.strokeStyle = NATURAL_STYLE.color;
-    ctx.setLineDash(NATURAL_STYLE.dash);
+  // The natural curves: the undefended target at fewer epochs, under each initialisation.
+  for (const c of naturalCurves(panel)) {
+    const nat = c.points.filter((p) => y(p, m) !== null);
+    if (!nat.length) continue;
+    ctx.strokeStyle = c.style.color;
+    ctx.setLineDash(c.style.dash);
     ctx.lineWidth = 1.5;
     line(ctx, nat, X, Y, m.key);
     ctx.setLineDash([]);
-    for (const p of nat) marker(ctx, 'ring', X(p.recall_at_n_mean), Y(p[m.key]), 4);
+    for (const p of nat) marker(ctx, c.style.marker, X(p.recall_at_n_mean), Y(p[m.key]), 4);
   }
   // One line per defence: its 95 % interval as a bar at every point, its own dash and marker.
   for (const d of panel.defences) {
@@ -266,7 +275,7 @@ export function panelSummary(f, panel, metric, title, condition = '') {
     `Undefended: ${pt(panel.undefended)}.`,
     `Popularity list: recall@${N} ${num(panel.popularity_recall_at_n)}.`];
   for (const d of panel.defences) parts.push(`${d.defence}: ${d.points.map((p) => `strength ${p.strength}: ${pt(p)}`).join('; ')}.`);
-  if (panel.natural.length) parts.push(`Natural curve (undefended, fewer epochs): ${panel.natural.map((p) => `${p.epochs} epochs: ${pt(p)}`).join('; ')}.`);
+  for (const c of naturalCurves(panel)) parts.push(`Natural curve (undefended, fewer epochs, ${c.init} initial factors): ${c.points.map((p) => `${p.epochs} epochs: ${pt(p)}`).join('; ')}.`);
   if (panel.chart_note) parts.push(panel.chart_note);
   parts.push('Useful and private is the bottom right: high recall, an attack at chance. The numbers are in the table.');
   return parts.join(' ');
