@@ -1,6 +1,7 @@
 //! What DP-SGD adds to the target's training (defence `dp-sgd` above strength 0, lfm and bpr;
 //! src/defence/dp_sgd.rs). Training takes T = ⌈epochs / q⌉ steps (q = `dp_sampling_rate`), and
-//! every step adds Gaussian noise to the row of every item the members' training data knows: at
+//! every step adds Gaussian noise to the row of every item of the data set (a DP service
+//! recommends from the public catalogue, `defence::dp_sgd`): at
 //! the default q = 0.5 that is 2 × epochs passes over the catalogue, at q = 0.01 it is 100 ×
 //! epochs, and the noise, not the members' own passes, is the work. The members' passes (each
 //! member takes part `epochs` times on average, as in plain training, but collects, clips and
@@ -17,16 +18,6 @@ pub const DP_PASS_FACTOR: f64 = 3.0;
 /// Nanoseconds per coordinate of a step's noise pass: a ziggurat draw, the update of the row,
 /// its norm and projection (fitted below).
 pub const NS_DP_NOISE: f64 = 4.0;
-/// Share of the catalogue the members' training data knows: 1 − e^(−rate · training
-/// interactions / items). Measured on one target half: ml-latest-small 0.57 and 0.64 of 9,724
-/// items at 2.4 training interactions per item (rate 0.38); the ML-1M shape all 3,706 at 62.
-pub const KNOWN_RATE: f64 = 0.4;
-
-/// The items a half's members' training data holds, expected.
-pub(super) fn known_items(s: &Shape) -> f64 {
-    s.items * (1.0 - libm::exp(-KNOWN_RATE * s.train / s.items.max(1.0)))
-}
-
 /// T, the steps DP-SGD trains `cfg`'s target for, or `None` when it trains without DP.
 pub fn dp_steps(cfg: &Config) -> Option<u64> {
     let applies = cfg.defence == DefenceKind::DpSgd
@@ -50,7 +41,7 @@ pub(super) fn dp_extra(cfg: &Config, s: &Shape) -> Piece {
     };
     let sgd =
         epochs * per_positive * s.train * (k + SGD_SAMPLE_FIXED) * ns_sgd(s.members + s.items, k);
-    let noise = steps as f64 * known_items(s) * width * NS_DP_NOISE;
+    let noise = steps as f64 * s.items * width * NS_DP_NOISE;
     Piece {
         seconds: ((DP_PASS_FACTOR - 1.0) * sgd + noise) * NS_TO_SECONDS,
         // The step's noisy sum and the members' collected changes: two item matrices.

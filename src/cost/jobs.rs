@@ -213,7 +213,13 @@ fn frontier_pieces(
                 ..cfg.clone()
             };
             let one = target.seconds + super::dp::dp_extra(&dp, &s).seconds;
-            seed.seconds += points * (sides * one + refit);
+            // Every dp point is audited by default (`defence::audit`): its training once more.
+            let audited = if crate::defence::audit::audits(&dp) {
+                1.0
+            } else {
+                0.0
+            };
+            seed.seconds += points * ((sides + audited) * one + refit);
         }
     }
     if cfg.recommender == RecommenderKind::Lfm {

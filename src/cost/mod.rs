@@ -33,7 +33,7 @@ use crate::data::DatasetSummary;
 use crate::recommender::RecommenderKind;
 
 pub use constants::*;
-pub use dp::{dp_steps, DP_PASS_FACTOR, KNOWN_RATE, NS_DP_NOISE};
+pub use dp::{dp_steps, DP_PASS_FACTOR, NS_DP_NOISE};
 pub use jobs::{
     estimate_frontier, estimate_frontier_panels, estimate_job, estimate_job_on, estimate_matrix,
     estimate_sweep, JobEstimate, JobSpec,
@@ -314,6 +314,16 @@ fn imitated_defence(cfg: &Config, kind: RecommenderKind, s: &Shape) -> Piece {
     dp::dp_extra(&c, s)
 }
 
+/// The one-run privacy audit of the target's training (`defence::audit`, every dp-sgd run by
+/// default): the target's algorithm trained once more, with its defence, on its members plus the
+/// canaries.
+fn privacy_audit(cfg: &Config, s: &Shape) -> Piece {
+    if !crate::defence::audit::audits(cfg) {
+        return Piece::NONE;
+    }
+    half(cfg.recommender, cfg, s).then(dp::dp_extra(cfg, s))
+}
+
 /// The calibrated attack's K reference models (experiment::references): each a half of the
 /// target's size trained on whole histories, served and asked, one after another.
 fn references(cfg: &Config, s: &Shape) -> Piece {
@@ -341,6 +351,7 @@ fn run_piece(cfg: &Config, data: &DatasetSummary) -> Piece {
     let s = Shape::new(cfg, data);
     let target = half(cfg.recommender, cfg, &s)
         .then(dp::dp_extra(cfg, &s))
+        .then(privacy_audit(cfg, &s))
         .then(probes(cfg.recommender, cfg, &s));
     let shadow = if cfg.attack.needs_shadow() {
         let kind = cfg.shadow_kind();

@@ -453,9 +453,11 @@ fn dp_sgd_counts_its_steps_epochs_over_the_sampling_rate() {
         ..Config::default()
     };
     assert_eq!(dp_steps(&issue), Some(50_000));
-    // The issue's run took 110.8 s; it was estimated under 10 s (the page said "about 7 s").
+    // The issue's run took 110.8 s (before the public catalogue, the knowing attacker's DP shadow
+    // and the audit, which make it about 5 times longer: `JOBS`' dp rows); it was estimated under
+    // 10 s (the page said "about 7 s"). It is now refused without --force.
     let e = estimate(&issue, &d, 1).seconds;
-    assert!((110.8 / 1.5..110.8 * 1.5).contains(&e), "{e}");
+    assert!(e > 110.8 && e > 600.0, "{e}");
     let page = estimate_job(&issue, &d, "single", &JobSpec::default(), 1, BROWSER_FACTOR).unwrap();
     assert!(page.confirm, "{page:?}");
     // The sampling rate alone: q 0.5 takes 100 steps where q 0.01 takes 5,000.

@@ -129,11 +129,11 @@ fn natural_note(p: &FrontierPanel) -> Option<String> {
         span = (lo.epochs, hi.epochs);
         let (a, b) = (&lo.over, &hi.over);
         let way = if within_noise(a.strongest_roc_auc_ci95, b.strongest_roc_auc_ci95) {
-            "within noise"
+            "stays within noise"
         } else if b.strongest_roc_auc_mean > a.strongest_roc_auc_mean {
-            "up"
+            "rises"
         } else {
-            "down"
+            "falls"
         };
         ways.push(way);
         parts.push(format!(
@@ -154,7 +154,7 @@ fn natural_note(p: &FrontierPanel) -> Option<String> {
         _ => "",
     };
     Some(format!(
-        "Training longer ({} → {} epochs, undefended): the strongest attack goes {}{agree}.",
+        "Training longer ({} → {} epochs, undefended), the strongest attack {}{agree}.",
         span.0,
         span.1,
         parts.join(", ")
