@@ -292,9 +292,9 @@ impl<'a> Exposure<'a> {
                     });
                 let reason = match best {
                     Some((k, p)) => format!(
-                        "{} ({}th percentile of the {} attack; risk from {})",
+                        "{} ({} percentile of the {} attack; risk from {})",
                         self.phrase(k, i, medians[&k]),
-                        p.round(),
+                        ordinal(p.round() as u32),
                         k.id(),
                         risk.attack.id()
                     ),
@@ -338,5 +338,35 @@ impl<'a> Exposure<'a> {
                 "their list's centre sits {x:.3} from their history's centre in the attacker's item space (audited median {median:.3})"
             ),
         }
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, … 100th.
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ordinals() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 43, 92, 100, 101, 111]
+            .into_iter()
+            .map(super::ordinal)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "43rd", "92nd",
+                "100th", "101st", "111th"
+            ]
+        );
     }
 }
