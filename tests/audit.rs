@@ -270,3 +270,47 @@ fn without_labels_every_user_has_a_rank_and_two_audits_agree() {
     assert!(!html.contains("https://"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_audit_estimated_above_the_limits_is_refused_before_any_work() {
+    let dir = temp_dir();
+    let ratings = ratings(&dir);
+    let items = common::synthetic(120, 160, 7).item_ids.clone();
+    let mut csv = String::from("user,list\n");
+    for u in 1..=60u32 {
+        let list: Vec<String> = (1..=10)
+            .map(|i| items[(u + i) as usize % items.len()].to_string())
+            .collect();
+        csv.push_str(&format!("{u},{}\n", list.join(" ")));
+    }
+    let lists = dir.join("lists.csv");
+    std::fs::write(&lists, csv).unwrap();
+    let report = dir.join("audit.html");
+    // A tiny data set with an enormous attack network and many references: far above 10 minutes.
+    let out = memberlens(&[
+        "audit",
+        "--ratings",
+        ratings.to_str().unwrap(),
+        "--lists",
+        lists.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--config",
+        r#"{"hidden1":1024,"hidden2":1024,"attack_epochs":2000,"attack_restarts":20,"vector_k":512,"lira_references":64}"#,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("estimate: this audit (60 users, 64 reference models on"),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with("error: this audit (60 users")
+            && lines[1].ends_with("time limit: pass --force to run it anyway"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(!report.exists(), "no report of an audit that did not run");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
