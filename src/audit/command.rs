@@ -107,9 +107,10 @@ pub fn run(c: AuditCommand, gate: &dyn Fn(Estimate, &str) -> Result<()>) -> Resu
     gate(
         estimate,
         &format!(
-            "this audit ({} users, {} reference models on {jobs} threads)",
+            "this audit ({} users, {} reference models on {jobs} thread{})",
             lists.users.len(),
-            cfg.lira_references
+            cfg.lira_references,
+            if jobs == 1 { "" } else { "s" }
         ),
     )?;
     let start = Instant::now();
