@@ -286,15 +286,17 @@ fn attacks(o: &mut String, r: &AuditReport) {
 
 fn exposure(o: &mut String, r: &AuditReport) {
     o.push_str("<h2>Who is exposed</h2>");
+    // (the label in titles and tables, the short one under each chart)
     let dims = [
-        ("activity (items rated)", &r.slices.activity),
+        ("activity (items rated)", "activity", &r.slices.activity),
         (
             "taste (mean popularity of the items rated)",
+            "taste",
             &r.slices.popularity,
         ),
     ];
     o.push_str("<div class=\"charts\">");
-    for (label, slices) in dims {
+    for (label, short, slices) in dims {
         let bars: Vec<Bar> = slices
             .iter()
             .map(|s| Bar {
@@ -310,7 +312,7 @@ fn exposure(o: &mut String, r: &AuditReport) {
             0.0,
             100.0,
             Some(50.0),
-            "mean risk percentile (50 = average)",
+            &format!("{short}: mean risk percentile (50 = average)"),
         ));
         if slices.iter().any(|s| s.roc_auc.is_some()) {
             let bars: Vec<Bar> = slices
@@ -330,12 +332,12 @@ fn exposure(o: &mut String, r: &AuditReport) {
                 0.0,
                 1.0,
                 Some(0.5),
-                "ROC-AUC of the strongest attack (0.5 = chance)",
+                &format!("{short}: ROC-AUC of the strongest attack (0.5 = chance)"),
             ));
         }
     }
     o.push_str("</div>");
-    for (label, slices) in dims {
+    for (label, _, slices) in dims {
         let _ = write!(
             o,
             "<h3>By {}</h3><table><tr><th>quartile</th><th>range</th><th>users</th><th>members / non-members</th><th>ROC-AUC [95%]</th><th>TPR at 1% FPR</th><th>mean risk percentile</th><th>in the most exposed tenth</th></tr>",
