@@ -1,4 +1,5 @@
-//! The native command line: `run`, `sweep`, `matrix`, `frontier`, `synth`, `titles` and `bundle`.
+//! The native command line: `run`, `sweep`, `matrix`, `frontier`, `audit`, `synth`, `titles` and
+//! `bundle`.
 //! Progress goes to stderr (a bar when stderr is a terminal); with `--json`, stdout is exactly one
 //! JSON object.
 
@@ -57,6 +58,8 @@ enum Command {
     Frontier(FrontierArgs),
     /// Write a synthetic MovieLens-shaped ratings.csv (power-law popularity and activity).
     Synth(SynthArgs),
+    /// Audit another recommender from the lists it served: every attack an outsider could run.
+    Audit(AuditArgs),
     /// Write the compact data copy the web page ships.
     Bundle {
         /// ratings.csv, u.data or ratings.dat
@@ -200,6 +203,30 @@ struct RunArgs {
     /// also write one JSON record per target user (id, member, score, rank, history, list, …) here
     #[arg(long)]
     users: Option<PathBuf>,
+}
+
+/// `audit`: the auditor's interactions (`--ratings`) and the audited users' lists.
+#[derive(Args, Debug)]
+struct AuditArgs {
+    /// the lists the audited service served: CSV (user,member,list[,reference_list]), JSON Lines,
+    /// or the JSON array `memberlens run --users` writes (docs/audit.md)
+    #[arg(long)]
+    lists: PathBuf,
+    /// family of the attacker's shadow and reference recommenders: lfm, item-knn, bpr, ncf,
+    /// popularity (default: the config's recommender)
+    #[arg(long)]
+    shadow: Option<String>,
+    /// also write a self-contained HTML report here
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// drop list items and users the ratings do not hold (counted in the warnings) instead of
+    /// stopping at the first
+    #[arg(long = "skip-unknown")]
+    skip_unknown: bool,
+    #[command(flatten)]
+    parallel: Parallel,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args, Debug)]
@@ -702,6 +729,20 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 )
             })?;
             print_result(&JobResult::Frontier(&report), a.common.json);
+        }
+        Command::Audit(a) => {
+            let command = crate::audit::command::AuditCommand {
+                cfg: a.common.config()?,
+                ratings: &a.common.ratings,
+                lists: &a.lists,
+                shadow: a.shadow.as_deref(),
+                report: a.report.as_deref(),
+                skip_unknown: a.skip_unknown,
+                json: a.common.json,
+                jobs: a.parallel.jobs(),
+            };
+            let force = a.common.force;
+            crate::audit::command::run(command, &|e, what| check_cost(e, what, force))?;
         }
         Command::Bundle {
             ratings,

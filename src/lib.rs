@@ -12,6 +12,7 @@
 //! before it starts).
 
 pub mod attack;
+pub mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]

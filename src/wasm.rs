@@ -3,7 +3,7 @@
 //! calls `step()` in a loop,
 //! posting progress between calls and dropping the job to cancel. For a pool of workers a sweep,
 //! matrix or frontier is split into units (`planJob`), each run by a `Unit`, and the pieces are
-//! put back together by `aggregateJob`.
+//! put back together by `aggregateJob`. An `Audit` (src/audit/) is stepped the same way.
 
 use std::sync::Arc;
 
@@ -541,5 +541,97 @@ impl Unit {
                 "the unit has not finished: call step() until done",
             )),
         }
+    }
+}
+
+// ---- an audit of another service's lists (src/audit/) ------------------------------------------
+
+/// `{name, bytes, sha256}` of a file: the fingerprint the audit report prints for each input.
+#[wasm_bindgen(js_name = fileFingerprint)]
+pub fn file_fingerprint(bytes: Vec<u8>, name: &str) -> Result<JsValue, JsError> {
+    to_js(&crate::audit::html::FileMeta::of(name, &bytes))
+}
+
+/// An audit of the lists another service served (docs/audit.md), advanced by `step()` like a job.
+#[wasm_bindgen]
+pub struct Audit {
+    inner: crate::audit::Audit,
+    lists: crate::audit::html::FileMeta,
+}
+
+#[wasm_bindgen]
+impl Audit {
+    /// Reads the lists file (`lists_bytes`, named `lists_name` in messages: CSV, JSON Lines or the
+    /// JSON array of `memberlens run --users`) against `dataset` (the auditor's interactions) and
+    /// prepares the audit with `config` (partial; `recommender` is the shadow's and references'
+    /// family). `skip_unknown`: drop and count ids the ratings do not hold instead of throwing
+    /// "file:line: …" at the first.
+    pub fn start(
+        dataset: &Dataset,
+        lists_bytes: Vec<u8>,
+        lists_name: &str,
+        config: JsValue,
+        skip_unknown: bool,
+    ) -> Result<Audit, JsError> {
+        let cfg = config_from_js(config)?;
+        let lists = crate::audit::html::FileMeta::of(lists_name, &lists_bytes);
+        let read = crate::audit::read_lists(&lists_bytes, lists_name, &dataset.inner, skip_unknown)
+            .map_err(err)?;
+        let inner = crate::audit::Audit::new(dataset.inner.clone(), cfg, read)
+            .map_err(err)?
+            .with_clock(Box::new(clock()));
+        Ok(Audit { inner, lists })
+    }
+
+    /// What the audit will cost in this browser: `{seconds, bytes, text}` (`cost::estimate_audit`
+    /// on one worker, times `cost::BROWSER_FACTOR`).
+    pub fn estimate(&self, dataset: &Dataset) -> Result<JsValue, JsError> {
+        let e = crate::cost::estimate_audit(
+            self.inner.config(),
+            &dataset.inner.summary(),
+            self.inner.lists().users.len(),
+            1,
+        );
+        let seconds = e.seconds * crate::cost::BROWSER_FACTOR;
+        let text = format!(
+            "about {} and {}",
+            crate::cost::describe_seconds(seconds),
+            crate::cost::describe_bytes(e.peak_bytes)
+        );
+        to_js(&serde_json::json!({"seconds": seconds, "bytes": e.peak_bytes, "text": text}))
+    }
+
+    /// Does a bounded piece of work; returns the progress object (the run's stage ids).
+    pub fn step(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.step().map_err(err)?)
+    }
+
+    /// The audit's result (what `memberlens audit --json` prints); throws before done.
+    pub fn result(&self) -> Result<JsValue, JsError> {
+        match self.inner.report() {
+            Some(r) => to_js(r),
+            None => Err(JsError::new(
+                "the audit has not finished: call step() until done",
+            )),
+        }
+    }
+
+    /// The self-contained HTML report: `date` (YYYY-MM-DD, the page's clock) and `ratings`, the
+    /// interactions file's `fileFingerprint`.
+    #[wasm_bindgen(js_name = reportHtml)]
+    pub fn report_html(&self, date: &str, ratings: JsValue) -> Result<String, JsError> {
+        let report = self
+            .inner
+            .report()
+            .ok_or_else(|| JsError::new("the audit has not finished: call step() until done"))?;
+        let ratings: crate::audit::html::FileMeta = serde_wasm_bindgen::from_value(ratings)
+            .map_err(|e| JsError::new(&format!("ratings: {e}")))?;
+        let meta = crate::audit::html::ReportMeta {
+            ratings,
+            lists: self.lists.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            date: date.to_string(),
+        };
+        Ok(crate::audit::html::render(report, &meta))
     }
 }

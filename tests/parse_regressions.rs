@@ -450,4 +450,43 @@ fn every_kept_fuzz_input_passes_the_fuzz_checks() {
     assert!(n > 0, "tests/fuzz_regressions/parse is empty");
     let n = replay("config", check::config);
     assert!(n > 0, "tests/fuzz_regressions/config is empty");
+    let n = replay("audit_lists", check::audit_lists);
+    assert!(n > 0, "tests/fuzz_regressions/audit_lists is empty");
+}
+
+/// The audit's lists parser on hostile input: each refusal names the file, the line and the field
+/// in one clean line (no echoed escape codes, no megabyte message, no stack overflow).
+#[test]
+fn hostile_audit_lists_are_refused_with_file_line_and_field() {
+    use memberlens::audit::input::parse_lists;
+    let refuse = |bytes: &[u8]| {
+        let e = parse_lists(bytes, "lists.csv").expect_err("refused");
+        check::message_is_clean(&e);
+        e.to_string()
+    };
+    let m = refuse(b"user,list\n1,2\n\x1b[31mevil,3\n");
+    assert!(m.starts_with("lists.csv:3: user: "), "{m}");
+    let mut long = b"user,list\n1,".to_vec();
+    long.extend(std::iter::repeat_n(b'9', 200_000));
+    let m = refuse(&long);
+    assert!(m.starts_with("lists.csv:2: list: "), "{m}");
+    assert!(m.len() < 400, "{} characters", m.len());
+    let m = refuse(&[b'['; 100_000]);
+    assert!(m.starts_with("lists.csv:1: "), "{m}");
+    let m = refuse(b"{\"user\":1,\"list\":[1]}\n{\"user\":2,\"list\":[[[[1]]]]}\n");
+    assert!(m.starts_with("lists.csv:2: list: "), "{m}");
+    let m = refuse(b"user,list\n1\x00,2\n");
+    assert!(m.starts_with("lists.csv:2: user: "), "{m}");
+    let m = refuse("[{\"user\":1,\"list\":[1],\"a\u{2028}b\":1}]".as_bytes());
+    assert!(m.starts_with("lists.csv:1: unknown field "), "{m}");
+    let m = refuse("\u{feff}".as_bytes());
+    assert_eq!(m, "lists.csv:0: the file is empty");
+    // users and items the ratings do not hold: named with their lines, never dropped silently
+    let data = Dataset::parse(b"userId,movieId,rating\n1,1,4\n2,2,4\n", "r.csv").unwrap();
+    let e = memberlens::audit::read_lists(b"user,list\n1,1\n99,2\n", "lists.csv", &data, false)
+        .expect_err("unknown user");
+    assert!(e.to_string().starts_with("lists.csv:3: user: "), "{e}");
+    let e = memberlens::audit::read_lists(b"user,list\n99,1\n98,2\n", "lists.csv", &data, true)
+        .expect_err("nothing left");
+    check::message_is_clean(&e);
 }

@@ -269,6 +269,20 @@ impl Lira {
         })
     }
 
+    /// The score of each attacked user from their list statistics (`stats[u]` of user `u`, in the
+    /// references' order of attacked users): what `score` computes from an input's lists, for a
+    /// caller that has the statistics already (an audit scores each reference's users this way).
+    pub fn score_statistics(&self, stats: &[Vec3]) -> Vec<f64> {
+        let Some(f) = &self.fit else {
+            return vec![0.0; stats.len()];
+        };
+        stats
+            .iter()
+            .enumerate()
+            .map(|(u, x)| Self::score_one(f, u, x))
+            .collect()
+    }
+
     /// The score of attacked user `u` whose list statistics are `x`.
     fn score_one(f: &Fit, u: usize, x: &Vec3) -> f64 {
         let d_out = sub(x, &f.mean_out[u]);
@@ -289,14 +303,7 @@ impl Attack for Lira {
     }
 
     fn score(&self, target: &AttackInput) -> Vec<f64> {
-        let Some(f) = &self.fit else {
-            return vec![0.0; target.lists.len()];
-        };
-        input_statistics(target)
-            .iter()
-            .enumerate()
-            .map(|(u, x)| Self::score_one(f, u, x))
-            .collect()
+        self.score_statistics(&input_statistics(target))
     }
 
     /// A likelihood ratio of 1 (offline: the user's own out-mean).

@@ -16,9 +16,11 @@
 //! Layout: this file has the single-run estimate (`estimate`), the per-stage model it is built
 //! from (one half's recommender, the attacker) and the describing of an `Estimate`; `constants` the
 //! fitted constants and the limits; `jobs` the estimates of multi-run jobs (sweep, matrix,
-//! frontier, the page's jobs) and their scheduling over threads or workers; `tests` the checks
+//! frontier, the page's jobs) and their scheduling over threads or workers; `audit` the estimate
+//! of an audit (src/audit/); `tests` the checks
 //! against the measured runs.
 
+mod audit;
 mod constants;
 mod dp;
 mod jobs;
@@ -32,6 +34,7 @@ use crate::config::{Config, ItemVectors, Protocol};
 use crate::data::DatasetSummary;
 use crate::recommender::RecommenderKind;
 
+pub use audit::estimate_audit;
 pub use constants::*;
 pub use dp::{dp_steps, DP_PASS_FACTOR, NS_DP_NOISE};
 pub use jobs::{

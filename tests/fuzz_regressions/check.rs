@@ -84,3 +84,43 @@ pub fn config(bytes: &[u8]) {
         Err(e) => message_is_clean(&e),
     }
 }
+
+/// An audit's lists file (`audit::read_lists`, every form: CSV, JSON Lines, a JSON array) never
+/// panics; it is read or refused with a clean one-line message naming the file; every record read
+/// starts on a line of the file and has a list; and matching it against a small data set (ids
+/// 1 … 9), stopping at unknown ids or skipping them, gives dense indices or a clean message.
+pub fn audit_lists(bytes: &[u8]) {
+    const NAME: &str = "fuzz.lists";
+    let raw = match memberlens::audit::input::parse_lists(bytes, NAME) {
+        Ok(raw) => raw,
+        Err(e) => {
+            message_is_clean(&e);
+            assert!(e.to_string().starts_with(NAME), "{e}");
+            return;
+        }
+    };
+    assert!(!raw.records.is_empty());
+    let lines = 1 + bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+    for r in &raw.records {
+        assert!((1..=lines).contains(&r.line), "line {} of {lines}", r.line);
+        assert!(!r.list.is_empty());
+    }
+    let mut csv = String::from("userId,movieId,rating\n");
+    for u in 1..=9 {
+        for i in 1..=9 {
+            csv.push_str(&format!("{u},{i},4\n"));
+        }
+    }
+    let data = Dataset::parse(csv.as_bytes(), "r.csv").unwrap();
+    for skip in [false, true] {
+        match memberlens::audit::read_lists(bytes, NAME, &data, skip) {
+            Ok(l) => {
+                assert_eq!(l.users.len(), l.lists.len());
+                assert!(l.users.iter().all(|&u| (u as usize) < data.n_users()));
+                let items = l.lists.iter().chain(l.new_user_list.iter()).flatten();
+                assert!(items.copied().all(|i| (i as usize) < data.n_items()));
+            }
+            Err(e) => message_is_clean(&e),
+        }
+    }
+}
