@@ -97,6 +97,7 @@ function rocCurves(v) {
  */
 export function showView(v, { scale, onUnpin }) {
   $('results-empty').hidden = true;
+  $('story').hidden = true; // the first screen's story gives way to the first result
   $('results-body').hidden = false; // visible before drawing: the chart takes the container's width
   if (chart) { chart.destroy(); chart = null; }
   const d = describeCondition(v.cond);

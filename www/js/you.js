@@ -12,7 +12,7 @@ import { YOU_MIN, YOU_MAX } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const TITLES_URL = new URL('../data/titles.tsv', import.meta.url);
-const MAX_MATCHES = 8;
+const MAX_MATCHES = 6;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 let titles = null; // Map id -> title once loaded
