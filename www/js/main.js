@@ -530,6 +530,23 @@ function wire() {
   $('btn-matrix').addEventListener('click', () => start('matrix'));
   $('btn-frontier').addEventListener('click', () => start('frontier'));
   $('btn-you').addEventListener('click', () => start('you'));
+  // Defences you can feel: a change of the shown run's defence or strength re-runs it at once
+  // (as Live does: it replaces a running job); its strip, ROC and recall follow.
+  const tryDefence = () => {
+    const defence = $('dt-defence').value;
+    // A defence switched on at strength 0 would change nothing: start it at half strength.
+    let strength = Number($('dt-strength').value);
+    if (defence !== 'none' && state.defence === 'none' && strength === 0) strength = 0.5;
+    if (defence === 'none') strength = 0;
+    for (const [k, v] of [['defence', defence], ['defence_strength', strength]]) { state[k] = v; ui.setField(k, v); }
+    $('dt-strength').value = String(strength);
+    $('dt-strength-value').textContent = String(strength);
+    writeHash();
+    start('single', { origin: 'live' });
+  };
+  $('dt-defence').addEventListener('change', tryDefence);
+  $('dt-strength').addEventListener('input', () => { $('dt-strength-value').textContent = $('dt-strength').value; });
+  $('dt-strength').addEventListener('change', tryDefence);
   // The picks enter the address only with the switch on; changing them updates it then.
   you.init({ changed: () => {
     if (!state) return;

@@ -6,7 +6,7 @@
 // scale, what a pin's Remove button does); currentChart() hands main.js the chart for its PNG
 // download and for updating a partial sweep in place.
 
-import { SWEEPS, COMPARE, captureCondition, describeCondition, paramText } from './state.js';
+import { SWEEPS, COMPARE, SCHEMA, captureCondition, describeCondition, paramText } from './state.js';
 import * as ui from './ui.js';
 import { drawRoc, drawSweep, drawMatrix } from './charts.js';
 import {
@@ -107,6 +107,9 @@ export function showView(v, { scale, onUnpin }) {
   $('btn-pin').hidden = !rocView;
   $('btn-pin').disabled = !!v.partial;
   $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
+  // A single run's defence, to change on the spot (main.js re-runs on a change).
+  $('defence-tools').hidden = v.mode !== 'single';
+  if (v.mode === 'single') showDefence(v.result.config);
   $('results-body').dataset.mode = rocView ? 'roc' : ['matrix', 'frontier', 'you'].includes(v.mode) ? v.mode : 'sweep';
   $('btn-png').disabled = !!v.partial || v.mode === 'you';
   if (rocView) {
@@ -182,6 +185,18 @@ export function showView(v, { scale, onUnpin }) {
   individuals.update(v.mode === 'single' && v.individuals ? {
     result: v.result, ...v.individuals, condition: d.text, chart, rocs: rocCurves(v).map((c) => c.result), scale: scale,
   } : null);
+}
+
+/** The defence tools show `config`'s defence and strength (the choices: the schema's defences). */
+function showDefence(config) {
+  const sel = $('defence-tools').querySelector('select');
+  if (!sel.options.length) {
+    for (const d of SCHEMA.defence.options) sel.append(new Option(d === 'none' ? 'none' : d, d));
+  }
+  sel.value = config.defence;
+  $('dt-strength').value = String(config.defence_strength);
+  $('dt-strength').disabled = config.defence === 'none';
+  $('dt-strength-value').textContent = String(config.defence_strength);
 }
 
 /**
