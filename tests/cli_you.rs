@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn memberlens(args: &[&str]) -> std::process::Output {
@@ -34,7 +34,7 @@ fn ratings() -> (PathBuf, Vec<u64>) {
     (temp("ratings.csv", &csv), d.item_ids.clone())
 }
 
-fn you(ratings: &PathBuf, picks: &PathBuf, json: bool) -> std::process::Output {
+fn you(ratings: &Path, picks: &Path, json: bool) -> std::process::Output {
     let mut args = vec![
         "run",
         "--ratings",
