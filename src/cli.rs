@@ -203,6 +203,11 @@ struct RunArgs {
     /// also write one JSON record per target user (id, member, score, rank, history, list, …) here
     #[arg(long)]
     users: Option<PathBuf>,
+    /// "Would it spot you?": add yourself as one more user who likes the 5–20 movies in FILE (one
+    /// movie id per line, or CSV with a movieId column) and run twice, with you as a member and as
+    /// a non-member of the target
+    #[arg(long, value_name = "FILE", conflicts_with = "users")]
+    you: Option<PathBuf>,
 }
 
 /// `audit`: the auditor's interactions (`--ratings`) and the audited users' lists.
@@ -506,6 +511,22 @@ fn check_runs(runs: usize, what: &str, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// `run --you FILE`: the picks are read and checked before the data set's runs.
+fn run_you(path: &std::path::Path, cfg: Config, common: &Common) -> Result<()> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: crate::error::shorten_to(&name, crate::error::NAME_MAX),
+        source,
+    })?;
+    let picks = crate::experiment::you::parse_picks(&bytes, &name)?;
+    let data = load(&common.ratings)?;
+    let estimate = cost::estimate(&cfg, &data.summary(), 1);
+    check_cost(estimate, "each of the two runs", common.force)?;
+    let you = crate::experiment::you::You::new(&data, cfg, &picks, &name)?.with_clock(clock);
+    finish(Job::You(Box::new(you)), common.json)?;
+    Ok(())
+}
+
 /// Runs the command line; the caller prints the error and exits non-zero.
 pub fn main_with(cli: Cli) -> Result<()> {
     match cli.command {
@@ -525,6 +546,9 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     )
                 })
                 .transpose()?;
+            if let Some(path) = &a.you {
+                return run_you(path, cfg, &a.common);
+            }
             let data = load(&a.common.ratings)?;
             let estimate = cost::estimate(&cfg, &data.summary(), 1);
             check_cost(estimate, "this run", a.common.force)?;

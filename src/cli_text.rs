@@ -19,7 +19,42 @@ pub fn text(result: &JobResult<'_>) -> String {
         JobResult::Sweep(r) => sweep(r),
         JobResult::Matrix(r) => matrix(r),
         JobResult::Frontier(r) => frontier(r),
+        JobResult::You(r) => you(r),
     }
+}
+
+/// "Would it spot you?": one paragraph per run (the list as ids; the page shows titles).
+fn you(r: &crate::experiment::you::YouReport) -> String {
+    let mut o = String::new();
+    let ids = |l: &[u64]| {
+        l.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let _ = writeln!(o, "you       {} picks: {}", r.picks.len(), ids(&r.picks));
+    for s in [&r.as_member, &r.as_non_member] {
+        let _ = writeln!(
+            o,
+            "as a {:<10} {} scores you {:.4} (threshold {:.4}): {}; rank {} of {}, above {:.1}% of the other target users (run ROC-AUC {:.4})",
+            if s.member { "member" } else { "non-member" },
+            r.attack.id(),
+            s.score,
+            s.threshold,
+            if s.flagged { "flagged as a member" } else { "not flagged" },
+            s.rank,
+            s.users,
+            s.percentile,
+            s.roc_auc
+        );
+        let _ = writeln!(
+            o,
+            "  your list ({} of your picks in it): {}",
+            s.picks_in_list,
+            ids(&s.list)
+        );
+    }
+    o
 }
 
 fn ci(i: Interval) -> String {

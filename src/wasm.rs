@@ -163,6 +163,36 @@ impl Job {
         })
     }
 
+    /// "Would it spot you?" (`memberlens run --you`): the reader, who likes the movies `picks`
+    /// (5–20 distinct movie ids of the data set), joins the target once as a member and once as a
+    /// non-member; the result is the two runs' `YouReport`. Errors name the pick ("picks:3: …").
+    pub fn you(dataset: &Dataset, config: JsValue, picks: Vec<f64>) -> Result<Job, JsError> {
+        let cfg = config_from_js(config)?;
+        let picks = picks
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                // A movie id is a whole number; JS numbers hold them exactly up to 2^53.
+                if id.fract() != 0.0 || !(0.0..=9_007_199_254_740_992.0).contains(&id) {
+                    return Err(JsError::new(&format!(
+                        "picks:{}: {id} is not a movie id (a whole number)",
+                        i + 1
+                    )));
+                }
+                Ok(crate::experiment::you::Pick {
+                    id: id as u64,
+                    line: i + 1,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let y = crate::experiment::you::You::new(&dataset.inner, cfg, &picks, "picks")
+            .map_err(err)?
+            .with_clock(|| Box::new(clock()));
+        Ok(Job {
+            inner: CoreJob::You(Box::new(y)),
+        })
+    }
+
     /// `param` (any numeric config key) over `values`, each with every seed in `seeds`.
     pub fn sweep(
         dataset: &Dataset,

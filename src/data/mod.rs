@@ -165,6 +165,18 @@ impl Dataset {
         &self.items[self.offsets[u] as usize..self.offsets[u + 1] as usize]
     }
 
+    /// This data set with one more user, whose sorted, distinct dense `items` are given: the
+    /// reader of "Would it spot you?" (`experiment::you`). Their id is one above the largest, so
+    /// they are the last dense user and every other user keeps their index.
+    pub fn with_user(&self, items: &[u32]) -> Dataset {
+        let mut d = self.clone();
+        d.user_ids.push(self.user_ids.last().map_or(0, |&u| u + 1));
+        d.items.extend_from_slice(items);
+        d.offsets.push(d.items.len() as u32);
+        d.ratings += items.len();
+        d
+    }
+
     pub fn summary(&self) -> DatasetSummary {
         DatasetSummary {
             name: self.name.clone(),

@@ -7,6 +7,7 @@ use super::frontier::{Frontier, FrontierReport};
 use super::matrix::{Matrix, MatrixReport};
 use super::pipeline::Pipeline;
 use super::sweep::{Sweep, SweepReport};
+use super::you::{You, YouReport};
 use crate::error::{Error, Result};
 use crate::report::{Progress, RunReport};
 
@@ -16,6 +17,8 @@ pub enum Job {
     Sweep(Box<Sweep>),
     Matrix(Box<Matrix>),
     Frontier(Box<Frontier>),
+    /// "Would it spot you?": the reader as a member, then as a non-member.
+    You(Box<You>),
 }
 
 /// A finished job's result.
@@ -26,6 +29,7 @@ pub enum JobResult<'a> {
     Sweep(&'a SweepReport),
     Matrix(&'a MatrixReport),
     Frontier(&'a FrontierReport),
+    You(&'a YouReport),
 }
 
 impl Job {
@@ -35,6 +39,7 @@ impl Job {
             Job::Sweep(s) => s.step(),
             Job::Matrix(m) => m.step(),
             Job::Frontier(f) => f.step(),
+            Job::You(y) => y.step(),
         }
     }
 
@@ -44,6 +49,7 @@ impl Job {
             Job::Sweep(s) => s.report().map(JobResult::Sweep),
             Job::Matrix(m) => m.report().map(JobResult::Matrix),
             Job::Frontier(f) => f.report().map(JobResult::Frontier),
+            Job::You(y) => y.report().map(JobResult::You),
         };
         r.ok_or_else(|| Error::State("the job has not finished: call step() until done".into()))
     }

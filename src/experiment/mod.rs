@@ -21,5 +21,6 @@ pub mod sweep;
 pub mod units;
 pub mod units_aggregate;
 pub mod units_run;
+pub mod you;
 
 pub use job::{Job, JobResult};

@@ -57,11 +57,28 @@ pub(crate) struct Halves {
 impl Halves {
     /// Splits the users with the config's seed and holds out each member's test items.
     pub fn split(data: &Dataset, cfg: &Config) -> Result<Halves> {
-        let split = split_users(
-            data.n_users(),
+        Halves::split_placing(data, cfg, None)
+    }
+
+    /// `split`; with `reader` = Some(member), the data set's last user is the reader of "Would it
+    /// spot you?" (`experiment::you`): the others are split exactly as without them, and the reader
+    /// joins the target's members (`true`) or non-members. Being the last index, they come last in
+    /// their group, so every other member's held-out items are drawn as before.
+    pub fn split_placing(data: &Dataset, cfg: &Config, reader: Option<bool>) -> Result<Halves> {
+        let others = data.n_users() - usize::from(reader.is_some());
+        let mut split = split_users(
+            others,
             cfg.member_fraction,
             &mut rng_for(cfg.seed, Stream::Split),
         )?;
+        if let Some(member) = reader {
+            let group = if member {
+                &mut split.target.members
+            } else {
+                &mut split.target.non_members
+            };
+            group.push(others as u32);
+        }
         let counts = Counts::new(data, &split);
         let mut holdout = rng_for(cfg.seed, Stream::Holdout);
         let shadow = HalfData::new(data, split.shadow, cfg.holdout, &mut holdout);
@@ -249,6 +266,10 @@ pub struct Pipeline {
     references: Option<References>,
     /// The headline attack's score of each target user, kept for `user_records`.
     target_scores: Vec<f64>,
+    /// The headline attack's threshold on those scores (a score at or above it is flagged).
+    threshold: f64,
+    /// Where the reader of "Would it spot you?" goes (`with_reader`); None in an ordinary run.
+    reader: Option<bool>,
     report: Option<RunReport>,
     timings: BTreeMap<String, f64>,
     clock: Option<Clock>,
@@ -275,6 +296,8 @@ impl Pipeline {
             vectors: None,
             observed: None,
             target_scores: Vec::new(),
+            threshold: 0.0,
+            reader: None,
             report: None,
             timings: BTreeMap::new(),
             clock: None,
@@ -290,8 +313,22 @@ impl Pipeline {
     /// Takes the seed's served halves from `cache` when a run with the same recommender settings
     /// has made them (skipping the recommender stages), and leaves its own there otherwise.
     pub fn with_cache(mut self, cache: Arc<ServedCache>) -> Self {
-        self.cache = Some(cache);
+        self.cache = self.reader.is_none().then_some(cache);
         self
+    }
+
+    /// The data set's last user is the reader (`experiment::you`), placed among the target's
+    /// members (`member`) or non-members. Such a run never shares the served cache: its halves
+    /// differ from the seed's ordinary ones.
+    pub(crate) fn with_reader(mut self, member: bool) -> Self {
+        self.reader = Some(member);
+        self.cache = None;
+        self
+    }
+
+    /// The headline attack's threshold on the target users' scores, once the run is done.
+    pub(crate) fn threshold(&self) -> Option<f64> {
+        self.report.as_ref().map(|_| self.threshold)
     }
 
     pub fn config(&self) -> &Config {
@@ -380,7 +417,7 @@ impl Pipeline {
                     self.reused = true;
                     return Ok(StageWork::done(msg));
                 }
-                let halves = Halves::split(&self.data, &self.cfg)?;
+                let halves = Halves::split_placing(&self.data, &self.cfg, self.reader)?;
                 self.target = Some(halves.target_half(&self.cfg, self.cfg.recommender));
                 if self.needs_shadow() {
                     self.shadow = Some(halves.shadow_half(&self.cfg, self.cfg.shadow_kind()));
@@ -532,6 +569,7 @@ impl Pipeline {
             target_obs,
         )?;
         let scores = eval.headline.scores.clone();
+        let threshold = self.attack.threshold(&scores);
         let baselines: BTreeMap<_, _> = eval.baselines.clone();
         let served = self.served.as_ref().expect("recommendations done");
         let halves = &served.halves;
@@ -566,6 +604,7 @@ impl Pipeline {
         report.takeaways = crate::eval::takeaways::run(&report);
         self.report = Some(report);
         self.target_scores = scores;
+        self.threshold = threshold;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import path from 'node:path';
 import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, chartInk, longTasksWhileRunning, download, pngSize, unmeasuredShown, canvasTextsAbout } from './browser.mjs';
 

@@ -38,6 +38,9 @@ export function estimate(msg) {
   for (const k of ['param', 'values', 'seeds', 'recommenders', 'defences', 'strengths', 'protocols', 'configs']) {
     if (msg[k] !== undefined) spec[k] = msg[k];
   }
+  // "Would it spot you?" is two single runs, one after the other: a comparison's cost.
+  if (msg.mode === 'you') return estimateCost(summary, msg.config, 'compare', { configs: [msg.config, msg.config] }, workers,
+    Math.floor(Number(navigator.hardwareConcurrency)) || undefined);
   const cores = Math.floor(Number(navigator.hardwareConcurrency)) || undefined;
   return estimateCost(summary, msg.config, kindOf(msg.mode), spec, workers, cores);
 }

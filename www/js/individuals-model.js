@@ -142,3 +142,61 @@ export function parseTitles(text) {
   }
   return titles;
 }
+
+// ---- why the attack decided as it did about one user (the user card) ---------------------------
+
+// A list sharing at least this share with the popular list reads as "the list non-members get";
+// at most LOW_OVERLAP as personal.
+const HIGH_OVERLAP = 0.9;
+const LOW_OVERLAP = 0.5;
+
+/**
+ * The list every non-member was served, when they were all served the same one (protocol
+ * `popular` without a defence that varies it); null otherwise.
+ */
+export function sharedNonMemberList(records) {
+  const non = records.filter((r) => !r.member);
+  if (!non.length) return null;
+  const first = non[0].list.join(',');
+  return non.every((r) => r.list.join(',') === first) ? non[0].list : null;
+}
+
+/**
+ * The reasons a user card gives for the attack's verdict on `rec` at `threshold`, from the user's
+ * own numbers: each reason is one that points the way the attack decided (never one that points
+ * the other way), and when none of these simple numbers does, the card says so. `ctx`:
+ * {popular: the list every non-member gets or null, dist: {member, nonMember} medians of the
+ * centroid distance}. Returns {flagged, reasons: [sentence], note: sentence about the popular list or ''}.
+ */
+export function cardReasons(rec, threshold, ctx) {
+  const flagged = rec.score >= threshold;
+  const reasons = [];
+  const d = rec.centroid_distance;
+  const { member: dm, nonMember: dn } = ctx.dist;
+  // Distance points to "member" when nearer the members' median than the non-members'.
+  const distSaysMember = Math.abs(d - dm) < Math.abs(d - dn);
+  const [near, far] = distSaysMember ? [['members\u2019', dm], ['non-members\u2019', dn]] : [['non-members\u2019', dn], ['members\u2019', dm]];
+  const distText = `their centroid distance ${d.toPrecision(3)} (how far their list sits from their history) is nearer the `
+    + `${near[0]} median ${near[1].toPrecision(3)} than the ${far[0]} ${far[1].toPrecision(3)}`;
+  let overlap = null;
+  if (ctx.popular && ctx.popular.length) {
+    const pop = new Set(ctx.popular);
+    overlap = rec.list.filter((id) => pop.has(id)).length / ctx.popular.length;
+  }
+  const ovText = overlap === null ? '' : `${Math.round(overlap * 100)}% of their list is the popular list every non-member gets`;
+  if (flagged) {
+    if (overlap !== null && overlap <= LOW_OVERLAP) reasons.push(`Only ${ovText}: a personal list, as members get.`);
+    if (distSaysMember) reasons.push(`Looks like a member: ${distText}.`);
+  } else {
+    if (overlap !== null && overlap >= HIGH_OVERLAP) reasons.push(`${ovText[0].toUpperCase()}${ovText.slice(1)}: it looks like a non-member\u2019s list.`);
+    if (!distSaysMember) reasons.push(`Looks like a non-member: ${distText}.`);
+  }
+  if (!reasons.length) {
+    reasons.push(`None of the simple numbers here explains the verdict (${overlap === null ? '' : `${ovText}; `}${distText}): `
+      + 'the attack weighs every value of the user\u2019s feature vector together.');
+  }
+  const note = ctx.popular
+    ? 'Under this protocol every non-member gets the same popular list, so a member whose personal list is close to it looks like a non-member, and a non-member whose taste is mainstream (history close to the popular list) looks like a member.'
+    : '';
+  return { flagged, reasons, note };
+}

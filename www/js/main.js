@@ -14,11 +14,12 @@
 import {
   SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
   captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
-  baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols,
+  baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols, YOU_MIN,
 } from './state.js';
 import * as ui from './ui.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
+import * as you from './you.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -283,12 +284,22 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   const bad = ui.invalidFields();
   if (bad.length) { fail(`Some settings are not valid. ${bad.join('; ')}.`); return; }
   ui.showError(null);
+  if (mode === 'you') {
+    // The picks go into the condition (and so the link) only when the reader said so.
+    const picks = you.currentPicks();
+    if (picks.length < YOU_MIN) {
+      fail(`\u201cWould it spot you?\u201d needs at least ${YOU_MIN} movies: ${picks.length} picked so far. Search for titles you like and pick ${YOU_MIN} to 20.`);
+      return;
+    }
+    state.you = you.shared() ? picks.join(',') : '';
+  }
   const cond = captureCondition(state, mode);
   // The run gets the condition's config (keys it does not depend on at their base value), so the
   // link to its result reproduces the very same JSON.
   const config = toConfig(conditionState(cond));
   const msg = { type: 'run', id: nextId++, mode, config };
   if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
+  else if (mode === 'you') msg.picks = you.currentPicks();
   else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
   else if (mode === 'frontier') {
     // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
@@ -308,7 +319,8 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
     });
     return;
   }
-  state.run = mode;
+  // A "Would it spot you?" run whose picks stay private is no run a link can start.
+  state.run = mode === 'you' && !state.you ? '' : mode;
   writeHash();
   job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, protocols: msg.protocols, origin, partial: [] };
   ui.describeStages(config, mode);
@@ -483,6 +495,7 @@ function applyHash() {
   state = s;
   linkWarnings = warnings;
   ui.setControls(state);
+  if (state.you) you.setPicks(state.you.split(',').map(Number));
   ui.showWarnings(warnings);
   // An old link says which preset it was read with (the address is then rewritten in today's words).
   $('link-notice').textContent = notice;
@@ -516,6 +529,30 @@ function wire() {
   $('btn-lr-sweep').addEventListener('click', () => start('lr-sweep'));
   $('btn-matrix').addEventListener('click', () => start('matrix'));
   $('btn-frontier').addEventListener('click', () => start('frontier'));
+  $('btn-you').addEventListener('click', () => start('you'));
+  // Defences you can feel: a change of the shown run's defence or strength re-runs it at once
+  // (as Live does: it replaces a running job); its strip, ROC and recall follow.
+  const tryDefence = () => {
+    const defence = $('dt-defence').value;
+    // A defence switched on at strength 0 would change nothing: start it at half strength.
+    let strength = Number($('dt-strength').value);
+    if (defence !== 'none' && state.defence === 'none' && strength === 0) strength = 0.5;
+    if (defence === 'none') strength = 0;
+    for (const [k, v] of [['defence', defence], ['defence_strength', strength]]) { state[k] = v; ui.setField(k, v); }
+    $('dt-strength').value = String(strength);
+    $('dt-strength-value').textContent = String(strength);
+    writeHash();
+    start('single', { origin: 'live' });
+  };
+  $('dt-defence').addEventListener('change', tryDefence);
+  $('dt-strength').addEventListener('input', () => { $('dt-strength-value').textContent = $('dt-strength').value; });
+  $('dt-strength').addEventListener('change', tryDefence);
+  // The picks enter the address only with the switch on; changing them updates it then.
+  you.init({ changed: () => {
+    if (!state) return;
+    const next = you.shared() ? you.currentPicks().join(',') : '';
+    if (next !== state.you && (next === '' || you.currentPicks().length >= YOU_MIN)) { state.you = next; writeHash(); }
+  } });
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
   // Copy link works before any run too (the form's link): the sharing code is loaded then.

@@ -195,9 +195,11 @@ export const SCHEMA = {
   preset: { type: 'enum', default: 'default', options: Object.keys(PRESETS), group: 'page', label: 'Preset',
     optionLabels: { default: 'the defaults', paper: 'the paper\u2019s settings' },
     help: 'The settings the link\u2019s keys change: the defaults, or the paper\u2019s (schema 1\u2019s defaults).' },
-  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier'],
+  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier', 'you'],
     group: 'page', label: 'Run on load',
-    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep, matrix or frontier (every defence, privacy vs usefulness): starts that run when the link is opened.' },
+    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep, matrix or frontier (every defence, privacy vs usefulness): or you (“Would it spot you?”, with the link’s `you` picks): starts that run when the link is opened.' },
+  you: { type: 'ids', default: '', group: 'page', label: 'Your picks',
+    help: '“Would it spot you?”: 5 to 20 different movie ids you like, comma-separated; in a link only when you tick “Put my picks in the link”.' },
   seeds: { type: 'int', default: 3, min: 1, max: 20, group: 'page', label: 'Seeds per sweep point',
     help: 'Sweeps and the matrix repeat every value with seeds seed, seed+1, \u2026 and report mean \u00b1 std.' },
   recommenders: { type: 'list', default: '', group: 'page', label: 'Algorithms in the matrix',
@@ -294,6 +296,7 @@ export function describeRange(key) {
   if (s.type === 'keys') return 'a comma-separated list of setting keys';
   if (s.type === 'defences') return `a comma-separated list of ${SCHEMA.defence.options.filter((o) => o !== 'none').join(', ')}, each once (empty: all that apply)`;
   if (s.type === 'strengths') return `a comma-separated list of 1 to ${MAX_STRENGTHS} different numbers between 0 and 1 (empty: ${DEFAULT_STRENGTHS.join(', ')})`;
+  if (s.type === 'ids') return `${YOU_MIN} to ${YOU_MAX} different movie ids (whole numbers), comma-separated`;
   if (s.type === 'list') return `a comma-separated list of ${SCHEMA.recommender.options.join(', ')}, each once (empty: all)`;
   const lo = s.minExclusive ? `> ${s.min}` : `\u2265 ${s.min}`;
   const hi = s.maxExclusive ? `< ${s.max}` : `\u2264 ${s.max}`;
@@ -381,6 +384,13 @@ export function parseValue(key, raw) {
       const known = SCHEMA.defence.options.filter((o) => o !== 'none');
       if (names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) return bad();
       return { ok: true, value: names.join(',') };
+    }
+    case 'ids': { // "Would it spot you?": 5-20 distinct movie ids, in the order given
+      if (text === '') return { ok: true, value: '' };
+      const parts = text.split(',').map((k) => k.trim());
+      if (parts.length < YOU_MIN || parts.length > YOU_MAX || parts.some((p) => !/^\d{1,15}$/.test(p))) return bad();
+      if (new Set(parts.map(Number)).size !== parts.length) return bad();
+      return { ok: true, value: parts.map(Number).join(',') };
     }
     case 'strengths': { // frontier strengths, kept in increasing order so the curves run left to right
       if (text === '') return { ok: true, value: '' };
@@ -548,7 +558,12 @@ export const COMPARE = [
 export const MODE_NAMES = {
   single: 'run', compare: 'comparison', 'k-sweep': 'vector-length sweep', 'dim-sweep': 'model-size sweep',
   'lr-sweep': 'learning-rate sweep', matrix: 'transfer matrix', frontier: 'privacy\u2013utility frontier',
+  you: '\u201cWould it spot you?\u201d run',
 };
+
+// "Would it spot you?": how many movies the reader picks (the core's MIN_PICKS, MAX_PICKS).
+export const YOU_MIN = 5;
+export const YOU_MAX = 20;
 
 /**
  * The keys that define the result of a run of `mode`: every config key, except the one a sweep
@@ -558,6 +573,8 @@ export const MODE_NAMES = {
 export function conditionKeys(mode) {
   if (mode === 'compare') return CONFIG_KEYS.filter((k) => k !== 'protocol');
   if (SWEEPS[mode]) return [...CONFIG_KEYS.filter((k) => k !== SWEEPS[mode].param), 'seeds'];
+  // The picks are part of it only when the reader put them in the link (state.you is '' otherwise).
+  if (mode === 'you') return [...CONFIG_KEYS, 'you'];
   if (mode === 'matrix') {
     return [...CONFIG_KEYS.filter((k) => k !== 'recommender' && k !== 'shadow_recommender'), 'seeds', 'recommenders'];
   }
@@ -587,7 +604,9 @@ export function sameCondition(cond, state) {
  * gives the same JSON.
  */
 export function conditionState(cond) {
-  return { ...baseState(cond.preset || 'default'), ...cond.values, run: cond.mode };
+  // A "Would it spot you?" run whose picks stay out of the link re-runs as a plain run.
+  const run = cond.mode === 'you' && !cond.values.you ? 'single' : cond.mode;
+  return { ...baseState(cond.preset || 'default'), ...cond.values, run };
 }
 
 function valueText(key, v) {

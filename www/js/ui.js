@@ -310,6 +310,7 @@ function runLabel(p, job) {
     return `Part ${p.run_index + 1} of ${p.run_count} (${where}). `;
   }
   if (job.mode === 'matrix') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
+  if (job.mode === 'you') return `Run ${p.run_index + 1} of 2 (${p.run_index === 0 ? 'trained with you' : 'trained without you'}). `;
   const sw = SWEEPS[job.mode];
   const v = job.values[Math.floor(p.run_index / job.seeds.length)];
   const seed = job.seeds[p.run_index % job.seeds.length];
@@ -360,7 +361,7 @@ export function setPageState(s, canRun = true) {
   document.body.dataset.state = s;
   const running = s === 'running';
   const usable = s !== 'loading' && !running && canRun;
-  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'btn-frontier', 'file', 'btn-rerun']) {
+  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'btn-frontier', 'btn-you', 'file', 'btn-rerun']) {
     $(id).disabled = !usable;
   }
   $('btn-cancel').disabled = !running;

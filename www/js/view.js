@@ -6,7 +6,7 @@
 // scale, what a pin's Remove button does); currentChart() hands main.js the chart for its PNG
 // download and for updating a partial sweep in place.
 
-import { SWEEPS, COMPARE, captureCondition, describeCondition, paramText } from './state.js';
+import { SWEEPS, COMPARE, SCHEMA, captureCondition, describeCondition, paramText } from './state.js';
 import * as ui from './ui.js';
 import { drawRoc, drawSweep, drawMatrix } from './charts.js';
 import {
@@ -16,6 +16,7 @@ import {
 import { pct, num, sweepValue, ratio, interval, pctInterval, tpr } from './format.js';
 import * as individuals from './individuals.js';
 import { drawFrontier, renderFrontierTables, frontierHeadline, frontierTakeaway } from './frontier.js';
+import * as you from './you.js';
 
 const $ = (id) => document.getElementById(id);
 // Pins are drawn in curve styles 2, 3, 4 (0 and 1 belong to the current run / comparison).
@@ -41,6 +42,8 @@ export function announce(s) {
     text = `Done. ${compareTakeaway(s.result)} (${what}).`;
   } else if (s.mode === 'frontier') {
     text = `Frontier done. ${frontierTakeaway(s.result)} (${what}).`;
+  } else if (s.mode === 'you') {
+    text = `Done. ${you.takeaway(s.result)}`;
   } else if (s.mode === 'matrix') {
     text = `Transfer matrix done. ${matrixTakeaway(s.result)} (${what}).`;
   } else {
@@ -94,6 +97,7 @@ function rocCurves(v) {
  */
 export function showView(v, { scale, onUnpin }) {
   $('results-empty').hidden = true;
+  $('story').hidden = true; // the first screen's story gives way to the first result
   $('results-body').hidden = false; // visible before drawing: the chart takes the container's width
   if (chart) { chart.destroy(); chart = null; }
   const d = describeCondition(v.cond);
@@ -103,8 +107,11 @@ export function showView(v, { scale, onUnpin }) {
   $('btn-pin').hidden = !rocView;
   $('btn-pin').disabled = !!v.partial;
   $('btn-pin').textContent = v.mode === 'compare' ? 'Pin both runs' : 'Pin this run';
-  $('results-body').dataset.mode = rocView ? 'roc' : v.mode === 'matrix' || v.mode === 'frontier' ? v.mode : 'sweep';
-  $('btn-png').disabled = !!v.partial;
+  // A single run's defence, to change on the spot (main.js re-runs on a change).
+  $('defence-tools').hidden = v.mode !== 'single';
+  if (v.mode === 'single') showDefence(v.result.config);
+  $('results-body').dataset.mode = rocView ? 'roc' : ['matrix', 'frontier', 'you'].includes(v.mode) ? v.mode : 'sweep';
+  $('btn-png').disabled = !!v.partial || v.mode === 'you';
   if (rocView) {
     const curves = rocCurves(v);
     const title = v.mode === 'compare'
@@ -140,6 +147,11 @@ export function showView(v, { scale, onUnpin }) {
         $('headline').querySelector('.takeaway').textContent = 'The popular-list run is done; the fold-in run follows.';
       }
     }
+  } else if (v.mode === 'you') {
+    chart = you.draw($('chart'), v.result);
+    renderCompareTable($('compare-box'), []);
+    $('tables').replaceChildren();
+    renderHeadline($('headline'), you.headlineItems(v.result), you.takeaway(v.result));
   } else if (v.mode === 'frontier') {
     chart = drawFrontier($('chart'), v.result, {
       title: `Defences against the strongest attack: privacy vs usefulness \u2014 ${d.text}`, condition: d.text,
@@ -166,13 +178,25 @@ export function showView(v, { scale, onUnpin }) {
   }
   $('chart-notes').textContent = chart.notes.join(' ');
   $('btn-json').disabled = !!v.partial;
-  $('btn-csv').disabled = !!v.partial;
+  $('btn-csv').disabled = !!v.partial || v.mode === 'you';
   $('btn-csv').textContent = v.mode === 'single' || v.mode === 'compare' ? 'Download CSV (ROC points)'
     : v.mode === 'matrix' ? 'Download CSV (every cell and seed)' : 'Download CSV (every run)';
   // Every target user as a dot (single runs): its threshold marks a point on this ROC chart.
   individuals.update(v.mode === 'single' && v.individuals ? {
     result: v.result, ...v.individuals, condition: d.text, chart, rocs: rocCurves(v).map((c) => c.result), scale: scale,
   } : null);
+}
+
+/** The defence tools show `config`'s defence and strength (the choices: the schema's defences). */
+function showDefence(config) {
+  const sel = $('defence-tools').querySelector('select');
+  if (!sel.options.length) {
+    for (const d of SCHEMA.defence.options) sel.append(new Option(d === 'none' ? 'none' : d, d));
+  }
+  sel.value = config.defence;
+  $('dt-strength').value = String(config.defence_strength);
+  $('dt-strength').disabled = config.defence === 'none';
+  $('dt-strength-value').textContent = String(config.defence_strength);
 }
 
 /**

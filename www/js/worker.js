@@ -2,7 +2,7 @@
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
 // Page -> worker:  {type:'init', module} first: the page's compiled WebAssembly.Module (js/wasm-module.js)
-//                  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, stagePauseMs?}
+//                  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, picks?, stagePauseMs?}
 //                  {type:'cancel', id}
 //                  {type:'load', bytes, name, loadId?, wantBundle?} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, bundled:true}
@@ -19,7 +19,8 @@
 // [compareTakeaway(popular, fold-in)]});
 // 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix);
 // 'frontier' (defences: [] = every one that applies, strengths, seeds, protocols: [] = both; result =
-// Job.frontier's report: one panel per protocol).
+// Job.frontier's report: one panel per protocol);
+// 'you' (picks: movie ids; result = Job.you's report: the reader as a member and as a non-member).
 // `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
 //
 // Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
@@ -137,6 +138,8 @@ function parts(msg) {
   const single = (c) => (msg.stagePauseMs > 0 ? Job.single(active, c) : Job.singleReusing(active, c));
   if (msg.mode === 'single') return [single(msg.config)];
   if (msg.mode === 'compare') return msg.configs.map(single);
+  // "Would it spot you?": the reader's picks (movie ids), as a member and as a non-member.
+  if (msg.mode === 'you') return [Job.you(active, msg.config, Float64Array.from(msg.picks))];
   if (msg.mode === 'matrix') return [Job.matrix(active, msg.config, msg.recommenders, Uint32Array.from(msg.seeds))];
   if (msg.mode === 'frontier') {
     return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds),

@@ -3,7 +3,7 @@
 // the bundled sample only), and an SVG of their two centroids in the PCA plane.
 
 import { num } from '../format.js';
-import { MEMBER, ticks, tickText, parseTitles } from '../individuals-model.js';
+import { MEMBER, ticks, tickText, parseTitles, cardReasons, sharedNonMemberList } from '../individuals-model.js';
 import { FONT, INK, GRID, view, el, svg, sig, truth, plural } from './common.js';
 import { schedule } from './threshold.js';
 
@@ -44,6 +44,9 @@ export async function openCard(rec, { focus }) {
   v.verdict = fact('Attack score', '').querySelector('dd');
   fact('Rank', `${rec.rank} of ${v.records.length} (1 = the user the attack is surest is a member)`);
   fact('Centroid distance', `${num(rec.centroid_distance)} (median: members ${num(v.dist.member)}, non-members ${num(v.dist.nonMember)})`);
+  // Why, from this user's own numbers (individuals-model.js cardReasons), at the current threshold.
+  v.why = fact('Why', '').querySelector('dd');
+  v.why.id = 'ind-why';
   const grid = el('div', { class: 'ind-card-grid' });
   const listBox = el('div', { class: 'ind-card-col' });
   const histBox = el('div', { class: 'ind-card-col' });
@@ -103,6 +106,11 @@ export function renderVerdict() {
   v.verdict.textContent = `${num(rec.score, 2)}: ${flagged ? 'flagged as a member' : 'not flagged'} at the current threshold (${at}). `
     + (right ? 'The attack is right about this user.'
       : rec.member ? 'The attack misses this member.' : 'The attack wrongly accuses this non-member.');
+  if (v.why) {
+    const popular = v.result.config?.protocol === 'popular' ? sharedNonMemberList(v.records) : null;
+    const why = cardReasons(rec, thr, { popular, dist: v.dist });
+    v.why.textContent = [...why.reasons, why.note].filter(Boolean).join(' ');
+  }
 }
 
 export function closeCard(focusSelect) {
