@@ -37,7 +37,7 @@ def main():
                     help="also print each seed's ROC-AUC and recall@N under the row")
     ap.add_argument("configs", nargs="+", help="name=JSON")
     a = ap.parse_args()
-    cols = ["ROC-AUC", "TPR@1%", "distance", "overlap", "recall@N", "vs popular", "epsilon",
+    cols = ["ROC-AUC", "TPR@1%", "strongest", "strongest ROC-AUC", "distance", "overlap", "recall@N", "vs popular", "epsilon",
             "audit lower bound", "seconds"]
     print("| config | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
@@ -47,7 +47,7 @@ def main():
         rows = []
         for seed in (int(s) for s in a.seeds.split(",")):
             cmd = [a.binary, "run", "--ratings", a.ratings, "--json",
-                   "--config", json.dumps(dict(extra, seed=seed))]
+                   "--force", "--config", json.dumps(dict(extra, seed=seed))]
             if a.preset:
                 cmd += ["--preset", a.preset]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -58,6 +58,8 @@ def main():
         cells = [
             mean_std([r["roc_auc"] for r in rows]),
             mean_std([r["tpr_at_fpr"]["0.01"] for r in rows]),
+            "/".join(sorted({r["strongest"]["attack"] for r in rows})),
+            mean_std([r["strongest"]["roc_auc"] for r in rows]),
             mean_std([r["baselines"]["distance"]["roc_auc"] for r in rows]),
             mean_std([r["baselines"]["overlap"]["roc_auc"] for r in rows]),
             mean_std([x["recall_at_n"] for x in t]),
@@ -71,7 +73,8 @@ def main():
             for r in rows:
                 bound = (r.get("privacy") or {}).get("audit") or {}
                 print(f"|   seed {r['config']['seed']} | {r['roc_auc']:.4f} | "
-                      f"{r['tpr_at_fpr']['0.01']:.3f} | {r['baselines']['distance']['roc_auc']:.4f} | "
+                      f"{r['tpr_at_fpr']['0.01']} | {r['strongest']['attack']} | "
+                      f"{r['strongest']['roc_auc']:.4f} | {r['baselines']['distance']['roc_auc']:.4f} | "
                       f"{r['baselines']['overlap']['roc_auc']:.4f} | "
                       f"{r['recommender']['target']['recall_at_n']:.4f} | "
                       f"{r['recommender']['target']['recall_vs_popularity']:.4f} | "
