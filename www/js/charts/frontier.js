@@ -259,7 +259,10 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
       around(text, X(p.recall_at_n_mean), Y(p[m.key]), st.color);
     }
   }
-  for (const p of nat) around(`${p.epochs} ep`, X(p.recall_at_n_mean), Y(p[m.key]), INK);
+  // Epoch labels: the config's init in ink, the other init's (the grey curve) in its colour.
+  for (const c of naturalCurves(panel)) {
+    for (const p of c.points) if (y(p, m) !== null) around(`${p.epochs} ep`, X(p.recall_at_n_mean), Y(p[m.key]), c.style.color);
+  }
   return { width, height, X, Y, pad, labels };
 }
 
