@@ -342,7 +342,7 @@ const JOBS: [(&str, &str, f64, f64, f64); 18] = [
     ("frontier", "ml-1m", 833.62, 494.05, 290.5),
     ("synth", "ml-1m", 0.68, 0.24, 5.4),
     ("dp q0.5 e80", "ml-1m", 275.29, 41.06, 62.9),
-    ("dp q0.05 e20", "ml-1m", 16.18, 7.54, 54.2),
+    ("dp q0.05 e20", "ml-1m", 172.94, 16.03, 63.0),
 ];
 
 /// The estimate of one row of `JOBS` (the CLI's: loading the ratings file included).
@@ -384,10 +384,12 @@ fn job_estimate(job: &str, size: &str) -> Estimate {
         "sweep" => estimate_sweep(&cfg, &d, "vector_k", &ks, seeds, 1).unwrap(),
         "sweep2" => estimate_sweep(&cfg, &d, "vector_k", &ks, seeds, 2).unwrap(),
         "matrix" => estimate_matrix(&cfg, &d, &RecommenderKind::ALL, seeds, 1),
-        "frontier" => estimate_frontier(
+        // The CLI's default frontier: both panels, every defence that applies to each.
+        "frontier" => estimate_frontier_panels(
             &cfg,
             &d,
-            &crate::defence::DefenceKind::applicable(&cfg),
+            &crate::experiment::frontier::DEFAULT_PROTOCOLS,
+            &[],
             &crate::experiment::frontier::DEFAULT_STRENGTHS,
             1,
             &crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS,
