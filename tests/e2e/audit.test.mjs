@@ -3,7 +3,9 @@
 // in the same order; only the wall-clock timings differ), with no request leaving the origin while it
 // runs; the report download is one self-contained HTML page holding both files' SHA-256; lists
 // without labels show the users ranked by risk; a lists file with an unknown item names its line in
-// the error banner, and a correct run then works.
+// the error banner, and a correct run then works; an audit of the bundled sample (no interactions
+// file chosen) can be cancelled, takes every other setting from the link, and equals the CLI on
+// the bundle, with a `memberlens run --users` file as the lists.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, ROOT, requireCli } from './server.mjs';
+import { CLI, ROOT, RATINGS, WWW, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, runAndWait, clickAndWaitState, download } from './browser.mjs';
 
 const EXAMPLE = path.join(ROOT, 'docs/examples/audit');
@@ -35,11 +37,11 @@ after(async () => {
 });
 
 /** `memberlens audit --json` on the same files and settings: {json} or {error: its stderr}. */
-async function cliAudit(lists, ratings = RATINGS_CSV) {
+async function cliAudit(lists, { ratings = RATINGS_CSV, shadow = SHADOW, config = { top_n: TOP_N } } = {}) {
   requireCli();
   try {
-    const { stdout } = await promisify(execFile)(CLI, ['audit', '--ratings', ratings, '--lists', lists, '--shadow', SHADOW,
-      '--config', JSON.stringify({ top_n: TOP_N }), '--json'], { maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)(CLI, ['audit', '--ratings', ratings, '--lists', lists, '--shadow', shadow,
+      '--config', JSON.stringify(config), '--json'], { maxBuffer: 64 << 20 });
     return { json: JSON.parse(stdout) };
   } catch (e) {
     return { error: e.stderr };
@@ -184,6 +186,41 @@ test('an unknown item names its line in the banner; a correct run then works', a
     assert.equal(await page.locator('#error').isHidden(), true, 'the banner is gone after a good run');
     const good = await cliAudit(LISTS_CSV);
     assert.equal(JSON.stringify(strip(r)), JSON.stringify(strip(good.json)));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an audit of the bundled sample can be cancelled, follows the link\'s settings and equals the CLI on the bundle', async () => {
+  requireCli();
+  // The lists: what a run of the same data served its target users (the JSON array form, read as is).
+  const quick = { k: 16, epochs: 8, vector_epochs: 3, attack_epochs: 8, attack_restarts: 1, lira_references: 2 };
+  const users = path.join(tmp, 'users.json');
+  await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--config', JSON.stringify(quick), '--users', users], { maxBuffer: 64 << 20 });
+  const bundle = path.join(WWW, 'data/ml-latest-small.bin');
+  const cli = await cliAudit(users, { ratings: bundle, shadow: 'lfm', config: quick });
+  assert.ok(cli.json, `the CLI failed: ${cli.error}`);
+  const { page, context, problems } = await openPage(env, '#v=2&run=audit');
+  try {
+    await waitState(page, 'ready');
+    await page.locator('#audit-lists').setInputFiles(users);
+    // At the default settings (16 reference models) the audit runs long enough to cancel.
+    await page.getByRole('button', { name: 'Run audit', exact: true }).click();
+    await waitState(page, 'running');
+    await page.waitForFunction(() => document.getElementById('overall').value > 0.02, null, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitState(page, 'ready', 5_000);
+    assert.match(await page.locator('#status').textContent(), /Cancelled/);
+    assert.equal(await results(page), null, 'a cancelled audit leaves no result');
+    // The link's settings are the audit's (its panel keeps the file and sets the shadow and list length).
+    await page.evaluate((h) => { location.hash = h; }, `#v=2&${Object.entries(quick).map(([k, v]) => `${k}=${v}`).join('&')}&run=audit`);
+    await page.locator('#audit-shadow').selectOption('lfm');
+    const r = await runAndWait(page, 'Run audit', 120_000);
+    assert.equal(JSON.stringify(strip(r)), JSON.stringify(strip(cli.json)), 'the bundled audit differs from the CLI on the bundle');
+    assert.equal(r.audited.users, 305);
+    assert.ok((await page.locator('#audit-fingerprints').textContent()).includes(sha256(bundle)), 'the bundle\'s SHA-256');
+    assert.match(await page.locator('#audit-cli').textContent(), /--ratings ml-latest-small\.bin --lists users\.json --shadow lfm --config '\{"k":16,.*"lira_references":2\}' --json$/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -212,7 +212,7 @@ export function show(v, conditionText) {
   $('story').hidden = true;
   $('results-body').hidden = true;
   $('audit-view').hidden = false;
-  $('condition').textContent = `Showing: ${conditionText}`;
+  $('condition').textContent = `Showing: audit, shadow ${r.config.recommender}, lists of ${r.config.top_n}; ${conditionText}`;
   $('btn-json').disabled = false;
   $('btn-csv').disabled = true;
   const f = v.audit;
@@ -220,7 +220,8 @@ export function show(v, conditionText) {
   $('audit-fingerprints').replaceChildren(...[f.ratings, f.lists].flatMap((m, i) => [
     ...(i ? [el('br')] : []), `${m.name}: ${count(m.bytes)} bytes, SHA-256 `, el('code', {}, m.sha256)]));
   $('audit-cli').textContent = commandLine(r, f);
-  $('audit-headline').textContent = [headline(r), ...(r.takeaways || [])].join(' ');
+  $('audit-headline').textContent = headline(r);
+  $('audit-takeaways').textContent = (r.takeaways || []).join(' ');
   const box = $('audit-tables');
   box.replaceChildren();
   if (r.warnings.length) box.append(listBox('audit-warnings', 'Read these numbers with care:', r.warnings));
