@@ -122,6 +122,10 @@ test('the page audit equals memberlens audit --json; nothing leaves the origin; 
       assert.ok((await page.locator('#audit-fingerprints').textContent()).includes(hash), `the page shows ${path.basename(f)}'s SHA-256`);
     }
     assert.ok(html.includes(r.strongest.attack), 'the report names the strongest attack');
+    // On a phone the tables scroll inside their boxes: the page itself never scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the audit's result overflows a 390 px screen by ${overflow} px`);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
