@@ -3,7 +3,7 @@
 // in the same order; only the wall-clock timings differ), with no request leaving the origin while it
 // runs; the report download is one self-contained HTML page holding both files' SHA-256; lists
 // without labels show the users ranked by risk; a lists file with an unknown item names its line in
-// the error banner, and a correct run then works; an audit of the bundled sample (no interactions
+// the error banner, skipping it equals --skip-unknown, and a correct run then works; an audit of the bundled sample (no interactions
 // file chosen) can be cancelled, takes every other setting from the link, and equals the CLI on
 // the bundle, with a `memberlens run --users` file as the lists.
 
@@ -37,11 +37,11 @@ after(async () => {
 });
 
 /** `memberlens audit --json` on the same files and settings: {json} or {error: its stderr}. */
-async function cliAudit(lists, { ratings = RATINGS_CSV, shadow = SHADOW, config = { top_n: TOP_N } } = {}) {
+async function cliAudit(lists, { ratings = RATINGS_CSV, shadow = SHADOW, config = { top_n: TOP_N }, flags = [] } = {}) {
   requireCli();
   try {
     const { stdout } = await promisify(execFile)(CLI, ['audit', '--ratings', ratings, '--lists', lists, '--shadow', shadow,
-      '--config', JSON.stringify(config), '--json'], { maxBuffer: 64 << 20 });
+      '--config', JSON.stringify(config), ...flags, '--json'], { maxBuffer: 64 << 20 });
     return { json: JSON.parse(stdout) };
   } catch (e) {
     return { error: e.stderr };
@@ -184,6 +184,14 @@ test('an unknown item names its line in the banner; a correct run then works', a
     assert.match(banner, /^lists-unknown\.csv:6: list: item 9005 is not in ratings\.csv/);
     assert.ok(cliLine.includes(banner.slice(0, 60)), `the banner says what the CLI says: ${banner} / ${cliLine}`);
     assert.equal(await results(page), null, 'a refused audit leaves no result');
+    // "Skip ids the interactions do not hold" is --skip-unknown: the item leaves its list, counted.
+    await page.locator('#audit-skip').check();
+    const skipped = await runAndWait(page, 'Run audit', 120_000);
+    const cliSkipped = await cliAudit(file, { flags: ['--skip-unknown'] });
+    assert.equal(JSON.stringify(strip(skipped)), JSON.stringify(strip(cliSkipped.json)), 'the page\'s skip differs from --skip-unknown');
+    assert.equal(skipped.audited.skipped_items, 1);
+    assert.match(await page.locator('#audit-cli').textContent(), / --skip-unknown --json$/);
+    await page.locator('#audit-skip').uncheck();
     // The page stays usable: the right file audits as the CLI does.
     await page.locator('#audit-lists').setInputFiles(LISTS_CSV);
     const r = await runAndWait(page, 'Run audit', 120_000);
