@@ -7,8 +7,11 @@
 // chart, its legend, the headline numbers and the takeaway)
 // lecture mode's first step, the whole 1024×768 screen (docs/screenshot-lecture.png), and the
 // privacy–utility frontier of every defence, one seed (docs/screenshot-frontier.png: its chart).
+// The audit's report (docs/screenshot-audit.png: the top of the page the Download report button
+// saves, after the page audited docs/examples/audit/ through its file inputs, at 1000×1100).
 // Usage: make web && node scripts/screenshot.mjs [name …]   (names: e.g. frontier matrix; none: all)
-import { setup, openPage, waitState } from '../tests/e2e/browser.mjs';
+import path from 'node:path';
+import { setup, openPage, waitState, download } from '../tests/e2e/browser.mjs';
 import { ROOT } from '../tests/e2e/server.mjs';
 
 const ONLY = process.argv.slice(2);
@@ -53,6 +56,26 @@ try {
     } else {
       await panel.screenshot({ path: `${ROOT}/${file}` });
     }
+    console.log('wrote', file);
+    await context.close();
+  }
+  if (!ONLY.length || ONLY.includes('audit')) {
+    const file = 'docs/screenshot-audit.png';
+    const viewport = { width: 1000, height: 1100 };
+    const { page, context, problems } = await openPage(env, '#v=2&run=audit', { viewport });
+    await waitState(page, 'ready');
+    const example = path.join(ROOT, 'docs/examples/audit');
+    await page.locator('#audit-ratings').setInputFiles(path.join(example, 'ratings.csv'));
+    await page.locator('#audit-lists').setInputFiles(path.join(example, 'lists.csv'));
+    await page.locator('#audit-shadow').selectOption('item-knn');
+    await page.locator('#audit-top-n').fill('10'); // the example's lists are 10 long (docs/audit.md)
+    await page.getByRole('button', { name: 'Run audit', exact: true }).click();
+    const state = await waitState(page, ['done', 'error'], 120_000);
+    if (state !== 'done' || problems.length) throw new Error(`audit: ${state} ${problems.join('; ')}`);
+    const report = await download(page, '#btn-audit-report');
+    const shot = await context.newPage();
+    await shot.setContent(report.bytes.toString('utf8'));
+    await shot.screenshot({ path: `${ROOT}/${file}` });
     console.log('wrote', file);
     await context.close();
   }

@@ -10,6 +10,8 @@
 // What the first screen does not need is loaded when first needed (import()): the drawing and
 // sharing of results (view, share, results, the charts with uPlot, the individuals view, the
 // frontier) when the first job starts, lecture mode when a link asks for it (present=1).
+// An audit (run=audit, js/audit.js) takes its files from its own panel: a link opens that panel,
+// never starts one.
 
 import {
   SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
@@ -20,6 +22,7 @@ import * as ui from './ui.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
 import * as you from './you.js';
+import * as audit from './audit.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -194,6 +197,7 @@ function onReady(msg) {
     // not know yet (a newer module) is read again with them.
     if (setRecommenderNames(msg.recommenders)) {
       ui.refreshOptions(['recommender', 'shadow_recommender'], state);
+      audit.refreshShadows();
       const run = applyHash();
       if (pendingRun && run) pendingRun.mode = run;
     } else if (linkWarnings.length) {
@@ -293,13 +297,19 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
     }
     state.you = you.shared() ? picks.join(',') : '';
   }
+  if (mode === 'audit') {
+    const why = audit.problem();
+    if (why) { fail(why); return; }
+  }
   const cond = captureCondition(state, mode);
   // The run gets the condition's config (keys it does not depend on at their base value), so the
-  // link to its result reproduces the very same JSON.
-  const config = toConfig(conditionState(cond));
+  // link to its result reproduces the very same JSON. An audit's shadow family and list length are
+  // its panel's.
+  const config = { ...toConfig(conditionState(cond)), ...(mode === 'audit' ? audit.overrides() : {}) };
   const msg = { type: 'run', id: nextId++, mode, config };
   if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
   else if (mode === 'you') msg.picks = you.currentPicks();
+  else if (mode === 'audit') Object.assign(msg, audit.message());
   else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
   else if (mode === 'frontier') {
     // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
@@ -310,8 +320,9 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
     Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
   }
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
-  // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing.
-  if (!costChecked && origin !== 'lecture') {
+  // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing. An audit's
+  // cost depends on its files, which only the worker reads: it starts at once.
+  if (!costChecked && origin !== 'lecture' && mode !== 'audit') {
     cost.check(msg, { mayAsk: origin !== 'live' }).then((r) => {
       if (r === 'run') start(mode, { origin, costChecked: true });
       else if (r.refused) fail(`Not started: ${r.refused}.`);
@@ -327,7 +338,8 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   latestProgress = null;
   results.publishResults(null); // #results only ever holds a finished result
   if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026'
-    : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026' : 'Running\u2026');
+    : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026'
+      : mode === 'audit' ? 'Running the audit: every attack an outsider could run on your lists\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
   ui.setStatus('Starting\u2026');
@@ -417,9 +429,10 @@ function onDone(msg) {
   clearTimeout(cancelTimer);
   const j = job;
   job = null;
-  // The frontier's #results is its report as it is (docs/INTERFACES.md "Frontier result").
-  const payload = msg.mode === 'frontier' ? msg.result : results.resultsPayload(msg.mode, msg.result);
-  shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals };
+  // The frontier's and the audit's #results are their reports as they are (docs/INTERFACES.md
+  // "Frontier result", "Audit result": the audit's is what `memberlens audit --json` prints).
+  const payload = msg.mode === 'frontier' || msg.mode === 'audit' ? msg.result : results.resultsPayload(msg.mode, msg.result);
+  shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals, audit: msg.audit };
   partialView = false;
   results.publishResults(payload); // before state=done: tests read #results as soon as they see `done`
   ui.finishProgress(msg.elapsedMs);
@@ -432,7 +445,8 @@ function onDone(msg) {
     $('btn-json').disabled = false;
     return;
   }
-  view.announce(shown);
+  if (shown.mode === 'audit') audit.announce(shown.result);
+  else view.announce(shown);
   ui.setPageState('done');
   refreshStale();
   // Keyboard and screen-reader users land on what they asked for (not while typing in live mode).
@@ -447,6 +461,8 @@ function onDone(msg) {
 // ---- showing a result (drawn by js/view.js) ------------------------------------------------
 
 function showView(v) {
+  if (v.mode === 'audit') { audit.show(v, describeCondition(v.cond).text); return; }
+  audit.hide();
   view.showView(v, { scale: state.scale, onUnpin: unpin });
 }
 
@@ -530,6 +546,11 @@ function wire() {
   $('btn-matrix').addEventListener('click', () => start('matrix'));
   $('btn-frontier').addEventListener('click', () => start('frontier'));
   $('btn-you').addEventListener('click', () => start('you'));
+  // The audit waits for its files to be read into memory (a file chosen a moment ago).
+  $('btn-audit').addEventListener('click', () => audit.whenRead().then(() => start('audit')));
+  $('btn-audit-report').addEventListener('click', audit.downloadReport);
+  $('btn-audit-json').addEventListener('click', audit.downloadJSON);
+  audit.init({ topN: state.top_n });
   // Defences you can feel: a change of the shown run's defence or strength re-runs it at once
   // (as Live does: it replaces a running job); its strip, ROC and recall follow.
   const tryDefence = () => {
@@ -584,7 +605,8 @@ function wire() {
     const run = applyHash();
     refreshStale();
     if (state.present) { configureLecture().then((m) => m?.openFromState()); return; }
-    if (run && !job) start(run, { origin: 'link' });
+    if (run === 'audit') audit.open();
+    else if (run && !job) start(run, { origin: 'link' });
   });
   window.addEventListener('unhandledrejection', (e) => fail(`Unexpected error: ${e.reason?.message || e.reason}`));
 }
@@ -617,9 +639,10 @@ function main() {
   // Phones: the settings start folded, so the results follow the Run button closely.
   if (window.matchMedia('(max-width: 860px)').matches) $('settings').open = false;
   const run = applyHash(); // loads lecture mode if the link asks for it
-  pendingRun = run && !state.present ? { mode: run, origin: 'link' } : null;
+  pendingRun = run && run !== 'audit' && !state.present ? { mode: run, origin: 'link' } : null;
   ui.resetProgress();
   wire();
+  if (run === 'audit') audit.open();
   startWorker();
 }
 

@@ -195,9 +195,9 @@ export const SCHEMA = {
   preset: { type: 'enum', default: 'default', options: Object.keys(PRESETS), group: 'page', label: 'Preset',
     optionLabels: { default: 'the defaults', paper: 'the paper\u2019s settings' },
     help: 'The settings the link\u2019s keys change: the defaults, or the paper\u2019s (schema 1\u2019s defaults).' },
-  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier', 'you'],
+  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier', 'you', 'audit'],
     group: 'page', label: 'Run on load',
-    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep, matrix or frontier (every defence, privacy vs usefulness): or you (“Would it spot you?”, with the link’s `you` picks): starts that run when the link is opened.' },
+    help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep, matrix or frontier (every defence, privacy vs usefulness): or you (“Would it spot you?”, with the link’s `you` picks): starts that run when the link is opened. audit opens “Audit your own recommender” (its files are never in a link: choose them, then Run audit).' },
   you: { type: 'ids', default: '', group: 'page', label: 'Your picks',
     help: '“Would it spot you?”: 5 to 20 different movie ids you like, comma-separated; in a link only when you tick “Put my picks in the link”.' },
   seeds: { type: 'int', default: 3, min: 1, max: 20, group: 'page', label: 'Seeds per sweep point',
@@ -558,8 +558,11 @@ export const COMPARE = [
 export const MODE_NAMES = {
   single: 'run', compare: 'comparison', 'k-sweep': 'vector-length sweep', 'dim-sweep': 'model-size sweep',
   'lr-sweep': 'learning-rate sweep', matrix: 'transfer matrix', frontier: 'privacy\u2013utility frontier',
-  you: '\u201cWould it spot you?\u201d run',
+  you: '\u201cWould it spot you?\u201d run', audit: 'audit',
 };
+
+// The config keys an audit sets from its own panel (js/audit.js), not from the form.
+export const AUDIT_OWN_KEYS = ['recommender', 'shadow_recommender', 'top_n'];
 
 // "Would it spot you?": how many movies the reader picks (the core's MIN_PICKS, MAX_PICKS).
 export const YOU_MIN = 5;
@@ -575,6 +578,8 @@ export function conditionKeys(mode) {
   if (SWEEPS[mode]) return [...CONFIG_KEYS.filter((k) => k !== SWEEPS[mode].param), 'seeds'];
   // The picks are part of it only when the reader put them in the link (state.you is '' otherwise).
   if (mode === 'you') return [...CONFIG_KEYS, 'you'];
+  // An audit takes the shadow family and the list length from its own panel (js/audit.js).
+  if (mode === 'audit') return CONFIG_KEYS.filter((k) => !AUDIT_OWN_KEYS.includes(k));
   if (mode === 'matrix') {
     return [...CONFIG_KEYS.filter((k) => k !== 'recommender' && k !== 'shadow_recommender'), 'seeds', 'recommenders'];
   }

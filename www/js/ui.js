@@ -55,7 +55,17 @@ const SHADOW_FREE_FEATURE = {
   'reference-list': 'One number per user: how far their list is from the list a new account holding a copy of their history gets.',
 };
 
+// An audit (js/audit.js): the service under attack is the auditor's; its lists come from their file.
+const AUDIT_STAGES = {
+  split: 'Your users who are not audited become the attacker\u2019s own data (the shadow half), cut into members and non-members as a run cuts a half. The audited users\u2019 labels are not read until the evaluation.',
+  target_recommender: 'Not needed: your service is the target, and the lists it served come from your file.',
+  recommendations: 'The shadow serves its users lists; your file holds the lists your service served the audited users.',
+  attack_model: 'The MLP learns from the shadow half; the calibrated attack (lira) trains reference recommenders that imitate your service on shares of the audited users\u2019 histories.',
+  evaluation: 'Every attack scores every audited user: with labels, ROC-AUC and TPR at 1% FPR with intervals; always, each user\u2019s risk and rank, the slices and the most exposed users.',
+};
+
 export function stagesFor(config, mode = 'single') {
+  if (mode === 'audit') return STAGES.map(([id, title, text]) => [id, title, AUDIT_STAGES[id] || text, id === 'target_recommender']);
   const lira = config && config.attack === 'lira';
   const shadowFree = config && config.attack && config.attack !== 'mlp';
   return STAGES.map(([id, title, text]) => {
@@ -361,7 +371,7 @@ export function setPageState(s, canRun = true) {
   document.body.dataset.state = s;
   const running = s === 'running';
   const usable = s !== 'loading' && !running && canRun;
-  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'btn-frontier', 'btn-you', 'file', 'btn-rerun']) {
+  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'btn-frontier', 'btn-you', 'btn-audit', 'file', 'btn-rerun']) {
     $(id).disabled = !usable;
   }
   $('btn-cancel').disabled = !running;

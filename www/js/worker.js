@@ -2,14 +2,15 @@
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
 // Page -> worker:  {type:'init', module} first: the page's compiled WebAssembly.Module (js/wasm-module.js)
-//                  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, picks?, stagePauseMs?}
+//                  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, picks?,
+//                   ratings?, lists?, skipUnknown?, stagePauseMs?}
 //                  {type:'cancel', id}
 //                  {type:'load', bytes, name, loadId?, wantBundle?} | {type:'use-bundled'} | {type:'random-seed'}
 // Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, bundled:true}
 //                  {type:'loaded', summary, bundled, loadId?, bundle?} (bundle: with wantBundle, the
 //                  data set as a bundle, for the pool's other workers; loadId: the load's, echoed,
 //                  also on a load's error)
-//                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs, individuals}
+//                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs, individuals, audit?}
 //                  {type:'partial', id, index, point | result}  (a compared run here; js/pool.js: a finished sweep point)
 //                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
 //                  {type:'random-seed', seed}
@@ -20,7 +21,13 @@
 // 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix);
 // 'frontier' (defences: [] = every one that applies, strengths, seeds, protocols: [] = both; result =
 // Job.frontier's report: one panel per protocol);
-// 'you' (picks: movie ids; result = Job.you's report: the reader as a member and as a non-member).
+// 'you' (picks: movie ids; result = Job.you's report: the reader as a member and as a non-member);
+// 'audit' (lists: {bytes, name} of the lists file, ratings: {bytes, name} of the auditor's
+// interactions or null for the bundled sample, skipUnknown; config.recommender: the shadow family;
+// result = Audit.result(), what `memberlens audit --json` prints; `audit`: {report (the HTML page of
+// Audit.reportHtml, dated today in UTC as the CLI dates it), ratings, lists (fileFingerprint each)}).
+// The audit's files are parsed here for this run only and freed after it; the data set the other
+// modes use stays as it is. A bad file is an error of context 'audit' naming file, line and field.
 // `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
 //
 // Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
@@ -39,7 +46,7 @@
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
-  compareTakeaway,
+  compareTakeaway, Audit, fileFingerprint,
 } from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
@@ -56,6 +63,7 @@ function yieldNow() {
 }
 
 let bundled = null; // the shipped sample, kept so the page can switch back to it
+let bundledBytes = null; // its file's bytes: an audit of the bundled sample fingerprints them
 let active = null; // the data set runs use (bundled or the user's file)
 let current = null; // {cancelled} of the running job, or null
 
@@ -93,6 +101,7 @@ async function start(module) {
   }
   try {
     bundled = Dataset.fromBytes(bytes, 'ml-latest-small.bin');
+    bundledBytes = bytes;
     active = bundled;
     // What this build of the core knows, so the page's schema can be checked against it and the
     // algorithm lists follow the module (new algorithms appear without a page change).
@@ -145,7 +154,36 @@ function parts(msg) {
     return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds),
       msg.protocols || [])];
   }
+  if (msg.mode === 'audit') return [startAudit(msg)];
   return [Job.sweep(active, msg.config, msg.param, Float64Array.from(msg.values), Uint32Array.from(msg.seeds))];
+}
+
+/**
+ * An audit: the auditor's interactions (the user's file, parsed for this audit only, or the bundled
+ * sample) and the lists file, read by Audit.start (which throws "lists.csv:6: list: …"). The
+ * Audit keeps its own copy of the data set, so a parsed file is freed at once; the fingerprints
+ * are taken here, where the bytes are, for the report.
+ */
+function startAudit(msg) {
+  if (!msg.lists) throw new Error('choose the lists file your service served first');
+  const own = !!msg.ratings;
+  const ratingsBytes = own ? new Uint8Array(msg.ratings.bytes) : bundledBytes;
+  const ratingsName = own ? msg.ratings.name : 'ml-latest-small.bin';
+  const ds = own ? Dataset.fromBytes(ratingsBytes, ratingsName) : bundled;
+  try {
+    const listsBytes = new Uint8Array(msg.lists.bytes);
+    const audit = Audit.start(ds, listsBytes, msg.lists.name, msg.config, !!msg.skipUnknown);
+    audit.files = { ratings: fileFingerprint(ratingsBytes, ratingsName), lists: fileFingerprint(listsBytes, msg.lists.name) };
+    return audit;
+  } finally {
+    if (own) ds.free();
+  }
+}
+
+/** What the page shows beside an audit's result: the report page and both fingerprints. */
+function auditExtras(audit) {
+  const today = new Date().toISOString().slice(0, 10); // UTC, as the CLI dates its report
+  return { report: audit.reportHtml(today, audit.files.ratings), ...audit.files };
 }
 
 function assemble(msg, results) {
@@ -176,7 +214,8 @@ async function run(msg) {
     jobs = parts(msg);
   } catch (e) {
     if (current === token) current = null;
-    post(errorMessage(e, 'config', id));
+    // An audit's files are read here: their errors name file and line (no "invalid settings").
+    post(errorMessage(e, msg.mode === 'audit' ? 'audit' : 'config', id));
     return;
   }
   const freed = new Set();
@@ -184,6 +223,7 @@ async function run(msg) {
   const freeAll = () => jobs.forEach(free);
   const results = [];
   let individuals = null;
+  let audit; // an audit's report and fingerprints
   try {
     let last = performance.now();
     let stage = -1;
@@ -232,12 +272,13 @@ async function run(msg) {
       const r = job.result();
       // The per-user records live in the job: read them before it is freed.
       if (msg.mode === 'single') individuals = userRecords(job);
+      if (msg.mode === 'audit') audit = auditExtras(job);
       free(job);
       results.push(r);
       if (msg.mode === 'compare') post({ type: 'partial', id, index: i, result: r });
     }
     if (current === token) current = null;
-    post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals });
+    post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals, audit });
   } catch (e) {
     const m = errorMessage(e, 'run', id);
     if (!m.fatal) freeAll();
