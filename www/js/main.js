@@ -219,6 +219,8 @@ function onReady(msg) {
     ui.setPageState(document.body.dataset.state);
   }
   if (lecture) lecture.onReady();
+  pumpBackground();
+  registerOffline();
   if (pendingRun) {
     const { mode, origin } = pendingRun;
     pendingRun = null;
@@ -489,7 +491,8 @@ function compute(mode, values) {
 /** Queues runs of `[{mode, values}]` (settings over the current state), replacing the queue. */
 function prefetch(list) {
   bgQueue = list.map(({ mode, values }) => ({ mode, st: { ...state, ...values } }));
-  pumpBackground();
+  // From the first slide on: the drawing code is needed to keep results (and shows them later).
+  loadDisplay().then(pumpBackground, () => {});
 }
 
 /** Starts the next queued background run when nothing else runs. */
@@ -716,6 +719,17 @@ function wire() {
     if (run && !job) start(run, { origin: 'link' });
   });
   window.addEventListener('unhandledrejection', (e) => fail(`Unexpected error: ${e.reason?.message || e.reason}`));
+}
+
+/**
+ * Offline after the first visit (www/sw.js): registered once the page is ready, so its copy of
+ * every file does not compete with the first load. A site built without `make web`'s
+ * sw-build.js simply has no offline copy.
+ */
+function registerOffline() {
+  if (!('serviceWorker' in navigator) || registerOffline.done) return;
+  registerOffline.done = true;
+  navigator.serviceWorker.register('sw.js').catch((e) => console.warn('MemberLens: no offline copy', e));
 }
 
 /** What the lecture module may do: set controls, run, read results (js/lecture.js). */
