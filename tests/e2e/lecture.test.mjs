@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, openPage, waitState, results } from './browser.mjs';
+import { setup, openPage, waitState, results, unmeasuredShown } from './browser.mjs';
 
 const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
 // The frontier slides: two cheap serving defences at two strengths (the lecture runs one seed).
@@ -91,6 +91,8 @@ async function checkSlide(page, n, viewport) {
   assert.deepEqual(small, [], `slide ${n} at ${viewport}: text under 24 px`);
   const fonts = await page.evaluate(() => window.__fonts.splice(0).filter((f) => f.px < 23.5).map((f) => f.font));
   assert.deepEqual([...new Set(fonts)], [], `slide ${n} at ${viewport}: canvas fonts under 24 px`);
+  // No TPR the run cannot measure (0.1% FPR with about 150 non-members) is written or drawn.
+  assert.deepEqual(await unmeasuredShown(page), [], `slide ${n}: an unmeasurable TPR is shown`);
   const f = await fits(page);
   assert.ok(f.h <= f.ih + 1 && f.w <= f.iw + 1, `slide ${n} at ${viewport}: the page is ${f.w}×${f.h} in a ${f.iw}×${f.ih} window`);
   return s;
