@@ -104,7 +104,7 @@ function render(n, waiting) {
   $('lec-title').textContent = s.title;
   $('lec-question').textContent = s.question;
   const holder = $('lec-diagram');
-  const pic = s.builds || s.diagram || (waiting && s.mode && s.figure !== 'individuals' ? diagram.BUILDS : 0);
+  const pic = s.builds || s.diagram || (waiting && s.mode ? diagram.BUILDS : 0);
   holder.hidden = !pic;
   if (pic) {
     if (!holder.firstChild) diagram.build(holder);
