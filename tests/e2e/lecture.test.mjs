@@ -243,6 +243,8 @@ test('clicker: after a click on Next, →, PageDown and Space move one slide eac
     assert.equal(await page.locator('#lec-jump').inputValue(), '1');
     await page.keyboard.press('Escape');
     assert.ok(await page.locator('#lecture').isHidden());
+    // The slides' runs ahead stop with the lecture (the frontier alone would keep a core busy).
+    await page.waitForSelector('html[data-prefetch="idle"]', { state: 'attached', timeout: 3000 });
     assert.ok(await page.locator('#controls-panel').isVisible());
     assert.doesNotMatch(await page.evaluate(() => location.hash), /present/);
     // The preset toggle says which preset the form is on (the lecture put it on the defaults).

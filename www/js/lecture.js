@@ -75,6 +75,7 @@ export function openFromState() {
 }
 
 function exit() {
+  api.prefetch([]); // the slides' runs ahead are not needed any more
   api.set({ present: false, step: 0 });
   configure(api.state());
   api.redraw(); // the figure goes back to its normal size and type

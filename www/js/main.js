@@ -491,6 +491,11 @@ function compute(mode, values) {
 /** Queues runs of `[{mode, values}]` (settings over the current state), replacing the queue. */
 function prefetch(list) {
   bgQueue = list.map(({ mode, values }) => ({ mode, st: { ...state, ...values } }));
+  // None asked for (the lecture ended): a background run nobody waits on stops too.
+  if (!list.length && bg && !bg.waiters.length) {
+    stopBackground();
+    bgQueue = [];
+  }
   // From the first slide on: the drawing code is needed to keep results (and shows them later).
   loadDisplay().then(pumpBackground, () => {});
 }
