@@ -9,7 +9,10 @@
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 // What the first screen does not need is loaded when first needed (import()): the drawing and
 // sharing of results (view, share, results, the charts with uPlot, the individuals view, the
-// frontier) when the first job starts, lecture mode when a link asks for it (present=1).
+// frontier) when the first job starts, lecture mode when a link asks for it (present=1) or the
+// Present button is pressed. The lecture's runs ahead of its slides live here too (not in
+// js/lecture.js): they are jobs of the same pool, and which one runs, is replaced or is shown is
+// this file's business; that is why it is longer than ~400 lines.
 
 import {
   SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
