@@ -3,6 +3,8 @@
 // cache named after the build (`sw-build.js`, written by scripts/build-web.sh with a hash of those
 // files and their list), serves them from there first, and drops the caches of other builds, so a
 // new build replaces the old one on the next visit. Anything not in the list goes to the network.
+// (So a browser that has the offline copy sees edits to www/ only after `make web` writes a new
+// sw-build.js: editing without a build, bypass the service worker in the browser's developer tools.)
 
 importScripts('./sw-build.js'); // self.MEMBERLENS_BUILD, self.MEMBERLENS_ASSETS
 
