@@ -142,16 +142,19 @@ export function drawFrontier(box, f, { title: chartTitle, condition = '' } = {})
     panels.forEach((x, i) => { x.fig.hidden = !side && i !== chosen; });
     draw();
   }
-  function draw() {
+  function draw(shrink = 0) {
     const ranges = frontierRanges(f, metric);
     for (const x of panels) {
       if (x.fig.hidden) continue;
       // Lecture mode: the panel and the legend under it fit on the screen.
-      const maxH = presenting() ? window.innerHeight - x.holder.getBoundingClientRect().top - legend.offsetHeight - 40 : Infinity;
+      const maxH = presenting() ? window.innerHeight - x.holder.getBoundingClientRect().top - legend.offsetHeight - 40 - shrink : Infinity;
       x.layout = paintFrontierPanel(x.canvas, f, x.p, metric, Math.max(200, x.holder.clientWidth || box.clientWidth), ratio(), ranges, maxH);
       x.holder.setAttribute('aria-label', panelSummary(f, x.p, metric, title(x.p.protocol), condition));
       x.holder.dataset.metric = metric;
     }
+    // What the estimate missed (a panel title or a legend line more): once, smaller by the overflow.
+    const over = presenting() && !shrink ? document.documentElement.scrollHeight - window.innerHeight : 0;
+    if (over > 0) draw(over);
   }
   layout();
   let w0 = box.clientWidth;
