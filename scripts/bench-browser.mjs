@@ -17,7 +17,8 @@
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
 //   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only lira, --only pool [--trials N],
 //                                                        --only pool-matrix [--trials N],
-//                                                        --only first-load, --only single [--trials N])
+//                                                        --only first-load, --only single [--trials N],
+//                                                        --only lecture)
 //
 // Entry `first-load`: what a first visit downloads until the page is ready to run (the bundled
 // data set loaded in the workers): requests, bytes raw and gzipped (each body gzipped at level 9,
@@ -25,6 +26,11 @@
 // pool of workers and the page share one download: js/wasm-module.js). Entry `single`: the default
 // single run `--trials` times (median wall time from the page's `running` to `done`, and the
 // pipeline's own time), to compare builds of the module.
+//
+// Entry `lecture`: the lecture at its defaults, 1024×768, from the "Present" button: how long the
+// background runs of every slide take from the first slide (the page's default pool), then each
+// slide's time from → to its sentences on screen once they are done (issue 17's rule: ≤ 1 s), and
+// the first run slide's time when → is pressed at once (what a lecturer who does not wait sees).
 //
 // Entry `lira`: one single run with `attack: 'lira'` (16 reference models, the default) on the
 // bundled data with the page's default pool, timed from the page's `running` to `done` (issue 15's
@@ -380,6 +386,46 @@ function frontierSummary(f) {
   };
 }
 
+/** Issue 17's rule: a slide reached after the background runs are done shows within 1 s. */
+async function lectureRun() {
+  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await ctx.newPage();
+  const done = (n) => page.waitForFunction((k) => {
+    const s = document.getElementById('lec-slide');
+    return Number(s.dataset.step) === k && s.dataset.state === 'done';
+  }, n, { timeout: 900_000, polling: 50 });
+  try {
+    await page.goto(`${server.url}#v=2`);
+    await page.waitForSelector('body[data-state="ready"]', { state: 'attached', timeout: 120_000 });
+    await page.click('#btn-present');
+    await done(1);
+    // A lecturer who presses on at once: the first run slide waits for its run.
+    const eager = Date.now();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight'); // the picture's 3 builds, then slide 2
+    await done(2);
+    await page.keyboard.press('ArrowRight');
+    await done(3);
+    const firstRunSlideMs = Date.now() - eager;
+    const t0 = Date.now();
+    await page.waitForSelector('html[data-prefetch="idle"]', { state: 'attached', timeout: 900_000 });
+    const backgroundMs = Date.now() - t0;
+    const slides = [];
+    for (let n = 4; n <= 9; n++) {
+      await page.waitForSelector('html[data-prefetch="idle"]', { state: 'attached', timeout: 900_000 });
+      const t = Date.now();
+      await page.keyboard.press('ArrowRight');
+      await done(n);
+      slides.push({ slide: n, title: await page.locator('#lec-title').textContent(), ms: Date.now() - t });
+    }
+    return {
+      first_run_slide_ms: firstRunSlideMs, background_after_slide_3_ms: backgroundMs, slides,
+      max_slide_ms: Math.max(...slides.map((s) => s.ms)), within_1_s: slides.every((s) => s.ms <= 1000),
+    };
+  } finally {
+    await ctx.close();
+  }
+}
+
 /** Issue 15's target: one lira run (16 reference models) on the bundled data in ≤ 15 s, default pool. */
 async function liraRun() {
   const run = await timedRun('#v=2&attack=lira&run=single', 300_000);
@@ -416,7 +462,7 @@ if (!(Number.isInteger(TRIALS) && TRIALS >= 1)) {
   console.error('bench-browser: --trials takes a whole number ≥ 1');
   process.exit(2);
 }
-const ENTRIES = ['ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix', 'first-load', 'single'];
+const ENTRIES = ['ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix', 'first-load', 'single', 'lecture'];
 if (only !== null && !ENTRIES.includes(only)) {
   console.error(`bench-browser: unknown entry '${only}' (allowed: ${ENTRIES.join(', ')})`);
   process.exit(2);
@@ -436,6 +482,9 @@ try {
     const pool = await poolRuns(TRIALS, only === 'pool' ? 'k-sweep' : 'matrix');
     const key = only === 'pool' ? 'pool' : 'pool_matrix';
     console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), [key]: poolTable(pool) }, null, 2));
+  } else if (only === 'lecture') {
+    log('lecture: nine slides at the defaults, background runs, time per slide…');
+    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), lecture: await lectureRun() }, null, 2));
   } else if (only === 'lira') {
     log('lira: one single run, 16 reference models, default pool…');
     console.log(JSON.stringify({ chromium: browser.version(), lira: await liraRun() }, null, 2));

@@ -136,4 +136,22 @@ node --input-type=module -e '
 ' "$ROOT/$PKG" "$ROOT/$DATA/ml-latest-small.bin"
 step_done
 
+# 7. The service worker's build (www/sw.js works offline after a first visit): every file the site
+#    ships and a hash of them, so a new build gets a new cache and the old one is dropped.
+step "service worker build list: www/sw-build.js"
+(
+  cd www
+  files=$(find . -type f ! -name 'sw.js' ! -name 'sw-build.js' ! -name '*.d.ts' | sed 's|^\./||' | LC_ALL=C sort)
+  hash=$(for f in $files; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -c1-12)
+  {
+    echo "// Written by scripts/build-web.sh: the files www/sw.js keeps for offline use, and their hash."
+    echo "self.MEMBERLENS_BUILD = '$hash';"
+    printf 'self.MEMBERLENS_ASSETS = [\n  %s' "'./'"
+    for f in $files; do printf ",\n  '%s'" "$f"; done
+    printf '\n];\n'
+  } > sw-build.js
+  say "   build $hash, $(echo "$files" | wc -l) files"
+)
+step_done
+
 say "site ready in www/ ($((SECONDS - t0)) s)"

@@ -5,7 +5,7 @@
 // Individuals view's score strip with its threshold at 1024×768 (docs/screenshot-individuals.png),
 // the popular-list vs fold-in comparison laid out at 1024×768 (docs/screenshot-compare.png: the
 // chart, its legend, the headline numbers and the takeaway)
-// lecture mode's first step, the whole 1024×768 screen (docs/screenshot-lecture.png), and the
+// lecture mode's fold-in slide, the whole 1024×768 screen (docs/screenshot-lecture.png), and the
 // privacy–utility frontier of every defence, one seed (docs/screenshot-frontier.png: its chart).
 // The audit's report (docs/screenshot-audit.png: the top of the page the Download report button
 // saves, after the page audited docs/examples/audit/ through its file inputs, at 1000×1100).
@@ -24,14 +24,14 @@ try {
     ['#v=2&seeds=1&run=matrix', 'docs/screenshot-matrix.png', 180_000, { width: 1440, height: 900 }, true],
     ['#v=2&run=single', 'docs/screenshot-individuals.png', 60_000, { width: 1024, height: 768 }, false, '#individuals .ind-fig'],
     ['#v=2&run=compare', 'docs/screenshot-compare.png', 60_000, { width: 1024, height: 768 }, false, '#results-panel .results-grid'],
-    ['#v=2&present=1&step=1', 'docs/screenshot-lecture.png', 60_000, { width: 1024, height: 768 }, false, null],
+    ['#v=2&present=1&step=5', 'docs/screenshot-lecture.png', 120_000, { width: 1024, height: 768 }, false, null],
     ['#v=2&seeds=1&run=frontier', 'docs/screenshot-frontier.png', 300_000, { width: 1280, height: 900 }, false, '#chart'],
   ].filter(([, file]) => !ONLY.length || ONLY.some((n) => file.endsWith(`-${n}.png`) || (n === 'single' && file.endsWith('screenshot.png'))))) {
     const { page, context, problems } = await openPage(env, hash, { viewport });
     const state = await waitState(page, ['done', 'error'], timeout);
     if (state !== 'done' || problems.length) throw new Error(`${hash}: ${state} ${problems.join('; ')}`);
-    // A lecture step writes its takeaway once its result is drawn.
-    if (hash.includes('present=1')) await page.waitForFunction(() => /^\d\. [^\u2014]*: /.test(document.getElementById('lec-takeaway').textContent));
+    // A lecture slide writes its sentences once its result is drawn.
+    if (hash.includes('present=1')) await page.waitForSelector('#lec-slide[data-state="done"]', { timeout, state: 'attached' });
     // The page moves focus to the results after a run; its focus ring does not belong in a picture.
     await page.evaluate(() => document.activeElement?.blur());
     // The results panel's pictures stay one screen tall: the Individuals view has its own picture.

@@ -12,7 +12,7 @@ import { setup, openPage, waitState, results, runAndWait, contrast } from './bro
 
 const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
 const POLICY = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
-  + "style-src 'self'; img-src 'self' data: blob:";
+  + "style-src 'self'; img-src 'self' data: blob:; manifest-src 'self'";
 
 let env;
 before(async () => { env = await setup(); });

@@ -371,9 +371,9 @@ test('a comparison hides the view; lecture mode (only the figure) hides it', asy
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     assert.ok(await page.locator('#individuals').isHidden(), 'a comparison shows the individuals of a single run');
-    await page.goto(`${env.server.url}#v=2&preset=paper&present=1&step=1&seed=0&${quick}`);
-    await page.waitForFunction(() => /^1\. /.test(document.getElementById('lec-takeaway').textContent)
-      && document.body.dataset.state === 'done', null, { timeout: 60_000 });
+    // Slide 3 (the attack): a single run, shown as its ROC chart only.
+    await page.goto(`${env.server.url}#v=2&preset=paper&present=1&step=3&seed=0&${quick}`);
+    await page.waitForSelector('#lec-slide[data-step="3"][data-state="done"]', { timeout: 60_000, state: 'attached' });
     assert.equal((await results(page)).config.seed, 0);
     assert.ok(await page.locator('#individuals').isHidden(), 'lecture mode shows the individuals view');
     assert.deepEqual(problems, []);

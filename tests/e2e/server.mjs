@@ -32,6 +32,8 @@ const TYPES = {
   '.png': 'image/png',
   '.txt': 'text/plain; charset=utf-8',
   '.bin': 'application/octet-stream',
+  '.webmanifest': 'application/manifest+json',
+  '.tsv': 'text/tab-separated-values; charset=utf-8',
 };
 
 /** Starts the server; resolves to {url, close()}. `log` collects every request path. */

@@ -176,7 +176,7 @@ test('lecture keys: present, step, slow, hide', () => {
   assert.equal(state.slow, true);
   assert.equal(state.hide, 'k,lr', 'hide keys are kept in schema order');
   assert.equal(S.toHash(state), '#v=2&present=1&hide=k,lr&step=3&slow=1');
-  for (const bad of ['#hide=k,run', '#hide=colour', '#step=9', '#present=maybe']) {
+  for (const bad of ['#hide=k,run', '#hide=colour', '#step=10', '#present=maybe']) {
     assert.equal(S.parseHash(bad).warnings.length, 1, `${bad} accepted`);
   }
 });

@@ -9,6 +9,7 @@
 
 import { num, meanStd, interval, tpr } from './format.js';
 import { COLOURS } from './charts.js';
+import { presenting } from './charts/common.js';
 import { EXPORT_RATIO, toPNG, saveBlob } from './charts/export.js';
 import {
   METRICS, DEFENCE_STYLES, naturalCurves, defenceStyle, frontierRanges, paintFrontierPanel, panelSummary, marker,
@@ -130,6 +131,8 @@ export function drawFrontier(box, f, { title: chartTitle, condition = '' } = {})
   for (const item of legendItems(f)) {
     const li = el('li');
     li.append(swatch(item.style, item.hollow), document.createTextNode(item.text));
+    // What the chart also labels itself (lecture mode leaves these out to fit the screen).
+    if (item.hollow || /^chance/.test(item.text)) li.classList.add('secondary');
     legend.append(li);
   }
   box.append(tools, row, legend);
@@ -142,14 +145,19 @@ export function drawFrontier(box, f, { title: chartTitle, condition = '' } = {})
     panels.forEach((x, i) => { x.fig.hidden = !side && i !== chosen; });
     draw();
   }
-  function draw() {
+  function draw(shrink = 0) {
     const ranges = frontierRanges(f, metric);
     for (const x of panels) {
       if (x.fig.hidden) continue;
-      x.layout = paintFrontierPanel(x.canvas, f, x.p, metric, Math.max(200, x.holder.clientWidth || box.clientWidth), ratio(), ranges);
+      // Lecture mode: the panel and the legend under it fit on the screen.
+      const maxH = presenting() ? window.innerHeight - x.holder.getBoundingClientRect().top - legend.offsetHeight - 40 - shrink : Infinity;
+      x.layout = paintFrontierPanel(x.canvas, f, x.p, metric, Math.max(200, x.holder.clientWidth || box.clientWidth), ratio(), ranges, maxH);
       x.holder.setAttribute('aria-label', panelSummary(f, x.p, metric, title(x.p.protocol), condition));
       x.holder.dataset.metric = metric;
     }
+    // What the estimate missed (a panel title or a legend line more): once, smaller by the overflow.
+    const over = presenting() && !shrink ? document.documentElement.scrollHeight - window.innerHeight : 0;
+    if (over > 0) draw(over);
   }
   layout();
   let w0 = box.clientWidth;

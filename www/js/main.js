@@ -9,7 +9,10 @@
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 // What the first screen does not need is loaded when first needed (import()): the drawing and
 // sharing of results (view, share, results, the charts with uPlot, the individuals view, the
-// frontier) when the first job starts, lecture mode when a link asks for it (present=1).
+// frontier) when the first job starts, lecture mode when a link asks for it (present=1) or the
+// Present button is pressed. The lecture's runs ahead of its slides live here too (not in
+// js/lecture.js): they are jobs of the same pool, and which one runs, is replaced or is shown is
+// this file's business; that is why it is longer than ~400 lines.
 // An audit (run=audit, js/audit.js) takes its files from its own panel: a link opens that panel,
 // never starts one.
 
@@ -58,6 +61,7 @@ let results = null;
 let displayLoading = null;
 let lecture = null; // js/lecture.js once a link asked for lecture mode (loadLecture)
 let lectureLoading = null;
+let summary = null; // the bundled data set's summary (counts), from the worker's `ready`
 
 /**
  * The modules that draw and share results, loaded when the first job starts (about 100 KB
@@ -167,16 +171,19 @@ function onMessage(msg) {
     case 'ready': return onReady(msg);
     case 'loaded': return onLoaded(msg);
     case 'progress':
+      if (bg && msg.id === bg.id) onBackgroundProgress(msg);
       if (job && msg.id === job.id) scheduleProgress(msg.progress);
       return;
     case 'partial':
       if (job && msg.id === job.id) onPartial(msg);
       return;
     case 'done':
+      if (bg && msg.id === bg.id) onBackgroundDone(msg);
       if (job && msg.id === job.id) onDone(msg);
       return;
     case 'cancelled':
       if (job && msg.id === job.id) onCancelled();
+      pumpBackground();
       return;
     case 'random-seed':
       ui.setField('seed', msg.seed);
@@ -209,6 +216,7 @@ function onReady(msg) {
     restoring = true;
     worker.postMessage({ type: 'load', bytes: userFile.bytes.slice(0), name: userFile.name });
   } else {
+    summary = msg.summary;
     ui.renderDataset(msg.summary, true);
     cost.setDataset(msg.summary, toConfig(state));
   }
@@ -219,6 +227,8 @@ function onReady(msg) {
     ui.setPageState(document.body.dataset.state);
   }
   if (lecture) lecture.onReady();
+  pumpBackground();
+  registerOffline();
   if (pendingRun) {
     const { mode, origin } = pendingRun;
     pendingRun = null;
@@ -241,6 +251,7 @@ function onLoaded(msg) {
 }
 
 function onWorkerError(msg) {
+  if (bg && msg.id === bg.id) { onBackgroundError(msg); return; }
   if (msg.id !== undefined && (!job || msg.id !== job.id)) return; // from a run already replaced
   if (msg.context === 'load') {
     // Next to the file input, where the user is looking; the data set in use stays as it was.
@@ -263,9 +274,32 @@ function fail(text) {
   ui.showError(text);
   ui.setStatus('Stopped by an error (see above).');
   ui.setPageState('error', ready);
+  pumpBackground();
 }
 
 // ---- runs ---------------------------------------------------------------------------------
+
+/** The worker message of a job of `mode` on the state `st` (its condition `cond`). */
+function jobMessage(mode, st, cond) {
+  // The run gets the condition's config (keys it does not depend on at their base value), so the
+  // link to its result reproduces the very same JSON. An audit's shadow family and list length are
+  // its panel's.
+  const config = { ...toConfig(conditionState(cond)), ...(mode === 'audit' ? audit.overrides() : {}) };
+  const msg = { type: 'run', id: nextId++, mode, config };
+  if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
+  else if (mode === 'you') msg.picks = you.currentPicks();
+  else if (mode === 'audit') Object.assign(msg, audit.message());
+  else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(st), seeds: sweepSeeds(st) });
+  else if (mode === 'frontier') {
+    // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
+    Object.assign(msg, { defences: st.defences ? st.defences.split(',') : [], strengths: frontierStrengths(st), seeds: sweepSeeds(st),
+      protocols: frontierProtocols(st) });
+  } else if (mode !== 'single') {
+    const sw = SWEEPS[mode];
+    Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(st) });
+  }
+  return msg;
+}
 
 /**
  * Starts a job of `mode` with the form's current settings, captured now. `origin`: 'user' (a
@@ -302,23 +336,8 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
     if (why) { fail(why); return; }
   }
   const cond = captureCondition(state, mode);
-  // The run gets the condition's config (keys it does not depend on at their base value), so the
-  // link to its result reproduces the very same JSON. An audit's shadow family and list length are
-  // its panel's.
-  const config = { ...toConfig(conditionState(cond)), ...(mode === 'audit' ? audit.overrides() : {}) };
-  const msg = { type: 'run', id: nextId++, mode, config };
-  if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
-  else if (mode === 'you') msg.picks = you.currentPicks();
-  else if (mode === 'audit') Object.assign(msg, audit.message());
-  else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(state), seeds: sweepSeeds(state) });
-  else if (mode === 'frontier') {
-    // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
-    Object.assign(msg, { defences: state.defences ? state.defences.split(',') : [], strengths: frontierStrengths(state), seeds: sweepSeeds(state),
-      protocols: frontierProtocols(state) });
-  } else if (mode !== 'single') {
-    const sw = SWEEPS[mode];
-    Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(state) });
-  }
+  const msg = jobMessage(mode, state, cond);
+  const config = msg.config;
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
   // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing. An audit's
   // cost depends on its files, which only the worker reads: it starts at once.
@@ -345,6 +364,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   ui.setStatus('Starting\u2026');
   ui.setPageState('running');
   refreshStale();
+  stopBackground();
   worker.postMessage(msg);
 }
 
@@ -455,7 +475,155 @@ function onDone(msg) {
     const top = $('results-panel').getBoundingClientRect().top;
     if (top > window.innerHeight * 0.6) $('results-panel').scrollIntoView({ block: 'start' });
   }
+  remember(shown);
   for (const f of doneListeners.splice(0)) f(shown);
+  pumpBackground();
+}
+
+// ---- the lecture's runs ahead of the slides (no dead air) ----------------------------------
+
+// While a slide is shown, js/lecture.js asks for the following slides' runs (`prefetch`): they
+// run one at a time on the pool when no job of the page's own runs, and their results wait here
+// until a slide asks for them (`api.run`), which then shows them at once. Results are kept by
+// condition (the same settings give the same numbers, so a kept result is the run's result).
+const cache = new Map(); // condKey(cond) -> a shown-like {mode, cond, result, payload, individuals}
+const MAX_CACHED = 24;
+let bgQueue = []; // [{mode, st}] asked for, not started
+let bg = null; // the background run going on: {id, mode, cond, key, waiters: [resolve]}
+
+const condKey = (cond) => JSON.stringify([cond.mode, cond.preset, cond.values]);
+
+const cacheWaiters = new Map(); // condKey -> [resolve] of `compute` calls
+
+function remember(entry) {
+  const key = condKey(entry.cond);
+  cache.delete(key);
+  cache.set(key, entry);
+  while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value);
+  for (const f of cacheWaiters.get(key) || []) f(entry);
+  cacheWaiters.delete(key);
+}
+
+/** The result of `mode` on the current state with `values`, computed in the background first if need be. */
+function compute(mode, values) {
+  const st = { ...state, ...values };
+  const key = condKey(captureCondition(st, mode));
+  if (cache.has(key)) return Promise.resolve(cache.get(key));
+  return new Promise((resolve) => {
+    if (!cacheWaiters.has(key)) cacheWaiters.set(key, []);
+    cacheWaiters.get(key).push(resolve);
+    if (!(bg && bg.key === key) && !(job && condKey(job.cond) === key)) bgQueue.unshift({ mode, st });
+    pumpBackground();
+  });
+}
+
+/** Queues runs of `[{mode, values}]` (settings over the current state), replacing the queue. */
+function prefetch(list) {
+  bgQueue = list.map(({ mode, values }) => ({ mode, st: { ...state, ...values } }));
+  // None asked for (the lecture ended): a background run nobody waits on stops too.
+  if (!list.length && bg && !bg.waiters.length) {
+    stopBackground();
+    bgQueue = [];
+  }
+  // From the first slide on: the drawing code is needed to keep results (and shows them later).
+  loadDisplay().then(pumpBackground, () => {});
+}
+
+/** Starts the next queued background run when nothing else runs. */
+function pumpBackground() {
+  pumpOnce();
+  // `busy` while runs are asked for and not yet kept (tests and the benchmark wait for `idle`).
+  document.documentElement.dataset.prefetch = bg || bgQueue.length ? 'busy' : 'idle';
+}
+
+function pumpOnce() {
+  if (!ready || job || bg || !worker || !view) return;
+  while (bgQueue.length) {
+    const { mode, st } = bgQueue.shift();
+    const cond = captureCondition(st, mode);
+    const key = condKey(cond);
+    if (cache.has(key)) continue;
+    const msg = jobMessage(mode, st, cond);
+    bg = { id: msg.id, mode, cond, key, st, waiters: [] };
+    worker.postMessage(msg);
+    return;
+  }
+}
+
+/** A page's own run replaces the background one (queued again first, unless a slide waits on it). */
+function stopBackground() {
+  if (!bg) return;
+  worker.postMessage({ type: 'cancel', id: bg.id });
+  if (!bg.waiters.length) bgQueue.unshift({ mode: bg.mode, st: bg.st });
+  bg = null;
+}
+
+function onBackgroundProgress(msg) {
+  if (!bg.waiters.length) return;
+  const p = msg.progress;
+  if (p && Number.isFinite(p.fraction)) $('overall').value = p.fraction;
+}
+
+function onBackgroundDone(msg) {
+  const b = bg;
+  bg = null;
+  const payload = msg.mode === 'frontier' ? msg.result : results.resultsPayload(msg.mode, msg.result);
+  const entry = { mode: msg.mode, cond: b.cond, result: msg.result, payload, individuals: msg.individuals };
+  remember(entry);
+  if (b.waiters.length && !job) {
+    showCached(entry);
+    for (const f of b.waiters) f(shown);
+  }
+  pumpBackground();
+}
+
+function onBackgroundError(msg) {
+  const b = bg;
+  bg = null;
+  // A slide waiting on it runs it itself, so the error is shown where it always is.
+  if (b.waiters.length) {
+    doneListeners.push(...b.waiters);
+    start(b.mode, { origin: 'lecture' });
+  }
+  pumpBackground();
+}
+
+/** Shows a kept result as if its run had just finished. */
+function showCached(entry) {
+  shown = { ...entry };
+  partialView = false;
+  results.publishResults(entry.payload);
+  ui.resetProgress();
+  showView(shown);
+  ui.setStatus('Done.');
+  ui.setPageState('done');
+  refreshStale();
+}
+
+/**
+ * Shows the result of `mode` on the current settings for a slide: the one on screen, a kept one,
+ * the background run of it (waited for), or a new run.
+ */
+async function lectureRun(mode) {
+  if (shown && !job && shown.mode === mode && sameCondition(shown.cond, state)) { redraw(); return shown; }
+  await loadDisplay();
+  const cond = captureCondition(state, mode);
+  const key = condKey(cond);
+  if (job && job.origin === 'lecture' && condKey(job.cond) !== key) {
+    // An earlier slide's run goes on in the background: its result is kept for when it is back.
+    bg = { id: job.id, mode: job.mode, cond: job.cond, key: condKey(job.cond), st: { ...state, ...conditionState(job.cond) }, waiters: [] };
+    job = null;
+    ui.resetProgress();
+  }
+  const hit = cache.get(key);
+  if (hit && !job) { showCached(hit); return shown; }
+  if (job && condKey(job.cond) === key) return new Promise((resolve) => doneListeners.push(resolve));
+  if (bg && bg.key === key && !job) {
+    ui.setStatus('Computing\u2026');
+    ui.setPageState('running');
+    return new Promise((resolve) => bg.waiters.push(resolve));
+  }
+  return new Promise((resolve) => { doneListeners.push(resolve); start(mode, { origin: 'lecture' }); });
 }
 
 // ---- showing a result (drawn by js/view.js) ------------------------------------------------
@@ -576,6 +744,14 @@ function wire() {
   } });
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => applyPreset(b.dataset.preset));
   $('btn-cancel').addEventListener('click', cancel);
+  // Into lecture mode at its first slide (the button loses focus: a clicker's Space moves slides).
+  $('btn-present').addEventListener('click', (e) => {
+    e.currentTarget.blur();
+    state.present = true;
+    state.step = 1;
+    writeHash();
+    configureLecture().then((m) => m?.openFromState());
+  });
   // Copy link works before any run too (the form's link): the sharing code is loaded then.
   $('btn-copy-link').addEventListener('click', () => loadDisplay().then(() => share.copyLink(state, shown)));
   $('btn-pin').addEventListener('click', pin);
@@ -598,7 +774,8 @@ function wire() {
       redraw();
     });
   }
-  // Escape cancels a running job from anywhere on the page.
+  // Escape cancels a running job from anywhere on the page (in lecture mode it leaves the lecture:
+  // js/lecture.js takes it first).
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && job) cancel(); });
   // Editing the address (or following another MemberLens link in this tab) re-reads it.
   window.addEventListener('hashchange', () => {
@@ -611,6 +788,17 @@ function wire() {
   window.addEventListener('unhandledrejection', (e) => fail(`Unexpected error: ${e.reason?.message || e.reason}`));
 }
 
+/**
+ * Offline after the first visit (www/sw.js): registered once the page is ready, so its copy of
+ * every file does not compete with the first load. A site built without `make web`'s
+ * sw-build.js simply has no offline copy.
+ */
+function registerOffline() {
+  if (!('serviceWorker' in navigator) || registerOffline.done) return;
+  registerOffline.done = true;
+  navigator.serviceWorker.register('sw.js').catch((e) => console.warn('MemberLens: no offline copy', e));
+}
+
 /** What the lecture module may do: set controls, run, read results (js/lecture.js). */
 const api = {
   state: () => state,
@@ -619,21 +807,32 @@ const api = {
   ready: () => ready,
   set(values) {
     for (const [k, v] of Object.entries(values)) { state[k] = v; ui.setField(k, v); }
+    ui.showPreset(state.preset);
     for (const r of document.querySelectorAll('input[name="scale"]')) r.checked = r.value === state.scale;
     writeHash();
     refreshStale();
   },
   /** Shows the result for `mode` with the current settings: reuses what is shown if it matches. */
-  run(mode) {
-    if (shown && !job && shown.mode === mode && sameCondition(shown.cond, state)) { redraw(); return Promise.resolve(shown); }
-    return new Promise((resolve) => { doneListeners.push(resolve); start(mode, { origin: 'lecture' }); });
-  },
+  run: lectureRun,
+  /** Runs these `[{mode, values}]` in the background, in order, for later slides. */
+  prefetch,
+  /** Resolves with the kept result of `mode` on the current settings with `values` (computed if need be). */
+  compute,
+  /** The result kept for `mode` on the current settings with `values`, or null. */
+  cached(mode, values) { return cache.get(condKey(captureCondition({ ...state, ...values }, mode))) || null; },
+  /** The data set's summary (the worker's `ready`), or null before it. */
+  summary: () => summary,
   redraw,
   writeHash,
 };
 
 function main() {
   ({ state } = parseHash(location.hash));
+  if (state.notes) {
+    // The presenter view (js/lecture.js) follows the audience window: it computes nothing.
+    import('./lecture.js').then((m) => m.presenter(), (e) => fail(`The presenter view could not be loaded (${e.message}).`));
+    return;
+  }
   ui.buildControls(state, onControl);
   ui.buildStages();
   // Phones: the settings start folded, so the results follow the Run button closely.

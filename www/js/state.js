@@ -217,8 +217,10 @@ export const SCHEMA = {
     help: 'Large type, only the figure and a one-line takeaway, guided steps (\u2190 / \u2192 / Space).' },
   hide: { type: 'keys', default: '', group: 'page', label: 'Hidden controls',
     help: 'Comma-separated setting keys whose controls are hidden (for a lecture).' },
-  step: { type: 'int', default: 0, min: 0, max: 5, group: 'page', label: 'Lecture step',
-    help: 'Opens that step of the guided tour (1 \u2026 5; 0: none).' },
+  step: { type: 'int', default: 0, min: 0, max: 9, group: 'page', label: 'Lecture slide',
+    help: 'Opens that slide of the lecture (1 \u2026 9; 0: none).' },
+  notes: { type: 'bool', default: false, group: 'page', label: 'Speaker notes',
+    help: 'Lecture mode: opens the presenter view (current slide, next slide, notes, timer) in a second window.' },
   slow: { type: 'bool', default: false, group: 'page', label: 'Slow motion',
     help: 'Narrates the eight stages one by one, pausing on each.' },
 };

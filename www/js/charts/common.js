@@ -29,10 +29,10 @@ const LABEL_FONT = `700 18px ${FONT}`;
 export const tickPct = (v) => (v == null ? null : `${+(v * 100).toPrecision(3)}%`);
 
 export function axis(label, extra = {}) {
-  const big = presenting(); // a lecture hall reads the axes from afar
+  const big = presenting(); // a lecture hall reads the axes from afar: 24 px at least
   return {
-    label, font: big ? AXIS_FONT.replace('16px', '20px') : AXIS_FONT, labelFont: big ? LABEL_FONT.replace('18px', '22px') : LABEL_FONT,
-    labelSize: big ? 34 : 30, stroke: INK, size: big ? 56 : 48,
+    label, font: big ? AXIS_FONT.replace('16px', '24px') : AXIS_FONT, labelFont: big ? LABEL_FONT.replace('18px', '26px') : LABEL_FONT,
+    labelSize: big ? 40 : 30, stroke: INK, size: big ? 72 : 48,
     grid: { stroke: '#d0d0d0', width: 1 }, ticks: { stroke: '#888', width: 1, size: 8 }, ...extra,
   };
 }
@@ -64,6 +64,9 @@ export function el(tag, cls, text) {
 
 export const presenting = () => document.documentElement.classList.contains('present');
 
+/** A canvas font size: `n` CSS px, or 24 px at least in lecture mode (read from the back row). */
+export const textPx = (n) => (presenting() ? Math.max(24, n) : n);
+
 /**
  * The size of a plot `width` CSS px wide: at most `maxH` tall and never taller than the window
  * allows (in lecture mode the figure takes the screen below the step bar and takeaway).
@@ -71,12 +74,14 @@ export const presenting = () => document.documentElement.classList.contains('pre
 export function plotSize(width, aspect, maxH) {
   const w = Math.max(260, Math.floor(width));
   const h = window.innerHeight || 800;
-  const fit = presenting() ? Math.max(260, h - 330) : Math.max(300, Math.round(h * 0.62));
+  // Lecture mode: the screen below where the figure starts, less its legend (about 3 lines).
+  const top = presenting() ? Math.max(0, document.getElementById('chart')?.getBoundingClientRect().top ?? 330) : 0;
+  const fit = presenting() ? Math.max(220, h - top - 130) : Math.max(300, Math.round(h * 0.62));
   return { width: w, height: Math.min(presenting() ? 2000 : maxH, fit, Math.round(w * aspect)) };
 }
 
 export function label(ctx, r, text, x, y, color, align = 'left') {
-  ctx.font = `700 ${15 * r}px ${FONT}`;
+  ctx.font = `700 ${textPx(15) * r}px ${FONT}`;
   ctx.textAlign = align;
   ctx.textBaseline = 'middle';
   // A white halo keeps the text readable where it crosses the curve or the grid.

@@ -9,7 +9,7 @@
 // by eye. The view around it (panels, switch, legend, tables, notes) is js/frontier.js's.
 
 import { num, pct } from '../format.js';
-import { COLOURS, FONT } from './common.js';
+import { COLOURS, FONT, presenting, textPx } from './common.js';
 
 const INK = COLOURS.ink;
 const GREY = COLOURS.grey;
@@ -58,6 +58,12 @@ export function frontierRanges(f, metric) {
   return { x: [0, xmax], y: [ymin, ymax] };
 }
 
+/** The digits that print every tick exactly (0.025 as "0.025", 0.05 as "0.050"): labels never repeat. */
+export function tickDigits(vals) {
+  for (let d = 0; d < 6; d++) if (vals.every((v) => Math.abs(Number(v.toFixed(d)) - v) < 1e-9)) return d;
+  return 6;
+}
+
 function ticks(lo, hi, n) {
   const step = (hi - lo) / n;
   const mag = 10 ** Math.floor(Math.log10(step));
@@ -102,9 +108,10 @@ function line(ctx, pts, X, Y, key) {
  * `ranges` (frontierRanges: both panels alike). Returns the layout (for tests): the size, the
  * mapping and where each drawn label went. Labels that would overlap are skipped (the table has them).
  */
-export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
+export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges, maxH = Infinity) {
   const m = METRICS[metric];
-  const height = Math.round(Math.max(300, Math.min(460, width * 0.8)));
+  // maxH: lecture mode fits the panel (and the legend under it) on the screen.
+  const height = Math.round(Math.max(Math.min(300, Math.max(220, maxH)), Math.min(460, width * 0.8, maxH)));
   canvas.width = Math.round(width * r);
   canvas.height = Math.round(height * r);
   canvas.style.width = `${width}px`;
@@ -113,39 +120,47 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
   ctx.setTransform(r, 0, 0, r, 0, 0);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
-  const pad = { left: 58, right: 14, top: 14, bottom: 50 };
+  const big = presenting();
+  const pad = big ? { left: 84, right: 14, top: 14, bottom: 76 } : { left: 58, right: 14, top: 14, bottom: 50 };
   const pw = width - pad.left - pad.right;
   const ph = height - pad.top - pad.bottom;
   const { x: [x0, x1], y: [y0, y1] } = ranges;
   const X = (v) => pad.left + ((v - x0) / (x1 - x0)) * pw;
   const Y = (v) => pad.top + (1 - (v - y0) / (y1 - y0)) * ph;
   const small = width < 480;
-  ctx.font = `${small ? 11 : 13}px ${FONT}`;
+  ctx.font = `${textPx(small ? 11 : 13)}px ${FONT}`;
   ctx.textBaseline = 'middle';
   ctx.strokeStyle = '#d0d0d0';
   ctx.lineWidth = 1;
   ctx.fillStyle = INK;
-  for (const v of ticks(x0, x1, small ? 4 : 6)) {
+  // Tick labels with the digits the ticks need (tickDigits), so no two read the same.
+  const xt = ticks(x0, x1, small || big ? 4 : 6);
+  for (const v of xt) {
     ctx.beginPath(); ctx.moveTo(X(v), pad.top); ctx.lineTo(X(v), pad.top + ph); ctx.stroke();
     ctx.textAlign = 'center';
-    ctx.fillText(num(v, 2), X(v), pad.top + ph + 12);
+    ctx.fillText(v.toFixed(tickDigits(xt)), X(v), pad.top + ph + (big ? 18 : 12));
   }
-  for (const v of ticks(y0, Math.min(y1, 1), 5)) {
+  const yt = ticks(y0, Math.min(y1, 1), big ? 4 : 5);
+  for (const v of yt) {
     ctx.beginPath(); ctx.moveTo(pad.left, Y(v)); ctx.lineTo(pad.left + pw, Y(v)); ctx.stroke();
     ctx.textAlign = 'right';
-    ctx.fillText(metric === 'auc' ? num(v, 2) : `${+(v * 100).toPrecision(3)}%`, pad.left - 6, Y(v));
+    ctx.fillText(metric === 'auc' ? v.toFixed(tickDigits(yt)) : `${+(v * 100).toPrecision(3)}%`, pad.left - 6, Y(v));
   }
+  // The tick labels as drawn (tests/e2e/lecture.test.mjs checks that none repeats).
+  canvas.dataset.xticks = xt.map((v) => v.toFixed(tickDigits(xt))).join('|');
+  canvas.dataset.yticks = yt.map((v) => (metric === 'auc' ? v.toFixed(tickDigits(yt)) : `${+(v * 100).toPrecision(3)}%`)).join('|');
   ctx.strokeStyle = INK;
   ctx.strokeRect(pad.left, pad.top, pw, ph);
-  ctx.font = `600 ${small ? 12 : 14}px ${FONT}`;
+  ctx.font = `600 ${textPx(small ? 12 : 14)}px ${FONT}`;
   ctx.textAlign = 'center';
-  ctx.fillText(`Member recall@${f.config.top_n} (usefulness \u2192)`, pad.left + pw / 2, height - 14);
+  const fits = (...t) => t.find((x) => ctx.measureText(x).width <= pw) || t[t.length - 1];
+  ctx.fillText(fits(`Member recall@${f.config.top_n} (usefulness \u2192)`, `Recall@${f.config.top_n} \u2192`, 'Recall'), pad.left + pw / 2, height - (big ? 20 : 14));
   ctx.save();
   ctx.translate(14, pad.top + ph / 2);
   ctx.rotate(-Math.PI / 2);
   // The long axis title where it fits the plot's height, else the short one.
   const long = `${m.axis} (\u2190 more private)`;
-  ctx.fillText(ctx.measureText(long).width <= ph ? long : m.axisShort, 0, 0);
+  ctx.fillText([long, m.axisShort, metric === 'auc' ? 'ROC-AUC' : 'TPR@1%'].find((t) => ctx.measureText(t).width <= ph) || 'AUC', 0, 0);
   ctx.restore();
   const taken = [];
   const labels = [];
@@ -240,12 +255,12 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
   }
   ctx.restore();
   // Labels (after the lines, skipped where they would overlap): named lines first, then strengths.
-  ctx.font = `600 ${small ? 11 : 13}px ${FONT}`;
+  ctx.font = `600 ${textPx(small ? 11 : 13)}px ${FONT}`;
   label('useful and private \u2198', pad.left + pw - 4, Y(m.chance) + (Y(m.chance) + 18 < pad.top + ph ? 14 : -14), COLOURS.green, 'right');
   if (uy !== null) label('undefended', ux + 12, Y(uy) - 12, INK);
   label('chance', pad.left + 4, Y(m.chance) - 10, GREY);
   if (Number.isFinite(pop)) label('popularity list', X(pop) + 4, pad.top + 10, GREY);
-  ctx.font = `${small ? 10 : 12}px ${FONT}`;
+  ctx.font = `${textPx(small ? 10 : 12)}px ${FONT}`;
   // A point's label goes to the first free spot around it: right above, right below, left above, left below.
   const around = (text, px, py, colour) => [[7, -10, 'left'], [7, 10, 'left'], [-7, -10, 'right'], [-7, 10, 'right']]
     .some(([dx, dy, align]) => label(text, px + dx, py + dy, colour, align));

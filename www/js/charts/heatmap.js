@@ -51,8 +51,8 @@ export function heatInk(hex) {
 /** Where everything of a heatmap `width` CSS px wide with `n` algorithms goes (CSS px). */
 function heatLayout(ctx, width, m) {
   const n = m.recommenders.length;
-  const big = presenting();
-  const f = big ? 1.25 : 1;
+  const big = presenting() && width >= 600; // a phone keeps the normal type: 24 px cells would not fit
+  const f = big ? 24 / 13 : 1; // the smallest text (13 px) at 24 px in lecture mode
   ctx.font = `600 ${15 * f}px ${FONT}`;
   ctx.font = `700 ${15 * f}px ${FONT}`;
   const cornerW = ctx.measureText(HEAT_ROWS[1]).width;
@@ -65,9 +65,11 @@ function heatLayout(ctx, width, m) {
   const bar = 112 * f; // the gap before the colour bar, the bar, its ticks and their labels ("≤ 0.5")
   // Never narrower than the longest name (the column labels must not run into each other).
   const cellW = Math.max(60, Math.ceil(nameW) + 16, Math.min(170 * f, Math.floor((width - left - bar - 8) / n)));
-  const cellH = Math.max(54 * f, Math.min(96 * f, Math.round(cellW * 0.62)));
+  // Lecture mode: the grid and its colour bar end on the screen (below where the figure starts).
+  const room = big ? window.innerHeight - (document.getElementById('chart')?.getBoundingClientRect().top ?? 0) - top - 12 * f - 80 : Infinity;
+  const cellH = Math.max(40, Math.min(Math.max(54 * f, Math.min(96 * f, Math.round(cellW * 0.62))), Math.floor(room / n)));
   const gridH = cellH * n;
-  const barH = Math.max(gridH, 190 * f);
+  const barH = Math.max(gridH, Math.min(190 * f, room));
   return {
     n, f, left, top, labelW, axisBand, cellW, cellH, gridH, barH,
     barX: left + cellW * n + 34 * f, width: Math.max(width, left + cellW * n + bar), height: top + barH + 12 * f,

@@ -3,7 +3,7 @@
 // 0.1% FPR markers (only where the run could measure them), and the hover / keyboard readout of a point.
 
 import { pct, num, tpr, notMeasurable } from '../format.js';
-import { CURVE_STYLES, GREY, INK, tickPct, axis, LOG_AXIS, plotSize, label } from './common.js';
+import { CURVE_STYLES, GREY, INK, tickPct, axis, LOG_AXIS, plotSize, label, presenting } from './common.js';
 import { mount, baseOpts, create } from './handle.js';
 
 // ---- ROC --------------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ export function drawRoc(box, curves, { scale = 'linear', title, describedBy, con
       let show = () => {};
       const opts = baseOpts(size, {
         title,
-        padding: [12, 28, 0, 0], // room for the last x tick label ("100%")
+        padding: [12, presenting() ? 40 : 28, 0, 0], // room for the last x tick label ("100%"; 24 px in lecture mode)
         scales: {
           x: log ? { time: false, distr: 3, log: 10, range: () => [lo, 1] } : { time: false, range: () => [0, 1] },
           y: log ? { distr: 3, log: 10, range: () => [lo, 1] } : { range: () => [0, 1] },

@@ -3,6 +3,7 @@
 // a draw hook on the chart's uPlot instance.
 
 import { FONT, INK, view, sig } from './common.js';
+import { textPx } from '../charts/common.js';
 
 
 // ---- the ROC marker (drawn by a uPlot draw hook on the ROC chart of js/charts.js) --------------
@@ -56,11 +57,12 @@ function drawRocMarker(u) {
   ctx.fillStyle = INK; ctx.strokeStyle = '#ffffff'; ctx.lineWidth = 2 * k;
   ctx.beginPath(); ctx.rect(x - h, y - h, 2 * h, 2 * h); ctx.fill(); ctx.stroke();
   const text = view.idx === 0 ? '\u25a0 threshold: nobody flagged' : `\u25a0 threshold: score \u2265 ${sig(roc.thresholds[view.idx])}`;
-  ctx.font = `700 ${14 * k}px ${FONT}`;
+  ctx.font = `700 ${textPx(14) * k}px ${FONT}`;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
   const w = ctx.measureText(text).width;
-  const lx = x + 14 * k + w <= left + width ? x + 14 * k : x - 14 * k - w;
+  // Right of the marker if it fits, else left of it, never past the plot's left edge.
+  const lx = x + 14 * k + w <= left + width ? x + 14 * k : Math.max(left + 4 * k, x - 14 * k - w);
   const ly = Math.min(Math.max(y + 18 * k, top + 10 * k), top + height - 10 * k);
   ctx.lineWidth = 4 * k; ctx.strokeStyle = 'rgba(255,255,255,0.92)'; ctx.strokeText(text, lx, ly);
   ctx.fillStyle = INK; ctx.fillText(text, lx, ly);

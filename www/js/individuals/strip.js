@@ -8,6 +8,7 @@ import {
   FONT, INK, view, el, table, sig, dot, ring, haloText, sizeCanvas, local, hit, describeDot,
 } from './common.js';
 import { setIdx } from './threshold.js';
+import { textPx } from '../charts/common.js';
 import { openCard } from './card.js';
 
 
@@ -71,14 +72,15 @@ function stripLayout(W) {
   };
   const m = lane(view.members);
   const nm = lane(view.nonMembers);
-  const top = 30; // the threshold's label
-  const labelH = 20;
-  m.label = top + 14;
+  const fs = textPx(14); // the lanes' and the threshold's labels (24 px in lecture mode)
+  const top = fs + 16; // the threshold's label
+  const labelH = fs + 6;
+  m.label = top + fs;
   m.centre = top + labelH + m.half;
-  nm.label = m.centre + m.half + 20;
-  nm.centre = nm.label + 6 + nm.half;
+  nm.label = m.centre + m.half + fs + 6;
+  nm.centre = nm.label + fs / 2 - 1 + nm.half;
   const axisY = nm.centre + nm.half + 4;
-  const H = Math.round(axisY + (narrow ? 44 : 46));
+  const H = Math.round(axisY + (narrow ? 44 : 46) + 2 * (textPx(13) - 13));
   const pts = [];
   for (const ln of [m, nm]) ln.recs.forEach((rec, i) => pts.push({ x: ln.xs[i], y: ln.centre + ln.ys[i], rec }));
   return { W, H, r, narrow, px, lo, hi, padL, padR, lanes: [m, nm], axisY, top, pts };
@@ -104,7 +106,7 @@ export function drawStrip() {
   // The flagged side, shaded, with the line and its label on top.
   ctx.fillStyle = SHADE;
   ctx.fillRect(tx, L.top - 4, W - tx, L.axisY - L.top + 4);
-  ctx.font = `700 14px ${FONT}`;
+  ctx.font = `700 ${textPx(14)}px ${FONT}`;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
   const [m, nm] = L.lanes;
@@ -129,9 +131,9 @@ export function drawStrip() {
   ctx.beginPath(); ctx.moveTo(tx - 7, L.top - 12); ctx.lineTo(tx + 7, L.top - 12); ctx.lineTo(tx, L.top - 3); ctx.closePath(); ctx.fill();
   const thr = view.result.roc.thresholds[view.idx];
   const text = view.idx === 0 ? 'nobody flagged' : `flagged: score \u2265 ${sig(thr)} \u2192`;
-  ctx.font = `700 14px ${FONT}`;
+  ctx.font = `700 ${textPx(14)}px ${FONT}`;
   const w = ctx.measureText(text).width;
-  haloText(ctx, text, tx + 10 + w <= W - 4 ? tx + 10 : Math.max(4, tx - 10 - w), L.top - 14, INK);
+  haloText(ctx, text, tx + 10 + w <= W - 4 ? tx + 10 : Math.max(4, tx - 10 - w), L.top - textPx(14) / 2 - 7, INK);
   // Score axis.
   axisX(ctx, L);
   s.canvas.dataset.dots = String(drawn);
@@ -144,15 +146,17 @@ function axisX(ctx, L) {
   ctx.beginPath(); ctx.moveTo(L.padL, y + 0.5); ctx.lineTo(L.W - L.padR, y + 0.5); ctx.stroke();
   const tk = ticks(L.lo, L.hi, L.narrow ? 4 : 7);
   const step = tk.length > 1 ? tk[1] - tk[0] : 1;
-  ctx.font = `13px ${FONT}`; ctx.fillStyle = INK; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+  ctx.font = `${textPx(13)}px ${FONT}`; ctx.fillStyle = INK; ctx.textAlign = 'center'; ctx.textBaseline = 'top';
   for (const v of tk) {
     const x = L.px(v);
     ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x, y + 5); ctx.stroke();
     ctx.fillText(tickText(v, step), x, y + 7);
   }
-  ctx.font = `600 13px ${FONT}`;
-  ctx.fillText(L.narrow ? 'Attack score (higher = more likely member)'
-    : 'Attack score (higher = more likely a member; the attack\u2019s own cut-off is 0)', L.W / 2, y + 26);
+  ctx.font = `600 ${textPx(13)}px ${FONT}`;
+  // The longest caption that fits (lecture mode's 24 px type leaves room for less).
+  const caption = ['Attack score (higher = more likely a member; the attack\u2019s own cut-off is 0)',
+    'Attack score (higher = more likely member)', 'Attack score'].find((t, i) => (i > 0 || !L.narrow) && ctx.measureText(t).width <= L.W - 8) || 'Score';
+  ctx.fillText(caption, L.W / 2, y + 13 + textPx(13));
 }
 
 /** Pointer, pen and touch: grab the line (or press anywhere and move) to drag; a click on a dot opens its card. */
