@@ -241,7 +241,9 @@ fn notes_are_short_and_written_from_the_numbers() {
     let line = p
         .notes
         .iter()
-        .find(|n| n.starts_with("Training longer (3 → 10 epochs, undefended), the strongest attack "))
+        .find(|n| {
+            n.starts_with("Training longer (3 → 10 epochs, undefended), the strongest attack ")
+        })
         .unwrap_or_else(|| panic!("{:?}", p.notes));
     for init in ["centred", "positive"] {
         let lo = p
