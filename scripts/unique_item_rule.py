@@ -59,8 +59,10 @@ def one_run(binary, ratings, cfg):
         users_path = t.name
     try:
         out = subprocess.run(
+            # --force: the temporary file exists (empty), and --users replaces only its own
+            # earlier outputs without it.
             [binary, "run", "--ratings", ratings, "--config", json.dumps(cfg), "--json",
-             "--users", users_path],
+             "--force", "--users", users_path],
             check=True, capture_output=True, text=True)
         report = json.loads(out.stdout)
         with open(users_path) as f:

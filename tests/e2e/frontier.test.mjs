@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, unmeasuredShown } from './browser.mjs';
 
-const { num, pct, meanStd, interval } = await import(path.join(ROOT, 'www/js/format.js'));
+const { num, pct, meanStd, interval, auditBound } = await import(path.join(ROOT, 'www/js/format.js'));
 
 // A small model keeps the two panels' 35 points quick; equality with the CLI does not depend on it.
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
@@ -101,10 +101,12 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     const legend = await page.locator('#chart .frontier-legend li').allTextContents();
     for (const name of Object.keys(COLOUR)) assert.equal(legend.filter((x) => x === name).length, 1, `legend entries for ${name}: ${legend}`);
     assert.ok(legend.some((x) => /naive attacker/.test(x)), 'the naive attacker is in the legend');
-    // DP points say their ε (some labels may give way to others, never all of them).
+    // DP points say their ε beside the audit's lower bound (some labels may give way to others, never all of them).
     const eps = await page.evaluate(() => window.__canvasTexts.filter((x) => x.startsWith('\u03b5 ')));
     assert.ok(eps.length > 0, 'no DP point labelled with ε');
-    for (const e of eps) assert.ok(r.panels.some((p) => p.defences.find((d) => d.defence === 'dp-sgd').points.some((q) => e === `ε ${num(q.epsilon_mean, 1)}`)), e);
+    for (const e of eps) {
+      assert.ok(r.panels.some((p) => p.defences.find((d) => d.defence === 'dp-sgd').points.some((q) => e === `ε ${num(q.epsilon_mean, 1)}, audit ≥ ${num(auditBound(q), 1)}`)), e);
+    }
 
     // The toggle: TPR at 1% FPR, chance 1%; every panel is repainted.
     const img0 = page.locator('#chart .frontier-panel[data-protocol="popular"] [role="img"]');
@@ -122,7 +124,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
       const row = (what, strength, setting, q) => [what, String(strength), setting, num(q.recall_at_n_mean), q.strongest_attack,
         meanStd(q.strongest_roc_auc_mean, q.strongest_roc_auc_std, 3, 1), interval(q.strongest_roc_auc_ci95), pct(q.strongest_tpr_at_1pct_mean),
         meanStd(q.roc_auc_mean, q.roc_auc_std, 3, 1), Number.isFinite(q.naive_roc_auc_mean) ? num(q.naive_roc_auc_mean) : '—',
-        Number.isFinite(q.epsilon_mean) ? num(q.epsilon_mean, 2) : '—'];
+        Number.isFinite(q.epsilon_mean) ? num(q.epsilon_mean, 2) : '—', auditBound(q) === null ? '—' : num(auditBound(q), 2)];
       const want = [row('undefended', 0, '', p.undefended)];
       for (const d of p.defences) for (const q of d.points) want.push(row(d.defence, q.strength, `${d.parameter} = ${+q.parameter_value.toPrecision(3)}`, q));
       for (const q of p.natural) want.push(row(`natural (${q.epochs} epochs, ${q.init})`, '', `epochs = ${q.epochs}, init = ${q.init}`, q));

@@ -71,3 +71,15 @@ export function notMeasurable(nonMembers) {
 export function tpr(v, nonMembers) {
   return v === null || v === undefined ? notMeasurable(nonMembers) : pct(v);
 }
+
+/** The mean of a frontier point's one-run audit lower bounds on ε over its seeds (`privacy[].audit`), or null. */
+export function auditBound(point) {
+  const b = (point.privacy || []).map((p) => p && p.audit && p.audit.epsilon_lower_bound).filter(Number.isFinite);
+  return b.length ? b.reduce((a, v) => a + v, 0) / b.length : null;
+}
+
+/** A DP point's label: the accountant's ε beside the audit's lower bound ("ε 7.9, audit ≥ 0.1"). */
+export function dpLabel(point) {
+  const b = auditBound(point);
+  return `\u03b5 ${num(point.epsilon_mean, 1)}${b === null ? '' : `, audit \u2265 ${num(b, 1)}`}`;
+}

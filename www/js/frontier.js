@@ -7,7 +7,7 @@
 // comes unchanged from Job.frontier's result (docs/INTERFACES.md "Frontier result"). Drawn with the
 // CSSOM only, so the page's CSP (no inline styles) holds.
 
-import { num, meanStd, interval, tpr } from './format.js';
+import { num, meanStd, interval, tpr, auditBound } from './format.js';
 import { COLOURS } from './charts.js';
 import { presenting } from './charts/common.js';
 import { EXPORT_RATIO, toPNG, saveBlob } from './charts/export.js';
@@ -219,7 +219,7 @@ export function renderFrontierTables(box, f, condition) {
     table.append(el('caption', '', `${title(panel.protocol)}: privacy\u2013utility frontier (${condition}); popularity list recall@${N} ${num(panel.popularity_recall_at_n)}`));
     const head = el('tr');
     for (const h of ['Defence', 'Strength', 'Setting', `Recall@${N}`, 'Strongest attack', 'Its ROC-AUC', '95% interval', 'Its TPR at 1% FPR',
-      `${f.config.attack} (knows the defence)`, 'Naive MLP', '\u03b5']) {
+      `${f.config.attack} (knows the defence)`, 'Naive MLP', '\u03b5', 'audit \u03b5 \u2265']) {
       const th = el('th', '', h);
       th.scope = 'col';
       head.append(th);
@@ -236,7 +236,8 @@ export function renderFrontierTables(box, f, condition) {
         el('td', '', r.p.strongest_attack ?? '\u2013'), el('td', '', meanStd(r.p.strongest_roc_auc_mean, r.p.strongest_roc_auc_std, 3, n)),
         el('td', '', interval(r.p.strongest_roc_auc_ci95)), el('td', '', r.p.strongest_tpr_at_1pct_mean === null ? 'not measurable' : tpr(r.p.strongest_tpr_at_1pct_mean)),
         el('td', '', meanStd(r.p.roc_auc_mean, r.p.roc_auc_std, 3, n)), el('td', '', Number.isFinite(naive) ? num(naive) : '\u2014'),
-        el('td', '', Number.isFinite(r.p.epsilon_mean) ? num(r.p.epsilon_mean, 2) : '\u2014'));
+        el('td', '', Number.isFinite(r.p.epsilon_mean) ? num(r.p.epsilon_mean, 2) : '\u2014'),
+        el('td', '', auditBound(r.p) === null ? '\u2014' : num(auditBound(r.p), 2)));
       tbody.append(tr);
     }
     table.append(thead, tbody);

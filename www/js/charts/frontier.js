@@ -8,7 +8,7 @@
 // text equivalent. Both panels of a frontier take the same axes (`frontierRanges`), so they compare
 // by eye. The view around it (panels, switch, legend, tables, notes) is js/frontier.js's.
 
-import { num, pct } from '../format.js';
+import { num, pct, dpLabel } from '../format.js';
 import { COLOURS, FONT, presenting, textPx } from './common.js';
 
 const INK = COLOURS.ink;
@@ -270,7 +270,7 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges, m
     const st = defenceStyle(d.defence);
     for (const p of d.points) {
       if (p.strength === 0 || y(p, m) === null) continue;
-      const text = Number.isFinite(p.epsilon_mean) ? `\u03b5 ${num(p.epsilon_mean, 1)}` : String(p.strength);
+      const text = Number.isFinite(p.epsilon_mean) ? dpLabel(p) : String(p.strength);
       around(text, X(p.recall_at_n_mean), Y(p[m.key]), st.color);
     }
   }
@@ -288,7 +288,7 @@ export function panelSummary(f, panel, metric, title, condition = '') {
   const pt = (p) => `recall@${N} ${num(p.recall_at_n_mean)}, ${m.label} ${m.fmt(p[m.key])}`
     + (p.strongest_attack && metric === 'auc' ? ` (${p.strongest_attack})` : '')
     + (m.naive && Number.isFinite(p[m.naive]) && p.strength > 0 ? `, naive MLP ${num(p[m.naive])}` : '')
-    + (Number.isFinite(p.epsilon_mean) ? `, \u03b5 ${num(p.epsilon_mean, 1)}` : '');
+    + (Number.isFinite(p.epsilon_mean) ? `, ${dpLabel(p)}` : '');
   const parts = [`${title}${condition ? ` (${condition})` : ''}: x = member recall@${N}, y = the strongest attack\u2019s ${m.label}; chance is ${m.fmt(m.chance)}.`,
     `Undefended: ${pt(panel.undefended)}.`,
     `Popularity list: recall@${N} ${num(panel.popularity_recall_at_n)}.`];
