@@ -459,7 +459,7 @@ fn dp_sgd_counts_its_steps_epochs_over_the_sampling_rate() {
     // and the audit, which make it about 5 times longer: `JOBS`' dp rows); it was estimated under
     // 10 s (the page said "about 7 s"). It is now refused without --force.
     let e = estimate(&issue, &d, 1).seconds;
-    assert!(e > 110.8 && e > 600.0, "{e}");
+    assert!(e > 600.0, "{e}");
     let page = estimate_job(&issue, &d, "single", &JobSpec::default(), 1, BROWSER_FACTOR).unwrap();
     assert!(page.confirm, "{page:?}");
     // The sampling rate alone: q 0.5 takes 100 steps where q 0.01 takes 5,000.
