@@ -110,15 +110,27 @@ pub fn attack_warnings(
         .max_by(|x, y| x.1.roc_auc.total_cmp(&y.1.roc_auc))
     {
         if b.roc_auc - headline.roc_auc > FAR_BELOW && !within_noise(b.ci95.roc_auc, ci) {
+            // What to try depends on what was fitted: the network's training, lira's references;
+            // a list statistic has nothing to tune.
+            let hint = match cfg.attack {
+                AttackKind::Mlp => " (try attack_lr, attack_epochs or attack_restarts)",
+                AttackKind::Lira => " (try more lira_references)",
+                _ => "",
+            };
             out.push(format!(
-                "the {a} attack ({:.3}) is far below the {name} baseline ({:.3}): it collapsed or learnt the wrong signal (try attack_lr, attack_epochs or attack_restarts)",
+                "the {a} attack ({:.3}) is far below the {name} baseline ({:.3}): it collapsed or learnt the wrong signal{hint}",
                 headline.roc_auc, b.roc_auc
             ));
         }
     }
-    if strongest.attack == AttackKind::ReferenceList && cfg.holdout > 0.0 {
+    // lira's third statistic is the same comparison with the copy's list under fold-in.
+    let probe_based = strongest.attack == AttackKind::ReferenceList
+        || (strongest.attack == AttackKind::Lira
+            && cfg.protocol == crate::config::Protocol::FoldIn);
+    if probe_based && cfg.holdout > 0.0 {
         out.push(format!(
-            "part of the reference-list attack's {:.3} is the hold-out, not memorisation: members are served from the history they were trained on ({}% of it held out to measure recall), a new account from the whole history; holdout 0 measures memorisation alone",
+            "part of the {} attack's {:.3} is the hold-out, not memorisation: members are served from the history they were trained on ({}% of it held out to measure recall), a new account from the whole history; holdout 0 measures memorisation alone",
+            strongest.attack.id(),
             strongest.roc_auc,
             (cfg.holdout * 100.0).round()
         ));
