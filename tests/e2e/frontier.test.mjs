@@ -147,7 +147,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     assert.equal(lines.length, 2 + (1 + 4 * 5 + 8) + (1 + 3 * 5 + 8));
     const lp = fold.defences[0].points[2];
     const run = lp.runs[0];
-    assert.deepEqual(lines[2 + 25 + 1 + 2].split(','), ['fold-in', 'list-perturbation', String(lp.strength), String(lp.parameter_value), '', '0',
+    assert.deepEqual(lines[2 + (1 + 4 * 5 + 8) + 1 + 2].split(','), ['fold-in', 'list-perturbation', String(lp.strength), String(lp.parameter_value), '', '0',
       run.strongest.attack, String(run.strongest.roc_auc), String(run.strongest.tpr_at_1pct), String(run.roc_auc), String(run.tpr_at_fpr['0.01']),
       String(run.naive_roc_auc), String(run.recall_at_n)]);
     assert.doesNotMatch(csv.bytes.toString(), /null/);

@@ -189,9 +189,11 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
     }
   }
   // The natural curves: the undefended target at fewer epochs, under each initialisation.
+  const natural = []; // [points, colour] of each curve drawn, labelled with their epochs below
   for (const c of naturalCurves(panel)) {
     const nat = c.points.filter((p) => y(p, m) !== null);
     if (!nat.length) continue;
+    natural.push([nat, c.style.color]);
     ctx.strokeStyle = c.style.color;
     ctx.setLineDash(c.style.dash);
     ctx.lineWidth = 1.5;
@@ -259,7 +261,7 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges) {
       around(text, X(p.recall_at_n_mean), Y(p[m.key]), st.color);
     }
   }
-  for (const p of nat) around(`${p.epochs} ep`, X(p.recall_at_n_mean), Y(p[m.key]), INK);
+  for (const [nat, colour] of natural) for (const p of nat) around(`${p.epochs} ep`, X(p.recall_at_n_mean), Y(p[m.key]), colour);
   return { width, height, X, Y, pad, labels };
 }
 
