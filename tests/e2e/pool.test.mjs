@@ -243,3 +243,30 @@ test('worker 0 crashing during a single run ends it with a one-line error; a run
     await context.close();
   }
 });
+
+test('a worker that crashes with a planning or aggregation request unanswered: the request goes to another worker, the job completes', async () => {
+  // Found by scripts/soak.mjs: worker 0 crashed mid-sweep while it held the pool's request to put
+  // the pieces together (no unit of its own, so nothing was queued again) and the page stayed
+  // `running` for good. Here worker 0 crashes in place of answering the first 'aggregate'.
+  const { page, context, problems } = await openPage(env, `#workers=2&v=2&seeds=1&${QUICK}`);
+  try {
+    await waitState(page, 'ready', 60_000);
+    await page.evaluate(() => {
+      const w = window.__memberlensPool.slots[0].w;
+      const post = w.postMessage.bind(w);
+      let armed = true;
+      w.postMessage = (m, t) => {
+        if (armed && m && m.type === 'aggregate') { armed = false; return post({ type: 'test-crash' }); }
+        return post(m, t);
+      };
+    });
+    await page.evaluate(() => document.getElementById('btn-k-sweep').click());
+    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+    assert.equal(await page.evaluate(() => window.__memberlensPool.replaced), 1, 'worker 0 did not crash: nothing tested');
+    const r = await results(page);
+    assert.equal(r.sweep.points.length, 10);
+    assert.deepEqual(problems.filter((p) => !/injected worker crash/.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});

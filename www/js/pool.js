@@ -69,7 +69,8 @@ export class Pool {
     wasmModule().then((module) => w.postMessage({ type: 'init', module }), () => w.postMessage({ type: 'init' }));
     // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
     // served: `jobId:group` (experiment::served) of the seeds this worker holds, least recently used first.
-    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [] };
+    // asked: planning and aggregation requests sent to it and not answered yet.
+    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [], asked: [] };
     w.onmessage = (ev) => { if (this.slots[index] === slot || !this.slots[index]) this.fromWorker(slot, ev.data || {}); };
     w.onerror = (ev) => {
       if (this.slots[index] !== slot) return;
@@ -200,6 +201,7 @@ export class Pool {
 
   fromWorker(slot, msg) {
     if (slot.index === 0 && this.direct && msg.id === this.direct.id && ['done', 'cancelled', 'error'].includes(msg.type)) this.direct = null;
+    if (slot.asked.length && msg.id !== undefined) slot.asked = slot.asked.filter((r) => !answers(msg, r));
     switch (msg.type) {
       case 'ready':
         slot.up = true;
@@ -273,7 +275,9 @@ export class Pool {
     while (this.requests.length) {
       const s = this.ready(this.slots[0]) ? this.slots[0] : this.slots.find((x) => this.ready(x));
       if (!s) return;
-      s.w.postMessage(this.requests.shift());
+      const r = this.requests.shift();
+      s.asked.push(r); // until answered: asked again of another worker if this one crashes
+      s.w.postMessage(r);
     }
   }
 
@@ -444,6 +448,10 @@ export class Pool {
   }
 
   replace(slot) {
+    // Its unanswered planning and aggregation requests of the job going on go to another worker
+    // (else the job waits for good: found by scripts/soak.mjs, a crash of worker 0 mid-sweep).
+    this.requests.unshift(...slot.asked.filter((r) => this.job && r.id === this.job.id && !this.job.cancelled));
+    slot.asked = [];
     slot.w.terminate();
     this.replaced++;
     const fresh = this.spawn(slot.index, true);
@@ -500,6 +508,15 @@ export class Pool {
     this.cancelSettled();
     this.dispatch();
   }
+}
+
+/** Whether worker message `msg` answers pool request `r` (an error answers any of its job's). */
+function answers(msg, r) {
+  if (msg.id !== r.id) return false;
+  if (msg.type === 'error') return true;
+  if (r.type === 'plan') return msg.type === 'plan';
+  if (r.type === 'aggregate') return msg.type === 'aggregated';
+  return msg.type === 'sweep-point' && msg.index === r.index;
 }
 
 function describe(unit) {
