@@ -100,6 +100,7 @@ async function open() {
   // The audit mode (where the page has it) audits the example service of docs/audit.md: its files
   // are chosen once (they never go into a link), as tests/e2e/audit.test.mjs chooses them.
   if (await o.page.evaluate(() => !!document.getElementById('audit-lists'))) {
+    await o.page.evaluate(() => { const d = document.getElementById('audit-panel'); if (d) d.open = true; });
     await o.page.locator('#audit-ratings').setInputFiles(path.join(AUDIT_EXAMPLE, 'ratings.csv'));
     await o.page.locator('#audit-lists').setInputFiles(path.join(AUDIT_EXAMPLE, 'lists.csv'));
     await o.page.locator('#audit-shadow').selectOption('item-knn');
@@ -126,10 +127,9 @@ async function setField(key, value) {
 }
 
 /** Starts `mode` (form + button, or a link); resolves once the page is running or already ended. */
-async function startMode(mode, viaLink) {
+async function startMode(mode, viaLink, seed) {
   const before = await page.evaluate(() => window.__states.length);
   if (viaLink) {
-    const seed = R.int(10_000);
     const extra = mode === 'lira' ? '&attack=lira' : '';
     const run = mode === 'lira' ? 'single' : mode;
     await page.evaluate((h) => { location.hash = h; }, `${BASE}&seed=${seed}${extra}&you=${PICKS.join(',')}&run=${run}`);
@@ -199,11 +199,8 @@ function fail(cycle, what) {
   console.log(`  FAIL cycle ${cycle}: ${what}`);
 }
 
-/** Injects a fault into a random worker while a job runs; returns what was done. */
-async function inject() {
-  const n = (await pool()).slots;
-  const index = R.int(n);
-  const kind = R.next() < 0.5 ? 'crash' : 'terminate';
+/** Injects fault `kind` (crash or terminate) into worker `index` of the pool. */
+async function inject(index, kind) {
   await page.evaluate(([i, k]) => {
     const w = window.__memberlensPool.slots[i].w;
     if (k === 'crash') w.postMessage({ type: 'test-crash' });
@@ -213,30 +210,39 @@ async function inject() {
       w.dispatchEvent(new ErrorEvent('error', { message: 'worker terminated (soak fault)', cancelable: true }));
     }
   }, [index, kind]);
-  return { index, kind };
 }
 
 const seen = () => problems.filter((p) => !/injected worker crash|soak fault/.test(p));
 let problemsSeen = 0;
 let afterFault = false;
+let lastFault = null;
 
 for (let cycle = 1; cycle <= opts.cycles; cycle++) {
+  // Every choice is drawn here, whatever happens next: the sequence depends on --seed alone, not on
+  // which jobs ended before their cancel or fault.
   const mode = R.pick(modes);
   const viaLink = R.next() < 0.2 && mode !== 'audit'; // a run=audit link only opens the audit's panel
+  const linkSeed = R.int(10_000);
+  const [changeKey, changeValues] = R.pick(CHANGES);
+  const changeValue = changeValues ? R.pick(changeValues) : R.int(10_000);
   const fault = cycle % 10 === 5;
-  const cancel = !fault && !afterFault && R.next() < 0.5;
+  const faultIndex = R.int(opts.workers);
+  const faultKind = R.next() < 0.5 ? 'crash' : 'terminate';
+  const cancelDraw = R.next();
+  const cancelByKey = R.next() < 0.5; // Escape, else the Cancel button
+  const cancel = !fault && !afterFault && cancelDraw < 0.5;
   // Quick jobs took 0.4-12 s here (frontier the longest): most cancels and faults land mid-job.
   const delay = 50 + R.int(2000);
   let change = null;
   const c0 = Date.now();
   if (!viaLink) {
-    const [key, values] = R.pick(CHANGES);
-    change = [key, values ? R.pick(values) : R.int(10_000)];
+    change = [changeKey, changeValue];
     await setField(...change);
-    await setField('attack', mode === 'lira' ? 'lira' : change[0] === 'attack' ? change[1] : 'mlp');
+    // lira only for its own mode; a matrix needs an attack trained on a shadow model (mlp).
+    await setField('attack', mode === 'lira' ? 'lira' : change[0] === 'attack' && mode !== 'matrix' ? change[1] : 'mlp');
   }
   const errBefore = await errorText();
-  const started = await startMode(mode, viaLink);
+  const started = await startMode(mode, viaLink, linkSeed);
   let outcome;
   let faultDone = null;
   let cancelled = false; // the cancel was pressed while the job ran (it may have ended first)
@@ -248,14 +254,16 @@ for (let cycle = 1; cycle <= opts.cycles; cycle++) {
     if (fault) {
       // Mid-job if it still runs, else into an idle worker: the next run must complete either way.
       const during = (await pageState()) === 'running';
-      faultDone = { ...(await inject()), during };
+      const { replaced } = await pool();
+      await inject(faultIndex, faultKind);
+      faultDone = { index: faultIndex, kind: faultKind, during, replaced };
       tally.faults++;
       if (during) tally.faultsMidJob++;
     }
     if (cancel && (await pageState()) === 'running') {
       cancelled = true;
-      if (R.next() < 0.5) await page.evaluate(() => document.getElementById('btn-cancel').click());
-      else await page.keyboard.press('Escape');
+      if (cancelByKey) await page.keyboard.press('Escape');
+      else await page.evaluate(() => document.getElementById('btn-cancel').click());
       outcome = await waitEnd(SETTLE_MS);
       if (outcome === 'running') fail(cycle, `${mode}: still running ${SETTLE_MS / 1000} s after cancel`);
       else tally.cancelled++;
@@ -293,10 +301,13 @@ for (let cycle = 1; cycle <= opts.cycles; cycle++) {
     const p = await pool();
     if (outcome === 'done' || outcome === 'stale') tally.recovered++;
     else fail(cycle, `the run after a fault ended ${outcome}`);
-    if (p.slots !== opts.workers) fail(cycle, `the pool has ${p.slots} workers, not ${opts.workers}`);
+    if (p.slots !== opts.workers || p.up !== opts.workers) fail(cycle, `the pool has ${p.up} of ${p.slots} workers up, not ${opts.workers}`);
+    if (p.replaced <= lastFault.replaced) fail(cycle, `the worker hit by the fault (${lastFault.kind} of worker ${lastFault.index}) was not replaced`);
     if (await errorText()) fail(cycle, 'the error banner stayed after the next run');
   }
   afterFault = !!faultDone;
+  lastFault = faultDone;
+  if (await page.evaluate(() => document.body.innerText.trim().length < 200)) fail(cycle, `blank page after ${mode} (${outcome})`);
   if (!faultDone && errBefore && outcome === 'done' && (await errorText())) fail(cycle, 'an old error banner stayed after a run');
   const fresh = seen().slice(problemsSeen);
   problemsSeen = seen().length;
@@ -318,7 +329,11 @@ function bound(name, a, b, limit) {
   verdict.push({ name, first: +a.toFixed(2), last: +b.toFixed(2), ratio: +(b / a).toFixed(3), limit, ok });
   if (!ok) failures.push({ cycle: null, what: `${name} grew ×${(b / a).toFixed(2)} (limit ×${limit})` });
 }
-if (samples.length >= 3) {
+// Fewer than 6 samples (under 50 cycles): a third is one or two samples, the first taken before
+// most modes ran, so growth means nothing yet; the table is printed, no memory verdict is given.
+const MIN_SAMPLES = 6;
+if (samples.length < MIN_SAMPLES) console.log(`\nno memory verdict: ${samples.length} samples, at least ${MIN_SAMPLES} needed (--cycles 50 or more)`);
+else {
   bound('JS heap (MB, median after GC)', median(first.map((s) => s.js_heap_mb)), median(last.map((s) => s.js_heap_mb)), HEAP_GROWTH);
   bound('wasm memory (MB, largest worker)', Math.max(...first.flatMap((s) => s.wasm_mb)), Math.max(...last.flatMap((s) => s.wasm_mb)), WASM_GROWTH);
   bound('DOM nodes (median)', median(first.map((s) => s.nodes)), median(last.map((s) => s.nodes)), NODE_GROWTH);
