@@ -6,7 +6,8 @@
 // every 10th cycle a fault is injected into a random worker of the pool (its test-crash message,
 // or terminate() plus the error event a browser raises for a killed worker) and the page must
 // recover: the job completes or ends in a one-line error banner, the worker is replaced, the next
-// run completes and clears the banner. Every 10 cycles it samples each worker's wasm memory, the
+// run completes and clears the banner. Every 10 cycles, after one reference run (the base link,
+// seed 0: the same page each time), it samples each worker's wasm memory, the
 // renderer's JS heap (CDP Performance.getMetrics after HeapProfiler.collectGarbage), its event
 // listeners and DOM nodes, and prints a table. Exit 1 when memory grows past the bounds below
 // between the first and the last third of the samples, or any cycle ends in an unexpected state
@@ -176,6 +177,12 @@ async function checkDone(mode) {
 }
 
 async function sample(cycle) {
+  // The same page every time: what is on screen decides the DOM (a frontier ~4,100 nodes, a single
+  // run ~1,800) and part of the heap, so each sample follows one reference run (the base link, seed 0).
+  const before = await page.evaluate(() => window.__states.length);
+  await page.evaluate((h) => { location.hash = h; }, `${BASE}&seed=0&you=${PICKS.join(',')}&run=single`);
+  await page.waitForFunction((n) => window.__states.slice(n).some((x) => x.state === 'running'), before, { timeout: 30_000 });
+  if ((await waitEnd(FINISH_MS)) !== 'done') fail(cycle, `the reference run before the sample ended ${await pageState()}`);
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
