@@ -17,7 +17,7 @@ WORKER_TESTS := --test portable --test wasm_api
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
 
 .PHONY: help setup data build web demo test test-fmt test-clippy test-native test-wasm test-e2e \
-	bench bench-browser screenshot clean fuzz mutants
+	bench bench-browser screenshot soak clean fuzz mutants
 
 help:
 	@echo "make setup          install what is missing (wasm target, wasm-bindgen CLI, npm packages, Chromium)"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench          cargo bench -p memberlens-benches --bench pipeline (criterion)"
 	@echo "make bench-browser  node scripts/bench-browser.mjs (native vs wasm in Chromium)"
 	@echo "make screenshot     docs/screenshot*.png from the built site (after make web)"
+	@echo "make soak           node scripts/soak.mjs: $(SOAK_CYCLES) run/cancel/fault cycles on the built site, memory must stay flat (after make web)"
 	@echo "make fuzz           cargo-fuzz (nightly) on the data and config parsers, FUZZ_SECONDS=$(FUZZ_SECONDS) each"
 	@echo "make mutants        cargo-mutants on the metric, split, feature, attack and sweep code (.cargo/mutants.toml), MUTANTS_JOBS=$(MUTANTS_JOBS)"
 	@echo "make clean          remove build outputs (target/, www/pkg/, www/data/)"
@@ -133,6 +134,13 @@ bench-browser:
 
 screenshot:
 	node scripts/screenshot.mjs
+
+# The soak test (not part of `make test`; docs/testing.md "Soak test"): builds nothing, runs
+# against the built www/. SOAK_CYCLES and SOAK_SEED choose its length and choice sequence.
+SOAK_CYCLES ?= 200
+SOAK_SEED ?= 1
+soak:
+	node scripts/soak.mjs --cycles $(SOAK_CYCLES) --seed $(SOAK_SEED)
 
 # Fuzzing (nightly + cargo-fuzz; `make setup` does not install them: `rustup toolchain install
 # nightly --profile minimal` and `cargo install cargo-fuzz`). Each target runs FUZZ_SECONDS from its

@@ -6,10 +6,12 @@
 // the number of workers and whatever order the units finished in. Every worker has the data set:
 // the bundled file it fetches, or the user's file, which only worker 0 parses; the others get
 // the parsed data set from it as a bundle (`memberlens bundle`'s format), so a huge or hostile
-// text costs one worker's memory, not every worker's. A worker that crashes is
-// replaced and its unit queued again; a unit that fails twice fails the job, and the pool stays
-// usable. Cancel stops every worker's unit. Every worker, a replacement too, gets the page's one
-// compiled wasm module (js/wasm-module.js) in its first message: one download, one compilation.
+// text costs one worker's memory, not every worker's. A worker that crashes is replaced and its
+// unit queued again; a unit that fails twice fails the job, and the pool stays usable; a crash of
+// worker 0 during a run of its own (not split into units) ends that run with an error, and a run
+// sent while its replacement starts waits for it. Cancel stops every worker's unit. Every worker,
+// a replacement too, gets the page's one compiled wasm module (js/wasm-module.js) in its first
+// message: one download, one compilation.
 
 import { wasmModule } from './wasm-module.js';
 
@@ -49,6 +51,10 @@ export class Pool {
     this.loads = 0;
     this.version = 0; // bumped whenever the data set changes
     this.job = null; // the pooled job in progress
+    // A run worker 0 does itself (not split into units): {id, msg, sent}. Held until worker 0 is up
+    // (a replacement still starting would refuse it: "the data set is not loaded yet"); when worker 0
+    // crashes while running it, the page is told, or it would wait on a run that no worker has.
+    this.direct = null;
     this.requests = []; // pool requests waiting for a ready worker
     this.maxBusy = 0; // most workers ever running units at once (read by the tests)
     this.replaced = 0; // workers replaced after a crash (read by the tests)
@@ -63,7 +69,8 @@ export class Pool {
     wasmModule().then((module) => w.postMessage({ type: 'init', module }), () => w.postMessage({ type: 'init' }));
     // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
     // served: `jobId:group` (experiment::served) of the seeds this worker holds, least recently used first.
-    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [] };
+    // asked: planning and aggregation requests sent to it and not answered yet.
+    const slot = { index, w, up: false, pending: 0, version: -1, busy: null, replacement, served: [], asked: [] };
     w.onmessage = (ev) => { if (this.slots[index] === slot || !this.slots[index]) this.fromWorker(slot, ev.data || {}); };
     w.onerror = (ev) => {
       if (this.slots[index] !== slot) return;
@@ -87,6 +94,15 @@ export class Pool {
     for (const s of this.slots) s.w.terminate();
     this.slots = [];
     this.job = null;
+    this.direct = null;
+  }
+
+  /** Sends the run worker 0 does itself once worker 0 is up (messages after it keep their order). */
+  flushDirect() {
+    const d = this.direct;
+    if (!d || d.sent || !this.slots[0]?.up) return;
+    d.sent = true;
+    this.slots[0].w.postMessage(d.msg);
   }
 
   /** For tests only (main.js exposes it under automation): crash the worker running a unit. */
@@ -112,11 +128,18 @@ export class Pool {
     switch (msg.type) {
       case 'run':
         if (POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) this.startJob(msg);
-        else { this.job = null; this.slots[0].w.postMessage(msg); }
+        else {
+          this.job = null;
+          this.direct = { id: msg.id, msg, sent: false };
+          this.flushDirect();
+        }
         return;
       case 'cancel':
         if (this.job && this.job.id === msg.id) this.cancelJob();
-        else this.slots[0].w.postMessage(msg);
+        else if (this.direct && this.direct.id === msg.id && !this.direct.sent) {
+          this.direct = null;
+          this.emit({ type: 'cancelled', id: msg.id });
+        } else this.slots[0].w.postMessage(msg);
         return;
       case 'load':
         this.version++;
@@ -177,6 +200,8 @@ export class Pool {
   // ---- worker -> pool -------------------------------------------------------------------------
 
   fromWorker(slot, msg) {
+    if (slot.index === 0 && this.direct && msg.id === this.direct.id && ['done', 'cancelled', 'error'].includes(msg.type)) this.direct = null;
+    if (slot.asked.length && msg.id !== undefined) slot.asked = slot.asked.filter((r) => !answers(msg, r));
     switch (msg.type) {
       case 'ready':
         slot.up = true;
@@ -191,6 +216,7 @@ export class Pool {
         // speaks again once it has the data set).
         if (slot.index === 0 && !slot.replacement) this.emit({ ...msg });
         if (!slot.pending) slot.replacement = false;
+        this.flushDirect();
         this.dispatch();
         return;
       case 'loaded':
@@ -249,7 +275,9 @@ export class Pool {
     while (this.requests.length) {
       const s = this.ready(this.slots[0]) ? this.slots[0] : this.slots.find((x) => this.ready(x));
       if (!s) return;
-      s.w.postMessage(this.requests.shift());
+      const r = this.requests.shift();
+      s.asked.push(r); // until answered: asked again of another worker if this one crashes
+      s.w.postMessage(r);
     }
   }
 
@@ -406,6 +434,12 @@ export class Pool {
 
   crashed(slot, message) {
     const key = slot.busy;
+    if (slot.index === 0 && this.direct?.sent) {
+      const { id } = this.direct;
+      this.direct = null;
+      this.emit({ type: 'error', id, context: 'run', fatal: false,
+        message: oneLine(`The computation worker stopped during the run (${message}); a fresh worker has taken its place: run again.`) });
+    }
     this.replace(slot);
     const j = this.job;
     if (key === null || !j) return;
@@ -414,6 +448,10 @@ export class Pool {
   }
 
   replace(slot) {
+    // Its unanswered planning and aggregation requests of the job going on go to another worker
+    // (else the job waits for good: found by scripts/soak.mjs, a crash of worker 0 mid-sweep).
+    this.requests.unshift(...slot.asked.filter((r) => this.job && r.id === this.job.id && !this.job.cancelled));
+    slot.asked = [];
     slot.w.terminate();
     this.replaced++;
     const fresh = this.spawn(slot.index, true);
@@ -470,6 +508,15 @@ export class Pool {
     this.cancelSettled();
     this.dispatch();
   }
+}
+
+/** Whether worker message `msg` answers pool request `r` (an error answers any of its job's). */
+function answers(msg, r) {
+  if (msg.id !== r.id) return false;
+  if (msg.type === 'error') return true;
+  if (r.type === 'plan') return msg.type === 'plan';
+  if (r.type === 'aggregate') return msg.type === 'aggregated';
+  return msg.type === 'sweep-point' && msg.index === r.index;
 }
 
 function describe(unit) {

@@ -204,9 +204,11 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges, m
     }
   }
   // The natural curves: the undefended target at fewer epochs, under each initialisation.
+  const natural = []; // [points, colour] of each curve drawn, labelled with their epochs below
   for (const c of naturalCurves(panel)) {
     const nat = c.points.filter((p) => y(p, m) !== null);
     if (!nat.length) continue;
+    natural.push([nat, c.style.color]);
     ctx.strokeStyle = c.style.color;
     ctx.setLineDash(c.style.dash);
     ctx.lineWidth = 1.5;
@@ -275,9 +277,7 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges, m
     }
   }
   // Epoch labels: the config's init in ink, the other init's (the grey curve) in its colour.
-  for (const c of naturalCurves(panel)) {
-    for (const p of c.points) if (y(p, m) !== null) around(`${p.epochs} ep`, X(p.recall_at_n_mean), Y(p[m.key]), c.style.color);
-  }
+  for (const [nat, colour] of natural) for (const p of nat) around(`${p.epochs} ep`, X(p.recall_at_n_mean), Y(p[m.key]), colour);
   return { width, height, X, Y, pad, labels };
 }
 
