@@ -116,6 +116,15 @@ chmod 0644 "$DATA/LICENSE-movielens.txt" # the shared copy is read-only
 say "   $DATA/ml-latest-small.bin: $(stat -c %s "$DATA/ml-latest-small.bin") bytes (ratings.csv: $(stat -c %s "$dir/ratings.csv"))"
 step_done
 
+# The audit's example input (docs/audit.md, the page's audit e2e test, make soak): generated data
+# only, made here rather than committed (nothing in MovieLens's shape is kept in git).
+step "audit example: docs/examples/audit (generated)"
+rm -rf docs/examples/audit
+MEMBERLENS="$CLI" bash scripts/audit-input.sh docs/examples/audit 100 200 2000 \
+  '{"recommender":"item-knn","top_n":10}' >/dev/null
+rm -f docs/examples/audit/run.json docs/examples/audit/users.json
+step_done
+
 # 6. The wasm module reads the bundle back: the counts of ml-latest-small (data/README.md).
 step "bundle check: Dataset.fromBytes(bundle).summary() in Node"
 # shellcheck disable=SC2016 # JavaScript, not shell
