@@ -5,16 +5,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-fn memberlens(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_memberlens"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use common::memberlens;
 
 /// A fresh temporary directory per call (the tests run in parallel).
 fn temp_dir() -> PathBuf {

@@ -10,14 +10,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn memberlens(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_memberlens"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use common::memberlens;
 
 /// A fresh directory of its own for each test (they run in parallel).
 fn dir(tag: &str) -> PathBuf {

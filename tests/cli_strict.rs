@@ -10,14 +10,9 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn memberlens(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_memberlens"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use common::memberlens;
 
 fn csv(tag: &str) -> PathBuf {
     common::write_ratings_csv(&common::synthetic(40, 60, 3), &format!("strict-{tag}"))

@@ -4,14 +4,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn memberlens(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_memberlens"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
+use common::memberlens;
 
 fn temp(name: &str, text: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("memberlens-you-{}-{name}", std::process::id()));

@@ -112,3 +112,12 @@ pub fn write_ratings_csv(d: &Dataset, tag: &str) -> PathBuf {
     std::fs::write(&path, csv).unwrap();
     path
 }
+
+/// Runs the native binary as a user runs it (tests of the command line; not in wasm).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn memberlens(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_memberlens"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
