@@ -63,16 +63,27 @@ pub fn estimate_audit(
     let modelled = (data_bytes(data) + peak.max(shadow.peak())).max(load_bytes(data));
     Estimate {
         seconds,
-        peak_bytes: modelled * PEAK_FACTOR,
+        peak_bytes: modelled
+            * if threads > 1.0 {
+                PEAK_FACTOR_THREADS
+            } else {
+                PEAK_FACTOR
+            },
     }
 }
 
-/// The measured peak over the modelled one: /usr/bin/time -v and /proc sampling of item-knn
-/// audits with lists of 100 gave 171 MiB (2·10^6 interactions, 2 references, 1 thread; modelled
-/// 108), 810 MiB (10^7, 2 references, 1 thread; 494) and 993 MiB (10^7, 16 references, 2 threads;
-/// 664): 1.50–1.64×. The extra shows at the end (the last reference and the evaluation, where RSS
-/// rose from 122 to 171 MiB in the first case); what holds it is not yet modelled piece by piece.
+/// The measured peak over the modelled one, one thread: /usr/bin/time -v and /proc sampling of
+/// item-knn audits with lists of 100 gave 171 MiB (2·10^6 interactions, 2 references; modelled
+/// 108), 187 MiB (2·10^6, 16 references; 116) and 810 MiB (10^7, 2 references; 494): 1.50–1.64×.
+/// The extra shows at the end (the last reference and the evaluation, where RSS rose from 122 to
+/// 171 MiB in the first case); what holds it is not yet modelled piece by piece.
 const PEAK_FACTOR: f64 = 1.6;
+/// The same on more than one thread, where the threads' transient peaks can coincide and each
+/// thread's allocator keeps its own high-water mark: 10^7 interactions, 16 references, 2 threads
+/// peaked at 1,690 MiB on an idle machine (modelled 664: 2.55×) and at 993 MiB (1.50×) at load 5–7,
+/// where the threads overlapped less; 2·10^6 with 16 references, 244 MiB (modelled 142: 1.72×).
+/// The gate must not undershoot, so the highest ratio.
+const PEAK_FACTOR_THREADS: f64 = 2.55;
 
 #[cfg(test)]
 mod tests {
@@ -115,23 +126,28 @@ mod tests {
     }
 
     #[test]
-    fn the_audit_peak_is_the_measured_one_within_a_quarter() {
+    fn the_audit_peak_never_undershoots_the_measured_one_and_overshoots_it_by_less_than_60_percent()
+    {
         let knn = |references: u32| Config {
             recommender: crate::recommender::RecommenderKind::ItemKnn,
             lira_references: references,
             ..Config::default()
         };
         const MIB: f64 = 1024.0 * 1024.0;
-        // (data, audited users, references, threads, measured peak RSS in MiB): see PEAK_FACTOR
+        // (data, audited users, references, threads, measured peak RSS in MiB): see PEAK_FACTOR.
+        // The same 10^7 audit on two threads peaked at 993 MiB under load and 1,690 MiB idle:
+        // the estimate must cover the higher.
         let measured = [
             (summary(40_000, 10_000, 2_000_000), 20_000, 2, 1, 171.0),
+            (summary(40_000, 8_000, 2_000_000), 20_000, 16, 1, 187.0),
+            (summary(40_000, 8_000, 2_000_000), 20_000, 16, 2, 244.0),
             (summary(200_000, 20_000, 10_000_000), 100_000, 2, 1, 810.0),
-            (summary(200_000, 20_000, 10_000_000), 100_000, 16, 2, 993.0),
+            (summary(200_000, 20_000, 10_000_000), 100_000, 16, 2, 1690.0),
         ];
         for (data, audited, references, threads, peak) in measured {
             let e = estimate_audit(&knn(references), &data, audited, threads);
             let ratio = e.peak_bytes / MIB / peak;
-            assert!((0.75..1.25).contains(&ratio), "{e:?} vs {peak} MiB");
+            assert!((0.9..1.6).contains(&ratio), "{e:?} vs {peak} MiB: {ratio}");
         }
     }
 }
