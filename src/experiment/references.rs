@@ -123,7 +123,8 @@ impl References {
         }
         let r = self.next_index();
         if self.current.is_none() {
-            if let Some(served) = cache.and_then(|c| c.get(&reference_key(cfg, r))) {
+            // Taken, not copied: a reference serves one run, and a worker's memory is bounded.
+            if let Some(served) = cache.and_then(|c| c.take(&reference_key(cfg, r))) {
                 self.done.push(served.target.clone());
                 return Ok(self.is_done());
             }
@@ -255,11 +256,14 @@ pub(crate) fn views(
     (views, samples)
 }
 
+/// What every reference model's cache key starts with (experiment::served keeps them apart).
+pub const REFERENCE_KEY_PREFIX: &str = "reference ";
+
 /// The cache key of reference `r`'s served half (`cfg`: the run's config): its own prefix, and the
 /// offline switch, which changes who the reference trains on.
 pub fn reference_key(cfg: &Config, r: u32) -> String {
     format!(
-        "reference {r} offline={};{}",
+        "{REFERENCE_KEY_PREFIX}{r} offline={};{}",
         cfg.lira_offline,
         super::served::served_key(cfg)
     )

@@ -26,6 +26,13 @@ use crate::serving::{Half, HalfData, Probes};
 /// has 3; a matrix seed's attack needs one entry per algorithm at once (at most 5).
 pub const PAGE_SERVED_ENTRIES: usize = crate::experiment::matrix::MAX_RECOMMENDERS + 1;
 
+/// The most reference models a lira run has (`lira_references`' upper bound in config.rs).
+const MAX_REFERENCES: usize = 64;
+
+fn is_reference_key(key: &str) -> bool {
+    key.starts_with(super::references::REFERENCE_KEY_PREFIX)
+}
+
 /// One served half: its users and data, its lists, and the recommender's utility.
 #[derive(Clone)]
 pub(crate) struct ServedHalf {
@@ -165,10 +172,41 @@ impl ServedCache {
         }
         let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         e.retain(|(k, _)| *k != key);
-        while e.len() >= self.capacity {
-            e.pop_front();
+        // A lira run's reference models (sent to the worker that runs it) are held beside the
+        // seeds, up to the most references a run has: they must not push out the seed being
+        // worked on, nor each other before the run has taken them (`take`).
+        let reference = is_reference_key(&key);
+        let capacity = if reference {
+            MAX_REFERENCES
+        } else {
+            self.capacity
+        };
+        while e
+            .iter()
+            .filter(|(k, _)| is_reference_key(k) == reference)
+            .count()
+            >= capacity
+        {
+            let oldest = e
+                .iter()
+                .position(|(k, _)| is_reference_key(k) == reference)
+                .expect("counted above");
+            e.remove(oldest);
         }
         e.push_back((key, served));
+    }
+
+    /// `get` that also removes the entry: a reference model is used by one run only.
+    pub(crate) fn take(&self, key: &str) -> Option<Arc<Served>> {
+        let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let i = e.iter().position(|(k, _)| k == key)?;
+        e.remove(i).map(|(_, s)| s)
+    }
+
+    /// Removes `key`'s entry (a reference model sent to another worker).
+    pub(crate) fn forget(&self, key: &str) {
+        let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        e.retain(|(k, _)| k != key);
     }
 
     /// The served seed of `key` in a form another worker can take (`import`): the lists and
@@ -359,6 +397,46 @@ mod tests {
             ..base.clone()
         });
         assert!(!reused);
+    }
+
+    /// A lira run spread over a page's workers sends its reference models to one worker: they
+    /// are held beside that worker's few seeds (never pushing one out), up to the most references
+    /// a run has, and a run takes each once.
+    #[test]
+    fn reference_models_are_held_beside_the_seeds_and_taken_once() {
+        use crate::experiment::references::reference_key;
+        let data = crate::synth::dataset(80, 90, 2_000, 5);
+        let cfg = Config {
+            epochs: 2,
+            vector_epochs: 1,
+            attack_epochs: 1,
+            ..Config::default()
+        };
+        let cache = Arc::new(ServedCache::new(2));
+        Pipeline::new(data, cfg.clone())
+            .unwrap()
+            .with_cache(cache.clone())
+            .run_to_end()
+            .unwrap();
+        let seed = served_key(&cfg);
+        let entry = cache.get(&seed).expect("the run left its seed");
+        for r in 0..=MAX_REFERENCES as u32 {
+            cache.put(reference_key(&cfg, r), entry.clone());
+        }
+        // The 65th reference pushed out the oldest reference, not the seed.
+        assert_eq!(cache.len(), 1 + MAX_REFERENCES);
+        assert!(cache.get(&seed).is_some());
+        assert!(cache.get(&reference_key(&cfg, 0)).is_none());
+        // Seeds push out seeds only.
+        cache.put("a".into(), entry.clone());
+        cache.put("b".into(), entry);
+        assert!(cache.get(&seed).is_none());
+        assert_eq!(cache.len(), 2 + MAX_REFERENCES);
+        let one = reference_key(&cfg, 1);
+        assert!(cache.take(&one).is_some());
+        assert!(cache.take(&one).is_none());
+        cache.forget(&reference_key(&cfg, 2));
+        assert_eq!(cache.len(), MAX_REFERENCES);
     }
 
     /// The bytes an entry's vectors hold: what `cost::served_bytes` counts for the estimates.

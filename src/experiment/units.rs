@@ -498,7 +498,13 @@ impl Plan {
     /// another worker (`import_served`); `None` for other units or when the cache no longer has it.
     pub fn export_served(&self, unit: Unit) -> Option<ServedLists> {
         let cache = self.cache.as_ref()?;
-        cache.export(&self.served_key_of(unit)?.0)
+        let key = self.served_key_of(unit)?.0;
+        let lists = cache.export(&key);
+        // A reference model goes to the worker that runs the run; this one keeps no copy.
+        if let Unit::Reference { .. } = unit {
+            cache.forget(&key);
+        }
+        lists
     }
 
     /// Puts what another worker served for `unit` (a sweep run of the same served key, or a

@@ -110,6 +110,35 @@ test('a matrix and a frontier are the same with 1, 2 and 3 workers and equal the
   assert.deepStrictEqual(strip(f[0].r), strip(cf));
 });
 
+test('a lira run on 2 workers trains its reference models on both, and equals the run on 1 worker and the CLI', async () => {
+  const hash = `v=2&seed=3&run=single&protocol=fold-in&attack=lira&lira_references=4&${QUICK}`;
+  const runs = [];
+  for (const n of [1, 2]) {
+    const { page, context, problems } = await openPage(env, `#workers=${n}&${hash}`);
+    try {
+      const state = await waitState(page, ['done', 'error'], 300_000);
+      assert.equal(state, 'done', await page.locator('#error').textContent());
+      const r = await results(page);
+      const pool = await page.evaluate(() => ({ maxBusy: window.__memberlensPool.maxBusy, job: window.__memberlensPool.job }));
+      // A single run still: its stages and per-user records, as from one worker.
+      assert.equal(await page.locator('li[data-stage="attack_model"]').getAttribute('data-progress'), 'done');
+      assert.ok(await page.locator('#individuals').isVisible(), 'no individuals strip');
+      assert.deepEqual(problems, []);
+      runs.push({ r, pool });
+    } finally {
+      await context.close();
+    }
+  }
+  assert.equal(runs[1].pool.maxBusy, 2, 'the second worker never trained a reference model');
+  assert.equal(runs[1].pool.job, null, 'the pool still holds the job');
+  assert.equal(runs[0].r.config.lira_references, 4);
+  assert.deepStrictEqual(strip(runs[1].r), strip(runs[0].r), 'workers=2 differs from workers=1');
+  requireCli();
+  const cfg = { vector_k: 16, vector_epochs: 2, attack_epochs: 6, attack_restarts: 1, protocol: 'fold-in', attack: 'lira', lira_references: 4 };
+  const c = await cli(['run', '--seed', '3', '--k', '16', '--epochs', '6', '--config', JSON.stringify(cfg)], []);
+  assert.deepStrictEqual(strip(runs[1].r), strip(c));
+});
+
 test('cancel during a pooled sweep stops every worker; the page stays usable and runs again', async () => {
   const { page, context, problems } = await openPage(env, `#workers=3&v=2&seeds=2&${QUICK}`);
   try {

@@ -128,6 +128,7 @@ export class Pool {
     switch (msg.type) {
       case 'run':
         if (POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) this.startJob(msg);
+        else if (this.spreads(msg)) this.startSpread(msg);
         else {
           this.job = null;
           this.direct = { id: msg.id, msg, sent: false };
@@ -135,7 +136,9 @@ export class Pool {
         }
         return;
       case 'cancel':
-        if (this.job && this.job.id === msg.id) this.cancelJob();
+        // A spread lira run in its last part is worker 0's own run: worker 0 answers.
+        if (this.job && this.job.id === msg.id && this.job.directSent) this.slots[0].w.postMessage(msg);
+        else if (this.job && this.job.id === msg.id) this.cancelJob();
         else if (this.direct && this.direct.id === msg.id && !this.direct.sent) {
           this.direct = null;
           this.emit({ type: 'cancelled', id: msg.id });
@@ -200,6 +203,17 @@ export class Pool {
   // ---- worker -> pool -------------------------------------------------------------------------
 
   fromWorker(slot, msg) {
+    const sj = this.job;
+    if (sj && sj.directSent && slot.index === 0 && msg.id === sj.id) {
+      // The last part of a spread lira run: worker 0's own run, its messages go to the page as
+      // they are, with its progress counted after the reference models'.
+      if (['done', 'cancelled', 'error'].includes(msg.type)) slot.busy = null;
+      if (msg.type === 'done' || msg.type === 'cancelled') this.job = null; // (an error fails the job below)
+      else if (msg.type === 'progress' && msg.progress) {
+        const run = sj.units[slot.busy]?.weight ?? 0;
+        msg = { ...msg, progress: { ...msg.progress, fraction: (sj.weight - run + run * msg.progress.fraction) / sj.weight } };
+      }
+    }
     if (slot.index === 0 && this.direct && msg.id === this.direct.id && ['done', 'cancelled', 'error'].includes(msg.type)) this.direct = null;
     if (slot.asked.length && msg.id !== undefined) slot.asked = slot.asked.filter((r) => !answers(msg, r));
     switch (msg.type) {
@@ -265,6 +279,28 @@ export class Pool {
     this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: this.size > 1 });
   }
 
+  /** Whether run message `msg` is a lira run whose reference models the pool spreads out. */
+  spreads(msg) {
+    return this.size > 1 && msg.mode === 'single' && msg.config?.attack === 'lira' && !(msg.stagePauseMs > 0);
+  }
+
+  /**
+   * A lira run on more than one worker: its reference models (nearly all of its work) are units
+   * of the core's plan (`planJob` of `{kind: 'single'}`, fine), spread over the pool; then worker 0
+   * runs the run itself with the other workers' models sent along (`needs`), so the page gets its
+   * stages and per-user records as from any single run, and the numbers one worker gives.
+   */
+  startSpread(msg) {
+    this.direct = null;
+    const spec = { kind: 'single' };
+    this.job = {
+      id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
+      points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
+      served: new Map(), direct: msg, directSent: false,
+    };
+    this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: true });
+  }
+
   /** Sends a planning or aggregation request to a ready worker (worker 0 if it can). */
   request(msg) {
     this.requests.push(msg);
@@ -310,7 +346,8 @@ export class Pool {
       const holds = (k) => s.served.includes(`${j.id}:${j.units[k].served}`);
       // A matrix seed's attack starts from its training units' lists: once they are all done.
       const needs = (k) => j.units[k].needs || [];
-      const ready = (k) => needs(k).length > 0 && needs(k).every((n) => j.units[n].piece);
+      // (A spread lira run's own part is worker 0's.)
+      const ready = (k) => needs(k).length > 0 && needs(k).every((n) => j.units[n].piece) && (!j.direct || s.index === 0);
       const trains = (k) => {
         const g = j.units[k].served;
         return !needs(k).length && (g === undefined || g === null || g === k);
@@ -328,7 +365,8 @@ export class Pool {
       const keep = (held) => { s.served = [...s.served.filter((x) => x !== held), held].slice(-SERVED_SEEDS); };
       if (g !== undefined && g !== null) {
         const held = `${j.id}:${g}`;
-        if (g === key) msg.share = this.size > 1;
+        // A spread lira run's reference models stay where worker 0 runs the run.
+        if (g === key) msg.share = j.direct ? s.index !== 0 : this.size > 1;
         else if (!s.served.includes(held) && j.served.get(g)) msg.served = j.served.get(g);
         keep(held);
       }
@@ -340,6 +378,14 @@ export class Pool {
           if (s.served.includes(held)) keep(held);
           else if (j.served.get(n)) { msg.needs.push({ unit: j.units[n].unit, served: j.served.get(n) }); keep(held); }
         }
+      }
+      if (j.direct && u.unit.kind === 'single') {
+        const run = { ...j.direct, spec: j.spec, needs: msg.needs || [] };
+        s.busy = key;
+        j.directSent = true;
+        this.direct = { id: j.id, msg: run, sent: true };
+        s.w.postMessage(run);
+        continue;
       }
       // Tests only (under automation): `__memberlensTestCrash = {key, times}` makes the worker given
       // unit `key` crash instead of running it, the next `times` times it is given out.
@@ -362,7 +408,7 @@ export class Pool {
   progress(p) {
     const j = this.job;
     const done = j.units.reduce((t, u) => t + u.weight * (u.piece ? 1 : u.fraction), 0);
-    const runs = j.spec.kind === 'sweep' ? j.units.length : j.spec.seeds.length;
+    const runs = j.spec.kind === 'sweep' ? j.units.length : j.spec.seeds?.length ?? 1;
     const progress = { ...p, done: false, fraction: Math.min(1, done / j.weight), run_count: runs };
     j.pendingProgress = progress;
     if (j.progressTimer) return;
@@ -434,6 +480,7 @@ export class Pool {
 
   crashed(slot, message) {
     const key = slot.busy;
+    const spreadRun = slot.index === 0 && this.job?.directSent; // its last part: worker 0's own run
     if (slot.index === 0 && this.direct?.sent) {
       const { id } = this.direct;
       this.direct = null;
@@ -441,6 +488,7 @@ export class Pool {
         message: oneLine(`The computation worker stopped during the run (${message}); a fresh worker has taken its place: run again.`) });
     }
     this.replace(slot);
+    if (spreadRun) { this.job = null; return; }
     const j = this.job;
     if (key === null || !j) return;
     if (j.cancelled) { this.cancelSettled(); return; }

@@ -211,6 +211,8 @@ async function run(msg) {
   let jobs;
   try {
     if (!active) throw new Error('the data set is not loaded yet');
+    // A lira run the pool spread out (js/pool.js): the reference models other workers trained.
+    for (const n of msg.needs || []) importServed(active, msg.config, msg.spec, n.unit, n.served);
     jobs = parts(msg);
   } catch (e) {
     if (current === token) current = null;
