@@ -56,6 +56,7 @@ TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
 # 1. The wasm library (simd128 comes from .cargo/config.toml).
 if [ -n "${MEMBERLENS_WASM:-}" ]; then
   WASM="$MEMBERLENS_WASM"
+  WASM_PROFILE=test
   [ -f "$WASM" ] || die "MEMBERLENS_WASM=$WASM is not a file"
   say "== the wasm library: $WASM (no release build, no wasm-opt)"
 else
@@ -63,6 +64,7 @@ else
   cargo build --lib --release --target "$WASM_TARGET"
   step_done
   WASM="$TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
+  WASM_PROFILE=release
 fi
 
 # 2. JS bindings. The CLI must match the wasm-bindgen crate exactly; it checks that itself.
@@ -169,6 +171,8 @@ step "service worker build list: www/sw-build.js"
   {
     echo "// Written by scripts/build-web.sh: the files www/sw.js keeps for offline use, and their hash."
     echo "self.MEMBERLENS_BUILD = '$hash';"
+    # Which wasm build the site holds: scripts/bench-browser.mjs measures only the release one.
+    echo "self.MEMBERLENS_WASM_PROFILE = '$WASM_PROFILE';"
     printf 'self.MEMBERLENS_ASSETS = [\n  %s' "'./'"
     for f in $files; do printf ",\n  '%s'" "$f"; done
     printf '\n];\n'
