@@ -8,15 +8,16 @@ PORT ?= 8000
 # The CLI of the test build (cargo's `test` profile, target/debug): the e2e tests compare the page
 # with it, and `make test` makes the site's data files with it.
 TEST_CLI := $(or $(CARGO_TARGET_DIR),target)/debug/memberlens
-# The test binaries with wasm-bindgen tests (the others are native only: no empty wasm binaries),
-# and those that also run in a Chromium worker, where the page runs the module.
-WASM_TESTS := --test dp_accountant --test portable --test wasm_api --test wasm_units
+# The test binaries with wasm-bindgen tests, found by their `wasm_bindgen_test` (the others are
+# native only: no empty wasm binaries; a list by hand had left tests/wasm_audit.rs out), and those
+# that also run in a Chromium worker, where the page runs the module.
+WASM_TESTS := $(patsubst tests/%.rs,--test %,$(shell grep -l wasm_bindgen_test tests/*.rs))
 WORKER_TESTS := --test portable --test wasm_api
 # Resolves (and if needed downloads and verifies) MovieLens ml-latest-small; prints its directory.
 # Called inside recipes, not with $(shell ...), so that a failure stops make.
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
 
-.PHONY: help setup data build web demo test test-fmt test-clippy test-native test-wasm test-e2e \
+.PHONY: help setup data build web web-test demo test test-fmt test-clippy test-native test-wasm test-e2e \
 	bench bench-browser screenshot soak clean fuzz mutants
 
 help:
@@ -24,6 +25,7 @@ help:
 	@echo "make data           verify / fetch MovieLens ml-latest-small (never committed; see data/README.md)"
 	@echo "make build          native release build (target/release/memberlens)"
 	@echo "make web            build the site: www/pkg (wasm) and www/data (bundled data set)"
+	@echo "make web-test       the site from the test build (what make test runs: no release build, no wasm-opt)"
 	@echo "make demo           setup (no browser), web, then serve www/ at http://127.0.0.1:$(PORT)/"
 	@echo "make test           setup, then every test layer in order: fmt, clippy, native, wasm (Node), web build, end to end"
 	@echo "make bench          cargo bench -p memberlens-benches --bench pipeline (criterion)"
@@ -47,6 +49,29 @@ build:
 # it, build-web.sh builds the release CLI.
 web:
 	MEMBERLENS_CLI="$(MEMBERLENS_CLI)" bash scripts/build-web.sh
+
+# The site as make test builds it: from the wasm library the wasm layer built (cargo's `test`
+# profile; asking cargo for it with the same tests builds nothing) and the CLI the native layer
+# built. No release build (fat LTO, ~80 s) and no wasm-opt (~50 s): the e2e tests check behaviour
+# and page = CLI, which do not depend on them (docs/testing.md); size and speed are measured on the
+# release site (make web, scripts/bench-browser.mjs).
+web-test:
+	@wasm=$$(cargo test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS) \
+		--message-format=json-render-diagnostics | node -e "$$WASM_ARTIFACT_JS"); \
+	MEMBERLENS_CLI="$(TEST_CLI)" MEMBERLENS_WASM="$$wasm" bash scripts/build-web.sh
+
+# Reads cargo's JSON messages on stdin; prints the memberlens library's .wasm (its cdylib).
+define WASM_ARTIFACT_JS
+let s = '';
+process.stdin.on('data', (d) => (s += d)).on('end', () => {
+  const files = s.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
+    .filter((m) => m.reason === 'compiler-artifact' && m.target.name === 'memberlens' && m.target.kind.includes('cdylib'))
+    .flatMap((m) => m.filenames.filter((f) => f.endsWith('.wasm')));
+  if (files.length !== 1) { console.error(`make web-test: expected one memberlens .wasm from cargo, got $${JSON.stringify(files)}`); process.exit(1); }
+  console.log(files[0]);
+});
+endef
+export WASM_ARTIFACT_JS
 
 demo:
 	bash scripts/setup.sh --no-browser
@@ -83,11 +108,12 @@ export SERVE_JS
 # The README's test command: installs what is missing (scripts/setup.sh, a no-op when all is
 # there), then every layer strictly in order (also under -j); the first failure stops it. Each
 # artefact is built once (docs/testing.md): clippy, the native and wasm tests and the CLI share
-# cargo's `test` profile, and the site's data bundle is made with the CLI the native tests built.
+# cargo's `test` profile, and the site (make web-test) is made from the wasm library the wasm layer
+# built and the CLI the native tests built.
 test:
 	@tf=$$(mktemp); trap 'rm -f "$$tf"' EXIT; \
 	cpu() { awk 'NR == 2 { split($$1, u, "m"); split($$2, k, "m"); printf "%.0f", u[1] * 60 + u[2] + k[1] * 60 + k[2] }' "$$tf"; }; \
-	t0=$$SECONDS; for t in setup test-fmt test-clippy test-native test-wasm web test-e2e; do \
+	t0=$$SECONDS; for t in setup test-fmt test-clippy test-native test-wasm web-test test-e2e; do \
 		s=$$SECONDS; times > "$$tf"; c=$$(cpu); echo "=== make $$t (load $$(cut -d' ' -f1-3 /proc/loadavg))"; \
 		$(MAKE) $$t MEMBERLENS_CLI=$(TEST_CLI) || { echo "=== make $$t FAILED after $$((SECONDS - s)) s"; exit 1; }; \
 		times > "$$tf"; echo "=== make $$t ok ($$((SECONDS - s)) s, CPU $$(( $$(cpu) - c )) s)"; \
@@ -118,13 +144,20 @@ test-wasm:
 # The page-equals-CLI checks compare with the CLI of the test build (built here if it is missing:
 # through the CLI's test, so that cargo resolves the same features as the native layer did and
 # reuses its build; a plain `cargo build` leaves out the dev-dependencies' features and rebuilds).
-# One Node process runs every file (tests/e2e/run-all.mjs): one server and one Chromium for all.
+# Groups 1 and 2 of the files (tests/e2e/groups.mjs) run at the same time in two Node processes,
+# each with one server and one Chromium for all its files (most tests keep one core busy); then
+# group 3 alone: the files that check the main thread for long tasks during a run or force larger
+# pools need the machine to themselves. E2E_GROUPS=1 runs every file in one process, one after
+# another (tests/e2e/run-all.mjs).
+E2E_GROUPS ?= 3
 test-e2e:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
 	cargo test --profile test --no-run --test cli; \
 	export MEMBERLENS_CLI="$(TEST_CLI)"; \
-	set -x; node --test tests/e2e/run-all.mjs
+	if [ "$(E2E_GROUPS)" = 1 ]; then set -x; node --test tests/e2e/run-all.mjs; \
+	else set -x; node --test --test-concurrency=2 tests/e2e/group-1.mjs tests/e2e/group-2.mjs; \
+		node --test tests/e2e/group-3.mjs; fi
 
 bench:
 	cargo bench -p memberlens-benches --bench pipeline

@@ -57,6 +57,12 @@ if (!existsSync(path.join(WWW, 'pkg/memberlens_bg.wasm'))) {
   console.error('bench-browser: www/pkg is missing: run `make web` first');
   process.exit(1);
 }
+// make test builds the site from its test build (make web-test: no LTO, no wasm-opt), whose size
+// and speed are not the site's: measure only what make web ships.
+if (/MEMBERLENS_WASM_PROFILE = 'test'/.test(readFileSync(path.join(WWW, 'sw-build.js'), 'utf8'))) {
+  console.error('bench-browser: www/ holds the test build of the wasm (make test runs make web-test): run `make web` first');
+  process.exit(1);
+}
 
 const server = await serve();
 const browser = await chromium.launch(CHROMIUM);

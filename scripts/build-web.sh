@@ -7,6 +7,11 @@
 # Needs what scripts/setup.sh --no-browser installs. Run from anywhere; works in the repo root.
 # MEMBERLENS_CLI: the CLI that makes the data files, if one is built already (`make test` passes the
 # one its native layer built: the files are the same); without it, `cargo build --release`'s.
+# MEMBERLENS_WASM: the wasm library (cargo's memberlens.wasm, before wasm-bindgen), if one is built
+# already: `make test` passes the one its wasm layer built (cargo's `test` profile: no LTO), and the
+# site is then made without the release build (~80 s) and without wasm-opt (~50 s). The numbers are
+# the same (portable by design; the e2e tests compare the page with the CLI bit for bit); only size
+# and speed differ, which scripts/bench-browser.mjs measures on the release build (make web).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,31 +54,42 @@ TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
 [ -d "$TARGET_DIR" ] || mkdir -p "$TARGET_DIR"
 
 # 1. The wasm library (simd128 comes from .cargo/config.toml).
-step "cargo build --lib --release --target $WASM_TARGET"
-cargo build --lib --release --target "$WASM_TARGET"
-step_done
+if [ -n "${MEMBERLENS_WASM:-}" ]; then
+  WASM="$MEMBERLENS_WASM"
+  WASM_PROFILE=test
+  [ -f "$WASM" ] || die "MEMBERLENS_WASM=$WASM is not a file"
+  say "== the wasm library: $WASM (no release build, no wasm-opt)"
+else
+  step "cargo build --lib --release --target $WASM_TARGET"
+  cargo build --lib --release --target "$WASM_TARGET"
+  step_done
+  WASM="$TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
+  WASM_PROFILE=release
+fi
 
 # 2. JS bindings. The CLI must match the wasm-bindgen crate exactly; it checks that itself.
 step "wasm-bindgen --target web --out-dir $PKG"
 rm -rf "$PKG"
-wasm-bindgen --target web --out-dir "$PKG" "$TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
+wasm-bindgen --target web --out-dir "$PKG" "$WASM"
 step_done
 
 # 3. Optimise with npm binaryen's wasm-opt (Debian's binaryen 108 breaks the module).
 #    The features are those rustc 1.95 enables by default for wasm32 plus simd128 (binaryen also
 #    reads them from the module's target_features section); --no-inline must come before -O3
 #    so the per-epoch kernels stay separate functions (one huge function stays in the slow tier).
-step "wasm-opt -O3 $PKG/${CRATE}_bg.wasm"
-before=$(stat -c %s "$PKG/${CRATE}_bg.wasm")
-node "$WASM_OPT" \
-  --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
-  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  --enable-reference-types --enable-multivalue --enable-call-indirect-overlong \
-  --no-inline='*hot_fn*' -O3 \
-  "$PKG/${CRATE}_bg.wasm" -o "$PKG/${CRATE}_bg.opt.wasm"
-mv "$PKG/${CRATE}_bg.opt.wasm" "$PKG/${CRATE}_bg.wasm"
-say "   $before -> $(stat -c %s "$PKG/${CRATE}_bg.wasm") bytes"
-step_done
+if [ -z "${MEMBERLENS_WASM:-}" ]; then
+  step "wasm-opt -O3 $PKG/${CRATE}_bg.wasm"
+  before=$(stat -c %s "$PKG/${CRATE}_bg.wasm")
+  node "$WASM_OPT" \
+    --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --enable-reference-types --enable-multivalue --enable-call-indirect-overlong \
+    --no-inline='*hot_fn*' -O3 \
+    "$PKG/${CRATE}_bg.wasm" -o "$PKG/${CRATE}_bg.opt.wasm"
+  mv "$PKG/${CRATE}_bg.opt.wasm" "$PKG/${CRATE}_bg.wasm"
+  say "   $before -> $(stat -c %s "$PKG/${CRATE}_bg.wasm") bytes"
+  step_done
+fi
 
 # 4. The optimised module must still load and answer (catches a wasm-opt that breaks start-up).
 step "load check: initSync + defaultConfig() in Node"
@@ -155,6 +171,8 @@ step "service worker build list: www/sw-build.js"
   {
     echo "// Written by scripts/build-web.sh: the files www/sw.js keeps for offline use, and their hash."
     echo "self.MEMBERLENS_BUILD = '$hash';"
+    # Which wasm build the site holds: scripts/bench-browser.mjs measures only the release one.
+    echo "self.MEMBERLENS_WASM_PROFILE = '$WASM_PROFILE';"
     printf 'self.MEMBERLENS_ASSETS = [\n  %s' "'./'"
     for f in $files; do printf ",\n  '%s'" "$f"; done
     printf '\n];\n'
