@@ -158,7 +158,6 @@ test('the matrix button: progress per seed, Cancel stops it, then a run complete
   const { page, context, problems } = await openPage(env, `#v=2&seeds=2&recommenders=lfm,item-knn&${QUICK}`);
   try {
     await waitState(page, 'ready');
-    await page.locator('#sweeps > summary').click();
     await page.getByRole('button', { name: /^Transfer matrix/ }).click();
     await waitState(page, 'running');
     await page.waitForFunction(() => /^Seed 1 of 2 \(seed 0\)\. Stage \d of 8/.test(document.getElementById('status').textContent),

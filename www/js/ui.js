@@ -6,9 +6,12 @@
 // It never talks to the worker; main.js wires events to actions.
 
 import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE, paramText, echo } from './state.js';
-import { count, duration, sweepValue } from './format.js';
+import { count, duration, sweepValue, clock } from './format.js';
 
 const $ = (id) => document.getElementById(id);
+// The config fields: the form's ("All settings") and those beside the buttons of the sections
+// that use them (the matrix's algorithms, the frontier's defences).
+const FIELDS = '#controls [data-key], .chapter [data-key]';
 
 // One or two plain sentences per stage, for a lecture audience (ids from docs/INTERFACES.md).
 export const STAGES = [
@@ -202,7 +205,7 @@ export function buildControls(state, onChange) {
   $('matrix-fields').append(field('recommenders', state.recommenders));
   $('frontier-fields').append(field('defences', state.defences), field('strengths', state.strengths), field('protocols', state.protocols));
   refreshOptions([], state);
-  for (const input of document.querySelectorAll('#controls [data-key]')) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     const handler = () => {
       const r = readInput(input);
       if (r.ok) onChange(input.dataset.key, r.value);
@@ -230,18 +233,68 @@ function readInput(input) {
 /** Every invalid field as "Label: needs …"; empty when the form can run. */
 export function invalidFields() {
   const out = [];
-  for (const input of document.querySelectorAll('#controls [data-key]')) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     if (!readInput(input).ok) out.push(`${SCHEMA[input.dataset.key].label}: needs ${describeRange(input.dataset.key)}`);
   }
   return out;
 }
 
+// ---- sections (issue 18: one idea per section, a persistent navigation between them) ----------
+
+// Which section a run's result is shown in: the one whose button started it.
+const SLOT = { single: 'attack', you: 'flagged', compare: 'serving', matrix: 'algorithms', 'k-sweep': 'algorithms',
+  'dim-sweep': 'algorithms', 'lr-sweep': 'algorithms', frontier: 'defences', audit: 'data' };
+
+/**
+ * Moves the results panel into the section of `mode` (the reader sees the result where they asked
+ * for it), and the individuals view into "Who is flagged". Lecture mode keeps both in the first
+ * section: its slides lay out that one panel.
+ */
+export function placeResults(mode) {
+  const present = document.documentElement.classList.contains('present');
+  const slot = document.querySelector(`.chapter-slot[data-slot="${present ? 'attack' : SLOT[mode] || 'attack'}"]`);
+  const panel = $('results-panel');
+  if (slot && panel.parentElement !== slot) slot.prepend(panel);
+  const ind = $('individuals');
+  if (present) {
+    if (ind.parentElement !== $('results-body')) $('results-body').insertBefore(ind, $('compare-box'));
+  } else {
+    const flagged = document.querySelector('.chapter-slot[data-slot="flagged"]');
+    if (ind.parentElement !== flagged) flagged.prepend(ind);
+  }
+}
+
+/** Marks the navigation's link of the section being read (aria-current), as the reader scrolls. */
+export function watchSections() {
+  const links = new Map([...document.querySelectorAll('#section-nav a')].map((a) => [a.hash.slice(1), a]));
+  if (!('IntersectionObserver' in window)) return;
+  const seen = new Map();
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) seen.set(e.target.id, e.isIntersecting ? e.boundingClientRect.top : null);
+    // The first section (in page order) whose part is on screen.
+    let current = null;
+    for (const id of links.keys()) if (seen.get(id) !== null && seen.get(id) !== undefined) { current = id; break; }
+    for (const [id, a] of links) {
+      if (id === current) a.setAttribute('aria-current', 'location'); else a.removeAttribute('aria-current');
+    }
+  }, { rootMargin: '-20% 0px -60% 0px' });
+  for (const id of links.keys()) if ($(id)) io.observe($(id));
+}
+
+/** Says why "All settings" is open: a link that sets settings other than the defaults opens it. */
+export function noteSettings(changed) {
+  // On a phone it stays folded (the result area stays on the first screen) and only says so.
+  const open = changed.length > 0 && !window.matchMedia('(max-width: 860px)').matches;
+  $('settings-note').textContent = changed.length ? `(${open ? 'opened: ' : ''}this link sets ${changed.join(', ')})` : '';
+  if (open) $('settings').open = true;
+}
+
 /** Puts a whole state into the fields (after a hash change). */
 export function setControls(state) {
-  for (const input of document.querySelectorAll('#controls [data-key]')) setInput(input, state[input.dataset.key]);
+  for (const input of document.querySelectorAll(FIELDS)) setInput(input, state[input.dataset.key]);
   for (const r of document.querySelectorAll('input[name="scale"]')) r.checked = r.value === state.scale;
   const hidden = new Set(String(state.hide || '').split(',').filter(Boolean));
-  for (const input of document.querySelectorAll('#controls [data-key]')) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     input.closest('.field').hidden = hidden.has(input.dataset.key);
   }
   showPreset(state.preset);
@@ -339,14 +392,42 @@ function markAllStages(overall, progress) {
   }
 }
 
+/**
+ * The running job's time (issue 18, item 4): its estimate, the time so far and what is left. The
+ * remaining time starts as the estimate less the time spent and, once a tenth of the work is done
+ * (units finished or in progress: js/pool.js weighs them), is projected from the measured pace,
+ * which is what a slower machine than the cost model's actually does.
+ * `job`: {t0 (performance.now()), estimate (seconds or null)}; `fraction`: 0..1 of the work.
+ */
+export function renderJobTime(job, fraction) {
+  const el = $('job-time');
+  if (!job) { el.hidden = true; el.textContent = ''; return null; }
+  const spent = (performance.now() - job.t0) / 1000;
+  const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+  let left = null;
+  if (f >= 0.1) left = (spent * (1 - f)) / f;
+  else if (Number.isFinite(job.estimate)) left = Math.max(0, job.estimate - spent);
+  const bits = [];
+  if (Number.isFinite(job.estimate)) bits.push(`Estimated ${clock(job.estimate)}`);
+  bits.push(`${clock(spent)} so far`);
+  if (left !== null) bits.push(left < 1 ? 'almost done' : `about ${clock(left)} left`);
+  el.textContent = bits.join(' \u00b7 ');
+  el.dataset.left = left === null ? '' : String(Math.round(left));
+  el.hidden = false;
+  return el.textContent;
+}
+
 export function resetProgress() {
   lastStage = null;
+  renderJobTime(null);
   markAllStages(0, 'todo');
 }
 
-export function finishProgress(elapsedMs) {
+export function finishProgress(elapsedMs, estimate = null) {
   markAllStages(1, 'done');
-  setStatus(`Done in ${duration(elapsedMs)} (in this browser tab).`);
+  renderJobTime(null);
+  const est = Number.isFinite(estimate) ? `; estimated ${clock(estimate)}` : '';
+  setStatus(`Done in ${duration(elapsedMs)} (in this browser tab${est}).`);
 }
 
 // What the banners and the status line show at most: lines of a message list (then "… and N
