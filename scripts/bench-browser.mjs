@@ -15,7 +15,7 @@
 //
 //   node scripts/bench-browser.mjs            (needs `make web`; the CLI part needs `make build`)
 //   MEMBERLENS_RATINGS=/path/ratings.csv CHROMIUM=/usr/bin/chromium node scripts/bench-browser.mjs
-//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only frontier, --only lira, --only pool [--trials N],
+//   node scripts/bench-browser.mjs --only ml-1m-shape   (or --only estimates, --only frontier, --only lira, --only pool [--trials N],
 //                                                        --only pool-matrix [--trials N],
 //                                                        --only first-load, --only single [--trials N],
 //                                                        --only lecture)
@@ -35,6 +35,13 @@
 // Entry `lira`: one single run with `attack: 'lira'` (16 reference models, the default) on the
 // bundled data with the page's default pool, timed from the page's `running` to `done` (issue 15's
 // target: at most 15 s on the 2-core machine), next to the native CLI on the same run.
+//
+// Entry `estimates`: the page's estimate of each multi-run job against its measured time (issue 18:
+// within ×1.5). Compare, matrix, frontier, k-, lr- and model-size sweep at the page's defaults
+// (`#v=2&run=MODE`, the page's default pool), one after the other; a job that asks first ("Run it
+// anyway") is confirmed. The estimate is the one the page shows while the job runs
+// (body[data-estimate]); measured is the page's `running` to `done`. Prints each with the ratio
+// measured / estimate and the load average before and after.
 //
 // Entry `ml-1m-shape` (needs the CLI): a synthetic ML-1M-shaped ratings.csv (`memberlens synth`,
 // 6,040 users, 3,706 items, 10^6 ratings, seed 0) loaded through the page's own file input, then
@@ -453,6 +460,42 @@ async function liraRun() {
   };
 }
 
+/** The page's estimate against the measured time of each multi-run job at its defaults. */
+async function estimatesRun() {
+  const rows = [];
+  for (const mode of ['compare', 'matrix', 'frontier', 'k-sweep', 'lr-sweep', 'dim-sweep']) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const load0 = os.loadavg()[0];
+    await page.goto(`${server.url}#v=2&run=${mode}`);
+    // Jobs above a minute ask first: confirmed, as a reader who wants the job would.
+    await page.waitForFunction(() => document.body.dataset.state === 'running' || document.getElementById('cost-dialog')?.open,
+      null, { timeout: 120_000 });
+    if (await page.evaluate(() => !!document.getElementById('cost-dialog')?.open)) {
+      await page.locator('#cost-yes').click();
+      await page.waitForFunction(() => document.body.dataset.state === 'running', null, { timeout: 60_000 });
+    }
+    const t0 = Date.now();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: 1_200_000, polling: 200 });
+    const measured = (Date.now() - t0) / 1000;
+    const state = await page.evaluate(() => document.body.dataset.state);
+    if (state !== 'done') throw new Error(`${mode}: ${await page.locator('#error').textContent()}`);
+    const estimate = Number(await page.evaluate(() => document.body.dataset.estimate));
+    const row = { mode, estimate_s: +estimate.toFixed(1), measured_s: +measured.toFixed(1),
+      ratio: +(measured / estimate).toFixed(2), load_before: +load0.toFixed(2), load_after: +os.loadavg()[0].toFixed(2) };
+    log(JSON.stringify(row));
+    rows.push(row);
+    await context.close();
+  }
+  return { workers: poolSize(), cores: os.cpus().length, rows,
+    within_1_5: rows.every((r) => r.ratio >= 1 / 1.5 && r.ratio <= 1.5) };
+}
+
+/** The page's default pool size here (js/pool.js: hardwareConcurrency − 1 in 1..8). */
+function poolSize() {
+  return Math.min(8, Math.max(1, os.cpus().length - 1));
+}
+
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]
   : process.env.BENCH_POOL_ONLY ? 'pool' : null;
 // Rounds of the pool table (`--trials N`, default 3): one k-sweep takes 12-25 s here, and a single
@@ -462,14 +505,17 @@ if (!(Number.isInteger(TRIALS) && TRIALS >= 1)) {
   console.error('bench-browser: --trials takes a whole number ≥ 1');
   process.exit(2);
 }
-const ENTRIES = ['ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix', 'first-load', 'single', 'lecture'];
+const ENTRIES = ['estimates', 'ml-1m-shape', 'frontier', 'lira', 'pool', 'pool-matrix', 'first-load', 'single', 'lecture'];
 if (only !== null && !ENTRIES.includes(only)) {
   console.error(`bench-browser: unknown entry '${only}' (allowed: ${ENTRIES.join(', ')})`);
   process.exit(2);
 }
 
 try {
-  if (only === 'first-load') {
+  if (only === 'estimates') {
+    log('estimates: compare, matrix, frontier, k-, lr- and model-size sweep at the page defaults…');
+    console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), estimates: await estimatesRun() }, null, 2));
+  } else if (only === 'first-load') {
     log('first load…');
     console.log(JSON.stringify({ chromium: browser.version(), load_avg: os.loadavg().map((l) => +l.toFixed(2)), first_load: await firstLoad() }, null, 2));
   } else if (only === 'single') {
