@@ -36,7 +36,8 @@
 //                  what this unit served; served: another worker's lists for this run's seed, or
 //                  absent; needs: [{unit, served}] lists of the units a matrix seed's attack starts from;
 //                  testCrash: tests only, crash instead of running it)
-//                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces}
+//                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces, partial?}
+//                  (partial: a matrix of the seeds done so far, drawn while the rest run; echoed back)
 //                  {type:'sweep-point', id, config, spec, index, pieces}
 //                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
 // Worker -> pool:  {type:'plan', id, units} | {type:'unit-progress', id, key, progress}
@@ -344,7 +345,9 @@ function poolRequest(msg) {
   try {
     if (!active) throw new Error('the data set is not loaded yet');
     if (msg.type === 'plan') post({ type: 'plan', id: msg.id, units: planJob(active, msg.config, msg.spec, msg.fine) });
-    else if (msg.type === 'aggregate') post({ type: 'aggregated', id: msg.id, result: aggregateJob(active, msg.config, msg.spec, msg.pieces) });
+    else if (msg.type === 'aggregate') {
+      post({ type: 'aggregated', id: msg.id, partial: !!msg.partial, result: aggregateJob(active, msg.config, msg.spec, msg.pieces) });
+    }
     else post({ type: 'sweep-point', id: msg.id, index: msg.index, point: sweepPoint(active, msg.config, msg.spec, msg.index, msg.pieces) });
   } catch (e) {
     post(errorMessage(e, msg.type === 'plan' ? 'config' : 'run', msg.id));
