@@ -160,8 +160,11 @@ export function showView(v, { scale, onUnpin }) {
     renderFrontierTables($('tables'), v.result, d.text);
     renderHeadline($('headline'), frontierHeadline(v.result), frontierTakeaway(v.result));
   } else if (v.mode === 'matrix') {
+    // While it runs: the matrix of the seeds done so far (js/pool.js), said in its title.
+    const total = v.cond.values?.seeds;
+    const sofar = v.partial ? ` (so far: ${v.result.seeds.length}${total ? ` of ${total}` : ''} seeds)` : '';
     chart = drawMatrix($('chart'), v.result, {
-      title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm \u2014 ${d.text}`,
+      title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm${sofar} \u2014 ${d.text}`,
       condition: d.text, describedBy: 'matrix-table',
     });
     renderCompareTable($('compare-box'), []);
