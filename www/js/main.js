@@ -364,7 +364,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   latestProgress = null;
   results.publishResults(null); // #results only ever holds a finished result
   if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: its cells fill in as each seed is done\u2026'
-    : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026'
+    : mode === 'frontier' ? 'Running every defence at every strength: its points appear as they are done\u2026'
       : mode === 'audit' ? 'Running the audit: every attack an outsider could run on your lists\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
@@ -409,7 +409,7 @@ function scheduleProgress(p) {
  */
 function onPartial(msg) {
   if (job.mode === 'compare') job.partial.push(msg.result);
-  else if (job.mode === 'matrix') job.partial = msg.result; // the matrix of the seeds done so far
+  else if (job.mode === 'matrix' || job.mode === 'frontier') job.partial = msg.result; // the matrix / frontier so far
   else job.partial.push(msg.point);
   partialView = true;
   if (partialFrame) return;
@@ -421,7 +421,7 @@ function onPartial(msg) {
       const result = partialResult(j);
       // The sweep already on screen is this job's: only its points, tables and headline change.
       const chart = view.currentChart();
-      if (j.mode !== 'compare' && j.mode !== 'matrix' && j.drawn && chart?.sameSweep?.(result)) {
+      if (SWEEPS[j.mode] && j.drawn && chart?.sameSweep?.(result)) {
         chart.update(result);
         results.renderSweepTables($('tables'), result, describeCondition(j.cond).text);
         view.headlineSweep(result);
@@ -438,7 +438,7 @@ function onPartial(msg) {
 
 function partialResult(j) {
   if (j.mode === 'compare') return { runs: j.partial };
-  if (j.mode === 'matrix') return j.partial;
+  if (j.mode === 'matrix' || j.mode === 'frontier') return j.partial;
   return { param: SWEEPS[j.mode].param, values: j.values, seeds: j.seeds, config: { ...toConfig(conditionState(j.cond)) }, points: j.partial };
 }
 

@@ -387,6 +387,7 @@ export class Pool {
     if (j.spec.kind === 'sweep') this.sweepPoints();
     const all = j.units.every((x) => x.piece);
     if (!all && j.spec.kind === 'matrix' && u.unit.kind === 'seed') this.matrixSoFar();
+    if (!all && j.spec.kind === 'frontier') this.frontierSoFar();
     if (all) {
       this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: j.units.map((x) => x.piece) });
     }
@@ -420,6 +421,20 @@ export class Pool {
     this.request({ type: 'aggregate', id: j.id, config: j.config, spec: { ...j.spec, seeds }, pieces, partial: true, done: done.length });
   }
 
+  /**
+   * The frontier so far (issue 18: points appear as units finish): the core's report of the
+   * finished pieces (frontierSoFar: a panel once its undefended runs are in, each point once its
+   * every seed is), one request at a time — a unit finished meanwhile is in the next one.
+   */
+  frontierSoFar() {
+    const j = this.job;
+    if (j.soFarAsked) { j.soFarAgain = true; return; }
+    const done = j.units.filter((x) => x.piece);
+    j.soFarAsked = true;
+    j.soFarAgain = false;
+    this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: done.map((x) => x.piece), partial: true, done: done.length });
+  }
+
   onSweepPoint(msg) {
     const j = this.job;
     if (!j || j.id !== msg.id || j.cancelled) return;
@@ -430,6 +445,13 @@ export class Pool {
     const j = this.job;
     if (!j || j.id !== msg.id || j.cancelled) return;
     if (msg.partial) {
+      if (j.spec.kind === 'frontier') {
+        j.soFarAsked = false;
+        // Drawn once a panel has its undefended point; a unit finished meanwhile asks again.
+        if (msg.result.panels?.length) this.emit({ type: 'partial', id: j.id, index: 0, result: msg.result });
+        if (j.soFarAgain && !j.units.every((x) => x.piece)) this.frontierSoFar();
+        return;
+      }
       // A matrix so far: drawn unless a later one (or the whole) came first.
       const n = msg.result.seeds?.length ?? 0;
       if (n > (j.partialSeeds ?? 0)) {

@@ -153,8 +153,10 @@ export function showView(v, { scale, onUnpin }) {
     $('tables').replaceChildren();
     renderHeadline($('headline'), you.headlineItems(v.result), you.takeaway(v.result));
   } else if (v.mode === 'frontier') {
+    // While it runs: the points done so far (js/pool.js), said in its title.
+    const sofar = v.partial ? ' (so far: the points done)' : '';
     chart = drawFrontier($('chart'), v.result, {
-      title: `Defences against the strongest attack: privacy vs usefulness \u2014 ${d.text}`, condition: d.text,
+      title: `Defences against the strongest attack: privacy vs usefulness${sofar} \u2014 ${d.text}`, condition: d.text,
     });
     renderCompareTable($('compare-box'), []);
     renderFrontierTables($('tables'), v.result, d.text);
