@@ -184,7 +184,7 @@ fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
         };
         serde_json::to_value(&f).unwrap()
     };
-    let full = serde_json::to_value(&plan.aggregate(&fine).unwrap()).unwrap();
+    let full = serde_json::to_value(plan.aggregate(&fine).unwrap()).unwrap();
     let v = so_far(fine.iter().filter(|p| slot(p) == 0).cloned().collect());
     assert_eq!(v["panels"].as_array().unwrap().len(), 0, "one of two seeds");
     // Slot 0 whole, slot 1's base part only: popular's serving-level points and dp-sgd's strength 0.
