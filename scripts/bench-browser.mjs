@@ -463,7 +463,8 @@ async function liraRun() {
 /** The page's estimate against the measured time of each multi-run job at its defaults. */
 async function estimatesRun() {
   const rows = [];
-  for (const mode of ['compare', 'matrix', 'frontier', 'k-sweep', 'lr-sweep', 'dim-sweep']) {
+  // The single run first: the multi-run jobs' ratios read against it (the same load, minutes apart).
+  for (const mode of ['single', 'compare', 'matrix', 'frontier', 'k-sweep', 'lr-sweep', 'dim-sweep']) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     const load0 = os.loadavg()[0];

@@ -22,6 +22,7 @@ import {
   baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols, YOU_MIN,
 } from './state.js';
 import * as ui from './ui.js';
+import * as sections from './sections.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
 import * as you from './you.js';
@@ -339,7 +340,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   const cond = captureCondition(state, mode);
   const msg = jobMessage(mode, state, cond);
   const config = msg.config;
-  ui.placeResults(mode);
+  sections.placeResults(mode);
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
   // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing. An audit's
   // cost depends on its files, which only the worker reads: it starts at once.
@@ -655,7 +656,7 @@ async function lectureRun(mode) {
 // ---- showing a result (drawn by js/view.js) ------------------------------------------------
 
 function showView(v) {
-  ui.placeResults(v.mode);
+  sections.placeResults(v.mode);
   if (v.mode === 'audit') { audit.show(v, describeCondition(v.cond).text); return; }
   audit.hide();
   view.showView(v, { scale: state.scale, onUnpin: unpin });
@@ -866,8 +867,8 @@ function main() {
   // "All settings" starts folded (the story and the Run button come first); a link that sets
   // other settings than its preset's opens it and says so.
   const base = baseState(state.preset);
-  ui.noteSettings(CONFIG_KEYS.filter((k) => k !== 'seed' && state[k] !== base[k]));
-  ui.watchSections();
+  sections.noteSettings(CONFIG_KEYS.filter((k) => k !== 'seed' && state[k] !== base[k]));
+  sections.watchSections();
   pendingRun = run && run !== 'audit' && !state.present ? { mode: run, origin: 'link' } : null;
   ui.resetProgress();
   wire();
