@@ -159,8 +159,15 @@ export function showView(v, { scale, onUnpin }) {
       title: `Defences against the strongest attack: privacy vs usefulness${sofar} \u2014 ${d.text}`, condition: d.text,
     });
     renderCompareTable($('compare-box'), []);
-    renderFrontierTables($('tables'), v.result, d.text);
-    renderHeadline($('headline'), frontierHeadline(v.result), frontierTakeaway(v.result));
+    if (v.partial) {
+      // While it runs only the chart: the tables of every point cost the main thread 200+ ms a
+      // redraw (tests/e2e/frontier.test.mjs's long tasks); they come with the whole.
+      $('tables').replaceChildren();
+      renderHeadline($('headline'), [], 'The points appear as they are done; the tables and findings follow the whole frontier.');
+    } else {
+      renderFrontierTables($('tables'), v.result, d.text);
+      renderHeadline($('headline'), frontierHeadline(v.result), frontierTakeaway(v.result));
+    }
   } else if (v.mode === 'matrix') {
     // While it runs: the matrix of the seeds done so far (js/pool.js), said in its title.
     const total = v.cond.values?.seeds;
