@@ -475,6 +475,23 @@ pub fn aggregate_job(
     to_js(&plan.aggregate(&pieces_from_js(pieces)?).map_err(err)?)
 }
 
+/// A frontier so far from the pieces of its finished units (`Plan::frontier_so_far`), drawn
+/// while the rest run.
+#[wasm_bindgen(js_name = frontierSoFar)]
+pub fn frontier_so_far(
+    dataset: &Dataset,
+    config: JsValue,
+    spec: JsValue,
+    pieces: JsValue,
+) -> Result<JsValue, JsError> {
+    let plan = plan(dataset, config, spec)?;
+    to_js(
+        &plan
+            .frontier_so_far(&pieces_from_js(pieces)?)
+            .map_err(err)?,
+    )
+}
+
 /// One sweep value's point (mean, std, runs) from the pieces of its seeds, drawn while the rest
 /// of the sweep runs; equal to that point of the final report.
 #[wasm_bindgen(js_name = sweepPoint)]

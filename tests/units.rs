@@ -163,6 +163,63 @@ fn pieces_in_any_order_after_a_trip_through_json_values_give_the_same_report() {
     shuffled.rotate_left(3);
     assert_eq!(strip(plan.aggregate(&shuffled).unwrap()), want);
 
+    // So far (issue 18: the page draws the frontier while it runs): nothing before a panel's
+    // undefended runs are all in; then the points whose every seed is in, with the final numbers.
+    let slot = |p: &Piece| match p.unit {
+        Unit::Frontier { seed_index, .. } => seed_index,
+        _ => unreachable!(),
+    };
+    let base = |p: &Piece| {
+        matches!(
+            p.unit,
+            Unit::Frontier {
+                part: FrontierPart::Base,
+                ..
+            }
+        )
+    };
+    let so_far = |ps: Vec<Piece>| {
+        let Report::Frontier(f) = plan.frontier_so_far(&ps).unwrap() else {
+            panic!("not a frontier")
+        };
+        serde_json::to_value(&f).unwrap()
+    };
+    let full = serde_json::to_value(plan.aggregate(&fine).unwrap()).unwrap();
+    let v = so_far(fine.iter().filter(|p| slot(p) == 0).cloned().collect());
+    assert_eq!(v["panels"].as_array().unwrap().len(), 0, "one of two seeds");
+    // Slot 0 whole, slot 1's base part only: popular's serving-level points and dp-sgd's strength 0.
+    let v = so_far(
+        fine.iter()
+            .filter(|p| slot(p) == 0 || (slot(p) == 1 && base(p)))
+            .cloned()
+            .collect(),
+    );
+    let (got, want) = (&v["panels"][0], &full["panels"][0]);
+    assert_eq!(v["panels"].as_array().unwrap().len(), 1);
+    assert_eq!(got["undefended"], want["undefended"]);
+    assert_eq!(
+        got["defences"][0], want["defences"][0],
+        "score-noise: every point"
+    );
+    assert_eq!(got["defences"][1]["points"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        got["defences"][1]["points"][0],
+        want["defences"][1]["points"][0]
+    );
+    assert_eq!(got["notes"].as_array().unwrap().len(), 0);
+    // Every piece: the final panels, notes aside.
+    let mut v = so_far(fine.clone());
+    for (g, w) in v["panels"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(full["panels"].as_array().unwrap())
+    {
+        g["notes"] = w["notes"].clone();
+        g["chart_note"] = w["chart_note"].clone();
+    }
+    assert_eq!(v["panels"], full["panels"]);
+
     // A missing or repeated piece is an error, never a silent report.
     let e = plan.aggregate(&fine[1..]).unwrap_err().to_string();
     assert!(e.contains("not every point has one run per seed"), "{e}");

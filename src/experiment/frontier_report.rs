@@ -162,6 +162,17 @@ impl FrontierSlots<'_> {
     /// The report from every slot's pieces. Pieces may come in any order: they are placed by slot
     /// (stable within a slot), and every place must then hold exactly one run per seed.
     pub fn aggregate(&self, pieces: &[FrontierPiece]) -> Result<FrontierReport> {
+        self.collect(pieces, false)
+    }
+
+    /// The frontier so far, from the pieces of the units finished yet (the page draws it while
+    /// the rest run): a panel once its undefended runs are in, with the points whose every seed
+    /// is in; no notes (they read the whole panel). Each point shown has its final numbers.
+    pub fn aggregate_so_far(&self, pieces: &[FrontierPiece]) -> Result<FrontierReport> {
+        self.collect(pieces, true)
+    }
+
+    fn collect(&self, pieces: &[FrontierPiece], so_far: bool) -> Result<FrontierReport> {
         let n = self.seeds.len();
         let slots = self.protocols.len() * n;
         let mut order: Vec<&FrontierPiece> = pieces.iter().collect();
@@ -185,7 +196,9 @@ impl FrontierSlots<'_> {
                 .copied()
                 .filter(|p| p.seed_index / n == pi)
                 .collect();
-            panels.push(self.panel(pi, protocol, &mine, &missing)?);
+            if let Some(p) = self.panel(pi, protocol, &mine, &missing, so_far)? {
+                panels.push(p);
+            }
         }
         // Each run once: strength 0 and the base epoch count are the undefended run itself.
         let base_epochs = self.base.epochs;
@@ -228,7 +241,8 @@ impl FrontierSlots<'_> {
         protocol: Protocol,
         pieces: &[&FrontierPiece],
         missing: &dyn Fn(String) -> Error,
-    ) -> Result<FrontierPanel> {
+        so_far: bool,
+    ) -> Result<Option<FrontierPanel>> {
         let defences = &self.defences[pi];
         let (nd, ns, nn) = (defences.len(), self.strengths.len(), self.natural.len());
         let mut runs: Vec<Vec<Vec<SweepRun>>> = vec![vec![Vec::new(); ns]; nd];
@@ -277,7 +291,10 @@ impl FrontierSlots<'_> {
                         n
                     }
             });
-        if !complete {
+        if so_far && undefended.len() < n {
+            return Ok(None);
+        }
+        if !complete && !so_far {
             return Err(missing(format!(
                 "not every point has one run per seed ({n} seeds)"
             )));
@@ -292,6 +309,7 @@ impl FrontierSlots<'_> {
                     .strengths
                     .iter()
                     .enumerate()
+                    .filter(|&(si, _)| runs[di][si].len() == n)
                     .map(|(si, &s)| {
                         let p = point(s, runs[di][si].clone());
                         let privacy = privacy[di][si].clone();
@@ -319,22 +337,25 @@ impl FrontierSlots<'_> {
             .natural
             .iter()
             .zip(&natural_runs)
-            .map(|(&(epochs, init), runs)| {
+            .filter_map(|(&(epochs, init), runs)| {
                 // The base epoch count under the base init is the undefended run itself.
                 let runs = if (epochs, init) == (self.base.epochs, self.base.init) {
                     undefended.clone()
                 } else {
                     runs.clone()
                 };
+                if runs.len() < n {
+                    return None; // so far: not every seed of it is in
+                }
                 let p = point(f64::from(epochs), runs);
-                NaturalPoint {
+                Some(NaturalPoint {
                     epochs,
                     init,
                     over: p.over,
                     recall_at_n_mean: p.recall_at_n_mean,
                     warnings: p.warnings,
                     runs: p.runs,
-                }
+                })
             })
             .collect();
         let mut panel = FrontierPanel {
@@ -351,9 +372,11 @@ impl FrontierSlots<'_> {
             chart_note: None,
             notes: Vec::new(),
         };
-        let (chart_note, notes) = super::frontier_notes::notes(&panel, self.base);
-        panel.chart_note = chart_note;
-        panel.notes = notes;
-        Ok(panel)
+        if !so_far {
+            let (chart_note, notes) = super::frontier_notes::notes(&panel, self.base);
+            panel.chart_note = chart_note;
+            panel.notes = notes;
+        }
+        Ok(Some(panel))
     }
 }

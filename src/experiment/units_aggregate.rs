@@ -87,6 +87,24 @@ impl Plan {
         }
     }
 
+    /// A frontier so far from the pieces of its finished units (any subset, in any order): what
+    /// the page draws while the rest run (issue 18). Every point it holds has its final numbers.
+    pub fn frontier_so_far(&self, pieces: &[Piece]) -> Result<Report> {
+        let Kind::Frontier(f) = &self.kind else {
+            return Err(Error::config("kind", "only a frontier has a report so far"));
+        };
+        let mut sorted: Vec<&Piece> = pieces.iter().collect();
+        sorted.sort_by_key(|p| unit_key(&p.unit));
+        let parts = sorted
+            .iter()
+            .map(|p| match &p.outcome {
+                Outcome::Frontier { piece } => Ok(piece.clone()),
+                _ => Err(mismatch()),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Report::Frontier(f.aggregate_so_far(&parts)?))
+    }
+
     /// One sweep value's point from its seeds' pieces (what the page draws while the rest run);
     /// the same numbers as that point of the final report.
     pub fn sweep_point(&self, value_index: usize, pieces: &[Piece]) -> Result<SweepPoint> {

@@ -186,7 +186,6 @@ test('390 px: a switch shows one panel at a time; the button runs a defences= an
     { viewport: { width: 390, height: 844 } });
   try {
     await waitState(page, 'ready');
-    await page.locator('#sweeps > summary').click();
     // Cancel stops it and leaves no result; then it runs to the end.
     await page.getByRole('button', { name: 'Defences: privacy vs usefulness' }).click();
     await waitState(page, 'running');
@@ -245,3 +244,31 @@ test('390 px: a switch shows one panel at a time; the button runs a defences= an
     await context.close();
   }
 });
+
+// Issue 18 (item 4): the frontier's points appear as its units finish. The chart's titles are
+// recorded as they change (a MutationObserver), and the first panel's point count with them.
+function recordFrontier() {
+  window.__seen = [];
+  new MutationObserver(() => {
+    const t = document.querySelector('#chart .chart-title')?.textContent;
+    const s = window.__seen;
+    if (t && s[s.length - 1] !== t) s.push(t);
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+}
+
+for (const workers of [1, 2]) {
+  test(`the frontier draws its points as they finish, then the whole (workers=${workers})`, async () => {
+    const { page, context, problems } = await openPage(env, '', { init: recordFrontier });
+    try {
+      await page.goto(`${env.server.url}#workers=${workers}&v=2&seeds=1&defences=list-perturbation,dp-sgd&strengths=0,1&${QUICK}&run=frontier`);
+      assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
+      const titles = await page.evaluate(() => window.__seen);
+      assert.ok(titles.some((t) => t.includes('(so far: the points done)')), `no frontier so far before the whole: ${titles.join(' | ')}`);
+      assert.doesNotMatch(titles[titles.length - 1], /so far/, 'the finished frontier still says "so far"');
+      assert.equal((await results(page)).panels.length, 2);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

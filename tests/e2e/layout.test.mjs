@@ -19,8 +19,8 @@ async function box(page, sel) {
   });
 }
 
-for (const [width, height] of [[1280, 800], [1024, 768]]) {
-  test(`first screen at ${width}×${height}: question, Run button and result area above the fold`, async () => {
+for (const [width, height] of [[1366, 768], [1280, 800], [1024, 768]]) {
+  test(`first screen at ${width}×${height}: question, Run button and result area above the fold; sections and their navigation`, async () => {
     const { page, context, problems } = await openPage(env, '', { viewport: { width, height } });
     try {
       await waitState(page, 'ready');
@@ -38,12 +38,24 @@ for (const [width, height] of [[1280, 800], [1024, 768]]) {
       // Beside the settings, not under them.
       const side = await box(page, '#controls-panel');
       assert.ok(res.left >= side.right, 'the results are not beside the settings');
-      // The settings panel collapses.
+      // The whole form sits folded under "All settings" (issue 18) and opens on a click.
       const settings = page.locator('#settings');
-      assert.equal(await settings.evaluate((d) => d.open), true);
-      await settings.locator(':scope > summary').click();
       assert.equal(await settings.evaluate((d) => d.open), false);
+      assert.match(await settings.locator(':scope > summary').textContent(), /^All settings/);
       assert.ok(await page.locator('#f-k').isHidden());
+      await settings.locator(':scope > summary').click();
+      assert.ok(await page.locator('#f-k').isVisible());
+      // A persistent navigation between the sections: still on screen after scrolling to the last one.
+      await page.locator('#section-nav a[href="#sec-data"]').click();
+      await page.waitForFunction(() => document.getElementById('sec-data').getBoundingClientRect().top < 200);
+      const nav = await box(page, '#section-nav');
+      assert.ok(nav.visible && nav.top >= 0 && nav.bottom <= 120, `the section navigation is at ${nav.top}..${nav.bottom} after scrolling`);
+      assert.equal(await page.locator('#section-nav a[aria-current]').getAttribute('href'), '#sec-data');
+      // Each section opens with a caption that says what to look for.
+      for (const id of ['attack', 'flagged', 'serving', 'algorithms', 'defences', 'data']) {
+        assert.ok((await page.locator(`#sec-${id} .caption`).textContent()).length > 40, `section ${id} has no caption`);
+      }
+      await page.evaluate(() => window.scrollTo(0, 0));
 
       // After a run the chart itself is on screen.
       await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
@@ -71,11 +83,23 @@ test('390 px wide: no horizontal overflow before a run, after a run, a compariso
     // On a phone the settings start folded, so the result area begins on the first screen.
     assert.equal(await page.locator('#settings').evaluate((d) => d.open), false);
     const res = await box(page, '#results-panel');
-    assert.ok(res.top < 844, `the result area starts at ${res.top}px on a phone`);
+    assert.ok(res.top < 844 - 100, `the result area starts at ${res.top}px on a phone`);
+    // The section navigation scrolls inside its bar, never the page, and stays on screen.
+    await page.locator('#section-nav a[href="#sec-defences"]').click();
+    await page.waitForFunction(() => document.getElementById('sec-defences').getBoundingClientRect().top < 300);
+    const nav = await box(page, '#section-nav');
+    assert.ok(nav.top >= 0 && nav.bottom <= 120, `the section navigation is at ${nav.top}..${nav.bottom} on a phone after scrolling`);
+    await noOverflow(page, 'after following the section navigation');
     await page.locator('#settings > summary').click();
     await page.locator('#advanced summary').click();
-    await page.locator('#sweeps summary').click();
     await noOverflow(page, 'with every settings panel open');
+    // A link that sets settings leaves them folded on a phone, and says so.
+    await page.goto(`${env.server.url}#v=2&seed=0&k=16&${QUICK}`);
+    await page.reload();
+    await waitState(page, 'ready');
+    assert.equal(await page.locator('#settings').evaluate((d) => d.open), false);
+    assert.match(await page.locator('#settings-note').textContent(), /this link sets .*\bk\b.*|this link sets .*epochs/);
+    assert.ok((await box(page, '#results-panel')).top < 844, 'the result area is below the first screen with a link');
     await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await noOverflow(page, 'after a run');

@@ -158,7 +158,6 @@ test('the matrix button: progress per seed, Cancel stops it, then a run complete
   const { page, context, problems } = await openPage(env, `#v=2&seeds=2&recommenders=lfm,item-knn&${QUICK}`);
   try {
     await waitState(page, 'ready');
-    await page.locator('#sweeps > summary').click();
     await page.getByRole('button', { name: /^Transfer matrix/ }).click();
     await waitState(page, 'running');
     await page.waitForFunction(() => /^Seed 1 of 2 \(seed 0\)\. Stage \d of 8/.test(document.getElementById('status').textContent),
@@ -199,3 +198,39 @@ test('a shadow-free attack cannot make a matrix: the page says why and stays usa
     await context.close();
   }
 });
+
+// Issue 18 (item 4): a long job draws what it has. The titles the chart takes and the running
+// job's time line are recorded as they change (a MutationObserver: the job takes ~2 s here).
+function recordProgress() {
+  window.__seen = { titles: [], times: [] };
+  new MutationObserver(() => {
+    const t = document.querySelector('#chart .chart-title')?.textContent;
+    const s = window.__seen;
+    if (t && s.titles[s.titles.length - 1] !== t) s.titles.push(t);
+    const j = document.getElementById('job-time');
+    if (j && !j.hidden && j.textContent && s.times[s.times.length - 1] !== j.textContent) s.times.push(j.textContent);
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+for (const workers of [1, 2]) {
+  test(`a 3-seed matrix fills in seed by seed while it runs, with its estimate and time left (workers=${workers})`, async () => {
+    const { page, context, problems } = await openPage(env, '', { init: recordProgress });
+    try {
+      await page.goto(`${env.server.url}#workers=${workers}&v=2&seeds=3&recommenders=lfm,popularity&${QUICK}&run=matrix`);
+      assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
+      const { titles, times } = await page.evaluate(() => window.__seen);
+      assert.ok(titles.some((t) => t.includes('(so far: 1 of 3 seeds)')), `no partial matrix after one seed: ${titles.join(' | ')}`);
+      assert.ok(titles.some((t) => t.includes('(so far: 2 of 3 seeds)')), `no partial matrix after two seeds: ${titles.join(' | ')}`);
+      assert.doesNotMatch(titles[titles.length - 1], /so far/, 'the finished matrix still says "so far"');
+      assert.ok(times.length > 0 && times.every((t) => /^Estimated \d+ (min \d+ )?s · \d+ (min \d+ )?s so far · (about \d+ (min \d+ )?s left|almost done)$/.test(t)),
+        `the running job's time line: ${times.join(' | ')}`);
+      assert.match(await page.locator('#status').textContent(), /^Done in .* \(in this browser tab; estimated \d+/);
+      assert.ok(await page.locator('#job-time').isHidden(), 'the time line stays after the job');
+      // The finished cells are the whole job's (the partial ones were only on screen).
+      assert.deepEqual((await results(page)).seeds, [0, 1, 2]);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -143,7 +143,6 @@ test('cancel during a pooled sweep stops every worker; the page stays usable and
   const { page, context, problems } = await openPage(env, `#workers=3&v=2&seeds=2&${QUICK}`);
   try {
     await waitState(page, 'ready', 60_000);
-    await page.locator('#sweeps > summary').click();
     await page.getByRole('button', { name: /^k-sweep: the attacker/ }).click();
     await waitState(page, 'running');
     await page.waitForFunction(() => window.__memberlensPool.busyCount() >= 2 && document.getElementById('overall').value > 0.02,

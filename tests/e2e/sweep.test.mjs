@@ -76,8 +76,10 @@ test('a model-size sweep over the paper preset (what a schema-1 k-sweep link mea
     const ink = await chartInk(page);
     assert.ok(ink.curve > 200, `the AUC panel is not drawn (${JSON.stringify(ink)})`);
     assert.ok((await chartInk(page, PURPLE)).curve > 200, 'the strongest attack is not drawn in the AUC panel');
-    const tprInk = await chartInk(page, '#a84800', 1);
-    assert.ok(tprInk.curve > 200, `the TPR panel is not drawn (${JSON.stringify(tprInk)})`);
+    // The run's attack keeps its colour in every panel (issue 18: it was blue here, orange there).
+    const tprInk = await chartInk(page, '#0057a3', 1);
+    assert.ok(tprInk.curve > 200, `the TPR panel is not drawn in the run's attack's blue (${JSON.stringify(tprInk)})`);
+    assert.ok((await chartInk(page, '#a84800', 1)).curve < 50, 'the run\u2019s attack changed colour between panels');
     assert.ok((await chartInk(page, GREEN, 2)).curve > 200, 'the recall panel is not drawn');
     const labels = await page.locator('#chart .plot').evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label')));
     assert.match(labels[0], /^ROC-AUC against the recommenders’ latent dimension k \(the attacker’s vector length tied to k\).*mlp attack 0\.\d{3}, strongest attack [01]\.\d{3}.*Chance: 0\.5\./);
@@ -87,6 +89,7 @@ test('a model-size sweep over the paper preset (what a schema-1 k-sweep link mea
     assert.equal((await page.locator('#chart .u-title').allTextContents()).join('|'), 'ROC-AUC|TPR at 1% FPR|Members’ recall@100');
     assert.deepEqual(await unmeasuredShown(page), []);
     // Hovering a point reads it out.
+    await page.locator('#chart .u-over').first().scrollIntoViewIfNeeded(); // the result sits in its section, maybe below the screen
     const plot = await page.locator('#chart .u-over').first().boundingBox();
     await page.mouse.move(plot.x + plot.width - 4, plot.y + plot.height / 2);
     await page.waitForFunction(() => /k = 100: ROC-AUC 0\.\d{3} \u00b1 \u2014/.test(document.getElementById('chart-readout').textContent));
@@ -133,7 +136,6 @@ test('schema 2\'s k-sweep varies the attacker\'s vector length (Figure 2); the d
     assert.equal(png.name, 'memberlens-k-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.png');
 
     // The model-size sweep from its button: k varies, the attacker's vector length stays at 100.
-    await page.locator('#sweeps > summary').click();
     await page.getByRole('button', { name: /^Model-size sweep/ }).click();
     assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
     const dim = (await results(page)).sweep;

@@ -117,6 +117,22 @@ export function refresh(config) {
   });
 }
 
+/**
+ * While a job runs the line under the Run button speaks of that job, not of one run of the form
+ * (issue 18: a 91 s frontier ran under "Estimated: about 3 s"): `text` while it runs, null after.
+ */
+export function showRunning(text) {
+  install();
+  const line = $('cost-estimate');
+  line.dataset.running = text ? 'true' : 'false';
+  if (text) {
+    line.querySelector('.cost-long').textContent = text;
+    line.querySelector('.cost-short').textContent = text;
+  } else if (lastConfig) {
+    refresh(lastConfig);
+  }
+}
+
 /** Opens the dialog; resolves true ("Run anyway") or false (declined, Escape or closed). */
 function ask(text) {
   const d = $('cost-dialog');

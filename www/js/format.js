@@ -42,6 +42,13 @@ export function duration(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
+/** Seconds as "45 s", "2 min 5 s" (the cost model's own wording, src/cost/mod.rs). */
+export function clock(seconds) {
+  if (!Number.isFinite(seconds)) return '\u2013';
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 /** A sweep value as written on an axis or in a table (learning rates keep their digits). */
 export function sweepValue(v) {
   return Number.isInteger(v) ? String(v) : String(+v.toPrecision(6));

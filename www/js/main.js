@@ -22,6 +22,7 @@ import {
   baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols, YOU_MIN,
 } from './state.js';
 import * as ui from './ui.js';
+import * as sections from './sections.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
 import * as you from './you.js';
@@ -271,6 +272,7 @@ function onWorkerError(msg) {
 function fail(text) {
   clearTimeout(cancelTimer);
   job = null;
+  tickJobTime();
   ui.showError(text);
   ui.setStatus('Stopped by an error (see above).');
   ui.setPageState('error', ready);
@@ -338,6 +340,7 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   const cond = captureCondition(state, mode);
   const msg = jobMessage(mode, state, cond);
   const config = msg.config;
+  sections.placeResults(mode);
   if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
   // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing. An audit's
   // cost depends on its files, which only the worker reads: it starts at once.
@@ -352,20 +355,38 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   // A "Would it spot you?" run whose picks stay private is no run a link can start.
   state.run = mode === 'you' && !state.you ? '' : mode;
   writeHash();
-  job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, protocols: msg.protocols, origin, partial: [] };
+  // The job's own estimate, shown while it runs with the time left (ui.renderJobTime).
+  let estimate = null;
+  try { estimate = cost.estimate(msg)?.seconds ?? null; } catch { /* an invalid config: the worker says why */ }
+  job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, protocols: msg.protocols, origin, partial: [],
+    t0: performance.now(), estimate, fraction: 0 };
+  document.body.dataset.estimate = estimate === null ? '' : String(estimate);
   ui.describeStages(config, mode);
   latestProgress = null;
   results.publishResults(null); // #results only ever holds a finished result
-  if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: the result appears when every cell is done\u2026'
-    : mode === 'frontier' ? 'Running every defence at every strength: the frontier appears when every point is done\u2026'
+  if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: its cells fill in as each seed is done\u2026'
+    : mode === 'frontier' ? 'Running every defence at every strength: its points appear as they are done\u2026'
       : mode === 'audit' ? 'Running the audit: every attack an outsider could run on your lists\u2026' : 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
+  tickJobTime();
   ui.setStatus('Starting\u2026');
   ui.setPageState('running');
   refreshStale();
   stopBackground();
   worker.postMessage(msg);
+}
+
+// The running job's time left, once a second (progress may pause: an aggregation, a long step)
+// and with every progress frame; the line under the Run button speaks of this job meanwhile.
+let jobTimer = 0;
+function tickJobTime() {
+  clearTimeout(jobTimer);
+  jobTimer = 0;
+  if (!job) { ui.renderJobTime(null); cost.showRunning(null); return; }
+  const text = ui.renderJobTime(job, job.fraction);
+  cost.showRunning(`This job: ${text.charAt(0).toLowerCase()}${text.slice(1)}.`);
+  jobTimer = setTimeout(tickJobTime, 1000);
 }
 
 // Progress arrives ~20 times a second; drawing the latest once per frame keeps the main thread idle.
@@ -376,6 +397,8 @@ function scheduleProgress(p) {
     frame = 0;
     if (job && latestProgress) {
       ui.renderProgress(latestProgress, job);
+      if (Number.isFinite(latestProgress.fraction)) job.fraction = latestProgress.fraction;
+      tickJobTime();
       if (lecture) lecture.onProgress(latestProgress);
     }
   });
@@ -387,6 +410,7 @@ function scheduleProgress(p) {
  */
 function onPartial(msg) {
   if (job.mode === 'compare') job.partial.push(msg.result);
+  else if (job.mode === 'matrix' || job.mode === 'frontier') job.partial = msg.result; // the matrix / frontier so far
   else job.partial.push(msg.point);
   partialView = true;
   if (partialFrame) return;
@@ -398,7 +422,7 @@ function onPartial(msg) {
       const result = partialResult(j);
       // The sweep already on screen is this job's: only its points, tables and headline change.
       const chart = view.currentChart();
-      if (j.mode !== 'compare' && j.drawn && chart?.sameSweep?.(result)) {
+      if (SWEEPS[j.mode] && j.drawn && chart?.sameSweep?.(result)) {
         chart.update(result);
         results.renderSweepTables($('tables'), result, describeCondition(j.cond).text);
         view.headlineSweep(result);
@@ -415,6 +439,7 @@ function onPartial(msg) {
 
 function partialResult(j) {
   if (j.mode === 'compare') return { runs: j.partial };
+  if (j.mode === 'matrix' || j.mode === 'frontier') return j.partial;
   return { param: SWEEPS[j.mode].param, values: j.values, seeds: j.seeds, config: { ...toConfig(conditionState(j.cond)) }, points: j.partial };
 }
 
@@ -429,6 +454,7 @@ function cancel() {
 function onCancelled() {
   clearTimeout(cancelTimer);
   job = null;
+  tickJobTime();
   ui.resetProgress();
   ui.setStatus('Cancelled. Change the settings or run again.');
   if (shown && !partialView) {
@@ -449,13 +475,14 @@ function onDone(msg) {
   clearTimeout(cancelTimer);
   const j = job;
   job = null;
+  tickJobTime();
   // The frontier's and the audit's #results are their reports as they are (docs/INTERFACES.md
   // "Frontier result", "Audit result": the audit's is what `memberlens audit --json` prints).
   const payload = msg.mode === 'frontier' || msg.mode === 'audit' ? msg.result : results.resultsPayload(msg.mode, msg.result);
   shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals, audit: msg.audit };
   partialView = false;
   results.publishResults(payload); // before state=done: tests read #results as soon as they see `done`
-  ui.finishProgress(msg.elapsedMs);
+  ui.finishProgress(msg.elapsedMs, j.estimate);
   try {
     showView(shown);
   } catch (e) {
@@ -629,6 +656,7 @@ async function lectureRun(mode) {
 // ---- showing a result (drawn by js/view.js) ------------------------------------------------
 
 function showView(v) {
+  sections.placeResults(v.mode);
   if (v.mode === 'audit') { audit.show(v, describeCondition(v.cond).text); return; }
   audit.hide();
   view.showView(v, { scale: state.scale, onUnpin: unpin });
@@ -835,9 +863,12 @@ function main() {
   }
   ui.buildControls(state, onControl);
   ui.buildStages();
-  // Phones: the settings start folded, so the results follow the Run button closely.
-  if (window.matchMedia('(max-width: 860px)').matches) $('settings').open = false;
   const run = applyHash(); // loads lecture mode if the link asks for it
+  // "All settings" starts folded (the story and the Run button come first); a link that sets
+  // other settings than its preset's opens it and says so.
+  const base = baseState(state.preset);
+  sections.noteSettings(CONFIG_KEYS.filter((k) => k !== 'seed' && state[k] !== base[k]));
+  sections.watchSections();
   pendingRun = run && run !== 'audit' && !state.present ? { mode: run, origin: 'link' } : null;
   ui.resetProgress();
   wire();

@@ -431,7 +431,10 @@ export class Pool {
     if (msg.trained) this.trainedRuns++;
     if (u.served === msg.key) j.served.set(msg.key, msg.served ?? null);
     if (j.spec.kind === 'sweep') this.sweepPoints();
-    if (j.units.every((x) => x.piece)) {
+    const all = j.units.every((x) => x.piece);
+    if (!all && j.spec.kind === 'matrix' && u.unit.kind === 'seed') this.matrixSoFar();
+    if (!all && j.spec.kind === 'frontier') this.frontierSoFar();
+    if (all) {
       this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: j.units.map((x) => x.piece) });
     }
     this.dispatch();
@@ -450,6 +453,34 @@ export class Pool {
     }
   }
 
+  /**
+   * The matrix of the seeds done so far (issue 18: cells fill in while the job runs): the core's
+   * own aggregation of a matrix over just those seeds, their pieces renumbered 0.. in seed order
+   * (a seed's numbers do not depend on its index: the seed itself is in the spec). Its cells are
+   * the final ones once every seed is in.
+   */
+  matrixSoFar() {
+    const j = this.job;
+    const done = j.units.filter((x) => x.unit.kind === 'seed' && x.piece).sort((a, b) => a.unit.seed_index - b.unit.seed_index);
+    const seeds = done.map((x) => j.spec.seeds[x.unit.seed_index]);
+    const pieces = done.map((x, i) => ({ ...x.piece, unit: { kind: 'seed', seed_index: i } }));
+    this.request({ type: 'aggregate', id: j.id, config: j.config, spec: { ...j.spec, seeds }, pieces, partial: true, done: done.length });
+  }
+
+  /**
+   * The frontier so far (issue 18: points appear as units finish): the core's report of the
+   * finished pieces (frontierSoFar: a panel once its undefended runs are in, each point once its
+   * every seed is), one request at a time — a unit finished meanwhile is in the next one.
+   */
+  frontierSoFar() {
+    const j = this.job;
+    if (j.soFarAsked) { j.soFarAgain = true; return; }
+    const done = j.units.filter((x) => x.piece);
+    j.soFarAsked = true;
+    j.soFarAgain = false;
+    this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: done.map((x) => x.piece), partial: true, done: done.length });
+  }
+
   onSweepPoint(msg) {
     const j = this.job;
     if (!j || j.id !== msg.id || j.cancelled) return;
@@ -459,6 +490,22 @@ export class Pool {
   onAggregated(msg) {
     const j = this.job;
     if (!j || j.id !== msg.id || j.cancelled) return;
+    if (msg.partial) {
+      if (j.spec.kind === 'frontier') {
+        j.soFarAsked = false;
+        // Drawn once a panel has its undefended point; a unit finished meanwhile asks again.
+        if (msg.result.panels?.length) this.emit({ type: 'partial', id: j.id, index: 0, result: msg.result });
+        if (j.soFarAgain && !j.units.every((x) => x.piece)) this.frontierSoFar();
+        return;
+      }
+      // A matrix so far: drawn unless a later one (or the whole) came first.
+      const n = msg.result.seeds?.length ?? 0;
+      if (n > (j.partialSeeds ?? 0)) {
+        j.partialSeeds = n;
+        this.emit({ type: 'partial', id: j.id, index: n, result: msg.result });
+      }
+      return;
+    }
     this.job = null;
     this.emit({ type: 'done', id: j.id, mode: j.mode, result: msg.result, elapsedMs: performance.now() - j.t0, individuals: null });
   }
@@ -563,7 +610,7 @@ function answers(msg, r) {
   if (msg.id !== r.id) return false;
   if (msg.type === 'error') return true;
   if (r.type === 'plan') return msg.type === 'plan';
-  if (r.type === 'aggregate') return msg.type === 'aggregated';
+  if (r.type === 'aggregate') return msg.type === 'aggregated' && !!msg.partial === !!r.partial;
   return msg.type === 'sweep-point' && msg.index === r.index;
 }
 

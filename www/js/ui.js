@@ -6,9 +6,12 @@
 // It never talks to the worker; main.js wires events to actions.
 
 import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE, paramText, echo } from './state.js';
-import { count, duration, sweepValue } from './format.js';
+import { count, duration, sweepValue, clock } from './format.js';
 
 const $ = (id) => document.getElementById(id);
+// The config fields: the form's ("All settings") and those beside the buttons of the sections
+// that use them (the matrix's algorithms, the frontier's defences).
+const FIELDS = '#controls [data-key], .chapter [data-key]';
 
 // One or two plain sentences per stage, for a lecture audience (ids from docs/INTERFACES.md).
 export const STAGES = [
@@ -202,7 +205,7 @@ export function buildControls(state, onChange) {
   $('matrix-fields').append(field('recommenders', state.recommenders));
   $('frontier-fields').append(field('defences', state.defences), field('strengths', state.strengths), field('protocols', state.protocols));
   refreshOptions([], state);
-  for (const input of document.querySelectorAll('#controls [data-key]')) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     const handler = () => {
       const r = readInput(input);
       if (r.ok) onChange(input.dataset.key, r.value);
@@ -230,7 +233,7 @@ function readInput(input) {
 /** Every invalid field as "Label: needs …"; empty when the form can run. */
 export function invalidFields() {
   const out = [];
-  for (const input of document.querySelectorAll('#controls [data-key]')) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     if (!readInput(input).ok) out.push(`${SCHEMA[input.dataset.key].label}: needs ${describeRange(input.dataset.key)}`);
   }
   return out;
@@ -238,10 +241,10 @@ export function invalidFields() {
 
 /** Puts a whole state into the fields (after a hash change). */
 export function setControls(state) {
-  for (const input of document.querySelectorAll('#controls [data-key]')) setInput(input, state[input.dataset.key]);
+  for (const input of document.querySelectorAll(FIELDS)) setInput(input, state[input.dataset.key]);
   for (const r of document.querySelectorAll('input[name="scale"]')) r.checked = r.value === state.scale;
   const hidden = new Set(String(state.hide || '').split(',').filter(Boolean));
-  for (const input of document.querySelectorAll('#controls [data-key]')) {
+  for (const input of document.querySelectorAll(FIELDS)) {
     input.closest('.field').hidden = hidden.has(input.dataset.key);
   }
   showPreset(state.preset);
@@ -339,14 +342,42 @@ function markAllStages(overall, progress) {
   }
 }
 
+/**
+ * The running job's time (issue 18, item 4): its estimate, the time so far and what is left. The
+ * remaining time starts as the estimate less the time spent and, once a tenth of the work is done
+ * (units finished or in progress: js/pool.js weighs them), is projected from the measured pace,
+ * which is what a slower machine than the cost model's actually does.
+ * `job`: {t0 (performance.now()), estimate (seconds or null)}; `fraction`: 0..1 of the work.
+ */
+export function renderJobTime(job, fraction) {
+  const el = $('job-time');
+  if (!job) { el.hidden = true; el.textContent = ''; return null; }
+  const spent = (performance.now() - job.t0) / 1000;
+  const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+  let left = null;
+  if (f >= 0.1) left = (spent * (1 - f)) / f;
+  else if (Number.isFinite(job.estimate)) left = Math.max(0, job.estimate - spent);
+  const bits = [];
+  if (Number.isFinite(job.estimate)) bits.push(`Estimated ${clock(job.estimate)}`);
+  bits.push(`${clock(spent)} so far`);
+  if (left !== null) bits.push(left < 1 ? 'almost done' : `about ${clock(left)} left`);
+  el.textContent = bits.join(' \u00b7 ');
+  el.dataset.left = left === null ? '' : String(Math.round(left));
+  el.hidden = false;
+  return el.textContent;
+}
+
 export function resetProgress() {
   lastStage = null;
+  renderJobTime(null);
   markAllStages(0, 'todo');
 }
 
-export function finishProgress(elapsedMs) {
+export function finishProgress(elapsedMs, estimate = null) {
   markAllStages(1, 'done');
-  setStatus(`Done in ${duration(elapsedMs)} (in this browser tab).`);
+  renderJobTime(null);
+  const est = Number.isFinite(estimate) ? `; estimated ${clock(estimate)}` : '';
+  setStatus(`Done in ${duration(elapsedMs)} (in this browser tab${est}).`);
 }
 
 // What the banners and the status line show at most: lines of a message list (then "… and N

@@ -153,15 +153,27 @@ export function showView(v, { scale, onUnpin }) {
     $('tables').replaceChildren();
     renderHeadline($('headline'), you.headlineItems(v.result), you.takeaway(v.result));
   } else if (v.mode === 'frontier') {
+    // While it runs: the points done so far (js/pool.js), said in its title.
+    const sofar = v.partial ? ' (so far: the points done)' : '';
     chart = drawFrontier($('chart'), v.result, {
-      title: `Defences against the strongest attack: privacy vs usefulness \u2014 ${d.text}`, condition: d.text,
+      title: `Defences against the strongest attack: privacy vs usefulness${sofar} \u2014 ${d.text}`, condition: d.text,
     });
     renderCompareTable($('compare-box'), []);
-    renderFrontierTables($('tables'), v.result, d.text);
-    renderHeadline($('headline'), frontierHeadline(v.result), frontierTakeaway(v.result));
+    if (v.partial) {
+      // While it runs only the chart: the tables of every point cost the main thread 200+ ms a
+      // redraw (tests/e2e/frontier.test.mjs's long tasks); they come with the whole.
+      $('tables').replaceChildren();
+      renderHeadline($('headline'), [], 'The points appear as they are done; the tables and findings follow the whole frontier.');
+    } else {
+      renderFrontierTables($('tables'), v.result, d.text);
+      renderHeadline($('headline'), frontierHeadline(v.result), frontierTakeaway(v.result));
+    }
   } else if (v.mode === 'matrix') {
+    // While it runs: the matrix of the seeds done so far (js/pool.js), said in its title.
+    const total = v.cond.values?.seeds;
+    const sofar = v.partial ? ` (so far: ${v.result.seeds.length}${total ? ` of ${total}` : ''} seeds)` : '';
     chart = drawMatrix($('chart'), v.result, {
-      title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm \u2014 ${d.text}`,
+      title: `Transfer matrix: ROC-AUC of the attack by shadow and target algorithm${sofar} \u2014 ${d.text}`,
       condition: d.text, describedBy: 'matrix-table',
     });
     renderCompareTable($('compare-box'), []);

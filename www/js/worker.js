@@ -36,7 +36,9 @@
 //                  what this unit served; served: another worker's lists for this run's seed, or
 //                  absent; needs: [{unit, served}] lists of the units a matrix seed's attack starts from;
 //                  testCrash: tests only, crash instead of running it)
-//                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces}
+//                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces, partial?}
+//                  (partial: a matrix of the seeds done so far, or a frontier so far, drawn while
+//                  the rest run; echoed back)
 //                  {type:'sweep-point', id, config, spec, index, pieces}
 //                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
 // Worker -> pool:  {type:'plan', id, units} | {type:'unit-progress', id, key, progress}
@@ -45,7 +47,7 @@
 //                  {type:'sweep-point', id, index, point} | {type:'error', id, context, message, fatal}
 
 import init, {
-  Dataset, Job, Unit, planJob, aggregateJob, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
+  Dataset, Job, Unit, planJob, aggregateJob, frontierSoFar, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
   compareTakeaway, Audit, fileFingerprint,
 } from '../pkg/memberlens.js';
 
@@ -346,7 +348,12 @@ function poolRequest(msg) {
   try {
     if (!active) throw new Error('the data set is not loaded yet');
     if (msg.type === 'plan') post({ type: 'plan', id: msg.id, units: planJob(active, msg.config, msg.spec, msg.fine) });
-    else if (msg.type === 'aggregate') post({ type: 'aggregated', id: msg.id, result: aggregateJob(active, msg.config, msg.spec, msg.pieces) });
+    else if (msg.type === 'aggregate') {
+      // partial: a matrix of the seeds done so far (aggregateJob over them) or a frontier so far.
+      const result = msg.partial && msg.spec.kind === 'frontier' ? frontierSoFar(active, msg.config, msg.spec, msg.pieces)
+        : aggregateJob(active, msg.config, msg.spec, msg.pieces);
+      post({ type: 'aggregated', id: msg.id, partial: !!msg.partial, result });
+    }
     else post({ type: 'sweep-point', id: msg.id, index: msg.index, point: sweepPoint(active, msg.config, msg.spec, msg.index, msg.pieces) });
   } catch (e) {
     post(errorMessage(e, msg.type === 'plan' ? 'config' : 'run', msg.id));

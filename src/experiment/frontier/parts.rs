@@ -105,6 +105,15 @@ impl Frontier {
 
     /// The report from every slot's pieces, however they were computed.
     pub fn aggregate(&self, pieces: &[FrontierPiece]) -> Result<FrontierReport> {
+        self.slots().aggregate(pieces)
+    }
+
+    /// The report so far from the pieces finished yet (`FrontierSlots::aggregate_so_far`).
+    pub fn aggregate_so_far(&self, pieces: &[FrontierPiece]) -> Result<FrontierReport> {
+        self.slots().aggregate_so_far(pieces)
+    }
+
+    fn slots(&self) -> FrontierSlots<'_> {
         FrontierSlots {
             base: &self.base,
             protocols: &self.protocols,
@@ -113,6 +122,5 @@ impl Frontier {
             seeds: &self.seeds,
             natural: &self.natural,
         }
-        .aggregate(pieces)
     }
 }

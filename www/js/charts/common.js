@@ -17,6 +17,13 @@ export const CURVE_STYLES = [
   { color: COLOURS.purple, dash: [14, 4, 3, 4] },
   { color: COLOURS.ink, dash: [2, 6] },
 ];
+// One style per attack line in every panel of a sweep (issue 18: the run's attack was blue in one
+// panel and orange in the next): colour, dash and a filled or hollow dot, so grey print tells them apart.
+export const ATTACK_STYLES = {
+  own: { color: COLOURS.blue, dash: [], hollow: false },
+  strongest: { color: COLOURS.purple, dash: [14, 4, 3, 4], hollow: true },
+  recall: { color: COLOURS.green, dash: [8, 4], hollow: false },
+};
 export const GREY = COLOURS.grey;
 export const INK = COLOURS.ink;
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -82,8 +89,14 @@ export function plotSize(width, aspect, maxH) {
 
 export function label(ctx, r, text, x, y, color, align = 'left') {
   ctx.font = `700 ${textPx(15) * r}px ${FONT}`;
-  ctx.textAlign = align;
   ctx.textBaseline = 'middle';
+  // Never past the canvas's edges (issue 18: a phone clipped the ROC's marker labels): a label
+  // that would run out is moved back inside, at the same height.
+  const w = ctx.measureText(text).width;
+  const start = align === 'center' ? x - w / 2 : align === 'right' ? x - w : x;
+  const fit = Math.max(2 * r, Math.min(start, ctx.canvas.width - 2 * r - w));
+  ctx.textAlign = 'left';
+  x = fit;
   // A white halo keeps the text readable where it crosses the curve or the grid.
   ctx.lineWidth = 4 * r;
   ctx.strokeStyle = 'rgba(255,255,255,0.92)';

@@ -172,7 +172,10 @@ export function paintFrontierPanel(canvas, f, panel, metric, width, r, ranges, m
     if (taken.some((b) => b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3])) return false;
     taken.push(box);
     labels.push({ text, box });
-    // A white halo keeps a label readable where a line crosses it.
+    // A white ground under the whole label, not only a halo round its letters: a line crossing it
+    // no longer strikes it through (issue 18: the phone's labels were struck through by lines).
+    ctx.fillStyle = 'rgba(255,255,255,0.88)';
+    ctx.fillRect(box[0] - 1, box[1], box[2] - box[0] + 2, box[3] - box[1]);
     ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,0.92)'; ctx.textAlign = align; ctx.strokeText(text, x, yy);
     ctx.fillStyle = colour;
     ctx.fillText(text, x, yy);

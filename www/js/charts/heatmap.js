@@ -48,8 +48,37 @@ export function heatInk(hex) {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff';
 }
 
+// Short column and row names for a phone (issue 18: 2 of 5 columns showed at 390 px, the colour
+// bar off screen); the notes spell them out.
+const SHORT = { 'item-knn': 'knn', popularity: 'pop' };
+const NARROW = 520;
+
+/**
+ * A phone's layout: short names, smaller type, the colour bar under the grid, so five algorithms
+ * and the scale fit 370 CSS px (no scrolling); anything wider still scrolls, with a visible cue.
+ */
+function narrowLayout(ctx, width, m) {
+  const n = m.recommenders.length;
+  const names = m.recommenders.map((x) => SHORT[x] || x);
+  ctx.font = `600 13px ${FONT}`;
+  const nameW = Math.max(...names.map((x) => ctx.measureText(x).width));
+  const labelW = nameW + 10; // the rows' title goes on the top line, left of the columns' title
+  const left = 4 + labelW;
+  const top = 44;
+  const cellW = Math.max(46, Math.ceil(nameW) + 8, Math.min(120, Math.floor((width - left - 6) / n)));
+  const cellH = Math.max(44, Math.min(70, Math.round(cellW * 0.8)));
+  const gridH = cellH * n;
+  const barY = top + gridH + 30;
+  const barW = Math.min(cellW * n, 260);
+  return {
+    n, f: 1, narrow: true, names, left, top, labelW, axisBand: 22, cellW, cellH, gridH, barX: left, barY, barW, barH: 14,
+    width: Math.max(width, left + cellW * n + 6), height: barY + 14 + 26,
+  };
+}
+
 /** Where everything of a heatmap `width` CSS px wide with `n` algorithms goes (CSS px). */
 function heatLayout(ctx, width, m) {
+  if (width < NARROW && !presenting()) return narrowLayout(ctx, width, m);
   const n = m.recommenders.length;
   const big = presenting() && width >= 600; // a phone keeps the normal type: 24 px cells would not fit
   const f = big ? 24 / 13 : 1; // the smallest text (13 px) at 24 px in lecture mode
@@ -71,7 +100,7 @@ function heatLayout(ctx, width, m) {
   const gridH = cellH * n;
   const barH = Math.max(gridH, Math.min(190 * f, room));
   return {
-    n, f, left, top, labelW, axisBand, cellW, cellH, gridH, barH,
+    n, f, narrow: false, names: m.recommenders, left, top, labelW, axisBand, cellW, cellH, gridH, barH,
     barX: left + cellW * n + 34 * f, width: Math.max(width, left + cellW * n + bar), height: top + barH + 12 * f,
   };
 }
@@ -89,21 +118,25 @@ function drawHeat(canvas, m, width, r, focus) {
   ctx.fillRect(0, 0, L.width, L.height);
   const names = m.recommenders;
   const nSeeds = m.seeds.length;
+  const fs = L.narrow ? 13 : 15 * L.f; // the labels' type size
   // Axis titles: columns are the attacked (target) algorithm, rows the one the attack trained on.
   ctx.fillStyle = INK;
   ctx.textBaseline = 'middle';
-  ctx.font = `700 ${15 * L.f}px ${FONT}`;
+  ctx.font = `700 ${fs}px ${FONT}`;
   ctx.textAlign = 'center';
-  ctx.fillText('Target (attacked) \u2192', L.left + (L.cellW * L.n) / 2, 11 * L.f);
+  ctx.fillText(L.narrow ? 'Target \u2192' : 'Target (attacked) \u2192', L.left + (L.cellW * L.n) / 2, 11 * L.f);
   ctx.textAlign = 'right';
-  ctx.fillText(HEAT_ROWS[0], L.left - 8, 11 * L.f);
-  ctx.fillText(HEAT_ROWS[1], L.left - 8, L.top - 13 * L.f);
-  ctx.font = `600 ${15 * L.f}px ${FONT}`;
-  names.forEach((name, i) => {
+  if (L.narrow) { ctx.textAlign = 'left'; ctx.fillText('Shadow \u2193', 4, 11); }
+  else {
+    ctx.fillText(HEAT_ROWS[0], L.left - 8, 11 * L.f);
+    ctx.fillText(HEAT_ROWS[1], L.left - 8, L.top - 13 * L.f);
+  }
+  ctx.font = `600 ${fs}px ${FONT}`;
+  L.names.forEach((name, i) => {
     ctx.textAlign = 'center';
-    ctx.fillText(name, L.left + L.cellW * (i + 0.5), L.top - 13 * L.f);
+    ctx.fillText(name, L.left + L.cellW * (i + 0.5), L.narrow ? 30 : L.top - 13 * L.f);
     ctx.textAlign = 'right';
-    ctx.fillText(name, L.left - 8, L.top + L.cellH * (i + 0.5));
+    ctx.fillText(name, L.left - 6, L.top + L.cellH * (i + 0.5));
   });
   // Cells: the colour of the mean AUC, the number written on it, 2 px of white between cells.
   names.forEach((s, i) => names.forEach((t, j) => {
@@ -118,11 +151,11 @@ function drawHeat(canvas, m, width, r, focus) {
     ctx.fillStyle = heatInk(fill);
     ctx.textAlign = 'center';
     const two = nSeeds > 1;
-    ctx.font = `700 ${20 * L.f}px ${FONT}`;
-    ctx.fillText(num(c.roc_auc_mean), x + w / 2, y + h / 2 - (two ? 9 * L.f : 0));
+    ctx.font = `700 ${L.narrow ? 14 : 20 * L.f}px ${FONT}`;
+    ctx.fillText(num(c.roc_auc_mean), x + w / 2, y + h / 2 - (two ? (L.narrow ? 7 : 9 * L.f) : 0));
     if (two) {
-      ctx.font = `500 ${13 * L.f}px ${FONT}`;
-      ctx.fillText(`\u00b1 ${num(c.roc_auc_std)}`, x + w / 2, y + h / 2 + 12 * L.f);
+      ctx.font = `500 ${L.narrow ? 11 : 13 * L.f}px ${FONT}`;
+      ctx.fillText(`\u00b1 ${num(c.roc_auc_std)}`, x + w / 2, y + h / 2 + (L.narrow ? 9 : 12 * L.f));
     }
     if (i === j) { // the paper's assumption: a black frame with a white inner line, visible on any colour
       ctx.lineWidth = 3;
@@ -137,6 +170,27 @@ function drawHeat(canvas, m, width, r, focus) {
     ctx.lineWidth = 4;
     ctx.strokeStyle = '#b3005e'; // the page's focus colour
     ctx.strokeRect(L.left + L.cellW * focus.t - 1, L.top + L.cellH * focus.s - 1, L.cellW + 2, L.cellH + 2);
+  }
+  if (L.narrow) { // the colour bar under the grid: chance on the left, 1 on the right
+    const g = ctx.createLinearGradient(L.barX, 0, L.barX + L.barW, 0);
+    HEAT.forEach((h, i) => g.addColorStop(i / (HEAT.length - 1), h));
+    ctx.fillStyle = g;
+    ctx.fillRect(L.barX, L.barY, L.barW, L.barH);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = GREY;
+    ctx.strokeRect(L.barX, L.barY, L.barW, L.barH);
+    ctx.fillStyle = INK;
+    ctx.font = `700 13px ${FONT}`;
+    ctx.textAlign = 'left';
+    ctx.fillText('AUC', L.barX, L.barY - 10);
+    ctx.font = `500 12px ${FONT}`;
+    for (let v = 0.5; v <= 1.0001; v += 0.1) {
+      const x = L.barX + L.barW * ((v - 0.5) / 0.5);
+      ctx.beginPath(); ctx.moveTo(x, L.barY + L.barH); ctx.lineTo(x, L.barY + L.barH + 4); ctx.stroke();
+      ctx.textAlign = v < 0.55 ? 'left' : v > 0.95 ? 'right' : 'center';
+      ctx.fillText(v < 0.55 ? '\u2264 0.5' : v.toFixed(1), x, L.barY + L.barH + 13);
+    }
+    return L;
   }
   // The colour bar: the fixed scale, 1 at the top, chance at the bottom.
   const bw = 18 * L.f;
@@ -191,6 +245,8 @@ export function drawMatrix(box, m, { title, describedBy, condition = '' } = {}) 
     + (nSeeds > 1 ? `The number in each cell is the mean \u00b1 sample std over seeds ${m.seeds.join(', ')}.`
       : `The number in each cell is the AUC of seed ${m.seeds[0]} (one seed: no spread).`),
   'Outlined: shadow = target, the paper\u2019s assumption; off the diagonal, the attacker guessed the algorithm wrong.'];
+  const short = names.filter((x) => SHORT[x]);
+  if (short.length) notes.push(`On a narrow screen: ${short.map((x) => `${SHORT[x]} = ${x}`).join(', ')}.`);
   box.append(el('p', 'chart-title', title));
   const row = el('div', 'plots n1');
   const holder = el('div', 'plot heatmap');
@@ -218,7 +274,14 @@ export function drawMatrix(box, m, { title, describedBy, condition = '' } = {}) 
   let focus = null;
   let layout = null;
   const ratio = () => uPlot.pxRatio || window.devicePixelRatio || 1;
-  const draw = () => { layout = drawHeat(canvas, m, row.clientWidth, ratio(), focus); };
+  // Wider than its box (many algorithms): it scrolls inside the box, and says so.
+  const cue = el('p', 'scroll-cue small', 'Scroll sideways for every column \u2192');
+  cue.hidden = true;
+  row.after(cue);
+  const draw = () => {
+    layout = drawHeat(canvas, m, row.clientWidth, ratio(), focus);
+    cue.hidden = !(layout.width > row.clientWidth + 1);
+  };
   const show = () => { draw(); readout.textContent = matrixReadout(m, focus.s, focus.t); };
   draw();
   canvas.addEventListener('mousemove', (e) => {

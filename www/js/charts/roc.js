@@ -15,6 +15,19 @@ const MARKERS = [
 ];
 
 /**
+ * Whether the run measured its TPR at marker `m`'s FPR: a number, at an FPR no smaller than one
+ * non-member's share (1 / non-members, the smallest FPR the run can show). Issue 18: a "TPR at
+ * 0.1 % FPR" marker was drawn left of where the log-log curve begins.
+ */
+export function measurable(result, m) {
+  const v = result.tpr_at_fpr?.[m.key];
+  if (!Number.isFinite(v)) return false;
+  const n = result.counts?.target_nonmembers;
+  const minF = n ? 1 / n : result.min_nonzero_fpr;
+  return !(minF > 0) || m.fpr >= minF * (1 - 1e-9);
+}
+
+/**
  * ROC chart of one or more runs. `curves` = [{label, result, style, markers}] (style: index into
  * CURVE_STYLES; markers: draw the TPR@1% / 0.1% markers). `scale` is 'linear' or 'log'.
  * Log axes cannot show 0: FPR = 0 is drawn at the smallest non-zero FPR the data allows
@@ -39,7 +52,7 @@ export function drawRoc(box, curves, { scale = 'linear', title, describedBy, con
   const notes = [];
   const marked = styled.find((c) => c.markers);
   // A TPR the run cannot measure (its FPR is below one non-member's share: null) is never drawn.
-  const measured = marked ? MARKERS.filter((m) => marked.result.tpr_at_fpr[m.key] !== null && marked.result.tpr_at_fpr[m.key] !== undefined) : [];
+  const measured = marked ? MARKERS.filter((m) => measurable(marked.result, m)) : [];
   const unmeasured = marked ? MARKERS.filter((m) => !measured.includes(m)) : [];
   const why = unmeasured.length ? ` TPR at ${unmeasured.map((m) => m.name).join(' and ')} FPR: ${notMeasurable(nonMembers)}.` : '';
   if (!log) {
@@ -155,7 +168,7 @@ function drawCurves(u, r, curves, lims, log, minF, minT, focus) {
   ctx.save();
   for (const cv of curves.filter((c) => c.markers)) {
     // Only the TPRs the run measured (null: an FPR below one non-member's share, never drawn).
-    const markers = MARKERS.filter((m) => Number.isFinite(cv.result.tpr_at_fpr[m.key])).map((m) => ({
+    const markers = MARKERS.filter((m) => measurable(cv.result, m)).map((m) => ({
       f: m.fpr, t: cv.result.tpr_at_fpr[m.key], text: `TPR ${pct(cv.result.tpr_at_fpr[m.key])} at ${m.name} FPR`, shape: m.shape,
     }));
     let prevY = null;

@@ -6,7 +6,7 @@
 
 import { pct, num, sweepValue, meanStd, pctStd } from '../format.js';
 import { paramText } from '../state.js';
-import { COLOURS, GREY, INK, tickPct, axis, LOG_AXIS, el, plotSize, label, hLine } from './common.js';
+import { COLOURS, GREY, INK, ATTACK_STYLES, tickPct, axis, LOG_AXIS, el, plotSize, label, hLine } from './common.js';
 import { mount, baseOpts, create } from './handle.js';
 
 // ---- sweeps -----------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
           series: [
             {},
             ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 3, dash: l.dash, spanGaps: false,
-              points: { show: true, size: l.band ? 9 : 11, fill: l.color, stroke: l.color } })),
+              points: { show: true, size: l.band ? 9 : 11, fill: l.hollow ? '#fff' : l.color, stroke: l.color, width: 2 } })),
           ],
           cursor: { drag: { x: false, y: false }, sync: { key: `sweep-${box.id}` }, points: { show: false } },
           hooks: {
@@ -134,12 +134,12 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
   const pctFmt = (v, tick) => (tick ? tickPct(v) : v == null ? 'not measurable' : pct(v));
   const panels = [
     panel({ heading: 'ROC-AUC', axisLabel: 'ROC-AUC', chance: 0.5, chanceText: '0.5', fmt: aucFmt, lines: [
-      { key: 'roc_auc_mean', label: `${own} attack`, color: COLOURS.blue, dash: [], bars: (p) => interval95(p.roc_auc_ci95) },
-      { key: 'strongest_roc_auc_mean', label: 'strongest attack', color: COLOURS.purple, dash: [14, 4, 3, 4], band: (p) => interval95(p.strongest_roc_auc_ci95) },
+      { key: 'roc_auc_mean', label: `${own} attack`, ...ATTACK_STYLES.own, bars: (p) => interval95(p.roc_auc_ci95) },
+      { key: 'strongest_roc_auc_mean', label: 'strongest attack', ...ATTACK_STYLES.strongest, band: (p) => interval95(p.strongest_roc_auc_ci95) },
     ] }),
     panel({ heading: 'TPR at 1% FPR', axisLabel: 'TPR at 1% FPR', chance: 0.01, chanceText: '1%', fmt: pctFmt, lines: [
-      { key: 'tpr_at_1pct_mean', label: `${own} attack`, color: COLOURS.orange, dash: [10, 6] },
-      { key: 'strongest_tpr_at_1pct_mean', label: 'strongest attack', color: COLOURS.purple, dash: [14, 4, 3, 4] },
+      { key: 'tpr_at_1pct_mean', label: `${own} attack`, ...ATTACK_STYLES.own },
+      { key: 'strongest_tpr_at_1pct_mean', label: 'strongest attack', ...ATTACK_STYLES.strongest },
     ] }),
   ];
   // The learning rate and the model's size change what the recommender is worth: recall beside the attack.
@@ -148,7 +148,7 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
     const top = () => Math.min(1, Math.max(0.05, ...sweep.points.map((p) => p.recall_at_n_mean + (p.recall_at_n_std || 0))) * 1.25);
     panels.push(panel({ heading: `Members\u2019 recall@${sweep.config.top_n}`, axisLabel: `Recall@${sweep.config.top_n}`, chance: null,
       fmt: (v, tick) => (v == null ? (tick ? null : '\u2013') : tick ? +v.toPrecision(3) : num(v)), yMax: top, lines: [
-        { key: 'recall_at_n_mean', label: 'recall', color: COLOURS.green, dash: [],
+        { key: 'recall_at_n_mean', label: 'recall', ...ATTACK_STYLES.recall,
           bars: (p) => (p.recall_at_n_std > 0 ? [p.recall_at_n_mean - p.recall_at_n_std, p.recall_at_n_mean + p.recall_at_n_std] : null) },
       ] }));
   }
@@ -161,11 +161,9 @@ export function drawSweep(box, first, { title, describedBy, condition = '', prog
     title: fullTitle, notes, describedBy, progressive,
     summary: panels.map((p) => p.summary).join(' '),
     legend: [
-      { text: `ROC-AUC, the ${own} attack (mean, 95% bars)`, color: COLOURS.blue },
-      { text: 'ROC-AUC, the strongest attack (mean, 95% band)', color: COLOURS.purple, dash: true },
-      { text: `TPR at 1% FPR, the ${own} attack`, color: COLOURS.orange, dash: true },
-      { text: 'TPR at 1% FPR, the strongest attack', color: COLOURS.purple, dash: true },
-      ...(withRecall ? [{ text: `Members\u2019 recall@${sweep.config.top_n}`, color: COLOURS.green }] : []),
+      { text: `The ${own} attack (solid, filled dots; 95% bars)`, color: ATTACK_STYLES.own.color },
+      { text: 'The strongest attack (dash-dot, hollow dots; 95% band)', color: ATTACK_STYLES.strongest.color, dash: true },
+      ...(withRecall ? [{ text: `Members\u2019 recall@${sweep.config.top_n} (dashed, squares; \u00b1 1 std)`, color: ATTACK_STYLES.recall.color, dash: true }] : []),
       { text: 'Chance', color: GREY, dash: true },
     ],
     hint: 'Hover over a chart to read a point.',

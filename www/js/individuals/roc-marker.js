@@ -56,10 +56,21 @@ function drawRocMarker(u) {
   const h = 7 * k;
   ctx.fillStyle = INK; ctx.strokeStyle = '#ffffff'; ctx.lineWidth = 2 * k;
   ctx.beginPath(); ctx.rect(x - h, y - h, 2 * h, 2 * h); ctx.fill(); ctx.stroke();
-  const text = view.idx === 0 ? '\u25a0 threshold: nobody flagged' : `\u25a0 threshold: score \u2265 ${sig(roc.thresholds[view.idx])}`;
-  ctx.font = `700 ${textPx(14) * k}px ${FONT}`;
+  // The longest wording that fits the plot's width (issue 18: on a phone "…core ≥ 0.00204" ran past
+  // the canvas), then smaller type: never clipped (tests/e2e/labels.test.mjs).
+  const words = view.idx === 0 ? ['\u25a0 threshold: nobody flagged', '\u25a0 nobody flagged']
+    : [`\u25a0 threshold: score \u2265 ${sig(roc.thresholds[view.idx])}`, `\u25a0 score \u2265 ${sig(roc.thresholds[view.idx])}`];
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
+  let text = words[0];
+  let px = textPx(14);
+  const room = width - 8 * k;
+  ctx.font = `700 ${px * k}px ${FONT}`;
+  if (ctx.measureText(text).width > room) text = words[1];
+  while (ctx.measureText(text).width > room && px > 9) {
+    px -= 1;
+    ctx.font = `700 ${px * k}px ${FONT}`;
+  }
   const w = ctx.measureText(text).width;
   // Right of the marker if it fits, else left of it, never past the plot's left edge.
   const lx = x + 14 * k + w <= left + width ? x + 14 * k : Math.max(left + 4 * k, x - 14 * k - w);
