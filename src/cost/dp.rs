@@ -28,7 +28,7 @@ pub fn dp_steps(cfg: &Config) -> Option<u64> {
     if !applies {
         return None;
     }
-    crate::defence::dp_params(cfg).map(|p| p.steps)
+    cfg.dp_params().map(|p| p.steps)
 }
 
 /// The target's time and memory beyond its plain training under DP-SGD (`Piece::NONE` without).

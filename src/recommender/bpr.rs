@@ -25,9 +25,9 @@ use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
-use crate::config::{Config, Init, NegativeSampling};
 use crate::defence::{Local, LocalPass, PlainTrainer, Training};
 use crate::mf::{dot, fill_row, Interactions, NegativeSampler};
+use crate::params::{Init, NegativeSampling};
 use crate::privacy::DpSgdParams;
 use crate::recommend::score_factor_rows;
 use crate::rng::shuffle;
@@ -60,17 +60,6 @@ pub struct BprParams {
 }
 
 impl BprParams {
-    pub fn from_config(cfg: &Config) -> BprParams {
-        BprParams {
-            k: cfg.k as usize,
-            init: cfg.init,
-            lr: cfg.bpr_lr as f32,
-            reg: cfg.bpr_reg as f32,
-            epochs: cfg.bpr_epochs,
-            dp: crate::defence::dp_params(cfg),
-        }
-    }
-
     /// Floats per stored row: k factors, plus the bias column.
     fn width(&self) -> usize {
         self.k + usize::from(BIAS)

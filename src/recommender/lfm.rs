@@ -15,9 +15,9 @@ use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
-use crate::config::{Config, Init};
 use crate::defence::{PlainTrainer, SquaredErrorPass, Training};
 use crate::mf::{init_factors_as, Interactions, NegativeSampler, SgdParams, SgdTrainer};
+use crate::params::Init;
 use crate::privacy::DpSgdParams;
 use crate::recommend::score_factor_rows;
 
@@ -32,23 +32,6 @@ pub struct LfmParams {
     pub sgd: SgdParams,
     /// DP-SGD settings when the model trains privately.
     pub dp: Option<DpSgdParams>,
-}
-
-impl LfmParams {
-    pub fn from_config(cfg: &Config) -> LfmParams {
-        LfmParams {
-            k: cfg.k as usize,
-            init: cfg.init,
-            sgd: SgdParams {
-                lr: cfg.lr as f32,
-                reg: cfg.reg as f32,
-                epochs: cfg.epochs,
-                negatives: cfg.negatives,
-                sampling: cfg.negative_sampling,
-            },
-            dp: crate::defence::dp_params(cfg),
-        }
-    }
 }
 
 struct FoldIn {
@@ -229,31 +212,43 @@ impl PlainTrainer for SgdTrainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defence::DefenceKind;
+    use crate::defence::{dp_params, tests_params, DefenceKind, DefenceParams};
+    use crate::params::NegativeSampling;
     use crate::rng::{rng_for, Stream};
+
+    /// The defaults' LFM (`Config::default`), with `k` and `epochs` given.
+    fn params(k: usize, epochs: u32) -> LfmParams {
+        LfmParams {
+            k,
+            init: Init::Centred,
+            sgd: SgdParams {
+                lr: 0.01,
+                reg: 0.01,
+                epochs,
+                negatives: 1,
+                sampling: NegativeSampling::Uniform,
+            },
+            dp: None,
+        }
+    }
 
     #[test]
     fn dp_training_names_its_keys_when_it_diverges_and_plain_training_does_not() {
         let rows: [&[u32]; 3] = [&[0, 1, 2], &[1, 3], &[0, 2, 4]];
         let train = TrainSet::new(Interactions::from_rows(rows), 6);
-        let plain = Lfm::new(
-            LfmParams::from_config(&Config::default()),
-            &train,
-            rng_for(0, Stream::TargetModel),
-        );
+        let plain = Lfm::new(params(100, 80), &train, rng_for(0, Stream::TargetModel));
         assert_eq!(plain.divergence_hint(), "lr");
-        let cfg = Config {
-            defence: DefenceKind::DpSgd,
-            defence_strength: 0.5,
-            k: 4,
-            epochs: 3,
-            ..Config::default()
+        let defence = DefenceParams {
+            kind: DefenceKind::DpSgd,
+            strength: 0.5,
+            lfm_epochs: 3,
+            ..tests_params()
         };
-        let mut dp = Lfm::new(
-            LfmParams::from_config(&cfg),
-            &train,
-            rng_for(0, Stream::TargetModel),
-        );
+        let private = LfmParams {
+            dp: dp_params(&defence),
+            ..params(4, 3)
+        };
+        let mut dp = Lfm::new(private, &train, rng_for(0, Stream::TargetModel));
         let hint = dp.divergence_hint();
         assert!(
             hint.contains("defence_strength") && hint.contains("dp_clip"),
