@@ -17,7 +17,7 @@
 //! A half whose model trains with DP-SGD recommends from every item of the data set and serves
 //! each non-member from their history less the share a member's training holds out, so that
 //! nothing it serves depends on who is a member except through the private model (see
-//! `defence::dp_sgd` for what ε covers). After training, an audited target runs the one-run
+//! `defence::dp_training` for what ε covers). After training, an audited target runs the one-run
 //! privacy audit (`defence::audit`) and puts its verdict into `privacy`.
 //!
 //! After serving, a half can be asked what a new account gets (`probe`, serving/probe.rs): the
@@ -268,7 +268,7 @@ impl Half {
             model_rng,
         );
         // A DP-trained model serves from the public catalogue, and every user — member or not —
-        // from the same share of their own history; see `defence::dp_sgd` for what ε covers.
+        // from the same share of their own history; see `defence::dp_training` for what ε covers.
         let private = model_cfg.dp_params().is_some();
         let served_new = private.then(|| {
             let mut rng = rng_for(cfg.seed, Stream::NewUserHoldout);

@@ -5,8 +5,8 @@
 //!
 //! Three defences act where lists are served and need no retraining (`popularity-randomisation`,
 //! `list-perturbation`, `score-noise`); `dp-sgd` changes how the target is trained (its trainer
-//! is `dp_sgd::DpSgdTrainer`, driven by `recommender::lfm` and `recommender::bpr` through
-//! `dp_sgd::Training`, each with its own local pass). `audit` is the one-run privacy audit that
+//! is `dp_training::DpSgdTrainer`, driven by the factor models (`recommender::factor_model`) through
+//! `dp_training::Training`, each with its own local pass). `audit` is the one-run privacy audit that
 //! sets an empirical lower bound beside dp-sgd's ε.
 //!
 //! Every defence protects the TARGET service only. The attacker's shadow model is the attacker's
@@ -19,7 +19,7 @@
 //! number, so a run at strength 0 is bit-identical to `defence: none`.
 
 pub mod audit;
-mod dp_sgd;
+mod dp_training;
 pub mod gaussian;
 mod list_perturbation;
 mod popularity_randomisation;
@@ -33,7 +33,7 @@ use crate::params::{Audit, NegativeSampling, Protocol};
 use crate::recommend::first_n_unseen;
 use crate::recommender::RecommenderKind;
 
-pub use dp_sgd::{
+pub use dp_training::{
     delta_for, dp_params, noise_multiplier, privacy_for, DpSgdTrainer, Local, LocalPass,
     PlainTrainer, SquaredErrorPass, Training, BPR_DP_CLIP, DEFAULT_DP_SAMPLING_RATE, LFM_DP_CLIP,
     MAX_NOISE_MULTIPLIER,

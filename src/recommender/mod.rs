@@ -7,6 +7,7 @@
 //! saw from their own history with its shared parameters frozen ("fold-in").
 
 mod bpr;
+mod factor_model;
 mod item_knn;
 mod lfm;
 mod ncf;
@@ -19,6 +20,7 @@ use crate::error::Result;
 use crate::mf::Interactions;
 
 pub use bpr::{Bpr, BprParams};
+pub use factor_model::{FactorModel, FactorSpec};
 pub use item_knn::{ItemKnn, ItemKnnParams};
 pub use lfm::{Lfm, LfmParams};
 pub use ncf::{Ncf, NcfParams};
