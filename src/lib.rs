@@ -2,7 +2,9 @@
 //! seeded, portable Rust library. The compute core knows nothing of JavaScript; `wasm` is the only
 //! module that does.
 //!
-//! Where things live: `data` (parsing, bundle), `split`, `recommender` (one file per algorithm),
+//! Where things live: `config` (the flat, validated schema; it composes every family's params),
+//! `params` (the vocabulary the families and `config` share), `data` (parsing, bundle), `split`,
+//! `recommender` (one file per algorithm),
 //! `serving` (who gets which list), `attack` (one file per attack, plus the attacker's item vectors
 //! and features), `defence` (the target's defences, one file each, and their strength maps),
 //! `eval` (ROC, thresholds, utility, statistics), `privacy` (DP-SGD pieces and the Rényi-DP
@@ -28,6 +30,7 @@ pub mod json_text;
 pub mod mf;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod output;
+pub mod params;
 pub mod privacy;
 pub mod recommend;
 pub mod recommender;

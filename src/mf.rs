@@ -7,7 +7,7 @@
 use ndarray::{Array2, ArrayRef2};
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::{Init, NegativeSampling};
+use crate::params::{Init, NegativeSampling};
 use crate::rng::{below, shuffle, unit_f32};
 
 /// Per-user item lists in compressed-sparse-row form, indexed by a local user number.

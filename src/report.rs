@@ -244,7 +244,7 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// What DP training of the target spent: `{epsilon, delta, noise_multiplier, sampling_rate,
     /// steps, covers, audit}` with defence dp-sgd at a strength above 0 (`covers`: what ε is a
-    /// guarantee about, see `defence::dp_sgd`; `audit`: the one-run audit's lower bound,
+    /// guarantee about, see `defence::dp_training`; `audit`: the one-run audit's lower bound,
     /// `defence::audit`); for an undefended run with `audit: always`, epsilon `null` (none) and the
     /// audit; `null` otherwise.
     pub privacy: Option<PrivacySpent>,

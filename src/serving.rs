@@ -17,7 +17,7 @@
 //! A half whose model trains with DP-SGD recommends from every item of the data set and serves
 //! each non-member from their history less the share a member's training holds out, so that
 //! nothing it serves depends on who is a member except through the private model (see
-//! `defence::dp_sgd` for what ε covers). After training, an audited target runs the one-run
+//! `defence::dp_training` for what ε covers). After training, an audited target runs the one-run
 //! privacy audit (`defence::audit`) and puts its verdict into `privacy`.
 //!
 //! After serving, a half can be asked what a new account gets (`probe`, serving/probe.rs): the
@@ -248,21 +248,28 @@ impl Half {
         let mut privacy = None;
         let mut audit = None;
         if defended {
-            match applies.and_then(|()| defence::privacy_for(cfg, &data.train)) {
+            let defence = cfg.defence_params();
+            match applies.and_then(|()| defence::privacy_for(&defence, &data.train)) {
                 Ok(p) => privacy = p,
                 Err(e) => pending_error = Some(e),
             }
             // The audit measures the service's training: the target's only.
-            if target && pending_error.is_none() && audits(cfg) {
-                let delta = defence::delta_for(cfg, data.train.interactions.len());
+            if target && pending_error.is_none() && audits(&defence) {
+                let delta = defence::delta_for(&defence, data.train.interactions.len());
                 let p = privacy.get_or_insert(PrivacySpent::none(delta));
-                audit = Some(CanaryAudit::new(kind, cfg, &data, p.delta));
+                let models = cfg.recommender_params();
+                audit = Some(CanaryAudit::new(kind, &models, &defence, &data, p.delta));
             }
         }
-        let model = build(kind, &model_cfg, &data.train, model_rng);
+        let model = build(
+            kind,
+            &model_cfg.recommender_params(),
+            &data.train,
+            model_rng,
+        );
         // A DP-trained model serves from the public catalogue, and every user — member or not —
-        // from the same share of their own history; see `defence::dp_sgd` for what ε covers.
-        let private = defence::dp_params(&model_cfg).is_some();
+        // from the same share of their own history; see `defence::dp_training` for what ε covers.
+        let private = model_cfg.dp_params().is_some();
         let served_new = private.then(|| {
             let mut rng = rng_for(cfg.seed, Stream::NewUserHoldout);
             let h = &data.new_user_histories;
@@ -303,7 +310,7 @@ impl Half {
 
     /// Takes the serving-level defence of `cfg` (none at strength 0) with a fresh stream.
     fn set_defence(&mut self, cfg: &Config) {
-        self.defence = defence::build(cfg);
+        self.defence = defence::build(&cfg.defence_params());
         self.defence_rng = self
             .defence
             .as_ref()

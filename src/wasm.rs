@@ -431,7 +431,7 @@ fn spec_from_js(value: JsValue, cfg: &Config) -> Result<JobSpec, JsError> {
         serde_json::from_value(json).map_err(|e| JsError::new(&format!("spec: {e}")))?;
     if let JobSpec::Frontier { defences, .. } = &mut spec {
         if defences.is_empty() {
-            *defences = DefenceKind::applicable(cfg);
+            *defences = cfg.applicable_defences();
         }
     }
     Ok(spec)

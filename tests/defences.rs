@@ -67,7 +67,7 @@ fn strength_zero_is_bit_identical_to_no_defence_for_every_defence_and_protocol()
             let none = numbers(run(&d, base.clone()));
             assert!(none.privacy.is_none());
             let what = format!("{recommender:?} {protocol:?}");
-            for defence in DefenceKind::applicable(&base) {
+            for defence in base.applicable_defences() {
                 let r = run(&d, with(&base, defence, 0.0));
                 assert_eq!(r.config.defence, defence);
                 assert_eq!(numbers(r), none, "{defence:?} at strength 0, {what}");

@@ -115,7 +115,7 @@ fn every_point_of_both_panels_equals_a_single_run_bit_for_bit() {
                 ..base.clone()
             };
             let names: Vec<DefenceKind> = panel.defences.iter().map(|c| c.defence).collect();
-            assert_eq!(names, DefenceKind::applicable(&cfg));
+            assert_eq!(names, cfg.applicable_defences());
             assert!(panel.notes.len() <= MAX_NOTES, "{:?}", panel.notes);
             for (si, &seed) in seeds.iter().enumerate() {
                 let cfg = Config {
@@ -300,7 +300,7 @@ fn bad_requests_are_refused_naming_the_key() {
     };
     let e = make(knn.clone(), &[DefenceKind::DpSgd], &[0.5]);
     assert!(e.contains("allowed recommenders: lfm"), "{e}");
-    assert_eq!(DefenceKind::applicable(&knn), SERVING);
+    assert_eq!(knn.applicable_defences(), SERVING);
     let paper = Config {
         negative_sampling: NegativeSampling::Popularity,
         ..small()

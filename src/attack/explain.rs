@@ -8,7 +8,7 @@ use ndarray::ArrayRef2;
 use serde::{Deserialize, Serialize};
 
 use super::features::centroids;
-use crate::config::Weighting;
+use crate::params::Weighting;
 
 /// One target user.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 
 use ndarray::{Array2, ArrayRef2};
 
-use crate::config::Weighting;
+use crate::params::Weighting;
 
 /// Weights of list positions 0..n: (n − j)/Σ for `Rank`, 1/n for `Uniform`.
 pub fn list_weights(n: usize, weighting: Weighting) -> Vec<f32> {

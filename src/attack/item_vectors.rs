@@ -6,9 +6,9 @@
 
 use ndarray::Array2;
 
-use crate::config::{Config, ItemVectors, NegativeSampling};
 use crate::data::Dataset;
 use crate::mf::{init_factors, Interactions, NegativeSampler, SgdParams, SgdTrainer};
+use crate::params::{ItemVectors, NegativeSampling};
 use crate::rng::{rng_for, Stream};
 
 /// lr 0.03 reaches in 5 epochs what 0.01 reaches in 10 (mean AUC over seeds 0–4: 0.976 both).
@@ -22,17 +22,6 @@ pub struct ItemVectorParams {
     pub epochs: u32,
     pub source: ItemVectors,
     pub seed: u32,
-}
-
-impl ItemVectorParams {
-    pub fn from_config(cfg: &Config) -> ItemVectorParams {
-        ItemVectorParams {
-            k: cfg.attacker_k() as usize,
-            epochs: cfg.vector_epochs,
-            source: cfg.item_vectors,
-            seed: cfg.seed,
-        }
-    }
 }
 
 /// The attacker's factorisation in progress.
@@ -131,25 +120,6 @@ mod tests {
         let mut f = ItemVectorFit::new(p, &d, 0..3, 3..6);
         while !f.step(budget) {}
         f
-    }
-
-    #[test]
-    fn reads_its_parameters_from_the_config() {
-        let cfg = Config {
-            k: 7,
-            vector_k: 0,
-            vector_epochs: 3,
-            item_vectors: ItemVectors::Shadow,
-            seed: 5,
-            ..Config::default()
-        };
-        let p = ItemVectorParams::from_config(&cfg);
-        assert_eq!(
-            (p.k, p.epochs, p.source, p.seed),
-            (7, 3, ItemVectors::Shadow, 5)
-        );
-        let p = ItemVectorParams::from_config(&Config { vector_k: 4, ..cfg });
-        assert_eq!(p.k, 4);
     }
 
     #[test]

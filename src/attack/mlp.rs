@@ -8,7 +8,6 @@ use rand_chacha::ChaCha8Rng;
 
 use super::network::{Mlp, MlpParams, Standardiser};
 use super::{Attack, AttackFit, AttackInput};
-use crate::config::Config;
 use crate::eval::roc_curve;
 use crate::rng::{rng_for, Stream};
 
@@ -22,22 +21,6 @@ pub struct MlpAttackParams {
     pub net: MlpParams,
     pub restarts: u32,
     pub seed: u32,
-}
-
-impl MlpAttackParams {
-    pub fn from_config(cfg: &Config) -> MlpAttackParams {
-        MlpAttackParams {
-            net: MlpParams {
-                hidden1: cfg.hidden1 as usize,
-                hidden2: cfg.hidden2 as usize,
-                lr: cfg.attack_lr as f32,
-                epochs: cfg.attack_epochs,
-                batch: cfg.attack_batch as usize,
-            },
-            restarts: cfg.attack_restarts,
-            seed: cfg.seed,
-        }
-    }
 }
 
 struct Training {
@@ -198,29 +181,6 @@ mod tests {
         (Array2::from_shape_vec((12, 2), f).unwrap(), labels)
     }
 
-    #[test]
-    fn reads_its_parameters_from_the_config() {
-        let cfg = Config {
-            hidden1: 7,
-            hidden2: 5,
-            attack_lr: 0.25,
-            attack_epochs: 11,
-            attack_batch: 13,
-            attack_restarts: 2,
-            seed: 4,
-            ..Config::default()
-        };
-        let p = MlpAttackParams::from_config(&cfg);
-        let n = p.net;
-        assert_eq!(
-            (n.hidden1, n.hidden2, n.lr, n.epochs, n.batch),
-            (7, 5, 0.25, 11, 13)
-        );
-        assert_eq!((p.restarts, p.seed), (2, 4));
-    }
-
-    /// The attack keeps, of its restarts, the network with the lowest shadow loss: replayed here
-    /// with `Mlp` directly on the same stream.
     #[test]
     fn keeps_the_restart_with_the_lowest_shadow_loss() {
         let (f, labels) = shadow();

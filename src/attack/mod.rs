@@ -18,7 +18,7 @@ pub mod suite;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+use crate::params::Protocol;
 
 pub use distance::Distance;
 pub use list_distance::{NewUserList, ReferenceList};
@@ -93,9 +93,9 @@ impl AttackKind {
     /// The shadow-free baselines of a run under `protocol`: under `popular` the reference-list
     /// attack equals the new-user-list one (a copy gets the popular list too), so it runs only
     /// under `fold-in`, where it is the attack built for that setting.
-    pub fn baselines_for(protocol: crate::config::Protocol) -> Vec<AttackKind> {
+    pub fn baselines_for(protocol: Protocol) -> Vec<AttackKind> {
         let mut v = AttackKind::BASELINES.to_vec();
-        if protocol == crate::config::Protocol::FoldIn {
+        if protocol == Protocol::FoldIn {
             v.push(AttackKind::ReferenceList);
         }
         v
@@ -262,18 +262,44 @@ pub fn median(scores: &[f64]) -> f64 {
     }
 }
 
-/// Builds the `kind` attack with its own parameters from `cfg`. Shadow-free statistics come
+/// Every attack's own params that `build` needs (the shadow-free statistics have none; lira's
+/// references are trained by the pipeline); `config` composes it (`Config::attack_params`).
+#[derive(Clone, Copy, Debug)]
+pub struct AttackParams {
+    pub mlp: MlpAttackParams,
+}
+
+/// Builds the `kind` attack with its own parameters from `params`. Shadow-free statistics come
 /// wrapped in `Oriented`. `lira` scores from reference models the pipeline trains
 /// (`experiment::references`); built here it has no references yet and is the new-user-list
 /// statistic's placeholder until `lira::Lira::from_references` replaces it.
-pub fn build(kind: AttackKind, cfg: &Config) -> Box<dyn Attack> {
+pub fn build(kind: AttackKind, params: &AttackParams) -> Box<dyn Attack> {
     match kind {
-        AttackKind::Mlp => Box::new(MlpAttack::new(MlpAttackParams::from_config(cfg))),
+        AttackKind::Mlp => Box::new(MlpAttack::new(params.mlp)),
         AttackKind::Distance => Box::new(Oriented::new(Box::new(Distance))),
         AttackKind::Overlap => Box::new(Oriented::new(Box::new(Overlap))),
         AttackKind::NewUserList => Box::new(Oriented::new(Box::new(NewUserList))),
         AttackKind::ReferenceList => Box::new(Oriented::new(Box::new(ReferenceList))),
         AttackKind::Lira => Box::new(lira::Lira::untrained()),
+    }
+}
+
+/// The reference's MLP (32 → 8, Adam lr 0.01, 30 epochs, batches of 32, 3 restarts, seed 0) for
+/// the family's tests.
+#[cfg(test)]
+pub(crate) fn tests_params() -> AttackParams {
+    AttackParams {
+        mlp: MlpAttackParams {
+            net: network::MlpParams {
+                hidden1: 32,
+                hidden2: 8,
+                lr: 0.01,
+                epochs: 30,
+                batch: 32,
+            },
+            restarts: 3,
+            seed: 0,
+        },
     }
 }
 
@@ -310,7 +336,6 @@ mod tests {
         assert_eq!(shadow, [true, false, false, false, false, false]);
         let free: Vec<bool> = AttackKind::ALL.iter().map(|k| k.shadow_free()).collect();
         assert_eq!(free, [false, true, true, true, true, false]);
-        use crate::config::Protocol;
         assert_eq!(
             AttackKind::baselines_for(Protocol::Popular),
             AttackKind::BASELINES
@@ -335,7 +360,7 @@ mod tests {
         let f = ndarray::array![[3.0f32, 4.0]];
         let lists = [vec![1, 2]];
         let input = one_user(&f, &lists);
-        let mut a = build(AttackKind::Overlap, &Config::default());
+        let mut a = build(AttackKind::Overlap, &tests_params());
         assert!(a.fit_step(&input, &[true]));
         assert_eq!(a.fit_fraction(), 1.0);
         assert_eq!(a.status(), ("no training: shadow-free".to_string(), None));
@@ -349,7 +374,7 @@ mod tests {
         let f = ndarray::Array2::<f32>::zeros((2, 1));
         let lists = [vec![1, 2], vec![7, 8]];
         let input = AttackInput::new(vec![&[1, 2], &[1]], &lists, &f);
-        let mut a = build(AttackKind::Overlap, &Config::default());
+        let mut a = build(AttackKind::Overlap, &tests_params());
         assert_eq!(a.orientation(), (Orientation::Construction, false));
         assert_eq!(a.score(&input), vec![1.0, 0.0]);
         // the shadow's members are the low-overlap users: the sign turns
@@ -376,7 +401,7 @@ mod tests {
         let f = ndarray::array![[3.0f32, 4.0]];
         let lists = [vec![1, 2]];
         let input = one_user(&f, &lists);
-        let cfg = Config::default();
+        let cfg = tests_params();
         assert_eq!(build(AttackKind::Distance, &cfg).score(&input), vec![-5.0]);
         assert_eq!(build(AttackKind::Overlap, &cfg).score(&input), vec![0.5]);
         let mlp = build(AttackKind::Mlp, &cfg);

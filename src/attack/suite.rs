@@ -111,8 +111,7 @@ pub fn strongest(all: &[(AttackKind, AttackSummary)]) -> Strongest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attack::{build, Orientation};
-    use crate::config::Config;
+    use crate::attack::{build, tests_params, Orientation};
 
     #[test]
     fn the_strongest_is_the_best_auc_and_ties_go_to_the_first_attack() {
@@ -121,7 +120,7 @@ mod tests {
         let lists = [vec![1, 2], vec![1, 9], vec![8, 9], vec![7, 9]];
         let input = AttackInput::new(vec![&[1, 2], &[1, 2], &[1], &[1]], &lists, &f);
         let labels = [true, true, false, false];
-        let cfg = Config::default();
+        let cfg = tests_params();
         let overlap = build(AttackKind::Overlap, &cfg);
         let distance = build(AttackKind::Distance, &cfg);
         let e = evaluate(
@@ -175,7 +174,7 @@ mod tests {
             .collect();
         let input = AttackInput::new(rows.iter().map(|r| r.as_slice()).collect(), &lists, &f);
         let labels: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
-        let a = build(AttackKind::Overlap, &Config::default());
+        let a = build(AttackKind::Overlap, &tests_params());
         let x = score(AttackKind::Overlap, a.as_ref(), &input, &labels, 3).unwrap();
         let y = score(AttackKind::Distance, a.as_ref(), &input, &labels, 3).unwrap();
         assert_eq!(x.eval.roc.auc(), y.eval.roc.auc());

@@ -17,7 +17,7 @@ use super::calibrate::{Calibration, Context, Probe, Scorer};
 use super::report::{self, AuditReport, Evaluated};
 use super::resolve::AuditLists;
 use crate::attack::features::centroid_differences;
-use crate::attack::item_vectors::{ItemVectorFit, ItemVectorParams};
+use crate::attack::item_vectors::ItemVectorFit;
 use crate::attack::{self, Attack, AttackInput, AttackKind};
 use crate::config::Config;
 use crate::data::Dataset;
@@ -83,10 +83,10 @@ impl Audit {
         };
         let baselines = baseline_kinds(&lists)
             .into_iter()
-            .map(|k| (k, attack::build(k, &cfg)))
+            .map(|k| (k, attack::build(k, &cfg.attack_params())))
             .collect();
         Ok(Audit {
-            mlp: attack::build(AttackKind::Mlp, &cfg),
+            mlp: attack::build(AttackKind::Mlp, &cfg.attack_params()),
             mlp_done: false,
             calibration: Calibration::new(&cfg, probe),
             baselines,
@@ -218,7 +218,7 @@ impl Audit {
                 if self.vectors.is_none() {
                     let halves = self.halves.as_ref().expect("split done");
                     self.vectors = Some(ItemVectorFit::new(
-                        ItemVectorParams::from_config(&self.cfg),
+                        self.cfg.item_vector_params(),
                         &self.data,
                         halves.shadow.users.all(),
                         self.lists.users.iter().copied(),

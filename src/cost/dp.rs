@@ -1,7 +1,7 @@
 //! What DP-SGD adds to the target's training (defence `dp-sgd` above strength 0, lfm and bpr;
-//! src/defence/dp_sgd.rs). Training takes T = ⌈epochs / q⌉ steps (q = `dp_sampling_rate`), and
+//! src/defence/dp_training.rs). Training takes T = ⌈epochs / q⌉ steps (q = `dp_sampling_rate`), and
 //! every step adds Gaussian noise to the row of every item of the data set (a DP service
-//! recommends from the public catalogue, `defence::dp_sgd`): at
+//! recommends from the public catalogue, `defence::dp_training`): at
 //! the default q = 0.5 that is 2 × epochs passes over the catalogue, at q = 0.01 it is 100 ×
 //! epochs, and the noise, not the members' own passes, is the work. The members' passes (each
 //! member takes part `epochs` times on average, as in plain training, but collects, clips and
@@ -28,7 +28,7 @@ pub fn dp_steps(cfg: &Config) -> Option<u64> {
     if !applies {
         return None;
     }
-    crate::defence::dp_params(cfg).map(|p| p.steps)
+    cfg.dp_params().map(|p| p.steps)
 }
 
 /// The target's time and memory beyond its plain training under DP-SGD (`Piece::NONE` without).

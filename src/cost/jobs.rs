@@ -217,11 +217,7 @@ fn frontier_pieces(
             };
             let one = target.seconds + super::dp::dp_extra(&dp, &s).seconds;
             // Every dp point is audited by default (`defence::audit`): its training once more.
-            let audited = if crate::defence::audit::audits(&dp) {
-                1.0
-            } else {
-                0.0
-            };
+            let audited = if dp.audits() { 1.0 } else { 0.0 };
             seed.seconds += points * ((sides + audited) * one + refit);
         }
     }
@@ -264,7 +260,7 @@ fn panel_pieces(
                 protocol: p,
                 ..cfg.clone()
             };
-            let applicable = DefenceKind::applicable(&c);
+            let applicable = c.applicable_defences();
             let mine: Vec<DefenceKind> = if defences.is_empty() {
                 applicable
             } else {

@@ -321,7 +321,7 @@ fn imitated_defence(cfg: &Config, kind: RecommenderKind, s: &Shape) -> Piece {
 /// default): the target's algorithm trained once more, with its defence, on its members plus the
 /// canaries.
 fn privacy_audit(cfg: &Config, s: &Shape) -> Piece {
-    if !crate::defence::audit::audits(cfg) {
+    if !cfg.audits() {
         return Piece::NONE;
     }
     half(cfg.recommender, cfg, s).then(dp::dp_extra(cfg, s))

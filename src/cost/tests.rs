@@ -485,7 +485,7 @@ fn dp_sgd_counts_its_steps_epochs_over_the_sampling_rate() {
     let f = estimate_frontier(
         &issue,
         &d,
-        &crate::defence::DefenceKind::applicable(&issue.undefended()),
+        &issue.undefended().applicable_defences(),
         &crate::experiment::frontier::DEFAULT_STRENGTHS,
         10,
         &crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS,

@@ -29,11 +29,11 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::{Audit, Config};
-use crate::defence::dp_params;
+use crate::defence::{dp_params, DefenceParams};
 use crate::mf::Interactions;
+use crate::params::Audit;
 use crate::privacy::audit::{audit, AuditResult};
-use crate::recommender::{build, Recommender, RecommenderKind, TrainSet, Who};
+use crate::recommender::{build, Recommender, RecommenderKind, RecommenderParams, TrainSet, Who};
 use crate::rng::{below, rng_for, Stream};
 use crate::serving::HalfData;
 
@@ -53,7 +53,7 @@ pub const CONFIDENCE: f64 = 0.95;
 const BLOCK: usize = 8;
 
 /// Whether `cfg` audits its target: `audit` and, for `dp-sgd`, DP training above strength 0.
-pub fn audits(cfg: &Config) -> bool {
+pub fn audits(cfg: &DefenceParams) -> bool {
     match cfg.audit {
         Audit::Off => false,
         Audit::Always => true,
@@ -88,9 +88,15 @@ pub struct CanaryAudit {
 }
 
 impl CanaryAudit {
-    /// The audit of a `kind` recommender trained with `cfg` on `half`'s members; `delta` is the δ
-    /// the bound is stated for.
-    pub fn new(kind: RecommenderKind, cfg: &Config, half: &HalfData, delta: f64) -> CanaryAudit {
+    /// The audit of a `kind` recommender trained with `models` (under the defence `cfg`) on
+    /// `half`'s members; `delta` is the δ the bound is stated for.
+    pub fn new(
+        kind: RecommenderKind,
+        models: &RecommenderParams,
+        cfg: &DefenceParams,
+        half: &HalfData,
+        delta: f64,
+    ) -> CanaryAudit {
         let m = cfg.audit_canaries as usize;
         let n_items = half.train.n_items();
         let mut rng = rng_for(cfg.seed, Stream::AuditCanaries);
@@ -122,7 +128,7 @@ impl CanaryAudit {
             .map(|u| members.row(u))
             .chain(canary_rows.iter().map(|r| r.as_slice()));
         let train = TrainSet::new(Interactions::from_rows(rows), n_items + m);
-        let model = build(kind, cfg, &train, rng_for(cfg.seed, Stream::AuditModel));
+        let model = build(kind, models, &train, rng_for(cfg.seed, Stream::AuditModel));
         CanaryAudit {
             included,
             n_items,

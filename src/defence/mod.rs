@@ -5,8 +5,8 @@
 //!
 //! Three defences act where lists are served and need no retraining (`popularity-randomisation`,
 //! `list-perturbation`, `score-noise`); `dp-sgd` changes how the target is trained (its trainer
-//! is `dp_sgd::DpSgdTrainer`, driven by `recommender::lfm` and `recommender::bpr` through
-//! `dp_sgd::Training`, each with its own local pass). `audit` is the one-run privacy audit that
+//! is `dp_training::DpSgdTrainer`, driven by the factor models (`recommender::factor_model`) through
+//! `dp_training::Training`, each with its own local pass). `audit` is the one-run privacy audit that
 //! sets an empirical lower bound beside dp-sgd's ε.
 //!
 //! Every defence protects the TARGET service only. The attacker's shadow model is the attacker's
@@ -19,7 +19,7 @@
 //! number, so a run at strength 0 is bit-identical to `defence: none`.
 
 pub mod audit;
-mod dp_sgd;
+mod dp_training;
 pub mod gaussian;
 mod list_perturbation;
 mod popularity_randomisation;
@@ -28,12 +28,12 @@ mod score_noise;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, NegativeSampling, Protocol};
 use crate::error::{Error, Result};
+use crate::params::{Audit, NegativeSampling, Protocol};
 use crate::recommend::first_n_unseen;
 use crate::recommender::RecommenderKind;
 
-pub use dp_sgd::{
+pub use dp_training::{
     delta_for, dp_params, noise_multiplier, privacy_for, DpSgdTrainer, Local, LocalPass,
     PlainTrainer, SquaredErrorPass, Training, BPR_DP_CLIP, DEFAULT_DP_SAMPLING_RATE, LFM_DP_CLIP,
     MAX_NOISE_MULTIPLIER,
@@ -45,6 +45,35 @@ pub use score_noise::{relative_sigma, ScoreNoise, MAX_RELATIVE_SIGMA};
 /// The recommenders `dp-sgd` trains (user-level DP-SGD of their shared item rows, see
 /// `dp_sgd`): the SGD-trained factor models. item-knn and popularity have no gradient steps.
 pub const DP_SGD_RECOMMENDERS: [RecommenderKind; 2] = [RecommenderKind::Lfm, RecommenderKind::Bpr];
+
+/// What the defences read: their own keys (`defence`, `defence_strength`, `dp_*`, `audit*`) and
+/// the facts of the defended service they depend on. `config` composes it
+/// (`Config::defence_params`); nothing here reads the config itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DefenceParams {
+    pub kind: DefenceKind,
+    /// `defence_strength`, in [0, 1] (0 = off).
+    pub strength: f64,
+    /// `dp_clip` (0 = the recommender's own C).
+    pub dp_clip: f64,
+    /// `dp_sampling_rate`.
+    pub dp_sampling_rate: f64,
+    /// `dp_delta` (0 = 1 / members' training interactions).
+    pub dp_delta: f64,
+    /// The defended service's recommender, protocol and negative sampling (what a defence
+    /// applies to, and which epochs and C dp-sgd uses).
+    pub recommender: RecommenderKind,
+    pub protocol: Protocol,
+    pub negative_sampling: NegativeSampling,
+    /// Training epochs of lfm (`epochs`) and of bpr (`bpr_epochs`): dp-sgd's steps follow them.
+    pub lfm_epochs: u32,
+    pub bpr_epochs: u32,
+    /// `audit` and `audit_canaries`.
+    pub audit: Audit,
+    pub audit_canaries: u32,
+    /// `seed`, for the audit's streams.
+    pub seed: u32,
+}
 
 /// The defences (config key `defence`).
 #[derive(
@@ -156,13 +185,13 @@ impl DefenceKind {
         }
     }
 
-    /// The defences that apply to `cfg`'s recommender and protocol (the frontier's default).
-    pub fn applicable(cfg: &Config) -> Vec<DefenceKind> {
+    /// The defences that apply to `p`'s recommender and protocol (the frontier's default).
+    pub fn applicable(p: &DefenceParams) -> Vec<DefenceKind> {
         DefenceKind::ALL[1..]
             .iter()
             .copied()
             .filter(|d| {
-                d.check_applies(cfg.recommender, cfg.protocol, cfg.negative_sampling)
+                d.check_applies(p.recommender, p.protocol, p.negative_sampling)
                     .is_ok()
             })
             .collect()
@@ -214,14 +243,14 @@ pub trait Defence {
     }
 }
 
-/// The serving-level defence of `cfg`, or `None`: no defence, strength 0, or a training-level
+/// The serving-level defence of `p`, or `None`: no defence, strength 0, or a training-level
 /// defence (dp-sgd, which the recommender applies itself).
-pub fn build(cfg: &Config) -> Option<Box<dyn Defence>> {
-    let s = cfg.defence_strength;
+pub fn build(p: &DefenceParams) -> Option<Box<dyn Defence>> {
+    let s = p.strength;
     if s == 0.0 {
         return None;
     }
-    match cfg.defence {
+    match p.kind {
         DefenceKind::None | DefenceKind::DpSgd => None,
         DefenceKind::PopularityRandomisation => Some(Box::new(PopularityRandomisation::new(s))),
         DefenceKind::ListPerturbation => Some(Box::new(ListPerturbation::new(s))),
@@ -240,6 +269,26 @@ pub(crate) fn distinct_positions(rng: &mut ChaCha8Rng, len: usize, count: usize)
     }
     idx.truncate(count);
     idx
+}
+
+/// Plain settings for the family's tests: lfm under protocol popular, no defence.
+#[cfg(test)]
+pub(crate) fn tests_params() -> DefenceParams {
+    DefenceParams {
+        kind: DefenceKind::None,
+        strength: 0.0,
+        dp_clip: 0.0,
+        dp_sampling_rate: DEFAULT_DP_SAMPLING_RATE,
+        dp_delta: 0.0,
+        recommender: RecommenderKind::Lfm,
+        protocol: Protocol::Popular,
+        negative_sampling: NegativeSampling::Uniform,
+        lfm_epochs: 80,
+        bpr_epochs: 20,
+        audit: Audit::DpSgd,
+        audit_canaries: 100,
+        seed: 0,
+    }
 }
 
 #[cfg(test)]
@@ -267,12 +316,17 @@ mod tests {
     #[test]
     fn strength_zero_builds_nothing_and_bad_strengths_name_the_key() {
         for d in DefenceKind::ALL {
-            let cfg = Config {
-                defence: d,
-                defence_strength: 0.0,
-                ..Config::default()
+            let p = DefenceParams {
+                kind: d,
+                strength: 0.0,
+                ..tests_params()
             };
-            assert!(build(&cfg).is_none(), "{d:?}");
+            assert!(build(&p).is_none(), "{d:?}");
+            let serving = d.serving_only() && d != DefenceKind::None;
+            assert_eq!(
+                build(&DefenceParams { strength: 0.5, ..p }).is_some(),
+                serving
+            );
         }
         for bad in [-0.1, 1.01, f64::NAN, f64::INFINITY] {
             let e = check_strength(bad).unwrap_err().to_string();
@@ -315,9 +369,9 @@ mod tests {
                 DefenceKind::ScoreNoise.check_applies(kind, p, uni).unwrap();
             }
         }
-        let fold = Config {
+        let fold = DefenceParams {
             protocol: Protocol::FoldIn,
-            ..Config::default()
+            ..tests_params()
         };
         assert_eq!(
             DefenceKind::applicable(&fold),

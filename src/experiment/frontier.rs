@@ -177,7 +177,7 @@ impl Frontier {
                 ..base.clone()
             };
             cfg.check()?;
-            let applicable = DefenceKind::applicable(&cfg);
+            let applicable = cfg.applicable_defences();
             let chosen: Vec<DefenceKind> = if defences.is_empty() {
                 applicable
             } else {

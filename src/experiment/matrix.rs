@@ -323,7 +323,7 @@ impl Matrix {
                 let shadow = Observed::served(&data, h, vectors, &st.cfg);
                 let attack = st
                     .attack
-                    .get_or_insert_with(|| attack::build(st.cfg.attack, &st.cfg));
+                    .get_or_insert_with(|| attack::build(st.cfg.attack, &st.cfg.attack_params()));
                 let finished = attack.fit_step(&shadow.input(&data), &shadow.labels);
                 let within = attack.fit_fraction();
                 if finished {

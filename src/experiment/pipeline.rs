@@ -13,7 +13,7 @@ use std::sync::Arc;
 use ndarray::Array2;
 
 use crate::attack::explain::{user_records, Individuals, UserRecord};
-use crate::attack::item_vectors::{ItemVectorFit, ItemVectorParams};
+use crate::attack::item_vectors::ItemVectorFit;
 use crate::attack::lira::Lira;
 use crate::attack::{self, suite, Attack, AttackInput, AttackKind, Orientation};
 use crate::config::Config;
@@ -114,7 +114,7 @@ impl Halves {
 
     pub fn item_vectors(&self, data: &Dataset, cfg: &Config) -> ItemVectorFit {
         ItemVectorFit::new(
-            ItemVectorParams::from_config(cfg),
+            cfg.item_vector_params(),
             data,
             self.shadow.users.all(),
             self.target.users.all(),
@@ -188,7 +188,7 @@ impl Observed {
 pub(crate) fn baselines(cfg: &Config) -> Vec<(AttackKind, Box<dyn Attack>)> {
     AttackKind::baselines_for(cfg.protocol)
         .into_iter()
-        .map(|k| (k, attack::build(k, cfg)))
+        .map(|k| (k, attack::build(k, &cfg.attack_params())))
         .collect()
 }
 
@@ -280,7 +280,7 @@ impl Pipeline {
     pub fn new(data: Arc<Dataset>, cfg: Config) -> Result<Pipeline> {
         cfg.check()?;
         Ok(Pipeline {
-            attack: attack::build(cfg.attack, &cfg),
+            attack: attack::build(cfg.attack, &cfg.attack_params()),
             baselines: baselines(&cfg),
             references: (cfg.attack == AttackKind::Lira)
                 .then(|| References::new(cfg.lira_references)),

@@ -24,12 +24,12 @@
 use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Recommender, TrainSet, Who};
-use crate::config::{Config, Init, NegativeSampling};
-use crate::defence::{Local, LocalPass, PlainTrainer, Training};
+use super::factor_model::{FactorModel, FactorSpec};
+use super::TrainSet;
+use crate::defence::{Local, LocalPass, PlainTrainer};
 use crate::mf::{dot, fill_row, Interactions, NegativeSampler};
+use crate::params::{Init, NegativeSampling};
 use crate::privacy::DpSgdParams;
-use crate::recommend::score_factor_rows;
 use crate::rng::shuffle;
 
 /// Whether BPR learns an item bias (an extra factor column against a constant user column). It
@@ -38,7 +38,7 @@ use crate::rng::shuffle;
 const BIAS: bool = true;
 
 /// With defence `dp-sgd`, item rows (factors and bias) are projected back onto the ball of this
-/// radius after every DP step, for the reason `defence::dp_sgd::ITEM_NORM_BOUND` gives. Plain
+/// radius after every DP step, for the reason `defence::dp_training::ITEM_NORM_BOUND` gives. Plain
 /// BPR's rows are longer than the LFM's: on ml-latest-small (defaults, seeds 0 and 1, target and
 /// shadow) the longest was 2.66 and the 99th percentile 2.06–2.16, so the LFM's 1.5 would cut
 /// signal; 3 leaves every plainly trained row untouched.
@@ -60,17 +60,6 @@ pub struct BprParams {
 }
 
 impl BprParams {
-    pub fn from_config(cfg: &Config) -> BprParams {
-        BprParams {
-            k: cfg.k as usize,
-            init: cfg.init,
-            lr: cfg.bpr_lr as f32,
-            reg: cfg.bpr_reg as f32,
-            epochs: cfg.bpr_epochs,
-            dp: crate::defence::dp_params(cfg),
-        }
-    }
-
     /// Floats per stored row: k factors, plus the bias column.
     fn width(&self) -> usize {
         self.k + usize::from(BIAS)
@@ -178,7 +167,7 @@ fn init_rows(
 
 /// Resumable BPR training over one set of users: call `step` until it returns true.
 #[derive(Clone, Debug)]
-struct BprTrainer {
+pub struct BprTrainer {
     params: BprParams,
     sampler: NegativeSampler,
     rng: ChaCha8Rng,
@@ -316,7 +305,7 @@ impl PlainTrainer for BprTrainer {
 /// draws them, shuffled; the member's row learns as in plain BPR and the change plain BPR would
 /// make to the rows of i and j (factors and bias), against the step's frozen item rows, is
 /// collected for clipping.
-struct BprPass {
+pub struct BprPass {
     params: BprParams,
     pairs: Vec<(u32, u32)>,
 }
@@ -367,146 +356,62 @@ impl LocalPass for BprPass {
     }
 }
 
-struct FoldIn {
-    histories: Interactions,
-    factors: Array2<f32>,
-    trainer: BprTrainer,
-}
-
-/// A trained (or training) BPR model.
-pub struct Bpr {
-    params: BprParams,
-    sampler: NegativeSampler,
-    /// Member rows: k factors, then the constant 1 that picks up the item bias.
-    users: Array2<f32>,
-    /// Item rows: k factors, then the bias.
-    items: Array2<f32>,
-    training: Training<BprTrainer, BprPass>,
-    fold: Option<FoldIn>,
-}
+/// A trained (or training) BPR model: the shared factor core with BPR's params. Member rows are k
+/// factors, then the constant 1 that picks up the item bias; item rows k factors, then the bias
+/// (so the one dot product of scoring adds b_i to p_u·q_i).
+pub type Bpr = FactorModel<BprParams>;
 
 impl Bpr {
-    pub fn new(params: BprParams, train: &TrainSet, mut rng: ChaCha8Rng) -> Bpr {
-        let (k, w) = (params.k, params.width());
-        // Under DP, negatives come from the public catalogue (see `Lfm::new`).
-        let catalogue = train.catalogue(params.dp.is_some());
-        let sampler =
-            NegativeSampler::new(NegativeSampling::Uniform, &train.interactions, &catalogue);
-        let users = init_rows(&mut rng, train.n_members(), (k, w), params.init, 1.0);
-        let items = init_rows(&mut rng, train.n_items(), (k, w), params.init, 0.0);
-        let training = Training::new(
-            params.dp,
-            rng,
-            &sampler,
-            train,
-            w,
-            |rng| BprTrainer::new(params, sampler.clone(), rng, true),
-            || BprPass {
-                params,
-                pairs: Vec::new(),
-            },
-        );
-        Bpr {
-            params,
-            training,
-            sampler,
-            users,
-            items,
-            fold: None,
-        }
+    pub fn new(params: BprParams, train: &TrainSet, rng: ChaCha8Rng) -> Bpr {
+        FactorModel::with_params(params, train, rng)
     }
 }
 
-impl Recommender for Bpr {
-    fn train_step(&mut self, train: &TrainSet, budget: usize) -> bool {
-        let (params, sampler) = (self.params, &self.sampler);
-        let (k, w) = (params.k, params.width());
-        self.training.step(
-            &train.interactions,
-            &mut self.users,
-            &mut self.items,
-            budget,
-            // Members' rows from their own histories and the final item rows: BPR's fold-in.
-            |mut rng, users| {
-                *users = init_rows(&mut rng, train.n_members(), (k, w), params.init, 1.0);
-                BprTrainer::new(params, sampler.clone(), rng, false)
-            },
-        )
+/// BPR's part of the factor core: the pairwise loss, uniform negatives, the bias column.
+impl FactorSpec for BprParams {
+    type Trainer = BprTrainer;
+    type Pass = BprPass;
+    const HINTS: [&'static str; 2] = [
+        "bpr_lr",
+        "bpr_lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)",
+    ];
+
+    fn sampling(&self) -> NegativeSampling {
+        NegativeSampling::Uniform
     }
 
-    fn train_fraction(&self) -> f64 {
-        self.training.fraction()
+    fn dp(&self) -> Option<DpSgdParams> {
+        self.dp
     }
 
-    fn status(&self) -> (String, Option<f64>) {
-        match &self.fold {
-            Some(f) if self.training.done() => (
-                format!("fold-in {}", f.trainer.status()),
-                f.trainer.last_loss,
-            ),
-            _ => self.training.status(),
+    fn width(&self) -> usize {
+        BprParams::width(self)
+    }
+
+    fn init_users(&self, rng: &mut ChaCha8Rng, n: usize) -> Array2<f32> {
+        init_rows(rng, n, (self.k, BprParams::width(self)), self.init, 1.0)
+    }
+
+    fn init_items(&self, rng: &mut ChaCha8Rng, n: usize) -> Array2<f32> {
+        init_rows(rng, n, (self.k, BprParams::width(self)), self.init, 0.0)
+    }
+
+    fn trainer(&self, sampler: NegativeSampler, rng: ChaCha8Rng, training: bool) -> BprTrainer {
+        BprTrainer::new(*self, sampler, rng, training)
+    }
+
+    fn pass(&self) -> BprPass {
+        BprPass {
+            params: *self,
+            pairs: Vec::new(),
         }
-    }
-
-    fn final_loss(&self) -> Option<f64> {
-        self.training.final_loss()
-    }
-
-    fn divergence_hint(&self) -> &'static str {
-        if self.training.is_private() {
-            "bpr_lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
-        } else {
-            "bpr_lr"
-        }
-    }
-
-    fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
-        let (k, w) = (self.params.k, self.params.width());
-        let factors = init_rows(&mut rng, histories.n_users(), (k, w), self.params.init, 1.0);
-        self.fold = Some(FoldIn {
-            histories,
-            factors,
-            trainer: BprTrainer::new(self.params, self.sampler.clone(), rng, false),
-        });
-    }
-
-    fn fold_in_step(&mut self, _train: &TrainSet, budget: usize) -> bool {
-        match &mut self.fold {
-            Some(f) => f
-                .trainer
-                .step(&f.histories, &mut f.factors, &mut self.items, budget),
-            None => true,
-        }
-    }
-
-    fn fold_in_fraction(&self) -> f64 {
-        self.fold.as_ref().map_or(1.0, |f| f.trainer.fraction())
-    }
-
-    fn score_block(
-        &self,
-        _train: &TrainSet,
-        who: Who,
-        first: usize,
-        candidates: &[u32],
-        out: &mut [Vec<f32>],
-    ) {
-        let factors = match who {
-            Who::Member => &self.users,
-            Who::NewUser => &self.fold.as_ref().expect("fold-in begun").factors,
-        };
-        // The user's constant 1 times the item's bias column adds b_i to p_u·q_i.
-        score_factor_rows(factors, first, &self.items, candidates, out);
-    }
-
-    fn score_cost(&self) -> usize {
-        self.params.width()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::recommender::{Recommender, Who};
     use crate::rng::{below, rng_for, Stream};
 
     /// Two tastes over 40 items: users of group 0 interact with about half of items 0..20, users of

@@ -7,7 +7,6 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
-use crate::config::Config;
 use crate::mf::Interactions;
 
 /// The item-kNN's own parameters (config keys `knn_neighbours`, `knn_shrink`).
@@ -18,15 +17,6 @@ pub struct ItemKnnParams {
     /// whatever was rated beside it (measured on ml-latest-small, seed 0: recall@100 0.98× the
     /// popularity list's at 0, 1.22× at 5).
     pub shrink: f64,
-}
-
-impl ItemKnnParams {
-    pub fn from_config(cfg: &Config) -> ItemKnnParams {
-        ItemKnnParams {
-            neighbours: cfg.knn_neighbours as usize,
-            shrink: cfg.knn_shrink,
-        }
-    }
 }
 
 /// Item-item neighbourhoods, built item by item in bounded steps.

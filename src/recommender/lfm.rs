@@ -14,12 +14,12 @@
 use ndarray::Array2;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Recommender, TrainSet, Who};
-use crate::config::{Config, Init};
-use crate::defence::{PlainTrainer, SquaredErrorPass, Training};
+use super::factor_model::{FactorModel, FactorSpec};
+use super::TrainSet;
+use crate::defence::{PlainTrainer, SquaredErrorPass};
 use crate::mf::{init_factors_as, Interactions, NegativeSampler, SgdParams, SgdTrainer};
+use crate::params::{Init, NegativeSampling};
 use crate::privacy::DpSgdParams;
-use crate::recommend::score_factor_rows;
 
 /// The LFM's own parameters (config keys `k`, `init`, `lr`, `reg`, `epochs`, `negatives`,
 /// `negative_sampling`, and for defence `dp-sgd` `defence_strength`, `dp_clip`,
@@ -34,165 +34,50 @@ pub struct LfmParams {
     pub dp: Option<DpSgdParams>,
 }
 
-impl LfmParams {
-    pub fn from_config(cfg: &Config) -> LfmParams {
-        LfmParams {
-            k: cfg.k as usize,
-            init: cfg.init,
-            sgd: SgdParams {
-                lr: cfg.lr as f32,
-                reg: cfg.reg as f32,
-                epochs: cfg.epochs,
-                negatives: cfg.negatives,
-                sampling: cfg.negative_sampling,
-            },
-            dp: crate::defence::dp_params(cfg),
-        }
-    }
-}
-
-struct FoldIn {
-    histories: Interactions,
-    factors: Array2<f32>,
-    trainer: SgdTrainer,
-}
-
-/// A trained (or training) latent factor model.
-pub struct Lfm {
-    params: LfmParams,
-    sampler: NegativeSampler,
-    users: Array2<f32>,
-    items: Array2<f32>,
-    training: Training<SgdTrainer, SquaredErrorPass>,
-    fold: Option<FoldIn>,
-}
+/// A trained (or training) latent factor model: the shared factor core with the LFM's params.
+pub type Lfm = FactorModel<LfmParams>;
 
 impl Lfm {
-    pub fn new(params: LfmParams, train: &TrainSet, mut rng: ChaCha8Rng) -> Lfm {
-        let k = params.k;
-        // Under DP, negatives come from the public catalogue: a pool made of members' items would
-        // let one member's data change every other member's samples.
-        let catalogue = train.catalogue(params.dp.is_some());
-        let sampler = NegativeSampler::new(params.sgd.sampling, &train.interactions, &catalogue);
-        let users = init_factors_as(&mut rng, train.n_members(), k, params.init);
-        let items = init_factors_as(&mut rng, train.n_items(), k, params.init);
-        let training = Training::new(
-            params.dp,
-            rng,
-            &sampler,
-            train,
-            k,
-            |rng| SgdTrainer::new(params.sgd, sampler.clone(), rng, true),
-            || SquaredErrorPass::new(params.sgd),
-        );
-        Lfm {
-            params,
-            training,
-            sampler,
-            users,
-            items,
-            fold: None,
-        }
-    }
-
-    /// The item vectors (rows indexed by item).
-    pub fn item_factors(&self) -> &Array2<f32> {
-        &self.items
+    pub fn new(params: LfmParams, train: &TrainSet, rng: ChaCha8Rng) -> Lfm {
+        FactorModel::with_params(params, train, rng)
     }
 }
 
-impl Recommender for Lfm {
-    fn train_step(&mut self, train: &TrainSet, budget: usize) -> bool {
-        let (sgd, sampler, k, init) = (
-            self.params.sgd,
-            &self.sampler,
-            self.params.k,
-            self.params.init,
-        );
-        self.training.step(
-            &train.interactions,
-            &mut self.users,
-            &mut self.items,
-            budget,
-            // Members' vectors from their own histories and the final item vectors.
-            |mut rng, users| {
-                *users = init_factors_as(&mut rng, train.n_members(), k, init);
-                SgdTrainer::new(sgd, sampler.clone(), rng, false)
-            },
-        )
+/// The LFM's part of the factor core: squared error on sampled implicit feedback.
+impl FactorSpec for LfmParams {
+    type Trainer = SgdTrainer;
+    type Pass = SquaredErrorPass;
+    const HINTS: [&'static str; 2] = [
+        "lr",
+        "lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)",
+    ];
+
+    fn sampling(&self) -> NegativeSampling {
+        self.sgd.sampling
     }
 
-    fn train_fraction(&self) -> f64 {
-        self.training.fraction()
+    fn dp(&self) -> Option<DpSgdParams> {
+        self.dp
     }
 
-    fn status(&self) -> (String, Option<f64>) {
-        match &self.fold {
-            Some(f) if self.training.done() => (
-                format!("fold-in {}", f.trainer.status()),
-                f.trainer.last_loss,
-            ),
-            _ => self.training.status(),
-        }
+    fn width(&self) -> usize {
+        self.k
     }
 
-    fn final_loss(&self) -> Option<f64> {
-        self.training.final_loss()
+    fn init_users(&self, rng: &mut ChaCha8Rng, n: usize) -> Array2<f32> {
+        init_factors_as(rng, n, self.k, self.init)
     }
 
-    fn divergence_hint(&self) -> &'static str {
-        if self.training.is_private() {
-            "lr, or the DP noise σ·C: defence_strength (σ) or dp_clip (C)"
-        } else {
-            "lr"
-        }
+    fn init_items(&self, rng: &mut ChaCha8Rng, n: usize) -> Array2<f32> {
+        init_factors_as(rng, n, self.k, self.init)
     }
 
-    fn begin_fold_in(&mut self, _train: &TrainSet, histories: Interactions, mut rng: ChaCha8Rng) {
-        let factors = init_factors_as(
-            &mut rng,
-            histories.n_users(),
-            self.params.k,
-            self.params.init,
-        );
-        self.fold = Some(FoldIn {
-            histories,
-            factors,
-            trainer: SgdTrainer::new(self.params.sgd, self.sampler.clone(), rng, false),
-        });
+    fn trainer(&self, sampler: NegativeSampler, rng: ChaCha8Rng, training: bool) -> SgdTrainer {
+        SgdTrainer::new(self.sgd, sampler, rng, training)
     }
 
-    fn fold_in_step(&mut self, _train: &TrainSet, budget: usize) -> bool {
-        let samples = (budget / self.params.k.max(1)).max(1);
-        match &mut self.fold {
-            Some(f) => f
-                .trainer
-                .step(&f.histories, &mut f.factors, &mut self.items, samples),
-            None => true,
-        }
-    }
-
-    fn fold_in_fraction(&self) -> f64 {
-        self.fold.as_ref().map_or(1.0, |f| f.trainer.fraction())
-    }
-
-    fn score_block(
-        &self,
-        _train: &TrainSet,
-        who: Who,
-        first: usize,
-        candidates: &[u32],
-        out: &mut [Vec<f32>],
-    ) {
-        let factors = match who {
-            Who::Member => &self.users,
-            Who::NewUser => &self.fold.as_ref().expect("fold-in begun").factors,
-        };
-        score_factor_rows(factors, first, &self.items, candidates, out);
-    }
-
-    fn score_cost(&self) -> usize {
-        self.params.k
+    fn pass(&self) -> SquaredErrorPass {
+        SquaredErrorPass::new(self.sgd)
     }
 }
 
@@ -229,31 +114,43 @@ impl PlainTrainer for SgdTrainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defence::DefenceKind;
+    use crate::defence::{dp_params, tests_params, DefenceKind, DefenceParams};
+    use crate::recommender::Recommender;
     use crate::rng::{rng_for, Stream};
+
+    /// The defaults' LFM (`Config::default`), with `k` and `epochs` given.
+    fn params(k: usize, epochs: u32) -> LfmParams {
+        LfmParams {
+            k,
+            init: Init::Centred,
+            sgd: SgdParams {
+                lr: 0.01,
+                reg: 0.01,
+                epochs,
+                negatives: 1,
+                sampling: NegativeSampling::Uniform,
+            },
+            dp: None,
+        }
+    }
 
     #[test]
     fn dp_training_names_its_keys_when_it_diverges_and_plain_training_does_not() {
         let rows: [&[u32]; 3] = [&[0, 1, 2], &[1, 3], &[0, 2, 4]];
         let train = TrainSet::new(Interactions::from_rows(rows), 6);
-        let plain = Lfm::new(
-            LfmParams::from_config(&Config::default()),
-            &train,
-            rng_for(0, Stream::TargetModel),
-        );
+        let plain = Lfm::new(params(100, 80), &train, rng_for(0, Stream::TargetModel));
         assert_eq!(plain.divergence_hint(), "lr");
-        let cfg = Config {
-            defence: DefenceKind::DpSgd,
-            defence_strength: 0.5,
-            k: 4,
-            epochs: 3,
-            ..Config::default()
+        let defence = DefenceParams {
+            kind: DefenceKind::DpSgd,
+            strength: 0.5,
+            lfm_epochs: 3,
+            ..tests_params()
         };
-        let mut dp = Lfm::new(
-            LfmParams::from_config(&cfg),
-            &train,
-            rng_for(0, Stream::TargetModel),
-        );
+        let private = LfmParams {
+            dp: dp_params(&defence),
+            ..params(4, 3)
+        };
+        let mut dp = Lfm::new(private, &train, rng_for(0, Stream::TargetModel));
         let hint = dp.divergence_hint();
         assert!(
             hint.contains("defence_strength") && hint.contains("dp_clip"),

@@ -7,6 +7,7 @@
 //! saw from their own history with its shared parameters frozen ("fold-in").
 
 mod bpr;
+mod factor_model;
 mod item_knn;
 mod lfm;
 mod ncf;
@@ -15,11 +16,11 @@ mod popularity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::error::Result;
 use crate::mf::Interactions;
 
 pub use bpr::{Bpr, BprParams};
+pub use factor_model::{FactorModel, FactorSpec};
 pub use item_knn::{ItemKnn, ItemKnnParams};
 pub use lfm::{Lfm, LfmParams};
 pub use ncf::{Ncf, NcfParams};
@@ -179,18 +180,28 @@ pub trait Recommender {
     fn score_cost(&self) -> usize;
 }
 
+/// Every algorithm's own params, one field per member (popularity has none); `config` composes
+/// it (`Config::recommender_params`), and `build` hands each model only its own.
+#[derive(Clone, Copy, Debug)]
+pub struct RecommenderParams {
+    pub lfm: LfmParams,
+    pub bpr: BprParams,
+    pub item_knn: ItemKnnParams,
+    pub ncf: NcfParams,
+}
+
 /// Builds the `kind` recommender for a half with `train` data, seeded by `rng` (its model stream).
 pub fn build(
     kind: RecommenderKind,
-    cfg: &Config,
+    params: &RecommenderParams,
     train: &TrainSet,
     rng: ChaCha8Rng,
 ) -> Box<dyn Recommender> {
     match kind {
-        RecommenderKind::Lfm => Box::new(Lfm::new(LfmParams::from_config(cfg), train, rng)),
-        RecommenderKind::Bpr => Box::new(Bpr::new(BprParams::from_config(cfg), train, rng)),
-        RecommenderKind::ItemKnn => Box::new(ItemKnn::new(ItemKnnParams::from_config(cfg), train)),
+        RecommenderKind::Lfm => Box::new(Lfm::new(params.lfm, train, rng)),
+        RecommenderKind::Bpr => Box::new(Bpr::new(params.bpr, train, rng)),
+        RecommenderKind::ItemKnn => Box::new(ItemKnn::new(params.item_knn, train)),
         RecommenderKind::Popularity => Box::new(Popularity::new(train)),
-        RecommenderKind::Ncf => Box::new(Ncf::new(NcfParams::from_config(cfg), train, rng)),
+        RecommenderKind::Ncf => Box::new(Ncf::new(params.ncf, train, rng)),
     }
 }

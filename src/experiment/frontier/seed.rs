@@ -117,7 +117,7 @@ impl Frontier {
             };
             self.state = Some(SeedState {
                 piece: FrontierPiece::new(slot),
-                naive: Some(attack::build(cfg.attack, &cfg)),
+                naive: Some(attack::build(cfg.attack, &cfg.attack_params())),
                 naive_baselines: baselines(&cfg),
                 cfg,
                 halves: None,
@@ -368,7 +368,7 @@ fn point_step(
         let obs = Observed::new(data, shadow, vectors, &pt.cfg);
         let attack = pt
             .attack
-            .get_or_insert_with(|| attack::build(pt.cfg.attack, &pt.cfg));
+            .get_or_insert_with(|| attack::build(pt.cfg.attack, &pt.cfg.attack_params()));
         if !attack.fit_step(&obs.input(data), &obs.labels) {
             return Ok((None, 0.6 + 0.35 * attack.fit_fraction()));
         }

@@ -27,8 +27,8 @@ mod tests;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Recommender, TrainSet, Who};
-use crate::config::{Config, NegativeSampling};
 use crate::mf::{Interactions, NegativeSampler};
+use crate::params::NegativeSampling;
 use crate::rng::unit_f32;
 use adam::Adam;
 use grads::Grads;
@@ -53,14 +53,10 @@ pub struct NcfParams {
 }
 
 impl NcfParams {
-    pub fn from_config(cfg: &Config) -> NcfParams {
-        NcfParams {
-            factors: cfg.ncf_factors as usize,
-            lr: cfg.ncf_lr as f32,
-            epochs: cfg.ncf_epochs,
-            negatives: cfg.ncf_negatives,
-            reg: cfg.ncf_reg as f32,
-        }
+    /// Whether this network has the shape with its own compiled path (`net::specialise`, the
+    /// defaults'); any other shape takes the general path, slower but the same numbers.
+    pub fn specialised(&self) -> bool {
+        self.shape() == Shape::DEFAULT
     }
 
     fn shape(&self) -> Shape {

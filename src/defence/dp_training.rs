@@ -53,11 +53,11 @@
 use ndarray::{Array2, ArrayRef2};
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::{Config, NegativeSampling, Protocol};
 use crate::defence::gaussian::add_noise;
-use crate::defence::DefenceKind;
+use crate::defence::{DefenceKind, DefenceParams};
 use crate::error::{Error, Result};
 use crate::mf::{dot, Interactions, NegativeSampler, SgdParams};
+use crate::params::{NegativeSampling, Protocol};
 use crate::privacy::accountant::sampled_gaussian_epsilon;
 use crate::privacy::dp_sgd::poisson_batch_into;
 use crate::privacy::{Coverage, DpSgdParams, PrivacySpent};
@@ -100,24 +100,24 @@ pub fn noise_multiplier(strength: f64) -> f64 {
     MAX_NOISE_MULTIPLIER * strength
 }
 
-/// The DP-SGD settings of `cfg`'s target, or `None` when it trains without DP (another defence,
+/// The DP-SGD settings of `p`'s target, or `None` when it trains without DP (another defence,
 /// or strength 0).
-pub fn dp_params(cfg: &Config) -> Option<DpSgdParams> {
-    if cfg.defence != DefenceKind::DpSgd || cfg.defence_strength == 0.0 {
+pub fn dp_params(p: &DefenceParams) -> Option<DpSgdParams> {
+    if p.kind != DefenceKind::DpSgd || p.strength == 0.0 {
         return None;
     }
-    let q = cfg.dp_sampling_rate;
+    let q = p.dp_sampling_rate;
     // Each member takes part in as many local passes, on average, as the recommender's epochs.
-    let (epochs, own_clip) = match cfg.recommender {
-        RecommenderKind::Bpr => (cfg.bpr_epochs, BPR_DP_CLIP),
-        _ => (cfg.epochs, LFM_DP_CLIP),
+    let (epochs, own_clip) = match p.recommender {
+        RecommenderKind::Bpr => (p.bpr_epochs, BPR_DP_CLIP),
+        _ => (p.lfm_epochs, LFM_DP_CLIP),
     };
     Some(DpSgdParams {
-        noise_multiplier: noise_multiplier(cfg.defence_strength),
-        clip: if cfg.dp_clip == 0.0 {
+        noise_multiplier: noise_multiplier(p.strength),
+        clip: if p.dp_clip == 0.0 {
             own_clip
         } else {
-            cfg.dp_clip
+            p.dp_clip
         },
         sampling_rate: q,
         steps: libm::ceil(f64::from(epochs) / q - 1e-9).max(1.0) as u64,
@@ -125,17 +125,17 @@ pub fn dp_params(cfg: &Config) -> Option<DpSgdParams> {
 }
 
 /// δ: `dp_delta`, or 1 / (members' training interactions) when it is 0.
-pub fn delta_for(cfg: &Config, member_interactions: usize) -> f64 {
-    if cfg.dp_delta == 0.0 {
+pub fn delta_for(p: &DefenceParams, member_interactions: usize) -> f64 {
+    if p.dp_delta == 0.0 {
         1.0 / member_interactions.max(2) as f64
     } else {
-        cfg.dp_delta
+        p.dp_delta
     }
 }
 
 /// The privacy the target's training spends (`None` without DP); an ε that is not finite is a
 /// config error naming `defence_strength`.
-pub fn privacy_for(cfg: &Config, train: &TrainSet) -> Result<Option<PrivacySpent>> {
+pub fn privacy_for(cfg: &DefenceParams, train: &TrainSet) -> Result<Option<PrivacySpent>> {
     let Some(p) = dp_params(cfg) else {
         return Ok(None);
     };
@@ -164,7 +164,7 @@ pub fn privacy_for(cfg: &Config, train: &TrainSet) -> Result<Option<PrivacySpent
             "defence_strength",
             format!(
                 "{} gives noise multiplier {} and no finite ε (dp_sampling_rate {}, {} steps, δ {delta}); raise defence_strength",
-                cfg.defence_strength, p.noise_multiplier, p.sampling_rate, p.steps
+                cfg.strength, p.noise_multiplier, p.sampling_rate, p.steps
             ),
         ));
     }
@@ -819,12 +819,12 @@ mod tests {
     }
 
     #[test]
-    fn params_and_privacy_follow_the_config() {
-        let cfg = Config {
-            defence: DefenceKind::DpSgd,
-            defence_strength: 0.5,
-            epochs: 40,
-            ..Config::default()
+    fn params_and_privacy_follow_the_settings() {
+        let cfg = DefenceParams {
+            kind: DefenceKind::DpSgd,
+            strength: 0.5,
+            lfm_epochs: 40,
+            ..crate::defence::tests_params()
         };
         let p = dp_params(&cfg).unwrap();
         assert_eq!(p.noise_multiplier, noise_multiplier(0.5));
@@ -834,14 +834,14 @@ mod tests {
             (LFM_DP_CLIP, DEFAULT_DP_SAMPLING_RATE)
         );
         // BPR: its own epochs and clip; a dp_clip that is set is used as set.
-        let bpr = Config {
+        let bpr = DefenceParams {
             recommender: RecommenderKind::Bpr,
             bpr_epochs: 7,
-            ..cfg.clone()
+            ..cfg
         };
         let b = dp_params(&bpr).unwrap();
         assert_eq!((b.clip, b.steps), (BPR_DP_CLIP, 14));
-        let set = Config {
+        let set = DefenceParams {
             dp_clip: 0.2,
             ..bpr
         };
@@ -850,21 +850,21 @@ mod tests {
         let spent = privacy_for(&cfg, &t).unwrap().unwrap();
         assert_eq!(spent.delta, 1.0 / t.interactions.len() as f64);
         assert!(spent.epsilon.is_finite() && spent.epsilon > 0.0);
-        let more = Config {
-            defence_strength: 1.0,
-            ..cfg.clone()
+        let more = DefenceParams {
+            strength: 1.0,
+            ..cfg
         };
         assert!(privacy_for(&more, &t).unwrap().unwrap().epsilon < spent.epsilon);
-        let set = Config {
+        let set = DefenceParams {
             dp_delta: 1e-3,
-            ..cfg.clone()
+            ..cfg
         };
         assert_eq!(privacy_for(&set, &t).unwrap().unwrap().delta, 1e-3);
         // δ ≥ 1 / members (40 here) promises nothing: refused naming the key and the bound.
         for delta in [0.5, 1.0 / 40.0] {
-            let big = Config {
+            let big = DefenceParams {
                 dp_delta: delta,
-                ..cfg.clone()
+                ..cfg
             };
             let e = privacy_for(&big, &t).unwrap_err().to_string();
             assert!(
@@ -873,14 +873,14 @@ mod tests {
             );
             assert!(e.chars().count() <= 200, "{e}");
         }
-        let off = Config {
-            defence_strength: 0.0,
+        let off = DefenceParams {
+            strength: 0.0,
             ..cfg
         };
         assert!(dp_params(&off).is_none() && privacy_for(&off, &t).unwrap().is_none());
         // A noise multiplier too small for any finite ε is an error naming the key.
-        let tiny = Config {
-            defence_strength: 1e-300,
+        let tiny = DefenceParams {
+            strength: 1e-300,
             ..off
         };
         let e = privacy_for(&tiny, &t).unwrap_err().to_string();
