@@ -84,11 +84,6 @@ impl<S: FactorSpec> FactorModel<S> {
             fold: None,
         }
     }
-
-    /// The item rows (indexed by item).
-    pub fn item_factors(&self) -> &Array2<f32> {
-        &self.items
-    }
 }
 
 impl<S: FactorSpec> Recommender for FactorModel<S> {

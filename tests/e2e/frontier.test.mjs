@@ -47,6 +47,7 @@ async function panelPixels(page, protocol, hexes, tol = 30) {
 }
 
 test('run=frontier: two panels side by side, strongest attack with intervals, one colour per defence, notes, downloads, the CLI exactly', async (t) => {
+  let slow = [];
   const { page, context, problems } = await openPage(env, `#v=2&run=frontier&seeds=1&${QUICK}`);
   let r;
   try {
@@ -161,8 +162,9 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     await page.locator('#btn-copy-link').click();
     assert.match(await page.evaluate(() => navigator.clipboard.readText()), /#v=2&k=16&.*&run=frontier&seeds=1$/);
     assert.match(await page.locator('#announce').textContent(), /^Frontier done\. popular list: /);
-    const slow = await longTasksWhileRunning(page);
-    assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
+    // Asserted after the comparison with the CLI below: a slow moment on a loaded machine must
+    // not keep that comparison from running.
+    slow = await longTasksWhileRunning(page);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -179,6 +181,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     assert.deepStrictEqual(p, cli.panels[i], `the ${p.protocol} panel differs from the CLI's`);
   }
   assert.deepStrictEqual(strip(r), strip(cli));
+  assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
 });
 
 test('390 px: a switch shows one panel at a time; the button runs a defences= and strengths= subset; protocols= picks panels; bad values are warnings', async () => {

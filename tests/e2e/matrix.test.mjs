@@ -39,6 +39,7 @@ async function heatPixels(page, hexes, tol = 6) {
 }
 
 test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, downloads, and the CLI\'s matrix exactly', async (t) => {
+  let slow = [];
   // seeds= counts seeds from seed= (as sweeps do): seeds=1 is the CLI's --seeds 0.
   const { page, context, problems } = await openPage(env, '#v=2&run=matrix&recommenders=lfm,popularity&seeds=1');
   let r;
@@ -138,8 +139,9 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
     await page.locator('#btn-copy-link').click();
     assert.match(await page.evaluate(() => navigator.clipboard.readText()), /#v=2&run=matrix&seeds=1&recommenders=lfm,popularity$/);
     assert.ok((await page.locator('#announce').textContent()).startsWith(`Transfer matrix done. ${r.takeaways.join(' ')}`));
-    const slow = await longTasksWhileRunning(page);
-    assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
+    // Asserted after the comparison with the CLI below: a slow moment on a loaded machine must
+    // not keep that comparison from running.
+    slow = await longTasksWhileRunning(page);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -152,6 +154,7 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
   const strip = ({ timings_ms: _t, ...rest }) => rest;
   assert.deepStrictEqual(r.cells.map((c) => c.runs), cli.cells.map((c) => c.runs), 'the cells\' runs differ from the CLI\'s');
   assert.deepStrictEqual(strip(r), strip(cli));
+  assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms) while running: ${JSON.stringify(slow)}`);
 });
 
 test('the matrix button: progress per seed, Cancel stops it, then a run completes', async () => {
