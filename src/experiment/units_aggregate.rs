@@ -3,7 +3,7 @@
 //! this job, and hands them to the aggregation the stepped `Sweep`, `Matrix` and `Frontier` use;
 //! `Plan::sweep_point` does the same for one sweep value while the rest of the job runs.
 
-use super::frontier::FrontierPart;
+use super::frontier::{FrontierPart, FrontierPiece};
 use super::sweep::{point, SweepPoint};
 use super::units::{JobSpec, Kind, Outcome, Piece, Plan, Report, Unit};
 use crate::error::{Error, Result};
@@ -73,16 +73,7 @@ impl Plan {
             Kind::Frontier(f) => {
                 // Fine or coarse, the pieces say which seed and which points they hold; the
                 // aggregation checks that every point has one run per seed.
-                let mut sorted: Vec<&Piece> = pieces.iter().collect();
-                sorted.sort_by_key(|p| unit_key(&p.unit));
-                let parts = sorted
-                    .iter()
-                    .map(|p| match &p.outcome {
-                        Outcome::Frontier { piece } => Ok(piece.clone()),
-                        _ => Err(mismatch()),
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Report::Frontier(f.aggregate(&parts)?))
+                Ok(Report::Frontier(f.aggregate(&frontier_parts(pieces)?)?))
             }
         }
     }
@@ -93,16 +84,9 @@ impl Plan {
         let Kind::Frontier(f) = &self.kind else {
             return Err(Error::config("kind", "only a frontier has a report so far"));
         };
-        let mut sorted: Vec<&Piece> = pieces.iter().collect();
-        sorted.sort_by_key(|p| unit_key(&p.unit));
-        let parts = sorted
-            .iter()
-            .map(|p| match &p.outcome {
-                Outcome::Frontier { piece } => Ok(piece.clone()),
-                _ => Err(mismatch()),
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Report::Frontier(f.aggregate_so_far(&parts)?))
+        Ok(Report::Frontier(
+            f.aggregate_so_far(&frontier_parts(pieces)?)?,
+        ))
     }
 
     /// One sweep value's point from its seeds' pieces (what the page draws while the rest run);
@@ -154,6 +138,20 @@ impl Plan {
             })
             .collect()
     }
+}
+
+/// A frontier's parts from the pieces of its units (any order, any subset): sorted by seed and
+/// part, as both the final report and the report so far take them.
+fn frontier_parts(pieces: &[Piece]) -> Result<Vec<FrontierPiece>> {
+    let mut sorted: Vec<&Piece> = pieces.iter().collect();
+    sorted.sort_by_key(|p| unit_key(&p.unit));
+    sorted
+        .iter()
+        .map(|p| match &p.outcome {
+            Outcome::Frontier { piece } => Ok(piece.clone()),
+            _ => Err(mismatch()),
+        })
+        .collect()
 }
 
 fn mismatch() -> Error {
