@@ -127,8 +127,7 @@ export class Pool {
   postMessage(msg, transfer) {
     switch (msg.type) {
       case 'run':
-        if (POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) this.startJob(msg);
-        else if (this.spreads(msg)) this.startSpread(msg);
+        if ((POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) || this.spreads(msg)) this.startJob(msg);
         else {
           this.job = null;
           this.direct = { id: msg.id, msg, sent: false };
@@ -264,9 +263,19 @@ export class Pool {
 
   // ---- pooled jobs ----------------------------------------------------------------------------
 
+  /**
+   * A job split into units. A lira run on more than one worker (`spreads`) is one too: its
+   * reference models (nearly all of its work) are units of the core's plan (`{kind: 'single'}`,
+   * fine), spread over the pool; then worker 0 runs the run itself with the other workers' models
+   * sent along (`needs`), so the page gets its stages and per-user records as from any single run,
+   * and the numbers one worker gives.
+   */
   startJob(msg) {
+    const spread = this.spreads(msg);
+    if (spread) this.direct = null;
     let spec;
-    if (msg.mode === 'matrix') spec = { kind: 'matrix', recommenders: msg.recommenders, seeds: msg.seeds };
+    if (spread) spec = { kind: 'single' };
+    else if (msg.mode === 'matrix') spec = { kind: 'matrix', recommenders: msg.recommenders, seeds: msg.seeds };
     else if (msg.mode === 'frontier') {
       spec = { kind: 'frontier', defences: msg.defences, strengths: msg.strengths, seeds: msg.seeds, protocols: msg.protocols || [] };
     }
@@ -275,6 +284,7 @@ export class Pool {
       id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
       points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
       served: new Map(), // group -> the lists its first run served (null: none came back)
+      direct: spread ? msg : null, directSent: false, // a spread lira run: its own run message
     };
     this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: this.size > 1 });
   }
@@ -282,23 +292,6 @@ export class Pool {
   /** Whether run message `msg` is a lira run whose reference models the pool spreads out. */
   spreads(msg) {
     return this.size > 1 && msg.mode === 'single' && msg.config?.attack === 'lira' && !(msg.stagePauseMs > 0);
-  }
-
-  /**
-   * A lira run on more than one worker: its reference models (nearly all of its work) are units
-   * of the core's plan (`planJob` of `{kind: 'single'}`, fine), spread over the pool; then worker 0
-   * runs the run itself with the other workers' models sent along (`needs`), so the page gets its
-   * stages and per-user records as from any single run, and the numbers one worker gives.
-   */
-  startSpread(msg) {
-    this.direct = null;
-    const spec = { kind: 'single' };
-    this.job = {
-      id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
-      points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
-      served: new Map(), direct: msg, directSent: false,
-    };
-    this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: true });
   }
 
   /** Sends a planning or aggregation request to a ready worker (worker 0 if it can). */
