@@ -2,8 +2,9 @@
 // per process, shared by every test file the process runs (tests/e2e/run-all.mjs runs them all in
 // one), opening the site in a fresh browser context per test with watchers for console errors,
 // page errors, content-security-policy
-// violations, requests to other origins and main-thread long tasks, and small readers (#results
-// JSON, painted pixels of a chart, PNG sizes, colour contrast).
+// violations, requests to other origins and main-thread long tasks (by the CPU time the renderer's
+// main thread spent in a task, from a Chromium trace: the same on a busy machine as on an idle one),
+// and small readers (#results JSON, painted pixels of a chart, PNG sizes, colour contrast).
 
 import { chromium } from 'playwright-core';
 import { serve, CHROMIUM } from './server.mjs';
@@ -41,10 +42,10 @@ export async function setup() {
   };
 }
 
-// Injected before any page script: records long tasks and when the page entered each state, so a
-// test can ask "was there a long task while a run was in progress?".
+// Injected before any page script: records when the page entered each state (also as a mark in a
+// Chromium trace, console.timeStamp), so a test can ask "was there a long task while a run was in
+// progress?".
 function initScript() {
-  window.__longtasks = [];
   window.__states = [];
   // Every text a canvas draws (charts, strips, labels), so a test can ask what was drawn.
   window.__canvasTexts = [];
@@ -58,13 +59,11 @@ function initScript() {
   document.addEventListener('securitypolicyviolation', (e) => {
     window.__memberlensCsp(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
   });
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  } catch { /* no longtask support: the check then sees none */ }
   const watch = () => {
-    const note = () => window.__states.push({ state: document.body.dataset.state, t: performance.now() });
+    const note = () => {
+      window.__states.push({ state: document.body.dataset.state, t: performance.now() });
+      console.timeStamp(`memberlens-state:${window.__traceTag}:${document.body.dataset.state}`);
+    };
     note();
     new MutationObserver(note).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
   };
@@ -72,15 +71,27 @@ function initScript() {
   else document.addEventListener('DOMContentLoaded', watch);
 }
 
+// The trace categories of the long-task check: `toplevel` has every task a thread runs
+// (ThreadControllerImpl::RunTask, with its wall `dur` and thread CPU `tdur`), devtools.timeline the
+// page's console.timeStamp marks of its states.
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline'];
+const tracing = new WeakMap(); // browser -> {page, tag}: the page whose tasks it is tracing
+let pagesOpened = 0;
+
 /**
  * Opens the site at `hash` in a fresh context. `problems` collects console errors, page errors,
  * CSP violations and any request that leaves the test server's origin (data: and blob: URLs are local).
+ * `traceTasks`: record the page's main-thread tasks for `longTasksWhileRunning` (one page per
+ * browser at a time: a trace a failed test left running is dropped).
  */
-export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 }, init = null } = {}) {
+export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 }, init = null, traceTasks = false } = {}) {
   const context = await env.browser.newContext({ viewport, acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.server.url });
   const problems = [];
   await context.exposeBinding('__memberlensCsp', (_source, text) => { problems.push(`CSP violation: ${text}`); });
+  // A tag of this page's context, in its trace marks: another page's marks are not this one's.
+  const traceTag = `p${++pagesOpened}`;
+  await context.addInitScript((tag) => { window.__traceTag = tag; }, traceTag);
   await context.addInitScript(initScript);
   if (init) await context.addInitScript(init); // a test's own hook, before the page's scripts
   const origin = new URL(env.server.url).origin;
@@ -93,6 +104,13 @@ export async function openPage(env, hash = '', { viewport = { width: 1400, heigh
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  if (traceTasks) {
+    // Traced from the browser's own session (with a page, the trace would end with that page's
+    // context); the page's tasks are told apart by its renderer process (longTasksWhileRunning).
+    if (tracing.has(env.browser)) await env.browser.stopTracing();
+    await env.browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
+    tracing.set(env.browser, { page, tag: traceTag });
+  }
   await page.goto(env.server.url + hash);
   return { page, context, problems };
 }
@@ -187,18 +205,38 @@ export async function runAndWait(page, button = 'Run attack', timeout = 90_000) 
   return results(page);
 }
 
-/** Long tasks (> limitMs) that started while the page was `running`. */
+/**
+ * Main-thread tasks of `page` (opened with `traceTasks`) that started while it was `running` and
+ * kept the thread busy for more than `limitMs` of CPU time: [{startMs, wallMs, cpuMs}]. Stops the
+ * trace. CPU time, not wall time, so that a test running beside others (or a pool larger than the
+ * page would choose) does not see a task as long because the machine was busy; a task that computes
+ * on the main thread is as long at any load. Fails (never passes silently) when the trace holds no
+ * state marks of the page or no task of its main thread.
+ */
 export async function longTasksWhileRunning(page, limitMs = 200) {
-  return page.evaluate((limit) => {
-    const spans = [];
-    let start = null;
-    for (const s of window.__states) {
-      if (s.state === 'running' && start === null) start = s.t;
-      else if (s.state !== 'running' && start !== null) { spans.push([start, s.t]); start = null; }
-    }
-    if (start !== null) spans.push([start, Infinity]);
-    return window.__longtasks.filter((t) => t.duration > limit && spans.some(([a, b]) => t.start >= a && t.start <= b));
-  }, limitMs);
+  const browser = page.context().browser();
+  const traced = tracing.get(browser);
+  if (traced?.page !== page) throw new Error('longTasksWhileRunning: open the page with { traceTasks: true }');
+  tracing.delete(browser);
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  const prefix = `memberlens-state:${traced.tag}:`;
+  const marks = events.filter((e) => e.name === 'TimeStamp' && String(e.args?.data?.message).startsWith(prefix));
+  if (marks.length === 0) throw new Error('longTasksWhileRunning: the trace holds no state mark of the page');
+  const pid = marks[0].pid;
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.pid === pid && e.args.name === 'CrRendererMain').map((e) => e.tid));
+  const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.pid === pid && main.has(e.tid));
+  if (tasks.length === 0) throw new Error('longTasksWhileRunning: the trace holds no task of the page\'s main thread');
+  const spans = [];
+  let start = null;
+  for (const m of marks.sort((a, b) => a.ts - b.ts)) {
+    const running = m.args.data.message === `${prefix}running`;
+    if (running && start === null) start = m.ts;
+    else if (!running && start !== null) { spans.push([start, m.ts]); start = null; }
+  }
+  if (start !== null) spans.push([start, Infinity]);
+  if (spans.length === 0) throw new Error('longTasksWhileRunning: the page never was running while traced');
+  return tasks.filter((t) => t.tdur > limitMs * 1000 && spans.some(([a, b]) => t.ts >= a && t.ts <= b))
+    .map((t) => ({ startMs: Math.round((t.ts - spans[0][0]) / 1000), wallMs: Math.round(t.dur / 1000), cpuMs: Math.round(t.tdur / 1000) }));
 }
 
 /** Clicks a download button; resolves to {name, bytes}. */
