@@ -152,7 +152,7 @@ E2E_GROUPS ?= 2
 test-e2e:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
-	cargo test --profile test --no-run --test cli; \
+	cargo test --profile test --no-run --test suite; \
 	export MEMBERLENS_CLI="$(TEST_CLI)"; \
 	if [ "$(E2E_GROUPS)" = 1 ]; then set -x; node --test tests/e2e/run-all.mjs; \
 	else set -x; node --test --test-concurrency=2 tests/e2e/group-1.mjs tests/e2e/group-2.mjs; fi

@@ -3,7 +3,7 @@
 //! attacker's weighting and item-vector source). It imports nothing from the crate, so the
 //! families (`recommender`, `attack`, `defence`) and `config` can all depend on it without
 //! depending on each other: `config` composes the families' params, and no family imports
-//! `config` (checked by tests/architecture.rs).
+//! `config` (checked by tests/suite/architecture.rs).
 
 use serde::{Deserialize, Serialize};
 

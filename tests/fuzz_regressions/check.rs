@@ -1,5 +1,5 @@
 //! The properties the fuzz targets check, shared with the stable replay test
-//! (`tests/parse_regressions.rs`) so that every input kept in `tests/fuzz_regressions/` is checked by
+//! (`tests/suite/parse_regressions.rs`) so that every input kept in `tests/fuzz_regressions/` is checked by
 //! `cargo test` exactly as the fuzzer checked it. Included with `#[path]`, not a test target itself.
 
 #![allow(dead_code)]

@@ -1,8 +1,8 @@
 //! Defences (issue 7) on small seeded synthetic data: strength 0 is bit-identical to no defence,
 //! each defence touches exactly the lists it should, DP runs carry their privacy, bad settings fail
-//! naming the key. The frontier's tests are in tests/frontier.rs.
+//! naming the key. The frontier's tests are in tests/suite/frontier.rs.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

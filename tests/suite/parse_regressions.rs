@@ -3,9 +3,9 @@
 //! line ends; the bundle decoder is as strict as the text parser; messages are one short, escaped
 //! line. Also replays every input the fuzzers ever failed on (`tests/fuzz_regressions/`).
 
-#[path = "fuzz_regressions/check.rs"]
+#[path = "../fuzz_regressions/check.rs"]
 mod check;
-mod common;
+use crate::common;
 
 use memberlens::data::BUNDLE_MAGIC;
 use memberlens::{Dataset, Error};

@@ -1,6 +1,6 @@
 //! End-to-end runs on a small seeded synthetic data set: determinism, chunking, protocols, sweeps.
 
-mod common;
+use crate::common;
 
 use memberlens::config::{Config, Protocol};
 use memberlens::pipeline::Pipeline;

@@ -2,7 +2,7 @@
 //! (truth known) audited give the run's own numbers; unknown ids are named with their lines;
 //! without labels every user gets a rank 1 … n, the same on every run.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `memberlens run --you FILE` as a user runs it: the report's shape, the same numbers twice,
 //! picks given as ids or as CSV with a movieId column, and one-line errors naming the line.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! The attack on the real ml-latest-small: it must work as the paper and the reference say.
 
-mod common;
+use crate::common;
 
 use memberlens::config::{Config, Protocol};
 use memberlens::pipeline::Pipeline;

@@ -1,6 +1,6 @@
 //! The command line as a user runs it: JSON shapes, the human summary, and clean errors.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -7,7 +7,7 @@
 // The native binary, run as a user runs it: nothing to test in wasm.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! point equal bit for bit to a single run with its settings (the attacker who knows the defence,
 //! and the naive one), notes written from the numbers and short, bad requests refused by key.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! audit's lower bound never exceeds the accountant's ε and is large without DP; auditing does not
 //! change a run's own numbers.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
