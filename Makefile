@@ -151,6 +151,7 @@ test-wasm:
 # another (tests/e2e/run-all.mjs).
 E2E_GROUPS ?= 3
 test-e2e:
+	node --test tests/js/
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
 	cargo test --profile test --no-run --test cli; \

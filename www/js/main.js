@@ -22,7 +22,7 @@ import {
   captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames,
   baseState, CONFIG_KEYS, YOU_MIN,
 } from './state.js';
-import { mode, loadMode, isLoaded, loadAllModes, loadedModes, FIRST_MODE, legacyMessage } from './modes/index.js';
+import { mode, loadMode, isLoaded, loadAllModes, loadedModes, FIRST_MODE, buildRun } from './modes/index.js';
 import * as ui from './ui.js';
 import * as sections from './sections.js';
 import { Pool, poolSize } from './pool.js';
@@ -285,17 +285,9 @@ function fail(text) {
 
 // ---- runs ---------------------------------------------------------------------------------
 
-/**
- * A job of mode `id` on the state `st` (its condition `cond`): `{def, config, job, msg}`, `job` the
- * JobSpec the mode builds and `msg` the worker message that starts it. The run gets the condition's
- * config (keys it does not depend on at their base value), so the link to its result reproduces the
- * very same JSON; a mode may set some keys from its own panel (the audit: `configOverrides`).
- */
+/** The run of mode `id` on the state `st` (its condition `cond`): js/modes/index.js buildRun. */
 function jobOf(id, st, cond) {
-  const def = mode(id);
-  const config = { ...toConfig(conditionState(cond)), ...(def.configOverrides ? def.configOverrides() : {}) };
-  const spec = def.job(st, config);
-  return { def, config, job: spec, msg: legacyMessage(nextId++, id, config, spec) };
+  return buildRun(nextId++, id, st, toConfig(conditionState(cond)));
 }
 
 /**

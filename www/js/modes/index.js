@@ -105,6 +105,19 @@ export function loadAllModes() {
 }
 
 /**
+ * The run of mode `id` on the form state `st`: `{def, config, job, msg}`, `job` the JobSpec the mode
+ * builds and `msg` the worker message (run id `runId`) that starts it. `config` is the condition's
+ * config (js/state.js: toConfig(conditionState(cond)), so the link to its result reproduces the very
+ * same JSON), with the keys a mode sets from its own panel over it (the audit's `configOverrides`).
+ */
+export function buildRun(runId, id, st, config) {
+  const def = mode(id);
+  const full = { ...config, ...(def.configOverrides ? def.configOverrides() : {}) };
+  const job = def.job(st, full);
+  return { def, config: full, job, msg: legacyMessage(runId, id, full, job) };
+}
+
+/**
  * The worker message that starts `job` of mode `id` with `config`.
  * ADAPTER until protocol.js lands (h-spec): today's flat run message, `{type: 'run', id, mode,
  * config, ...the job's fields}` (the mode is the page's id: js/pool.js pools its sweeps by it); at the

@@ -1,8 +1,8 @@
 // modes/sweep.js — owns the sweeps: one key of the config over a list of values, each value run
 // with seeds seed, seed+1, ... (the form's `seeds`); one module, three variants (the buttons), and
-// sweepMode() for another (tests/js/fixtures/sweep-of-one.js is one). The k-sweep follows the
-// paper's Figure 2: the attacker's vector length, the recommenders fixed; the dim-sweep varies the
-// recommenders' own dimension (what schema 1's k-sweep did, with the vector length tied to it).
+// sweepMode() for another (a new sweep mode is one call of it in a module of its own). The k-sweep
+// follows the paper's Figure 2: the attacker's vector length, the recommenders fixed; the dim-sweep
+// varies the recommenders' own dimension (what schema 1's k-sweep did, the vector length tied to it).
 // While it runs, the points done so far are drawn into the same chart (updatePartial).
 
 import { paramText, sweepSeeds, toConfig, conditionState } from '../state.js';
