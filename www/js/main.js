@@ -28,7 +28,6 @@ import * as sections from './sections.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
 import * as you from './you.js';
-import * as audit from './audit.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -209,7 +208,7 @@ function onReady(msg) {
     // not know yet (a newer module) is read again with them.
     if (setRecommenderNames(msg.recommenders)) {
       ui.refreshOptions(['recommender', 'shadow_recommender'], state);
-      audit.refreshShadows();
+      for (const m of loadedModes()) m.refresh?.(); // a mode's panel lists the algorithms too
       const run = applyHash();
       if (pendingRun && run) pendingRun.mode = run;
     } else if (linkWarnings.length) {
@@ -356,14 +355,20 @@ function start(id, { origin = 'user', costChecked = false } = {}) {
  */
 function followLink(id) {
   loadMode(id).then((def) => {
-    if (def.linkStarts === false) def.open();
+    if (def.linkStarts === false) def.open(api);
     else if (!job) start(id, { origin: 'link' });
   }, (e) => fail(`The page's code for this run could not be loaded (${e.message}). Reload the page to try again.`));
 }
 
+/** Mode `id`'s own panel, wired the first time it is opened (its `initPanel`). */
+function usePanel(id) {
+  loadMode(id).then((def) => def.initPanel?.(api),
+    (e) => fail(`The page's code for this panel could not be loaded (${e.message}). Reload the page to try again.`));
+}
+
 /** A mode's button: its `beforeStart` first (the audit waits for a file chosen a moment ago to be read). */
 function startFromButton(id) {
-  loadMode(id).then((def) => def.beforeStart?.()).then(() => start(id),
+  loadMode(id).then((def) => def.beforeStart?.(api)).then(() => start(id),
     (e) => fail(`The page's code for this run could not be loaded (${e.message}). Reload the page to try again.`));
 }
 
@@ -715,9 +720,11 @@ function wire() {
   $('btn-rerun').addEventListener('click', () => start(FIRST_MODE));
   // Every mode's button names its mode (index.html: data-run).
   for (const b of document.querySelectorAll('button[data-run]')) b.addEventListener('click', () => startFromButton(b.dataset.run));
-  $('btn-audit-report').addEventListener('click', audit.downloadReport);
-  $('btn-audit-json').addEventListener('click', audit.downloadJSON);
-  audit.init({ topN: state.top_n });
+  // A mode's own panel (index.html: <details data-mode-panel="<id>">, the audit's) loads its code
+  // when first opened: the first screen does not need it.
+  for (const p of document.querySelectorAll('details[data-mode-panel]')) {
+    p.addEventListener('toggle', () => { if (p.open) usePanel(p.dataset.modePanel); });
+  }
   // Defences you can feel: a change of the shown run's defence or strength re-runs it at once
   // (as Live does: it replaces a running job); its strip, ROC and recall follow.
   const tryDefence = () => {

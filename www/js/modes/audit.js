@@ -16,6 +16,18 @@ const AUDIT_STAGES = {
   evaluation: 'Every attack scores every audited user: with labels, ROC-AUC and TPR at 1% FPR with intervals; always, each user\u2019s risk and rank, the slices and the most exposed users.',
 };
 
+const $ = (id) => document.getElementById(id);
+
+let wired = false;
+/** The panel's code is wired the first time the panel is used (opened, a link, its button). */
+function panel(api) {
+  if (wired) return;
+  wired = true;
+  audit.init({ topN: api.state().top_n });
+  $('btn-audit-report').addEventListener('click', audit.downloadReport);
+  $('btn-audit-json').addEventListener('click', audit.downloadJSON);
+}
+
 export default {
   id: 'audit',
   label: 'audit',
@@ -26,9 +38,17 @@ export default {
   job: () => ({ kind: 'audit', ...audit.message() }),
   cost: () => null,
   preflight: () => audit.problem() || '',
-  beforeStart: () => audit.whenRead(), // a file chosen a moment ago is read first
+  initPanel: panel,
+  refresh() { if (wired) audit.refreshShadows(); }, // the worker's algorithm names arrived
+  beforeStart(api) { // a file chosen a moment ago is read first
+    panel(api);
+    return audit.whenRead();
+  },
   linkStarts: false,
-  open: () => audit.open(),
+  open(api) {
+    panel(api);
+    audit.open();
+  },
   runningText: 'Running the audit: every attack an outsider could run on your lists\u2026',
   stages: (STAGES) => STAGES.map(([id, title, text]) => [id, title, AUDIT_STAGES[id] || text, id === 'target_recommender']),
   view: 'audit',

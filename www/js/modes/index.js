@@ -6,28 +6,9 @@
 // js/state.js can import it without a cycle (the mode modules import js/state.js; they are loaded
 // later).
 //
-// A mode module (www/js/modes/<name>.js) default-exports its definition, or exports `modes`, a
-// list of them (the sweeps: one module, three variants). A definition (docs/INTERFACES.md, "Adding
-// a run mode"):
-//   id, label         the `run=` value; what it is in words ("transfer matrix": the share line)
-//   slot              the page section its result is shown in (js/sections.js)
-//   varies, fields    the config keys the job sets itself (not part of its condition) and the page
-//                     keys that are (its URL keys: `seeds`, `recommenders`, ...); js/state.js
-//                     derives the condition, the link and the labels from them
-//   job(st)           the job (JobSpec: `{kind, ...}`) for the form state `st`, whose config is the
-//                     job's (`st` is the condition's state: keys it does not depend on at their base)
-//   view              'roc' | 'sweep' | 'matrix' | 'frontier' | 'you': how the results panel is laid out
-//   render(v, ctx)    draws result `v` ({mode, cond, result, partial?}) and returns the chart
-//   announce(s, what) the live region's sentence for a finished result
-//   payload(result)   #results' payload (docs/INTERFACES.md); default: the result as it is
-//   csv(payload)      the CSV body (js/csv.js adds the header line), or absent: no CSV
-//   csvLabel, png     the CSV button's text; png: false when the chart has no PNG
-//   partial(job, msg), partialResult(job, cond)   a running job's partial result ('partial' messages)
-//   progressLabel(p, spec)   which run of a multi-run job the progress is about
-//   cost(config, spec)       {kind, spec} for the cost model (js/cost.js), or null: no estimate
-//   optional hooks: runningText, preflight(state) (an error text, or ''), linkRun(values),
-//   configOverrides(), beforeStart(), linkStarts, stageTexts / stages(STAGES), show / hide,
-//   updatePartial(chart, result, text), pinRuns(result), rocCurves(result), defenceTools, individuals.
+// A mode module (www/js/modes/<name>.js) default-exports its definition, or exports `modes`, a list
+// of them (the sweeps). What a definition holds and what the page does with each field:
+// docs/INTERFACES.md, "Adding a run mode: the page's side" (this file is part of the first load).
 
 // The modes the page has, and where their code is. Adding a mode: one module and one line here.
 const LOADERS = {
