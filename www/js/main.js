@@ -8,8 +8,9 @@
 // against). It does UI work only: every computation happens in js/worker.js, on the pool of
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 // What the first screen does not need is loaded when first needed (import()): the drawing and
-// sharing of results (view, share, results, the charts with uPlot, the individuals view, the
-// frontier) when the first job starts, lecture mode when a link asks for it (present=1) or the
+// sharing of results (view, share, results, the charts with uPlot, the individuals view) when the
+// first job starts, a run mode's module (js/modes/, with what only it draws: the frontier's, the
+// matrix's) when it is first chosen, the audit panel's code when it is first opened, lecture mode when a link asks for it (present=1) or the
 // Present button is pressed. The lecture's runs ahead of its slides live here too (not in
 // js/lecture.js): they are jobs of the same pool, and which one runs, is replaced or is shown is
 // this file's business; that is why it is longer than ~400 lines.

@@ -8,8 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 /**
  * Moves the results panel into section `slot` (a run mode's `slot`, js/modes/: the reader sees the
- * result where they asked for it), and the individuals view into "Who is flagged". Lecture mode keeps both in the first
- * section: its slides lay out that one panel.
+ * result where they asked for it), and the individuals view into "Who is flagged". Lecture mode
+ * keeps both in the first section: its slides lay out that one panel.
  */
 export function placeResults(slot = 'attack') {
   const present = document.documentElement.classList.contains('present');

@@ -105,6 +105,6 @@ export function buildRun(runId, id, st, config) {
  * merge this becomes `{type: 'run', id, config, job}`.
  */
 export function legacyMessage(runId, id, config, job) {
-  const { kind, ...fields } = job; // eslint-disable-line no-unused-vars
+  const { kind, ...fields } = job; // today's message names the mode, not the kind
   return { type: 'run', id: runId, mode: id, config, ...fields };
 }
