@@ -150,6 +150,7 @@ test-wasm:
 # itself. E2E_GROUPS=1 runs every file in one process, one after another (tests/e2e/run-all.mjs).
 E2E_GROUPS ?= 2
 test-e2e:
+	node --test tests/js/
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
 	cargo test --profile test --no-run --test suite; \

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const S = await import(`${root}www/js/state.js`);
+const R = await import(`${root}www/js/modes/index.js`);
+await R.loadAllModes(); // conditions are the modes' (js/modes/): loaded as the page loads them
 
 test('links carry v=2 and only what differs from their base; a schema-1 link is read over the paper preset', () => {
   // A fresh page (no hash) is the current defaults.
@@ -98,8 +100,8 @@ test('a link without v= is read as today\'s schema unless it holds what only sch
 });
 
 test('the k-sweep sweeps the attacker\'s vector length; a schema-1 k-sweep link keeps sweeping k, tied', () => {
-  assert.equal(S.SWEEPS['k-sweep'].param, 'vector_k');
-  assert.equal(S.SWEEPS['dim-sweep'].param, 'k');
+  assert.equal(R.mode('k-sweep').param, 'vector_k');
+  assert.equal(R.mode('dim-sweep').param, 'k');
   const { state: old, notice } = S.parseHash('#epochs=80&seeds=1&run=k-sweep');
   assert.equal(old.run, 'dim-sweep', 'schema 1\'s k-sweep varied k');
   assert.equal(old.vector_k, 0, 'with the attacker\'s vectors tied to it');

@@ -6,7 +6,9 @@
 // or the users ranked by risk (without), the activity and taste slices, the 20 most exposed users
 // with their reasons, warnings and takeaways, the same audit as a command line, and two downloads:
 // the report page (Audit.reportHtml) and the JSON `memberlens audit --json` prints. The audit
-// itself runs in js/worker.js (Audit, src/audit/); main.js starts, cancels and shows it.
+// itself runs in js/worker.js (Audit, src/audit/); its run mode (js/modes/audit.js) wires this panel
+// the first time it is opened (this code is not part of the first screen) and main.js starts,
+// cancels and shows it.
 
 import { pct, num, interval, pctInterval, tpr, count } from './format.js';
 import { SCHEMA, CONFIG_KEYS, AUDIT_OWN_KEYS } from './state.js';
@@ -89,6 +91,9 @@ export function init({ topN }) {
   $('audit-top-n').value = String(topN);
   $('audit-ratings').addEventListener('change', () => readFile($('audit-ratings'), (f) => { ratings = f; }));
   $('audit-lists').addEventListener('change', () => readFile($('audit-lists'), (f) => { lists = f; }));
+  // Files chosen before this code was loaded (it loads when the panel is first opened).
+  if ($('audit-ratings').files[0]) readFile($('audit-ratings'), (f) => { ratings = f; });
+  if ($('audit-lists').files[0]) readFile($('audit-lists'), (f) => { lists = f; });
   describeFiles();
 }
 

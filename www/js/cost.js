@@ -6,7 +6,7 @@
 // which the workers get too) on the main thread, and only ever computes estimates: microseconds, no data set.
 //
 // main.js calls: setDataset(summary, config) when a data set is loaded, refresh(config) when the form
-// changes, and `await check(msg)` before posting a run message: 'run', 'declined' or a refusal
+// changes, and `await check(run)` before starting a job: 'run', 'declined' or a refusal
 // ({refused: text}). setWorkers(n) tells it how many workers share a multi-run job; the estimate
 // divides the time among no more of them than the machine has cores (navigator.hardwareConcurrency):
 // `workers=8` on 2 cores holds 8 copies of the data but runs no faster than 2 workers.
@@ -26,23 +26,18 @@ function load() {
   return ready;
 }
 
-/** The wasm job kind of a page mode (the sweep buttons all start a 'sweep'). */
-function kindOf(mode) {
-  return ['single', 'compare', 'matrix', 'frontier'].includes(mode) ? mode : 'sweep';
-}
-
-/** The estimate of a run message (main.js's `{mode, config, param, values, seeds, ...}`), or null. */
-export function estimate(msg) {
+/**
+ * The estimate of a run (main.js's `{config, job, def}`: the job's JobSpec and its run mode), or
+ * null: the mode's `cost(config, job)` gives the cost model's kind and spec ("Would it spot you?" is
+ * two single runs: a comparison's cost; null: no estimate), else the job's own kind and fields.
+ */
+export function estimate({ config, job, def }) {
   if (!summary || !ready) return null;
-  const spec = {};
-  for (const k of ['param', 'values', 'seeds', 'recommenders', 'defences', 'strengths', 'protocols', 'configs']) {
-    if (msg[k] !== undefined) spec[k] = msg[k];
-  }
-  // "Would it spot you?" is two single runs, one after the other: a comparison's cost.
-  if (msg.mode === 'you') return estimateCost(summary, msg.config, 'compare', { configs: [msg.config, msg.config] }, workers,
-    Math.floor(Number(navigator.hardwareConcurrency)) || undefined);
+  const { kind, ...spec } = job;
+  const c = def?.cost ? def.cost(config, job) : { kind, spec };
+  if (!c) return null;
   const cores = Math.floor(Number(navigator.hardwareConcurrency)) || undefined;
-  return estimateCost(summary, msg.config, kindOf(msg.mode), spec, workers, cores);
+  return estimateCost(summary, config, c.kind, c.spec, workers, cores);
 }
 
 /** Creates the estimate line under the Run button and the confirmation dialog (once). */
@@ -107,7 +102,7 @@ export function refresh(config) {
     const line = $('cost-estimate');
     let e = null;
     try {
-      e = estimate({ mode: 'single', config });
+      e = estimate({ config, job: { kind: 'single' } }); // one run (a JobSpec kind)
     } catch {
       // an invalid setting: the form itself says what is wrong
     }
@@ -157,16 +152,16 @@ function ask(text) {
 }
 
 /**
- * Whether the run message may start: 'run', 'declined' (the user said no in the dialog),
+ * Whether the run (`{config, job, def}`, as estimate() takes it) may start: 'run', 'declined' (the user said no in the dialog),
  * {refused: text} (more runs than the limit) or, without `mayAsk` (Live mode), {held: text} for a
  * job that would have asked. Jobs estimated at a minute or less start at once.
  */
-export async function check(msg, { mayAsk = true } = {}) {
+export async function check(run, { mayAsk = true } = {}) {
   install();
   if (!(await load())) return 'run'; // without the module the page cannot estimate: do not block
   let e;
   try {
-    e = estimate(msg);
+    e = estimate(run);
   } catch {
     return 'run'; // the worker reports an invalid config with its own message
   }

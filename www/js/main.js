@@ -8,25 +8,27 @@
 // against). It does UI work only: every computation happens in js/worker.js, on the pool of
 // workers js/pool.js runs, and progress and partial points are drawn at most once per animation frame.
 // What the first screen does not need is loaded when first needed (import()): the drawing and
-// sharing of results (view, share, results, the charts with uPlot, the individuals view, the
-// frontier) when the first job starts, lecture mode when a link asks for it (present=1) or the
+// sharing of results (view, share, results, the charts with uPlot, the individuals view) when the
+// first job starts, a run mode's module (js/modes/, with what only it draws: the frontier's, the
+// matrix's) when it is first chosen, the audit panel's code when it is first opened, lecture mode when a link asks for it (present=1) or the
 // Present button is pressed. The lecture's runs ahead of its slides live here too (not in
 // js/lecture.js): they are jobs of the same pool, and which one runs, is replaced or is shown is
 // this file's business; that is why it is longer than ~400 lines.
-// An audit (run=audit, js/audit.js) takes its files from its own panel: a link opens that panel,
-// never starts one.
+// What a run mode does (its job, how its result is drawn, its link keys) is its module's, js/modes/,
+// loaded the first time it is chosen; this file asks the mode, never branches on its name. A mode
+// whose links never start a job (the audit: its files are never in a link) opens its panel instead.
 
 import {
-  SWEEPS, COMPARE, parseHash, toHash, toConfig, sweepSeeds, defaultMismatches, presetMismatches,
-  captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames, recommenderList,
-  baseState, CONFIG_KEYS, frontierStrengths, frontierProtocols, YOU_MIN,
+  parseHash, toHash, toConfig, defaultMismatches, presetMismatches,
+  captureCondition, sameCondition, conditionState, describeCondition, setRecommenderNames,
+  baseState, CONFIG_KEYS, YOU_MIN,
 } from './state.js';
+import { mode, loadMode, isLoaded, loadAllModes, loadedModes, FIRST_MODE, buildRun } from './modes/index.js';
 import * as ui from './ui.js';
 import * as sections from './sections.js';
 import { Pool, poolSize } from './pool.js';
 import * as cost from './cost.js';
 import * as you from './you.js';
-import * as audit from './audit.js';
 
 const $ = (id) => document.getElementById(id);
 // If the worker does not confirm a cancel in this time (stuck in a long step), it is replaced.
@@ -39,7 +41,7 @@ const SLOW_STAGE_MS = 2500;
 let state; // the form's state (schema in state.js); the address bar mirrors it
 let worker = null;
 let ready = false; // the worker has a data set
-let job = null; // the run in progress: {id, mode, cond, values, seeds, origin, partial}
+let job = null; // the run in progress: {id, mode, def (its mode), spec (its job), cond, origin, partial}
 let nextId = 1;
 let shown = null; // the result on screen: {mode, cond, result, payload}
 let partialView = false; // the chart shows the running job's partial result, not `shown`
@@ -72,7 +74,8 @@ let summary = null; // the bundled data set's summary (counts), from the worker'
  */
 function loadDisplay() {
   if (!displayLoading) {
-    displayLoading = Promise.all([import('./view.js'), import('./share.js'), import('./results.js'), import('./charts.js')])
+    // The first mode too: the view labels every run (a pin, a compared run) as a single run's condition.
+    displayLoading = Promise.all([import('./view.js'), import('./share.js'), import('./results.js'), import('./charts.js'), loadMode(FIRST_MODE)])
       .then(([v, sh, r, charts]) => new Promise((resolve) => {
         // A task of its own (a timer, not a frame: a link opened in a background tab still runs).
         setTimeout(() => {
@@ -89,7 +92,8 @@ function loadDisplay() {
 /** Lecture mode (js/lecture.js), loaded the first time the state asks for it. */
 function loadLecture() {
   if (!lectureLoading) {
-    lectureLoading = import('./lecture.js').then((m) => {
+    // Its slides run several modes, and ask for kept results synchronously: every mode is loaded.
+    lectureLoading = Promise.all([import('./lecture.js'), loadAllModes()]).then(([m]) => {
       m.init(api);
       lecture = m;
       return m;
@@ -139,7 +143,7 @@ function scheduleLive() {
   clearTimeout(liveTimer);
   liveTimer = setTimeout(() => {
     if (ui.invalidFields().length) return; // wait until the field being typed in is valid
-    start('single', { origin: 'live' });
+    start(FIRST_MODE, { origin: 'live' });
   }, LIVE_DEBOUNCE_MS);
 }
 
@@ -205,7 +209,7 @@ function onReady(msg) {
     // not know yet (a newer module) is read again with them.
     if (setRecommenderNames(msg.recommenders)) {
       ui.refreshOptions(['recommender', 'shadow_recommender'], state);
-      audit.refreshShadows();
+      for (const m of loadedModes()) m.refresh?.(); // a mode's panel lists the algorithms too
       const run = applyHash();
       if (pendingRun && run) pendingRun.mode = run;
     } else if (linkWarnings.length) {
@@ -281,26 +285,9 @@ function fail(text) {
 
 // ---- runs ---------------------------------------------------------------------------------
 
-/** The worker message of a job of `mode` on the state `st` (its condition `cond`). */
-function jobMessage(mode, st, cond) {
-  // The run gets the condition's config (keys it does not depend on at their base value), so the
-  // link to its result reproduces the very same JSON. An audit's shadow family and list length are
-  // its panel's.
-  const config = { ...toConfig(conditionState(cond)), ...(mode === 'audit' ? audit.overrides() : {}) };
-  const msg = { type: 'run', id: nextId++, mode, config };
-  if (mode === 'compare') msg.configs = COMPARE.map((c) => ({ ...config, protocol: c.protocol }));
-  else if (mode === 'you') msg.picks = you.currentPicks();
-  else if (mode === 'audit') Object.assign(msg, audit.message());
-  else if (mode === 'matrix') Object.assign(msg, { recommenders: recommenderList(st), seeds: sweepSeeds(st) });
-  else if (mode === 'frontier') {
-    // [] asks the core for every defence that applies to the config (docs/INTERFACES.md).
-    Object.assign(msg, { defences: st.defences ? st.defences.split(',') : [], strengths: frontierStrengths(st), seeds: sweepSeeds(st),
-      protocols: frontierProtocols(st) });
-  } else if (mode !== 'single') {
-    const sw = SWEEPS[mode];
-    Object.assign(msg, { param: sw.param, values: sw.values, seeds: sweepSeeds(st) });
-  }
-  return msg;
+/** The run of mode `id` on the state `st` (its condition `cond`): js/modes/index.js buildRun. */
+function jobOf(id, st, cond) {
+  return buildRun(nextId++, id, st, toConfig(conditionState(cond)));
 }
 
 /**
@@ -308,14 +295,15 @@ function jobMessage(mode, st, cond) {
  * button), 'link' (the address), 'live' (the Live switch) or 'lecture' (a guided step); live and
  * lecture runs replace a running job, the others wait for it.
  */
-function start(mode, { origin = 'user', costChecked = false } = {}) {
-  if (!ready) { pendingRun = { mode, origin }; return; }
+function start(id, { origin = 'user', costChecked = false } = {}) {
+  if (!ready) { pendingRun = { mode: id, origin }; return; }
   if (job && origin !== 'live' && origin !== 'lecture') return; // buttons are disabled while running
-  if (!view) {
-    loadDisplay().then(() => start(mode, { origin, costChecked }),
+  if (!view || !isLoaded(id)) {
+    Promise.all([loadDisplay(), loadMode(id)]).then(() => start(id, { origin, costChecked }),
       (e) => fail(`The page's code for showing results could not be loaded (${e.message}). Reload the page to try again.`));
     return;
   }
+  const def = mode(id);
   clearTimeout(liveTimer);
   if (partialView) { // a replaced job's partial result leaves the screen
     partialView = false;
@@ -324,49 +312,34 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   const bad = ui.invalidFields();
   if (bad.length) { fail(`Some settings are not valid. ${bad.join('; ')}.`); return; }
   ui.showError(null);
-  if (mode === 'you') {
-    // The picks go into the condition (and so the link) only when the reader said so.
-    const picks = you.currentPicks();
-    if (picks.length < YOU_MIN) {
-      fail(`\u201cWould it spot you?\u201d needs at least ${YOU_MIN} movies: ${picks.length} picked so far. Search for titles you like and pick ${YOU_MIN} to 20.`);
-      return;
-    }
-    state.you = you.shared() ? picks.join(',') : '';
-  }
-  if (mode === 'audit') {
-    const why = audit.problem();
-    if (why) { fail(why); return; }
-  }
-  const cond = captureCondition(state, mode);
-  const msg = jobMessage(mode, state, cond);
-  const config = msg.config;
-  sections.placeResults(mode);
-  if (state.slow) msg.stagePauseMs = SLOW_STAGE_MS;
-  // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing. An audit's
-  // cost depends on its files, which only the worker reads: it starts at once.
-  if (!costChecked && origin !== 'lecture' && mode !== 'audit') {
-    cost.check(msg, { mayAsk: origin !== 'live' }).then((r) => {
-      if (r === 'run') start(mode, { origin, costChecked: true });
+  const why = def.preflight ? def.preflight(state) : ''; // e.g. too few picks, no lists file
+  if (why) { fail(why); return; }
+  const cond = captureCondition(state, id);
+  const run = jobOf(id, state, cond);
+  sections.placeResults(def.slot);
+  if (state.slow) run.msg.stagePauseMs = SLOW_STAGE_MS;
+  // Jobs estimated above a minute ask first (js/cost.js); declining starts nothing. A mode without
+  // an estimate (`cost: null`, the audit: its cost depends on its files) starts at once.
+  if (!costChecked && origin !== 'lecture' && def.cost !== null) {
+    cost.check(run, { mayAsk: origin !== 'live' }).then((r) => {
+      if (r === 'run') start(id, { origin, costChecked: true });
       else if (r.refused) fail(`Not started: ${r.refused}.`);
       else if (r.held) ui.setStatus(`Live mode did not start this setting: ${r.held}. Press Run attack to run it anyway.`);
     });
     return;
   }
-  // A "Would it spot you?" run whose picks stay private is no run a link can start.
-  state.run = mode === 'you' && !state.you ? '' : mode;
+  // A mode may re-run as another from a link (linkRun): then the address starts no run.
+  state.run = def.linkRun && def.linkRun(state) !== id ? '' : id;
   writeHash();
   // The job's own estimate, shown while it runs with the time left (ui.renderJobTime).
   let estimate = null;
-  try { estimate = cost.estimate(msg)?.seconds ?? null; } catch { /* an invalid config: the worker says why */ }
-  job = { id: msg.id, mode, cond, values: msg.values, seeds: msg.seeds, protocols: msg.protocols, origin, partial: [],
-    t0: performance.now(), estimate, fraction: 0 };
+  try { estimate = cost.estimate(run)?.seconds ?? null; } catch { /* an invalid config: the worker says why */ }
+  job = { id: run.msg.id, mode: id, def, spec: run.job, cond, origin, partial: [], t0: performance.now(), estimate, fraction: 0 };
   document.body.dataset.estimate = estimate === null ? '' : String(estimate);
-  ui.describeStages(config, mode);
+  ui.describeStages(run.config, def);
   latestProgress = null;
   results.publishResults(null); // #results only ever holds a finished result
-  if (!shown) view.clearResultsView(mode === 'single' ? 'Running the attack\u2026' : mode === 'matrix' ? 'Running the transfer matrix: its cells fill in as each seed is done\u2026'
-    : mode === 'frontier' ? 'Running every defence at every strength: its points appear as they are done\u2026'
-      : mode === 'audit' ? 'Running the audit: every attack an outsider could run on your lists\u2026' : 'Running\u2026');
+  if (!shown) view.clearResultsView(def.runningText || 'Running\u2026');
   $('condition').textContent = `Running: ${describeCondition(cond).text}`;
   ui.resetProgress();
   tickJobTime();
@@ -374,7 +347,30 @@ function start(mode, { origin = 'user', costChecked = false } = {}) {
   ui.setPageState('running');
   refreshStale();
   stopBackground();
-  worker.postMessage(msg);
+  worker.postMessage(run.msg);
+}
+
+/**
+ * A link's (or an edited address's) `run`: starts that mode's job, or, for a mode whose links never
+ * start one (`linkStarts: false`), opens its panel.
+ */
+function followLink(id) {
+  loadMode(id).then((def) => {
+    if (def.linkStarts === false) def.open(api);
+    else if (!job) start(id, { origin: 'link' });
+  }, (e) => fail(`The page's code for this run could not be loaded (${e.message}). Reload the page to try again.`));
+}
+
+/** Mode `id`'s own panel, wired the first time it is opened (its `initPanel`). */
+function usePanel(id) {
+  loadMode(id).then((def) => def.initPanel?.(api),
+    (e) => fail(`The page's code for this panel could not be loaded (${e.message}). Reload the page to try again.`));
+}
+
+/** A mode's button: its `beforeStart` first (the audit waits for a file chosen a moment ago to be read). */
+function startFromButton(id) {
+  loadMode(id).then((def) => def.beforeStart?.(api)).then(() => start(id),
+    (e) => fail(`The page's code for this run could not be loaded (${e.message}). Reload the page to try again.`));
 }
 
 // The running job's time left, once a second (progress may pause: an aggregation, a long step)
@@ -409,9 +405,8 @@ function scheduleProgress(p) {
  * frame, so points that a pool of workers finishes together cost one redraw, not one each.
  */
 function onPartial(msg) {
-  if (job.mode === 'compare') job.partial.push(msg.result);
-  else if (job.mode === 'matrix' || job.mode === 'frontier') job.partial = msg.result; // the matrix / frontier so far
-  else job.partial.push(msg.point);
+  if (!job.def.partial) return;
+  job.def.partial(job, msg); // the runs, points, matrix or frontier so far
   partialView = true;
   if (partialFrame) return;
   const j = job;
@@ -419,28 +414,17 @@ function onPartial(msg) {
     partialFrame = 0;
     if (job !== j) return; // finished, cancelled or replaced meanwhile: its own view is shown
     try {
-      const result = partialResult(j);
-      // The sweep already on screen is this job's: only its points, tables and headline change.
-      const chart = view.currentChart();
-      if (SWEEPS[j.mode] && j.drawn && chart?.sameSweep?.(result)) {
-        chart.update(result);
-        results.renderSweepTables($('tables'), result, describeCondition(j.cond).text);
-        view.headlineSweep(result);
-      } else {
+      const result = j.def.partialResult(j);
+      // A mode may update the chart already on screen in place (a sweep: only its points change).
+      if (!(j.drawn && j.def.updatePartial?.(view.currentChart(), result, describeCondition(j.cond).text))) {
         showView({ mode: j.mode, cond: j.cond, result, partial: true });
-        j.drawn = j.mode !== 'compare';
+        j.drawn = true;
       }
     } catch (e) {
       console.warn('MemberLens: drawing a partial result failed', e);
     }
     refreshStale();
   });
-}
-
-function partialResult(j) {
-  if (j.mode === 'compare') return { runs: j.partial };
-  if (j.mode === 'matrix' || j.mode === 'frontier') return j.partial;
-  return { param: SWEEPS[j.mode].param, values: j.values, seeds: j.seeds, config: { ...toConfig(conditionState(j.cond)) }, points: j.partial };
 }
 
 function cancel() {
@@ -476,10 +460,9 @@ function onDone(msg) {
   const j = job;
   job = null;
   tickJobTime();
-  // The frontier's and the audit's #results are their reports as they are (docs/INTERFACES.md
-  // "Frontier result", "Audit result": the audit's is what `memberlens audit --json` prints).
-  const payload = msg.mode === 'frontier' || msg.mode === 'audit' ? msg.result : results.resultsPayload(msg.mode, msg.result);
-  shown = { mode: msg.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals, audit: msg.audit };
+  // #results' payload is the mode's (docs/INTERFACES.md): most are the result as it is.
+  const payload = j.def.payload ? j.def.payload(msg.result) : msg.result;
+  shown = { mode: j.mode, cond: j.cond, result: msg.result, payload, individuals: msg.individuals, audit: msg.audit };
   partialView = false;
   results.publishResults(payload); // before state=done: tests read #results as soon as they see `done`
   ui.finishProgress(msg.elapsedMs, j.estimate);
@@ -492,8 +475,7 @@ function onDone(msg) {
     $('btn-json').disabled = false;
     return;
   }
-  if (shown.mode === 'audit') audit.announce(shown.result);
-  else view.announce(shown);
+  view.announce(shown);
   ui.setPageState('done');
   refreshStale();
   // Keyboard and screen-reader users land on what they asked for (not while typing in live mode).
@@ -553,7 +535,7 @@ function prefetch(list) {
     bgQueue = [];
   }
   // From the first slide on: the drawing code is needed to keep results (and shows them later).
-  loadDisplay().then(pumpBackground, () => {});
+  Promise.all([loadDisplay(), loadAllModes()]).then(pumpBackground, () => {});
 }
 
 /** Starts the next queued background run when nothing else runs. */
@@ -570,7 +552,7 @@ function pumpOnce() {
     const cond = captureCondition(st, mode);
     const key = condKey(cond);
     if (cache.has(key)) continue;
-    const msg = jobMessage(mode, st, cond);
+    const { msg } = jobOf(mode, st, cond);
     bg = { id: msg.id, mode, cond, key, st, waiters: [] };
     worker.postMessage(msg);
     return;
@@ -594,8 +576,9 @@ function onBackgroundProgress(msg) {
 function onBackgroundDone(msg) {
   const b = bg;
   bg = null;
-  const payload = msg.mode === 'frontier' ? msg.result : results.resultsPayload(msg.mode, msg.result);
-  const entry = { mode: msg.mode, cond: b.cond, result: msg.result, payload, individuals: msg.individuals };
+  const def = mode(b.mode);
+  const payload = def.payload ? def.payload(msg.result) : msg.result;
+  const entry = { mode: b.mode, cond: b.cond, result: msg.result, payload, individuals: msg.individuals };
   remember(entry);
   if (b.waiters.length && !job) {
     showCached(entry);
@@ -633,7 +616,7 @@ function showCached(entry) {
  */
 async function lectureRun(mode) {
   if (shown && !job && shown.mode === mode && sameCondition(shown.cond, state)) { redraw(); return shown; }
-  await loadDisplay();
+  await Promise.all([loadDisplay(), loadMode(mode)]);
   const cond = captureCondition(state, mode);
   const key = condKey(cond);
   if (job && job.origin === 'lecture' && condKey(job.cond) !== key) {
@@ -656,14 +639,15 @@ async function lectureRun(mode) {
 // ---- showing a result (drawn by js/view.js) ------------------------------------------------
 
 function showView(v) {
-  sections.placeResults(v.mode);
-  if (v.mode === 'audit') { audit.show(v, describeCondition(v.cond).text); return; }
-  audit.hide();
+  const def = mode(v.mode);
+  sections.placeResults(def.slot);
+  for (const m of loadedModes()) if (m !== def) m.hide?.(); // another mode's own view (the audit's)
+  if (def.show) { def.show(v, describeCondition(v.cond).text); return; }
   view.showView(v, { scale: state.scale, onUnpin: unpin });
 }
 
 function redraw() {
-  if (job && partialView) showView({ mode: job.mode, cond: job.cond, result: partialResult(job), partial: true });
+  if (job && partialView) showView({ mode: job.mode, cond: job.cond, result: job.def.partialResult(job), partial: true });
   else if (shown) showView(shown);
 }
 
@@ -733,20 +717,15 @@ function applyPreset(name) {
 }
 
 function wire() {
-  $('controls').addEventListener('submit', (e) => { e.preventDefault(); start('single'); });
-  $('btn-rerun').addEventListener('click', () => start('single'));
-  $('btn-compare').addEventListener('click', () => start('compare'));
-  $('btn-k-sweep').addEventListener('click', () => start('k-sweep'));
-  $('btn-dim-sweep').addEventListener('click', () => start('dim-sweep'));
-  $('btn-lr-sweep').addEventListener('click', () => start('lr-sweep'));
-  $('btn-matrix').addEventListener('click', () => start('matrix'));
-  $('btn-frontier').addEventListener('click', () => start('frontier'));
-  $('btn-you').addEventListener('click', () => start('you'));
-  // The audit waits for its files to be read into memory (a file chosen a moment ago).
-  $('btn-audit').addEventListener('click', () => audit.whenRead().then(() => start('audit')));
-  $('btn-audit-report').addEventListener('click', audit.downloadReport);
-  $('btn-audit-json').addEventListener('click', audit.downloadJSON);
-  audit.init({ topN: state.top_n });
+  $('controls').addEventListener('submit', (e) => { e.preventDefault(); start(FIRST_MODE); });
+  $('btn-rerun').addEventListener('click', () => start(FIRST_MODE));
+  // Every mode's button names its mode (index.html: data-run).
+  for (const b of document.querySelectorAll('button[data-run]')) b.addEventListener('click', () => startFromButton(b.dataset.run));
+  // A mode's own panel (index.html: <details data-mode-panel="<id>">, the audit's) loads its code
+  // when first opened: the first screen does not need it.
+  for (const p of document.querySelectorAll('details[data-mode-panel]')) {
+    p.addEventListener('toggle', () => { if (p.open) usePanel(p.dataset.modePanel); });
+  }
   // Defences you can feel: a change of the shown run's defence or strength re-runs it at once
   // (as Live does: it replaces a running job); its strip, ROC and recall follow.
   const tryDefence = () => {
@@ -759,7 +738,7 @@ function wire() {
     $('dt-strength').value = String(strength);
     $('dt-strength-value').textContent = String(strength);
     writeHash();
-    start('single', { origin: 'live' });
+    start(FIRST_MODE, { origin: 'live' });
   };
   $('dt-defence').addEventListener('change', tryDefence);
   $('dt-strength').addEventListener('input', () => { $('dt-strength-value').textContent = $('dt-strength').value; });
@@ -792,7 +771,7 @@ function wire() {
   $('live').addEventListener('change', () => {
     live = $('live').checked;
     // Switching on with stale (or no) results runs at once.
-    if (live && (!shown || !sameCondition(shown.cond, state) || shown.mode !== 'single')) scheduleLive();
+    if (live && (!shown || !sameCondition(shown.cond, state) || shown.mode !== FIRST_MODE)) scheduleLive();
     if (!live) clearTimeout(liveTimer);
   });
   for (const r of document.querySelectorAll('input[name="scale"]')) {
@@ -810,8 +789,7 @@ function wire() {
     const run = applyHash();
     refreshStale();
     if (state.present) { configureLecture().then((m) => m?.openFromState()); return; }
-    if (run === 'audit') audit.open();
-    else if (run && !job) start(run, { origin: 'link' });
+    if (run) followLink(run);
   });
   window.addEventListener('unhandledrejection', (e) => fail(`Unexpected error: ${e.reason?.message || e.reason}`));
 }
@@ -869,10 +847,9 @@ function main() {
   const base = baseState(state.preset);
   sections.noteSettings(CONFIG_KEYS.filter((k) => k !== 'seed' && state[k] !== base[k]));
   sections.watchSections();
-  pendingRun = run && run !== 'audit' && !state.present ? { mode: run, origin: 'link' } : null;
   ui.resetProgress();
   wire();
-  if (run === 'audit') audit.open();
+  if (run && !state.present) followLink(run); // before the worker is ready, start() keeps it as pendingRun
   startWorker();
 }
 

@@ -335,16 +335,6 @@ export function renderHeadline(box, items, takeaway, extra = null) {
   box.replaceChildren(dl, ...(extra ? [extra] : []), p);
 }
 
-/**
- * The payload of #results (docs/INTERFACES.md): a run result; {config, sweep} for a sweep;
- * {runs: [run result, ...]} for a comparison, in the order shown; the matrix report for a matrix;
- * the "Would it spot you?" report (Job.you) as it is.
- */
-export function resultsPayload(mode, result) {
-  if (mode === 'single' || mode === 'compare' || mode === 'matrix' || mode === 'you') return result;
-  return { config: result.config, sweep: result };
-}
-
 export function publishResults(payload) {
   // "<" is escaped so no value can ever close the script element.
   document.getElementById('results').textContent = payload === null ? ''

@@ -1,25 +1,21 @@
 // sections.js — owns the page's sections (issue 18: one idea per section, a persistent navigation
 // between them): which section shows a run's result (the results panel moves into it, the
 // individuals view into "Who is flagged"), the navigation's mark on the section being read, and
-// the "All settings" disclosure's note when a link sets settings. main.js calls placeResults(mode)
+// the "All settings" disclosure's note when a link sets settings. main.js calls placeResults(slot)
 // before a run starts and before a result is drawn, watchSections() and noteSettings() once.
 
 const $ = (id) => document.getElementById(id);
 
-// Which section a run's result is shown in: the one whose button started it.
-const SLOT = { single: 'attack', you: 'flagged', compare: 'serving', matrix: 'algorithms', 'k-sweep': 'algorithms',
-  'dim-sweep': 'algorithms', 'lr-sweep': 'algorithms', frontier: 'defences', audit: 'data' };
-
 /**
- * Moves the results panel into the section of `mode` (the reader sees the result where they asked
- * for it), and the individuals view into "Who is flagged". Lecture mode keeps both in the first
- * section: its slides lay out that one panel.
+ * Moves the results panel into section `slot` (a run mode's `slot`, js/modes/: the reader sees the
+ * result where they asked for it), and the individuals view into "Who is flagged". Lecture mode
+ * keeps both in the first section: its slides lay out that one panel.
  */
-export function placeResults(mode) {
+export function placeResults(slot = 'attack') {
   const present = document.documentElement.classList.contains('present');
-  const slot = document.querySelector(`.chapter-slot[data-slot="${present ? 'attack' : SLOT[mode] || 'attack'}"]`);
+  const box = document.querySelector(`.chapter-slot[data-slot="${present ? 'attack' : slot}"]`);
   const panel = $('results-panel');
-  if (slot && panel.parentElement !== slot) slot.prepend(panel);
+  if (box && panel.parentElement !== box) box.prepend(panel);
   const ind = $('individuals');
   if (present) {
     if (ind.parentElement !== $('results-body')) $('results-body').insertBefore(ind, $('compare-box'));

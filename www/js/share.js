@@ -3,7 +3,8 @@
 // PNG), named after that condition. It holds no state: main.js passes the form's state, the shown
 // result ({mode, cond, payload}) and the chart on screen at each call.
 
-import { MODE_NAMES, toHash, conditionState, describeCondition } from './state.js';
+import { toHash, conditionState, describeCondition } from './state.js';
+import { mode, FIRST_MODE } from './modes/index.js';
 import * as ui from './ui.js';
 import { download } from './results.js';
 import { toCSV } from './csv.js';
@@ -14,14 +15,14 @@ const $ = (id) => document.getElementById(id);
 export function shareLink(state, shown) {
   // View keys travel too: the axes, and in a lecture the mode and the step (which runs on open).
   const view = { scale: state.scale, present: state.present, hide: state.hide, step: state.present ? state.step : 0 };
-  const link = shown ? { ...conditionState(shown.cond), ...view } : { ...state, run: 'single' };
+  const link = shown ? { ...conditionState(shown.cond), ...view } : { ...state, run: FIRST_MODE };
   return location.origin + location.pathname + location.search + toHash(link);
 }
 
 export async function copyLink(state, shown) {
   const url = shareLink(state, shown);
   $('btn-copy-link').dataset.link = url;
-  const what = shown ? `the ${MODE_NAMES[shown.mode]} shown (${describeCondition(shown.cond).text})`
+  const what = shown ? `the ${mode(shown.mode).label} shown (${describeCondition(shown.cond).text})`
     : 'a run with the current settings';
   try {
     await navigator.clipboard.writeText(url);
@@ -48,5 +49,5 @@ export function downloadCSV(shown) {
 
 /** Download PNG: the chart on screen; a log-log ROC chart says so in the file's name. */
 export function downloadPNG(chart, shown, scale) {
-  if (chart && shown) chart.downloadPNG(`${fileStem(shown)}${scale === 'log' && (shown.mode === 'single' || shown.mode === 'compare') ? '-loglog' : ''}.png`);
+  if (chart && shown) chart.downloadPNG(`${fileStem(shown)}${scale === 'log' && mode(shown.mode).view === 'roc' ? '-loglog' : ''}.png`);
 }

@@ -5,7 +5,9 @@
 // hash (with its schema version and preset base), validation, the split of the state into the
 // config sent to the worker, and the "condition" a result belongs to (which keys define it, how it
 // is labelled, which link reproduces it) all live here, so the controls, the hash, the labels and
-// the worker can never disagree about a key.
+// the worker can never disagree about a key. What each run mode is comes from js/modes/.
+
+import { RUN_OPTIONS, mode } from './modes/index.js';
 
 // The version links carry (`v=`), Rust's config::SCHEMA_VERSION. A link without `v` is read as the
 // current schema (a hand-typed `#seed=3&run=k-sweep` means today's k-sweep) unless it holds what only
@@ -22,6 +24,9 @@ export const SCHEMA_1_KEYS = ['seed', 'k', 'lr', 'reg', 'epochs', 'top_n', 'prot
 // (negatives by popularity, 40 epochs), so it wrote these two, which are today's defaults: a link of
 // today never carries them (links keep only what differs from their base).
 const SCHEMA_1_VALUES = { negative_sampling: 'uniform', epochs: '80' };
+// Runs schema 1 named otherwise: its k-sweep swept k with the attacker's vectors tied to it, today's
+// model-size sweep (the one place outside js/modes/ that names a mode: links of that time).
+const SCHEMA_1_RUNS = { 'k-sweep': 'dim-sweep' };
 
 /**
  * Why a hash without `v` counts as a schema-1 link, or '' when it does not: every key is one of
@@ -195,7 +200,7 @@ export const SCHEMA = {
   preset: { type: 'enum', default: 'default', options: Object.keys(PRESETS), group: 'page', label: 'Preset',
     optionLabels: { default: 'the defaults', paper: 'the paper\u2019s settings' },
     help: 'The settings the link\u2019s keys change: the defaults, or the paper\u2019s (schema 1\u2019s defaults).' },
-  run: { type: 'enum', default: '', options: ['', 'single', 'compare', 'k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier', 'you', 'audit'],
+  run: { type: 'enum', default: '', options: RUN_OPTIONS, // js/modes/index.js: every run mode's id
     group: 'page', label: 'Run on load',
     help: 'single, compare (popular list vs fold-in), k-sweep (the attacker\u2019s vector length), dim-sweep (the recommenders\u2019 k), lr-sweep, matrix or frontier (every defence, privacy vs usefulness): or you (“Would it spot you?”, with the link’s `you` picks): starts that run when the link is opened. audit opens “Audit your own recommender” (its files are never in a link: choose them, then Run audit).' },
   you: { type: 'ids', default: '', group: 'page', label: 'Your picks',
@@ -231,15 +236,6 @@ export const CONFIG_KEYS = Object.keys(SCHEMA).filter((k) => SCHEMA[k].group !==
 export const MAX_POOL_WORKERS = 8;
 // Unknown link settings named one by one; the rest are counted.
 const MAX_UNKNOWN_WARNINGS = 5;
-
-// The sweeps the buttons start (the seeds come from `seed` and `seeds`). The k-sweep follows the
-// paper's Figure 2: the attacker's vector length, the recommenders fixed; the dim-sweep varies the
-// recommenders' own dimension (what schema 1's k-sweep did, with the vector length tied to it).
-export const SWEEPS = {
-  'k-sweep': { param: 'vector_k', values: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
-  'dim-sweep': { param: 'k', values: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100] },
-  'lr-sweep': { param: 'lr', values: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1] },
-};
 
 /**
  * How a swept key is named: `short` in tables and readouts ("k = 50"), `long` in titles and
@@ -498,13 +494,13 @@ export function parseHash(hash) {
     else warnings.push(`In the link, ${r.error}; using ${formatBase(key, base)}.`);
   }
   if (unknown > MAX_UNKNOWN_WARNINGS) warnings.push(`\u2026 and ${unknown - MAX_UNKNOWN_WARNINGS} more unknown settings, ignored.`);
-  if (version === 1 && state.run === 'k-sweep') state.run = 'dim-sweep';
+  if (version === 1 && Object.hasOwn(SCHEMA_1_RUNS, state.run)) state.run = SCHEMA_1_RUNS[state.run];
   state.v = SCHEMA_VERSION;
   const why = rawV === undefined ? `it holds ${mark}, which only links of that time carry` : 'v=1';
   const notice = version === 1
     ? `This link was made before schema 2 (${why}), so it is read `
       + `over ${preset === 'paper' ? 'the paper preset (schema 1\u2019s defaults: negatives sampled by popularity, 40 epochs, the attacker\u2019s vector length tied to k)' : 'the current defaults'}`
-      + `${last('run') === 'k-sweep' && state.run === 'dim-sweep' ? ', and its k-sweep is today\u2019s model-size sweep' : ''}.`
+      + `${SCHEMA_1_RUNS[last('run')] && state.run === SCHEMA_1_RUNS[last('run')] ? ', and its k-sweep is today\u2019s model-size sweep' : ''}.`
     : '';
   return { state, warnings, version, notice };
 }
@@ -550,19 +546,6 @@ export function sweepSeeds(state) {
 
 // ---- conditions: what a result on screen belongs to ------------------------------------------
 
-// The one-click comparison: the paper's protocol against the model serving everyone (fold-in).
-export const COMPARE = [
-  { protocol: 'popular', label: 'Popular list (paper)' },
-  { protocol: 'fold-in', label: 'Model lists (fold-in)' },
-];
-
-// What each run mode is, in words (status lines, announcements, the share line).
-export const MODE_NAMES = {
-  single: 'run', compare: 'comparison', 'k-sweep': 'vector-length sweep', 'dim-sweep': 'model-size sweep',
-  'lr-sweep': 'learning-rate sweep', matrix: 'transfer matrix', frontier: 'privacy\u2013utility frontier',
-  you: '\u201cWould it spot you?\u201d run', audit: 'audit',
-};
-
 // The config keys an audit sets from its own panel (js/audit.js), not from the form.
 export const AUDIT_OWN_KEYS = ['recommender', 'shadow_recommender', 'top_n'];
 
@@ -571,26 +554,13 @@ export const YOU_MIN = 5;
 export const YOU_MAX = 20;
 
 /**
- * The keys that define the result of a run of `mode`: every config key, except the one a sweep
- * varies, the protocol a comparison varies or the algorithms the matrix varies; sweeps and the
- * matrix also depend on their number of seeds, the matrix on its list of algorithms.
+ * The keys that define the result of a run of `mode`: every config key but those its job varies
+ * itself (a sweep's key, a comparison's protocol, the matrix's algorithms: the mode's `varies`),
+ * then the page keys it depends on (its `fields`: the number of seeds, the matrix's algorithms, ...).
  */
-export function conditionKeys(mode) {
-  if (mode === 'compare') return CONFIG_KEYS.filter((k) => k !== 'protocol');
-  if (SWEEPS[mode]) return [...CONFIG_KEYS.filter((k) => k !== SWEEPS[mode].param), 'seeds'];
-  // The picks are part of it only when the reader put them in the link (state.you is '' otherwise).
-  if (mode === 'you') return [...CONFIG_KEYS, 'you'];
-  // An audit takes the shadow family and the list length from its own panel (js/audit.js).
-  if (mode === 'audit') return CONFIG_KEYS.filter((k) => !AUDIT_OWN_KEYS.includes(k));
-  if (mode === 'matrix') {
-    return [...CONFIG_KEYS.filter((k) => k !== 'recommender' && k !== 'shadow_recommender'), 'seeds', 'recommenders'];
-  }
-  // The frontier varies the defence and its strength itself, and the protocol (one panel each of
-  // `protocols`); it runs the base config undefended.
-  if (mode === 'frontier') {
-    return [...CONFIG_KEYS.filter((k) => k !== 'defence' && k !== 'defence_strength' && k !== 'protocol'), 'seeds', 'defences', 'strengths', 'protocols'];
-  }
-  return CONFIG_KEYS;
+export function conditionKeys(id) {
+  const m = mode(id);
+  return [...CONFIG_KEYS.filter((k) => !m.varies.includes(k)), ...m.fields];
 }
 
 /** The condition of a run about to start: the mode, the preset and a copy of the keys that define it. */
@@ -611,8 +581,9 @@ export function sameCondition(cond, state) {
  * gives the same JSON.
  */
 export function conditionState(cond) {
-  // A "Would it spot you?" run whose picks stay out of the link re-runs as a plain run.
-  const run = cond.mode === 'you' && !cond.values.you ? 'single' : cond.mode;
+  // A mode may re-run as another from a link ("Would it spot you?" without its picks: a plain run).
+  const m = mode(cond.mode);
+  const run = m.linkRun ? m.linkRun(cond.values) : cond.mode;
   return { ...baseState(cond.preset || 'default'), ...cond.values, run };
 }
 

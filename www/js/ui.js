@@ -5,8 +5,8 @@
 // stale-results notice, the preset buttons and the busy state of the buttons.
 // It never talks to the worker; main.js wires events to actions.
 
-import { SCHEMA, parseValue, describeRange, SWEEPS, COMPARE, paramText, echo } from './state.js';
-import { count, duration, sweepValue, clock } from './format.js';
+import { SCHEMA, parseValue, describeRange, echo } from './state.js';
+import { count, duration, clock } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 // The config fields: the form's ("All settings") and those beside the buttons of the sections
@@ -58,27 +58,20 @@ const SHADOW_FREE_FEATURE = {
   'reference-list': 'One number per user: how far their list is from the list a new account holding a copy of their history gets.',
 };
 
-// An audit (js/audit.js): the service under attack is the auditor's; its lists come from their file.
-const AUDIT_STAGES = {
-  split: 'Your users who are not audited become the attacker\u2019s own data (the shadow half), cut into members and non-members as a run cuts a half. The audited users\u2019 labels are not read until the evaluation.',
-  target_recommender: 'Not needed: your service is the target, and the lists it served come from your file.',
-  recommendations: 'The shadow serves its users lists; your file holds the lists your service served the audited users.',
-  attack_model: 'The MLP learns from the shadow half; the calibrated attack (lira) trains reference recommenders that imitate your service on shares of the audited users\u2019 histories.',
-  evaluation: 'Every attack scores every audited user: with labels, ROC-AUC and TPR at 1% FPR with intervals; always, each user\u2019s risk and rank, the slices and the most exposed users.',
-};
-
-export function stagesFor(config, mode = 'single') {
-  if (mode === 'audit') return STAGES.map(([id, title, text]) => [id, title, AUDIT_STAGES[id] || text, id === 'target_recommender']);
+/**
+ * The stage list of a run of `config` by run mode `def` (js/modes/: its own list, `stages`, or its
+ * texts for some stages, `stageTexts`): [id, title, text, skipped].
+ */
+export function stagesFor(config, def = null) {
+  if (def?.stages) return def.stages(STAGES);
   const lira = config && config.attack === 'lira';
   const shadowFree = config && config.attack && config.attack !== 'mlp';
   return STAGES.map(([id, title, text]) => {
     let t = text;
-    if (id === 'target_recommender' && mode === 'matrix') {
-      t = 'Every algorithm of the matrix is trained on the target members\u2019 ratings, one after the other. The attacker never sees inside them.';
+    if (def?.stageTexts?.[id]) {
+      t = def.stageTexts[id];
     } else if (id === 'target_recommender' && config && LEARNS[config.recommender]) {
       t = `From the target members\u2019 ratings, ${LEARNS[config.recommender]}. The attacker never sees inside it.`;
-    } else if (id === 'shadow_recommender' && mode === 'matrix') {
-      t = 'The attacker trains every algorithm again on its own shadow members, so it knows who was in each training set.';
     }
     if (shadowFree && id === 'shadow_recommender') t = `The ${config.attack} attack uses no shadow model.`;
     if (shadowFree && id === 'attack_model') t = `The ${config.attack} attack learns nothing: it scores every user directly.`;
@@ -93,8 +86,8 @@ export function stagesFor(config, mode = 'single') {
 let stageSkips = new Set();
 
 /** Puts the texts of a run of `config` into the stage list (before it starts). */
-export function describeStages(config, mode = 'single') {
-  const rows = stagesFor(config, mode);
+export function describeStages(config, def = null) {
+  const rows = stagesFor(config, def);
   stageSkips = new Set(rows.filter((r) => r[3]).map((r) => r[0]));
   for (const li of $('stages').children) {
     const row = rows.find((r) => r[0] === li.dataset.stage);
@@ -314,20 +307,10 @@ function liveText(state) {
   return state === 'done' ? '\u2713 done' : state === 'skipped' ? 'not needed' : '';
 }
 
+/** Which run of a multi-run job `p` is about, in the job's mode's words (its progressLabel). */
 function runLabel(p, job) {
-  if (!job || job.mode === 'single' || !(p.run_count > 1)) return '';
-  if (job.mode === 'compare') return `Run ${p.run_index + 1} of ${p.run_count} (${COMPARE[p.run_index]?.label}). `;
-  if (job.mode === 'frontier') { // panel-major: every seed of the first protocol, then the next
-    const n = job.seeds.length;
-    const where = [job.protocols?.[Math.floor(p.run_index / n)], `seed ${job.seeds[p.run_index % n]}`].filter(Boolean).join(', ');
-    return `Part ${p.run_index + 1} of ${p.run_count} (${where}). `;
-  }
-  if (job.mode === 'matrix') return `Seed ${p.run_index + 1} of ${p.run_count} (seed ${job.seeds[p.run_index]}). `;
-  if (job.mode === 'you') return `Run ${p.run_index + 1} of 2 (${p.run_index === 0 ? 'trained with you' : 'trained without you'}). `;
-  const sw = SWEEPS[job.mode];
-  const v = job.values[Math.floor(p.run_index / job.seeds.length)];
-  const seed = job.seeds[p.run_index % job.seeds.length];
-  return `Run ${p.run_index + 1} of ${p.run_count} (${paramText(sw.param).short} = ${sweepValue(v)}, seed ${seed}). `;
+  if (!job || !(p.run_count > 1) || !job.def.progressLabel) return '';
+  return job.def.progressLabel(p, job.spec);
 }
 
 // Puts every stage in one state (before a run: all to do; after it: all done).
@@ -402,9 +385,8 @@ export function setPageState(s, canRun = true) {
   document.body.dataset.state = s;
   const running = s === 'running';
   const usable = s !== 'loading' && !running && canRun;
-  for (const id of ['btn-run', 'btn-compare', 'btn-k-sweep', 'btn-dim-sweep', 'btn-lr-sweep', 'btn-matrix', 'btn-frontier', 'btn-you', 'btn-audit', 'file', 'btn-rerun']) {
-    $(id).disabled = !usable;
-  }
+  for (const id of ['btn-run', 'file', 'btn-rerun']) $(id).disabled = !usable;
+  for (const b of document.querySelectorAll('button[data-run]')) b.disabled = !usable; // every mode's button
   $('btn-cancel').disabled = !running;
   $('results-panel').setAttribute('aria-busy', String(running));
 }

@@ -6,7 +6,6 @@
 // (Job.you, src/experiment/you.rs); nothing leaves the browser. main.js starts the run; view.js
 // calls draw().
 
-import { parseTitles } from './individuals-model.js';
 import { num } from './format.js';
 import { YOU_MIN, YOU_MAX } from './state.js';
 
@@ -33,13 +32,18 @@ function svgEl(tag, attrs = {}) {
   return e;
 }
 
-/** The bundled titles, fetched once (also what the user cards use). */
+/**
+ * The bundled titles, fetched once (also what the user cards use), with their parser
+ * (js/individuals-model.js: loaded with them, not with the first screen).
+ */
 export function loadTitles() {
   if (!titlesLoading) {
-    titlesLoading = fetch(TITLES_URL).then((res) => {
+    const text = fetch(TITLES_URL).then((res) => {
       if (!res.ok) throw new Error(`data/titles.tsv: HTTP ${res.status}`);
       return res.text();
-    }).then((t) => { titles = parseTitles(t); return titles; });
+    });
+    titlesLoading = Promise.all([text, import('./individuals-model.js')])
+      .then(([t, { parseTitles }]) => { titles = parseTitles(t); return titles; });
     titlesLoading.catch(() => { titlesLoading = null; });
   }
   return titlesLoading;
