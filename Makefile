@@ -148,9 +148,11 @@ test-wasm:
 # each with one server and one Chromium for all its files (most tests keep one core busy); then
 # group 3 alone: the files that check the main thread for long tasks during a run or force larger
 # pools need the machine to themselves. E2E_GROUPS=1 runs every file in one process, one after
-# another (tests/e2e/run-all.mjs).
+# another (tests/e2e/run-all.mjs). First, in well under a second, the page-worker protocol
+# (www/js/protocol.js) against worker.js, pool.js and main.js, without a browser.
 E2E_GROUPS ?= 3
 test-e2e:
+	node --test tests/js/
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
 	cargo test --profile test --no-run --test cli; \

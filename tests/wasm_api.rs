@@ -5,7 +5,7 @@
 
 mod common;
 
-use memberlens::wasm::{check_config, default_config, estimate_cost, Dataset, Job};
+use memberlens::wasm::{check_config, default_config, estimate_cost, estimate_job, Dataset, Job};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -72,8 +72,10 @@ fn bad_config_and_bad_file_throw_clear_errors() {
 fn single_run_matches_a_second_run_and_has_cli_keys() {
     let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     assert_eq!(get(&ds.summary().unwrap(), "users").as_f64(), Some(60.0));
-    let a = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
-    let b = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
+    let a =
+        run_to_end(&mut Job::start(&ds, small_config(), r#"{"kind":"single"}"#, false).unwrap());
+    let b =
+        run_to_end(&mut Job::start(&ds, small_config(), r#"{"kind":"single"}"#, false).unwrap());
     for key in common::RUN_KEYS {
         assert!(!get(&a, key).is_undefined(), "missing {key}");
     }
@@ -102,12 +104,34 @@ fn single_run_matches_a_second_run_and_has_cli_keys() {
 #[wasm_bindgen_test]
 fn sweep_reports_points_and_result_before_done_throws() {
     let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
-    let mut job = Job::sweep(&ds, small_config(), "k", vec![4.0, 8.0], vec![0, 1]).unwrap();
+    let mut job = Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"sweep","param":"k","values":[4,8],"seeds":[0,1]}"#,
+        false,
+    )
+    .unwrap();
     assert!(job.result().is_err());
     let r = run_to_end(&mut job);
     let points: js_sys::Array = get(&r, "points").into();
     assert_eq!(points.length(), 2);
-    assert!(Job::sweep(&ds, small_config(), "protocol", vec![1.0], vec![0]).is_err());
+    let bad = r#"{"kind":"sweep","param":"protocol","values":[1],"seeds":[0]}"#;
+    assert!(Job::start(&ds, small_config(), bad, false).is_err());
+    // The job's own fields are checked too: a job of another shape, or a kind not stepped here.
+    assert!(Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"sweep","param":"k"}"#,
+        false
+    )
+    .is_err());
+    assert!(Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"compare","configs":[{}]}"#,
+        false
+    )
+    .is_err());
 }
 
 fn js(json: &str) -> JsValue {
@@ -173,6 +197,16 @@ fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_
     )
     .unwrap();
     assert_eq!(get(&sweep, "runs").as_f64(), Some(210.0));
+    // The job as one JSON text (`estimateJob`) is the same estimate as kind and fields apart.
+    let job = format!(
+        r#"{{"kind":"sweep","param":"vector_k","values":[10,20,30,40,50,60,70,80,90,100],"seeds":[{}]}}"#,
+        seeds.join(",")
+    );
+    let text = |v: &JsValue| String::from(js_sys::JSON::stringify(v).unwrap());
+    assert_eq!(
+        text(&estimate_job(summary.clone(), JsValue::NULL, &job, 3, None).unwrap()),
+        text(&sweep)
+    );
     assert!(get(&sweep, "refused")
         .as_string()
         .unwrap()

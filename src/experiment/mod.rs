@@ -9,6 +9,7 @@ pub mod frontier;
 pub mod frontier_notes;
 pub mod frontier_report;
 pub mod job;
+pub mod job_spec;
 pub mod matrix;
 pub mod matrix_report;
 pub mod matrix_train;
@@ -24,3 +25,4 @@ pub mod units_run;
 pub mod you;
 
 pub use job::{Job, JobResult};
+pub use job_spec::JobSpec;

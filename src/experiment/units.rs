@@ -12,11 +12,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::frontier::{
-    Frontier, FrontierPart, FrontierPiece, FrontierReport, DEFAULT_NATURAL_EPOCHS,
-    DEFAULT_PROTOCOLS,
-};
+use super::frontier::{Frontier, FrontierPart, FrontierPiece, FrontierReport, DEFAULT_PROTOCOLS};
 use super::job::JobResult;
+pub use super::job_spec::JobSpec;
 use super::matrix::{Matrix, MatrixReport, SeedOutcome};
 use super::matrix_train::{matrix_key, MatrixTrain};
 use super::pipeline::Pipeline;
@@ -26,44 +24,10 @@ use super::sweep::{Sweep, SweepReport};
 pub use super::units_run::UnitRun;
 use super::units_run::Work;
 use crate::attack::AttackKind;
-use crate::config::{Config, Protocol};
+use crate::config::Config;
 use crate::data::Dataset;
-use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
-use crate::recommender::RecommenderKind;
 use crate::report::RunReport;
-
-/// What a job is, beside its config.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum JobSpec {
-    /// One run of the config. With `attack` lira and more than one worker, each reference model
-    /// is a unit of its own and the run starts from them.
-    Single {},
-    Sweep {
-        param: String,
-        values: Vec<f64>,
-        seeds: Vec<u32>,
-    },
-    Matrix {
-        recommenders: Vec<RecommenderKind>,
-        seeds: Vec<u32>,
-    },
-    Frontier {
-        defences: Vec<DefenceKind>,
-        strengths: Vec<f64>,
-        seeds: Vec<u32>,
-        #[serde(default = "default_natural")]
-        natural_epochs: Vec<u32>,
-        /// The panels; empty: both protocols (`frontier::DEFAULT_PROTOCOLS`).
-        #[serde(default)]
-        protocols: Vec<Protocol>,
-    },
-}
-
-fn default_natural() -> Vec<u32> {
-    DEFAULT_NATURAL_EPOCHS.to_vec()
-}
 
 /// One unit of a job.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -194,6 +158,7 @@ type SharedFn = Arc<dyn Fn() -> f64>;
 impl Plan {
     /// Checks the job as its stepped form would (a bad value fails before any work).
     pub fn new(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Plan> {
+        spec.validate(&config)?;
         let kind = match spec {
             JobSpec::Single {} => {
                 config.check()?;
@@ -224,6 +189,15 @@ impl Plan {
                 config.clone(),
                 spec,
             )?)),
+            JobSpec::Compare { .. } | JobSpec::You { .. } | JobSpec::Audit { .. } => {
+                return Err(Error::config(
+                    "job",
+                    format!(
+                        "a {} job is not split into units: it runs as one job (experiment::Job)",
+                        spec.kind()
+                    ),
+                ))
+            }
         };
         Ok(Plan {
             data,
