@@ -1,21 +1,10 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// The messages, their fields and the protocol version are declared in js/protocol.js (one list
-// per direction, checked both ways: a message of another version or kind is refused with an error
-// the page shows). A job is the core's `JobSpec` shape (`{kind, ...fields}`, protocol.js), run here
-// alone ('run': single, compare, sweep, matrix, frontier, you, audit) or, split into units by
-// js/pool.js, one unit at a time ('plan', 'unit', 'aggregate', 'sweep-point').
-// `id` tags every message of one run, so the page can ignore late messages of an older run.
-// Results: single: the run's report, `individuals` {records: Job.users(), bundled}; compare:
-// {runs: [run result, ...], takeaways: [compareTakeaway(popular, fold-in)]}, each run also sent
-// as a 'partial'; sweep, matrix, frontier, you: the core's report; audit (files `lists` and
-// `ratings`: {bytes, name}, ratings null for the bundled sample; config.recommender the shadow
-// family): Audit.result(), what `memberlens audit --json` prints, with `audit`: {report (the
-// HTML page of Audit.reportHtml, dated today in UTC as the CLI dates it), ratings, lists
-// (fileFingerprint each)}. The audit's files are parsed here for this run only and freed after
-// it; the data set the other jobs use stays as it is. A bad file is an error of context 'audit'
-// naming file, line and field.
+// The messages (their kinds, fields and version) are js/protocol.js's; what each job's result
+// is, docs/INTERFACES.md ("Jobs", "Worker messages"). A job (`{kind, ...fields}`) runs here alone
+// ('run') or, split into units by js/pool.js, one unit at a time ('plan', 'unit', 'aggregate',
+// 'sweep-point'). An audit's files are parsed for its run only and freed after it.
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, frontierSoFar, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
