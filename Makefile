@@ -148,6 +148,8 @@ test-wasm:
 # each with one server and one Chromium for all its files (most tests keep one core busy). The
 # long-task checks count a task's CPU time (tests/e2e/browser.mjs), so no file needs the machine to
 # itself. E2E_GROUPS=1 runs every file in one process, one after another (tests/e2e/run-all.mjs).
+# First, in well under a second and without a browser, tests/js/: the page-worker protocol
+# (www/js/protocol.js) against worker.js, pool.js and main.js, and the run-mode registry.
 E2E_GROUPS ?= 2
 test-e2e:
 	node --test tests/js/

@@ -210,7 +210,7 @@ function fail(cycle, what) {
 async function inject(index, kind) {
   await page.evaluate(([i, k]) => {
     const w = window.__memberlensPool.slots[i].w;
-    if (k === 'crash') w.postMessage({ type: 'test-crash' });
+    if (k === 'crash') window.__memberlensPool.testCrash(i);
     else {
       // A worker the browser kills (out of memory) raises an error event on its Worker object.
       w.terminate();

@@ -18,7 +18,7 @@ use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::experiment::frontier::{DEFAULT_NATURAL_EPOCHS, DEFAULT_STRENGTHS};
 use crate::experiment::parallel::{self, SharedClock, Workers};
-use crate::experiment::{Job, JobResult};
+use crate::experiment::{Job, JobResult, JobSpec};
 use crate::output::{self, Output};
 use crate::pipeline::Pipeline;
 use crate::recommender::RecommenderKind;
@@ -168,25 +168,6 @@ impl Typed {
         })
     }
 }
-
-/// Refuses a list flag that names one item twice (a seed twice would be averaged as if it were
-/// an independent run, and its spread understated).
-fn distinct<T: PartialEq + std::fmt::Display>(flag: &str, items: &[T], why: &str) -> Result<()> {
-    for (i, x) in items.iter().enumerate() {
-        if items[..i].contains(x) {
-            return Err(Error::config(
-                flag,
-                format!(
-                    "{} is given twice: give each once ({why})",
-                    crate::error::shorten(&x.to_string())
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-const SEEDS_WHY: &str = "a repeated seed repeats the same run, which would count as independent";
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ProtocolArg {
@@ -511,6 +492,53 @@ fn check_runs(runs: usize, what: &str, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// A flag's name for a job field in messages: `natural_epochs` is `--natural-epochs`.
+fn flag(field: &str) -> String {
+    format!("--{}", field.replace('_', "-"))
+}
+
+/// A sweep, matrix or frontier: the job checked (`JobSpec::validate`, fields named as flags)
+/// and held to the run limit before the data set loads, then to the cost limits, then run on
+/// every thread (`parallel::run`, the one entry for any job) and printed.
+fn run_job(cfg: Config, spec: JobSpec, common: &Common, parallel: &Parallel) -> Result<()> {
+    spec.validate_named(&cfg, &flag)?;
+    let seeds = spec.seeds().len();
+    let what = match &spec {
+        JobSpec::Sweep { values, .. } => {
+            format!("this sweep ({} values × {seeds} seeds)", values.len())
+        }
+        JobSpec::Matrix { recommenders, .. } => {
+            format!(
+                "this matrix ({seeds} seeds × {} recommenders)",
+                recommenders.len()
+            )
+        }
+        JobSpec::Frontier { .. } => format!("this frontier ({seeds} seeds)"),
+        other => format!("this {} job", other.kind()),
+    };
+    check_runs(spec.runs(), &what, common.force)?;
+    let data = load(&common.ratings)?;
+    let jobs = parallel.jobs();
+    let estimate = cost::estimate_spec(&cfg, &data.summary(), &spec, jobs)?;
+    // A frontier's estimate is of its parts, not its threads.
+    let label = match &spec {
+        JobSpec::Frontier { .. } => what,
+        _ => format!("{what} on {jobs} threads"),
+    };
+    check_cost(estimate, &label, common.force)?;
+    let pieces = match &spec {
+        JobSpec::Sweep { .. } => "runs",
+        // More than one thread: each seed's algorithms train as parts of their own.
+        JobSpec::Matrix { .. } if jobs > 1 => "seed parts",
+        JobSpec::Matrix { .. } => "seeds",
+        JobSpec::Frontier { .. } => "parts",
+        _ => "units",
+    };
+    let report = with_workers(jobs, pieces, |w| parallel::run(data, cfg, &spec, w))?;
+    print_result(&report.as_result(), common.json);
+    Ok(())
+}
+
 /// `run --you FILE`: the picks are read and checked before the data set's runs.
 fn run_you(path: &std::path::Path, cfg: Config, common: &Common) -> Result<()> {
     let name = path.display().to_string();
@@ -556,8 +584,9 @@ pub fn main_with(cli: Cli) -> Result<()> {
             // A lira run's reference models train on every core; the per-user records need the
             // run itself, which only the stepped run keeps.
             if cfg.attack == crate::attack::AttackKind::Lira && jobs > 1 && a.users.is_none() {
-                let report = with_workers(jobs, "units", |w| parallel::single(data, cfg, w))?;
-                print_result(&JobResult::Single(&report), a.common.json);
+                let spec = JobSpec::Single {};
+                let report = with_workers(jobs, "units", |w| parallel::run(data, cfg, &spec, w))?;
+                print_result(&report.as_result(), a.common.json);
                 return Ok(());
             }
             let p = Pipeline::new(data, cfg)?.with_clock(clock());
@@ -580,39 +609,12 @@ pub fn main_with(cli: Cli) -> Result<()> {
                 let given = serde_json::Map::from_iter(v.entry(&a.param).map(|e| (e.key, e.value)));
                 cfg.check_typed(&given, &a.param, &v.text)?;
             }
-            let values: Vec<f64> = a.values.iter().map(|v| v.value).collect();
-            distinct(
-                "--values",
-                &values,
-                "a repeated value repeats its runs, which would count as another point",
-            )?;
-            distinct("--seeds", &a.seeds, SEEDS_WHY)?;
-            let runs = a.values.len() * a.seeds.len();
-            let what = format!(
-                "this sweep ({} values × {} seeds)",
-                a.values.len(),
-                a.seeds.len()
-            );
-            check_runs(runs, &what, a.common.force)?;
-            let data = load(&a.common.ratings)?;
-            let jobs = a.parallel.jobs();
-            let estimate = cost::estimate_sweep(
-                &cfg,
-                &data.summary(),
-                &a.param,
-                &values,
-                a.seeds.len(),
-                jobs,
-            )?;
-            check_cost(
-                estimate,
-                &format!("{what} on {jobs} threads"),
-                a.common.force,
-            )?;
-            let report = with_workers(jobs, "runs", |w| {
-                parallel::sweep(data, cfg, &a.param, &values, &a.seeds, w)
-            })?;
-            print_result(&JobResult::Sweep(&report), a.common.json);
+            let spec = JobSpec::Sweep {
+                param: a.param.clone(),
+                values: a.values.iter().map(|v| v.value).collect(),
+                seeds: a.seeds.clone(),
+            };
+            run_job(cfg, spec, &a.common, &a.parallel)?;
         }
         Command::Matrix(a) => {
             let cfg = a.common.config()?;
@@ -623,34 +625,11 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?,
                 None => RecommenderKind::ALL.to_vec(),
             };
-            let ids: Vec<&str> = kinds.iter().map(|k| k.id()).collect();
-            distinct(
-                "--recommenders",
-                &ids,
-                "each is a row and a column of the matrix",
-            )?;
-            distinct("--seeds", &a.seeds, SEEDS_WHY)?;
-            let what = format!(
-                "this matrix ({} seeds × {} recommenders)",
-                a.seeds.len(),
-                kinds.len()
-            );
-            check_runs(a.seeds.len(), &what, a.common.force)?;
-            let data = load(&a.common.ratings)?;
-            let jobs = a.parallel.jobs();
-            let estimate =
-                cost::estimate_matrix(&cfg, &data.summary(), &kinds, a.seeds.len(), jobs);
-            check_cost(
-                estimate,
-                &format!("{what} on {jobs} threads"),
-                a.common.force,
-            )?;
-            // More than one thread: each seed's algorithms train as parts of their own.
-            let parts = if jobs > 1 { "seed parts" } else { "seeds" };
-            let report = with_workers(jobs, parts, |w| {
-                parallel::matrix(data, cfg, &kinds, &a.seeds, w)
-            })?;
-            print_result(&JobResult::Matrix(&report), a.common.json);
+            let spec = JobSpec::Matrix {
+                recommenders: kinds,
+                seeds: a.seeds.clone(),
+            };
+            run_job(cfg, spec, &a.common, &a.parallel)?;
         }
         Command::Synth(a) => {
             let params = crate::synth::SynthParams {
@@ -712,47 +691,20 @@ pub fn main_with(cli: Cli) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?,
                 None => Vec::new(),
             };
-            let protocols = a
-                .protocols
-                .clone()
-                .unwrap_or(crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec());
-            let strengths = a.strengths.clone().unwrap_or(DEFAULT_STRENGTHS.to_vec());
-            let natural = a
-                .natural_epochs
-                .clone()
-                .unwrap_or(DEFAULT_NATURAL_EPOCHS.to_vec());
-            distinct(
-                "--strengths",
-                &strengths,
-                "a repeated strength repeats its runs",
-            )?;
-            distinct(
-                "--natural-epochs",
-                &natural,
-                "a repeated count repeats its runs",
-            )?;
-            distinct("--seeds", &a.seeds, SEEDS_WHY)?;
-            let what = format!("this frontier ({} seeds)", a.seeds.len());
-            check_runs(a.seeds.len(), &what, a.common.force)?;
-            let data = load(&a.common.ratings)?;
-            let jobs = a.parallel.jobs();
-            let estimate = cost::estimate_frontier_panels(
-                &cfg,
-                &data.summary(),
-                &protocols,
-                &defences,
-                &strengths,
-                a.seeds.len(),
-                &natural,
-                jobs,
-            );
-            check_cost(estimate, &what, a.common.force)?;
-            let report = with_workers(jobs, "parts", |w| {
-                parallel::frontier(
-                    data, cfg, &protocols, &defences, &strengths, &a.seeds, &natural, w,
-                )
-            })?;
-            print_result(&JobResult::Frontier(&report), a.common.json);
+            let spec = JobSpec::Frontier {
+                defences,
+                strengths: a.strengths.clone().unwrap_or(DEFAULT_STRENGTHS.to_vec()),
+                seeds: a.seeds.clone(),
+                natural_epochs: a
+                    .natural_epochs
+                    .clone()
+                    .unwrap_or(DEFAULT_NATURAL_EPOCHS.to_vec()),
+                protocols: a
+                    .protocols
+                    .clone()
+                    .unwrap_or(crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec()),
+            };
+            run_job(cfg, spec, &a.common, &a.parallel)?;
         }
         Command::Audit(a) => {
             let command = crate::audit::command::AuditCommand {

@@ -1,23 +1,26 @@
 //! The only module that knows about JavaScript: a thin wasm-bindgen layer over the compute core.
-//! A worker loads a `Dataset`, creates a `Job` (single run, sweep, matrix or defence frontier) and
-//! calls `step()` in a loop,
-//! posting progress between calls and dropping the job to cancel. For a pool of workers a sweep,
-//! matrix or frontier is split into units (`planJob`), each run by a `Unit`, and the pieces are
-//! put back together by `aggregateJob`. An `Audit` (src/audit/) is stepped the same way.
+//! A worker loads a `Dataset`, starts a `Job` from a job (`Job.start`: the JSON text of an
+//! `experiment::JobSpec`, `{kind, ...fields}`) and calls `step()` in a loop, posting progress
+//! between calls and dropping the job to cancel. For a pool of workers a job is split into units
+//! (`planJob`), each run by a `Unit`, and the pieces are put back together by `aggregateJob`. An
+//! `Audit` (src/audit/) is stepped the same way.
+//!
+//! Values cross as JSON: a job is JSON text; other objects go through `JSON.stringify` and
+//! `JSON.parse` here (serde_json both ways, floats correctly rounded: the numbers are bit for bit
+//! the ones a JS value would carry). serde-wasm-bindgen, which did this before, was a second serde
+//! back end beside serde_json in the module (docs/performance.md "First load").
 
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
-use crate::defence::DefenceKind;
-use crate::experiment::frontier::{Frontier, DEFAULT_NATURAL_EPOCHS, DEFAULT_PROTOCOLS};
-use crate::experiment::matrix::Matrix;
 use crate::experiment::served::ServedCache;
-use crate::experiment::units::{JobSpec, Piece, Plan, UnitRun};
+use crate::experiment::units::{Piece, Plan, UnitRun};
+use crate::experiment::{Job as CoreJob, JobSpec};
 use crate::recommender::RecommenderKind;
-use crate::sweep::{Job as CoreJob, Sweep};
 
 /// The `performance` object of the global scope this module runs in: the page's worker, a window
 /// (wasm-bindgen browser tests) or Node (wasm-bindgen Node tests, which have neither type).
@@ -54,9 +57,27 @@ pub fn random_seed() -> Result<u32, JsError> {
     getrandom::u32().map_err(|e| JsError::new(&format!("no random source: {e}")))
 }
 
+/// `v` as a JS value: its JSON text, parsed by the host (`JSON.parse`).
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let text = serde_json::to_string(v).map_err(|e| JsError::new(&e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("JSON.parse refused the core's output"))
+}
+
+/// A JS value's JSON text (`JSON.stringify`); `what` names it in errors. `undefined` and `null`
+/// are `null`.
+fn json_text(value: &JsValue, what: &str) -> Result<String, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok("null".into());
+    }
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|_| JsError::new(&format!("{what}: not a JSON value")))?;
+    Ok(String::from(text))
+}
+
+/// A JS value read as `T` through its JSON text; errors start with `what`.
+fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
+    serde_json::from_str(&json_text(value, what)?)
+        .map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 fn err(e: crate::Error) -> JsError {
@@ -64,14 +85,17 @@ fn err(e: crate::Error) -> JsError {
 }
 
 /// Parses a (possibly partial) config object; missing keys take their defaults, unknown keys are
-/// an error. It goes through JSON because serde-wasm-bindgen would silently skip unknown keys.
+/// an error.
 fn config_from_js(value: JsValue) -> Result<Config, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(Config::default());
     }
-    let json: serde_json::Value =
-        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("config: {e}")))?;
-    Config::from_json(json).map_err(err)
+    Config::from_json(from_js(&value, "config")?).map_err(err)
+}
+
+/// A job from its JSON text (`{kind, ...fields}`, experiment::JobSpec).
+fn job_from_text(job: &str) -> Result<JobSpec, JsError> {
+    JobSpec::from_json_text(job).map_err(err)
 }
 
 /// The full default config (every key, documented in `Config`).
@@ -127,7 +151,7 @@ impl Dataset {
     }
 }
 
-/// A single run or a sweep, advanced by `step()`.
+/// A job run in this worker alone, advanced by `step()`.
 #[wasm_bindgen]
 pub struct Job {
     inner: CoreJob,
@@ -135,79 +159,26 @@ pub struct Job {
 
 #[wasm_bindgen]
 impl Job {
-    /// One run of the pipeline with `config` (partial object; defaults fill the rest).
-    pub fn single(dataset: &Dataset, config: JsValue) -> Result<Job, JsError> {
-        let cfg = config_from_js(config)?;
-        let p = crate::pipeline::Pipeline::new(dataset.inner.clone(), cfg)
-            .map_err(err)?
-            .with_clock(Box::new(clock()));
-        Ok(Job {
-            inner: CoreJob::Single(Box::new(p)),
-        })
-    }
-
-    /// `single`, taking the seed's trained recommenders from this data set's cache when an earlier
-    /// run here (a single run, a comparison's or a pooled sweep's) trained them with the same
-    /// recommender settings, and leaving its own there (experiment::served): a change of the
+    /// The job `job` (JSON text of `{kind, ...fields}`: single, sweep, matrix, frontier or you;
+    /// docs/INTERFACES.md "Jobs") with `config` (partial object; defaults fill the rest). `reuse`:
+    /// a single run takes its seed's trained recommenders from this data set's cache when an
+    /// earlier run here (a single run, a comparison's or a pooled sweep's) trained them with the
+    /// same recommender settings, and leaves its own there (experiment::served): a change of the
     /// attacker's settings only (Live mode) re-runs in a fraction of the time, with the numbers a
-    /// fresh run gives.
-    #[wasm_bindgen(js_name = singleReusing)]
-    pub fn single_reusing(dataset: &Dataset, config: JsValue) -> Result<Job, JsError> {
-        let cfg = config_from_js(config)?;
-        let p = crate::pipeline::Pipeline::new(dataset.inner.clone(), cfg)
-            .map_err(err)?
-            .with_clock(Box::new(clock()))
-            .with_cache(dataset.served.clone());
-        Ok(Job {
-            inner: CoreJob::Single(Box::new(p)),
-        })
-    }
-
-    /// "Would it spot you?" (`memberlens run --you`): the reader, who likes the movies `picks`
-    /// (5–20 distinct movie ids of the data set), joins the target once as a member and once as a
-    /// non-member; the result is the two runs' `YouReport`. Errors name the pick ("picks:3: …").
-    pub fn you(dataset: &Dataset, config: JsValue, picks: Vec<f64>) -> Result<Job, JsError> {
-        let cfg = config_from_js(config)?;
-        let picks = picks
-            .iter()
-            .enumerate()
-            .map(|(i, &id)| {
-                // A movie id is a whole number; JS numbers hold them exactly up to 2^53.
-                if id.fract() != 0.0 || !(0.0..=9_007_199_254_740_992.0).contains(&id) {
-                    return Err(JsError::new(&format!(
-                        "picks:{}: {id} is not a movie id (a whole number)",
-                        i + 1
-                    )));
-                }
-                Ok(crate::experiment::you::Pick {
-                    id: id as u64,
-                    line: i + 1,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let y = crate::experiment::you::You::new(&dataset.inner, cfg, &picks, "picks")
-            .map_err(err)?
-            .with_clock(|| Box::new(clock()));
-        Ok(Job {
-            inner: CoreJob::You(Box::new(y)),
-        })
-    }
-
-    /// `param` (any numeric config key) over `values`, each with every seed in `seeds`.
-    pub fn sweep(
+    /// fresh run gives. Throws on a bad setting before any work ("picks:3: …" for a bad pick).
+    pub fn start(
         dataset: &Dataset,
         config: JsValue,
-        param: &str,
-        values: Vec<f64>,
-        seeds: Vec<u32>,
+        job: &str,
+        reuse: bool,
     ) -> Result<Job, JsError> {
         let cfg = config_from_js(config)?;
-        let s = Sweep::new(dataset.inner.clone(), cfg, param, &values, &seeds)
-            .map_err(err)?
-            .with_clock(Arc::new(clock()));
-        Ok(Job {
-            inner: CoreJob::Sweep(Box::new(s)),
-        })
+        let spec = job_from_text(job)?;
+        let clock: Arc<dyn Fn() -> f64> = Arc::new(clock());
+        let cache = reuse.then(|| dataset.served.clone());
+        let inner = CoreJob::from_spec(dataset.inner.clone(), cfg, &spec, Some(clock), cache)
+            .map_err(err)?;
+        Ok(Job { inner })
     }
 
     /// Does a bounded piece of work; returns the progress object (see docs/INTERFACES.md).
@@ -251,30 +222,6 @@ pub fn recommender_names() -> Vec<String> {
         .collect()
 }
 
-#[wasm_bindgen]
-impl Job {
-    /// The transfer matrix: every (shadow, target) pair of `recommenders`, over `seeds`.
-    pub fn matrix(
-        dataset: &Dataset,
-        config: JsValue,
-        recommenders: Vec<String>,
-        seeds: Vec<u32>,
-    ) -> Result<Job, JsError> {
-        let cfg = config_from_js(config)?;
-        let kinds = recommenders
-            .iter()
-            .map(|n| RecommenderKind::parse("recommenders", n))
-            .collect::<crate::Result<Vec<_>>>()
-            .map_err(err)?;
-        let m = Matrix::new(dataset.inner.clone(), cfg, &kinds, &seeds)
-            .map_err(err)?
-            .with_clock(Arc::new(clock()));
-        Ok(Job {
-            inner: CoreJob::Matrix(Box::new(m)),
-        })
-    }
-}
-
 /// The config schema version links carry (`v=` in the page's URL; see `config::SCHEMA_VERSION`).
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> u32 {
@@ -299,86 +246,36 @@ pub fn attack_names() -> Vec<String> {
         .collect()
 }
 
-#[wasm_bindgen]
-impl Job {
-    /// The privacy–utility frontier: one panel per protocol of `protocols` (an empty array: both,
-    /// popular and fold-in), each of `defences` (an empty array: every one that applies to a panel)
-    /// at each of `strengths` (in [0, 1]), over `seeds`, with the undefended service and the
-    /// natural frontier (the undefended recommender at 10, 20, 40 and 80 epochs).
-    pub fn frontier(
-        dataset: &Dataset,
-        config: JsValue,
-        defences: Vec<String>,
-        strengths: Vec<f64>,
-        seeds: Vec<u32>,
-        protocols: Vec<String>,
-    ) -> Result<Job, JsError> {
-        let cfg = config_from_js(config)?;
-        let kinds = defences
-            .iter()
-            .map(|n| DefenceKind::parse("defences", n))
-            .collect::<crate::Result<Vec<_>>>()
-            .map_err(err)?;
-        let protocols = if protocols.is_empty() {
-            DEFAULT_PROTOCOLS.to_vec()
-        } else {
-            protocols
-                .iter()
-                .map(|p| {
-                    serde_json::from_value(serde_json::Value::String(p.clone())).map_err(|_| {
-                        err(crate::Error::config(
-                            "protocols",
-                            format!(
-                                "unknown protocol '{}' (allowed: popular, fold-in)",
-                                crate::error::shorten(p)
-                            ),
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<_>, JsError>>()?
-        };
-        let f = Frontier::panels(
-            dataset.inner.clone(),
-            cfg,
-            &protocols,
-            &kinds,
-            &strengths,
-            &seeds,
-            &DEFAULT_NATURAL_EPOCHS,
-        )
-        .map_err(err)?
-        .with_clock(Arc::new(clock()));
-        Ok(Job {
-            inner: CoreJob::Frontier(Box::new(f)),
-        })
-    }
-}
-
 /// What a comparison of the popular-list run with the fold-in run teaches
 /// (`eval::takeaways::compare`): both arguments are run results as `Job.result()` gives them.
 #[wasm_bindgen(js_name = compareTakeaway)]
 pub fn compare_takeaway(popular: JsValue, fold_in: JsValue) -> Result<String, JsError> {
-    let a: crate::report::RunReport = serde_wasm_bindgen::from_value(popular)
-        .map_err(|e| JsError::new(&format!("compareTakeaway: popular run: {e}")))?;
-    let b: crate::report::RunReport = serde_wasm_bindgen::from_value(fold_in)
-        .map_err(|e| JsError::new(&format!("compareTakeaway: fold-in run: {e}")))?;
+    let a: crate::report::RunReport = from_js(&popular, "compareTakeaway: popular run")?;
+    let b: crate::report::RunReport = from_js(&fold_in, "compareTakeaway: fold-in run")?;
     Ok(crate::eval::takeaways::compare(&a, &b))
 }
 
-/// What a job will cost in this browser, before it starts (`cost::estimate_job`): `summary` is the
-/// data set's `{users, items, interactions, ratings}` (a worker's `Dataset.summary()`), `config` a
-/// (partial) config, `kind` one of `single`, `compare`, `sweep`, `matrix`, `frontier`, `spec` the
-/// run message's job keys (`param`, `values`, `seeds`, `recommenders`, `defences`, `strengths`,
-/// `configs`), `workers` how many workers share the runs, `cores` (optional,
-/// `navigator.hardwareConcurrency`) how many of them can run at once. Returns `{seconds, bytes,
-/// runs, confirm, refused, text}`: `confirm` above a minute, `refused` (a message) above the run
-/// limit.
-#[wasm_bindgen(js_name = estimateCost)]
-pub fn estimate_cost(
+/// What job `job` (JSON text, `{kind, ...fields}`) will cost in this browser, before it starts
+/// (`cost::estimate_job`): `summary` is the data set's `{users, items, interactions, ratings}` (a
+/// worker's `Dataset.summary()`), `config` a (partial) config, `workers` how many workers share
+/// the runs, `cores` (optional, `navigator.hardwareConcurrency`) how many of them can run at once.
+/// Returns `{seconds, bytes, runs, confirm, refused, text}`: `confirm` above a minute, `refused` (a
+/// message) above the run limit.
+#[wasm_bindgen(js_name = estimateJob)]
+pub fn estimate_job(
     summary: JsValue,
     config: JsValue,
-    kind: &str,
-    spec: JsValue,
+    job: &str,
+    workers: u32,
+    cores: Option<u32>,
+) -> Result<JsValue, JsError> {
+    estimate(summary, config, &job_from_text(job)?, workers, cores)
+}
+
+fn estimate(
+    summary: JsValue,
+    config: JsValue,
+    job: &JobSpec,
     workers: u32,
     cores: Option<u32>,
 ) -> Result<JsValue, JsError> {
@@ -389,8 +286,7 @@ pub fn estimate_cost(
         interactions: usize,
         ratings: usize,
     }
-    let c: Counts = serde_wasm_bindgen::from_value(summary)
-        .map_err(|e| JsError::new(&format!("summary: {e}")))?;
+    let c: Counts = from_js(&summary, "summary")?;
     let data = crate::data::DatasetSummary {
         name: String::new(),
         users: c.users,
@@ -399,18 +295,10 @@ pub fn estimate_cost(
         ratings: c.ratings,
     };
     let cfg = config_from_js(config)?;
-    let spec: crate::cost::JobSpec = if spec.is_undefined() || spec.is_null() {
-        crate::cost::JobSpec::default()
-    } else {
-        let json: serde_json::Value = serde_wasm_bindgen::from_value(spec)
-            .map_err(|e| JsError::new(&format!("spec: {e}")))?;
-        serde_json::from_value(json).map_err(|e| JsError::new(&format!("spec: {e}")))?
-    };
     let e = crate::cost::estimate_job_on(
         &cfg,
         &data,
-        kind,
-        &spec,
+        job,
         workers as usize,
         cores.map_or(workers, |c| c.max(1)) as usize,
         crate::cost::BROWSER_FACTOR,
@@ -421,30 +309,22 @@ pub fn estimate_cost(
 
 // ---- jobs as units, for a pool of workers (www/js/pool.js) ------------------------------------
 
-/// A job's spec from JS: `{kind: 'sweep', param, values, seeds}`, `{kind: 'matrix', recommenders,
-/// seeds}` or `{kind: 'frontier', defences, strengths, seeds}` (defences `[]`: every one that
-/// applies to the config, as `Job.frontier`).
-fn spec_from_js(value: JsValue, cfg: &Config) -> Result<JobSpec, JsError> {
-    let json: serde_json::Value =
-        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("spec: {e}")))?;
-    let mut spec: JobSpec =
-        serde_json::from_value(json).map_err(|e| JsError::new(&format!("spec: {e}")))?;
+/// The plan of job `job` (JSON text: `{kind: 'sweep', param, values, seeds}`, `{kind: 'matrix',
+/// recommenders, seeds}`, `{kind: 'frontier', defences, strengths, seeds, protocols?}` or
+/// `{kind: 'single'}`). A frontier's defences `[]` are every one that applies to the config.
+fn plan(dataset: &Dataset, config: JsValue, job: &str) -> Result<Plan, JsError> {
+    let cfg = config_from_js(config)?;
+    let mut spec = job_from_text(job)?;
     if let JobSpec::Frontier { defences, .. } = &mut spec {
         if defences.is_empty() {
             *defences = cfg.applicable_defences();
         }
     }
-    Ok(spec)
-}
-
-fn plan(dataset: &Dataset, config: JsValue, spec: JsValue) -> Result<Plan, JsError> {
-    let cfg = config_from_js(config)?;
-    let spec = spec_from_js(spec, &cfg)?;
     Plan::new(dataset.inner.clone(), cfg, &spec).map_err(err)
 }
 
 fn pieces_from_js(pieces: JsValue) -> Result<Vec<Piece>, JsError> {
-    serde_wasm_bindgen::from_value(pieces).map_err(|e| JsError::new(&format!("pieces: {e}")))
+    from_js(&pieces, "pieces")
 }
 
 /// The job's units in their fixed order: `[{unit, weight, group, served?, needs?}]`
@@ -456,10 +336,10 @@ fn pieces_from_js(pieces: JsValue) -> Result<Vec<Piece>, JsError> {
 pub fn plan_job(
     dataset: &Dataset,
     config: JsValue,
-    spec: JsValue,
+    job: &str,
     fine: bool,
 ) -> Result<JsValue, JsError> {
-    to_js(&plan(dataset, config, spec)?.units(fine))
+    to_js(&plan(dataset, config, job)?.units(fine))
 }
 
 /// The report of a job from every unit's piece (any order): the very report `Job.sweep`,
@@ -468,10 +348,10 @@ pub fn plan_job(
 pub fn aggregate_job(
     dataset: &Dataset,
     config: JsValue,
-    spec: JsValue,
+    job: &str,
     pieces: JsValue,
 ) -> Result<JsValue, JsError> {
-    let plan = plan(dataset, config, spec)?;
+    let plan = plan(dataset, config, job)?;
     to_js(&plan.aggregate(&pieces_from_js(pieces)?).map_err(err)?)
 }
 
@@ -481,10 +361,10 @@ pub fn aggregate_job(
 pub fn frontier_so_far(
     dataset: &Dataset,
     config: JsValue,
-    spec: JsValue,
+    job: &str,
     pieces: JsValue,
 ) -> Result<JsValue, JsError> {
-    let plan = plan(dataset, config, spec)?;
+    let plan = plan(dataset, config, job)?;
     to_js(
         &plan
             .frontier_so_far(&pieces_from_js(pieces)?)
@@ -498,11 +378,11 @@ pub fn frontier_so_far(
 pub fn sweep_point(
     dataset: &Dataset,
     config: JsValue,
-    spec: JsValue,
+    job: &str,
     value_index: usize,
     pieces: JsValue,
 ) -> Result<JsValue, JsError> {
-    let plan = plan(dataset, config, spec)?;
+    let plan = plan(dataset, config, job)?;
     to_js(
         &plan
             .sweep_point(value_index, &pieces_from_js(pieces)?)
@@ -517,11 +397,11 @@ pub fn sweep_point(
 pub fn export_served(
     dataset: &Dataset,
     config: JsValue,
-    spec: JsValue,
+    job: &str,
     unit: JsValue,
 ) -> Result<JsValue, JsError> {
-    let plan = plan(dataset, config, spec)?.with_cache(dataset.served.clone());
-    match plan.export_served(unit_from_js(unit)?) {
+    let plan = plan(dataset, config, job)?.with_cache(dataset.served.clone());
+    match plan.export_served(unit_from_js(&unit)?) {
         Some(lists) => to_js(&lists),
         None => Ok(JsValue::NULL),
     }
@@ -534,18 +414,17 @@ pub fn export_served(
 pub fn import_served(
     dataset: &Dataset,
     config: JsValue,
-    spec: JsValue,
+    job: &str,
     unit: JsValue,
     served: JsValue,
 ) -> Result<(), JsError> {
-    let plan = plan(dataset, config, spec)?.with_cache(dataset.served.clone());
-    let lists = serde_wasm_bindgen::from_value(served)
-        .map_err(|e| JsError::new(&format!("served: {e}")))?;
-    plan.import_served(unit_from_js(unit)?, lists).map_err(err)
+    let plan = plan(dataset, config, job)?.with_cache(dataset.served.clone());
+    let lists = from_js(&served, "served")?;
+    plan.import_served(unit_from_js(&unit)?, lists).map_err(err)
 }
 
-fn unit_from_js(unit: JsValue) -> Result<crate::experiment::units::Unit, JsError> {
-    serde_wasm_bindgen::from_value(unit).map_err(|e| JsError::new(&format!("unit: {e}")))
+fn unit_from_js(unit: &JsValue) -> Result<crate::experiment::units::Unit, JsError> {
+    from_js(unit, "unit")
 }
 
 /// One unit of a job, advanced by `step()`; `piece()` once done.
@@ -560,11 +439,11 @@ impl Unit {
     pub fn start(
         dataset: &Dataset,
         config: JsValue,
-        spec: JsValue,
+        job: &str,
         unit: JsValue,
     ) -> Result<Unit, JsError> {
-        let plan = plan(dataset, config, spec)?.with_cache(dataset.served.clone());
-        let unit = unit_from_js(unit)?;
+        let plan = plan(dataset, config, job)?.with_cache(dataset.served.clone());
+        let unit = unit_from_js(&unit)?;
         let inner = plan.start(unit, Some(Arc::new(clock()))).map_err(err)?;
         Ok(Unit { inner })
     }
@@ -671,8 +550,7 @@ impl Audit {
             .inner
             .report()
             .ok_or_else(|| JsError::new("the audit has not finished: call step() until done"))?;
-        let ratings: crate::audit::html::FileMeta = serde_wasm_bindgen::from_value(ratings)
-            .map_err(|e| JsError::new(&format!("ratings: {e}")))?;
+        let ratings: crate::audit::html::FileMeta = from_js(&ratings, "ratings")?;
         let meta = crate::audit::html::ReportMeta {
             ratings,
             lists: self.lists.clone(),

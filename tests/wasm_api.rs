@@ -5,7 +5,7 @@
 
 mod common;
 
-use memberlens::wasm::{check_config, default_config, estimate_cost, Dataset, Job};
+use memberlens::wasm::{check_config, default_config, estimate_job, Dataset, Job};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -72,8 +72,10 @@ fn bad_config_and_bad_file_throw_clear_errors() {
 fn single_run_matches_a_second_run_and_has_cli_keys() {
     let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     assert_eq!(get(&ds.summary().unwrap(), "users").as_f64(), Some(60.0));
-    let a = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
-    let b = run_to_end(&mut Job::single(&ds, small_config()).unwrap());
+    let a =
+        run_to_end(&mut Job::start(&ds, small_config(), r#"{"kind":"single"}"#, false).unwrap());
+    let b =
+        run_to_end(&mut Job::start(&ds, small_config(), r#"{"kind":"single"}"#, false).unwrap());
     for key in common::RUN_KEYS {
         assert!(!get(&a, key).is_undefined(), "missing {key}");
     }
@@ -102,12 +104,34 @@ fn single_run_matches_a_second_run_and_has_cli_keys() {
 #[wasm_bindgen_test]
 fn sweep_reports_points_and_result_before_done_throws() {
     let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
-    let mut job = Job::sweep(&ds, small_config(), "k", vec![4.0, 8.0], vec![0, 1]).unwrap();
+    let mut job = Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"sweep","param":"k","values":[4,8],"seeds":[0,1]}"#,
+        false,
+    )
+    .unwrap();
     assert!(job.result().is_err());
     let r = run_to_end(&mut job);
     let points: js_sys::Array = get(&r, "points").into();
     assert_eq!(points.length(), 2);
-    assert!(Job::sweep(&ds, small_config(), "protocol", vec![1.0], vec![0]).is_err());
+    let bad = r#"{"kind":"sweep","param":"protocol","values":[1],"seeds":[0]}"#;
+    assert!(Job::start(&ds, small_config(), bad, false).is_err());
+    // The job's own fields are checked too: a job of another shape, or a kind not stepped here.
+    assert!(Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"sweep","param":"k"}"#,
+        false
+    )
+    .is_err());
+    assert!(Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"compare","configs":[{}]}"#,
+        false
+    )
+    .is_err());
 }
 
 fn js(json: &str) -> JsValue {
@@ -115,14 +139,13 @@ fn js(json: &str) -> JsValue {
 }
 
 #[wasm_bindgen_test]
-fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_runs() {
+fn estimate_job_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_runs() {
     let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
     let summary = ds.summary().unwrap();
-    let e = estimate_cost(
+    let e = estimate_job(
         summary.clone(),
         JsValue::NULL,
-        "single",
-        JsValue::NULL,
+        r#"{"kind":"single"}"#,
         1,
         None,
     )
@@ -146,11 +169,10 @@ fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_
     assert!(get(&e, "text").as_string().unwrap().starts_with("about "));
 
     // ML-1M-sized counts, epochs and k at the page's maximum: above a minute, so the page asks.
-    let big = estimate_cost(
+    let big = estimate_job(
         js(r#"{"users":6040,"items":3706,"interactions":1000000,"ratings":1000000}"#),
         js(r#"{"epochs":500,"k":512}"#),
-        "single",
-        JsValue::NULL,
+        r#"{"kind":"single"}"#,
         1,
         None,
     )
@@ -159,55 +181,60 @@ fn estimate_cost_scales_to_the_browser_asks_above_a_minute_and_refuses_too_many_
 
     // 10 values × 21 seeds = 210 runs: refused, naming the limit.
     let seeds: Vec<String> = (0..21).map(|s| s.to_string()).collect();
-    let spec = js(&format!(
-        r#"{{"param":"vector_k","values":[10,20,30,40,50,60,70,80,90,100],"seeds":[{}]}}"#,
+    let job = format!(
+        r#"{{"kind":"sweep","param":"vector_k","values":[10,20,30,40,50,60,70,80,90,100],"seeds":[{}]}}"#,
         seeds.join(",")
-    ));
-    let sweep = estimate_cost(
-        summary.clone(),
-        JsValue::NULL,
-        "sweep",
-        spec.clone(),
-        3,
-        None,
-    )
-    .unwrap();
+    );
+    let sweep = estimate_job(summary.clone(), JsValue::NULL, &job, 3, None).unwrap();
     assert_eq!(get(&sweep, "runs").as_f64(), Some(210.0));
     assert!(get(&sweep, "refused")
         .as_string()
         .unwrap()
         .contains("more than the limit of 200"));
+    // "Would it spot you?" is two single runs: a comparison of the same config twice.
+    let you = estimate_job(
+        summary.clone(),
+        JsValue::NULL,
+        r#"{"kind":"you","picks":[1,2,3,4,5]}"#,
+        1,
+        None,
+    )
+    .unwrap();
+    let twice = estimate_job(
+        summary.clone(),
+        JsValue::NULL,
+        r#"{"kind":"compare","configs":[{},{}]}"#,
+        1,
+        None,
+    )
+    .unwrap();
+    assert_eq!(get(&you, "runs").as_f64(), Some(2.0));
+    assert_eq!(
+        get(&you, "seconds").as_f64(),
+        get(&twice, "seconds").as_f64()
+    );
     // More workers than cores: the time of as many workers as cores, not less (3 seeds: every
     // worker count reuses each seed's recommenders).
-    let spec = js(r#"{"param":"lr","values":[0.01,0.02],"seeds":[0,1,2]}"#);
+    let job = r#"{"kind":"sweep","param":"lr","values":[0.01,0.02],"seeds":[0,1,2]}"#;
     let on = |workers, cores| {
-        let e = estimate_cost(
-            summary.clone(),
-            JsValue::NULL,
-            "sweep",
-            spec.clone(),
-            workers,
-            cores,
-        );
+        let e = estimate_job(summary.clone(), JsValue::NULL, job, workers, cores);
         get(&e.unwrap(), "seconds").as_f64().unwrap()
     };
     assert!((on(3, Some(1)) - on(1, None)).abs() < 1e-9 * on(1, None));
     assert!(on(3, None) < 0.5 * on(1, None));
-    // A bad kind or spec key throws.
-    assert!(estimate_cost(
+    // A bad kind or field throws.
+    assert!(estimate_job(
         summary.clone(),
         JsValue::NULL,
-        "nope",
-        JsValue::NULL,
+        r#"{"kind":"nope"}"#,
         1,
         None
     )
     .is_err());
-    assert!(estimate_cost(
+    assert!(estimate_job(
         summary,
         JsValue::NULL,
-        "single",
-        js(r#"{"valuez":[1]}"#),
+        r#"{"kind":"single","valuez":[1]}"#,
         1,
         None
     )

@@ -1,9 +1,10 @@
 //! The estimates of jobs of many runs: a sweep (`estimate_sweep`), a transfer matrix
 //! (`estimate_matrix`), a privacy–utility frontier (`estimate_frontier`) and any job of the page
-//! (`estimate_job`, `JobSpec`, `JobEstimate`). Each is a list of pieces (one per run or seed, from
+//! (`estimate_job`, `JobEstimate`) and the CLI's estimate of any job (`estimate_spec`), both from
+//! an `experiment::JobSpec`. Each is a list of pieces (one per run or seed, from
 //! the single-run model in `cost`) scheduled over native threads or the page's workers.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{
     attacker, data_bytes, describe_bytes, describe_seconds, half, load_bytes, run_piece,
@@ -14,6 +15,7 @@ use crate::data::DatasetSummary;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
 use crate::experiment::served::{served_key, PAGE_SERVED_ENTRIES};
+use crate::experiment::JobSpec;
 use crate::recommender::RecommenderKind;
 
 /// Wall time and peak memory of `pieces` spread over `jobs` threads (longest first, each to the
@@ -314,23 +316,6 @@ pub fn estimate_frontier_panels(
     schedule(&pieces, data, jobs)
 }
 
-/// A job as the page describes it (the worker's run message, docs/INTERFACES.md): the keys its
-/// kind uses, the others absent.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobSpec {
-    pub param: Option<String>,
-    pub values: Option<Vec<f64>>,
-    pub seeds: Option<Vec<u32>>,
-    pub recommenders: Option<Vec<String>>,
-    pub defences: Option<Vec<String>>,
-    pub strengths: Option<Vec<f64>>,
-    /// Frontier: its panels (default both protocols).
-    pub protocols: Option<Vec<Protocol>>,
-    /// Compare: one config object per run.
-    pub configs: Option<Vec<serde_json::Value>>,
-}
-
 /// What the page shows before a job and decides on.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JobEstimate {
@@ -354,17 +339,77 @@ enum Scheduled {
     Done(Estimate, usize),
 }
 
-/// The estimate of a page job of `kind` (`single`, `compare`, `sweep`, `matrix` or `frontier`)
-/// with `spec`, its runs divided among `workers` workers, each `factor` times slower than native.
+/// What `spec` costs natively on `jobs` threads (the CLI's estimate, refused above the limits):
+/// one per kind, from the per-kind models above. "You" is two single runs one after the other:
+/// the estimate is each one's. An audit's estimate needs its lists (`estimate_audit`).
+pub fn estimate_spec(
+    cfg: &Config,
+    data: &DatasetSummary,
+    spec: &JobSpec,
+    jobs: usize,
+) -> Result<Estimate> {
+    Ok(match spec {
+        JobSpec::Single {} | JobSpec::You { .. } => super::estimate(cfg, data, 1),
+        JobSpec::Compare { configs } => {
+            let pieces = configs
+                .iter()
+                .map(|c| Ok(run_piece(&Config::from_json(c.clone())?, data)))
+                .collect::<Result<Vec<_>>>()?;
+            schedule(&pieces, data, jobs)
+        }
+        JobSpec::Sweep {
+            param,
+            values,
+            seeds,
+        } => estimate_sweep(cfg, data, param, values, seeds.len(), jobs)?,
+        JobSpec::Matrix {
+            recommenders,
+            seeds,
+        } => estimate_matrix(cfg, data, recommenders, seeds.len(), jobs),
+        JobSpec::Frontier {
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+            protocols,
+        } => estimate_frontier_panels(
+            cfg,
+            data,
+            &frontier_protocols(protocols),
+            defences,
+            strengths,
+            seeds.len(),
+            natural_epochs,
+            jobs,
+        ),
+        JobSpec::Audit { .. } => {
+            return Err(Error::config(
+                "job",
+                "an audit is estimated from its lists (cost::estimate_audit)",
+            ))
+        }
+    })
+}
+
+/// A frontier's panels: `protocols`, or both when empty.
+fn frontier_protocols(protocols: &[Protocol]) -> Vec<Protocol> {
+    if protocols.is_empty() {
+        crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec()
+    } else {
+        protocols.to_vec()
+    }
+}
+
+/// The estimate of a page job `spec`, its runs divided among `workers` workers, each `factor`
+/// times slower than native.
 pub fn estimate_job(
     cfg: &Config,
     data: &DatasetSummary,
-    kind: &str,
     spec: &JobSpec,
     workers: usize,
     factor: f64,
 ) -> Result<JobEstimate> {
-    estimate_job_on(cfg, data, kind, spec, workers, workers, factor)
+    estimate_job_on(cfg, data, spec, workers, workers, factor)
 }
 
 /// `estimate_job` on a machine of `cores` cores: the workers beyond them add their memory but
@@ -372,36 +417,31 @@ pub fn estimate_job(
 pub fn estimate_job_on(
     cfg: &Config,
     data: &DatasetSummary,
-    kind: &str,
     spec: &JobSpec,
     workers: usize,
     cores: usize,
     factor: f64,
 ) -> Result<JobEstimate> {
-    let missing = |key: &str| Error::config(key, format!("a {kind} job needs `{key}`"));
-    let seeds = || {
-        spec.seeds
-            .as_ref()
-            .map(Vec::len)
-            .ok_or_else(|| missing("seeds"))
-    };
     let workers = workers.max(1);
     let browser = factor > 1.0;
-    let (scheduled, runs, what) = match kind {
-        "single" => (Scheduled::Pieces(vec![run_piece(cfg, data)]), 1, "run"),
-        "compare" => {
-            let configs = spec.configs.as_ref().ok_or_else(|| missing("configs"))?;
+    let runs = spec.runs();
+    let (scheduled, what) = match spec {
+        JobSpec::Single {} => (Scheduled::Pieces(vec![run_piece(cfg, data)]), "run"),
+        // "Would it spot you?" is two single runs, one after the other.
+        JobSpec::You { .. } => (Scheduled::Pieces(vec![run_piece(cfg, data); 2]), "runs"),
+        JobSpec::Compare { configs } => {
             let pieces = configs
                 .iter()
                 .map(|c| Ok(run_piece(&Config::from_json(c.clone())?, data)))
                 .collect::<Result<Vec<_>>>()?;
-            let n = pieces.len();
-            (Scheduled::Pieces(pieces), n, "runs")
+            (Scheduled::Pieces(pieces), "runs")
         }
-        "sweep" => {
-            let param = spec.param.as_deref().ok_or_else(|| missing("param"))?;
-            let values = spec.values.as_ref().ok_or_else(|| missing("values"))?;
-            let seeds = seeds()?;
+        JobSpec::Sweep {
+            param,
+            values,
+            seeds,
+        } => {
+            let seeds = seeds.len();
             // The page's pool runs a sweep in value order. With one worker, a seed's lists are
             // its own cache's only (PAGE_SERVED_ENTRIES of them, least recently used out): with
             // more seeds than that, each value's seeds push out the ones the next value needs,
@@ -409,55 +449,43 @@ pub fn estimate_job_on(
             // Two or more workers send a seed's lists along and reuse whatever the seeds.
             let reuse = !browser || workers > 1 || seeds <= PAGE_SERVED_ENTRIES;
             let (pieces, _) = sweep_pieces(cfg, data, param, values, seeds, reuse)?;
-            (Scheduled::Pieces(pieces), values.len() * seeds, "runs")
+            (Scheduled::Pieces(pieces), "runs")
         }
-        "matrix" => {
-            let kinds = match &spec.recommenders {
-                Some(names) if !names.is_empty() => names
-                    .iter()
-                    .map(|n| RecommenderKind::parse("recommenders", n))
-                    .collect::<Result<Vec<_>>>()?,
-                _ => RecommenderKind::ALL.to_vec(),
-            };
-            let seeds = seeds()?;
+        JobSpec::Matrix {
+            recommenders,
+            seeds,
+        } => {
+            let seeds = seeds.len();
             let units = if workers > 1 {
-                seeds * (kinds.len() + 1)
+                seeds * (recommenders.len() + 1)
             } else {
                 seeds
             };
-            let est = matrix_schedule(cfg, data, &kinds, seeds, workers, cores, browser);
-            (Scheduled::Done(est, units), seeds, "seeds")
+            let est = matrix_schedule(cfg, data, recommenders, seeds, workers, cores, browser);
+            (Scheduled::Done(est, units), "seeds")
         }
-        "frontier" => {
-            let defences = match &spec.defences {
-                Some(names) if !names.is_empty() => names
-                    .iter()
-                    .map(|n| DefenceKind::parse("defences", n))
-                    .collect::<Result<Vec<_>>>()?,
-                _ => Vec::new(),
-            };
-            let strengths = spec
-                .strengths
-                .clone()
-                .unwrap_or_else(|| crate::experiment::frontier::DEFAULT_STRENGTHS.to_vec());
-            let protocols = match &spec.protocols {
-                Some(p) if !p.is_empty() => p.clone(),
-                _ => crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec(),
-            };
-            let seeds = seeds()?;
-            let natural = crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS;
+        JobSpec::Frontier {
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+            protocols,
+        } => {
             let pieces = panel_pieces(
-                cfg, data, &protocols, &defences, &strengths, seeds, &natural,
+                cfg,
+                data,
+                &frontier_protocols(protocols),
+                defences,
+                strengths,
+                seeds.len(),
+                natural_epochs,
             );
-            (Scheduled::Pieces(pieces), seeds, "seeds")
+            (Scheduled::Pieces(pieces), "seeds")
         }
-        other => {
+        JobSpec::Audit { .. } => {
             return Err(Error::config(
-                "kind",
-                format!(
-                    "unknown job kind '{}' (allowed: single, compare, sweep, matrix, frontier)",
-                    crate::error::shorten(other)
-                ),
+                "job",
+                "an audit is estimated from its lists (Audit.estimate)",
             ))
         }
     };

@@ -39,7 +39,7 @@ pub use constants::*;
 pub use dp::{dp_steps, DP_PASS_FACTOR, NS_DP_NOISE};
 pub use jobs::{
     estimate_frontier, estimate_frontier_panels, estimate_job, estimate_job_on, estimate_matrix,
-    estimate_sweep, JobEstimate, JobSpec,
+    estimate_spec, estimate_sweep, JobEstimate,
 };
 pub use synth::estimate_synth;
 

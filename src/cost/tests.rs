@@ -3,6 +3,7 @@
 //! docs/scale.csv within a factor 1.35 of its measured CPU time and peak memory.
 
 use super::*;
+use crate::experiment::JobSpec;
 
 fn summary(users: usize, items: usize, interactions: usize) -> DatasetSummary {
     DatasetSummary {
@@ -162,24 +163,23 @@ fn parallel_jobs_shorten_time_and_add_working_sets() {
 fn page_jobs_divide_among_workers_ask_above_a_minute_and_refuse_above_the_run_limit() {
     let cfg = Config::default();
     let d = summary(610, 9_724, 100_836);
-    let single = estimate_job(&cfg, &d, "single", &JobSpec::default(), 4, 1.0).unwrap();
+    let single = estimate_job(&cfg, &d, &JobSpec::Single {}, 4, 1.0).unwrap();
     let native = estimate(&cfg, &d, 1);
     assert_eq!(single.seconds, native.seconds);
     assert_eq!(single.runs, 1);
     assert!(!single.confirm && single.refused.is_none());
     assert!(single.text.starts_with("about ") && !single.text.contains("worker"));
     // The browser factor scales time, and each worker holds a copy of the data set.
-    let browser = estimate_job(&cfg, &d, "single", &JobSpec::default(), 1, 1.5).unwrap();
+    let browser = estimate_job(&cfg, &d, &JobSpec::Single {}, 1, 1.5).unwrap();
     assert!((browser.seconds - 1.5 * native.seconds).abs() < 1e-9);
 
     let sweep = |seeds: u32, workers: usize| {
-        let spec = JobSpec {
-            param: Some("vector_k".into()),
-            values: Some((1..=10).map(|v| f64::from(v) * 10.0).collect()),
-            seeds: Some((0..seeds).collect()),
-            ..JobSpec::default()
+        let spec = JobSpec::Sweep {
+            param: "vector_k".into(),
+            values: (1..=10).map(|v| f64::from(v) * 10.0).collect(),
+            seeds: (0..seeds).collect(),
         };
-        estimate_job(&cfg, &d, "sweep", &spec, workers, BROWSER_FACTOR).unwrap()
+        estimate_job(&cfg, &d, &spec, workers, BROWSER_FACTOR).unwrap()
     };
     let one = sweep(3, 1);
     let three = sweep(3, 3);
@@ -206,25 +206,24 @@ fn page_jobs_divide_among_workers_ask_above_a_minute_and_refuse_above_the_run_li
         negatives: 10,
         ..cfg.clone()
     };
-    let e = estimate_job(&big, &d, "single", &JobSpec::default(), 1, BROWSER_FACTOR).unwrap();
+    let e = estimate_job(&big, &d, &JobSpec::Single {}, 1, BROWSER_FACTOR).unwrap();
     assert!(e.seconds > CONFIRM_SECONDS && e.confirm, "{e:?}");
 
     // Compare, matrix and frontier: their own counts; a missing key or unknown kind is an error.
-    let compare = JobSpec {
-        configs: Some(vec![
+    let compare = JobSpec::Compare {
+        configs: vec![
             serde_json::json!({"protocol": "popular"}),
             serde_json::json!({"protocol": "fold-in"}),
-        ]),
-        ..JobSpec::default()
+        ],
     };
-    let c = estimate_job(&cfg, &d, "compare", &compare, 1, 1.0).unwrap();
+    let c = estimate_job(&cfg, &d, &compare, 1, 1.0).unwrap();
     assert_eq!(c.runs, 2);
     assert!(c.seconds > native.seconds);
-    let seeds = JobSpec {
-        seeds: Some(vec![0, 1, 2]),
-        ..JobSpec::default()
+    let matrix_of = |seeds: Vec<u32>| JobSpec::Matrix {
+        recommenders: RecommenderKind::ALL.to_vec(),
+        seeds,
     };
-    let m = estimate_job(&cfg, &d, "matrix", &seeds, 1, 1.0).unwrap();
+    let m = estimate_job(&cfg, &d, &matrix_of(vec![0, 1, 2]), 1, 1.0).unwrap();
     assert_eq!(m.runs, 3);
     assert_eq!(
         m.seconds,
@@ -232,33 +231,79 @@ fn page_jobs_divide_among_workers_ask_above_a_minute_and_refuse_above_the_run_li
     );
     // One seed on three workers: its algorithms train as parts of their own, so it is faster
     // than on one, but not faster than its longest training and then its attack.
-    let one_seed = JobSpec {
-        seeds: Some(vec![0]),
-        ..JobSpec::default()
-    };
-    let alone = estimate_job(&cfg, &d, "matrix", &one_seed, 1, 1.0).unwrap();
-    let three = estimate_job(&cfg, &d, "matrix", &one_seed, 3, 1.0).unwrap();
+    let alone = estimate_job(&cfg, &d, &matrix_of(vec![0]), 1, 1.0).unwrap();
+    let three = estimate_job(&cfg, &d, &matrix_of(vec![0]), 3, 1.0).unwrap();
     assert!(three.seconds < alone.seconds, "{three:?} {alone:?}");
     assert!(three.seconds > alone.seconds / 3.0, "{three:?} {alone:?}");
-    let none = JobSpec {
-        seeds: Some(vec![]),
-        ..JobSpec::default()
-    };
     assert_eq!(
-        estimate_job(&cfg, &d, "matrix", &none, 3, 1.0)
+        estimate_job(&cfg, &d, &matrix_of(vec![]), 3, 1.0)
             .unwrap()
             .runs,
         0
     );
-    let f = estimate_job(&cfg, &d, "frontier", &seeds, 1, 1.0).unwrap();
+    let frontier: JobSpec = serde_json::from_str(r#"{"kind":"frontier","seeds":[0,1,2]}"#).unwrap();
+    let f = estimate_job(&cfg, &d, &frontier, 1, 1.0).unwrap();
     assert_eq!(f.runs, 3);
     assert!(f.seconds > 3.0 * native.seconds, "{f:?}");
-    let err = estimate_job(&cfg, &d, "sweep", &seeds, 1, 1.0).unwrap_err();
-    assert!(err.to_string().contains("`param`"), "{err}");
-    let err = estimate_job(&cfg, &d, "everything", &seeds, 1, 1.0).unwrap_err();
+    // "You" is two runs; an audit is estimated from its lists, elsewhere.
+    let you = estimate_job(
+        &cfg,
+        &d,
+        &JobSpec::You {
+            picks: vec![1.0; 5],
+        },
+        1,
+        1.0,
+    )
+    .unwrap();
+    assert_eq!((you.runs, you.seconds), (2, 2.0 * native.seconds));
+    let err = estimate_job(
+        &cfg,
+        &d,
+        &JobSpec::Audit {
+            skip_unknown: false,
+        },
+        1,
+        1.0,
+    )
+    .unwrap_err();
     assert!(
-        err.to_string().contains("unknown job kind 'everything'"),
+        err.to_string().contains("estimated from its lists"),
         "{err}"
+    );
+}
+
+/// The CLI's estimate of a job (`estimate_spec`) is the per-kind model's.
+#[test]
+fn the_cli_estimate_of_a_spec_is_its_kinds_model() {
+    let cfg = Config::default();
+    let d = summary(610, 9_724, 100_836);
+    let sweep = JobSpec::Sweep {
+        param: "k".into(),
+        values: vec![10.0, 20.0],
+        seeds: vec![0, 1],
+    };
+    assert_eq!(
+        estimate_spec(&cfg, &d, &sweep, 2).unwrap(),
+        estimate_sweep(&cfg, &d, "k", &[10.0, 20.0], 2, 2).unwrap()
+    );
+    let frontier: JobSpec = serde_json::from_str(r#"{"kind":"frontier","seeds":[0]}"#).unwrap();
+    assert_eq!(
+        estimate_spec(&cfg, &d, &frontier, 1).unwrap(),
+        estimate_frontier_panels(
+            &cfg,
+            &d,
+            &crate::experiment::frontier::DEFAULT_PROTOCOLS,
+            &[],
+            &crate::experiment::frontier::DEFAULT_STRENGTHS,
+            1,
+            &crate::experiment::frontier::DEFAULT_NATURAL_EPOCHS,
+            1
+        )
+    );
+    assert_eq!(
+        estimate_spec(&cfg, &d, &JobSpec::Single {}, 4).unwrap(),
+        estimate(&cfg, &d, 1)
     );
 }
 
@@ -304,8 +349,7 @@ fn served_cache_entries_are_in_the_peak_memory() {
     assert!((matrix(4, 1) - matrix(2, 1)).abs() < 1.0);
     // Each page worker keeps up to PAGE_SERVED_ENTRIES entries from one job to the next: a single
     // run in the page counts them over the native run.
-    let spec = JobSpec::default();
-    let page = estimate_job(&cfg, &data, "single", &spec, 1, BROWSER_FACTOR)
+    let page = estimate_job(&cfg, &data, &JobSpec::Single {}, 1, BROWSER_FACTOR)
         .unwrap()
         .bytes;
     let entries = crate::experiment::served::PAGE_SERVED_ENTRIES as f64;
@@ -367,14 +411,13 @@ fn job_estimate(job: &str, size: &str) -> Estimate {
     let mut e = match job {
         "single" => estimate(&cfg, &d, 1),
         "compare" => {
-            let spec = JobSpec {
-                configs: Some(vec![
+            let spec = JobSpec::Compare {
+                configs: vec![
                     serde_json::json!({"protocol": "popular"}),
                     serde_json::json!({"protocol": "fold-in"}),
-                ]),
-                ..JobSpec::default()
+                ],
             };
-            let j = estimate_job(&cfg, &d, "compare", &spec, 1, 1.0).unwrap();
+            let j = estimate_job(&cfg, &d, &spec, 1, 1.0).unwrap();
             // Two CLI runs: two loads.
             Estimate {
                 seconds: j.seconds + load_seconds(&d),
@@ -460,7 +503,7 @@ fn dp_sgd_counts_its_steps_epochs_over_the_sampling_rate() {
     // 10 s (the page said "about 7 s"). It is now refused without --force.
     let e = estimate(&issue, &d, 1).seconds;
     assert!(e > 600.0, "{e}");
-    let page = estimate_job(&issue, &d, "single", &JobSpec::default(), 1, BROWSER_FACTOR).unwrap();
+    let page = estimate_job(&issue, &d, &JobSpec::Single {}, 1, BROWSER_FACTOR).unwrap();
     assert!(page.confirm, "{page:?}");
     // The sampling rate alone: q 0.5 takes 100 steps where q 0.01 takes 5,000.
     let default_q = Config {
@@ -499,13 +542,12 @@ fn a_page_k_sweep_beyond_a_workers_cache_counts_its_retraining() {
     let cfg = Config::default();
     let d = summary(610, 9_724, 100_836);
     let sweep = |seeds: u32, workers: usize| {
-        let spec = JobSpec {
-            param: Some("vector_k".into()),
-            values: Some((1..=10).map(|v| f64::from(v) * 10.0).collect()),
-            seeds: Some((0..seeds).collect()),
-            ..JobSpec::default()
+        let spec = JobSpec::Sweep {
+            param: "vector_k".into(),
+            values: (1..=10).map(|v| f64::from(v) * 10.0).collect(),
+            seeds: (0..seeds).collect(),
         };
-        estimate_job(&cfg, &d, "sweep", &spec, workers, BROWSER_FACTOR).unwrap()
+        estimate_job(&cfg, &d, &spec, workers, BROWSER_FACTOR).unwrap()
     };
     let run = estimate(&cfg, &d, 1).seconds * BROWSER_FACTOR;
     let cache = crate::experiment::served::PAGE_SERVED_ENTRIES as u32;
@@ -543,15 +585,13 @@ fn a_page_k_sweep_beyond_a_workers_cache_counts_its_retraining() {
 fn workers_beyond_the_cores_add_memory_but_no_speed() {
     let cfg = Config::default();
     let d = summary(610, 9_724, 100_836);
-    let spec = JobSpec {
-        param: Some("lr".into()),
-        values: Some(vec![0.005, 0.01, 0.02, 0.05]),
-        seeds: Some(vec![0, 1, 2, 3]),
-        ..JobSpec::default()
+    let spec = JobSpec::Sweep {
+        param: "lr".into(),
+        values: vec![0.005, 0.01, 0.02, 0.05],
+        seeds: vec![0, 1, 2, 3],
     };
-    let on = |workers, cores| {
-        estimate_job_on(&cfg, &d, "sweep", &spec, workers, cores, BROWSER_FACTOR).unwrap()
-    };
+    let on =
+        |workers, cores| estimate_job_on(&cfg, &d, &spec, workers, cores, BROWSER_FACTOR).unwrap();
     // `workers=8` on 2 cores: the time of 2 workers (it was divided by 8), the memory of 8.
     let (eight, two) = (on(8, 2), on(2, 2));
     assert!(
@@ -561,6 +601,6 @@ fn workers_beyond_the_cores_add_memory_but_no_speed() {
     assert!(eight.bytes > two.bytes);
     assert!(on(8, 8).seconds < 0.5 * eight.seconds);
     // Without a core count the workers are taken as cores, as before.
-    let old = estimate_job(&cfg, &d, "sweep", &spec, 8, BROWSER_FACTOR).unwrap();
+    let old = estimate_job(&cfg, &d, &spec, 8, BROWSER_FACTOR).unwrap();
     assert_eq!(old, on(8, 8));
 }

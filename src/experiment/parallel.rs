@@ -192,7 +192,14 @@ pub fn run(
     spec: &JobSpec,
     workers: Workers<'_>,
 ) -> Result<Report> {
-    let plan = Plan::new(data.clone(), config.clone(), spec)?;
+    run_plans(&|| Plan::new(data.clone(), config.clone(), spec), workers)
+}
+
+/// `run` for any plan: `make` makes the job's plan, once to list its units and put the pieces
+/// together and once per unit, on the thread that runs it (a plan's clock is not shared between
+/// threads). A mode `modes::build` does not know (a test's toy mode, `Plan::from_mode`) runs so.
+pub fn run_plans(make: &(dyn Fn() -> Result<Plan> + Sync), workers: Workers<'_>) -> Result<Report> {
+    let plan = make()?;
     let pool = workers.pool()?;
     let start = workers.now();
     let units = plan.units(workers.jobs > 1);
@@ -208,7 +215,7 @@ pub fn run(
         units.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let run_unit = |index: usize| -> Result<Piece> {
         // A plan per thread: its clock type is not shared between threads.
-        let own = Plan::new(data.clone(), config.clone(), spec)?.with_cache(cache.clone());
+        let own = make()?.with_cache(cache.clone());
         let clock = workers.clock.map(|c| {
             let c = c.clone();
             Arc::new(move || c()) as Arc<dyn Fn() -> f64>

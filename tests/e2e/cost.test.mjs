@@ -1,4 +1,4 @@
-// cost.test.mjs — the cost estimate before a job (js/cost.js, wasm `estimateCost`): a default run
+// cost.test.mjs — the cost estimate before a job (js/cost.js, wasm `estimateJob`): a default run
 // on the bundled sample shows its estimate under the Run button and starts without asking; a big
 // config (epochs and k at their maximum, 10 negatives) shows minutes, asks in an in-page dialog,
 // starts nothing when declined (button or Escape) and runs when accepted (then cancelled, to keep

@@ -14,11 +14,13 @@ class FakeWorker {
   constructor() { this.sent = []; this.onmessage = null; this.onerror = null; FakeWorker.all.push(this); }
   postMessage(msg) { this.sent.push(msg); }
   terminate() {}
-  reply(msg) { this.onmessage({ data: msg }); }
+  // Replies carry the protocol's version (www/js/protocol.js), as worker.js's do.
+  reply(msg) { this.onmessage({ data: { ...msg, v: PROTOCOL_VERSION } }); }
 }
 globalThis.Worker = FakeWorker;
 if (!globalThis.navigator) globalThis.navigator = { hardwareConcurrency: 3, webdriver: false };
 const { Pool } = await import('../../www/js/pool.js');
+const { PROTOCOL_VERSION } = await import('../../www/js/protocol.js');
 
 /** A k-sweep of `values` × `seeds` as the core plans it: run r = value r/S, seed r%S; every run
  * of a seed shares the group of that seed's first run. */
@@ -33,7 +35,7 @@ function startPool(size) {
   const pool = new Pool(size);
   const heard = [];
   pool.onmessage = (ev) => heard.push(ev.data);
-  for (const w of FakeWorker.all) w.reply({ type: 'ready', summary: {} });
+  for (const w of FakeWorker.all) w.reply({ type: 'ready', summary: {}, defaults: {}, presets: {}, recommenders: [], bundled: true });
   return { pool, workers: FakeWorker.all, heard };
 }
 
@@ -107,7 +109,7 @@ test("a second job's seeds are not taken for the first job's: lists go with them
   drain(workers, 1, 3);
   assert.ok(listsWentWhereNeeded(workers, 1, 3) > 0);
   const agg = workers.find((w) => w.sent.some((m) => m.type === 'aggregate' && m.id === 1));
-  agg.reply({ type: 'aggregated', id: 1, result: {} });
+  agg.reply({ type: 'aggregated', id: 1, partial: false, result: {} });
   assert.equal(pool.job, null);
   runJob(pool, workers, 2, 3, 3);
   drain(workers, 2, 3);

@@ -240,7 +240,7 @@ test('worker 0 crashing during a single run ends it with a one-line error; a run
     await waitState(page, 'ready', 60_000);
     await page.evaluate(() => document.getElementById('btn-run').click());
     await waitState(page, 'running', 10_000);
-    await page.evaluate(() => window.__memberlensPool.slots[0].w.postMessage({ type: 'test-crash' }));
+    await page.evaluate(() => window.__memberlensPool.testCrash(0));
     assert.equal(await waitState(page, ['done', 'error'], 30_000), 'error', 'the run ended without the crash');
     const text = await page.locator('#error').textContent();
     assert.match(text, /The computation worker stopped during the run \(.*injected worker crash.*\); a fresh worker has taken its place: run again\./);
@@ -248,7 +248,7 @@ test('worker 0 crashing during a single run ends it with a one-line error; a run
     assert.equal(await results(page), null);
     // Worker 0 crashes while idle and a run follows at once: it waits for the replacement.
     const before = await page.evaluate(() => window.__memberlensPool.replaced);
-    await page.evaluate(() => window.__memberlensPool.slots[0].w.postMessage({ type: 'test-crash' }));
+    await page.evaluate(() => window.__memberlensPool.testCrash(0));
     await page.waitForFunction((n) => window.__memberlensPool.replaced === n + 1, before, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => window.__memberlensPool.slots[0].up), false, 'the replacement was up already: nothing tested');
     await page.evaluate(() => {
@@ -280,7 +280,7 @@ test('a worker that crashes with a planning or aggregation request unanswered: t
       const post = w.postMessage.bind(w);
       let armed = true;
       w.postMessage = (m, t) => {
-        if (armed && m && m.type === 'aggregate') { armed = false; return post({ type: 'test-crash' }); }
+        if (armed && m && m.type === 'aggregate') { armed = false; return post({ type: 'test-crash', v: m.v }); }
         return post(m, t);
       };
     });

@@ -15,6 +15,7 @@ const JS = path.join(ROOT, 'www/js');
 const R = await import(path.join(JS, 'modes/index.js'));
 const S = await import(path.join(JS, 'state.js'));
 const { toCSV } = await import(path.join(JS, 'csv.js'));
+const P = await import(path.join(JS, 'protocol.js'));
 const BUILT_IN = R.RUN_OPTIONS.filter(Boolean); // before the toy is registered
 
 /** Every .js file under www/js, as [path relative to www/js, text]. */
@@ -56,12 +57,13 @@ test('a toy mode (a sweep of one value) needs its one module: link, condition, j
   // The link to its result reproduces it.
   assert.equal(S.toHash(S.conditionState(cond)), '#v=2&seed=7&k=50&run=sweep-of-one&seeds=2');
 
-  // Its job (a JobSpec) and today's worker message, built by the generic path.
+  // Its job (a JobSpec) and the worker message (js/protocol.js `run`), built by the generic path.
   const config = S.toConfig(S.conditionState(cond));
   const run = R.buildRun(41, 'sweep-of-one', st, config);
   assert.deepEqual(run.job, { kind: 'sweep', param: 'epochs', values: [40], seeds: [7, 8] });
   assert.equal(run.def, toy);
-  assert.deepEqual(run.msg, { type: 'run', id: 41, mode: 'sweep-of-one', config, param: 'epochs', values: [40], seeds: [7, 8] });
+  assert.deepEqual(run.msg, { type: 'run', id: 41, config, job: { kind: 'sweep', param: 'epochs', values: [40], seeds: [7, 8] } });
+  assert.equal(P.refusal({ ...run.msg, v: P.PROTOCOL_VERSION }, P.TO_WORKER), null, 'the protocol takes the run message as it is');
   assert.equal(run.config.epochs, S.SCHEMA.epochs.default, 'the swept key is at its base in the config');
 
   // Its result: #results' payload, its partial result while it runs, its CSV and progress label.
@@ -103,6 +105,7 @@ test('every built-in mode loads from its own module, which names it; a mode lack
 // labels the reader's dot 'you'. In these files only a comparison with a mode's name is refused.
 const NAMES_MODES = {
   'worker.js': 'the worker side (protocol.js)', 'pool.js': 'the worker side (protocol.js)',
+  'protocol.js': 'the worker side: a message field named audit (its files and report), not the mode',
   'lecture-slides.js': 'a slide names the mode it shows', 'results.js': 'CSS classes',
   'you.js': 'the word under the reader\'s own dot (the picker, not the mode)',
 };

@@ -595,3 +595,85 @@ fn a_lira_run_is_the_same_stepped_and_with_its_references_as_units() {
     while !again.step().unwrap().done {}
     assert!(!again.reused());
 }
+
+// ---- a toy run mode defined here, outside the crate (docs/INTERFACES.md "Adding a run mode") ----
+
+use memberlens::experiment::modes::sweep::SweepMode;
+use memberlens::experiment::units::{Env, Mode, PlannedUnit, SharedFn, UnitRun};
+
+/// "Sweep of one": one config key at one value, over seeds. Its units, their runs and the report
+/// are a one-value sweep's (`SweepMode`); all a new mode needs is this module and the trait.
+struct SweepOfOne(SweepMode);
+
+impl SweepOfOne {
+    fn new(
+        data: &std::sync::Arc<memberlens::Dataset>,
+        config: &memberlens::Config,
+        param: &str,
+        value: f64,
+        seeds: &[u32],
+    ) -> memberlens::Result<SweepOfOne> {
+        Ok(SweepOfOne(SweepMode::new(
+            data,
+            config,
+            param,
+            &[value],
+            seeds,
+        )?))
+    }
+}
+
+impl Mode for SweepOfOne {
+    fn units(&self, fine: bool) -> Vec<PlannedUnit> {
+        self.0.units(fine)
+    }
+    fn start(
+        &self,
+        env: &Env<'_>,
+        unit: Unit,
+        clock: Option<SharedFn>,
+    ) -> memberlens::Result<UnitRun> {
+        self.0.start(env, unit, clock)
+    }
+    fn served_key(&self, unit: Unit) -> Option<(String, memberlens::Config)> {
+        self.0.served_key(unit)
+    }
+    fn aggregate(&self, pieces: &[Piece]) -> memberlens::Result<Report> {
+        self.0.aggregate(pieces)
+    }
+}
+
+#[test]
+fn a_toy_mode_runs_through_the_generic_planner_with_a_one_value_sweeps_numbers() {
+    let data = data_again();
+    let cfg = common::small_config();
+    let seeds = [0, 1, 2];
+    let make = || {
+        let toy = SweepOfOne::new(&data, &cfg, "vector_k", 6.0, &seeds)?;
+        Ok(Plan::from_mode(data.clone(), cfg.clone(), Box::new(toy)))
+    };
+    let spec = JobSpec::Sweep {
+        param: "vector_k".into(),
+        values: vec![6.0],
+        seeds: seeds.to_vec(),
+    };
+    let without_timings = |r: Report| {
+        let mut v = serde_json::to_value(&r).unwrap();
+        v.as_object_mut().unwrap().remove("timings_ms");
+        v.to_string()
+    };
+    let want =
+        without_timings(parallel::run(data.clone(), cfg.clone(), &spec, Workers::new(1)).unwrap());
+    for jobs in [1, 2] {
+        let got = without_timings(parallel::run_plans(&make, Workers::new(jobs)).unwrap());
+        assert_eq!(got, want, "{jobs} threads");
+    }
+    // Unit by unit, in reverse order, as the page's pool would.
+    let plan = make().unwrap();
+    let mut ps = pieces(&plan, true);
+    assert_eq!(ps.len(), seeds.len());
+    ps.reverse();
+    assert_eq!(without_timings(plan.aggregate(&ps).unwrap()), want);
+    // A toy is checked like any mode: a bad value fails before any work.
+    assert!(SweepOfOne::new(&data, &cfg, "vector_k", 2.5, &seeds).is_err());
+}

@@ -129,10 +129,18 @@ export function overrides() {
   return { recommender: $('audit-shadow').value, shadow_recommender: 'same', top_n: topN() };
 }
 
-/** The run message's audit part (docs in js/worker.js); the bytes are copies, the panel keeps its own. */
-export function message() {
+/** The audit's job fields beside its kind (the core's JobSpec::Audit). */
+export function jobFields() {
+  return { skipUnknown: $('audit-skip').checked };
+}
+
+/**
+ * The files the run message carries beside the job (js/protocol.js `run`: lists, and ratings or
+ * null for the bundled sample); the bytes are copies, the panel keeps its own.
+ */
+export function files() {
   const copy = (f) => (f ? { bytes: f.bytes.slice(0), name: f.name } : null);
-  return { ratings: copy(ratings), lists: copy(lists), skipUnknown: $('audit-skip').checked };
+  return { ratings: copy(ratings), lists: copy(lists) };
 }
 
 // ---- the result ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // cost.js — owns what a job will cost before it starts: the estimate shown under the Run button
 // (updated when the settings or the data set change), the in-page dialog that asks before any job
 // estimated above a minute, and the refusal of jobs with more runs than the documented limit.
-// The numbers come from the wasm export `estimateCost` (src/cost/, the same model the CLI uses,
+// The numbers come from the wasm export `estimateJob` (src/cost/, the same model the CLI uses,
 // scaled to the browser); this module instantiates the page's one compiled module (js/wasm-module.js,
 // which the workers get too) on the main thread, and only ever computes estimates: microseconds, no data set.
 //
@@ -11,7 +11,7 @@
 // divides the time among no more of them than the machine has cores (navigator.hardwareConcurrency):
 // `workers=8` on 2 cores holds 8 copies of the data but runs no faster than 2 workers.
 
-import init, { estimateCost } from '../pkg/memberlens.js';
+import init, { estimateJob } from '../pkg/memberlens.js';
 import { wasmModule } from './wasm-module.js';
 
 const $ = (id) => document.getElementById(id);
@@ -28,16 +28,13 @@ function load() {
 
 /**
  * The estimate of a run (main.js's `{config, job, def}`: the job's JobSpec and its run mode), or
- * null: the mode's `cost(config, job)` gives the cost model's kind and spec ("Would it spot you?" is
- * two single runs: a comparison's cost; null: no estimate), else the job's own kind and fields.
+ * null when the mode's `cost` says there is none (the audit: its cost depends on its files).
  */
 export function estimate({ config, job, def }) {
   if (!summary || !ready) return null;
-  const { kind, ...spec } = job;
-  const c = def?.cost ? def.cost(config, job) : { kind, spec };
-  if (!c) return null;
+  if (def?.cost === null) return null;
   const cores = Math.floor(Number(navigator.hardwareConcurrency)) || undefined;
-  return estimateCost(summary, config, c.kind, c.spec, workers, cores);
+  return estimateJob(summary, config, JSON.stringify(job), workers, cores);
 }
 
 /** Creates the estimate line under the Run button and the confirmation dialog (once). */

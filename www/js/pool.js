@@ -11,9 +11,11 @@
 // worker 0 during a run of its own (not split into units) ends that run with an error, and a run
 // sent while its replacement starts waits for it. Cancel stops every worker's unit. Every worker,
 // a replacement too, gets the page's one compiled wasm module (js/wasm-module.js) in its first
-// message: one download, one compilation.
+// message: one download, one compilation. Messages both ways are js/protocol.js's: every one
+// sent to a worker is made there (`send`), every one received is checked there.
 
 import { wasmModule } from './wasm-module.js';
+import { FROM_WORKER, refusal, toWorker } from './protocol.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 export const MAX_WORKERS = 8;
@@ -26,7 +28,13 @@ const SERVED_SEEDS = 6;
 // about a fifth of a core, which workers on every core do not have to spare. 200 ms cut the
 // 2-worker k-sweep on 2 cores from 0.62-0.68 to 0.55-0.58 of one worker's time.
 const PROGRESS_EVERY_MS = 200;
-const POOLED = new Set(['k-sweep', 'dim-sweep', 'lr-sweep', 'matrix', 'frontier']);
+// Jobs split into units over the workers (the others run in worker 0, whole).
+const POOLED = new Set(['sweep', 'matrix', 'frontier']);
+
+/** Posts `msg` to worker `w` as a message of the protocol (js/protocol.js; throws if it is not one). */
+function send(w, msg, transfer) {
+  w.postMessage(toWorker(msg.type, msg), transfer);
+}
 
 /** The pool size: hardwareConcurrency − 1 in 1..8, or `workers=N` (1..8) from the address. */
 export function poolSize(hash = '') {
@@ -66,7 +74,7 @@ export class Pool {
     const w = new Worker(WORKER_URL, { type: 'module' });
     // Without the page's module (it failed to compile), the worker fetches its own and reports
     // why that failed too.
-    wasmModule().then((module) => w.postMessage({ type: 'init', module }), () => w.postMessage({ type: 'init' }));
+    wasmModule().then((module) => send(w, { type: 'init', module }), () => send(w, { type: 'init' }));
     // pending: data-set changes sent and not yet confirmed ('loaded' or a load error).
     // served: `jobId:group` (experiment::served) of the seeds this worker holds, least recently used first.
     // asked: planning and aggregation requests sent to it and not answered yet.
@@ -88,7 +96,9 @@ export class Pool {
     return slot;
   }
 
-  emit(msg) { if (this.onmessage) this.onmessage({ data: msg }); }
+  emit(msg) {
+    if (this.onmessage) this.onmessage({ data: msg });
+  }
 
   terminate() {
     for (const s of this.slots) s.w.terminate();
@@ -102,13 +112,14 @@ export class Pool {
     const d = this.direct;
     if (!d || d.sent || !this.slots[0]?.up) return;
     d.sent = true;
-    this.slots[0].w.postMessage(d.msg);
+    send(this.slots[0].w, d.msg);
   }
 
-  /** For tests only (main.js exposes it under automation): crash the worker running a unit. */
-  testCrash() {
-    const s = this.slots.find((x) => x.busy !== null) || this.slots[0];
-    s.w.postMessage({ type: 'test-crash' });
+  /** For tests only (main.js exposes it under automation): crash worker `index`, or the worker
+   * running a unit. */
+  testCrash(index) {
+    const s = this.slots[index] || this.slots.find((x) => x.busy !== null) || this.slots[0];
+    send(s.w, { type: 'test-crash' });
     return s.index;
   }
 
@@ -127,7 +138,7 @@ export class Pool {
   postMessage(msg, transfer) {
     switch (msg.type) {
       case 'run':
-        if ((POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) || this.spreads(msg)) this.startJob(msg);
+        if ((POOLED.has(msg.job.kind) && !(msg.stagePauseMs > 0)) || this.spreads(msg)) this.startJob(msg);
         else {
           this.job = null;
           this.direct = { id: msg.id, msg, sent: false };
@@ -136,12 +147,12 @@ export class Pool {
         return;
       case 'cancel':
         // A spread lira run in its last part is worker 0's own run: worker 0 answers.
-        if (this.job && this.job.id === msg.id && this.job.directSent) this.slots[0].w.postMessage(msg);
+        if (this.job && this.job.id === msg.id && this.job.directSent) send(this.slots[0].w, msg);
         else if (this.job && this.job.id === msg.id) this.cancelJob();
         else if (this.direct && this.direct.id === msg.id && !this.direct.sent) {
           this.direct = null;
           this.emit({ type: 'cancelled', id: msg.id });
-        } else this.slots[0].w.postMessage(msg);
+        } else send(this.slots[0].w, msg);
         return;
       case 'load':
         this.version++;
@@ -153,7 +164,7 @@ export class Pool {
           s.pending++;
           // A worker 0 not up yet gets it once it is ('ready'); the others once worker 0 parsed it.
           if (s !== this.slots[0]) s.waiting = true;
-          else if (s.up) s.w.postMessage({ ...msg, loadId: this.data.loadId, wantBundle: this.size > 1 }, transfer);
+          else if (s.up) send(s.w, { ...msg, loadId: this.data.loadId, wantBundle: this.size > 1 }, transfer);
         }
         return;
       case 'use-bundled':
@@ -161,18 +172,18 @@ export class Pool {
         for (const s of this.slots) s.served = [];
         this.dropWaiting();
         this.data = null;
-        for (const s of this.slots) { s.pending++; s.w.postMessage(msg); }
+        for (const s of this.slots) { s.pending++; send(s.w, msg); }
         return;
       default:
-        this.slots[0].w.postMessage(msg, transfer);
+        send(this.slots[0].w, msg, transfer);
     }
   }
 
   /** Sends the user's data set to `slot`: the bundle once parsed, the text to worker 0, else later. */
   sendData(slot) {
     const d = this.data;
-    if (d.parsed) slot.w.postMessage({ type: 'load', bytes: d.bytes.slice(0), name: d.name });
-    else if (slot.index === 0) slot.w.postMessage({ type: 'load', bytes: d.bytes.slice(0), name: d.name, loadId: d.loadId, wantBundle: this.size > 1 });
+    if (d.parsed) send(slot.w, { type: 'load', bytes: d.bytes.slice(0), name: d.name });
+    else if (slot.index === 0) send(slot.w, { type: 'load', bytes: d.bytes.slice(0), name: d.name, loadId: d.loadId, wantBundle: this.size > 1 });
     else slot.waiting = true;
   }
 
@@ -185,7 +196,7 @@ export class Pool {
     for (const s of this.slots) {
       if (!s.waiting) continue;
       s.waiting = false;
-      if (bundle) s.w.postMessage({ type: 'load', bytes: this.data.bytes.slice(0), name: this.data.name });
+      if (bundle) send(s.w, { type: 'load', bytes: this.data.bytes.slice(0), name: this.data.name });
       else this.loadSettled(s);
     }
   }
@@ -202,6 +213,13 @@ export class Pool {
   // ---- worker -> pool -------------------------------------------------------------------------
 
   fromWorker(slot, msg) {
+    const why = refusal(msg, FROM_WORKER);
+    if (why) {
+      // Another build's worker (or a message this pool does not know): said, never silently dropped.
+      this.emit({ type: 'error', context: 'protocol', fatal: false, message: `The page refused a message of its worker: ${why}.` });
+      return;
+    }
+    delete msg.v;
     const sj = this.job;
     if (sj && sj.directSent && slot.index === 0 && msg.id === sj.id) {
       // The last part of a spread lira run: worker 0's own run, its messages go to the page as
@@ -273,25 +291,19 @@ export class Pool {
   startJob(msg) {
     const spread = this.spreads(msg);
     if (spread) this.direct = null;
-    let spec;
-    if (spread) spec = { kind: 'single' };
-    else if (msg.mode === 'matrix') spec = { kind: 'matrix', recommenders: msg.recommenders, seeds: msg.seeds };
-    else if (msg.mode === 'frontier') {
-      spec = { kind: 'frontier', defences: msg.defences, strengths: msg.strengths, seeds: msg.seeds, protocols: msg.protocols || [] };
-    }
-    else spec = { kind: 'sweep', param: msg.param, values: msg.values, seeds: msg.seeds };
+    const job = msg.job;
     this.job = {
-      id: msg.id, mode: msg.mode, config: msg.config, spec, t0: performance.now(), units: null, queue: [],
+      id: msg.id, config: msg.config, job, t0: performance.now(), units: null, queue: [],
       points: [], nextPoint: 0, cancelled: false, lastProgress: null, pendingProgress: null, progressTimer: 0,
       served: new Map(), // group -> the lists its first run served (null: none came back)
       direct: spread ? msg : null, directSent: false, // a spread lira run: its own run message
     };
-    this.request({ type: 'plan', id: msg.id, config: msg.config, spec, fine: this.size > 1 });
+    this.request({ type: 'plan', id: msg.id, config: msg.config, job, fine: this.size > 1 });
   }
 
   /** Whether run message `msg` is a lira run whose reference models the pool spreads out. */
   spreads(msg) {
-    return this.size > 1 && msg.mode === 'single' && msg.config?.attack === 'lira' && !(msg.stagePauseMs > 0);
+    return this.size > 1 && msg.job.kind === 'single' && msg.config?.attack === 'lira' && !(msg.stagePauseMs > 0);
   }
 
   /** Sends a planning or aggregation request to a ready worker (worker 0 if it can). */
@@ -306,7 +318,7 @@ export class Pool {
       if (!s) return;
       const r = this.requests.shift();
       s.asked.push(r); // until answered: asked again of another worker if this one crashes
-      s.w.postMessage(r);
+      send(s.w, r);
     }
   }
 
@@ -316,7 +328,7 @@ export class Pool {
     j.units = msg.units.map((u, key) => ({ ...u, key, piece: null, fraction: 0, fails: 0 }));
     // Sweeps in value order (points are drawn in order); a frontier's heaviest parts first.
     const order = j.units.map((u) => u.key);
-    if (j.spec.kind === 'frontier') order.sort((a, b) => j.units[b].weight - j.units[a].weight || a - b);
+    if (j.job.kind === 'frontier') order.sort((a, b) => j.units[b].weight - j.units[a].weight || a - b);
     j.queue = order;
     j.weight = j.units.reduce((t, u) => t + u.weight, 0);
     this.dispatch();
@@ -353,7 +365,7 @@ export class Pool {
       const [key] = j.queue.splice(at, 1);
       const u = j.units[key];
       const g = u.served;
-      const msg = { type: 'unit', id: j.id, key, config: j.config, spec: j.spec, unit: u.unit };
+      const msg = { type: 'unit', id: j.id, key, config: j.config, job: j.job, unit: u.unit };
       // Groups are unit keys, which every job reuses: the mirror names them with the job.
       const keep = (held) => { s.served = [...s.served.filter((x) => x !== held), held].slice(-SERVED_SEEDS); };
       if (g !== undefined && g !== null) {
@@ -373,11 +385,11 @@ export class Pool {
         }
       }
       if (j.direct && u.unit.kind === 'single') {
-        const run = { ...j.direct, spec: j.spec, needs: msg.needs || [] };
+        const run = { ...j.direct, needs: msg.needs || [] };
         s.busy = key;
         j.directSent = true;
         this.direct = { id: j.id, msg: run, sent: true };
-        s.w.postMessage(run);
+        send(s.w, run);
         continue;
       }
       // Tests only (under automation): `__memberlensTestCrash = {key, times}` makes the worker given
@@ -385,7 +397,7 @@ export class Pool {
       const crash = navigator.webdriver ? self.__memberlensTestCrash : null;
       if (crash && crash.key === key && crash.times > 0) { crash.times--; msg.testCrash = true; }
       s.busy = key;
-      s.w.postMessage(msg);
+      send(s.w, msg);
     }
     this.maxBusy = Math.max(this.maxBusy, this.busyCount());
   }
@@ -401,7 +413,7 @@ export class Pool {
   progress(p) {
     const j = this.job;
     const done = j.units.reduce((t, u) => t + u.weight * (u.piece ? 1 : u.fraction), 0);
-    const runs = j.spec.kind === 'sweep' ? j.units.length : j.spec.seeds?.length ?? 1;
+    const runs = j.job.kind === 'sweep' ? j.units.length : j.job.seeds?.length ?? 1;
     const progress = { ...p, done: false, fraction: Math.min(1, done / j.weight), run_count: runs };
     j.pendingProgress = progress;
     if (j.progressTimer) return;
@@ -423,12 +435,12 @@ export class Pool {
     u.piece = msg.piece;
     if (msg.trained) this.trainedRuns++;
     if (u.served === msg.key) j.served.set(msg.key, msg.served ?? null);
-    if (j.spec.kind === 'sweep') this.sweepPoints();
+    if (j.job.kind === 'sweep') this.sweepPoints();
     const all = j.units.every((x) => x.piece);
-    if (!all && j.spec.kind === 'matrix' && u.unit.kind === 'seed') this.matrixSoFar();
-    if (!all && j.spec.kind === 'frontier') this.frontierSoFar();
+    if (!all && j.job.kind === 'matrix' && u.unit.kind === 'seed') this.matrixSoFar();
+    if (!all && j.job.kind === 'frontier') this.frontierSoFar();
     if (all) {
-      this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: j.units.map((x) => x.piece) });
+      this.request({ type: 'aggregate', id: j.id, config: j.config, job: j.job, pieces: j.units.map((x) => x.piece) });
     }
     this.dispatch();
   }
@@ -436,13 +448,13 @@ export class Pool {
   /** Asks for each sweep value's point once its seeds are done, in value order. */
   sweepPoints() {
     const j = this.job;
-    const per = j.spec.seeds.length;
-    while (j.nextPoint < j.spec.values.length) {
+    const per = j.job.seeds.length;
+    while (j.nextPoint < j.job.values.length) {
       const i = j.nextPoint;
       const units = j.units.slice(i * per, (i + 1) * per);
       if (!units.every((u) => u.piece)) return;
       j.nextPoint++;
-      this.request({ type: 'sweep-point', id: j.id, config: j.config, spec: j.spec, index: i, pieces: units.map((u) => u.piece) });
+      this.request({ type: 'sweep-point', id: j.id, config: j.config, job: j.job, index: i, pieces: units.map((u) => u.piece) });
     }
   }
 
@@ -455,9 +467,9 @@ export class Pool {
   matrixSoFar() {
     const j = this.job;
     const done = j.units.filter((x) => x.unit.kind === 'seed' && x.piece).sort((a, b) => a.unit.seed_index - b.unit.seed_index);
-    const seeds = done.map((x) => j.spec.seeds[x.unit.seed_index]);
+    const seeds = done.map((x) => j.job.seeds[x.unit.seed_index]);
     const pieces = done.map((x, i) => ({ ...x.piece, unit: { kind: 'seed', seed_index: i } }));
-    this.request({ type: 'aggregate', id: j.id, config: j.config, spec: { ...j.spec, seeds }, pieces, partial: true, done: done.length });
+    this.request({ type: 'aggregate', id: j.id, config: j.config, job: { ...j.job, seeds }, pieces, partial: true, done: done.length });
   }
 
   /**
@@ -471,7 +483,7 @@ export class Pool {
     const done = j.units.filter((x) => x.piece);
     j.soFarAsked = true;
     j.soFarAgain = false;
-    this.request({ type: 'aggregate', id: j.id, config: j.config, spec: j.spec, pieces: done.map((x) => x.piece), partial: true, done: done.length });
+    this.request({ type: 'aggregate', id: j.id, config: j.config, job: j.job, pieces: done.map((x) => x.piece), partial: true, done: done.length });
   }
 
   onSweepPoint(msg) {
@@ -484,7 +496,7 @@ export class Pool {
     const j = this.job;
     if (!j || j.id !== msg.id || j.cancelled) return;
     if (msg.partial) {
-      if (j.spec.kind === 'frontier') {
+      if (j.job.kind === 'frontier') {
         j.soFarAsked = false;
         // Drawn once a panel has its undefended point; a unit finished meanwhile asks again.
         if (msg.result.panels?.length) this.emit({ type: 'partial', id: j.id, index: 0, result: msg.result });
@@ -500,7 +512,7 @@ export class Pool {
       return;
     }
     this.job = null;
-    this.emit({ type: 'done', id: j.id, mode: j.mode, result: msg.result, elapsedMs: performance.now() - j.t0, individuals: null });
+    this.emit({ type: 'done', id: j.id, result: msg.result, elapsedMs: performance.now() - j.t0, individuals: null });
   }
 
   onUnitError(slot, msg) {
@@ -572,7 +584,7 @@ export class Pool {
   stopUnits(j) {
     j.cancelled = true;
     j.queue = [];
-    for (const s of this.slots) if (s.busy !== null) s.w.postMessage({ type: 'cancel-unit', id: j.id });
+    for (const s of this.slots) if (s.busy !== null) send(s.w, { type: 'cancel-unit', id: j.id });
   }
 
   cancelJob() {

@@ -1,55 +1,16 @@
 // worker.js — owns all computation: loads the wasm module and the bundled data set, runs jobs in
 // small steps, and talks to the page only through messages (docs/INTERFACES.md, "wasm API").
 //
-// Page -> worker:  {type:'init', module} first: the page's compiled WebAssembly.Module (js/wasm-module.js)
-//                  {type:'run', id, mode, config, param?, values?, seeds?, configs?, recommenders?, defences?, strengths?, protocols?, picks?,
-//                   ratings?, lists?, skipUnknown?, stagePauseMs?}
-//                  {type:'cancel', id}
-//                  {type:'load', bytes, name, loadId?, wantBundle?} | {type:'use-bundled'} | {type:'random-seed'}
-// Worker -> page:  {type:'ready', summary, defaults, presets, recommenders, bundled:true}
-//                  {type:'loaded', summary, bundled, loadId?, bundle?} (bundle: with wantBundle, the
-//                  data set as a bundle, for the pool's other workers; loadId: the load's, echoed,
-//                  also on a load's error)
-//                  {type:'progress', id, progress, elapsedMs} | {type:'done', id, mode, result, elapsedMs, individuals, audit?}
-//                  {type:'partial', id, index, point | result}  (a compared run here; js/pool.js: a finished sweep point)
-//                  {type:'cancelled', id} | {type:'error', id?, message, context, fatal}
-//                  {type:'random-seed', seed}
-// `id` tags every message of one run, so the page can ignore late messages of an older run.
-// Modes: 'single' (result = run result); a sweep (param, values, seeds; result = Job.sweep's report);
-// 'compare' (configs: one single run each, in order; result = {runs: [run result, ...], takeaways:
-// [compareTakeaway(popular, fold-in)]});
-// 'matrix' (recommenders, seeds; result = the matrix report of Job.matrix);
-// 'frontier' (defences: [] = every one that applies, strengths, seeds, protocols: [] = both; result =
-// Job.frontier's report: one panel per protocol);
-// 'you' (picks: movie ids; result = Job.you's report: the reader as a member and as a non-member);
-// 'audit' (lists: {bytes, name} of the lists file, ratings: {bytes, name} of the auditor's
-// interactions or null for the bundled sample, skipUnknown; config.recommender: the shadow family;
-// result = Audit.result(), what `memberlens audit --json` prints; `audit`: {report (the HTML page of
-// Audit.reportHtml, dated today in UTC as the CLI dates it), ratings, lists (fileFingerprint each)}).
-// The audit's files are parsed here for this run only and freed after it; the data set the other
-// modes use stays as it is. A bad file is an error of context 'audit' naming file, line and field.
-// `individuals` (single runs only, else null): {records: Job.users(), bundled: ran on the shipped sample}.
-//
-// Pool messages (js/pool.js splits a sweep, matrix or frontier into units over several workers):
-// Pool -> worker:  {type:'plan', id, config, spec, fine}
-//                  {type:'unit', id, key, config, spec, unit, share, served, needs} (share: send back
-//                  what this unit served; served: another worker's lists for this run's seed, or
-//                  absent; needs: [{unit, served}] lists of the units a matrix seed's attack starts from;
-//                  testCrash: tests only, crash instead of running it)
-//                  {type:'cancel-unit', id} | {type:'aggregate', id, config, spec, pieces, partial?}
-//                  (partial: a matrix of the seeds done so far, or a frontier so far, drawn while
-//                  the rest run; echoed back)
-//                  {type:'sweep-point', id, config, spec, index, pieces}
-//                  {type:'test-crash'} (tests only: throws asynchronously, as a crashing worker would)
-// Worker -> pool:  {type:'plan', id, units} | {type:'unit-progress', id, key, progress}
-//                  {type:'unit-done', id, key, piece, served, trained} | {type:'unit-cancelled', id, key}
-//                  {type:'unit-error', id, key, message, fatal} | {type:'aggregated', id, result}
-//                  {type:'sweep-point', id, index, point} | {type:'error', id, context, message, fatal}
+// The messages (their kinds, fields and version) are js/protocol.js's; what each job's result
+// is, docs/INTERFACES.md ("Jobs", "Worker messages"). A job (`{kind, ...fields}`) runs here alone
+// ('run') or, split into units by js/pool.js, one unit at a time ('plan', 'unit', 'aggregate',
+// 'sweep-point'). An audit's files are parsed for its run only and freed after it.
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, frontierSoFar, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
   compareTakeaway, Audit, fileFingerprint,
 } from '../pkg/memberlens.js';
+import { TO_WORKER, fromWorker, refusal } from './protocol.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
 // How often progress is posted. Between posts the worker yields, so a 'cancel' can arrive.
@@ -69,7 +30,10 @@ let bundledBytes = null; // its file's bytes: an audit of the bundled sample fin
 let active = null; // the data set runs use (bundled or the user's file)
 let current = null; // {cancelled} of the running job, or null
 
-const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const post = (msg, transfer = []) => self.postMessage(fromWorker(msg.type, msg), transfer);
+const SINGLE = JSON.stringify({ kind: 'single' });
+// The core takes a job as JSON text (src/experiment/job_spec.rs).
+const jobText = (job) => JSON.stringify(job);
 
 // A wasm trap (RuntimeError, e.g. a panic under panic=abort) may leave the module's memory in an
 // inconsistent state: the page must then start a fresh worker rather than reuse this one.
@@ -140,24 +104,17 @@ function useBundled() {
 /**
  * The parts of a job, each a wasm Job run to its end in turn: a comparison's runs, else one Job.
  * Sweeps, matrices and frontiers come here only in slow motion (js/pool.js splits them into units
- * otherwise): one Job.sweep then, whose report carries the takeaways Rust writes over all values.
+ * otherwise): one stepped job then, whose report carries the takeaways Rust writes over all values.
  * All parts are created up front, so a bad setting fails before any work.
  */
 function parts(msg) {
+  const { kind } = msg.job;
   // A single run reuses its seed's trained recommenders when only the attacker's settings changed
-  // (Job.singleReusing); slow motion (a lecture showing every stage) trains them in full.
-  const single = (c) => (msg.stagePauseMs > 0 ? Job.single(active, c) : Job.singleReusing(active, c));
-  if (msg.mode === 'single') return [single(msg.config)];
-  if (msg.mode === 'compare') return msg.configs.map(single);
-  // "Would it spot you?": the reader's picks (movie ids), as a member and as a non-member.
-  if (msg.mode === 'you') return [Job.you(active, msg.config, Float64Array.from(msg.picks))];
-  if (msg.mode === 'matrix') return [Job.matrix(active, msg.config, msg.recommenders, Uint32Array.from(msg.seeds))];
-  if (msg.mode === 'frontier') {
-    return [Job.frontier(active, msg.config, msg.defences, Float64Array.from(msg.strengths), Uint32Array.from(msg.seeds),
-      msg.protocols || [])];
-  }
-  if (msg.mode === 'audit') return [startAudit(msg)];
-  return [Job.sweep(active, msg.config, msg.param, Float64Array.from(msg.values), Uint32Array.from(msg.seeds))];
+  // (Job.start's `reuse`); slow motion (a lecture showing every stage) trains them in full.
+  const reuse = !(msg.stagePauseMs > 0);
+  if (kind === 'compare') return msg.job.configs.map((c) => Job.start(active, c, SINGLE, reuse));
+  if (kind === 'audit') return [startAudit(msg)];
+  return [Job.start(active, msg.config, jobText(msg.job), reuse && kind === 'single')];
 }
 
 /**
@@ -174,7 +131,7 @@ function startAudit(msg) {
   const ds = own ? Dataset.fromBytes(ratingsBytes, ratingsName) : bundled;
   try {
     const listsBytes = new Uint8Array(msg.lists.bytes);
-    const audit = Audit.start(ds, listsBytes, msg.lists.name, msg.config, !!msg.skipUnknown);
+    const audit = Audit.start(ds, listsBytes, msg.lists.name, msg.config, !!msg.job.skipUnknown);
     audit.files = { ratings: fileFingerprint(ratingsBytes, ratingsName), lists: fileFingerprint(listsBytes, msg.lists.name) };
     return audit;
   } finally {
@@ -190,7 +147,7 @@ function auditExtras(audit) {
 
 function assemble(msg, results) {
   // A comparison's takeaway is written in Rust from both runs (eval::takeaways::compare).
-  if (msg.mode === 'compare') return { runs: results, takeaways: results.length === 2 ? [compareTakeaway(results[0], results[1])] : [] };
+  if (msg.job.kind === 'compare') return { runs: results, takeaways: results.length === 2 ? [compareTakeaway(results[0], results[1])] : [] };
   return results[0];
 }
 
@@ -214,12 +171,12 @@ async function run(msg) {
   try {
     if (!active) throw new Error('the data set is not loaded yet');
     // A lira run the pool spread out (js/pool.js): the reference models other workers trained.
-    for (const n of msg.needs || []) importServed(active, msg.config, msg.spec, n.unit, n.served);
+    for (const n of msg.needs || []) importServed(active, msg.config, SINGLE, n.unit, n.served);
     jobs = parts(msg);
   } catch (e) {
     if (current === token) current = null;
     // An audit's files are read here: their errors name file and line (no "invalid settings").
-    post(errorMessage(e, msg.mode === 'audit' ? 'audit' : 'config', id));
+    post(errorMessage(e, msg.job.kind === 'audit' ? 'audit' : 'config', id));
     return;
   }
   const freed = new Set();
@@ -275,14 +232,14 @@ async function run(msg) {
       }
       const r = job.result();
       // The per-user records live in the job: read them before it is freed.
-      if (msg.mode === 'single') individuals = userRecords(job);
-      if (msg.mode === 'audit') audit = auditExtras(job);
+      if (msg.job.kind === 'single') individuals = userRecords(job);
+      if (msg.job.kind === 'audit') audit = auditExtras(job);
       free(job);
       results.push(r);
-      if (msg.mode === 'compare') post({ type: 'partial', id, index: i, result: r });
+      if (msg.job.kind === 'compare') post({ type: 'partial', id, index: i, result: r });
     }
     if (current === token) current = null;
-    post({ type: 'done', id, mode: msg.mode, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals, audit });
+    post({ type: 'done', id, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals, audit });
   } catch (e) {
     const m = errorMessage(e, 'run', id);
     if (!m.fatal) freeAll();
@@ -307,10 +264,11 @@ async function runUnit(msg) {
   try {
     if (!active) throw new Error('the data set is not loaded yet');
     // A seed another worker trained the recommenders of (a k-sweep's other value): its lists.
-    if (msg.served) importServed(active, msg.config, msg.spec, msg.unit, msg.served);
+    const job = jobText(msg.job);
+    if (msg.served) importServed(active, msg.config, job, msg.unit, msg.served);
     // A matrix seed's attack: the lists its training units made on other workers.
-    for (const n of msg.needs || []) importServed(active, msg.config, msg.spec, n.unit, n.served);
-    unit = Unit.start(active, msg.config, msg.spec, msg.unit);
+    for (const n of msg.needs || []) importServed(active, msg.config, job, n.unit, n.served);
+    unit = Unit.start(active, msg.config, job, msg.unit);
     let last = performance.now();
     for (;;) {
       const p = unit.step();
@@ -333,7 +291,7 @@ async function runUnit(msg) {
     unit.free();
     if (unitToken === token) unitToken = null;
     // The first run of a seed shares what it served, for the other workers' runs of that seed.
-    const served = msg.share ? exportServed(active, msg.config, msg.spec, msg.unit) : null;
+    const served = msg.share ? exportServed(active, msg.config, job, msg.unit) : null;
     post({ type: 'unit-done', id, key, piece, served, trained });
   } catch (e) {
     const m = errorMessage(e, 'unit', id);
@@ -347,14 +305,15 @@ async function runUnit(msg) {
 function poolRequest(msg) {
   try {
     if (!active) throw new Error('the data set is not loaded yet');
-    if (msg.type === 'plan') post({ type: 'plan', id: msg.id, units: planJob(active, msg.config, msg.spec, msg.fine) });
+    const job = jobText(msg.job);
+    if (msg.type === 'plan') post({ type: 'plan', id: msg.id, units: planJob(active, msg.config, job, msg.fine) });
     else if (msg.type === 'aggregate') {
       // partial: a matrix of the seeds done so far (aggregateJob over them) or a frontier so far.
-      const result = msg.partial && msg.spec.kind === 'frontier' ? frontierSoFar(active, msg.config, msg.spec, msg.pieces)
-        : aggregateJob(active, msg.config, msg.spec, msg.pieces);
+      const result = msg.partial && msg.job.kind === 'frontier' ? frontierSoFar(active, msg.config, job, msg.pieces)
+        : aggregateJob(active, msg.config, job, msg.pieces);
       post({ type: 'aggregated', id: msg.id, partial: !!msg.partial, result });
     }
-    else post({ type: 'sweep-point', id: msg.id, index: msg.index, point: sweepPoint(active, msg.config, msg.spec, msg.index, msg.pieces) });
+    else post({ type: 'sweep-point', id: msg.id, index: msg.index, point: sweepPoint(active, msg.config, job, msg.index, msg.pieces) });
   } catch (e) {
     post(errorMessage(e, msg.type === 'plan' ? 'config' : 'run', msg.id));
   }
@@ -362,6 +321,13 @@ function poolRequest(msg) {
 
 self.onmessage = (ev) => {
   const msg = ev.data || {};
+  // Another build's page, or a kind or field this worker does not know: refused, said to the page.
+  const why = refusal(msg, TO_WORKER);
+  if (why) {
+    post({ type: 'error', id: typeof msg.id === 'number' ? msg.id : undefined, context: msg.type === 'init' ? 'init' : 'protocol',
+      fatal: msg.type === 'init', message: `The computation worker refused a message: ${why}.` });
+    return;
+  }
   switch (msg.type) {
     case 'init':
       start(msg.module);
@@ -402,7 +368,7 @@ self.onmessage = (ev) => {
         post(errorMessage(e, 'random-seed'));
       }
       break;
-    default:
-      post({ type: 'error', context: 'message', fatal: false, message: `unknown message type ${msg.type}` });
+    default: // declared in protocol.js but not handled here: protocol.test.mjs fails first
+      post({ type: 'error', context: 'protocol', fatal: false, message: `unhandled message type ${msg.type}` });
   }
 };

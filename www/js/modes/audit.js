@@ -35,8 +35,10 @@ export default {
   // An audit takes the shadow family and the list length from its own panel.
   varies: AUDIT_OWN_KEYS,
   configOverrides: () => audit.overrides(),
-  job: () => ({ kind: 'audit', ...audit.message() }),
-  cost: () => null,
+  job: () => ({ kind: 'audit', ...audit.jobFields() }),
+  // The files go beside the job in the run message (js/protocol.js), not in the core's JobSpec.
+  files: () => audit.files(),
+  cost: null,
   preflight: () => audit.problem() || '',
   initPanel: panel,
   refresh() { if (wired) audit.refreshShadows(); }, // the worker's algorithm names arrived

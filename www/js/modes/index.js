@@ -95,16 +95,7 @@ export function buildRun(runId, id, st, config) {
   const def = mode(id);
   const full = { ...config, ...(def.configOverrides ? def.configOverrides() : {}) };
   const job = def.job(st, full);
-  return { def, config: full, job, msg: legacyMessage(runId, id, full, job) };
-}
-
-/**
- * The worker message that starts `job` of mode `id` with `config`.
- * ADAPTER until protocol.js lands (h-spec): today's flat run message, `{type: 'run', id, mode,
- * config, ...the job's fields}` (the mode is the page's id: js/pool.js pools its sweeps by it); at the
- * merge this becomes `{type: 'run', id, config, job}`.
- */
-export function legacyMessage(runId, id, config, job) {
-  const { kind, ...fields } = job; // today's message names the mode, not the kind
-  return { type: 'run', id: runId, mode: id, config, ...fields };
+  // js/protocol.js `run`; a mode's `files` (the audit's) travel beside the job, not in it.
+  const msg = { type: 'run', id: runId, config: full, job, ...(def.files ? def.files() : {}) };
+  return { def, config: full, job, msg };
 }

@@ -16,8 +16,6 @@ export default {
   // The picks are part of it only when the reader put them in the link (state.you is '' otherwise).
   fields: ['you'],
   job: () => ({ kind: 'you', picks: you.currentPicks() }),
-  // Two single runs, one after the other: a comparison's cost.
-  cost: (config) => ({ kind: 'compare', spec: { configs: [config, config] } }),
   /** The picks go into the condition (and so the link) only when the reader said so. */
   preflight(state) {
     const picks = you.currentPicks();
