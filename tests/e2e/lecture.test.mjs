@@ -146,7 +146,11 @@ for (const [width, height] of [[1024, 768], [1920, 1080]]) {
       const tp = Math.round(r.roc.tpr[idx] * r.counts.target_members);
       const fp = Math.round(r.roc.fpr[idx] * r.counts.target_nonmembers);
       assert.ok(s.takeaway.includes(`(flagged: score \u2265 ${sig(r.roc.thresholds[idx])}): it flags ${tp} of ${r.counts.target_members} members and ${fp} of ${r.counts.target_nonmembers} non-members`), s.takeaway);
-      assert.ok(await page.evaluate((t) => window.__canvasTexts.includes(`flagged: score \u2265 ${t} \u2192`), sig(r.roc.thresholds[idx])), 'the strip draws another line than the text names');
+      // The strip is drawn on the next frame after the slide's text (its code may still be loading):
+      // wait for its label, up to 10 s.
+      const drawn = await page.waitForFunction((t) => window.__canvasTexts.includes(`flagged: score \u2265 ${t} \u2192`), sig(r.roc.thresholds[idx]), { timeout: 10_000 })
+        .then(() => true, () => false);
+      assert.ok(drawn, 'the strip draws another line than the text names');
       assert.match(s.points[0], /^Rightly flagged: member \d+, score/);
       assert.match(s.points[1], fp ? /^Wrongly flagged: non-member \d+, score/ : /^No non-member is flagged/);
       assert.ok(await page.locator('#ind-strip').isVisible());

@@ -43,7 +43,7 @@ const units = (w, id) => w.sent.filter((m) => m.type === 'unit' && m.id === id);
 const lastUnit = (w, id) => units(w, id).at(-1);
 
 function runJob(pool, workers, id, values, seeds) {
-  pool.postMessage({ type: 'run', id, mode: 'k-sweep', config: {}, param: 'vector_k', values: Array.from({ length: values }, (_, i) => i), seeds: Array.from({ length: seeds }, (_, i) => i) });
+  pool.postMessage({ type: 'run', id, config: {}, job: { kind: 'sweep', param: 'vector_k', values: Array.from({ length: values }, (_, i) => i), seeds: Array.from({ length: seeds }, (_, i) => i) } });
   const planner = workers.find((w) => w.sent.some((m) => m.type === 'plan' && m.id === id));
   planner.reply({ type: 'plan', id, units: plan(values, seeds) });
 }
@@ -132,7 +132,7 @@ function matrixPlan(algos, seeds) {
 test("a matrix seed's attack waits for its training units and gets the lists its worker does not hold", () => {
   const { pool, workers } = startPool(2);
   const [a, b] = workers;
-  pool.postMessage({ type: 'run', id: 7, mode: 'matrix', config: {}, recommenders: ['lfm', 'bpr', 'popularity'], seeds: [0] });
+  pool.postMessage({ type: 'run', id: 7, config: {}, job: { kind: 'matrix', recommenders: ['lfm', 'bpr', 'popularity'], seeds: [0] } });
   a.reply({ type: 'plan', id: 7, units: matrixPlan(3, 1) });
   const done = (w) => {
     const m = lastUnit(w, 7);
