@@ -28,6 +28,7 @@ pub mod eval;
 pub mod experiment;
 pub mod json_text;
 pub mod mf;
+pub mod order;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod output;
 pub mod params;

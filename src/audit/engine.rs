@@ -347,7 +347,7 @@ impl Audit {
         if let Some(l) = &lira {
             attacks.push((AttackKind::Lira, l));
         }
-        attacks.sort_by_key(|(k, _)| k.index());
+        crate::order::sort_by_key(&mut attacks, |(k, _)| k.index());
         let served = self.served.as_ref().expect("served");
         let halves = self.halves.as_ref().expect("split done");
         let mut timings = self.timings.clone();

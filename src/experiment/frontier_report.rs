@@ -176,7 +176,7 @@ impl FrontierSlots<'_> {
         let n = self.seeds.len();
         let slots = self.protocols.len() * n;
         let mut order: Vec<&FrontierPiece> = pieces.iter().collect();
-        order.sort_by_key(|p| p.seed_index);
+        crate::order::sort_by_key(&mut order, |p| p.seed_index);
         let missing = |what: String| Error::State(format!("frontier pieces: {what}"));
         for p in &order {
             if p.seed_index >= slots {

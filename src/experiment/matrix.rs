@@ -101,7 +101,7 @@ impl Matrix {
             ));
         }
         let mut sorted = kinds.to_vec();
-        sorted.sort();
+        crate::order::sort_by(&mut sorted, Ord::cmp);
         sorted.dedup();
         if sorted.len() != kinds.len() {
             return Err(Error::config(

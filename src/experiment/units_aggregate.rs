@@ -144,7 +144,7 @@ impl Plan {
 /// part, as both the final report and the report so far take them.
 fn frontier_parts(pieces: &[Piece]) -> Result<Vec<FrontierPiece>> {
     let mut sorted: Vec<&Piece> = pieces.iter().collect();
-    sorted.sort_by_key(|p| unit_key(&p.unit));
+    crate::order::sort_by_key(&mut sorted, |p| unit_key(&p.unit));
     sorted
         .iter()
         .map(|p| match &p.outcome {
