@@ -173,6 +173,7 @@ impl FrontierSlots<'_> {
     }
 
     fn collect(&self, pieces: &[FrontierPiece], so_far: bool) -> Result<FrontierReport> {
+        crate::full::required("a frontier")?;
         let n = self.seeds.len();
         let slots = self.protocols.len() * n;
         let mut order: Vec<&FrontierPiece> = pieces.iter().collect();

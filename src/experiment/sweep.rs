@@ -148,6 +148,7 @@ impl Sweep {
         values: &[f64],
         seeds: &[u32],
     ) -> Result<Sweep> {
+        crate::full::required("a sweep")?;
         base.check()?;
         if values.is_empty() {
             return Err(Error::config(param, "a sweep needs at least one value"));

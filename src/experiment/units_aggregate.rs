@@ -47,6 +47,7 @@ impl Plan {
                 Ok(Report::Sweep(s.aggregate(runs, total)))
             }
             Kind::Matrix(m) => {
+                crate::full::required("a transfer matrix")?;
                 // Fine or coarse: the training units' pieces carry only their time; the seeds'
                 // pieces, in seed order, carry the numbers.
                 let trains = pieces

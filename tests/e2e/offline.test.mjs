@@ -18,7 +18,7 @@ test('offline after the first visit: stop the server, reload, run, open a user c
   const hash = /MEMBERLENS_BUILD = '([0-9a-f]{12})'/.exec(build)?.[1];
   assert.ok(hash, 'www/sw-build.js has no build hash: run make web');
   const assets = [...build.matchAll(/^ {2}'([^']+)'/gm)].map((m) => m[1]);
-  for (const want of ['./', 'index.html', 'js/main.js', 'js/lecture.js', 'pkg/memberlens_bg.wasm', 'data/ml-latest-small.bin', 'data/titles.tsv', 'vendor/uplot/uPlot.esm.js', 'manifest.webmanifest']) {
+  for (const want of ['./', 'index.html', 'js/main.js', 'js/lecture.js', 'pkg/memberlens_core_bg.wasm', 'pkg/memberlens_bg.wasm', 'data/ml-latest-small.bin', 'data/titles.tsv', 'vendor/uplot/uPlot.esm.js', 'manifest.webmanifest']) {
     assert.ok(assets.includes(want), `${want} is not in the offline list`);
   }
   const titles = new Set(readFileSync(path.join(WWW, 'data/titles.tsv'), 'utf8').split('\n').map((l) => l.split('\t')[1]).filter(Boolean));
