@@ -3,9 +3,10 @@
 // without its cargo feature `full`, src/full.rs) is what the first screen runs: a single run, a
 // comparison and "would it spot you?" on every recommender but ncf. The full module
 // (pkg/memberlens_bg.wasm, the whole crate) adds sweeps and every job split into units (matrix,
-// frontier, a LiRA run spread over workers), the audit and ncf; it is fetched and compiled the first time a job needs it, then sent to every
-// worker with that job's messages (a compiled WebAssembly.Module is structured-cloneable: one
-// download and one compilation for the page, however many workers). Both modules are the same
+// frontier, a LiRA run spread over workers), the audit and ncf; it is fetched and compiled the
+// first time a job needs it, then sent to every worker with that job's messages (a compiled
+// WebAssembly.Module is structured-cloneable: one download and one compilation for the page,
+// however many workers). Both modules are the same
 // code built twice, so a job gives the same numbers in either. One JS glue (pkg/memberlens.js,
 // wasm-bindgen's for the full module) drives both: the core module has the same exports and a
 // subset of the imports (scripts/build-web.sh checks that), and `reinitSync` (appended to the glue
