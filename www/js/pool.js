@@ -13,7 +13,7 @@
 // a replacement too, gets the page's one compiled wasm module (js/wasm-module.js) in its first
 // message: one download, one compilation.
 
-import { wasmModule } from './wasm-module.js';
+import { wasmModule, whenModuleReady, withModule } from './wasm-module.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 export const MAX_WORKERS = 8;
@@ -64,6 +64,9 @@ export class Pool {
 
   spawn(index, replacement) {
     const w = new Worker(WORKER_URL, { type: 'module' });
+    // A message that needs the full wasm module carries it (js/wasm-module.js).
+    const post = w.postMessage.bind(w);
+    w.postMessage = (m, transfer) => post(withModule(m), transfer);
     // Without the page's module (it failed to compile), the worker fetches its own and reports
     // why that failed too.
     wasmModule().then((module) => w.postMessage({ type: 'init', module }), () => w.postMessage({ type: 'init' }));
@@ -125,6 +128,11 @@ export class Pool {
   // ---- page -> pool ---------------------------------------------------------------------------
 
   postMessage(msg, transfer) {
+    // A job that needs the full wasm module waits for it (and the messages after it with it).
+    whenModuleReady(msg, () => this.send(msg, transfer));
+  }
+
+  send(msg, transfer) {
     switch (msg.type) {
       case 'run':
         if ((POOLED.has(msg.mode) && !(msg.stagePauseMs > 0)) || this.spreads(msg)) this.startJob(msg);

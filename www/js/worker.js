@@ -48,7 +48,7 @@
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, frontierSoFar, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
-  compareTakeaway, Audit, fileFingerprint,
+  compareTakeaway, Audit, fileFingerprint, reinitSync,
 } from '../pkg/memberlens.js';
 
 const DATA_URL = new URL('../data/ml-latest-small.bin', import.meta.url);
@@ -68,6 +68,7 @@ let bundled = null; // the shipped sample, kept so the page can switch back to i
 let bundledBytes = null; // its file's bytes: an audit of the bundled sample fingerprints them
 let active = null; // the data set runs use (bundled or the user's file)
 let current = null; // {cancelled} of the running job, or null
+let onFull = false; // this worker runs the full wasm module (js/wasm-module.js)
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
@@ -86,6 +87,7 @@ async function start(module) {
     const exports = await init(module ? { module_or_path: module } : undefined);
     // Read by scripts/bench-browser.mjs (worker.evaluate) to report the wasm memory's peak size.
     self.__memberlensMemory = exports.memory;
+    onFull = !module; // without the page's module, init fetched the glue's own: the full one
   } catch (e) {
     post({ type: 'error', context: 'init', fatal: true,
       message: `Could not load the WebAssembly module (${e.message || e}). Was the site built with \`make web\`?` });
@@ -360,8 +362,25 @@ function poolRequest(msg) {
   }
 }
 
+/**
+ * Moves this worker from the core wasm module to the full one (js/wasm-module.js) before the
+ * first job that needs it: the data sets are read again into the new instance (the user's from
+ * its bundle). Not while a job runs (the pool sends jobs to idle workers only).
+ */
+function toFull(module) {
+  if (onFull || !bundled || current || unitToken) return;
+  const own = active !== bundled ? { bytes: active.toBundle(), name: active.summary().name || 'ratings file' } : null;
+  if (own) active.free();
+  bundled.free();
+  self.__memberlensMemory = reinitSync(module).memory;
+  bundled = Dataset.fromBytes(bundledBytes, 'ml-latest-small.bin');
+  active = own ? Dataset.fromBytes(own.bytes, own.name) : bundled;
+  onFull = true;
+}
+
 self.onmessage = (ev) => {
   const msg = ev.data || {};
+  if (msg.fullModule) toFull(msg.fullModule);
   switch (msg.type) {
     case 'init':
       start(msg.module);
