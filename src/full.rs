@@ -17,7 +17,11 @@ use crate::recommender::RecommenderKind;
 /// Whether this build holds the whole crate (cargo feature `full`).
 pub const ENABLED: bool = cfg!(feature = "full");
 
-/// `Ok` in the full build; in the core build the error that `what` needs the full module.
+/// `Ok` in the full build; in the core build the error that `what` needs the full module. The
+/// error is built here, inline: a function cut off by it is then a few instructions whose result
+/// its callers see is an error (built by a call, in another function, it could have been `Ok` as
+/// far as they could see: `Result<(), Error>` keeps `Ok` in a spare value of `Error`'s tag, and
+/// the cut-off code stayed: measured, 1,574,597 B of core module instead of 1,320,017).
 #[inline(always)]
 pub fn required(what: &str) -> Result<()> {
     if ENABLED {

@@ -438,6 +438,7 @@ fn spec_from_js(value: JsValue, cfg: &Config) -> Result<JobSpec, JsError> {
 }
 
 fn plan(dataset: &Dataset, config: JsValue, spec: JsValue) -> Result<Plan, JsError> {
+    crate::full::required("a job split into units").map_err(err)?; // src/full.rs
     let cfg = config_from_js(config)?;
     let spec = spec_from_js(spec, &cfg)?;
     Plan::new(dataset.inner.clone(), cfg, &spec).map_err(err)

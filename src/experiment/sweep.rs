@@ -205,6 +205,7 @@ impl Sweep {
     }
 
     pub fn step(&mut self) -> Result<Progress> {
+        crate::full::required("a sweep")?;
         if self.current.is_none() && self.report.is_none() {
             let mut p = Pipeline::new(self.data.clone(), self.run_config(self.next))?
                 .with_cache(self.cache.clone());

@@ -194,7 +194,6 @@ type SharedFn = Arc<dyn Fn() -> f64>;
 impl Plan {
     /// Checks the job as its stepped form would (a bad value fails before any work).
     pub fn new(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Plan> {
-        crate::full::required("a job split into units")?;
         let kind = match spec {
             JobSpec::Single {} => {
                 config.check()?;
