@@ -123,11 +123,13 @@ test:
 test-fmt:
 	cargo fmt --all --check
 
-# Native code and tests, then the wasm-only code (src/wasm.rs is compiled for wasm32 only). The
+# Native code and tests, then the wasm-only code (src/wasm.rs is compiled for wasm32 only), as the
+# full module and as the site's first, core module (without the feature `full`: src/full.rs). The
 # `test` profile, so the proc macros and build scripts built here serve the test builds too.
 test-clippy:
 	cargo clippy --profile test --workspace --all-targets -- -D warnings
 	cargo clippy --profile test --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 test-native:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Builds everything the static site in www/ needs that is not committed:
-#   www/pkg/                          wasm module + JS glue (wasm-bindgen --target web, wasm-opt -O3)
+#   www/pkg/                          the two wasm modules + their one JS glue (wasm-bindgen --target
+#                                     web, wasm-opt -O3): memberlens_core_bg.wasm (the crate without
+#                                     its feature `full`: what the first screen runs) and
+#                                     memberlens_bg.wasm (all of it: fetched when a job needs it;
+#                                     src/full.rs and www/js/wasm-module.js say which jobs)
 #   www/data/ml-latest-small.bin      compact copy of MovieLens ml-latest-small (memberlens bundle)
 #   www/data/LICENSE-movielens.txt    the data set's README.txt (its licence), shipped with it
 #   www/data/titles.tsv               movieId<TAB>title from movies.csv, for the page's user cards
@@ -12,6 +16,9 @@
 # site is then made without the release build (~80 s) and without wasm-opt (~50 s). The numbers are
 # the same (portable by design; the e2e tests compare the page with the CLI bit for bit); only size
 # and speed differ, which scripts/bench-browser.mjs measures on the release build (make web).
+# MEMBERLENS_WASM_CORE: the core library of that build, if one is built (cargo's
+# `--no-default-features`); without it the site's core module is a copy of the full one (the page
+# works the same, only the first load is larger).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,24 +60,55 @@ TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
 [ -d "$TARGET_DIR" ] || mkdir -p "$TARGET_DIR"
 
-# 1. The wasm library (simd128 comes from .cargo/config.toml).
+# 1. The wasm libraries (simd128 comes from .cargo/config.toml): the core one (Cargo.toml's
+#    release-core profile, the release one in a directory of its own) and the full one.
 if [ -n "${MEMBERLENS_WASM:-}" ]; then
   WASM="$MEMBERLENS_WASM"
+  WASM_CORE="${MEMBERLENS_WASM_CORE:-$WASM}"
   WASM_PROFILE=test
   [ -f "$WASM" ] || die "MEMBERLENS_WASM=$WASM is not a file"
-  say "== the wasm library: $WASM (no release build, no wasm-opt)"
+  [ -f "$WASM_CORE" ] || die "MEMBERLENS_WASM_CORE=$WASM_CORE is not a file"
+  say "== the wasm libraries: $WASM, core $WASM_CORE (no release build, no wasm-opt)"
 else
-  step "cargo build --lib --release --target $WASM_TARGET"
+  step "cargo build --lib --profile release-core --target $WASM_TARGET --no-default-features (the core module)"
+  cargo build --lib --profile release-core --target "$WASM_TARGET" --no-default-features
+  WASM_CORE="$TARGET_DIR/$WASM_TARGET/release-core/$CRATE.wasm"
+  step_done
+  step "cargo build --lib --release --target $WASM_TARGET (the full module)"
   cargo build --lib --release --target "$WASM_TARGET"
   step_done
   WASM="$TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
   WASM_PROFILE=release
 fi
 
-# 2. JS bindings. The CLI must match the wasm-bindgen crate exactly; it checks that itself.
+# 2. JS bindings. The CLI must match the wasm-bindgen crate exactly; it checks that itself. The
+#    full module's glue drives both (js/wasm-module.js); the core one's is made only to be compared.
 step "wasm-bindgen --target web --out-dir $PKG"
 rm -rf "$PKG"
 wasm-bindgen --target web --out-dir "$PKG" "$WASM"
+core_dir="$(mktemp -d)"
+trap 'rm -rf "$core_dir"' EXIT
+wasm-bindgen --target web --out-dir "$core_dir" "$WASM_CORE"
+mv "$core_dir/${CRATE}_bg.wasm" "$PKG/${CRATE}_core_bg.wasm"
+# The one glue serves the core module only if every import the core one asks for is the full one's
+# (the same names: wasm-bindgen names them by what they call, not by build).
+node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  const imports = (f) => new Set(WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(f))).map((i) => `${i.module}.${i.name}`));
+  const [core, full] = process.argv.slice(1).map(imports);
+  const missing = [...core].filter((i) => !full.has(i));
+  if (missing.length) throw new Error(`the core module imports what the full module does not: ${missing.join(", ")}`);
+' "$PKG/${CRATE}_core_bg.wasm" "$PKG/${CRATE}_bg.wasm"
+# A worker moves from the core instance to the full one (js/worker.js) by initialising the glue again.
+cat >> "$PKG/$CRATE.js" <<'JS'
+
+// Appended by scripts/build-web.sh: instantiate `module` (the full one) in place of the current
+// instance (js/wasm-module.js). Objects of the old instance must be freed first.
+export function reinitSync(module) {
+    wasm = undefined;
+    return initSync({ module });
+}
+JS
 step_done
 
 # 3. Optimise with npm binaryen's wasm-opt (Debian's binaryen 108 breaks the module).
@@ -78,33 +116,41 @@ step_done
 #    reads them from the module's target_features section); --no-inline must come before -O3
 #    so the per-epoch kernels stay separate functions (one huge function stays in the slow tier).
 if [ -z "${MEMBERLENS_WASM:-}" ]; then
-  step "wasm-opt -O3 $PKG/${CRATE}_bg.wasm"
-  before=$(stat -c %s "$PKG/${CRATE}_bg.wasm")
-  node "$WASM_OPT" \
-    --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
-    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    --enable-reference-types --enable-multivalue --enable-call-indirect-overlong \
-    --no-inline='*hot_fn*' -O3 \
-    "$PKG/${CRATE}_bg.wasm" -o "$PKG/${CRATE}_bg.opt.wasm"
-  mv "$PKG/${CRATE}_bg.opt.wasm" "$PKG/${CRATE}_bg.wasm"
-  say "   $before -> $(stat -c %s "$PKG/${CRATE}_bg.wasm") bytes"
-  step_done
+  for m in "${CRATE}_core_bg" "${CRATE}_bg"; do
+    step "wasm-opt -O3 $PKG/$m.wasm"
+    before=$(stat -c %s "$PKG/$m.wasm")
+    node "$WASM_OPT" \
+      --enable-simd --enable-bulk-memory --enable-bulk-memory-opt \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      --enable-reference-types --enable-multivalue --enable-call-indirect-overlong \
+      --no-inline='*hot_fn*' -O3 \
+      "$PKG/$m.wasm" -o "$PKG/$m.opt.wasm"
+    mv "$PKG/$m.opt.wasm" "$PKG/$m.wasm"
+    say "   $before -> $(stat -c %s "$PKG/$m.wasm") bytes, $(gzip -9c "$PKG/$m.wasm" | wc -c) gzipped"
+    step_done
+  done
 fi
 
-# 4. The optimised module must still load and answer (catches a wasm-opt that breaks start-up).
-step "load check: initSync + defaultConfig() in Node"
+# 4. The optimised modules must still load and answer (catches a wasm-opt that breaks start-up):
+#    the core one through the glue, then the full one in its place, as a worker moves to it.
+step "load check: initSync(core) + defaultConfig(), reinitSync(full) + defaultConfig() in Node"
 # shellcheck disable=SC2016 # JavaScript, not shell
 node --input-type=module -e '
   import { readFileSync } from "node:fs";
   import { pathToFileURL } from "node:url";
   const pkg = process.argv[1];
   const m = await import(pathToFileURL(`${pkg}/memberlens.js`).href);
-  m.initSync({ module: readFileSync(`${pkg}/memberlens_bg.wasm`) });
-  const cfg = m.defaultConfig();
-  if (!cfg || typeof cfg !== "object" || typeof cfg.seed !== "number" || typeof cfg.k !== "number") {
-    throw new Error("defaultConfig() returned " + JSON.stringify(cfg));
-  }
-  console.error(`build-web.sh:    defaultConfig() has ${Object.keys(cfg).length} keys (k=${cfg.k}, epochs=${cfg.epochs})`);
+  const check = (which) => {
+    const cfg = m.defaultConfig();
+    if (!cfg || typeof cfg !== "object" || typeof cfg.seed !== "number" || typeof cfg.k !== "number") {
+      throw new Error(`${which}: defaultConfig() returned ` + JSON.stringify(cfg));
+    }
+    console.error(`build-web.sh:    ${which}: defaultConfig() has ${Object.keys(cfg).length} keys (k=${cfg.k}, epochs=${cfg.epochs})`);
+  };
+  m.initSync({ module: readFileSync(`${pkg}/memberlens_core_bg.wasm`) });
+  check("core");
+  m.reinitSync(new WebAssembly.Module(readFileSync(`${pkg}/memberlens_bg.wasm`)));
+  check("full");
 ' "$ROOT/$PKG"
 step_done
 

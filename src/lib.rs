@@ -11,7 +11,8 @@
 //! accountant), `experiment` (the run pipeline, sweeps, the transfer matrix, the privacy–utility
 //! frontier and the job that drives any of them), `report` (result types), `synth`
 //! (MovieLens-shaped synthetic files for scale tests), `cost` (a job's time and memory, estimated
-//! before it starts).
+//! before it starts), `order` (the few shared sorts every module sorts with: one copy of the sort
+//! code each), `full` (what the site's first wasm module leaves out: cargo feature `full`).
 
 pub mod attack;
 pub mod audit;
@@ -26,8 +27,10 @@ pub mod defence;
 pub mod error;
 pub mod eval;
 pub mod experiment;
+pub mod full;
 pub mod json_text;
 pub mod mf;
+pub mod order;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod output;
 pub mod params;

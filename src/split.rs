@@ -54,8 +54,8 @@ fn cut(users: &[u32], member_fraction: f64) -> HalfUsers {
     let m = ((users.len() as f64 * member_fraction).round() as usize).min(users.len());
     let mut members = users[..m].to_vec();
     let mut non_members = users[m..].to_vec();
-    members.sort_unstable();
-    non_members.sort_unstable();
+    crate::order::u32s(&mut members);
+    crate::order::u32s(&mut non_members);
     HalfUsers {
         members,
         non_members,
@@ -101,8 +101,8 @@ pub fn hold_out(items: &[u32], share: f64, rng: &mut ChaCha8Rng) -> (Vec<u32>, V
     shuffle(rng, &mut shuffled);
     let mut out = shuffled[..n_out].to_vec();
     let mut keep = shuffled[n_out..].to_vec();
-    out.sort_unstable();
-    keep.sort_unstable();
+    crate::order::u32s(&mut out);
+    crate::order::u32s(&mut keep);
     (keep, out)
 }
 

@@ -313,6 +313,9 @@ fn estimate(
 /// recommenders, seeds}`, `{kind: 'frontier', defences, strengths, seeds, protocols?}` or
 /// `{kind: 'single'}`). A frontier's defences `[]` are every one that applies to the config.
 fn plan(dataset: &Dataset, config: JsValue, job: &str) -> Result<Plan, JsError> {
+    // First, before any job or piece is read: what follows is then dead code in the core module
+    // (src/full.rs), which the linker drops.
+    crate::full::required("a job split into units").map_err(err)?;
     let cfg = config_from_js(config)?;
     let mut spec = job_from_text(job)?;
     if let JobSpec::Frontier { defences, .. } = &mut spec {

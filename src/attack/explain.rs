@@ -118,8 +118,7 @@ pub fn user_records(x: &Individuals) -> Vec<UserRecord> {
         .map(|r| r.iter().map(|&v| f64::from(v)).collect())
         .collect();
     let (mean, dirs) = principal_directions(&rows);
-    let mut order: Vec<usize> = (0..x.scores.len()).collect();
-    order.sort_by(|&a, &b| x.scores[b].total_cmp(&x.scores[a]));
+    let order = crate::order::highest_first(x.scores);
     let mut rank = vec![0; order.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i] = r + 1;

@@ -19,7 +19,7 @@ pub fn list_distance(list: &[u32], other: &[u32]) -> f64 {
         return 0.0;
     }
     let mut sorted = other.to_vec();
-    sorted.sort_unstable();
+    crate::order::u32s(&mut sorted);
     let shared = list
         .iter()
         .filter(|i| sorted.binary_search(i).is_ok())
@@ -36,7 +36,7 @@ impl Attack for NewUserList {
             return vec![0.0; target.lists.len()];
         };
         let mut sorted = new_user.to_vec();
-        sorted.sort_unstable();
+        crate::order::u32s(&mut sorted);
         target
             .lists
             .iter()

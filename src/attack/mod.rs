@@ -253,7 +253,7 @@ pub fn median(scores: &[f64]) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
-    v.sort_by(f64::total_cmp);
+    crate::order::f64s(&mut v);
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]

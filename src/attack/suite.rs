@@ -91,7 +91,7 @@ pub fn evaluate(
 /// `AttackKind::ALL`. Panics on an empty list (every run scores at least its own attack).
 pub fn strongest(all: &[(AttackKind, AttackSummary)]) -> Strongest {
     let mut order: Vec<&(AttackKind, AttackSummary)> = all.iter().collect();
-    order.sort_by_key(|(k, _)| k.index());
+    crate::order::sort_by_key(&mut order, |(k, _)| k.index());
     let (kind, best) = order
         .iter()
         .copied()

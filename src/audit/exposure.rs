@@ -187,8 +187,7 @@ impl<'a> Exposure<'a> {
         dim: u32,
     ) -> Vec<Slice> {
         let n = key.len();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| key[a].total_cmp(&key[b]).then(a.cmp(&b)));
+        let order = crate::order::lowest_first(key);
         let tenth = n.div_ceil(10);
         (0..4u8)
             .filter_map(|q| {
@@ -265,7 +264,7 @@ impl<'a> Exposure<'a> {
             .iter()
             .map(|k| {
                 let mut v = self.scores[k].clone();
-                v.sort_by(f64::total_cmp);
+                crate::order::f64s(&mut v);
                 (*k, v)
             })
             .collect();
@@ -277,8 +276,8 @@ impl<'a> Exposure<'a> {
         };
         let medians: BTreeMap<AttackKind, f64> =
             self.raw.iter().map(|(k, v)| (*k, median(v))).collect();
-        let mut by_rank: Vec<usize> = (0..n).collect();
-        by_rank.sort_by_key(|&i| self.users[i].rank);
+        let by_rank =
+            crate::order::positions_by(n, &|a, b| self.users[a].rank.cmp(&self.users[b].rank));
         by_rank
             .into_iter()
             .take(MOST_EXPOSED)

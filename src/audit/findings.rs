@@ -96,7 +96,7 @@ pub(crate) fn warnings(
 /// under `popular` every non-member of the service gets one list, so many audited users share it.
 fn protocol_warning(r: &AuditReport, lists: &AuditLists) -> Option<String> {
     let mut sorted: Vec<&Vec<u32>> = lists.lists.iter().collect();
-    sorted.sort_unstable();
+    crate::order::sort_by(&mut sorted, Ord::cmp);
     let mut most = 0;
     let mut run = 0;
     for i in 0..sorted.len() {

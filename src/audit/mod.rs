@@ -41,6 +41,7 @@ pub fn read_lists(
     data: &Dataset,
     skip_unknown: bool,
 ) -> Result<AuditLists> {
+    crate::full::required("an audit")?;
     let raw = input::parse_lists(bytes, name)?;
     resolve::resolve(raw, data, name, skip_unknown)
 }

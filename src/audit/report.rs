@@ -296,7 +296,7 @@ pub(crate) fn build(e: &Evaluated) -> Result<AuditReport> {
     let slices = ex.slices(slice_attack, e.cfg.seed);
     let exposed = ex.most_exposed(&risk, e.attacks);
     let mut lengths: Vec<usize> = e.lists.lists.iter().map(Vec::len).collect();
-    lengths.sort_unstable();
+    crate::order::usizes(&mut lengths);
     let members = labels.iter().filter(|&&l| l).count();
     let non_members = labels.len() - members;
     let audited = Audited {
@@ -351,7 +351,7 @@ pub(crate) fn build(e: &Evaluated) -> Result<AuditReport> {
 /// in `AttackKind::ALL` order, after the judged ones); the first gives the risks.
 fn risk_basis(attacks: &[(AttackKind, &dyn Attack)], own: &BTreeMap<AttackKind, f64>) -> RiskBasis {
     let mut order: Vec<AttackKind> = attacks.iter().map(|(k, _)| *k).collect();
-    order.sort_by(|a, b| match (own.get(a), own.get(b)) {
+    crate::order::sort_by(&mut order, |a, b| match (own.get(a), own.get(b)) {
         (Some(x), Some(y)) => y.total_cmp(x).then(a.index().cmp(&b.index())),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -373,8 +373,7 @@ fn ranks(
 ) -> Vec<usize> {
     let n = e.lists.users.len();
     let id = |i: usize| e.data.user_ids[e.lists.users[i] as usize];
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| {
+    let idx = crate::order::positions_by(n, &|a, b| {
         order
             .iter()
             .map(|k| scores[k][b].total_cmp(&scores[k][a]))

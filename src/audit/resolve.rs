@@ -214,7 +214,7 @@ pub fn resolve(
 /// A list that names one item twice is not a ranking.
 fn check_repeats(list: &[u32], data: &Dataset, file: &str, line: usize, field: &str) -> Result<()> {
     let mut sorted = list.to_vec();
-    sorted.sort_unstable();
+    crate::order::u32s(&mut sorted);
     if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::parse(
             file,
@@ -271,7 +271,7 @@ impl Unknown {
         }
         let mut user_lines: Vec<usize> = self.users.iter().map(|u| u.0).collect();
         user_lines.extend(&self.emptied);
-        user_lines.sort_unstable();
+        crate::order::usizes(&mut user_lines);
         let mut item_lines = self.item_lines;
         item_lines.dedup();
         if out.new_user_list.as_ref().is_some_and(|l| l.is_empty()) {

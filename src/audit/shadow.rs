@@ -27,8 +27,8 @@ fn cut(users: &[u32], member_fraction: f64) -> HalfUsers {
     let m = ((users.len() as f64 * member_fraction).round() as usize).min(users.len());
     let mut members = users[..m].to_vec();
     let mut non_members = users[m..].to_vec();
-    members.sort_unstable();
-    non_members.sort_unstable();
+    crate::order::u32s(&mut members);
+    crate::order::u32s(&mut non_members);
     HalfUsers {
         members,
         non_members,

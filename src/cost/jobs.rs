@@ -38,7 +38,7 @@ fn schedule_copies(
     let threads = jobs.clamp(1, pieces.len().max(1));
     let running = threads.min(cores.max(1));
     let mut sorted = pieces.to_vec();
-    sorted.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    crate::order::sort_by(&mut sorted, |a, b| b.seconds.total_cmp(&a.seconds));
     let mut load = vec![0.0f64; running];
     for p in &sorted {
         let least = load
@@ -56,7 +56,9 @@ fn schedule_copies(
         1.0
     };
     let mut bytes: Vec<f64> = pieces.iter().map(Piece::peak).collect();
-    bytes.sort_by(|a, b| b.total_cmp(a));
+    // Highest first (equal values have equal bits: the order of ties cannot show).
+    crate::order::f64s(&mut bytes);
+    bytes.reverse();
     let data_copies = if copies { threads as f64 } else { 1.0 };
     let working = data_copies * data_bytes(data) + bytes.iter().take(threads).sum::<f64>();
     Estimate {

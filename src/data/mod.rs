@@ -50,13 +50,13 @@ impl Dataset {
             return Err(Error::Data(format!("{}: no interactions", shown())));
         }
         let mut user_ids: Vec<u64> = pairs.iter().map(|p| p.0).collect();
-        user_ids.sort_unstable();
+        crate::order::u64s(&mut user_ids);
         user_ids.dedup();
         // The id lists start with one entry per record: give the spare room back (16 bytes per
         // rating otherwise stay allocated for the life of the data set).
         user_ids.shrink_to_fit();
         let mut item_ids: Vec<u64> = pairs.iter().map(|p| p.1).collect();
-        item_ids.sort_unstable();
+        crate::order::u64s(&mut item_ids);
         item_ids.dedup();
         item_ids.shrink_to_fit();
         if item_ids.len() > u32::MAX as usize {
@@ -68,7 +68,7 @@ impl Dataset {
             .map(|&(u, i)| (dense(&user_ids, u), dense(&item_ids, i)))
             .collect();
         drop(pairs);
-        dense_pairs.sort_unstable();
+        crate::order::pairs(&mut dense_pairs);
         dense_pairs.dedup();
         // `offsets` are u32: refuse rather than wrap.
         if dense_pairs.len() > u32::MAX as usize {

@@ -111,7 +111,7 @@ impl CanaryAudit {
                     idx.swap(i, j);
                 }
                 let mut row = idx[..h].to_vec();
-                row.sort_unstable();
+                crate::order::u32s(&mut row);
                 row
             })
             .collect();

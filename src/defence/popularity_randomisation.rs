@@ -50,7 +50,7 @@ impl Defence for PopularityRandomisation {
         let pool = first_n_unseen(order, exclude, pool_size(n, self.strength));
         let mut picked = distinct_positions(rng, pool.len(), n);
         // Positions in the pool are popularity ranks: sorting them shows the draw in that order.
-        picked.sort_unstable();
+        crate::order::usizes(&mut picked);
         picked.into_iter().map(|p| pool[p]).collect()
     }
 }

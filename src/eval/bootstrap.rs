@@ -63,8 +63,7 @@ struct Sorted {
 
 impl Sorted {
     fn new(scores: &[f64], labels: &[bool]) -> Sorted {
-        let mut idx: Vec<usize> = (0..scores.len()).collect();
-        idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+        let idx = crate::order::highest_first(scores);
         let (mut m, mut n) = (0, 0);
         let mut class_index = vec![0; scores.len()];
         for (i, &l) in labels.iter().enumerate() {
@@ -163,8 +162,8 @@ pub fn ci95(scores: &[f64], labels: &[bool], resamples: usize, rng: &mut ChaCha8
         aucs.push(auc);
         tprs.push(tpr);
     }
-    aucs.sort_by(f64::total_cmp);
-    tprs.sort_by(f64::total_cmp);
+    crate::order::f64s(&mut aucs);
+    crate::order::f64s(&mut tprs);
     let interval = |v: &[f64]| [quantile(v, 0.025), quantile(v, 0.975)];
     Ci95 {
         roc_auc: interval(&aucs),

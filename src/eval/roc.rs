@@ -17,8 +17,7 @@ pub fn roc_curve(scores: &[f64], labels: &[bool]) -> Roc {
     assert_eq!(scores.len(), labels.len());
     let pos = labels.iter().filter(|&&l| l).count() as f64;
     let neg = labels.len() as f64 - pos;
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let order = crate::order::highest_first(scores);
     let top = order.first().map_or(0.0, |&i| scores[i]);
     let mut roc = Roc {
         fpr: vec![0.0],

@@ -108,6 +108,7 @@ impl Frontier {
         seeds: &[u32],
         natural_epochs: &[u32],
     ) -> Result<Frontier> {
+        crate::full::required("a frontier")?;
         let protocols = [config.protocol];
         Frontier::panels(
             data,
@@ -369,6 +370,7 @@ impl Frontier {
 
     /// Does one bounded piece of work.
     pub fn step(&mut self) -> Result<Progress> {
+        crate::full::required("a frontier")?;
         let slots = self.protocols.len() * self.seeds.len();
         if self.is_done() {
             return Ok(Progress::finished(slots));

@@ -173,10 +173,11 @@ impl FrontierSlots<'_> {
     }
 
     fn collect(&self, pieces: &[FrontierPiece], so_far: bool) -> Result<FrontierReport> {
+        crate::full::required("a frontier")?;
         let n = self.seeds.len();
         let slots = self.protocols.len() * n;
         let mut order: Vec<&FrontierPiece> = pieces.iter().collect();
-        order.sort_by_key(|p| p.seed_index);
+        crate::order::sort_by_key(&mut order, |p| p.seed_index);
         let missing = |what: String| Error::State(format!("frontier pieces: {what}"));
         for p in &order {
             if p.seed_index >= slots {

@@ -84,6 +84,7 @@ impl Matrix {
         kinds: &[RecommenderKind],
         seeds: &[u32],
     ) -> Result<Matrix> {
+        crate::full::required("a transfer matrix")?;
         base.check()?;
         if !base.attack.needs_shadow() {
             return Err(Error::config(
@@ -101,7 +102,7 @@ impl Matrix {
             ));
         }
         let mut sorted = kinds.to_vec();
-        sorted.sort();
+        crate::order::sort_by(&mut sorted, Ord::cmp);
         sorted.dedup();
         if sorted.len() != kinds.len() {
             return Err(Error::config(
@@ -175,6 +176,7 @@ impl Matrix {
 
     /// Does one bounded piece of work.
     pub fn step(&mut self) -> Result<Progress> {
+        crate::full::required("a transfer matrix")?;
         if self.report.is_some() {
             return Ok(Progress::finished(self.seeds.len()));
         }

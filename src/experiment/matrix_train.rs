@@ -91,6 +91,7 @@ impl MatrixTrain {
 
     /// Does one bounded piece of work.
     pub fn step(&mut self) -> Result<Progress> {
+        crate::full::required("a transfer matrix")?;
         if self.done {
             return Ok(Progress::finished(1));
         }

@@ -279,6 +279,7 @@ impl Pipeline {
     /// Validates the config and prepares a run; no work is done until `step()`.
     pub fn new(data: Arc<Dataset>, cfg: Config) -> Result<Pipeline> {
         cfg.check()?;
+        crate::full::recommenders(&cfg)?;
         Ok(Pipeline {
             attack: attack::build(cfg.attack, &cfg.attack_params()),
             baselines: baselines(&cfg),

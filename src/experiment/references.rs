@@ -57,8 +57,8 @@ pub(crate) fn reference_users(cfg: &Config, halves: &Halves, r: u32) -> HalfUser
     if cfg.lira_offline {
         non_members.extend(&target);
     }
-    members.sort_unstable();
-    non_members.sort_unstable();
+    crate::order::u32s(&mut members);
+    crate::order::u32s(&mut non_members);
     HalfUsers {
         members,
         non_members,

@@ -148,6 +148,7 @@ impl Sweep {
         values: &[f64],
         seeds: &[u32],
     ) -> Result<Sweep> {
+        crate::full::required("a sweep")?;
         base.check()?;
         if values.is_empty() {
             return Err(Error::config(param, "a sweep needs at least one value"));
@@ -204,6 +205,7 @@ impl Sweep {
     }
 
     pub fn step(&mut self) -> Result<Progress> {
+        crate::full::required("a sweep")?;
         if self.current.is_none() && self.report.is_none() {
             let mut p = Pipeline::new(self.data.clone(), self.run_config(self.next))?
                 .with_cache(self.cache.clone());

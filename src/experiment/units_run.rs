@@ -61,6 +61,7 @@ impl UnitRun {
 
     /// Does one bounded piece of work; `run_index`/`run_count` place the unit in the whole job.
     pub fn step(&mut self) -> Result<Progress> {
+        crate::full::required("a job split into units")?;
         if self.piece.is_some() {
             return Ok(Progress::finished(1));
         }

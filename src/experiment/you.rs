@@ -171,7 +171,7 @@ pub fn resolve(data: &Dataset, picks: &[Pick], source: &str) -> Result<Vec<u32>>
             ),
         ));
     }
-    items.sort_unstable();
+    crate::order::u32s(&mut items);
     Ok(items)
 }
 

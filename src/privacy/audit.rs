@@ -112,9 +112,8 @@ pub const GUESS_SHARES: [f64; 4] = [0.1, 0.2, 0.5, 1.0];
 pub fn audit(scores: &[f64], included: &[bool], delta: f64, confidence: f64) -> AuditResult {
     assert_eq!(scores.len(), included.len());
     let m = scores.len();
-    let mut order: Vec<usize> = (0..m).collect();
     // Highest score first; equal scores keep the canaries' own order.
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let order = crate::order::highest_first(scores);
     let p = (1.0 - confidence) / GUESS_SHARES.len() as f64;
     let mut best = AuditResult {
         epsilon_lower_bound: 0.0,

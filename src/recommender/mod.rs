@@ -202,6 +202,8 @@ pub fn build(
         RecommenderKind::Bpr => Box::new(Bpr::new(params.bpr, train, rng)),
         RecommenderKind::ItemKnn => Box::new(ItemKnn::new(params.item_knn, train)),
         RecommenderKind::Popularity => Box::new(Popularity::new(train)),
+        // The core wasm module has no ncf (full.rs): the jobs that build a recommender check first.
+        RecommenderKind::Ncf if !crate::full::ENABLED => unreachable!("ncf in the core module"),
         RecommenderKind::Ncf => Box::new(Ncf::new(params.ncf, train, rng)),
     }
 }

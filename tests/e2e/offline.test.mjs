@@ -21,7 +21,7 @@ test('offline after the first visit: stop the server, reload, run, open a user c
   // The run modes' modules (js/modes/) load when first chosen: offline too, so every one is kept.
   const modes = readdirSync(path.join(WWW, 'js/modes')).filter((f) => f.endsWith('.js')).map((f) => `js/modes/${f}`);
   assert.ok(modes.includes('js/modes/single.js') && modes.length >= 8, modes.join(', '));
-  for (const want of ['./', 'index.html', 'js/main.js', 'js/lecture.js', ...modes, 'pkg/memberlens_bg.wasm', 'data/ml-latest-small.bin', 'data/titles.tsv', 'vendor/uplot/uPlot.esm.js', 'manifest.webmanifest']) {
+  for (const want of ['./', 'index.html', 'js/main.js', 'js/lecture.js', ...modes, 'pkg/memberlens_core_bg.wasm', 'pkg/memberlens_bg.wasm', 'data/ml-latest-small.bin', 'data/titles.tsv', 'vendor/uplot/uPlot.esm.js', 'manifest.webmanifest']) {
     assert.ok(assets.includes(want), `${want} is not in the offline list`);
   }
   const titles = new Set(readFileSync(path.join(WWW, 'data/titles.tsv'), 'utf8').split('\n').map((l) => l.split('\t')[1]).filter(Boolean));

@@ -106,6 +106,7 @@ test('every built-in mode loads from its own module, which names it; a mode lack
 const NAMES_MODES = {
   'worker.js': 'the worker side (protocol.js)', 'pool.js': 'the worker side (protocol.js)',
   'protocol.js': 'the worker side: a message field named audit (its files and report), not the mode',
+  'wasm-module.js': 'the worker side: the JobSpec kinds the core wasm module runs',
   'lecture-slides.js': 'a slide names the mode it shows', 'results.js': 'CSS classes',
   'you.js': 'the word under the reader\'s own dot (the picker, not the mode)',
 };

@@ -14,7 +14,7 @@
 // message: one download, one compilation. Messages both ways are js/protocol.js's: every one
 // sent to a worker is made there (`send`), every one received is checked there.
 
-import { wasmModule } from './wasm-module.js';
+import { wasmModule, whenModuleReady, withModule } from './wasm-module.js';
 import { FROM_WORKER, refusal, toWorker } from './protocol.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -72,6 +72,9 @@ export class Pool {
 
   spawn(index, replacement) {
     const w = new Worker(WORKER_URL, { type: 'module' });
+    // A message that needs the full wasm module carries it (js/wasm-module.js).
+    const post = w.postMessage.bind(w);
+    w.postMessage = (m, transfer) => post(withModule(m), transfer);
     // Without the page's module (it failed to compile), the worker fetches its own and reports
     // why that failed too.
     wasmModule().then((module) => send(w, { type: 'init', module }), () => send(w, { type: 'init' }));
@@ -136,6 +139,11 @@ export class Pool {
   // ---- page -> pool ---------------------------------------------------------------------------
 
   postMessage(msg, transfer) {
+    // A job that needs the full wasm module waits for it (and the messages after it with it).
+    whenModuleReady(msg, () => this.accept(msg, transfer));
+  }
+
+  accept(msg, transfer) {
     switch (msg.type) {
       case 'run':
         if ((POOLED.has(msg.job.kind) && !(msg.stagePauseMs > 0)) || this.spreads(msg)) this.startJob(msg);

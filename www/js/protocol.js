@@ -14,7 +14,9 @@
 export const PROTOCOL_VERSION = 1;
 
 /**
- * Pool (page) -> worker. Each kind: [required fields, optional fields].
+ * Pool (page) -> worker. Each kind: [required fields, optional fields]. Any of them may also carry
+ * `fullModule`: the compiled full wasm module, which a message that needs it brings to a worker
+ * still on the core module (js/wasm-module.js `withModule`; the worker switches before handling it).
  * @type {Record<string, [string[], string[]]>}
  */
 export const TO_WORKER = {
@@ -75,7 +77,8 @@ export function refusal(msg, kinds) {
   const [required, optional] = spec;
   const missing = required.filter((f) => msg[f] === undefined);
   if (missing.length) return `message '${msg.type}' lacks ${missing.join(', ')}`;
-  const extra = Object.keys(msg).filter((f) => f !== 'type' && f !== 'v' && !required.includes(f) && !optional.includes(f));
+  const carried = (f) => f === 'type' || f === 'v' || (kinds === TO_WORKER && f === 'fullModule');
+  const extra = Object.keys(msg).filter((f) => !carried(f) && !required.includes(f) && !optional.includes(f));
   if (extra.length) return `message '${msg.type}' has undeclared ${extra.join(', ')}`;
   return null;
 }

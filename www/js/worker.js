@@ -8,7 +8,7 @@
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, frontierSoFar, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
-  compareTakeaway, Audit, fileFingerprint,
+  compareTakeaway, Audit, fileFingerprint, reinitSync,
 } from '../pkg/memberlens.js';
 import { TO_WORKER, fromWorker, refusal } from './protocol.js';
 
@@ -29,6 +29,7 @@ let bundled = null; // the shipped sample, kept so the page can switch back to i
 let bundledBytes = null; // its file's bytes: an audit of the bundled sample fingerprints them
 let active = null; // the data set runs use (bundled or the user's file)
 let current = null; // {cancelled} of the running job, or null
+let onFull = false; // this worker runs the full wasm module (js/wasm-module.js)
 
 const post = (msg, transfer = []) => self.postMessage(fromWorker(msg.type, msg), transfer);
 const SINGLE = JSON.stringify({ kind: 'single' });
@@ -50,6 +51,7 @@ async function start(module) {
     const exports = await init(module ? { module_or_path: module } : undefined);
     // Read by scripts/bench-browser.mjs (worker.evaluate) to report the wasm memory's peak size.
     self.__memberlensMemory = exports.memory;
+    onFull = !module; // without the page's module, init fetched the glue's own: the full one
   } catch (e) {
     post({ type: 'error', context: 'init', fatal: true,
       message: `Could not load the WebAssembly module (${e.message || e}). Was the site built with \`make web\`?` });
@@ -319,6 +321,22 @@ function poolRequest(msg) {
   }
 }
 
+/**
+ * Moves this worker from the core wasm module to the full one (js/wasm-module.js) before the
+ * first job that needs it: the data sets are read again into the new instance (the user's from
+ * its bundle). Not while a job runs (the pool sends jobs to idle workers only).
+ */
+function toFull(module) {
+  if (onFull || !bundled || current || unitToken) return;
+  const own = active !== bundled ? { bytes: active.toBundle(), name: active.summary().name || 'ratings file' } : null;
+  if (own) active.free();
+  bundled.free();
+  self.__memberlensMemory = reinitSync(module).memory;
+  bundled = Dataset.fromBytes(bundledBytes, 'ml-latest-small.bin');
+  active = own ? Dataset.fromBytes(own.bytes, own.name) : bundled;
+  onFull = true;
+}
+
 self.onmessage = (ev) => {
   const msg = ev.data || {};
   // Another build's page, or a kind or field this worker does not know: refused, said to the page.
@@ -328,6 +346,8 @@ self.onmessage = (ev) => {
       fatal: msg.type === 'init', message: `The computation worker refused a message: ${why}.` });
     return;
   }
+  // A message that needs the full wasm module carries it (js/wasm-module.js `withModule`).
+  if (msg.fullModule) toFull(msg.fullModule);
   switch (msg.type) {
     case 'init':
       start(msg.module);
