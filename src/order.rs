@@ -100,7 +100,8 @@ fn from_total_key(k: u64) -> u64 {
     }
 }
 
-#[cfg(test)]
+// Native only: proptest is a native dev-dependency (the wasm32 clippy of the test profile checks this module too).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
