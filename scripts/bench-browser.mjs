@@ -560,6 +560,8 @@ try {
     log('frontier: every defence × 5 strengths, one seed…');
     console.log(JSON.stringify({ chromium: browser.version(), frontier_one_seed: frontierSummary(await timedRun('#v=2&run=frontier&seeds=1', 600_000)) }, null, 2));
   } else {
+    // The core module (the first screen's) and the full one (fetched when a job needs it).
+    const core = readFileSync(path.join(WWW, 'pkg/memberlens_core_bg.wasm'));
     const wasm = readFileSync(path.join(WWW, 'pkg/memberlens_bg.wasm'));
     log('first load…');
     const load = await firstLoad();
@@ -600,8 +602,10 @@ try {
       pool: poolTable(pool),
       pool_matrix: poolTable(poolMatrix),
       shipped: {
-        wasm_raw_bytes: wasm.length,
-        wasm_gzip_bytes: gz(wasm),
+        core_wasm_raw_bytes: core.length,
+        core_wasm_gzip_bytes: gz(core),
+        full_wasm_raw_bytes: wasm.length,
+        full_wasm_gzip_bytes: gz(wasm),
         first_load: load,
       },
     };
