@@ -42,10 +42,23 @@ function startPool(size) {
 const units = (w, id) => w.sent.filter((m) => m.type === 'unit' && m.id === id);
 const lastUnit = (w, id) => units(w, id).at(-1);
 
-function runJob(pool, workers, id, values, seeds) {
+/**
+ * The worker asked to plan job `id`, once the pool has sent the request: a job split into units
+ * waits for the full wasm module first (js/wasm-module.js `whenModuleReady`), which Node cannot
+ * fetch, so the request goes out a few ticks later without it.
+ */
+async function plannerOf(workers, id) {
+  for (let i = 0; i < 200; i++) {
+    const w = workers.find((x) => x.sent.some((m) => m.type === 'plan' && m.id === id));
+    if (w) return w;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no worker was asked to plan job ${id}`);
+}
+
+async function runJob(pool, workers, id, values, seeds) {
   pool.postMessage({ type: 'run', id, config: {}, job: { kind: 'sweep', param: 'vector_k', values: Array.from({ length: values }, (_, i) => i), seeds: Array.from({ length: seeds }, (_, i) => i) } });
-  const planner = workers.find((w) => w.sent.some((m) => m.type === 'plan' && m.id === id));
-  planner.reply({ type: 'plan', id, units: plan(values, seeds) });
+  (await plannerOf(workers, id)).reply({ type: 'plan', id, units: plan(values, seeds) });
 }
 
 /** Worker `w` finishes its unit of job `id` (a first run returns its lists when asked to share). */
@@ -80,10 +93,10 @@ function listsWentWhereNeeded(workers, id, seeds) {
   return sent;
 }
 
-test('first runs go out first, other runs wait for theirs, and lists go only where the seed is not held', () => {
+test('first runs go out first, other runs wait for theirs, and lists go only where the seed is not held', async () => {
   const { pool, workers } = startPool(2);
   const [a, b] = workers;
-  runJob(pool, workers, 1, 3, 3);
+  await runJob(pool, workers, 1, 3, 3);
   // Two workers, three seeds: seeds 0 and 1 train at once, both asked to share their lists.
   assert.deepEqual([lastUnit(a, 1).key, lastUnit(b, 1).key], [0, 1]);
   assert.equal(lastUnit(a, 1).share, true);
@@ -101,17 +114,17 @@ test('first runs go out first, other runs wait for theirs, and lists go only whe
   assert.ok(listsWentWhereNeeded(workers, 1, 3) > 0, 'three seeds on two workers: some lists must travel');
 });
 
-test("a second job's seeds are not taken for the first job's: lists go with them again", () => {
+test("a second job's seeds are not taken for the first job's: lists go with them again", async () => {
   const { pool, workers } = startPool(2);
   // Three seeds on two workers: in job 1 some seeds' lists travel, so a worker ends up holding a
   // seed it did not train (group 1, say). Job 2 numbers its units and groups 0 … 8 again.
-  runJob(pool, workers, 1, 3, 3);
+  await runJob(pool, workers, 1, 3, 3);
   drain(workers, 1, 3);
   assert.ok(listsWentWhereNeeded(workers, 1, 3) > 0);
   const agg = workers.find((w) => w.sent.some((m) => m.type === 'aggregate' && m.id === 1));
   agg.reply({ type: 'aggregated', id: 1, partial: false, result: {} });
   assert.equal(pool.job, null);
-  runJob(pool, workers, 2, 3, 3);
+  await runJob(pool, workers, 2, 3, 3);
   drain(workers, 2, 3);
   listsWentWhereNeeded(workers, 2, 3);
 });
@@ -129,10 +142,11 @@ function matrixPlan(algos, seeds) {
   return out;
 }
 
-test("a matrix seed's attack waits for its training units and gets the lists its worker does not hold", () => {
+test("a matrix seed's attack waits for its training units and gets the lists its worker does not hold", async () => {
   const { pool, workers } = startPool(2);
   const [a, b] = workers;
   pool.postMessage({ type: 'run', id: 7, config: {}, job: { kind: 'matrix', recommenders: ['lfm', 'bpr', 'popularity'], seeds: [0] } });
+  assert.equal(await plannerOf(workers, 7), a, 'the first worker plans');
   a.reply({ type: 'plan', id: 7, units: matrixPlan(3, 1) });
   const done = (w) => {
     const m = lastUnit(w, 7);
