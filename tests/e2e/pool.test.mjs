@@ -235,7 +235,9 @@ test('worker 0 crashing during a single run ends it with a one-line error; a run
   // crashed worker and nobody told the page, which stayed `running` for good; and a run sent at once
   // to the replacement, still starting, could be refused ("Invalid settings: the data set is not
   // loaded yet"): a race, seen in 1 of 2 runs on the old pool.js.
-  const { page, context, problems } = await openPage(env, `#workers=2&v=2&seed=3&k=16&vector_k=16&epochs=40&vector_epochs=2&attack_epochs=6&attack_restarts=1`);
+  // The run is long (300 epochs at k = 100: several seconds) so that the crash lands during it: with
+  // 40 epochs at k = 16 it had sometimes finished first (seen at load 2-4).
+  const { page, context, problems } = await openPage(env, `#workers=2&v=2&seed=3&k=100&vector_k=16&epochs=300&vector_epochs=2&attack_epochs=6&attack_restarts=1`);
   try {
     await waitState(page, 'ready', 60_000);
     await page.evaluate(() => document.getElementById('btn-run').click());
