@@ -345,8 +345,8 @@ pub fn plan_job(
     to_js(&plan(dataset, config, job)?.units(fine))
 }
 
-/// The report of a job from every unit's piece (any order): the very report `Job.sweep`,
-/// `Job.matrix` or `Job.frontier` gives, bit for bit (timings aside).
+/// The report of a job from every unit's piece (any order): the very report the job run whole
+/// (`Job.start`) gives, bit for bit (timings aside).
 #[wasm_bindgen(js_name = aggregateJob)]
 pub fn aggregate_job(
     dataset: &Dataset,

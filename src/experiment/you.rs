@@ -7,7 +7,7 @@
 //! the only difference between the two runs is the reader's membership.
 //!
 //! Owns: reading and checking the picks (`parse_picks`, `resolve`), the two runs (`You`) and
-//! their report (`YouReport`). The CLI (`run --you FILE`) and the page's worker (`Job.you`) call it.
+//! their report (`YouReport`). The CLI (`run --you FILE`) and the page's worker (`Job.start` with a `you` job) call it.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -202,7 +202,7 @@ pub struct YouSide {
     pub non_member_scores: Vec<f64>,
 }
 
-/// The two runs' answer (CLI `memberlens run --you FILE --json`, wasm `Job.you`).
+/// The two runs' answer (CLI `memberlens run --you FILE --json`, wasm `Job.start` with a `you` job).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct YouReport {
     /// The reader's picks (movie ids), ascending.

@@ -1,4 +1,4 @@
-// frontier.test.mjs — the privacy–utility frontier (run=frontier): from a link it runs Job.frontier
+// frontier.test.mjs — the privacy–utility frontier (run=frontier): from a link it runs a frontier job
 // with both protocols (one panel each, side by side on a wide screen) and every applicable defence at
 // strengths 0 … 1, puts the frontier JSON in #results (equal to the CLI's `frontier --json`, every
 // panel's points and runs included), paints one chart per panel with y = the strongest attack (its

@@ -1,4 +1,4 @@
-// matrix.test.mjs — the transfer matrix (run=matrix): from a link it runs Job.matrix with the
+// matrix.test.mjs — the transfer matrix (run=matrix): from a link it runs a matrix job with the
 // link's algorithms and seeds, puts the matrix JSON in #results (equal to the CLI's `matrix --json`),
 // draws a heatmap (rows shadow, columns target, one fixed colour scale, values in the cells, the
 // diagonal outlined) of the run's attack with a text equivalent and a keyboard readout, shows the

@@ -40,7 +40,7 @@ export function rocCSV(heads, rocs) {
   return lines(rows);
 }
 
-/** A sweep (the report of Job.sweep): one row per run (seed) of every value. */
+/** A sweep (the report of a sweep job, wasm `Job.start`): one row per run (seed) of every value. */
 export function sweepCSV(sw) {
   const rows = [`${sw.param},seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr,balanced_accuracy,recall_at_n,strongest_attack,strongest_roc_auc,strongest_tpr_at_1pct_fpr`];
   for (const p of sw.points) {

@@ -4,7 +4,7 @@
 // its notes (written in Rust from its numbers); one legend whose colours, dashes and markers are
 // the same in both panels; the ROC-AUC / TPR at 1 % FPR toggle; the text equivalents, a table per
 // panel, the headline and the PNG. The canvas painting is js/charts/frontier.js's; every number
-// comes unchanged from Job.frontier's result (docs/INTERFACES.md "Frontier result"). Drawn with the
+// comes unchanged from a frontier job's result (wasm `Job.start`) (docs/INTERFACES.md "Frontier result"). Drawn with the
 // CSSOM only, so the page's CSP (no inline styles) holds.
 
 import { num, meanStd, interval, tpr, auditBound } from './format.js';

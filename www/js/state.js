@@ -69,7 +69,7 @@ export const DEFAULT_STRENGTHS = [0, 0.25, 0.5, 0.75, 1];
 /** At most this many strengths in one frontier (each is a run per defence and seed). */
 export const MAX_STRENGTHS = 11;
 
-/** The serving protocols a frontier of `state` shows, one panel each (Job.frontier's `protocols`). */
+/** The serving protocols a frontier of `state` shows, one panel each (a frontier job's `protocols`). */
 export function frontierProtocols(state) {
   return (state.protocols || 'popular,fold-in').split(',');
 }

@@ -3,7 +3,7 @@
 // in the results panel: for each of the two runs (the service trained with you, and without you)
 // where the attack puts you among the target users on a score strip, whether it flags you at its
 // own threshold, and the list you were served, by title. The computation is the worker's
-// (Job.you, src/experiment/you.rs); nothing leaves the browser. main.js starts the run; view.js
+// (a `you` job, src/experiment/you.rs); nothing leaves the browser. main.js starts the run; view.js
 // calls draw().
 
 import { num } from './format.js';
