@@ -311,18 +311,14 @@ fn estimate(
 
 /// The plan of job `job` (JSON text: `{kind: 'sweep', param, values, seeds}`, `{kind: 'matrix',
 /// recommenders, seeds}`, `{kind: 'frontier', defences, strengths, seeds, protocols?}` or
-/// `{kind: 'single'}`). A frontier's defences `[]` are every one that applies to the config.
+/// `{kind: 'single'}`). A frontier's defences `[]` are every one that applies, panel by panel
+/// (`Frontier::panels`, as the CLI and the job run whole take them).
 fn plan(dataset: &Dataset, config: JsValue, job: &str) -> Result<Plan, JsError> {
     // First, before any job or piece is read: what follows is then dead code in the core module
     // (src/full.rs), which the linker drops.
     crate::full::required("a job split into units").map_err(err)?;
     let cfg = config_from_js(config)?;
-    let mut spec = job_from_text(job)?;
-    if let JobSpec::Frontier { defences, .. } = &mut spec {
-        if defences.is_empty() {
-            *defences = cfg.applicable_defences();
-        }
-    }
+    let spec = job_from_text(job)?;
     Plan::new(dataset.inner.clone(), cfg, &spec).map_err(err)
 }
 
