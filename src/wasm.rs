@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use crate::config::Config;
 use crate::experiment::served::ServedCache;
 use crate::experiment::units::{Piece, Plan, UnitRun};
-use crate::experiment::{Job as CoreJob, JobSpec};
+use crate::experiment::{Job as CoreJob, JobResult, JobSpec};
 use crate::recommender::RecommenderKind;
 
 /// The `performance` object of the global scope this module runs in: the page's worker, a window
@@ -205,6 +205,26 @@ impl Job {
             _ => Err(JsError::new("user records exist for single runs only")),
         }
     }
+
+    /// What a comparison teaches (`eval::takeaways::compare`), this being its finished
+    /// popular-list run and `fold_in` its finished fold-in run. A method on the two jobs, not a
+    /// function of their results as JS values: reading a `RunReport` back from JSON took its
+    /// deserialiser into the core module (docs/performance.md "First load").
+    #[wasm_bindgen(js_name = compareTakeaway)]
+    pub fn compare_takeaway(&self, fold_in: &Job) -> Result<String, JsError> {
+        fn report(j: &Job) -> Result<&crate::report::RunReport, JsError> {
+            match j.inner.result().map_err(err)? {
+                JobResult::Single(r) => Ok(r),
+                _ => Err(JsError::new(
+                    "compareTakeaway: both jobs must be single runs",
+                )),
+            }
+        }
+        Ok(crate::eval::takeaways::compare(
+            report(self)?,
+            report(fold_in)?,
+        ))
+    }
 }
 
 /// The named preset (`default` or `paper`) as a full config object; throws on an unknown name.
@@ -244,15 +264,6 @@ pub fn attack_names() -> Vec<String> {
         .iter()
         .map(|k| k.id().to_string())
         .collect()
-}
-
-/// What a comparison of the popular-list run with the fold-in run teaches
-/// (`eval::takeaways::compare`): both arguments are run results as `Job.result()` gives them.
-#[wasm_bindgen(js_name = compareTakeaway)]
-pub fn compare_takeaway(popular: JsValue, fold_in: JsValue) -> Result<String, JsError> {
-    let a: crate::report::RunReport = from_js(&popular, "compareTakeaway: popular run")?;
-    let b: crate::report::RunReport = from_js(&fold_in, "compareTakeaway: fold-in run")?;
-    Ok(crate::eval::takeaways::compare(&a, &b))
 }
 
 /// What job `job` (JSON text, `{kind, ...fields}`) will cost in this browser, before it starts
@@ -449,17 +460,21 @@ impl Unit {
 
     /// Does a bounded piece of work; returns the progress object (`fraction` of this unit).
     pub fn step(&mut self) -> Result<JsValue, JsError> {
+        // A `Unit` is never made in the core module (`plan`), but an export's body is kept unless
+        // cut off here (src/full.rs); so in `piece`, `reused` and the audit's methods.
+        crate::full::required("a job split into units").map_err(err)?;
         to_js(&self.inner.step().map_err(err)?)
     }
 
     /// True when this sweep run (or matrix training unit) started from served recommenders (kept
     /// in this worker or sent by another: `importServed`) instead of training them.
     pub fn reused(&self) -> bool {
-        self.inner.reused()
+        crate::full::ENABLED && self.inner.reused()
     }
 
     /// The finished unit's piece `{unit, ms, outcome}`, for `aggregateJob`; throws before done.
     pub fn piece(&self) -> Result<JsValue, JsError> {
+        crate::full::required("a job split into units").map_err(err)?;
         match self.inner.piece() {
             Some(p) => to_js(p),
             None => Err(JsError::new(
@@ -474,6 +489,7 @@ impl Unit {
 /// `{name, bytes, sha256}` of a file: the fingerprint the audit report prints for each input.
 #[wasm_bindgen(js_name = fileFingerprint)]
 pub fn file_fingerprint(bytes: Vec<u8>, name: &str) -> Result<JsValue, JsError> {
+    crate::full::required("an audit").map_err(err)?;
     to_js(&crate::audit::html::FileMeta::of(name, &bytes))
 }
 
@@ -511,6 +527,7 @@ impl Audit {
     /// What the audit will cost in this browser: `{seconds, bytes, text}` (`cost::estimate_audit`
     /// on one worker, times `cost::BROWSER_FACTOR`).
     pub fn estimate(&self, dataset: &Dataset) -> Result<JsValue, JsError> {
+        crate::full::required("an audit").map_err(err)?;
         let e = crate::cost::estimate_audit(
             self.inner.config(),
             &dataset.inner.summary(),
@@ -528,11 +545,13 @@ impl Audit {
 
     /// Does a bounded piece of work; returns the progress object (the run's stage ids).
     pub fn step(&mut self) -> Result<JsValue, JsError> {
+        crate::full::required("an audit").map_err(err)?;
         to_js(&self.inner.step().map_err(err)?)
     }
 
     /// The audit's result (what `memberlens audit --json` prints); throws before done.
     pub fn result(&self) -> Result<JsValue, JsError> {
+        crate::full::required("an audit").map_err(err)?;
         match self.inner.report() {
             Some(r) => to_js(r),
             None => Err(JsError::new(
@@ -545,6 +564,7 @@ impl Audit {
     /// interactions file's `fileFingerprint`.
     #[wasm_bindgen(js_name = reportHtml)]
     pub fn report_html(&self, date: &str, ratings: JsValue) -> Result<String, JsError> {
+        crate::full::required("an audit").map_err(err)?;
         let report = self
             .inner
             .report()

@@ -280,6 +280,9 @@ impl Pipeline {
     pub fn new(data: Arc<Dataset>, cfg: Config) -> Result<Pipeline> {
         cfg.check()?;
         crate::full::recommenders(&cfg)?;
+        if cfg.attack == AttackKind::Lira {
+            crate::full::required("attack lira")?;
+        }
         Ok(Pipeline {
             attack: attack::build(cfg.attack, &cfg.attack_params()),
             baselines: baselines(&cfg),
@@ -522,6 +525,8 @@ impl Pipeline {
     /// The calibrated attack's stage: trains the next reference model; once all are in, fits the
     /// likelihood ratio and orients the baselines on the references' users.
     fn reference_step(&mut self) -> Result<StageWork> {
+        // LiRA is the full module's (js/wasm-module.js sends it there): cut off in the core one.
+        crate::full::required("attack lira")?;
         let served = self.served.clone().expect("recommendations done");
         let refs = self.references.as_mut().expect("lira");
         let finished = refs.step(&self.data, &self.cfg, &served.halves, self.cache.as_deref())?;

@@ -18,10 +18,13 @@ test('offline after the first visit: stop the server, reload, run, open a user c
   const hash = /MEMBERLENS_BUILD = '([0-9a-f]{12})'/.exec(build)?.[1];
   assert.ok(hash, 'www/sw-build.js has no build hash: run make web');
   const assets = [...build.matchAll(/^ {2}'([^']+)'/gm)].map((m) => m[1]);
-  // The run modes' modules (js/modes/) load when first chosen: offline too, so every one is kept.
-  const modes = readdirSync(path.join(WWW, 'js/modes')).filter((f) => f.endsWith('.js')).map((f) => `js/modes/${f}`);
-  assert.ok(modes.includes('js/modes/single.js') && modes.length >= 8, modes.join(', '));
-  for (const want of ['./', 'index.html', 'js/main.js', 'js/lecture.js', ...modes, 'pkg/memberlens_core_bg.wasm', 'pkg/memberlens_bg.wasm', 'data/ml-latest-small.bin', 'data/titles.tsv', 'vendor/uplot/uPlot.esm.js', 'manifest.webmanifest']) {
+  // The run modes' modules (js/modes/, minified into app/modes/) load when first chosen: offline
+  // too, so every one is kept; the sources (js/, css/) and source maps the page never loads are not.
+  const modes = readdirSync(path.join(WWW, 'js/modes')).filter((f) => f.endsWith('.js')).map((f) => `app/modes/${f}`);
+  assert.ok(modes.includes('app/modes/single.js') && modes.length >= 8, modes.join(', '));
+  assert.deepEqual(assets.filter((a) => a.startsWith('js/') || a.startsWith('css/') || a.endsWith('.map')), [],
+    'sources in the offline list: the page loads app/');
+  for (const want of ['./', 'index.html', 'app/main.js', 'app/worker.js', 'app/lecture.js', 'app/style.css', ...modes, 'pkg/memberlens_core_bg.wasm', 'pkg/memberlens_bg.wasm', 'data/ml-latest-small.bin', 'data/titles.tsv', 'vendor/uplot/uPlot.esm.js', 'manifest.webmanifest']) {
     assert.ok(assets.includes(want), `${want} is not in the offline list`);
   }
   const titles = new Set(readFileSync(path.join(WWW, 'data/titles.tsv'), 'utf8').split('\n').map((l) => l.split('\t')[1]).filter(Boolean));

@@ -73,7 +73,7 @@ function sandbox() {
   mkdirSync(path.join(dir, 'pkg'));
   for (const f of ['worker.js', 'pool.js', 'protocol.js']) copyFileSync(path.join(root, 'www/js', f), path.join(dir, 'js', f));
   const names = ['Dataset', 'Job', 'Unit', 'planJob', 'aggregateJob', 'frontierSoFar', 'sweepPoint', 'exportServed', 'importServed',
-    'defaultConfig', 'presetConfig', 'presetNames', 'recommenderNames', 'randomSeed', 'compareTakeaway', 'Audit', 'fileFingerprint',
+    'defaultConfig', 'presetConfig', 'presetNames', 'recommenderNames', 'randomSeed', 'Audit', 'fileFingerprint',
     'reinitSync'];
   writeFileSync(path.join(dir, 'pkg/memberlens.js'),
     `export default async function init() { throw new Error('stub module'); }\n${names.map((n) => `export const ${n} = () => 0;`).join('\n')}\n`);

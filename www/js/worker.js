@@ -8,7 +8,7 @@
 
 import init, {
   Dataset, Job, Unit, planJob, aggregateJob, frontierSoFar, sweepPoint, exportServed, importServed, defaultConfig, presetConfig, presetNames, recommenderNames, randomSeed,
-  compareTakeaway, Audit, fileFingerprint, reinitSync,
+  Audit, fileFingerprint, reinitSync,
 } from '../pkg/memberlens.js';
 import { TO_WORKER, fromWorker, refusal } from './protocol.js';
 
@@ -147,9 +147,15 @@ function auditExtras(audit) {
   return { report: audit.reportHtml(today, audit.files.ratings), ...audit.files };
 }
 
-function assemble(msg, results) {
-  // A comparison's takeaway is written in Rust from both runs (eval::takeaways::compare).
-  if (msg.job.kind === 'compare') return { runs: results, takeaways: results.length === 2 ? [compareTakeaway(results[0], results[1])] : [] };
+/** The job's result from its parts' `results` (a comparison's from its finished `jobs`, then freed by `free`). */
+function assemble(msg, results, jobs, free) {
+  // A comparison's takeaway is written in Rust from both runs (Job.compareTakeaway:
+  // eval::takeaways::compare), which stay until then.
+  if (msg.job.kind === 'compare') {
+    const takeaways = jobs.length === 2 ? [jobs[0].compareTakeaway(jobs[1])] : [];
+    jobs.forEach(free);
+    return { runs: results, takeaways };
+  }
   return results[0];
 }
 
@@ -236,12 +242,12 @@ async function run(msg) {
       // The per-user records live in the job: read them before it is freed.
       if (msg.job.kind === 'single') individuals = userRecords(job);
       if (msg.job.kind === 'audit') audit = auditExtras(job);
-      free(job);
+      if (msg.job.kind !== 'compare') free(job); // a comparison's runs: after its takeaway (assemble)
       results.push(r);
       if (msg.job.kind === 'compare') post({ type: 'partial', id, index: i, result: r });
     }
     if (current === token) current = null;
-    post({ type: 'done', id, result: assemble(msg, results), elapsedMs: performance.now() - t0, individuals, audit });
+    post({ type: 'done', id, result: assemble(msg, results, jobs, free), elapsedMs: performance.now() - t0, individuals, audit });
   } catch (e) {
     const m = errorMessage(e, 'run', id);
     if (!m.fatal) freeAll();
