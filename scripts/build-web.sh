@@ -8,6 +8,8 @@
 #   www/data/ml-latest-small.bin      compact copy of MovieLens ml-latest-small (memberlens bundle)
 #   www/data/LICENSE-movielens.txt    the data set's README.txt (its licence), shipped with it
 #   www/data/titles.tsv               movieId<TAB>title from movies.csv, for the page's user cards
+#   www/app/                          www/js/ and www/css/style.css minified (esbuild): what index.html
+#                                     loads (an edit to www/js shows after make web or make web-test)
 # Needs what scripts/setup.sh --no-browser installs. Run from anywhere; works in the repo root.
 # MEMBERLENS_CLI: the CLI that makes the data files, if one is built already (`make test` passes the
 # one its native layer built: the files are the same); without it, `cargo build --release`'s.

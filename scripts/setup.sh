@@ -106,7 +106,7 @@ else
 fi
 step_done
 
-# --- npm packages (binaryen's wasm-opt, playwright-core, uPlot) ----------------------------------
+# --- npm packages (binaryen's wasm-opt, esbuild, playwright-core, uPlot) ------------------------
 step "npm packages"
 command -v node >/dev/null 2>&1 || die "node not found: install Node.js 20 (Debian: apt-get install nodejs npm)"
 command -v npm >/dev/null 2>&1 || die "npm not found: install npm"
@@ -117,7 +117,7 @@ if [ ! -f package-lock.json ]; then
 fi
 sum="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] &&
-  [ -f node_modules/binaryen/bin/wasm-opt ] && [ -d node_modules/playwright-core ] &&
+  [ -f node_modules/binaryen/bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] && [ -d node_modules/playwright-core ] &&
   [ -d node_modules/uplot ]; then
   say "node_modules is up to date"
 else
