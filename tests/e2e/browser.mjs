@@ -81,6 +81,7 @@ let pagesOpened = 0;
 /**
  * Opens the site at `hash` in a fresh context. `problems` collects console errors, page errors,
  * CSP violations and any request that leaves the test server's origin (data: and blob: URLs are local).
+ * `init`: a function (or script text), or a list of them, run in the page before its scripts.
  * `traceTasks`: record the page's main-thread tasks for `longTasksWhileRunning` (one page per
  * browser at a time: a trace a failed test left running is dropped).
  */
@@ -93,7 +94,7 @@ export async function openPage(env, hash = '', { viewport = { width: 1400, heigh
   const traceTag = `p${++pagesOpened}`;
   await context.addInitScript((tag) => { window.__traceTag = tag; }, traceTag);
   await context.addInitScript(initScript);
-  if (init) await context.addInitScript(init); // a test's own hook, before the page's scripts
+  for (const i of [].concat(init ?? [])) await context.addInitScript(i); // a test's own hooks, before the page's scripts
   const origin = new URL(env.server.url).origin;
   context.on('request', (r) => {
     const u = r.url();
@@ -165,6 +166,17 @@ export async function unmeasuredShown(page) {
 /** Texts drawn on canvases since the page opened that mention the 0.1% FPR point at all. */
 export async function canvasTextsAbout(page, needle) {
   return page.evaluate((n) => window.__canvasTexts.filter((t) => t.includes(n)), needle);
+}
+
+/**
+ * An `init` hook (openPage) that makes the page's frontier jobs use `epochs` (a list) for their
+ * natural curve (js/modes/frontier.js, under automation only): the default 10, 20, 40 and 80
+ * epochs under both inits were most of a small frontier's time in the tests that do not look at
+ * them (the test build's CLI, the tests' small model, every defence at 5 strengths: 5.8 CPU s with
+ * natural epochs 1,2 against 10.0). The CLI gives the same with `--natural-epochs`.
+ */
+export function naturalEpochs(epochs) {
+  return `window.__memberlensTestNaturalEpochs = ${JSON.stringify(epochs)};`;
 }
 
 /** Width and height of a PNG from its IHDR chunk. */
