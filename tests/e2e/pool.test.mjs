@@ -255,19 +255,30 @@ test('worker 0 crashing during a single run ends it with a one-line error; a run
     assert.match(text, /The computation worker stopped during the run \(.*injected worker crash.*\); a fresh worker has taken its place: run again\./);
     assert.doesNotMatch(text, /\n/);
     assert.equal(await results(page), null);
-    // Worker 0 crashes while idle and a run follows at once: it waits for the replacement.
-    const before = await page.evaluate(() => window.__memberlensPool.replaced);
-    await page.evaluate(() => window.__memberlensPool.testCrash(0));
-    await page.waitForFunction((n) => window.__memberlensPool.replaced === n + 1, before, { timeout: 10_000 });
-    assert.equal(await page.evaluate(() => window.__memberlensPool.slots[0].up), false, 'the replacement was up already: nothing tested');
-    await page.evaluate(() => {
-      const f = document.getElementById('f-epochs');
-      f.value = '6';
-      f.dispatchEvent(new Event('input', { bubbles: true }));
-      f.dispatchEvent(new Event('change', { bubbles: true }));
-      document.getElementById('btn-run').click();
-    });
-    await page.waitForFunction(() => window.__states.at(-1).state === 'running', null, { timeout: 10_000 });
+    // Worker 0 crashes while idle and a run follows at once: it waits for the replacement. First the
+    // replacement of the crash above must be up (a worker that crashes while it starts is not
+    // replaced: pool.js); then the run is sent in the very task that replaces the crashed worker,
+    // so its replacement cannot be up yet (from the test, over the protocol, it sometimes was).
+    await page.waitForFunction(() => window.__memberlensPool.slots[0].up, null, { timeout: 60_000 });
+    const before = await page.evaluate(() => ({ replaced: window.__memberlensPool.replaced, states: window.__states.length }));
+    const upWhenSent = await page.evaluate(() => new Promise((resolve) => {
+      const pool = window.__memberlensPool;
+      const replace = pool.replace;
+      pool.replace = function replaceThenRun(slot) {
+        replace.call(this, slot);
+        pool.replace = replace;
+        const f = document.getElementById('f-epochs');
+        f.value = '6';
+        f.dispatchEvent(new Event('input', { bubbles: true }));
+        f.dispatchEvent(new Event('change', { bubbles: true }));
+        document.getElementById('btn-run').click();
+        resolve(pool.slots[0].up);
+      };
+      pool.testCrash(0);
+    }));
+    assert.equal(await page.evaluate(() => window.__memberlensPool.replaced), before.replaced + 1);
+    assert.equal(upWhenSent, false, 'the replacement was up already: nothing tested');
+    await page.waitForFunction((n) => window.__states.slice(n).some((s) => s.state === 'running'), before.states, { timeout: 10_000 });
     assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
     assert.equal((await results(page)).config.epochs, 6);
     assert.equal(await page.locator('#error').isHidden(), true, 'the error banner stayed after the next run');
