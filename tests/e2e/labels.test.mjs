@@ -2,7 +2,8 @@
 // chart draws on its canvas (uPlot's axes and titles, the ROC's markers and notes, the frontier's
 // labels, the heatmap's names, cells and colour bar) lies inside that canvas, on the ROC (linear
 // and log-log), the frontier and the transfer matrix of every algorithm; the matrix fits the phone
-// with its colour scale, or shows a scroll cue. The texts are recorded by wrapping the 2D
+// with its colour scale, or shows a scroll cue, and the page does not scroll sideways after it (the
+// matrix run of layout.test.mjs's phone test, kept here: one run of it for both). The texts are recorded by wrapping the 2D
 // context's fillText and strokeText (under test only): the box of each is its measured width at
 // its alignment, and its font size around its baseline, mapped through the context's transform.
 
@@ -100,6 +101,11 @@ test('390 px: the ROC, frontier and matrix labels lie inside their canvases', as
     });
     assert.ok(fit.fits || fit.cue, 'the matrix is wider than the phone and says nothing');
     assert.ok(fit.fits, 'five algorithms and the colour scale fit 390 px');
+    // The heatmap scrolls inside its own box, never the page (layout.test.mjs's phone, after a matrix).
+    const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(sw <= iw, `after a transfer matrix: the page is ${sw}px wide in a ${iw}px window (horizontal scrolling)`);
+    const heat = await page.locator('#chart .heatmap').evaluate((e) => e.getBoundingClientRect().right);
+    assert.ok(heat <= 390, `the heatmap's box ends at ${heat}px`);
 
     await page.goto(`${env.server.url}#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=0,1&protocols=popular&${QUICK}&run=frontier`);
     await waitState(page, 'running');
