@@ -26,9 +26,13 @@ async function cli(args, quick = QUICK_CLI) {
   return JSON.parse(stdout);
 }
 
-/** Runs the link with `workers=n`; returns #results, the downloaded JSON and the pool's figures. */
-async function runWith(n, hash, init = null) {
+/**
+ * Runs the link with `workers=n`; returns #results, the downloaded JSON and the pool's figures, and
+ * with `keep` the open page too ({page, context, problems}: the caller closes it).
+ */
+async function runWith(n, hash, init = null, keep = false) {
   const { page, context, problems } = await openPage(env, `#workers=${n}&${hash}`, { traceTasks: true, init });
+  let kept = false;
   try {
     const state = await waitState(page, ['done', 'error'], 300_000);
     assert.equal(state, 'done', await page.locator('#error').textContent());
@@ -45,20 +49,25 @@ async function runWith(n, hash, init = null) {
     const slow = await longTasksWhileRunning(page);
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms of CPU) while running: ${JSON.stringify(slow)}`);
     assert.deepEqual(problems, []);
-    return { r, json, pool };
+    kept = keep;
+    return { r, json, pool, ...(keep ? { open: { page, context, problems } } : {}) };
   } finally {
-    await context.close();
+    if (!kept) await context.close();
   }
 }
 
 const SWEEP = `v=2&run=k-sweep&seeds=2&${QUICK}`;
-// The k-sweep's #results on 1 worker, from the first test (the crash test compares with it).
+// The k-sweep's #results on 1 worker, from the first test (the crash test compares with it), and
+// its page on 2 workers, left open for the test of a second sweep in the same page.
 let sweepOn1 = null;
+let sweepPageOn2 = null;
+after(async () => { await sweepPageOn2?.context.close(); });
 
 test('a k-sweep is the same with 1, 2 and 3 workers, every worker takes part, and it equals the CLI', async (t) => {
   const runs = [];
-  for (const n of [1, 2, 3]) runs.push(await runWith(n, SWEEP));
+  for (const n of [1, 2, 3]) runs.push(await runWith(n, SWEEP, null, n === 2));
   sweepOn1 = runs[0].r;
+  sweepPageOn2 = runs[1].open;
   for (const [i, { r, json, pool }] of runs.entries()) {
     assert.equal(pool.size, i + 1);
     assert.equal(pool.maxBusy, i + 1, `${pool.maxBusy} of ${pool.size} workers were ever busy at once`);
@@ -214,8 +223,9 @@ test('a unit whose worker crashes twice fails the job with a one-line error; the
 test('a second k-sweep in the same page trains each of its seeds once, whatever worker runs its values', async () => {
   // Each seed trains once per job (the pool counts the units that trained); the other values reuse
   // it, on the worker that trained it or with its lists. The scheduling itself is checked without a
-  // browser in pool-schedule.test.mjs.
-  const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`);
+  // browser in pool-schedule.test.mjs. The page of the first test's sweep on 2 workers, or a new one.
+  const { page, context, problems } = sweepPageOn2 ?? await openPage(env, `#workers=2&${SWEEP}`);
+  sweepPageOn2 = null;
   const trained = () => page.evaluate(() => window.__memberlensPool.trainedRuns);
   try {
     assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done');
