@@ -231,7 +231,16 @@ test('clicker: after a click on Next, →, PageDown and Space move one slide eac
     let s = await slide(page);
     assert.equal(s.step, 3);
     assert.ok(s.title && await page.locator('#lec-question').isVisible(), 'the computing slide is blank');
-    assert.ok(s.state === 'done' || await page.locator('#lec-diagram').isVisible(), 'no picture while slide 3 computes');
+    // The picture, or the slide's figure once its own run is done and only its aside still
+    // computes (js/lecture.js: the picture gives way to the chart then; the slide stays
+    // `computing` until the aside's sentence is written), read at one moment with the state.
+    const now = await page.evaluate(() => {
+      const d = document.getElementById('lec-diagram');
+      const picture = !!d && d.getBoundingClientRect().width > 0 && getComputedStyle(d).visibility !== 'hidden';
+      const fig = document.documentElement.classList.contains('lec-fig') && document.querySelector('#chart .plot')?.getBoundingClientRect().width > 0;
+      return { state: document.getElementById('lec-slide').dataset.state, shown: picture || fig };
+    });
+    assert.ok(now.state === 'done' || now.shown, 'no picture and no figure while slide 3 computes');
     await waitSlide(page, 3);
     await page.keyboard.press('ArrowRight'); // focus was on "Next": it must not swallow the key
     await waitSlide(page, 4);
