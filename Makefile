@@ -147,7 +147,8 @@ test-wasm:
 # through the CLI's test, so that cargo resolves the same features as the native layer did and
 # reuses its build; a plain `cargo build` leaves out the dev-dependencies' features and rebuilds).
 # The two groups of the files (tests/e2e/groups.mjs) run at the same time in two Node processes,
-# each with one server and one Chromium for all its files (most tests keep one core busy). The
+# each with one server and one Chromium for all its files (most tests keep one core busy), and
+# beside them a third with the files that mostly wait (lecture mode's slow motion). The
 # long-task checks count a task's CPU time (tests/e2e/browser.mjs), so no file needs the machine to
 # itself. E2E_GROUPS=1 runs every file in one process, one after another (tests/e2e/run-all.mjs).
 # First, in well under a second and without a browser, tests/js/: the page-worker protocol
@@ -160,7 +161,7 @@ test-e2e:
 	cargo test --profile test --no-run --test suite; \
 	export MEMBERLENS_CLI="$(TEST_CLI)"; \
 	if [ "$(E2E_GROUPS)" = 1 ]; then set -x; node --test tests/e2e/run-all.mjs; \
-	else set -x; node --test --test-concurrency=2 tests/e2e/group-1.mjs tests/e2e/group-2.mjs; fi
+	else set -x; node --test --test-concurrency=3 tests/e2e/group-1.mjs tests/e2e/group-2.mjs tests/e2e/group-3.mjs; fi
 
 bench:
 	cargo bench -p memberlens-benches --bench pipeline

@@ -13,12 +13,15 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
-import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, unmeasuredShown } from './browser.mjs';
+import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, unmeasuredShown, naturalEpochs } from './browser.mjs';
 
 const { num, pct, meanStd, interval, auditBound } = await import(path.join(ROOT, 'www/js/format.js'));
 
 // A small model keeps the two panels' 35 points quick; equality with the CLI does not depend on it.
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
+// A short natural curve (browser.mjs naturalEpochs) where a test does not look at its epochs; the
+// default one (10, 20, 40, 80) runs in the 390 px test's one-panel frontier.
+const NATURAL = naturalEpochs([1, 2]);
 const QUICK_JSON = { k: 16, vector_k: 16, epochs: 6, vector_epochs: 2, attack_epochs: 6, attack_restarts: 1 };
 // Each defence's one colour (www/js/charts/frontier.js DEFENCE_STYLES), the same in every panel.
 const COLOUR = {
@@ -48,7 +51,7 @@ async function panelPixels(page, protocol, hexes, tol = 30) {
 
 test('run=frontier: two panels side by side, strongest attack with intervals, one colour per defence, notes, downloads, the CLI exactly', async (t) => {
   let slow = [];
-  const { page, context, problems } = await openPage(env, `#v=2&run=frontier&seeds=1&${QUICK}`, { traceTasks: true });
+  const { page, context, problems } = await openPage(env, `#v=2&run=frontier&seeds=1&${QUICK}`, { traceTasks: true, init: NATURAL });
   let r;
   try {
     await waitState(page, 'running', 60_000);
@@ -64,7 +67,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     assert.deepEqual(pop.defences.map((d) => d.defence), ['popularity-randomisation', 'list-perturbation', 'score-noise', 'dp-sgd']);
     assert.deepEqual(fold.defences.map((d) => d.defence), ['list-perturbation', 'score-noise', 'dp-sgd'], 'popularity-randomisation needs the popular list');
     for (const p of r.panels) {
-      assert.deepEqual(p.natural.map((x) => `${x.epochs} ${x.init}`), ['10 centred', '20 centred', '40 centred', '80 centred', '10 positive', '20 positive', '40 positive', '80 positive'], 'the natural curve under both inits, the config\'s first');
+      assert.deepEqual(p.natural.map((x) => `${x.epochs} ${x.init}`), ['1 centred', '2 centred', '1 positive', '2 positive'], 'the natural curve under both inits, the config\'s first');
       assert.ok(p.notes.length > 0 && p.notes.length <= 6, `${p.protocol}: ${p.notes.length} notes`);
     }
     assert.equal(typeof pop.chart_note, 'string', 'under popular the chart says why member-side defences cannot help');
@@ -147,10 +150,10 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
     const lines = csv.bytes.toString().trim().split('\n');
     assert.match(lines[0], /^# MemberLens frontier: seed 0, k = 16/);
     assert.equal(lines[1], 'protocol,defence,strength,parameter_value,epochs,seed,strongest_attack,strongest_roc_auc,strongest_tpr_at_1pct_fpr,roc_auc,tpr_at_1pct_fpr,naive_roc_auc,recall_at_n');
-    assert.equal(lines.length, 2 + (1 + 4 * 5 + 8) + (1 + 3 * 5 + 8));
+    assert.equal(lines.length, 2 + (1 + 4 * 5 + 4) + (1 + 3 * 5 + 4));
     const lp = fold.defences[0].points[2];
     const run = lp.runs[0];
-    assert.deepEqual(lines[2 + (1 + 4 * 5 + 8) + 1 + 2].split(','), ['fold-in', 'list-perturbation', String(lp.strength), String(lp.parameter_value), '', '0',
+    assert.deepEqual(lines[2 + (1 + 4 * 5 + 4) + 1 + 2].split(','), ['fold-in', 'list-perturbation', String(lp.strength), String(lp.parameter_value), '', '0',
       run.strongest.attack, String(run.strongest.roc_auc), String(run.strongest.tpr_at_1pct), String(run.roc_auc), String(run.tpr_at_fpr['0.01']),
       String(run.naive_roc_auc), String(run.recall_at_n)]);
     assert.doesNotMatch(csv.bytes.toString(), /null/);
@@ -172,7 +175,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
 
   requireCli();
   const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', RATINGS,
-    '--protocols', 'popular,fold-in', '--config', JSON.stringify(QUICK_JSON)], { maxBuffer: 64 << 20 });
+    '--protocols', 'popular,fold-in', '--natural-epochs', '1,2', '--config', JSON.stringify(QUICK_JSON)], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   const strip = ({ timings_ms: _t, ...rest }) => rest;
   for (const [i, p] of r.panels.entries()) {
@@ -186,7 +189,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
 
 test('390 px: a switch shows one panel at a time; the button runs a defences= and strengths= subset; protocols= picks panels; bad values are warnings', async () => {
   const { page, context, problems } = await openPage(env, `#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=1,0.5,0&${QUICK}`,
-    { viewport: { width: 390, height: 844 } });
+    { viewport: { width: 390, height: 844 }, init: NATURAL });
   try {
     await waitState(page, 'ready');
     // Cancel stops it and leaves no result; then it runs to the end.
@@ -221,11 +224,15 @@ test('390 px: a switch shows one panel at a time; the button runs a defences= an
     assert.match(page.url(), /run=frontier/);
     assert.deepEqual(problems, []);
 
-    // protocols=fold-in: one panel, no switch; the form's field says so.
+    // protocols=fold-in: one panel, no switch; the form's field says so. The natural curve at its
+    // default epochs (no test hook from here on).
+    await page.evaluate(() => { delete window.__memberlensTestNaturalEpochs; });
     await page.goto(`${env.server.url}#v=2&seeds=1&defences=list-perturbation&strengths=0,1&protocols=fold-in&run=frontier&${QUICK}`);
     assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
     const one = await results(page);
     assert.deepEqual(one.panels.map((p) => p.protocol), ['fold-in']);
+    assert.deepEqual(one.panels[0].natural.map((x) => `${x.epochs} ${x.init}`), ['10 centred', '20 centred', '40 centred', '80 centred', '10 positive', '20 positive', '40 positive', '80 positive'],
+      'the default natural curve under both inits, the config\'s first');
     assert.deepEqual(await shown(), ['fold-in']);
     assert.equal(await page.locator('#chart .frontier-switch').count(), 0);
     assert.equal(await page.locator('#f-protocols').inputValue(), 'fold-in');
@@ -261,7 +268,7 @@ function recordFrontier() {
 
 for (const workers of [1, 2]) {
   test(`the frontier draws its points as they finish, then the whole (workers=${workers})`, async () => {
-    const { page, context, problems } = await openPage(env, '', { init: recordFrontier });
+    const { page, context, problems } = await openPage(env, '', { init: [recordFrontier, NATURAL] });
     try {
       await page.goto(`${env.server.url}#workers=${workers}&v=2&seeds=1&defences=list-perturbation,dp-sgd&strengths=0,1&${QUICK}&run=frontier`);
       assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());

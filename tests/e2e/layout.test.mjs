@@ -1,6 +1,7 @@
 // layout.test.mjs — the first screen: the question, one clear Run button and the result area are
 // above the fold at 1280×800 and 1024×768, with the settings in a compact collapsible panel; and a
-// phone (390 px) never scrolls sideways, before a run, after a run, a sweep and a transfer matrix.
+// phone (390 px) never scrolls sideways, before a run, after a run and a sweep (after a transfer
+// matrix: labels.test.mjs, which runs that matrix on a phone already).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -121,13 +122,7 @@ test('390 px wide: no horizontal overflow before a run, after a run, a compariso
       const b = await p.evaluate((e) => e.getBoundingClientRect().right);
       assert.ok(b <= 390, `a sweep panel ends at ${b}px`);
     }
-    // The transfer matrix of every algorithm: its heatmap scrolls inside its own box, never the page.
-    await page.goto(`${env.server.url}#v=2&seeds=1&${QUICK}&k=16&run=matrix`);
-    await page.waitForFunction(() => document.body.dataset.state === 'running');
-    assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done');
-    await noOverflow(page, 'after a transfer matrix');
-    const heat = await box(page, '#chart .heatmap');
-    assert.ok(heat.right <= 390, `the heatmap's box ends at ${heat.right}px`);
+    // The transfer matrix of every algorithm on a phone: labels.test.mjs (the same page state there).
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

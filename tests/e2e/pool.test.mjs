@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CLI, RATINGS, requireCli } from './server.mjs';
-import { setup, openPage, waitState, results, download, longTasksWhileRunning } from './browser.mjs';
+import { setup, openPage, waitState, results, download, longTasksWhileRunning, naturalEpochs } from './browser.mjs';
 
 const QUICK = 'k=16&vector_k=16&epochs=6&vector_epochs=2&attack_epochs=6&attack_restarts=1';
 const QUICK_CLI = ['--k', '16', '--epochs', '6', '--config', '{"vector_k":16,"vector_epochs":2,"attack_epochs":6,"attack_restarts":1}'];
@@ -26,9 +26,13 @@ async function cli(args, quick = QUICK_CLI) {
   return JSON.parse(stdout);
 }
 
-/** Runs the link with `workers=n`; returns #results, the downloaded JSON and the pool's figures. */
-async function runWith(n, hash) {
-  const { page, context, problems } = await openPage(env, `#workers=${n}&${hash}`, { traceTasks: true });
+/**
+ * Runs the link with `workers=n`; returns #results, the downloaded JSON and the pool's figures, and
+ * with `keep` the open page too ({page, context, problems}: the caller closes it).
+ */
+async function runWith(n, hash, init = null, keep = false) {
+  const { page, context, problems } = await openPage(env, `#workers=${n}&${hash}`, { traceTasks: true, init });
+  let kept = false;
   try {
     const state = await waitState(page, ['done', 'error'], 300_000);
     assert.equal(state, 'done', await page.locator('#error').textContent());
@@ -45,17 +49,25 @@ async function runWith(n, hash) {
     const slow = await longTasksWhileRunning(page);
     assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms of CPU) while running: ${JSON.stringify(slow)}`);
     assert.deepEqual(problems, []);
-    return { r, json, pool };
+    kept = keep;
+    return { r, json, pool, ...(keep ? { open: { page, context, problems } } : {}) };
   } finally {
-    await context.close();
+    if (!kept) await context.close();
   }
 }
 
 const SWEEP = `v=2&run=k-sweep&seeds=2&${QUICK}`;
+// The k-sweep's #results on 1 worker, from the first test (the crash test compares with it), and
+// its page on 2 workers, left open for the test of a second sweep in the same page.
+let sweepOn1 = null;
+let sweepPageOn2 = null;
+after(async () => { await sweepPageOn2?.context.close(); });
 
 test('a k-sweep is the same with 1, 2 and 3 workers, every worker takes part, and it equals the CLI', async (t) => {
   const runs = [];
-  for (const n of [1, 2, 3]) runs.push(await runWith(n, SWEEP));
+  for (const n of [1, 2, 3]) runs.push(await runWith(n, SWEEP, null, n === 2));
+  sweepOn1 = runs[0].r;
+  sweepPageOn2 = runs[1].open;
   for (const [i, { r, json, pool }] of runs.entries()) {
     assert.equal(pool.size, i + 1);
     assert.equal(pool.maxBusy, i + 1, `${pool.maxBusy} of ${pool.size} workers were ever busy at once`);
@@ -79,12 +91,14 @@ test('a k-sweep is the same with 1, 2 and 3 workers, every worker takes part, an
 
 test('a matrix and a frontier are the same with 1, 2 and 3 workers and equal the CLI', async (t) => {
   const matrix = `v=2&run=matrix&recommenders=lfm,popularity&seeds=2&${QUICK}`;
-  const frontier = `v=2&run=frontier&seeds=1&defences=score-noise,dp-sgd&${QUICK}`;
+  // Two strengths and a short natural curve (browser.mjs naturalEpochs): the same units on the
+  // pool (a defence that post-processes, one that retrains, natural points), a third of the work.
+  const frontier = `v=2&run=frontier&seeds=1&defences=score-noise,dp-sgd&strengths=0,1&${QUICK}`;
   const m = [];
   const f = [];
   for (const n of [1, 2, 3]) {
     m.push(await runWith(n, matrix));
-    f.push(await runWith(n, frontier));
+    f.push(await runWith(n, frontier, naturalEpochs([1, 2])));
   }
   for (const i of [1, 2]) {
     assert.deepStrictEqual(strip(m[i].r), strip(m[0].r), `matrix: workers=${i + 1} differs from workers=1`);
@@ -97,12 +111,13 @@ test('a matrix and a frontier are the same with 1, 2 and 3 workers and equal the
   assert.deepEqual(f[0].r.panels.map((p) => p.protocol), ['popular', 'fold-in'], 'both panels by default, on the pool too');
   for (const p of f[0].r.panels) {
     assert.deepEqual(p.defences.map((d) => d.defence), ['score-noise', 'dp-sgd']);
-    assert.equal(p.natural.length, 8, 'natural points at 4 epoch counts under both inits');
+    assert.deepEqual(p.defences.map((d) => d.points.map((q) => q.strength)), [[0, 1], [0, 1]]);
+    assert.equal(p.natural.length, 4, 'natural points at 2 epoch counts under both inits');
   }
   requireCli();
   const cm = await cli(['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0,1']);
   assert.deepStrictEqual(strip(m[0].r), strip(cm));
-  const cf = await cli(['frontier', '--defences', 'score-noise,dp-sgd', '--seeds', '0']);
+  const cf = await cli(['frontier', '--defences', 'score-noise,dp-sgd', '--strengths', '0,1', '--natural-epochs', '1,2', '--seeds', '0']);
   assert.deepStrictEqual(strip(f[0].r), strip(cf));
 });
 
@@ -163,7 +178,8 @@ test('cancel during a pooled sweep stops every worker; the page stays usable and
 });
 
 test('a worker crash injected mid-sweep is survived: the worker is replaced and the result is identical', async () => {
-  const want = (await runWith(1, SWEEP)).r;
+  // The same sweep on 1 worker: the first test's, or its own run when that test did not run.
+  const want = sweepOn1 ?? (await runWith(1, SWEEP)).r;
   const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`);
   try {
     await page.waitForFunction(() => window.__memberlensPool?.busyCount() === 2 && document.getElementById('overall').value > 0.1,
@@ -207,8 +223,9 @@ test('a unit whose worker crashes twice fails the job with a one-line error; the
 test('a second k-sweep in the same page trains each of its seeds once, whatever worker runs its values', async () => {
   // Each seed trains once per job (the pool counts the units that trained); the other values reuse
   // it, on the worker that trained it or with its lists. The scheduling itself is checked without a
-  // browser in pool-schedule.test.mjs.
-  const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`);
+  // browser in pool-schedule.test.mjs. The page of the first test's sweep on 2 workers, or a new one.
+  const { page, context, problems } = sweepPageOn2 ?? await openPage(env, `#workers=2&${SWEEP}`);
+  sweepPageOn2 = null;
   const trained = () => page.evaluate(() => window.__memberlensPool.trainedRuns);
   try {
     assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done');
@@ -248,19 +265,30 @@ test('worker 0 crashing during a single run ends it with a one-line error; a run
     assert.match(text, /The computation worker stopped during the run \(.*injected worker crash.*\); a fresh worker has taken its place: run again\./);
     assert.doesNotMatch(text, /\n/);
     assert.equal(await results(page), null);
-    // Worker 0 crashes while idle and a run follows at once: it waits for the replacement.
-    const before = await page.evaluate(() => window.__memberlensPool.replaced);
-    await page.evaluate(() => window.__memberlensPool.testCrash(0));
-    await page.waitForFunction((n) => window.__memberlensPool.replaced === n + 1, before, { timeout: 10_000 });
-    assert.equal(await page.evaluate(() => window.__memberlensPool.slots[0].up), false, 'the replacement was up already: nothing tested');
-    await page.evaluate(() => {
-      const f = document.getElementById('f-epochs');
-      f.value = '6';
-      f.dispatchEvent(new Event('input', { bubbles: true }));
-      f.dispatchEvent(new Event('change', { bubbles: true }));
-      document.getElementById('btn-run').click();
-    });
-    await page.waitForFunction(() => window.__states.at(-1).state === 'running', null, { timeout: 10_000 });
+    // Worker 0 crashes while idle and a run follows at once: it waits for the replacement. First the
+    // replacement of the crash above must be up (a worker that crashes while it starts is not
+    // replaced: pool.js); then the run is sent in the very task that replaces the crashed worker,
+    // so its replacement cannot be up yet (from the test, over the protocol, it sometimes was).
+    await page.waitForFunction(() => window.__memberlensPool.slots[0].up, null, { timeout: 60_000 });
+    const before = await page.evaluate(() => ({ replaced: window.__memberlensPool.replaced, states: window.__states.length }));
+    const upWhenSent = await page.evaluate(() => new Promise((resolve) => {
+      const pool = window.__memberlensPool;
+      const replace = pool.replace;
+      pool.replace = function replaceThenRun(slot) {
+        replace.call(this, slot);
+        pool.replace = replace;
+        const f = document.getElementById('f-epochs');
+        f.value = '6';
+        f.dispatchEvent(new Event('input', { bubbles: true }));
+        f.dispatchEvent(new Event('change', { bubbles: true }));
+        document.getElementById('btn-run').click();
+        resolve(pool.slots[0].up);
+      };
+      pool.testCrash(0);
+    }));
+    assert.equal(await page.evaluate(() => window.__memberlensPool.replaced), before.replaced + 1);
+    assert.equal(upWhenSent, false, 'the replacement was up already: nothing tested');
+    await page.waitForFunction((n) => window.__states.slice(n).some((s) => s.state === 'running'), before.states, { timeout: 10_000 });
     assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
     assert.equal((await results(page)).config.epochs, 6);
     assert.equal(await page.locator('#error').isHidden(), true, 'the error banner stayed after the next run');

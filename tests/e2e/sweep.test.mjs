@@ -109,8 +109,8 @@ test('a model-size sweep over the paper preset (what a schema-1 k-sweep link mea
   }
 });
 
-const QUICK = 'k=20&epochs=10&vector_epochs=3&attack_epochs=10';
-const QUICK_CLI = ['--epochs', '10', '--config', '{"vector_epochs":3,"attack_epochs":10}'];
+const QUICK = 'k=20&epochs=6&vector_epochs=2&attack_epochs=6';
+const QUICK_CLI = ['--epochs', '6', '--config', '{"vector_epochs":2,"attack_epochs":6}'];
 
 async function cliSweep(param, values, k) {
   const { stdout } = await promisify(execFile)(CLI, ['sweep', '--json', '--ratings', RATINGS, '--param', param,
@@ -133,7 +133,7 @@ test('schema 2\'s k-sweep varies the attacker\'s vector length (Figure 2); the d
     // The attacker's vector length does not change the recommender: no recall panel.
     assert.equal(await page.locator('#chart .plot').count(), 2);
     const png = await download(page, '#btn-png');
-    assert.equal(png.name, 'memberlens-k-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.png');
+    assert.equal(png.name, 'memberlens-k-sweep-seed0x1-k20-epochs6-vector_epochs2-attack_epochs6.png');
 
     // The model-size sweep from its button: k varies, the attacker's vector length stays at 100.
     await page.getByRole('button', { name: /^Model-size sweep/ }).click();
@@ -156,7 +156,7 @@ test('schema 2\'s k-sweep varies the attacker\'s vector length (Figure 2); the d
 
 test('a learning-rate sweep draws on a log axis with one point per rate, and equals the CLI\'s sweep', async (t) => {
   // A smaller model keeps this quick; the values are the page's fixed lr list.
-  const { page, context, problems } = await openPage(env, '#v=2&run=lr-sweep&seeds=1&k=20&epochs=10&vector_epochs=3&attack_epochs=10');
+  const { page, context, problems } = await openPage(env, `#v=2&run=lr-sweep&seeds=1&${QUICK}`);
   try {
     const state = await waitState(page, ['done', 'error'], 120_000);
     assert.equal(state, 'done', await page.locator('#error').textContent());
@@ -170,13 +170,13 @@ test('a learning-rate sweep draws on a log axis with one point per rate, and equ
     assert.equal(await page.locator('#chart .plot').count(), 3);
     assert.ok((await chartInk(page, GREEN, 2)).curve > 200, 'the recall panel is not drawn');
     // The figure's title, the PNG and CSV names carry the condition; the PNG holds both panels at 2x.
-    assert.match(await page.locator('#chart .chart-title').textContent(), /learning rate — seed 0, k = 20, epochs = 10, vector_epochs = 3, attack_epochs = 10/);
+    assert.match(await page.locator('#chart .chart-title').textContent(), /learning rate — seed 0, k = 20, epochs = 6, vector_epochs = 2, attack_epochs = 6/);
     const png = await download(page, '#btn-png');
-    assert.equal(png.name, 'memberlens-lr-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.png');
+    assert.equal(png.name, 'memberlens-lr-sweep-seed0x1-k20-epochs6-vector_epochs2-attack_epochs6.png');
     const rowWidth = await page.locator('#chart .plots').evaluate((e) => e.clientWidth);
     assert.ok(pngSize(png.bytes).width >= 2 * rowWidth - 40, `PNG ${pngSize(png.bytes).width}px for ${rowWidth} CSS px of panels`);
     const csv = await download(page, '#btn-csv');
-    assert.equal(csv.name, 'memberlens-lr-sweep-seed0x1-k20-epochs10-vector_epochs3-attack_epochs10.csv');
+    assert.equal(csv.name, 'memberlens-lr-sweep-seed0x1-k20-epochs6-vector_epochs2-attack_epochs6.csv');
     const lines = csv.bytes.toString().trim().split('\n');
     assert.match(lines[0], /^# MemberLens lr-sweep: seed 0, k = 20/);
     assert.equal(lines[1], 'lr,seed,roc_auc,tpr_at_1pct_fpr,tpr_at_0.1pct_fpr,balanced_accuracy,recall_at_n,strongest_attack,strongest_roc_auc,strongest_tpr_at_1pct_fpr');
@@ -190,8 +190,7 @@ test('a learning-rate sweep draws on a log axis with one point per rate, and equ
     // The worker puts the sweep together point by point; the result is the CLI's sweep exactly.
     requireCli();
     const { stdout } = await promisify(execFile)(CLI, ['sweep', '--json', '--ratings', RATINGS, '--param', 'lr',
-      '--values', sweep.values.join(','), '--seeds', '0', '--k', '20', '--epochs', '10',
-      '--config', '{"vector_epochs":3,"attack_epochs":10}'], { maxBuffer: 64 << 20 });
+      '--values', sweep.values.join(','), '--seeds', '0', '--k', '20', ...QUICK_CLI], { maxBuffer: 64 << 20 });
     const cli = JSON.parse(stdout);
     assert.deepStrictEqual(strip(sweep), strip(cli));
     assert.deepEqual(problems, []);

@@ -19,6 +19,9 @@ const PICKS = [
   ['Amelie', 4973], ['Spirited Away', 5618],
 ];
 
+// A small model (the page's config goes to the CLI as it is, so the comparison holds at any size).
+const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
+
 let env;
 let tmp;
 before(async () => {
@@ -47,7 +50,7 @@ async function pick(page, query, id) {
 }
 
 test('picks found by title give the numbers the CLI gives for the same ids', async () => {
-  const { page, context, problems } = await openPage(env, '#v=2&seed=0');
+  const { page, context, problems } = await openPage(env, `#v=2&seed=0&${QUICK}`);
   await waitState(page, 'ready');
   await pick(page, PICKS[0][0], PICKS[0][1]);
   // Too few picks: a clear message, no run.
@@ -77,7 +80,7 @@ test('picks found by title give the numbers the CLI gives for the same ids', asy
 });
 
 test('with the switch on, the picks go into the link and the link re-runs the same', async () => {
-  const { page, context, problems } = await openPage(env, '#v=2&seed=1');
+  const { page, context, problems } = await openPage(env, `#v=2&seed=1&${QUICK}`);
   await waitState(page, 'ready');
   for (const [q, id] of PICKS.slice(0, 5)) await pick(page, q, id);
   await page.locator('#you-share').check();

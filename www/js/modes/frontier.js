@@ -38,6 +38,9 @@ export default {
   job: (st) => ({
     kind: 'frontier', defences: st.defences ? st.defences.split(',') : [], strengths: frontierStrengths(st), seeds: sweepSeeds(st),
     protocols: frontierProtocols(st),
+    // Tests only (under automation): `__memberlensTestNaturalEpochs` (a list) shortens the natural
+    // curve, whose default 10 to 80 epochs are most of a small frontier's time (tests/e2e).
+    ...(navigator.webdriver && self.__memberlensTestNaturalEpochs ? { natural_epochs: self.__memberlensTestNaturalEpochs } : {}),
   }),
   runningText: 'Running every defence at every strength: its points appear as they are done\u2026',
   view: 'frontier',
