@@ -124,8 +124,9 @@ test-fmt:
 # Clippy's lints run while the tests are built: clippy-driver compiles this workspace's crates
 # (cargo's RUSTC_WORKSPACE_WRAPPER; rustc compiles the dependencies) and fails on any warning. The
 # three `cargo clippy` passes this replaced took 127 CPU s on a cold target dir, most of it checking
-# every dependency again per target; with the lints in the builds, the clippy, native and wasm
-# layers went from 455 to 424 CPU s (old and new run side by side, cold, load 4-12). Every layer
+# every dependency again per target. With the lints in the builds, one wasm test binary and the
+# unit tests at opt-level 0 (below), the clippy, native and wasm layers went from 508 to 409 CPU s
+# (main ed7042c and this run side by side on cold target dirs, load 3-4, 2026-12-05). Every layer
 # that asks cargo for a test build sets the same two variables: cargo keeps clippy-driver's builds
 # apart from rustc's, and with other values it would build the tests again.
 LINTED_LAYERS := test-clippy test-native test-wasm web-test test-e2e
