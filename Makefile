@@ -8,11 +8,9 @@ PORT ?= 8000
 # The CLI of the test build (cargo's `test` profile, target/debug): the e2e tests compare the page
 # with it, and `make test` makes the site's data files with it.
 TEST_CLI := $(or $(CARGO_TARGET_DIR),target)/debug/memberlens
-# The test binaries with wasm-bindgen tests, found by their `wasm_bindgen_test` (the others are
-# native only: no empty wasm binaries; a list by hand had left tests/wasm_audit.rs out), and those
-# that also run in a Chromium worker, where the page runs the module.
-WASM_TESTS := $(patsubst tests/%.rs,--test %,$(shell grep -l wasm_bindgen_test tests/*.rs))
-WORKER_TESTS := --test portable --test wasm_api
+# The wasm-bindgen tests: one test binary (tests/wasm/main.rs; tests/suite/layout.rs checks that
+# every file there is one of its modules).
+WASM_TESTS := --test wasm
 # Resolves (and if needed downloads and verifies) MovieLens ml-latest-small; prints its directory.
 # Called inside recipes, not with $(shell ...), so that a failure stops make.
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
@@ -123,25 +121,56 @@ test:
 test-fmt:
 	cargo fmt --all --check
 
-# Native code and tests, then the wasm-only code (src/wasm.rs is compiled for wasm32 only), as the
-# full module and as the site's first, core module (without the feature `full`: src/full.rs). The
-# `test` profile, so the proc macros and build scripts built here serve the test builds too.
+# Clippy's lints run while the tests are built: clippy-driver compiles this workspace's crates
+# (cargo's RUSTC_WORKSPACE_WRAPPER; rustc compiles the dependencies) and fails on any warning. The
+# three `cargo clippy` passes this replaced took 127 CPU s on a cold target dir, most of it checking
+# every dependency again per target. With the lints in the builds, one wasm test binary and the
+# unit tests at opt-level 0 (below), the clippy, native and wasm layers went from 508 to 409 CPU s
+# (main ed7042c and this run side by side on cold target dirs, load 3-4, 2026-12-05). Every layer
+# that asks cargo for a test build sets the same two variables: cargo keeps clippy-driver's builds
+# apart from rustc's, and with other values it would build the tests again.
+LINTED_LAYERS := test-clippy test-native test-wasm web-test test-e2e
+$(LINTED_LAYERS): export RUSTC_WORKSPACE_WRAPPER = $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+$(LINTED_LAYERS): export CLIPPY_ARGS = -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# The library's unit tests without optimisation: compiled in 11 instead of 63 CPU s, they run in
+# 3.8 instead of 0.6 s (cargo test --lib, idle, 2026-12-05); the integration tests (tests/suite),
+# the CLI and the wasm library, which run whole pipelines, stay at opt-level 3 (Cargo.toml).
+# Overflow checks and debug assertions stay off, as in the rest of the test profile.
+UNIT_TESTS := --lib --config profile.test.package.memberlens.opt-level=0
+NATIVE_TESTS := --test suite
+
+# Builds (and lints) everything the native and wasm layers run, then lints what they do not build:
+# the site's core wasm module (without the feature `full`: src/full.rs), and the benchmarks.
+# - The library's file name has no hash (a cdylib), so cargo takes a library a plain `cargo test`
+#   compiled here (without the lints) as up to date: it is compiled again (src/lib.rs touched).
+# - The core module: cargo rustc compiles its unit tests (test mode, as `cargo clippy --profile
+#   test` checked them) with the test build's dependencies and without optimisation (nothing runs
+#   it; its own file name).
 test-clippy:
-	cargo clippy --profile test --workspace --all-targets -- -D warnings
-	cargo clippy --profile test --lib --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	@[ -x "$$RUSTC_WORKSPACE_WRAPPER" ] || { echo "make test-clippy: clippy-driver not found (rustup component add clippy)"; exit 1; }
+	@for d in $(TARGET_DIR)/debug/deps/memberlens.d $(TARGET_DIR)/wasm32-unknown-unknown/debug/deps/memberlens.d; do \
+		if [ -f "$$d" ] && ! grep -qxF "# env-dep:CLIPPY_ARGS=$$CLIPPY_ARGS" "$$d"; then \
+			echo "make test-clippy: $$d was built without clippy: touching src/lib.rs"; touch src/lib.rs; fi; \
+	done
+	cargo test --no-run $(UNIT_TESTS)
+	cargo test --no-run $(NATIVE_TESTS)
+	cargo test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS)
+	cargo rustc --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -C opt-level=0
+	cargo clippy --profile test -p memberlens-benches --benches -- -D warnings
 
 test-native:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
-	set -x; cargo test
+	set -x; cargo test $(UNIT_TESTS); cargo test $(NATIVE_TESTS)
 
-# wasm-bindgen tests in Node (runner = wasm-bindgen-test-runner, from .cargo/config.toml).
-# ...then the same wasm-bindgen tests inside a dedicated worker of headless Chromium, where the page runs them.
+# wasm-bindgen tests in Node (runner = wasm-bindgen-test-runner, from .cargo/config.toml), then the
+# same tests inside a dedicated worker of headless Chromium, where the page runs the module (all of
+# them: 1 s more than the two files that ran there before, at load 5).
 test-wasm:
 	cargo test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
-		cargo test --profile test --target wasm32-unknown-unknown $(WORKER_TESTS)
+		cargo test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
 
 # The page-equals-CLI checks compare with the CLI of the test build (built here if it is missing:
 # through the CLI's test, so that cargo resolves the same features as the native layer did and

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference values for the Rust RDP accountant (src/privacy/accountant.rs), from Google's
-`dp-accounting` package; writes tests/fixtures/dp_accounting.json, which tests/dp_accountant.rs
+`dp-accounting` package; writes tests/fixtures/dp_accounting.json, which tests/suite/dp_accountant.rs
 checks the Rust numbers against.
 
 For every (sigma, q) of the grid it records the package's one-step RDP at each of its default orders

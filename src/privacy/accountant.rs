@@ -6,7 +6,7 @@
 //! Sec. 3.3), the same composition (RDP adds up over steps) and the same RDP → (ε, δ) conversion
 //! (Balle et al. 2020, Prop. 12 / Asoodeh et al. 2020, Eq. 20, with the KL shortcut for ε = 0).
 //! Everything runs in log space in `f64`, with `libm` for every transcendental so that native and
-//! wasm builds give the same bits. `tests/dp_accountant.rs` checks it against the package.
+//! wasm builds give the same bits. `tests/suite/dp_accountant.rs` checks it against the package.
 
 use crate::error::{Error, Result};
 

@@ -3,7 +3,7 @@
 //! test`) and in wasm (`cargo test --target wasm32-unknown-unknown`, in Node and in a Chromium
 //! worker). If a platform computed differently, one of the two runs of this file would fail.
 
-mod common;
+use crate::common;
 
 use memberlens::attack::AttackKind;
 use memberlens::config::{Config, Init, Protocol};

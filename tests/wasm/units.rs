@@ -3,8 +3,6 @@
 //! as JS values, give the report the stepped `Job.start` gives (timings aside), bit for bit;
 //! a k-sweep's seed served in one worker and sent as a JS value to another gives the same pieces.
 
-#![cfg(target_arch = "wasm32")]
-
 use memberlens::wasm::{
     aggregate_job, export_served, import_served, plan_job, sweep_point, Dataset, Job, Unit,
 };

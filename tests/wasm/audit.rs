@@ -1,9 +1,7 @@
 //! wasm-bindgen tests of the audit's JavaScript-facing layer (`Audit` in `src/wasm.rs`), run in Node
-//! by `cargo test --target wasm32-unknown-unknown --test wasm_audit`: stepped like a job, its result
+//! by `cargo test --target wasm32-unknown-unknown --test wasm audit::`: stepped like a job, its result
 //! is the compute core's report, bad lists throw naming file and line, and the HTML report is one
 //! self-contained page with both fingerprints.
-
-#![cfg(target_arch = "wasm32")]
 
 use std::sync::Arc;
 
@@ -11,7 +9,7 @@ use memberlens::wasm::{file_fingerprint, Audit, Dataset};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-/// 60 users with two tastes over 80 items, a fixed pattern (as tests/wasm_api.rs).
+/// 60 users with two tastes over 80 items, a fixed pattern (as tests/wasm/api.rs).
 fn ratings_csv() -> Vec<u8> {
     let mut s = String::from("userId,movieId,rating,timestamp\n");
     for u in 1..=60u32 {

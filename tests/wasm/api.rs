@@ -1,9 +1,7 @@
 //! wasm-bindgen tests of the JavaScript-facing layer (`src/wasm.rs`), run in Node by
 //! `cargo test --target wasm32-unknown-unknown` (and in a browser worker with the runner's env vars).
 
-#![cfg(target_arch = "wasm32")]
-
-mod common;
+use crate::common;
 
 use memberlens::wasm::{check_config, default_config, estimate_job, Dataset, Job};
 use wasm_bindgen::JsValue;

@@ -14,7 +14,7 @@ use serde::Deserialize;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-const FIXTURE: &str = include_str!("fixtures/dp_accounting.json");
+const FIXTURE: &str = include_str!("../fixtures/dp_accounting.json");
 const TOLERANCE: f64 = 1e-6;
 
 #[derive(Deserialize)]
