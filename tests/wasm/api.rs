@@ -8,16 +8,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 fn synthetic_csv() -> Vec<u8> {
-    // 60 users with two tastes over 80 items, fixed pattern (no RNG needed for a small test set).
-    let mut s = String::from("userId,movieId,rating,timestamp\r\n");
-    for u in 1..=60u32 {
-        let base = if u % 2 == 0 { 0 } else { 40 };
-        for j in 0..(10 + u % 17) {
-            let item = base + (j * 7 + u) % 40 + 1;
-            s.push_str(&format!("{u},{item},4.0,1\r\n"));
-        }
-    }
-    s.into_bytes()
+    crate::two_tastes_csv("\r\n")
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
@@ -97,6 +88,39 @@ fn single_run_matches_a_second_run_and_has_cli_keys() {
     };
     let area = common::trapezoid_auc(&points("fpr"), &points("tpr"));
     assert!((auc - area).abs() < 1e-12, "{auc} vs {area}");
+}
+
+/// A comparison's takeaway (what the worker sends with a `compare` job) is written from the two
+/// finished jobs in place: the popular-list run's job, given the fold-in run's.
+#[wasm_bindgen_test]
+fn compare_takeaway_reads_two_finished_single_runs() {
+    let ds = Dataset::from_bytes(synthetic_csv(), "ratings.csv").unwrap();
+    let with = |protocol: &str| {
+        let cfg = small_config();
+        js_sys::Reflect::set(&cfg, &"protocol".into(), &protocol.into()).unwrap();
+        Job::start(&ds, cfg, r#"{"kind":"single"}"#, false).unwrap()
+    };
+    let (mut popular, mut fold_in) = (with("popular"), with("fold-in"));
+    // Before the runs are done there is nothing to compare.
+    assert!(popular.compare_takeaway(&fold_in).is_err());
+    run_to_end(&mut popular);
+    run_to_end(&mut fold_in);
+    let t = popular.compare_takeaway(&fold_in).unwrap();
+    assert!(t.starts_with("Strongest attack "), "{t}");
+    assert!(
+        t.contains("with the popular list") && t.contains("with model lists (fold-in)"),
+        "{t}"
+    );
+    // Only single runs compare.
+    let mut sweep = Job::start(
+        &ds,
+        small_config(),
+        r#"{"kind":"sweep","param":"k","values":[4],"seeds":[0]}"#,
+        false,
+    )
+    .unwrap();
+    run_to_end(&mut sweep);
+    assert!(popular.compare_takeaway(&sweep).is_err());
 }
 
 #[wasm_bindgen_test]

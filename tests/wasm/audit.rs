@@ -9,17 +9,9 @@ use memberlens::wasm::{file_fingerprint, Audit, Dataset};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
-/// 60 users with two tastes over 80 items, a fixed pattern (as tests/wasm/api.rs).
+/// The two-tastes data set of every wasm test (`crate::two_tastes_csv`).
 fn ratings_csv() -> Vec<u8> {
-    let mut s = String::from("userId,movieId,rating,timestamp\n");
-    for u in 1..=60u32 {
-        let base = if u % 2 == 0 { 0 } else { 40 };
-        for j in 0..(10 + u % 17) {
-            let item = base + (j * 7 + u) % 40 + 1;
-            s.push_str(&format!("{u},{item},4.0,1\n"));
-        }
-    }
-    s.into_bytes()
+    crate::two_tastes_csv("\n")
 }
 
 /// Users 1 … 30 audited, even ones members, each served ten items of their own taste.

@@ -8,6 +8,20 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+/// 60 users with two tastes over 80 items, a fixed pattern (no RNG needed for a small test set):
+/// the data set of api, audit and units, each line ended by `eol`.
+fn two_tastes_csv(eol: &str) -> Vec<u8> {
+    let mut s = format!("userId,movieId,rating,timestamp{eol}");
+    for u in 1..=60u32 {
+        let base = if u % 2 == 0 { 0 } else { 40 };
+        for j in 0..(10 + u % 17) {
+            let item = base + (j * 7 + u) % 40 + 1;
+            s.push_str(&format!("{u},{item},4.0,1{eol}"));
+        }
+    }
+    s.into_bytes()
+}
+
 // The JavaScript-facing layer (src/wasm.rs): jobs, the pool's units, the audit.
 mod api;
 mod audit;

@@ -10,15 +10,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 fn csv() -> Vec<u8> {
-    let mut s = String::from("userId,movieId,rating,timestamp\n");
-    for u in 1..=60u32 {
-        let base = if u % 2 == 0 { 0 } else { 40 };
-        for j in 0..(10 + u % 17) {
-            let item = base + (j * 7 + u) % 40 + 1;
-            s.push_str(&format!("{u},{item},4.0,1\n"));
-        }
-    }
-    s.into_bytes()
+    crate::two_tastes_csv("\n")
 }
 
 const SINGLE: &str = r#"{"kind":"single"}"#;
