@@ -14,6 +14,7 @@ use crate::config::{Config, Protocol};
 use crate::data::DatasetSummary;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
+use crate::experiment::frontier::job_protocols;
 use crate::experiment::served::{served_key, PAGE_SERVED_ENTRIES};
 use crate::experiment::JobSpec;
 use crate::recommender::RecommenderKind;
@@ -377,7 +378,7 @@ pub fn estimate_spec(
         } => estimate_frontier_panels(
             cfg,
             data,
-            &frontier_protocols(protocols),
+            &job_protocols(protocols),
             defences,
             strengths,
             seeds.len(),
@@ -394,14 +395,6 @@ pub fn estimate_spec(
 }
 
 /// A frontier's panels: `protocols`, or both when empty.
-fn frontier_protocols(protocols: &[Protocol]) -> Vec<Protocol> {
-    if protocols.is_empty() {
-        crate::experiment::frontier::DEFAULT_PROTOCOLS.to_vec()
-    } else {
-        protocols.to_vec()
-    }
-}
-
 /// The estimate of a page job `spec`, its runs divided among `workers` workers, each `factor`
 /// times slower than native.
 pub fn estimate_job(
@@ -476,7 +469,7 @@ pub fn estimate_job_on(
             let pieces = panel_pieces(
                 cfg,
                 data,
-                &frontier_protocols(protocols),
+                &job_protocols(protocols),
                 defences,
                 strengths,
                 seeds.len(),

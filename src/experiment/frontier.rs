@@ -30,6 +30,7 @@ use crate::config::{Config, Init, Protocol};
 use crate::data::Dataset;
 use crate::defence::DefenceKind;
 use crate::error::{Error, Result};
+use crate::experiment::job_spec::JobSpec;
 use crate::recommender::RecommenderKind;
 use crate::report::{Progress, Stage};
 
@@ -39,6 +40,16 @@ pub const DEFAULT_STRENGTHS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 pub const DEFAULT_NATURAL_EPOCHS: [u32; 4] = [10, 20, 40, 80];
 /// The panels a frontier shows when none are given: the paper's protocol and a deployed service's.
 pub const DEFAULT_PROTOCOLS: [Protocol; 2] = [Protocol::Popular, Protocol::FoldIn];
+
+/// A frontier job's panels: the protocols it lists, or `DEFAULT_PROTOCOLS` for none (the one
+/// reading of `protocols: []` for the job, its units and its cost).
+pub fn job_protocols(protocols: &[Protocol]) -> Vec<Protocol> {
+    if protocols.is_empty() {
+        DEFAULT_PROTOCOLS.to_vec()
+    } else {
+        protocols.to_vec()
+    }
+}
 
 mod parts;
 mod seed;
@@ -114,6 +125,29 @@ impl Frontier {
             data,
             config,
             &protocols,
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+        )
+    }
+
+    /// The frontier of job `spec` (a `JobSpec::Frontier`), checked as `panels` checks it.
+    pub fn from_spec(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Frontier> {
+        let JobSpec::Frontier {
+            defences,
+            strengths,
+            seeds,
+            natural_epochs,
+            protocols,
+        } = spec
+        else {
+            return Err(Error::State("not a frontier".into()));
+        };
+        Frontier::panels(
+            data,
+            config,
+            &job_protocols(protocols),
             defences,
             strengths,
             seeds,

@@ -89,27 +89,8 @@ impl Job {
                 }
                 Job::Matrix(Box::new(m))
             }
-            JobSpec::Frontier {
-                defences,
-                strengths,
-                seeds,
-                natural_epochs,
-                protocols,
-            } => {
-                let protocols = if protocols.is_empty() {
-                    super::frontier::DEFAULT_PROTOCOLS.to_vec()
-                } else {
-                    protocols.clone()
-                };
-                let mut f = Frontier::panels(
-                    data,
-                    cfg,
-                    &protocols,
-                    defences,
-                    strengths,
-                    seeds,
-                    natural_epochs,
-                )?;
+            JobSpec::Frontier { .. } => {
+                let mut f = Frontier::from_spec(data, cfg, spec)?;
                 if let Some(c) = clock {
                     f = f.with_clock(c);
                 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::{mismatch, not_a_unit, Env, Mode, SharedFn};
 use crate::config::Config;
 use crate::data::Dataset;
-use crate::error::{Error, Result};
-use crate::experiment::frontier::{Frontier, FrontierPart, FrontierPiece, DEFAULT_PROTOCOLS};
+use crate::error::Result;
+use crate::experiment::frontier::{Frontier, FrontierPart, FrontierPiece};
 use crate::experiment::job_spec::JobSpec;
 use crate::experiment::units::{Outcome, Piece, PlannedUnit, Report, Unit, UnitRun};
 use crate::experiment::units_run::Work;
@@ -21,36 +21,9 @@ pub struct FrontierMode {
 impl FrontierMode {
     pub fn new(data: &Arc<Dataset>, config: &Config, spec: &JobSpec) -> Result<FrontierMode> {
         Ok(FrontierMode {
-            frontier: Self::build(data.clone(), config.clone(), spec)?,
+            frontier: Frontier::from_spec(data.clone(), config.clone(), spec)?,
             spec: spec.clone(),
         })
-    }
-
-    fn build(data: Arc<Dataset>, config: Config, spec: &JobSpec) -> Result<Frontier> {
-        let JobSpec::Frontier {
-            defences,
-            strengths,
-            seeds,
-            natural_epochs,
-            protocols,
-        } = spec
-        else {
-            return Err(Error::State("not a frontier".into()));
-        };
-        let protocols = if protocols.is_empty() {
-            DEFAULT_PROTOCOLS.to_vec()
-        } else {
-            protocols.clone()
-        };
-        Frontier::panels(
-            data,
-            config,
-            &protocols,
-            defences,
-            strengths,
-            seeds,
-            natural_epochs,
-        )
     }
 }
 
@@ -73,7 +46,7 @@ impl Mode for FrontierMode {
         let Unit::Frontier { seed_index, part } = unit else {
             return Err(not_a_unit(unit));
         };
-        let mut f = Self::build(env.data.clone(), env.config.clone(), &self.spec)?
+        let mut f = Frontier::from_spec(env.data.clone(), env.config.clone(), &self.spec)?
             .unit(seed_index, part)?;
         if let Some(c) = clock {
             f = f.with_clock(c);
