@@ -15,7 +15,7 @@ WASM_TESTS := --test wasm
 # Called inside recipes, not with $(shell ...), so that a failure stops make.
 FETCH := bash data/fetch.sh --print-dir | tail -n 1
 
-.PHONY: help setup data build web web-test demo test test-fmt test-clippy test-native test-wasm test-e2e \
+.PHONY: help setup data build web web-test demo test test-fmt test-clippy clippy-native clippy-wasm test-native test-wasm test-e2e \
 	bench bench-browser screenshot soak clean fuzz mutants
 
 help:
@@ -54,7 +54,7 @@ web:
 # and page = CLI, which do not depend on them (docs/testing.md); size and speed are measured on the
 # release site (make web, scripts/bench-browser.mjs).
 web-test:
-	@wasm=$$(cargo test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS) \
+	@wasm=$$($(WASM_CARGO) test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS) \
 		--message-format=json-render-diagnostics | node -e "$$WASM_ARTIFACT_JS"); \
 	MEMBERLENS_CLI="$(TEST_CLI)" MEMBERLENS_WASM="$$wasm" bash scripts/build-web.sh
 
@@ -129,10 +129,16 @@ test-fmt:
 # (main ed7042c and this run side by side on cold target dirs, load 3-4, 2026-12-05). Every layer
 # that asks cargo for a test build sets the same two variables: cargo keeps clippy-driver's builds
 # apart from rustc's, and with other values it would build the tests again.
-LINTED_LAYERS := test-clippy test-native test-wasm web-test test-e2e
+LINTED_LAYERS := test-clippy clippy-native clippy-wasm test-native test-wasm web-test test-e2e
 $(LINTED_LAYERS): export RUSTC_WORKSPACE_WRAPPER = $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 $(LINTED_LAYERS): export CLIPPY_ARGS = -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# The wasm32 builds have a target directory of their own, so that test-clippy can build them while
+# the native ones build: cargo locks a target directory for a whole build, and the two chains, run
+# one after the other, left a core idle through each one's last crates (the library, then the test
+# binary that links it). Host crates (proc macros, build scripts) are built in both.
+WASM_TARGET_DIR := $(TARGET_DIR)/wasm
+WASM_CARGO := CARGO_TARGET_DIR=$(WASM_TARGET_DIR) cargo
 # The library's unit tests without optimisation: compiled in 11 instead of 63 CPU s, they run in
 # 3.8 instead of 0.6 s (cargo test --lib, idle, 2026-12-05); the integration tests (tests/suite),
 # the CLI and the wasm library, which run whole pipelines, stay at opt-level 3 (Cargo.toml).
@@ -149,15 +155,20 @@ NATIVE_TESTS := --test suite
 #   it; its own file name).
 test-clippy:
 	@[ -x "$$RUSTC_WORKSPACE_WRAPPER" ] || { echo "make test-clippy: clippy-driver not found (rustup component add clippy)"; exit 1; }
-	@for d in $(TARGET_DIR)/debug/deps/memberlens.d $(TARGET_DIR)/wasm32-unknown-unknown/debug/deps/memberlens.d; do \
+	@for d in $(TARGET_DIR)/debug/deps/memberlens.d $(WASM_TARGET_DIR)/wasm32-unknown-unknown/debug/deps/memberlens.d; do \
 		if [ -f "$$d" ] && ! grep -qxF "# env-dep:CLIPPY_ARGS=$$CLIPPY_ARGS" "$$d"; then \
 			echo "make test-clippy: $$d was built without clippy: touching src/lib.rs"; touch src/lib.rs; fi; \
 	done
+	@bash scripts/both.sh native "$(MAKE) clippy-native" wasm "$(MAKE) clippy-wasm"
+
+clippy-native:
 	cargo test --no-run $(UNIT_TESTS)
 	cargo test --no-run $(NATIVE_TESTS)
-	cargo test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS)
-	cargo rustc --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -C opt-level=0
 	cargo clippy --profile test -p memberlens-benches --benches -- -D warnings
+
+clippy-wasm:
+	$(WASM_CARGO) test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS)
+	$(WASM_CARGO) rustc --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -C opt-level=0
 
 test-native:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
@@ -168,9 +179,9 @@ test-native:
 # same tests inside a dedicated worker of headless Chromium, where the page runs the module (all of
 # them: 1 s more than the two files that ran there before, at load 5).
 test-wasm:
-	cargo test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
+	$(WASM_CARGO) test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_DEDICATED_WORKER=1 \
-		cargo test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
+		$(WASM_CARGO) test --profile test --target wasm32-unknown-unknown $(WASM_TESTS)
 
 # The page-equals-CLI checks compare with the CLI of the test build (built here if it is missing:
 # through the CLI's test, so that cargo resolves the same features as the native layer did and
