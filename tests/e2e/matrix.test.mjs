@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
+import { ROOT, CLI, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, contrast } from './browser.mjs';
 
 const { pct } = await import(path.join(ROOT, 'www/js/format.js'));
@@ -41,7 +41,7 @@ async function heatPixels(page, hexes, tol = 6) {
 test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, downloads, and the CLI\'s matrix exactly', async (t) => {
   let slow = [];
   // seeds= counts seeds from seed= (as sweeps do): seeds=1 is the CLI's --seeds 0.
-  const { page, context, problems } = await openPage(env, '#v=2&run=matrix&recommenders=lfm,popularity&seeds=1', { traceTasks: true });
+  const { page, context, problems, ratings } = await openPage(env, '#v=2&run=matrix&recommenders=lfm,popularity&seeds=1', { traceTasks: true });
   let r;
   try {
     // Progress comes from the core's matrix job: stage by stage, naming the algorithm it trains.
@@ -149,7 +149,7 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
 
   requireCli();
   const { stdout } = await promisify(execFile)(CLI, ['matrix', '--recommenders', 'lfm,popularity', '--seeds', '0', '--json',
-    '--ratings', RATINGS], { maxBuffer: 64 << 20 });
+    '--ratings', ratings], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   const strip = ({ timings_ms: _t, ...rest }) => rest;
   assert.deepStrictEqual(r.cells.map((c) => c.runs), cli.cells.map((c) => c.runs), 'the cells\' runs differ from the CLI\'s');
@@ -217,9 +217,9 @@ function recordProgress() {
 
 for (const workers of [1, 2]) {
   test(`a 3-seed matrix fills in seed by seed while it runs, with its estimate and time left (workers=${workers})`, async () => {
-    const { page, context, problems } = await openPage(env, '', { init: recordProgress });
+    const { page, context, problems, url } = await openPage(env, '', { init: recordProgress });
     try {
-      await page.goto(`${env.server.url}#workers=${workers}&v=2&seeds=3&recommenders=lfm,popularity&${QUICK}&run=matrix`);
+      await page.goto(`${url}#workers=${workers}&v=2&seeds=3&recommenders=lfm,popularity&${QUICK}&run=matrix`);
       assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
       const { titles, times } = await page.evaluate(() => window.__seen);
       assert.ok(titles.some((t) => t.includes('(so far: 1 of 3 seeds)')), `no partial matrix after one seed: ${titles.join(' | ')}`);
