@@ -54,8 +54,9 @@ web:
 # and page = CLI, which do not depend on them (docs/testing.md); size and speed are measured on the
 # release site (make web, scripts/bench-browser.mjs).
 # Then the e2e tests' small data set (scripts/e2e-data.sh: every user, a third of the films, in
-# target/e2e-data, outside www/): the behaviour tests run on it, a default run at a third of the
-# CPU; the tests of the real data set's own numbers keep it (docs/testing.md).
+# target/e2e-data, outside www/, never in the release site): the behaviour tests run on it (a
+# default run's pipeline at a third of the CPU); the tests of the real data set's own numbers keep
+# that one (docs/testing.md).
 web-test:
 	@wasm=$$(cargo test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS) \
 		--message-format=json-render-diagnostics | node -e "$$WASM_ARTIFACT_JS"); \
@@ -187,8 +188,9 @@ test-wasm:
 # First, in well under a second and without a browser, tests/js/: the page-worker protocol
 # (www/js/protocol.js) against worker.js, pool.js and main.js, and the run-mode registry.
 # Most pages run on the small data set make web-test writes (tests/e2e/server.mjs serves it under
-# /small/; each page-equals-CLI check gives the CLI the page's data): a default run costs a third of
-# the real data set's CPU. Without it the layer fails at once, saying to run make web-test.
+# /small/; each page-equals-CLI check gives the CLI the page's data): a default single run costs
+# 1.2-1.6 CPU s in Chromium on it against 2.7-3.1. Without it the layer fails at once, saying to run
+# make web-test.
 E2E_GROUPS ?= 2
 test-e2e:
 	node --test tests/js/

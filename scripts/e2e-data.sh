@@ -6,10 +6,10 @@
 #   target/e2e-data/ml-latest-small.bin   its bundle (memberlens bundle), which tests/e2e/server.mjs
 #                                         serves as the site's data under /small/
 # Why these films and not every third user: the same 610 users keep the same 153/152 split, so the
-# TPR at 1% FPR stays measurable and a default run warns what the full one warns; a default run
-# costs a third of the full one's CPU (docs/testing.md has the numbers). Deterministic: the same
-# file every time. MEMBERLENS_CLI: the CLI that writes the bundle (make web-test passes the test build's).
-# Run from anywhere.
+# TPR at 1% FPR stays measurable and a default run warns what the full one warns; a default run's
+# pipeline costs a third of the full one's CPU (docs/testing.md has the numbers). Deterministic:
+# the same files every time. MEMBERLENS_CLI: the CLI that writes the bundle (make web-test passes
+# the test build's). Run from anywhere.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -157,14 +157,23 @@ test('#v=2&run=matrix&recommenders=lfm,popularity&seeds=1: heatmap, tables, down
   assert.deepEqual(slow, [], `main-thread long tasks (> 200 ms of CPU) while running: ${JSON.stringify(slow)}`);
 });
 
+// Every text #status shows, as it changes (a MutationObserver): a seed's progress line can be on
+// screen for less than a check of the page takes on the small data set.
+function recordStatus() {
+  window.__status = [];
+  new MutationObserver(() => {
+    const t = document.getElementById('status')?.textContent;
+    if (t && window.__status[window.__status.length - 1] !== t) window.__status.push(t);
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+}
+
 test('the matrix button: progress per seed, Cancel stops it, then a run completes', async () => {
-  const { page, context, problems } = await openPage(env, `#v=2&seeds=2&recommenders=lfm,item-knn&${QUICK}`);
+  const { page, context, problems } = await openPage(env, `#v=2&seeds=2&recommenders=lfm,item-knn&${QUICK}`, { init: recordStatus });
   try {
     await waitState(page, 'ready');
     await page.getByRole('button', { name: /^Transfer matrix/ }).click();
     await waitState(page, 'running');
-    await page.waitForFunction(() => /^Seed 1 of 2 \(seed 0\)\. Stage \d of 8/.test(document.getElementById('status').textContent),
-      null, { timeout: 30_000 });
+    await page.waitForFunction(() => window.__status.some((t) => /^Seed 1 of 2 \(seed 0\)\. Stage \d of 8/.test(t)), null, { timeout: 30_000 });
     assert.match(await page.locator('#results-empty').textContent(), /transfer matrix/);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await waitState(page, 'ready', 5_000);
@@ -174,8 +183,9 @@ test('the matrix button: progress per seed, Cancel stops it, then a run complete
     assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', 'the worker kept sending after the cancel');
 
     // Run it to the end: two seeds give a spread in every cell.
+    const seen = await page.evaluate(() => window.__status.length);
     await page.getByRole('button', { name: /^Transfer matrix/ }).click();
-    await page.waitForFunction(() => /^Seed 2 of 2 \(seed 1\)/.test(document.getElementById('status').textContent), null, { timeout: 60_000 });
+    await page.waitForFunction((n) => window.__status.slice(n).some((t) => /^Seed 2 of 2 \(seed 1\)/.test(t)), seen, { timeout: 60_000 });
     assert.equal(await waitState(page, ['done', 'error'], 120_000), 'done', await page.locator('#error').textContent());
     const r = await results(page);
     assert.deepEqual(r.seeds, [0, 1]);

@@ -31,7 +31,8 @@ function downloads(page) {
 
 test('the first load fetches the core module only; an ncf run fetches the full one once, and runs after it reuse it', async () => {
   requireCli();
-  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=2&${QUICK}`);
+  // The site as it ships: the real data set's bundle (a small model: the data set's size changes little here).
+  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=2&${QUICK}`, { data: 'full' });
   let ncf;
   let lfm;
   try {
