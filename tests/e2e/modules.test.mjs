@@ -32,7 +32,7 @@ function downloads(page) {
 test('the first load fetches the core module only; an ncf run fetches the full one once, and runs after it reuse it', async () => {
   requireCli();
   // The site as it ships: the real data set's bundle (a small model: the data set's size changes little here).
-  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=2&${QUICK}`, { data: 'full' });
+  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=2&${QUICK}`, { data: 'full', serviceWorker: true });
   let ncf;
   let lfm;
   try {

@@ -29,7 +29,8 @@ before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
 async function openAndRun(data, traceTasks = false) {
-  const { page, context, problems } = await openPage(env, LINK, { traceTasks, data });
+  // With the site's service worker, as it ships (browser.mjs openPage blocks it by default).
+  const { page, context, problems } = await openPage(env, LINK, { traceTasks, data, serviceWorker: true });
   const state = await waitState(page, ['done', 'error'], 90_000);
   const errorText = state === 'error' ? await page.locator('#error').textContent() : '';
   assert.equal(state, 'done', `the run ended in state ${state}: ${errorText}`);
