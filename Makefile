@@ -53,10 +53,15 @@ web:
 # built. No release build (fat LTO, ~80 s) and no wasm-opt (~50 s): the e2e tests check behaviour
 # and page = CLI, which do not depend on them (docs/testing.md); size and speed are measured on the
 # release site (make web, scripts/bench-browser.mjs).
+# Then the e2e tests' small data set (scripts/e2e-data.sh: every user, a third of the films, in
+# target/e2e-data, outside www/, never in the release site): the behaviour tests run on it (a
+# default run's pipeline at a third of the CPU); the tests of the real data set's own numbers keep
+# that one (docs/testing.md).
 web-test:
 	@wasm=$$($(WASM_CARGO) test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS) \
 		--message-format=json-render-diagnostics | node -e "$$WASM_ARTIFACT_JS"); \
 	MEMBERLENS_CLI="$(TEST_CLI)" MEMBERLENS_WASM="$$wasm" bash scripts/build-web.sh
+	MEMBERLENS_CLI="$(TEST_CLI)" bash scripts/e2e-data.sh
 
 # Reads cargo's JSON messages on stdin; prints the memberlens library's .wasm (its cdylib).
 define WASM_ARTIFACT_JS
@@ -196,9 +201,15 @@ test-wasm:
 # itself. E2E_GROUPS=1 runs every file in one process, one after another (tests/e2e/run-all.mjs).
 # First, in well under a second and without a browser, tests/js/: the page-worker protocol
 # (www/js/protocol.js) against worker.js, pool.js and main.js, and the run-mode registry.
+# Most pages run on the small data set make web-test writes (tests/e2e/server.mjs serves it under
+# /small/; each page-equals-CLI check gives the CLI the page's data): a default single run costs
+# 1.2-1.6 CPU s in Chromium on it against 2.7-3.1. Without it the layer fails at once, saying to run
+# make web-test.
 E2E_GROUPS ?= 2
 test-e2e:
 	node --test tests/js/
+	@[ -f target/e2e-data/ml-latest-small.bin ] && [ -f target/e2e-data/ratings.csv ] || \
+		{ echo "make test-e2e: target/e2e-data lacks the e2e tests' small data set: run make web-test"; exit 1; }
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
 	cargo test --profile test --no-run --test suite; \

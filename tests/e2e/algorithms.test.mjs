@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CLI, RATINGS, requireCli } from './server.mjs';
+import { CLI, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, runAndWait } from './browser.mjs';
 
 const QUICK = 'k=16&epochs=8&vector_epochs=3&attack_epochs=8&attack_restarts=1';
@@ -20,7 +20,7 @@ after(async () => { await env?.close(); });
 
 test('recommender and shadow model chosen in the form reach the run, which equals the CLI\'s', async (t) => {
   // A small member fraction: too few target members per class, which the core warns about.
-  const { page, context, problems } = await openPage(env, `#v=2&seed=3&member_fraction=0.05&${QUICK}`);
+  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=3&member_fraction=0.05&${QUICK}`);
   let r;
   try {
     await waitState(page, 'ready');
@@ -47,7 +47,7 @@ test('recommender and shadow model chosen in the form reach the run, which equal
   }
   requireCli();
   const cfg = JSON.stringify({ ...QUICK_JSON, member_fraction: 0.05, recommender: 'item-knn', shadow_recommender: 'popularity' });
-  const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', '3', '--config', cfg, '--ratings', RATINGS],
+  const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', '3', '--config', cfg, '--ratings', ratings],
     { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   const strip = ({ timings_ms: _t, ...rest }) => rest;
@@ -88,7 +88,7 @@ test('a shadow-free attack: shadow stages "not needed", no shadow numbers, its o
 });
 
 test('the attack select offers the new attacks; reference-list under fold-in and lira (2 references) equal the CLI', async (t) => {
-  const { page, context, problems } = await openPage(env, `#v=2&seed=2&${QUICK}`);
+  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=2&${QUICK}`);
   const runs = {};
   try {
     await waitState(page, 'ready');
@@ -118,7 +118,7 @@ test('the attack select offers the new attacks; reference-list under fold-in and
   const strip = ({ timings_ms: _t, ...rest }) => rest;
   for (const [attack, extra] of [['reference-list', {}], ['lira', { lira_references: 2 }]]) {
     const cfg = JSON.stringify({ ...QUICK_JSON, protocol: 'fold-in', attack, ...extra });
-    const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', '2', '--config', cfg, '--ratings', RATINGS], { maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)(CLI, ['run', '--json', '--seed', '2', '--config', cfg, '--ratings', ratings], { maxBuffer: 64 << 20 });
     assert.deepStrictEqual(strip(runs[attack]), strip(JSON.parse(stdout)), `${attack}: page and CLI differ`);
   }
 });

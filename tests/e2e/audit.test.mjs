@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, ROOT, RATINGS, WWW, requireCli } from './server.mjs';
+import { CLI, ROOT, dataSet, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, runAndWait, clickAndWaitState, download } from './browser.mjs';
 
 const EXAMPLE = path.join(ROOT, 'docs/examples/audit');
@@ -206,14 +206,15 @@ test('an unknown item names its line in the banner; a correct run then works', a
 
 test('an audit of the bundled sample can be cancelled, follows the link\'s settings and equals the CLI on the bundle', async () => {
   requireCli();
+  // The page's bundled sample: the small data set's (browser.mjs openPage), and the ratings it was made from.
+  const { ratings, bundle } = dataSet('small');
   // The lists: what a run of the same data served its target users (the JSON array form, read as is).
   const quick = { k: 16, epochs: 8, vector_epochs: 3, attack_epochs: 8, attack_restarts: 1, lira_references: 2 };
   const users = path.join(tmp, 'users.json');
-  await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--config', JSON.stringify(quick), '--users', users], { maxBuffer: 64 << 20 });
-  const bundle = path.join(WWW, 'data/ml-latest-small.bin');
+  await promisify(execFile)(CLI, ['run', '--ratings', ratings, '--config', JSON.stringify(quick), '--users', users], { maxBuffer: 64 << 20 });
   const cli = await cliAudit(users, { ratings: bundle, shadow: 'lfm', config: quick });
   assert.ok(cli.json, `the CLI failed: ${cli.error}`);
-  const { page, context, problems } = await openPage(env, '#v=2&run=audit');
+  const { page, context, problems } = await openPage(env, '#v=2&run=audit', { data: 'small' });
   try {
     await waitState(page, 'ready');
     await page.locator('#audit-lists').setInputFiles(users);

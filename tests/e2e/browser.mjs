@@ -7,7 +7,7 @@
 // and small readers (#results JSON, painted pixels of a chart, PNG sizes, colour contrast).
 
 import { chromium } from 'playwright-core';
-import { serve, CHROMIUM } from './server.mjs';
+import { serve, CHROMIUM, dataSet } from './server.mjs';
 
 let shared = null; // the process's {server, browser}, while some file uses them
 let users = 0;
@@ -86,9 +86,21 @@ let pagesOpened = 0;
  * `init`: a function (or script text), or a list of them, run in the page before its scripts.
  * `traceTasks`: record the page's main-thread tasks for `longTasksWhileRunning` (one page per
  * browser at a time: a trace a failed test left running is dropped).
+ * `serviceWorker`: let the site register its service worker (www/sw.js: on install it fetches and
+ * stores every file of the site, both wasm modules included). Blocked unless asked: it cost
+ * 0.4-0.5 of a page load's 1.9-2.4 CPU s (all processes, measured); offline.test.mjs checks it
+ * on its own, the first-load and default-run tests keep it.
+ * `data`: the data set the page runs on (server.mjs DATA): 'small' (every user, a third of the
+ * films: a third of the CPU per run) unless the test asserts something of the real data set
+ * ('full': its counts, the presets' numbers, the bundle the page ships).
+ * Resolves to {page, context, problems, url, ratings, counts}: `url` is the site's address on that
+ * data set (for a later page.goto(url + hash)), `ratings` the file the CLI must read to compute what
+ * the page computed, `counts` its users, items and interactions.
  */
-export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 }, init = null, traceTasks = false } = {}) {
-  const context = await env.browser.newContext({ viewport, acceptDownloads: true });
+export async function openPage(env, hash = '', { viewport = { width: 1400, height: 1000 }, init = null, traceTasks = false, data = 'small', serviceWorker = false } = {}) {
+  const { prefix, ratings, counts } = dataSet(data);
+  const url = env.server.url + prefix;
+  const context = await env.browser.newContext({ viewport, acceptDownloads: true, serviceWorkers: serviceWorker ? 'allow' : 'block' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.server.url });
   const problems = [];
   await context.exposeBinding('__memberlensCsp', (_source, text) => { problems.push(`CSP violation: ${text}`); });
@@ -114,8 +126,8 @@ export async function openPage(env, hash = '', { viewport = { width: 1400, heigh
     await env.browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
     tracing.set(env.browser, { page, tag: traceTag });
   }
-  await page.goto(env.server.url + hash);
-  return { page, context, problems };
+  await page.goto(url + hash);
+  return { page, context, problems, url, ratings, counts };
 }
 
 export async function waitState(page, states, timeout = 60_000) {

@@ -76,7 +76,8 @@ test('a control changed after a run marks the results stale; the copied link rep
 });
 
 test('a control changed during a run: the result belongs to the settings it started with, and is stale', async () => {
-  const { page, context, problems } = await openPage(env, "#v=2&preset=paper&seed=2&k=16");
+  // On the real data set: the run must still be going when the test changes a control.
+  const { page, context, problems } = await openPage(env, "#v=2&preset=paper&seed=2&k=16", { data: 'full' });
   try {
     await waitState(page, 'ready');
     await page.getByRole('button', { name: 'Run attack', exact: true }).click();

@@ -3,10 +3,14 @@
 // config (epochs and k at their maximum, 10 negatives) shows minutes, asks in an in-page dialog,
 // starts nothing when declined (button or Escape) and runs when accepted (then cancelled, to keep
 // the test short). In Live mode a setting that would ask is held with a status line instead.
+// Every page here is on the real data set: the estimates are of its size (on the small data set
+// (browser.mjs openPage) the biggest config is estimated under a minute and asks nothing).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, openPage, waitState } from './browser.mjs';
+
+const DATA = 'full';
 
 let env;
 before(async () => { env = await setup(); });
@@ -26,7 +30,7 @@ async function watchDialog(page) {
 const states = (page) => page.evaluate(() => window.__states.map((s) => s.state));
 
 test('a default run shows its estimate and starts without asking', async () => {
-  const { page, context, problems } = await openPage(env, '#v=2&seed=1');
+  const { page, context, problems } = await openPage(env, '#v=2&seed=1', { data: DATA });
   try {
     await waitState(page, 'ready');
     await watchDialog(page);
@@ -44,7 +48,7 @@ test('a default run shows its estimate and starts without asking', async () => {
 });
 
 test('a big config asks first: declining starts nothing, accepting runs', async () => {
-  const { page, context, problems } = await openPage(env, '#v=2&seed=1&epochs=500&k=512&negatives=10');
+  const { page, context, problems } = await openPage(env, '#v=2&seed=1&epochs=500&k=512&negatives=10', { data: DATA });
   try {
     await waitState(page, 'ready');
     await watchDialog(page);
@@ -88,7 +92,7 @@ test('a big config asks first: declining starts nothing, accepting runs', async 
 });
 
 test('Live mode does not ask on every change: a costly setting waits for the Run button', async () => {
-  const { page, context, problems } = await openPage(env, '#v=2&seed=1&epochs=500&k=512&negatives=10');
+  const { page, context, problems } = await openPage(env, '#v=2&seed=1&epochs=500&k=512&negatives=10', { data: DATA });
   try {
     await waitState(page, 'ready');
     await watchDialog(page);
@@ -112,7 +116,7 @@ test('Live mode does not ask on every change: a costly setting waits for the Run
 test('multi-seed jobs ask too: a one-worker k-sweep beyond the worker\'s cache counts its retraining (issue 19)', async () => {
   // 20 seeds on one worker: its cache keeps 6 seeds' lists, so every run trains again (135 s
   // measured in the issue, estimated under a minute, and it never asked).
-  const { page, context, problems } = await openPage(env, '#v=2&workers=1&seeds=20');
+  const { page, context, problems } = await openPage(env, '#v=2&workers=1&seeds=20', { data: DATA });
   try {
     await waitState(page, 'ready');
     await watchDialog(page);

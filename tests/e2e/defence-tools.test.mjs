@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CLI, RATINGS, requireCli } from './server.mjs';
+import { CLI, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results } from './browser.mjs';
 
 const QUICK = 'epochs=5&vector_epochs=2&attack_epochs=5&attack_restarts=1';
@@ -16,9 +16,9 @@ let env;
 before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
-async function cliRun(config) {
+async function cliRun(config, ratings) {
   requireCli();
-  const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', RATINGS, '--config', JSON.stringify(config), '--json'],
+  const { stdout } = await promisify(execFile)(CLI, ['run', '--ratings', ratings, '--config', JSON.stringify(config), '--json'],
     { maxBuffer: 64 << 20 });
   return JSON.parse(stdout);
 }
@@ -35,7 +35,7 @@ async function afterRun(page, act) {
 }
 
 test('the defence slider re-runs and equals the CLI at three strengths', async () => {
-  const { page, context, problems } = await openPage(env, `#v=2&seed=0&${QUICK}&run=single`);
+  const { page, context, problems, ratings } = await openPage(env, `#v=2&seed=0&${QUICK}&run=single`);
   assert.equal(await waitState(page, ['done', 'error'], 90_000), 'done');
   const undefended = await results(page);
   assert.equal(await page.locator('#defence-tools').isVisible(), true);
@@ -53,7 +53,7 @@ test('the defence slider re-runs and equals the CLI at three strengths', async (
     seen.push(r);
   }
   for (const run of seen) {
-    assert.deepStrictEqual(strip(run), strip(await cliRun(run.config)), `strength ${run.config.defence_strength}: page vs CLI`);
+    assert.deepStrictEqual(strip(run), strip(await cliRun(run.config, ratings)), `strength ${run.config.defence_strength}: page vs CLI`);
   }
   // Replacing half of every list with random films moves the dots and the recall.
   assert.notEqual(seen[0].roc_auc, undefended.roc_auc);

@@ -25,7 +25,8 @@ async function runAndExpectDone(page) {
 }
 
 test('Cancel stops a run, and a new run then works', async () => {
-  const { page, context, problems } = await openPage(env, '#v=2&preset=paper&seed=3');
+  // On the real data set: the run must still be going when Cancel is clicked (it stops early: little CPU).
+  const { page, context, problems } = await openPage(env, '#v=2&preset=paper&seed=3', { data: 'full' });
   try {
     await waitState(page, 'ready');
     await page.getByRole('button', { name: 'Run attack' }).click();
@@ -52,7 +53,8 @@ test('Cancel stops a run, and a new run then works', async () => {
 });
 
 test('a broken ratings file shows an error naming the line; the page still runs', async () => {
-  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&${QUICK}`);
+  // The real data set: its 610 users are what "the bundled sample" shows.
+  const { page, context, problems } = await openPage(env, `#v=2&preset=paper&${QUICK}`, { data: 'full' });
   try {
     await waitState(page, 'ready');
     await page.setInputFiles('#file', {
@@ -75,6 +77,7 @@ test('a broken ratings file shows an error naming the line; the page still runs'
     assert.match(await page.locator('#dataset').textContent(), /610 users/);
     const r = await runAndExpectDone(page);
     assert.equal(r.counts.users, 610);
+    assert.equal(r.counts.items, 9724, 'the real data set');
     assert.ok(await page.locator('#error').isHidden(), 'an error banner is on screen after a good run');
 
     // A valid small file is accepted and becomes the data set.
@@ -140,7 +143,8 @@ function ratingsCsv(users, items) {
 
 test('an upload is parsed by one worker only: blank lines cost one worker their size, not 16 bytes a line in each (issue 19)', async () => {
   const quick = 'k=8&vector_k=8&epochs=4&vector_epochs=2&attack_epochs=4&attack_restarts=1&seeds=2';
-  const { page, context, problems } = await openPage(env, `#v=2&workers=3&${quick}`);
+  // The real data set's bundle in three workers: "the bundled sample stays in use" is its 610 users.
+  const { page, context, problems } = await openPage(env, `#v=2&workers=3&${quick}`, { data: 'full' });
   try {
     await waitState(page, 'ready');
     await page.waitForFunction(() => window.__memberlensPool?.slots.every((s) => s.up), null, { timeout: 60_000 });

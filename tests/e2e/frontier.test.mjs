@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, CLI, RATINGS, requireCli } from './server.mjs';
+import { ROOT, CLI, requireCli } from './server.mjs';
 import { setup, openPage, waitState, results, download, pngSize, longTasksWhileRunning, unmeasuredShown, naturalEpochs } from './browser.mjs';
 
 const { num, pct, meanStd, interval, auditBound } = await import(path.join(ROOT, 'www/js/format.js'));
@@ -51,7 +51,7 @@ async function panelPixels(page, protocol, hexes, tol = 30) {
 
 test('run=frontier: two panels side by side, strongest attack with intervals, one colour per defence, notes, downloads, the CLI exactly', async (t) => {
   let slow = [];
-  const { page, context, problems } = await openPage(env, `#v=2&run=frontier&seeds=1&${QUICK}`, { traceTasks: true, init: NATURAL });
+  const { page, context, problems, ratings } = await openPage(env, `#v=2&run=frontier&seeds=1&${QUICK}`, { traceTasks: true, init: NATURAL });
   let r;
   try {
     await waitState(page, 'running', 60_000);
@@ -174,7 +174,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
   }
 
   requireCli();
-  const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', RATINGS,
+  const { stdout } = await promisify(execFile)(CLI, ['frontier', '--seeds', '0', '--json', '--ratings', ratings,
     '--protocols', 'popular,fold-in', '--natural-epochs', '1,2', '--config', JSON.stringify(QUICK_JSON)], { maxBuffer: 64 << 20 });
   const cli = JSON.parse(stdout);
   const strip = ({ timings_ms: _t, ...rest }) => rest;
@@ -188,7 +188,7 @@ test('run=frontier: two panels side by side, strongest attack with intervals, on
 });
 
 test('390 px: a switch shows one panel at a time; the button runs a defences= and strengths= subset; protocols= picks panels; bad values are warnings', async () => {
-  const { page, context, problems } = await openPage(env, `#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=1,0.5,0&${QUICK}`,
+  const { page, context, problems, url } = await openPage(env, `#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=1,0.5,0&${QUICK}`,
     { viewport: { width: 390, height: 844 }, init: NATURAL });
   try {
     await waitState(page, 'ready');
@@ -227,7 +227,7 @@ test('390 px: a switch shows one panel at a time; the button runs a defences= an
     // protocols=fold-in: one panel, no switch; the form's field says so. The natural curve at its
     // default epochs (no test hook from here on).
     await page.evaluate(() => { delete window.__memberlensTestNaturalEpochs; });
-    await page.goto(`${env.server.url}#v=2&seeds=1&defences=list-perturbation&strengths=0,1&protocols=fold-in&run=frontier&${QUICK}`);
+    await page.goto(`${url}#v=2&seeds=1&defences=list-perturbation&strengths=0,1&protocols=fold-in&run=frontier&${QUICK}`);
     assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
     const one = await results(page);
     assert.deepEqual(one.panels.map((p) => p.protocol), ['fold-in']);
@@ -239,14 +239,14 @@ test('390 px: a switch shows one panel at a time; the button runs a defences= an
     assert.match(await page.locator('#condition').textContent(), /fold-in panel only/);
 
     // A hash change on the same page re-reads the link: unknown names are warnings, not runs.
-    await page.goto(`${env.server.url}#v=2&defences=list-perturbation,nope`);
+    await page.goto(`${url}#v=2&defences=list-perturbation,nope`);
     await page.waitForFunction(() => /defences = “list-perturbation,nope” is not valid/.test(document.getElementById('warnings').textContent),
       null, { timeout: 10_000 });
-    await page.goto(`${env.server.url}#v=2&protocols=fold-in,popular`);
+    await page.goto(`${url}#v=2&protocols=fold-in,popular`);
     await page.waitForFunction(() => /protocols = “fold-in,popular” is not valid \(expected popular,fold-in \(both, the default\), popular or fold-in\)/
       .test(document.getElementById('warnings').textContent), null, { timeout: 10_000 });
     for (const bad of ['0,0', '0.5,2', '-0.1', 'x', Array.from({ length: 12 }, (_, i) => i / 11).join(',')]) {
-      await page.goto(`${env.server.url}#v=2&strengths=${bad}`);
+      await page.goto(`${url}#v=2&strengths=${bad}`);
       await page.waitForFunction((b) => document.getElementById('warnings').textContent.includes(`strengths = \u201c${b}\u201d is not valid`),
         bad, { timeout: 10_000 });
     }
@@ -268,9 +268,9 @@ function recordFrontier() {
 
 for (const workers of [1, 2]) {
   test(`the frontier draws its points as they finish, then the whole (workers=${workers})`, async () => {
-    const { page, context, problems } = await openPage(env, '', { init: [recordFrontier, NATURAL] });
+    const { page, context, problems, url } = await openPage(env, '', { init: [recordFrontier, NATURAL] });
     try {
-      await page.goto(`${env.server.url}#workers=${workers}&v=2&seeds=1&defences=list-perturbation,dp-sgd&strengths=0,1&${QUICK}&run=frontier`);
+      await page.goto(`${url}#workers=${workers}&v=2&seeds=1&defences=list-perturbation,dp-sgd&strengths=0,1&${QUICK}&run=frontier`);
       assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
       const titles = await page.evaluate(() => window.__seen);
       assert.ok(titles.some((t) => t.includes('(so far: the points done)')), `no frontier so far before the whole: ${titles.join(' | ')}`);

@@ -79,9 +79,9 @@ test('390 px: the ROC, frontier and matrix labels lie inside their canvases', as
   // panel only, the one a phone shows (the only canvas of the two that clipped() sees). 80 epochs
   // are most of the time: this test took 9.8 s with natural epochs 1 and 2, 19.7 s with 10 and 80
   // in both panels, 13.8 s in the popular one (alone, load 5; 54.7 s before, beside group 2).
-  const { page, context, problems } = await openPage(env, '', { viewport: { width: 390, height: 844 }, init: [recordTexts, naturalEpochs([10, 80])] });
+  const { page, context, problems, url } = await openPage(env, '', { viewport: { width: 390, height: 844 }, init: [recordTexts, naturalEpochs([10, 80])] });
   try {
-    await page.goto(`${env.server.url}#v=2&seed=0&k=16&${QUICK}&run=single`);
+    await page.goto(`${url}#v=2&seed=0&k=16&${QUICK}&run=single`);
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     assert.ok(await textCount(page, '#chart') > 10, 'the ROC chart drew no text the test could see');
     assert.deepEqual(await clipped(page, '#chart'), [], 'ROC (linear)');
@@ -89,7 +89,7 @@ test('390 px: the ROC, frontier and matrix labels lie inside their canvases', as
     await page.waitForTimeout(300);
     assert.deepEqual(await clipped(page, '#chart'), [], 'ROC (log-log)');
 
-    await page.goto(`${env.server.url}#v=2&seeds=1&${QUICK}&k=16&run=matrix`);
+    await page.goto(`${url}#v=2&seeds=1&${QUICK}&k=16&run=matrix`);
     await waitState(page, 'running');
     assert.equal(await waitState(page, ['done', 'error'], 180_000), 'done');
     assert.ok(await textCount(page, '#chart') >= 25, 'the heatmap drew fewer texts than its 25 cells');
@@ -107,7 +107,7 @@ test('390 px: the ROC, frontier and matrix labels lie inside their canvases', as
     const heat = await page.locator('#chart .heatmap').evaluate((e) => e.getBoundingClientRect().right);
     assert.ok(heat <= 390, `the heatmap's box ends at ${heat}px`);
 
-    await page.goto(`${env.server.url}#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=0,1&protocols=popular&${QUICK}&run=frontier`);
+    await page.goto(`${url}#v=2&seeds=1&defences=list-perturbation,popularity-randomisation&strengths=0,1&protocols=popular&${QUICK}&run=frontier`);
     await waitState(page, 'running');
     assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done');
     assert.ok(await textCount(page, '#chart') > 10, 'the frontier drew no text the test could see');

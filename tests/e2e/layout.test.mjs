@@ -22,7 +22,7 @@ async function box(page, sel) {
 
 for (const [width, height] of [[1366, 768], [1280, 800], [1024, 768]]) {
   test(`first screen at ${width}×${height}: question, Run button and result area above the fold; sections and their navigation`, async () => {
-    const { page, context, problems } = await openPage(env, '', { viewport: { width, height } });
+    const { page, context, problems, url } = await openPage(env, '', { viewport: { width, height } });
     try {
       await waitState(page, 'ready');
       const q = await box(page, '.question');
@@ -59,7 +59,7 @@ for (const [width, height] of [[1366, 768], [1280, 800], [1024, 768]]) {
       await page.evaluate(() => window.scrollTo(0, 0));
 
       // After a run the chart itself is on screen.
-      await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
+      await page.goto(`${url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
       assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
       const plot = await box(page, '#chart .plot');
       assert.ok(plot.top < height && plot.top >= 0, `the chart starts at ${plot.top} after the run`);
@@ -77,7 +77,7 @@ async function noOverflow(page, when) {
 }
 
 test('390 px wide: no horizontal overflow before a run, after a run, a comparison and a sweep', async () => {
-  const { page, context, problems } = await openPage(env, '', { viewport: { width: 390, height: 844 } });
+  const { page, context, problems, url } = await openPage(env, '', { viewport: { width: 390, height: 844 } });
   try {
     await waitState(page, 'ready');
     await noOverflow(page, 'on load');
@@ -95,23 +95,23 @@ test('390 px wide: no horizontal overflow before a run, after a run, a compariso
     await page.locator('#advanced summary').click();
     await noOverflow(page, 'with every settings panel open');
     // A link that sets settings leaves them folded on a phone, and says so.
-    await page.goto(`${env.server.url}#v=2&seed=0&k=16&${QUICK}`);
+    await page.goto(`${url}#v=2&seed=0&k=16&${QUICK}`);
     await page.reload();
     await waitState(page, 'ready');
     assert.equal(await page.locator('#settings').evaluate((d) => d.open), false);
     assert.match(await page.locator('#settings-note').textContent(), /this link sets .*\bk\b.*|this link sets .*epochs/);
     assert.ok((await box(page, '#results-panel')).top < 844, 'the result area is below the first screen with a link');
-    await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
+    await page.goto(`${url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=single`);
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await noOverflow(page, 'after a run');
     await page.getByLabel('Log–log (low-FPR view)').check();
     await page.getByRole('button', { name: 'Pin this run' }).click();
     await noOverflow(page, 'after pinning, log-log');
-    await page.goto(`${env.server.url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=compare`);
+    await page.goto(`${url}#v=2&preset=paper&seed=0&k=16&${QUICK}&run=compare`);
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
     await noOverflow(page, 'after a comparison');
-    await page.goto(`${env.server.url}#v=2&preset=paper&seeds=2&${QUICK}&run=dim-sweep`);
+    await page.goto(`${url}#v=2&preset=paper&seeds=2&${QUICK}&run=dim-sweep`);
     await page.waitForFunction(() => document.body.dataset.state === 'running');
     await page.waitForSelector('#sweep-table tbody tr', { timeout: 60_000 });
     await noOverflow(page, 'during a sweep');

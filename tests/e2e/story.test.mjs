@@ -11,7 +11,7 @@ before(async () => { env = await setup(); });
 after(async () => { await env?.close(); });
 
 test('the explanation and the diagram are on the first screen at 1024×768', async () => {
-  const { page, context, problems } = await openPage(env, '', { viewport: { width: 1024, height: 768 } });
+  const { page, context, problems, url } = await openPage(env, '', { viewport: { width: 1024, height: 768 } });
   await waitState(page, 'ready');
   const box = (sel) => page.locator(sel).evaluate((e) => {
     const r = e.getBoundingClientRect();
@@ -27,7 +27,7 @@ test('the explanation and the diagram are on the first screen at 1024×768', asy
   // The diagram names who trains the service and what the attacker sees.
   const labels = (await page.locator('#story-diagram text').allTextContents()).join(' | ');
   for (const l of ['members\u2019 ratings', 'non-members', 'the service', 'top-N list', 'attacker']) assert.ok(labels.includes(l), `diagram: ${labels}`);
-  await page.goto(`${env.server.url}#v=2&seed=0&epochs=5&attack_epochs=5&run=single`);
+  await page.goto(`${url}#v=2&seed=0&epochs=5&attack_epochs=5&run=single`);
   assert.equal(await waitState(page, ['done', 'error'], 60_000), 'done');
   assert.equal(await page.locator('#story').isHidden(), true, 'the story stays over the result');
   assert.deepEqual(problems, []);
