@@ -158,9 +158,9 @@ NATIVE_TESTS := --test suite
 # - The core module: cargo rustc compiles its unit tests (test mode, as `cargo clippy --profile
 #   test` checked them) with the test build's dependencies and without optimisation (nothing runs
 #   it; its own file name).
-# - The native builds (clippy-native) and the wasm32 ones (clippy-wasm) run at once, each in its
-#   own target directory (WASM_TARGET_DIR), through scripts/both.sh: their lines are labelled
-#   [native] and [wasm], and the first to fail stops the other.
+# - The native builds (clippy-native) and the wasm32 ones with the benches' check (clippy-wasm) run
+#   at once, each in its own target directory (WASM_TARGET_DIR), through scripts/both.sh: their
+#   lines are labelled [native] and [wasm], and the first to fail stops the other.
 test-clippy:
 	@[ -x "$$RUSTC_WORKSPACE_WRAPPER" ] || { echo "make test-clippy: clippy-driver not found (rustup component add clippy)"; exit 1; }
 	@for d in $(TARGET_DIR)/debug/deps/memberlens.d $(WASM_TARGET_DIR)/wasm32-unknown-unknown/debug/deps/memberlens.d; do \
@@ -172,11 +172,13 @@ test-clippy:
 clippy-native:
 	cargo test --no-run $(UNIT_TESTS)
 	cargo test --no-run $(NATIVE_TESTS)
-	cargo clippy --profile test -p memberlens-benches --benches -- -D warnings
 
+# Then the benches' check, natively but in the wasm builds' target directory: the native one is
+# still busy with the suite when the wasm builds end (h-cpar: the native chain ran 42 s alone).
 clippy-wasm:
 	$(WASM_CARGO) test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS)
 	$(WASM_CARGO) rustc --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -C opt-level=0
+	$(WASM_CARGO) clippy --profile test -p memberlens-benches --benches -- -D warnings
 
 test-native:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
