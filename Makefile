@@ -145,11 +145,13 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 WASM_TARGET_DIR := $(TARGET_DIR)/wasm
 WASM_CARGO := CARGO_TARGET_DIR=$(WASM_TARGET_DIR) cargo
 # The library's unit tests without optimisation: compiled in 11 instead of 63 CPU s, they run in
-# 3.8 instead of 0.6 s (cargo test --lib, idle, 2026-12-05); the integration tests (tests/suite),
-# the CLI and the wasm library, which run whole pipelines, stay at opt-level 3 (Cargo.toml).
+# 3.8 instead of 0.6 s (cargo test --lib, idle, 2026-12-05); the library the integration tests
+# link, the CLI and the wasm library, which run whole pipelines, stay at opt-level 3 (Cargo.toml).
 # Overflow checks and debug assertions stay off, as in the rest of the test profile.
 UNIT_TESTS := --lib --config profile.test.package.memberlens.opt-level=0
-NATIVE_TESTS := --test suite
+# The integration tests (tests/suite) through scripts/suite.sh: their own crate at opt-level 0 (25
+# CPU s less to compile, no slower to run), the library and the CLI as above.
+SUITE := bash scripts/suite.sh
 
 # Builds (and lints) everything the native and wasm layers run, then lints what they do not build:
 # the site's core wasm module (without the feature `full`: src/full.rs), and the benchmarks.
@@ -171,19 +173,17 @@ test-clippy:
 
 clippy-native:
 	cargo test --no-run $(UNIT_TESTS)
-	cargo test --no-run $(NATIVE_TESTS)
+	$(SUITE) build
+	cargo clippy --profile test -p memberlens-benches --benches -- -D warnings
 
-# Then the benches' check, natively but in the wasm builds' target directory: the native one is
-# still busy with the suite when the wasm builds end (h-cpar: the native chain ran 42 s alone).
 clippy-wasm:
 	$(WASM_CARGO) test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS)
 	$(WASM_CARGO) rustc --profile test --lib --target wasm32-unknown-unknown --no-default-features -- -C opt-level=0
-	$(WASM_CARGO) clippy --profile test -p memberlens-benches --benches -- -D warnings
 
 test-native:
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
-	set -x; cargo test $(UNIT_TESTS); cargo test $(NATIVE_TESTS)
+	set -x; cargo test $(UNIT_TESTS); $(SUITE) run
 
 # wasm-bindgen tests in Node (runner = wasm-bindgen-test-runner, from .cargo/config.toml), then the
 # same tests inside a dedicated worker of headless Chromium, where the page runs the module (all of
@@ -214,7 +214,7 @@ test-e2e:
 		{ echo "make test-e2e: target/e2e-data lacks the e2e tests' small data set: run make web-test"; exit 1; }
 	@dir="$$($(FETCH))"; export MEMBERLENS_RATINGS="$$dir/ratings.csv"; \
 	echo "MEMBERLENS_RATINGS=$$MEMBERLENS_RATINGS"; \
-	cargo test --profile test --no-run --test suite; \
+	$(SUITE) build; \
 	export MEMBERLENS_CLI="$(TEST_CLI)"; \
 	if [ "$(E2E_GROUPS)" = 1 ]; then set -x; node --test tests/e2e/run-all.mjs; \
 	else set -x; node --test --test-concurrency=3 tests/e2e/group-1.mjs tests/e2e/group-2.mjs tests/e2e/group-3.mjs; fi

@@ -181,16 +181,21 @@ test('cancel during a pooled sweep stops every worker; the page stays usable and
 test('a worker crash injected mid-sweep is survived: the worker is replaced and the result is identical', async () => {
   // The same sweep on 1 worker: the first test's, or its own run when that test did not run.
   const want = sweepOn1 ?? (await runWith(1, SWEEP)).r;
-  const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`);
+  // The worker given the sweep's fourth unit crashes instead of running it (pool.js's test hook),
+  // after three units went out to the two workers: mid-job, whatever the machine's speed. (Crashing
+  // a busy worker from outside, once both were busy and the bar past 10 %, waited forever when the
+  // small data set's sweep ended between two polls: 1 of 1 one-after-another runs, idle.)
+  const { page, context, problems } = await openPage(env, `#workers=2&${SWEEP}`, {
+    init: () => { window.__memberlensTestCrash = { key: 3, times: 1 }; },
+  });
   try {
-    await page.waitForFunction(() => window.__memberlensPool?.busyCount() === 2 && document.getElementById('overall').value > 0.1,
-      null, { timeout: 60_000 });
-    const crashed = await page.evaluate(() => window.__memberlensPool.testCrash());
-    assert.ok(crashed === 0 || crashed === 1);
     assert.equal(await waitState(page, ['done', 'error'], 300_000), 'done', await page.locator('#error').textContent());
     const r = await results(page);
     assert.deepStrictEqual(strip(r.sweep), strip(want.sweep));
-    assert.equal(await page.evaluate(() => window.__memberlensPool.replaced), 1, 'the crashed worker was not replaced');
+    const pool = await page.evaluate(() => ({
+      crashesLeft: window.__memberlensTestCrash.times, replaced: window.__memberlensPool.replaced, maxBusy: window.__memberlensPool.maxBusy,
+    }));
+    assert.deepEqual(pool, { crashesLeft: 0, replaced: 1, maxBusy: 2 }, 'the crash was not injected, the worker not replaced or the pool not used');
     // The injected exception may be logged by the browser; nothing else may be.
     assert.deepEqual(problems.filter((p) => !/injected worker crash/.test(p)), []);
   } finally {
