@@ -14,7 +14,7 @@ import { readdirSync } from 'node:fs';
 
 export const GROUP_1 = ['pool.test.mjs', 'lecture.test.mjs', 'labels.test.mjs', 'you.test.mjs',
   'run.test.mjs', 'algorithms.test.mjs', 'state.test.mjs', 'schema.test.mjs', 'modules.test.mjs', 'defence-tools.test.mjs',
-  'cost.test.mjs', 'offline.test.mjs'];
+  'cost.test.mjs', 'offline.test.mjs', 'audit.test.mjs'];
 
 export const GROUP_3 = ['lecture-slow.test.mjs'];
 
