@@ -160,9 +160,11 @@ SUITE := bash scripts/suite.sh
 # - The core module: cargo rustc compiles its unit tests (test mode, as `cargo clippy --profile
 #   test` checked them) with the test build's dependencies and without optimisation (nothing runs
 #   it; its own file name).
-# - The native builds (clippy-native) and the wasm32 ones with the benches' check (clippy-wasm) run
+# - The native builds with the benches' check (clippy-native) and the wasm32 ones (clippy-wasm) run
 #   at once, each in its own target directory (WASM_TARGET_DIR), through scripts/both.sh: their
-#   lines are labelled [native] and [wasm], and the first to fail stops the other.
+#   lines are labelled [native] and [wasm], and the first to fail stops the other. The benches'
+#   check is native: in target/ it reuses the suite build's proc macros (in target/wasm it
+#   compiled syn, serde_derive, thiserror-impl and clap_derive a second time).
 test-clippy:
 	@[ -x "$$RUSTC_WORKSPACE_WRAPPER" ] || { echo "make test-clippy: clippy-driver not found (rustup component add clippy)"; exit 1; }
 	@for d in $(TARGET_DIR)/debug/deps/memberlens.d $(WASM_TARGET_DIR)/wasm32-unknown-unknown/debug/deps/memberlens.d; do \
