@@ -159,7 +159,7 @@ test('an upload is parsed by one worker only: blank lines cost one worker their 
     await waitState(page, 'error', 60_000);
     assert.match(await page.locator('#file-error').textContent(), /blank\.csv:0: no rating records found/);
     const after = await workerMemory(page);
-    // The CLI reads it in 23 MB (peak RSS, docs/testing.md): the one worker that parsed it stays
+    // The CLI read 20 MB of them in 23 MB (peak RSS, docs/testing.md): the one worker that parsed it stays
     // within twice that; the others never saw it.
     const grown = after.map((b, i) => b - before[i]).sort((a, b) => b - a);
     assert.ok(after.every((b) => b < 2 * 23e6), `worker memory ${after}`);
