@@ -59,22 +59,10 @@ web:
 # that one (docs/testing.md).
 web-test:
 	@wasm=$$($(WASM_CARGO) test --profile test --target wasm32-unknown-unknown --no-run $(WASM_TESTS) \
-		--message-format=json-render-diagnostics | node -e "$$WASM_ARTIFACT_JS"); \
+		--message-format=json-render-diagnostics | node scripts/artifact.mjs memberlens wasm); \
 	MEMBERLENS_CLI="$(TEST_CLI)" MEMBERLENS_WASM="$$wasm" bash scripts/build-web.sh
 	MEMBERLENS_CLI="$(TEST_CLI)" bash scripts/e2e-data.sh
 
-# Reads cargo's JSON messages on stdin; prints the memberlens library's .wasm (its cdylib).
-define WASM_ARTIFACT_JS
-let s = '';
-process.stdin.on('data', (d) => (s += d)).on('end', () => {
-  const files = s.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))
-    .filter((m) => m.reason === 'compiler-artifact' && m.target.name === 'memberlens' && m.target.kind.includes('cdylib'))
-    .flatMap((m) => m.filenames.filter((f) => f.endsWith('.wasm')));
-  if (files.length !== 1) { console.error(`make web-test: expected one memberlens .wasm from cargo, got $${JSON.stringify(files)}`); process.exit(1); }
-  console.log(files[0]);
-});
-endef
-export WASM_ARTIFACT_JS
 
 demo:
 	bash scripts/setup.sh --no-browser

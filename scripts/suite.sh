@@ -18,17 +18,8 @@ case "$mode" in
   *) echo "usage: suite.sh build | run [ARGS...]" >&2; exit 2 ;;
 esac
 
-# cargo's JSON messages: the suite's executable is the artefact of target `suite` with one.
 exe=$(cargo rustc --profile test --test suite --message-format=json-render-diagnostics -- -C opt-level=0 |
-  node -e '
-let s = "";
-process.stdin.on("data", (d) => (s += d)).on("end", () => {
-  const exes = s.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l))
-    .filter((m) => m.reason === "compiler-artifact" && m.target.name === "suite" && m.executable)
-    .map((m) => m.executable);
-  if (exes.length !== 1) { console.error(`suite.sh: expected one executable of tests/suite from cargo, got ${JSON.stringify(exes)}`); process.exit(1); }
-  console.log(exes[0]);
-});')
+  node scripts/artifact.mjs suite exe)
 [ "$mode" = build ] && exit 0
 echo "suite.sh: $exe $*"
 exec "$exe" "$@"
