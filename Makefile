@@ -63,7 +63,6 @@ web-test:
 	MEMBERLENS_CLI="$(TEST_CLI)" MEMBERLENS_WASM="$$wasm" bash scripts/build-web.sh
 	MEMBERLENS_CLI="$(TEST_CLI)" bash scripts/e2e-data.sh
 
-
 demo:
 	bash scripts/setup.sh --no-browser
 	bash scripts/build-web.sh

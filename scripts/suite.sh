@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # suite.sh — owns building and running the integration tests (tests/suite, one binary) for the
-# Makefile's layers: the test binary's own crate at opt-level 0, linked against the library, the
-# CLI and the dependencies of cargo's `test` profile (opt-level 3, Cargo.toml).
+# Makefile's layers: the test binary's own crate at opt-level 0, linked against the library and
+# the CLI as cargo's `test` profile builds them (opt-level 3, Cargo.toml).
 #   bash scripts/suite.sh build          builds it (and the CLI it runs), prints nothing else
 #   bash scripts/suite.sh run [ARGS...]  builds it if needed, then runs it with ARGS (test filters, -q, ...)
 # Why: the suite's crate is test code calling the optimised library; optimised, it cost 25 of the

@@ -159,8 +159,8 @@ test('an upload is parsed by one worker only: blank lines cost one worker their 
     await waitState(page, 'error', 60_000);
     assert.match(await page.locator('#file-error').textContent(), /blank\.csv:0: no rating records found/);
     const after = await workerMemory(page);
-    // The CLI read 20 MB of them in 23 MB (peak RSS, docs/testing.md): the one worker that parsed it stays
-    // within twice that; the others never saw it.
+    // The CLI read 20 MB of them in 23 MB (peak RSS, docs/testing.md): the one worker that parsed
+    // them stays within twice that; the others never saw them.
     const grown = after.map((b, i) => b - before[i]).sort((a, b) => b - a);
     assert.ok(after.every((b) => b < 2 * 23e6), `worker memory ${after}`);
     assert.ok(grown[1] < 1e6 && grown[2] < 1e6, `more than one worker parsed the text: ${after} (before ${before})`);
